@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import path from "node:path";
+import dotenv from "dotenv";
+import { z } from "zod";
+
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
+
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ invalid_type_error: "a port number" })
+      .int("a whole number")
+      .min(0, "a port from 0 to 65535")
+      .max(65535, "a port from 0 to 65535")
+      .default(fallback),
+  );
+
+const SettingsSchema = z
+  .object({
+    PORT: port(3978),
+    HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1).default("127.0.0.1")),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ),
+    MicrosoftAppId: optionalText,
+    MicrosoftAppPassword: optionalText,
+    MicrosoftAppType: z.preprocess(
+      emptyAsUndefined,
+      z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
+    ),
+    MicrosoftAppTenantId: optionalText,
+    COSMOS_ENDPOINT: z.preprocess(emptyAsUndefined, z.string().trim().url("an https:// URL of a Cosmos DB account").optional()),
+    COSMOS_KEY: optionalText,
+    COSMOS_DATABASE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9_-]{1,255}$/, "letters, digits, - or _")
+        .default("pals"),
+    ),
+    EMBEDDED_COSMOS_PORT: port(0),
+    PLAYGROUND_PORT: port(56150),
+  })
+  .superRefine((settings, ctx) => {
+    if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["COSMOS_KEY"],
+        message: "the account key of the Cosmos DB account named by COSMOS_ENDPOINT",
+      });
+    }
+    if (settings.MicrosoftAppId && settings.MicrosoftAppType !== "UserAssignedMSI" && !settings.MicrosoftAppPassword) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MicrosoftAppPassword"],
+        message: "the client secret of the bot registration (or set MicrosoftAppType=UserAssignedMSI)",
+      });
+    }
+    if (settings.MicrosoftAppType !== "MultiTenant" && !settings.MicrosoftAppTenantId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MicrosoftAppTenantId"],
+        message: `the Entra ID tenant id of the bot registration (required when MicrosoftAppType=${settings.MicrosoftAppType})`,
+      });
+    }
+    if (settings.MicrosoftAppType === "UserAssignedMSI" && !settings.MicrosoftAppId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MicrosoftAppId"],
+        message: "the client id of the user-assigned managed identity",
+      });
+    }
+  });
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: Settings["LOG_LEVEL"];
+  /** Undefined in local mode: no Bot Framework token is required or sent. */
+  readonly bot?: {
+    readonly appId: string;
+    readonly appPassword?: string;
+    readonly appType: Settings["MicrosoftAppType"];
+    readonly tenantId?: string;
+  };
+  /** Undefined means the embedded, in-memory Cosmos-compatible server. */
+  readonly cosmos?: { readonly endpoint: string; readonly key: string };
+  readonly cosmosDatabase: string;
+  readonly embeddedCosmosPort: number;
+  /** Only `npm run playground` uses it: where the Agents Playground serves its page. */
+  readonly playgroundPort: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`PALS Desk cannot start: ${problems.length === 1 ? "a setting is wrong" : "some settings are wrong"}.\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses every setting once. Throws ConfigError naming each bad setting and what it expects. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join(".") || "settings";
+        const given = env[name];
+        const shown = given === undefined || /KEY|PASSWORD|SECRET/i.test(name) ? "" : ` (it is "${given}")`;
+        return `${name} must be ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    logLevel: s.LOG_LEVEL,
+    bot: s.MicrosoftAppId
+      ? { appId: s.MicrosoftAppId, appPassword: s.MicrosoftAppPassword, appType: s.MicrosoftAppType, tenantId: s.MicrosoftAppTenantId }
+      : undefined,
+    cosmos: s.COSMOS_ENDPOINT && s.COSMOS_KEY ? { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY } : undefined,
+    cosmosDatabase: s.COSMOS_DATABASE,
+    embeddedCosmosPort: s.EMBEDDED_COSMOS_PORT,
+    playgroundPort: s.PLAYGROUND_PORT,
+  };
+}
+
+/**
+ * Reads ENV_FILE (default env/.env.local) underneath the process environment: a variable set in the
+ * environment wins over the file, as Teams Toolkit and Azure App Service expect.
+ */
+export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const envFile = path.resolve(cwd, processEnv.ENV_FILE ?? path.join("env", ".env.local"));
+  let fromFile: Record<string, string> = {};
+  if (fs.existsSync(envFile)) {
+    fromFile = dotenv.parse(fs.readFileSync(envFile));
+  } else if (processEnv.ENV_FILE) {
+    throw new ConfigError([`ENV_FILE must name a file that exists (it is "${processEnv.ENV_FILE}")`]);
+  }
+  return parseConfig({ ...fromFile, ...processEnv });
+}

@@ -1,0 +1,481 @@
+import { z } from "zod";
+import { calendarDaysBetween, isIsoDate } from "./calendar";
+import { idsOf, titleOf } from "./choice";
+import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "./deadlines";
+import {
+  KO41A_PROFESSIONS,
+  KO41A_SERVICE_AREAS,
+  KO41A_SUBJECTS,
+  type Profession,
+  ProfessionSchema,
+  type ServiceArea,
+  ServiceAreaSchema,
+  type Subject,
+  SubjectSchema,
+} from "./ko41a";
+import { isValidNhsNumber, normaliseNhsNumber } from "./nhsNumber";
+import { type RiskRating, RiskRatingSchema, riskScore } from "./risk";
+import { triageFlags, needsConsent } from "./triage";
+
+// --- pick lists ----------------------------------------------------------------------------
+// Ids are stored and submitted by cards; titles are what people read.
+
+export const CONTACT_TYPES = [
+  { id: "enquiry", title: "Enquiry" },
+  { id: "concern", title: "Concern" },
+  { id: "complaint", title: "Complaint" },
+  { id: "compliment", title: "Compliment" },
+] as const;
+
+export const RECEIVED_VIA = [
+  { id: "phone", title: "Phone" },
+  { id: "email", title: "Email" },
+  { id: "letter", title: "Letter" },
+  { id: "face-to-face", title: "Face to face" },
+  { id: "web", title: "Web form" },
+  { id: "mp-letter", title: "Letter from an MP" },
+  { id: "regulator", title: "From a regulator or Ombudsman" },
+] as const;
+
+export const RAISED_BY = [
+  { id: "patient", title: "Patient" },
+  { id: "family", title: "Family member" },
+  { id: "carer", title: "Carer" },
+  { id: "representative", title: "Representative or advocate" },
+  { id: "mp", title: "MP" },
+  { id: "regulator", title: "Regulator or Ombudsman" },
+  { id: "staff", title: "Member of staff" },
+] as const;
+
+export const CONSENT_STATUSES = [
+  { id: "given", title: "Consent given" },
+  { id: "not-yet", title: "Consent requested, not received yet" },
+  { id: "deceased", title: "Not needed: the patient has died" },
+  { id: "child", title: "Not needed: the patient is a child" },
+  { id: "lacks-capacity", title: "Not needed: the patient lacks capacity" },
+] as const;
+
+export const CASE_STATUSES = [
+  { id: "open", title: "Open" },
+  { id: "closed", title: "Closed" },
+] as const;
+
+export const OUTCOMES = [
+  { id: "upheld", title: "Upheld" },
+  { id: "partially-upheld", title: "Partially upheld" },
+  { id: "not-upheld", title: "Not upheld" },
+  { id: "resolved", title: "Resolved" },
+  { id: "referred", title: "Referred on" },
+  { id: "noted", title: "Noted and passed on" },
+] as const;
+
+export const COMPLEXITY_TIERS = [
+  { id: 25, title: "Standard: 25 working days" },
+  { id: 40, title: "Complex: 40 working days" },
+  { id: 60, title: "Very complex: 60 working days" },
+] as const;
+
+export const ContactTypeSchema = z.enum(idsOf(CONTACT_TYPES));
+export const ReceivedViaSchema = z.enum(idsOf(RECEIVED_VIA));
+export const RaisedBySchema = z.enum(idsOf(RAISED_BY));
+export const ConsentStatusSchema = z.enum(idsOf(CONSENT_STATUSES));
+export const CaseStatusSchema = z.enum(idsOf(CASE_STATUSES));
+export const OutcomeSchema = z.enum(idsOf(OUTCOMES));
+export const ComplexityTierSchema = z.union([z.literal(25), z.literal(40), z.literal(60)]);
+
+export type ContactType = z.infer<typeof ContactTypeSchema>;
+export type ReceivedVia = z.infer<typeof ReceivedViaSchema>;
+export type RaisedBy = z.infer<typeof RaisedBySchema>;
+export type ConsentStatus = z.infer<typeof ConsentStatusSchema>;
+export type CaseStatus = z.infer<typeof CaseStatusSchema>;
+export type Outcome = z.infer<typeof OutcomeSchema>;
+export type ComplexityTier = z.infer<typeof ComplexityTierSchema>;
+
+export const contactTypeTitle = (id: ContactType): string => titleOf(CONTACT_TYPES, id);
+export const receivedViaTitle = (id: ReceivedVia): string => titleOf(RECEIVED_VIA, id);
+export const raisedByTitle = (id: RaisedBy): string => titleOf(RAISED_BY, id);
+export const consentTitle = (id: ConsentStatus): string => titleOf(CONSENT_STATUSES, id);
+export const outcomeTitle = (id: Outcome): string => titleOf(OUTCOMES, id);
+export const complexityTitle = (id: ComplexityTier): string => titleOf(COMPLEXITY_TIERS, id);
+
+/** KO41a outcomes apply to complaints; concerns and enquiries are resolved or referred; compliments are noted. */
+export function outcomesFor(type: ContactType): Outcome[] {
+  switch (type) {
+    case "complaint":
+      return ["upheld", "partially-upheld", "not-upheld"];
+    case "concern":
+    case "enquiry":
+      return ["resolved", "referred"];
+    case "compliment":
+      return ["noted"];
+  }
+}
+
+// --- the "Log a contact" form --------------------------------------------------------------
+
+export const LIMITS = {
+  name: 200,
+  contactDetails: 1000,
+  communicationNeeds: 500,
+  place: 200,
+  summary: 4000,
+  desiredOutcome: 2000,
+  learning: 4000,
+  choiceList: 2000,
+} as const;
+
+/** Dates before this are typos (a year typed as 1026), not old cases. */
+const EARLIEST_DATE = "1900-01-01";
+
+/** Adaptive Cards submit strings, but some clients omit empty inputs or send numbers and booleans. */
+function asText(value: unknown): unknown {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return typeof value === "string" ? value.trim() : value;
+}
+
+function blankToUndefined(value: unknown): unknown {
+  const text = asText(value);
+  return text === "" ? undefined : text;
+}
+
+const withMessage = (message: string) => ({ errorMap: () => ({ message }) });
+
+function requiredText(max: number, required: string, tooLong: string) {
+  return z.preprocess(asText, z.string(withMessage(required)).min(1, required).max(max, tooLong));
+}
+
+function optionalText(max: number, tooLong: string) {
+  return z.preprocess(blankToUndefined, z.string(withMessage("Enter this as text")).max(max, tooLong).optional());
+}
+
+function requiredChoice<T extends [string, ...string[]]>(ids: T, message: string) {
+  return z.preprocess(asText, z.enum(ids, withMessage(message)));
+}
+
+function optionalChoice<T extends [string, ...string[]]>(ids: T, message: string) {
+  return z.preprocess(blankToUndefined, z.enum(ids, withMessage(message)).optional());
+}
+
+/** Multi-select ChoiceSets submit "id1,id2"; we keep each id once, in the order chosen. */
+function choiceList<T extends [string, ...string[]]>(ids: T, message: string) {
+  return z.preprocess((value) => {
+    if (Array.isArray(value)) return [...new Set(value.map(asText).filter((p) => p !== ""))];
+    const text = asText(value);
+    if (typeof text !== "string" || text.length > LIMITS.choiceList) return text;
+    return [...new Set(text.split(",").map((p) => p.trim()).filter((p) => p !== ""))];
+  }, z.array(z.enum(ids, withMessage(message)), withMessage(message)));
+}
+
+function optionalDate(message: string) {
+  return z.preprocess(
+    blankToUndefined,
+    z
+      .string(withMessage(message))
+      .refine((v) => isIsoDate(v) && v >= EARLIEST_DATE, message)
+      .optional(),
+  );
+}
+
+/** Cards submit "1".."5"; a blank means the lowest rating. */
+function rating(message: string) {
+  return z
+    .preprocess((value) => {
+      const text = asText(value);
+      return text === "" ? 1 : typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
+    }, z.number(withMessage(message)).int(message).min(1, message).max(5, message))
+    .transform((n) => n as RiskRating);
+}
+
+const yesNo = (message: string) =>
+  z.preprocess((value) => {
+    const text = asText(value);
+    if (text === "true") return true;
+    if (text === "false" || text === "") return false;
+    return text;
+  }, z.boolean(withMessage(message)));
+
+const complexityField = z.preprocess((value) => {
+  const text = blankToUndefined(value);
+  return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
+}, z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose a complexity of 25, 40 or 60 working days")).optional());
+
+const newContactFields = {
+  contactType: requiredChoice(idsOf(CONTACT_TYPES), "Choose the type of contact: enquiry, concern, complaint or compliment"),
+  receivedVia: requiredChoice(idsOf(RECEIVED_VIA), "Choose how it was received"),
+  raisedBy: requiredChoice(idsOf(RAISED_BY), "Choose who raised it"),
+  raiserName: optionalText(LIMITS.name, `Shorten the name to ${LIMITS.name} characters or fewer`),
+  consent: optionalChoice(idsOf(CONSENT_STATUSES), "Choose a consent option from the list"),
+  patientName: requiredText(LIMITS.name, "Enter the patient's name", `Shorten the patient's name to ${LIMITS.name} characters or fewer`),
+  nhsNumber: z.preprocess(
+    (value) => {
+      const text = blankToUndefined(value);
+      return typeof text === "string" ? normaliseNhsNumber(text) : text;
+    },
+    z
+      .string(withMessage("That NHS number is not valid: check the 10 digits"))
+      .refine(isValidNhsNumber, "That NHS number is not valid: check the 10 digits")
+      .optional(),
+  ),
+  dateOfBirth: optionalDate("Enter a real date of birth"),
+  contactDetails: optionalText(LIMITS.contactDetails, `Shorten the contact details to ${LIMITS.contactDetails.toLocaleString("en-GB")} characters or fewer`),
+  communicationNeeds: optionalText(LIMITS.communicationNeeds, `Shorten the communication needs to ${LIMITS.communicationNeeds} characters or fewer`),
+  receivedOn: z.preprocess(
+    asText,
+    z
+      .string(withMessage("Enter the date it was received"))
+      .min(1, "Enter the date it was received")
+      .refine((v) => isIsoDate(v) && v >= EARLIEST_DATE, "Enter a real date for when it was received"),
+  ),
+  eventOn: optionalDate("Enter a real date for when it happened"),
+  division: requiredText(LIMITS.place, "Enter the division", `Shorten the division to ${LIMITS.place} characters or fewer`),
+  service: optionalText(LIMITS.place, `Shorten the service to ${LIMITS.place} characters or fewer`),
+  ward: optionalText(LIMITS.place, `Shorten the ward or department to ${LIMITS.place} characters or fewer`),
+  serviceArea: optionalChoice(idsOf(KO41A_SERVICE_AREAS), "Choose a service area from the list"),
+  subjects: choiceList(idsOf(KO41A_SUBJECTS), "Choose subjects from the list"),
+  professions: choiceList(idsOf(KO41A_PROFESSIONS), "Choose professions from the list"),
+  summary: requiredText(LIMITS.summary, "Enter a summary of what they told us", `Shorten the summary to ${LIMITS.summary.toLocaleString("en-GB")} characters or fewer`),
+  desiredOutcome: optionalText(LIMITS.desiredOutcome, `Shorten the outcome they want to ${LIMITS.desiredOutcome.toLocaleString("en-GB")} characters or fewer`),
+  riskConsequence: rating("Choose a consequence from 1 (negligible) to 5 (catastrophic)"),
+  riskLikelihood: rating("Choose a likelihood from 1 (rare) to 5 (almost certain)"),
+  safeguarding: yesNo("Choose yes or no for safeguarding"),
+  complexity: complexityField,
+};
+
+export type NewContactField = keyof typeof newContactFields;
+export const NEW_CONTACT_FIELDS = Object.keys(newContactFields) as NewContactField[];
+
+/** A validated contact from the "Log a contact" card: trimmed, typed, optional blanks left out. */
+export interface NewContact {
+  contactType: ContactType;
+  receivedVia: ReceivedVia;
+  raisedBy: RaisedBy;
+  raiserName?: string;
+  consent?: ConsentStatus;
+  patientName: string;
+  /** Ten digits, no spaces. */
+  nhsNumber?: string;
+  dateOfBirth?: string;
+  contactDetails?: string;
+  communicationNeeds?: string;
+  receivedOn: string;
+  /** When it happened, or when they learned of it if later. */
+  eventOn?: string;
+  division: string;
+  service?: string;
+  ward?: string;
+  serviceArea?: ServiceArea;
+  subjects: Subject[];
+  professions: Profession[];
+  summary: string;
+  desiredOutcome?: string;
+  riskConsequence: RiskRating;
+  riskLikelihood: RiskRating;
+  safeguarding: boolean;
+  complexity?: ComplexityTier;
+}
+
+export type NewContactErrors = Partial<Record<NewContactField, string>>;
+
+type FieldValues = { [K in NewContactField]?: z.output<(typeof newContactFields)[K]> };
+
+/** Rules between fields. `today` is only known to parseNewContact, so the schema skips the future-date check. */
+function crossFieldErrors(v: FieldValues, today?: string): NewContactErrors {
+  const errors: NewContactErrors = {};
+  if (v.raisedBy && v.raisedBy !== "patient" && !v.raiserName) errors.raiserName = "Enter the name of the person who raised it";
+  if (v.raisedBy && v.contactType && needsConsent({ type: v.contactType, raisedBy: v.raisedBy }) && !v.consent) {
+    errors.consent = "Record the patient's consent, or why it isn't needed";
+  }
+  if ((v.contactType === "concern" || v.contactType === "complaint") && v.subjects && v.subjects.length === 0) {
+    errors.subjects = "Choose at least one subject";
+  }
+  if (v.receivedOn) {
+    if (today && v.receivedOn > today) errors.receivedOn = "The date received can't be in the future";
+    if (v.eventOn && v.eventOn > v.receivedOn) errors.eventOn = "The date it happened can't be after the date it was received";
+    if (v.dateOfBirth && v.dateOfBirth > v.receivedOn) errors.dateOfBirth = "The date of birth can't be after the date it was received";
+  }
+  return errors;
+}
+
+/** The checked values, with blank optional answers left out rather than stored as undefined. */
+function toNewContact(values: FieldValues): NewContact {
+  return compact(values as Record<string, unknown>) as unknown as NewContact;
+}
+
+/**
+ * The "Log a contact" submission as a schema (strings in, NewContact out; unknown keys dropped).
+ * It cannot know today's date: use parseNewContact to also refuse dates in the future.
+ */
+export const NewContactSchema = z
+  .object(newContactFields)
+  .superRefine((v, ctx) => {
+    for (const [field, message] of Object.entries(crossFieldErrors(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message });
+  })
+  .transform((v) => toNewContact(v));
+
+export type ParseNewContactResult = { ok: true; value: NewContact } | { ok: false; errors: NewContactErrors };
+
+/**
+ * Checks a "Log a contact" submission. Every field is checked, so the card can show all the problems at once,
+ * one message per field, keyed by the input's id. `today` is the London date (yyyy-mm-dd).
+ */
+export function parseNewContact(raw: unknown, today: string): ParseNewContactResult {
+  if (!isIsoDate(today)) throw new Error(`Expected today as yyyy-mm-dd, got ${JSON.stringify(today)}`);
+  const source = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const errors: NewContactErrors = {};
+  const values: Record<string, unknown> = {};
+  for (const field of NEW_CONTACT_FIELDS) {
+    const result = newContactFields[field].safeParse(source[field]);
+    if (result.success) values[field] = result.data;
+    else errors[field] = result.error.issues[0]?.message ?? "Check this answer";
+  }
+  for (const [field, message] of Object.entries(crossFieldErrors(values as FieldValues, today)) as [NewContactField, string][]) {
+    errors[field] ??= message;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: toNewContact(values as FieldValues) };
+}
+
+// --- the stored case -----------------------------------------------------------------------
+
+const isoDate = z.string().refine(isIsoDate, "Expected a date as yyyy-mm-dd");
+const instant = z.string().datetime({ offset: true });
+
+export const PersonRefSchema = z.object({
+  aadObjectId: z.string().min(1),
+  name: z.string().max(LIMITS.name),
+});
+export type PersonRef = z.infer<typeof PersonRefSchema>;
+
+export const CaseDeadlinesSchema = z.object({
+  acknowledgeBy: isoDate.optional(),
+  acknowledgedOn: isoDate.optional(),
+  respondBy: isoDate.optional(),
+  /** The response date was agreed with the person who raised it. */
+  respondByAgreed: z.boolean().optional(),
+  /** Six months from receipt (complaints). */
+  backstop: isoDate.optional(),
+  /** They agreed a response date beyond the backstop. */
+  longerPeriodAgreed: z.boolean().optional(),
+});
+export type CaseDeadlines = z.infer<typeof CaseDeadlinesSchema>;
+
+export const CaseSchema = z.object({
+  id: z.string().uuid(),
+  tenantId: z.string().min(1),
+  reference: z.string().min(1),
+  type: ContactTypeSchema,
+  status: CaseStatusSchema,
+  receivedVia: ReceivedViaSchema,
+  raisedBy: RaisedBySchema,
+  raiser: z.object({ name: z.string().max(LIMITS.name) }).optional(),
+  consent: ConsentStatusSchema.optional(),
+  patient: z.object({
+    name: z.string().min(1).max(LIMITS.name),
+    nhsNumber: z.string().refine(isValidNhsNumber, "Not a valid NHS number").optional(),
+    dateOfBirth: isoDate.optional(),
+    contactDetails: z.string().max(LIMITS.contactDetails).optional(),
+    communicationNeeds: z.string().max(LIMITS.communicationNeeds).optional(),
+  }),
+  receivedOn: isoDate,
+  eventOn: isoDate.optional(),
+  division: z.string().min(1).max(LIMITS.place),
+  service: z.string().max(LIMITS.place).optional(),
+  ward: z.string().max(LIMITS.place).optional(),
+  serviceArea: ServiceAreaSchema.optional(),
+  subjects: z.array(SubjectSchema),
+  professions: z.array(ProfessionSchema),
+  summary: z.string().min(1).max(LIMITS.summary),
+  desiredOutcome: z.string().max(LIMITS.desiredOutcome).optional(),
+  risk: z.object({ consequence: RiskRatingSchema, likelihood: RiskRatingSchema, score: z.number().int().min(1).max(25) }),
+  safeguarding: z.boolean(),
+  owner: PersonRefSchema.optional(),
+  deadlines: CaseDeadlinesSchema,
+  /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */
+  flags: z.array(z.string()),
+  complexity: ComplexityTierSchema.optional(),
+  /** Set when a concern became a complaint: the day complaint deadlines started. */
+  escalatedFromConcernOn: isoDate.optional(),
+  outcome: OutcomeSchema.optional(),
+  learning: z.string().max(LIMITS.learning).optional(),
+  closedOn: isoDate.optional(),
+  /** Ids from the signposting directory. */
+  signposting: z.array(z.string()),
+  createdAt: instant,
+  updatedAt: instant,
+  createdBy: PersonRefSchema,
+  /** The earliest deadline still open, so due work is one indexed query. */
+  nextDueOn: isoDate.optional(),
+});
+export type Case = z.infer<typeof CaseSchema>;
+
+export interface NewCaseContext {
+  /** A uuid chosen by the caller (so a retried save is idempotent). */
+  id: string;
+  tenantId: string;
+  reference: string;
+  now: Date;
+  by: PersonRef;
+  rules?: Readonly<DeadlineRules>;
+}
+
+/** Builds a new open case from a logged contact: deadlines, triage flags and the next due date. */
+export function newCase(input: NewContact, ctx: NewCaseContext): Case {
+  const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
+  const complexity = input.contactType === "complaint" ? (input.complexity ?? rules.defaultComplexity) : undefined;
+  const stamp = ctx.now.toISOString();
+  const draft: Case = {
+    id: ctx.id,
+    tenantId: ctx.tenantId,
+    reference: ctx.reference,
+    type: input.contactType,
+    status: "open",
+    receivedVia: input.receivedVia,
+    raisedBy: input.raisedBy,
+    ...(input.raiserName ? { raiser: { name: input.raiserName } } : {}),
+    ...(input.consent ? { consent: input.consent } : {}),
+    patient: compact({
+      name: input.patientName,
+      nhsNumber: input.nhsNumber,
+      dateOfBirth: input.dateOfBirth,
+      contactDetails: input.contactDetails,
+      communicationNeeds: input.communicationNeeds,
+    }),
+    receivedOn: input.receivedOn,
+    ...compact({ eventOn: input.eventOn }),
+    division: input.division,
+    ...compact({ service: input.service, ward: input.ward, serviceArea: input.serviceArea }),
+    subjects: [...input.subjects],
+    professions: [...input.professions],
+    summary: input.summary,
+    ...compact({ desiredOutcome: input.desiredOutcome }),
+    risk: {
+      consequence: input.riskConsequence,
+      likelihood: input.riskLikelihood,
+      score: riskScore(input.riskConsequence, input.riskLikelihood),
+    },
+    safeguarding: input.safeguarding,
+    deadlines: computeDeadlines({ type: input.contactType, receivedOn: input.receivedOn, complexity }, rules),
+    flags: [],
+    ...(complexity ? { complexity } : {}),
+    signposting: [],
+    createdAt: stamp,
+    updatedAt: stamp,
+    createdBy: { aadObjectId: ctx.by.aadObjectId, name: ctx.by.name },
+  };
+  draft.flags = triageFlags(draft);
+  const due = nextDue(draft);
+  if (due) draft.nextDueOn = due;
+  return CaseSchema.parse(draft);
+}
+
+/** Whole calendar days a case has been open, for "open 12 days" on cards. */
+export function daysOpen(c: Pick<Case, "receivedOn" | "closedOn">, today: string): number {
+  return calendarDaysBetween(c.receivedOn, c.closedOn ?? today);
+}
+
+function compact<T extends Record<string, unknown>>(value: T): T {
+  const out = { ...value };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out;
+}

@@ -1,0 +1,144 @@
+import type { Case, ComplexityTier, ContactType } from "./case";
+import { addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "./calendar";
+// The store's update loop recognises this error as "the change no longer applies"; its messages are shown to people.
+import { CaseRuleError } from "./ports";
+
+/** The deadline rules; the defaults are the NHS complaints regulations and common PALS practice. Trusts may vary them. */
+export interface DeadlineRules {
+  /** Formal complaint acknowledgement (SI 2009/309 reg 13: 3 working days). */
+  acknowledgeWorkingDays: number;
+  /** Complaint response when no complexity tier has been set. */
+  defaultComplexity: ComplexityTier;
+  /** Statutory backstop from receipt, unless a longer period is agreed. */
+  backstopMonths: number;
+  concernWorkingDays: number;
+  enquiryWorkingDays: number;
+  /** Reg 12: a complaint made later than this after the event is out of time. */
+  outOfTimeMonths: number;
+}
+
+export const DEFAULT_DEADLINE_RULES: Readonly<DeadlineRules> = Object.freeze({
+  acknowledgeWorkingDays: 3,
+  defaultComplexity: 25,
+  backstopMonths: 6,
+  concernWorkingDays: 10,
+  enquiryWorkingDays: 2,
+  outOfTimeMonths: 12,
+});
+
+export interface DeadlineInput {
+  type: ContactType;
+  /** The day the clock starts: receipt, or the escalation date for a concern that became a complaint. */
+  receivedOn: string;
+  complexity?: ComplexityTier;
+}
+
+export interface ComputedDeadlines {
+  acknowledgeBy?: string;
+  respondBy?: string;
+  backstop?: string;
+}
+
+export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): ComputedDeadlines {
+  const { type, receivedOn } = input;
+  switch (type) {
+    case "complaint":
+      return {
+        acknowledgeBy: addWorkingDays(receivedOn, rules.acknowledgeWorkingDays),
+        respondBy: addWorkingDays(receivedOn, input.complexity ?? rules.defaultComplexity),
+        backstop: addCalendarMonths(receivedOn, rules.backstopMonths),
+      };
+    case "concern":
+      return { respondBy: addWorkingDays(receivedOn, rules.concernWorkingDays) };
+    case "enquiry":
+      return { respondBy: addWorkingDays(receivedOn, rules.enquiryWorkingDays) };
+    case "compliment":
+      return {};
+    default:
+      throw new Error(`Unknown contact type ${JSON.stringify(type satisfies never)}`);
+  }
+}
+
+/**
+ * True when it was received more than 12 calendar months after the event; exactly 12 months is in time.
+ * 29 February counts forward to 28 February the next year.
+ */
+export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): boolean {
+  if (!isIsoDate(receivedOn)) throw new Error(`Expected the date received as yyyy-mm-dd, got ${JSON.stringify(receivedOn)}`);
+  return receivedOn > addCalendarMonths(eventOn, rules.outOfTimeMonths);
+}
+
+/** The earliest deadline still to meet: acknowledgement until acknowledged, then the response; none once closed. */
+export function nextDue(c: Pick<Case, "status" | "deadlines">): string | undefined {
+  if (c.status !== "open") return undefined;
+  const due: string[] = [];
+  if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn) due.push(c.deadlines.acknowledgeBy);
+  if (c.deadlines.respondBy) due.push(c.deadlines.respondBy);
+  return due.sort()[0];
+}
+
+/**
+ * Turns an open concern into a formal complaint. Complaint deadlines start again from the escalation date
+ * (acknowledge within 3 working days of it, and so on); the original date received stays as history.
+ * updatedAt is left for the code that saves the case to stamp.
+ */
+export function escalateToComplaint(c: Case, onDate: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): Case {
+  if (c.type !== "concern") throw new CaseRuleError(`Only a concern can be escalated to a complaint; this is ${article(c.type)} ${c.type}.`);
+  if (c.status !== "open") throw new CaseRuleError("This concern is closed: reopen it before escalating it to a complaint.");
+  if (!isIsoDate(onDate)) throw new Error(`Expected the escalation date as yyyy-mm-dd, got ${JSON.stringify(onDate)}`);
+  if (onDate < c.receivedOn) {
+    throw new CaseRuleError(`The escalation date can't be before the concern was received (${formatPlainDate(c.receivedOn)}).`);
+  }
+  const complexity = c.complexity ?? rules.defaultComplexity;
+  const deadlines = computeDeadlines({ type: "complaint", receivedOn: onDate, complexity }, rules);
+  // Time limits run to when the person first raised it with us, so the concern date, not the escalation date.
+  const outOfTime = c.eventOn !== undefined && isOutOfTime(c.eventOn, c.receivedOn, rules);
+  const flags = c.flags.filter((f) => f !== "out-of-time");
+  if (outOfTime) flags.push("out-of-time");
+  const escalated: Case = { ...c, type: "complaint", complexity, deadlines, flags, escalatedFromConcernOn: onDate };
+  return withNextDue(escalated);
+}
+
+export interface ExtendResponseOptions {
+  /** The complainant agreed a period longer than the 6-month backstop (reg 14). */
+  agreedLonger?: boolean;
+}
+
+/**
+ * Moves the response date, as agreed with the person who raised it. The reason is not stored on the case:
+ * the caller records it in the case timeline, so it is only checked here.
+ */
+export function extendResponse(c: Case, newDate: string, reason: string, options: ExtendResponseOptions = {}): Case {
+  if (c.status !== "open") throw new CaseRuleError("This case is closed: its response date can't be changed.");
+  if (c.type === "compliment") throw new CaseRuleError("A compliment has no response date to change.");
+  if (!isIsoDate(newDate)) throw new CaseRuleError("Enter the new response date as a real date.");
+  if (typeof reason !== "string" || reason.trim() === "") throw new CaseRuleError("Give a reason for changing the response date.");
+  const startedOn = c.escalatedFromConcernOn ?? c.receivedOn;
+  if (newDate <= startedOn) {
+    throw new CaseRuleError(`The new response date must be after ${formatPlainDate(startedOn)}, when the clock started.`);
+  }
+  const backstop = c.deadlines.backstop;
+  const beyondBackstop = backstop !== undefined && newDate > backstop;
+  if (beyondBackstop && !options.agreedLonger) {
+    throw new CaseRuleError(
+      `${formatPlainDate(newDate)} is after the 6-month limit of ${formatPlainDate(backstop)}. ` +
+        "Only go beyond it if the complainant has agreed a longer period, and record that they have.",
+    );
+  }
+  const deadlines: Case["deadlines"] = { ...c.deadlines, respondBy: newDate, respondByAgreed: true };
+  if (beyondBackstop) deadlines.longerPeriodAgreed = true;
+  else delete deadlines.longerPeriodAgreed;
+  return withNextDue({ ...c, deadlines });
+}
+
+function withNextDue(c: Case): Case {
+  const due = nextDue(c);
+  const next: Case = { ...c };
+  if (due) next.nextDueOn = due;
+  else delete next.nextDueOn;
+  return next;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? "an" : "a";
+}

@@ -1,0 +1,32 @@
+/** Who did something, as Teams identifies them (Entra ID object id) with the name shown at the time. */
+export interface Actor {
+  readonly aadObjectId: string;
+  readonly name: string;
+}
+
+export type CaseEventKind =
+  | "created"
+  | "owner-changed"
+  | "note-added"
+  | "acknowledged"
+  | "response-date-changed"
+  | "escalated-to-complaint"
+  | "signposting-recorded"
+  | "closed"
+  | "reopened";
+
+/** One entry of a case's timeline: append-only, never changed or deleted by the app. */
+export interface CaseEvent {
+  readonly id: string;
+  readonly caseId: string;
+  readonly tenantId: string;
+  readonly reference: string;
+  readonly kind: CaseEventKind;
+  readonly at: string;
+  readonly by: Actor;
+  /** Plain-English line for the timeline card, e.g. "Response date extended to 4 March 2026". */
+  readonly summary: string;
+  /** Free text that belongs to the event (a note, a reason, learning); shown on the timeline only. */
+  readonly detail?: string;
+  readonly changes?: readonly { readonly field: string; readonly before?: unknown; readonly after?: unknown }[];
+}

@@ -1,0 +1,28 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Template } from "adaptivecards-templating";
+import { CardFactory, type Attachment } from "botbuilder";
+
+/** cards/ at the repository root, whether running from src (tsx) or dist (tsc). */
+export const CARDS_DIR = path.resolve(__dirname, "..", "..", "cards");
+
+const templates = new Map<string, Template>();
+
+function template(name: string): Template {
+  let cached = templates.get(name);
+  if (!cached) {
+    const file = path.join(CARDS_DIR, `${name}.json`);
+    cached = new Template(JSON.parse(fs.readFileSync(file, "utf8")));
+    templates.set(name, cached);
+  }
+  return cached;
+}
+
+/** Expands cards/<name>.json with data; the result is plain Adaptive Card JSON (schema 1.5). */
+export function expandCard(name: string, data: object): Record<string, unknown> {
+  return template(name).expand({ $root: data }) as Record<string, unknown>;
+}
+
+export function cardAttachment(name: string, data: object): Attachment {
+  return CardFactory.adaptiveCard(expandCard(name, data));
+}

@@ -1,0 +1,43 @@
+import { ActivityTypes, MessageFactory, type TurnContext } from "botbuilder";
+import type { Application } from "@microsoft/teams-ai";
+import { cardAttachment } from "./cards";
+import { COMMANDS, normaliseCommandText } from "./commands";
+import type { BotDeps } from "./deps";
+import { turnLog } from "./turnLog";
+
+function isChannelOrGroup(context: TurnContext): boolean {
+  return context.activity.conversation?.conversationType !== "personal";
+}
+
+export async function sendWelcome(context: TurnContext): Promise<void> {
+  const card = cardAttachment("welcome", { commands: COMMANDS, inChannel: isChannelOrGroup(context) });
+  await context.sendActivity(MessageFactory.attachment(card));
+}
+
+/** Install greeting, `help`, and a gentle pointer for anything not understood (registered last). */
+export function registerWelcome(app: Application, deps: BotDeps): void {
+  app.conversationUpdate("membersAdded", async (context) => {
+    const botId = context.activity.recipient?.id;
+    const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
+    if (botWasAdded) {
+      turnLog(context, deps.log).info("PALS Desk installed in a conversation; sending the welcome card");
+      await sendWelcome(context);
+    }
+  });
+
+  app.message(
+    async (context) => /^help$/i.test(normaliseCommandText(context.activity.text)),
+    async (context) => sendWelcome(context),
+  );
+}
+
+export function registerUnknownText(app: Application): void {
+  app.activity(ActivityTypes.Message, async (context) => {
+    if (context.activity.value !== undefined && !context.activity.text) {
+      // An old-style card submit (Action.Submit) this bot does not use: tell the person what to do.
+      await context.sendActivity("That card is out of date. Type **help** to see what PALS Desk can do.");
+      return;
+    }
+    await context.sendActivity("Sorry, I didn't understand that. Type **help** to see what I can do.");
+  });
+}

@@ -1,0 +1,71 @@
+import { Writable } from "node:stream";
+import { parseConfig } from "../../src/config";
+import { startBot, type RunningBot } from "../../src/index";
+import { createLogger } from "../../src/logger";
+import { FakeConnector } from "./fakeConnector";
+
+export interface TestBot {
+  readonly bot: RunningBot;
+  readonly connector: FakeConnector;
+  /** Every log line the bot wrote, parsed, so tests can check what reaches the logs. */
+  readonly logLines: Record<string, unknown>[];
+  /** POSTs an activity to /api/messages as the Bot Connector would; resolves with the HTTP answer. */
+  send(activity: object): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export interface TestBotOptions {
+  readonly env?: Record<string, string>;
+  readonly now?: () => Date;
+}
+
+/** The real restify server and teams-ai app on a fresh embedded store, with a fake connector. */
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  const connector = await new FakeConnector().start();
+  const logLines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line.trim()) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", ...options.env });
+  const bot = await startBot(config, { log: createLogger("debug", sink), now: options.now });
+  return {
+    bot,
+    connector,
+    logLines,
+    async send(activity) {
+      const response = await fetch(`${bot.url}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(activity),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await bot.close();
+      await connector.stop();
+    },
+  };
+}
+
+/** The Adaptive Card content of a sent activity, or undefined. */
+export function cardOf(activity: any): any {
+  return activity?.attachments?.find((a: any) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content;
+}
+
+/** All text shown on a card (TextBlocks, FactSet titles and values), for readable assertions. */
+export function cardText(card: any): string {
+  const parts: string[] = [];
+  const visit = (node: any) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    if (node.type === "TextBlock" && typeof node.text === "string") parts.push(node.text);
+    if (node.type === "FactSet") for (const fact of node.facts ?? []) parts.push(`${fact.title}: ${fact.value}`);
+    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
+  };
+  visit(card);
+  return parts.join("\n");
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One call the bot made to the Bot Connector service. */
+export interface ConnectorCall {
+  readonly method: string;
+  readonly path: string;
+  /** Decoded conversation id from the path, when the path names one. */
+  readonly conversationId?: string;
+  /** The activity id being replied to or updated, when the path names one. */
+  readonly activityId?: string;
+  readonly body: any;
+  readonly authorization?: string;
+}
+
+export interface ScriptedFailure {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * A small stand-in for the Bot Connector (the service Teams runs at serviceUrl) on loopback:
+ * it records every send, reply, update and conversation creation, and can be told to fail.
+ */
+export class FakeConnector {
+  readonly calls: ConnectorCall[] = [];
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private readonly failures: ScriptedFailure[] = [];
+  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  url = "";
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next calls answer with these statuses, in order, before normal service resumes. */
+  failNext(...failures: ScriptedFailure[]): void {
+    this.failures.push(...failures);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.failures.length = 0;
+  }
+
+  /** Activities the bot sent (new messages and replies), typing indicators left out. */
+  get sentActivities(): any[] {
+    return this.calls
+      .filter((call) => call.method === "POST" && /\/activities(\/[^/]+)?$/.test(call.path) && call.body?.type !== "typing")
+      .map((call) => call.body);
+  }
+
+  /** Resolves once the recorded calls satisfy the predicate (checked after every call). */
+  waitFor(predicate: () => boolean): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const path = (req.url ?? "/").split("?")[0];
+    const match = /^\/v3\/conversations\/([^/]+)(?:\/activities(?:\/([^/]+))?)?/.exec(path);
+    const call: ConnectorCall = {
+      method: req.method ?? "GET",
+      path,
+      conversationId: match ? decodeURIComponent(match[1]) : undefined,
+      activityId: match?.[2] ? decodeURIComponent(match[2]) : undefined,
+      body: raw ? JSON.parse(raw) : undefined,
+      authorization: req.headers.authorization,
+    };
+    this.calls.push(call);
+
+    const failure = this.failures.shift();
+    if (failure) {
+      res.writeHead(failure.status, { "content-type": "application/json", ...failure.headers });
+      res.end(JSON.stringify({ error: { code: "Scripted", message: `scripted ${failure.status}` } }));
+    } else if (call.method === "POST" && path === "/v3/conversations") {
+      const id = `a:created-${randomUUID()}`;
+      this.json(res, 201, { id, activityId: randomUUID(), serviceUrl: this.url });
+    } else {
+      this.json(res, 200, { id: randomUUID() });
+    }
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.predicate()) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  private json(res: http.ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  }
+}

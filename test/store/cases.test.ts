@@ -1,0 +1,108 @@
+import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
+import { CaseChangedError, CaseRuleError, formatCaseReference, type Case } from "../../src/domain";
+import { CosmosCaseRepository } from "../../src/store/caseRepository";
+import type { Store } from "../../src/store/cosmos";
+import { makeCase } from "../helpers/caseFixtures";
+import { openTestStore } from "../helpers/store";
+
+function aCase(overrides: Partial<Case> = {}): Case {
+  return { ...makeCase(), id: randomUUID(), reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6)), ...overrides };
+}
+
+describe("case store (embedded Cosmos DB)", () => {
+  let store: Store;
+  let cases: CosmosCaseRepository;
+  before(async () => {
+    store = await openTestStore();
+    cases = new CosmosCaseRepository(store.containers.cases);
+  });
+  after(async () => store.close());
+
+  it("creates the four containers with their partition keys", async () => {
+    for (const [name, key] of [["cases", "/tenantId"], ["events", "/caseId"], ["conversations", "/tenantId"], ["jobs", "/tenantId"]]) {
+      const { resource } = await store.database.container(name).read();
+      assert.deepEqual(resource?.partitionKey?.paths, [key], name);
+    }
+    assert.equal(await store.isReachable(), true);
+  });
+
+  it("stores a case and reads back exactly what was stored, by id and by reference", async () => {
+    const original = aCase();
+    const created = await cases.create(original);
+    assert.deepEqual(created.value, original);
+    assert.ok(created.etag);
+    assert.deepEqual((await cases.get(original.tenantId, original.id))?.value, original);
+    assert.deepEqual((await cases.findByReference(original.tenantId, original.reference))?.value, original);
+    assert.equal(await cases.get("another-trust", original.id), undefined, "another tenant cannot read it");
+    assert.equal(await cases.findByReference("another-trust", original.reference), undefined);
+  });
+
+  it("refuses a second case with the same reference in one trust", async () => {
+    const first = aCase();
+    await cases.create(first);
+    await assert.rejects(cases.create({ ...aCase(), reference: first.reference }), (error: { code?: number }) => error.code === 409);
+  });
+
+  it("rejects a write made from a stale copy (If-Match gives 412)", async () => {
+    const created = await cases.create(aCase());
+    const byOfficerA = await cases.replace({ ...created.value, learning: "A" }, created.etag);
+    assert.notEqual(byOfficerA.etag, created.etag);
+    await assert.rejects(cases.replace({ ...created.value, learning: "B" }, created.etag), CaseChangedError);
+    assert.equal((await cases.get(created.value.tenantId, created.value.id))?.value.learning, "A", "officer A's change survives");
+  });
+
+  it("keeps both of two simultaneous updates by re-reading and re-applying on conflict", async () => {
+    const created = await cases.create(aCase({ signposting: [] }));
+    const { tenantId, id } = created.value;
+    await Promise.all(
+      ["advocacy", "phso", "healthwatch", "citizens-advice", "samaritans"].map((organisation) =>
+        cases.update(tenantId, id, (current) => ({ ...current, signposting: [...current.signposting, organisation] })),
+      ),
+    );
+    const stored = (await cases.get(tenantId, id))!.value;
+    assert.deepEqual([...stored.signposting].sort(), ["advocacy", "citizens-advice", "healthwatch", "phso", "samaritans"]);
+  });
+
+  it("passes on a rule the fresh case breaks instead of overwriting it", async () => {
+    const created = await cases.create(aCase());
+    await assert.rejects(
+      cases.update(created.value.tenantId, created.value.id, () => {
+        throw new CaseRuleError("This case is already closed.");
+      }),
+      /already closed/,
+    );
+  });
+
+  it("allocates 50 different reference numbers to 50 simultaneous new cases", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const numbers = await Promise.all(Array.from({ length: 50 }, () => cases.nextReferenceNumber(tenantId, 2026)));
+    assert.equal(new Set(numbers).size, 50);
+    assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.equal(await cases.nextReferenceNumber(tenantId, 2027), 1, "numbering restarts each year");
+  });
+
+  it("finds cases by words in the summary or patient name, and by NHS number, within the trust", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const fall = aCase({ tenantId, summary: "Fall on the ward at night", patient: { ...makeCase().patient, name: "Alan Brooks", nhsNumber: "9434765870" } });
+    const parking = aCase({ tenantId, summary: "Parking charges while visiting", patient: { ...makeCase().patient, name: "Rita Moss", nhsNumber: "4010232137" } });
+    await cases.create(fall);
+    await cases.create(parking);
+    await cases.create(aCase({ summary: "Fall in another trust" }));
+
+    assert.deepEqual((await cases.search({ tenantId, words: ["fall"], limit: 10 })).map((c) => c.id), [fall.id]);
+    assert.deepEqual((await cases.search({ tenantId, words: ["rita", "parking"], limit: 10 })).map((c) => c.id), [parking.id]);
+    assert.deepEqual((await cases.search({ tenantId, words: [], nhsNumber: "9434765870", limit: 10 })).map((c) => c.id), [fall.id]);
+    assert.deepEqual(await cases.search({ tenantId, words: ["fall", "parking"], limit: 10 }), []);
+  });
+
+  it("lists a person's open cases only", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const owner = { aadObjectId: "officer-x", name: "X" };
+    const open = aCase({ tenantId, owner });
+    await cases.create(open);
+    await cases.create(aCase({ tenantId, owner, status: "closed" }));
+    await cases.create(aCase({ tenantId, owner: { aadObjectId: "officer-y", name: "Y" } }));
+    assert.deepEqual((await cases.listOpenByOwner(tenantId, "officer-x")).map((c) => c.id), [open.id]);
+  });
+});

@@ -1,0 +1,139 @@
+import { strict as assert } from "node:assert";
+import {
+  CaseRuleError,
+  computeDeadlines,
+  escalateToComplaint,
+  extendResponse,
+  isOutOfTime,
+  nextDue,
+  type Case,
+} from "../../src/domain";
+import { makeCase } from "../helpers/caseFixtures";
+
+const isRuleError = (pattern: RegExp) => (err: unknown) => err instanceof CaseRuleError && pattern.test(err.message);
+
+describe("deadlines", () => {
+  describe("computeDeadlines", () => {
+    it("gives a complaint received the Thursday before Easter 2026 dates that skip Good Friday and Easter Monday", () => {
+      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }), {
+        acknowledgeBy: "2026-04-09", // Tue 7, Wed 8, Thu 9
+        respondBy: "2026-05-12", // 25 working days, also skipping the early May bank holiday
+        backstop: "2026-10-02", // six calendar months
+      });
+    });
+
+    it("uses the complexity tier for the complaint response date", () => {
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02", complexity: 40 }).respondBy, "2026-06-03");
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02", complexity: 60 }).respondBy, "2026-07-01");
+    });
+
+    it("acknowledges a complaint received on a Friday by the Wednesday", () => {
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-03-06" }).acknowledgeBy, "2026-03-11");
+    });
+
+    it("gives a concern 10 working days and an enquiry 2, with nothing to acknowledge", () => {
+      assert.deepEqual(computeDeadlines({ type: "concern", receivedOn: "2026-04-02" }), { respondBy: "2026-04-20" });
+      assert.deepEqual(computeDeadlines({ type: "enquiry", receivedOn: "2026-04-02" }), { respondBy: "2026-04-08" });
+    });
+
+    it("gives a compliment no deadlines", () => {
+      assert.deepEqual(computeDeadlines({ type: "compliment", receivedOn: "2026-04-02" }), {});
+    });
+
+    it("lets a trust use its own targets", () => {
+      const rules = { acknowledgeWorkingDays: 2, defaultComplexity: 40, backstopMonths: 6, concernWorkingDays: 5, enquiryWorkingDays: 1, outOfTimeMonths: 12 } as const;
+      assert.equal(computeDeadlines({ type: "concern", receivedOn: "2026-03-02" }, rules).respondBy, "2026-03-09");
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-03-02" }, rules).acknowledgeBy, "2026-03-04");
+    });
+  });
+
+  describe("isOutOfTime (12 months after the event)", () => {
+    it("is in time at exactly 12 months and out of time the day after", () => {
+      assert.equal(isOutOfTime("2025-03-03", "2026-03-03"), false);
+      assert.equal(isOutOfTime("2025-03-03", "2026-03-04"), true);
+    });
+
+    it("treats 12 months from 29 February as 28 February", () => {
+      assert.equal(isOutOfTime("2024-02-29", "2025-02-28"), false);
+      assert.equal(isOutOfTime("2024-02-29", "2025-03-01"), true);
+    });
+
+    it("is in time for something that happened last week", () => {
+      assert.equal(isOutOfTime("2026-02-24", "2026-03-03"), false);
+    });
+  });
+
+  describe("nextDue", () => {
+    it("is the acknowledgement date until the complaint is acknowledged, then the response date", () => {
+      const complaint = makeCase({ receivedOn: "2026-03-03" });
+      assert.equal(nextDue(complaint), "2026-03-06");
+      assert.equal(complaint.nextDueOn, "2026-03-06");
+      const acknowledged: Case = { ...complaint, deadlines: { ...complaint.deadlines, acknowledgedOn: "2026-03-04" } };
+      assert.equal(nextDue(acknowledged), complaint.deadlines.respondBy);
+    });
+
+    it("is nothing once the case is closed, and nothing for a compliment", () => {
+      const complaint = makeCase();
+      assert.equal(nextDue({ ...complaint, status: "closed" }), undefined);
+      const compliment = makeCase({ contactType: "compliment", subjects: "" });
+      assert.equal(nextDue(compliment), undefined);
+      assert.equal(compliment.nextDueOn, undefined);
+    });
+  });
+
+  describe("escalateToComplaint", () => {
+    const concern = () => makeCase({ contactType: "concern", receivedOn: "2026-03-03", eventOn: "2026-02-20" });
+
+    it("starts complaint deadlines from the escalation date and keeps the original receipt date", () => {
+      const escalated = escalateToComplaint(concern(), "2026-04-02");
+      assert.equal(escalated.type, "complaint");
+      assert.equal(escalated.status, "open");
+      assert.equal(escalated.receivedOn, "2026-03-03");
+      assert.equal(escalated.escalatedFromConcernOn, "2026-04-02");
+      assert.deepEqual(escalated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
+      assert.equal(escalated.complexity, 25);
+      assert.equal(escalated.nextDueOn, "2026-04-09");
+    });
+
+    it("judges time limits from when the concern was first raised, not from the escalation", () => {
+      // Raised 11 months after the event, escalated at 13 months: still in time.
+      const inTime = makeCase({ contactType: "concern", eventOn: "2025-03-20", receivedOn: "2026-02-20" });
+      assert.equal(escalateToComplaint(inTime, "2026-04-20").flags.includes("out-of-time"), false);
+      const late = makeCase({ contactType: "concern", eventOn: "2024-12-01", receivedOn: "2026-02-20" });
+      assert.equal(escalateToComplaint(late, "2026-04-20").flags.includes("out-of-time"), true);
+    });
+
+    it("refuses to escalate anything but an open concern, or to a date before it was received", () => {
+      assert.throws(() => escalateToComplaint(makeCase(), "2026-04-02"), isRuleError(/Only a concern/));
+      assert.throws(() => escalateToComplaint({ ...concern(), status: "closed" }, "2026-04-02"), isRuleError(/closed/));
+      assert.throws(() => escalateToComplaint(concern(), "2026-03-02"), isRuleError(/Tuesday 3 March 2026/));
+    });
+  });
+
+  describe("extendResponse", () => {
+    const complaint = () => makeCase({ receivedOn: "2026-03-03" }); // backstop Thursday 3 September 2026
+
+    it("moves the response date, marks it agreed and keeps the earlier acknowledgement due first", () => {
+      const extended = extendResponse(complaint(), "2026-05-20", "Waiting for the ward manager's statement");
+      assert.equal(extended.deadlines.respondBy, "2026-05-20");
+      assert.equal(extended.deadlines.respondByAgreed, true);
+      assert.equal(extended.nextDueOn, "2026-03-06");
+      const acknowledged = { ...complaint(), deadlines: { ...complaint().deadlines, acknowledgedOn: "2026-03-04" } };
+      assert.equal(extendResponse(acknowledged, "2026-05-20", "Statement").nextDueOn, "2026-05-20");
+    });
+
+    it("stops at the six-month backstop unless the complainant agreed a longer period", () => {
+      assert.throws(() => extendResponse(complaint(), "2026-09-04", "Complex"), isRuleError(/Thursday 3 September 2026/));
+      const agreed = extendResponse(complaint(), "2026-09-04", "Complex", { agreedLonger: true });
+      assert.equal(agreed.deadlines.respondBy, "2026-09-04");
+      assert.equal(agreed.deadlines.longerPeriodAgreed, true);
+      assert.equal(extendResponse(complaint(), "2026-09-03", "Complex").deadlines.respondBy, "2026-09-03");
+    });
+
+    it("refuses a date on or before receipt, a missing reason and a closed case", () => {
+      assert.throws(() => extendResponse(complaint(), "2026-03-03", "Why"), isRuleError(/after Tuesday 3 March 2026/));
+      assert.throws(() => extendResponse(complaint(), "2026-05-20", "   "), isRuleError(/reason/));
+      assert.throws(() => extendResponse({ ...complaint(), status: "closed" }, "2026-05-20", "Why"), isRuleError(/closed/));
+    });
+  });
+});
