@@ -4,6 +4,17 @@ import dotenv from "dotenv";
 import { z } from "zod";
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+/** A comma-separated list of Entra ID ids (object ids or tenant ids), e.g. "id1, id2". */
+const idList = z.preprocess(
+  (value) =>
+    (typeof value === "string" ? value : "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  z.array(z.string().regex(/^[0-9a-fA-F-]{8,64}$/, "a comma-separated list of Entra ID ids (GUIDs)")),
+);
+
 const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
 const port = (fallback: number) =>
@@ -44,6 +55,12 @@ const SettingsSchema = z
     ),
     EMBEDDED_COSMOS_PORT: port(0),
     PLAYGROUND_PORT: port(56150),
+    ALLOWED_TENANT_IDS: idList,
+    ROLE_OFFICERS: idList,
+    ROLE_VOLUNTEERS: idList,
+    ROLE_MANAGERS: idList,
+    ROLE_ADMINS: idList,
+    ROLE_CLINICAL_LEADS: idList,
   })
   .superRefine((settings, ctx) => {
     if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
@@ -95,6 +112,10 @@ export interface Config {
   readonly embeddedCosmosPort: number;
   /** Only `npm run playground` uses it: where the Agents Playground serves its page. */
   readonly playgroundPort: number;
+  /** Empty means any tenant (local mode); otherwise only these Entra ID tenants are served. */
+  readonly allowedTenantIds: readonly string[];
+  /** Entra ID object ids per role; all empty means roles are not configured. */
+  readonly roles: Readonly<Record<"officer" | "volunteer" | "manager" | "admin" | "lead", readonly string[]>>;
 }
 
 export class ConfigError extends Error {
@@ -110,7 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const name = issue.path.join(".") || "settings";
+        const name = String(issue.path[0] ?? "settings");
         const given = env[name];
         const shown = given === undefined || /KEY|PASSWORD|SECRET/i.test(name) ? "" : ` (it is "${given}")`;
         return `${name} must be ${issue.message}${shown}`;
@@ -129,6 +150,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cosmosDatabase: s.COSMOS_DATABASE,
     embeddedCosmosPort: s.EMBEDDED_COSMOS_PORT,
     playgroundPort: s.PLAYGROUND_PORT,
+    allowedTenantIds: s.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
+    roles: {
+      officer: s.ROLE_OFFICERS.map((id) => id.toLowerCase()),
+      volunteer: s.ROLE_VOLUNTEERS.map((id) => id.toLowerCase()),
+      manager: s.ROLE_MANAGERS.map((id) => id.toLowerCase()),
+      admin: s.ROLE_ADMINS.map((id) => id.toLowerCase()),
+      lead: s.ROLE_CLINICAL_LEADS.map((id) => id.toLowerCase()),
+    },
   };
 }
 

@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import restify from "restify";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger, type Logger } from "./logger";
+import { CosmosCaseRepository } from "./store/caseRepository";
 import { openStore, type Store } from "./store/cosmos";
+import { CosmosPeopleDirectory } from "./store/peopleRepository";
+import { CosmosTimelineRepository } from "./store/timelineRepository";
 import { createAdapter, createApplication } from "./teams/app";
 import type { BotDeps } from "./teams/deps";
 import { setTurnLog } from "./teams/turnLog";
@@ -26,9 +29,18 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     { account: config.cosmos, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort },
     log,
   );
-  const deps: BotDeps = { log, store, now: options.now ?? (() => new Date()) };
+  const now = options.now ?? (() => new Date());
+  const deps: BotDeps = {
+    config,
+    log,
+    store,
+    cases: new CosmosCaseRepository(store.containers.cases),
+    timeline: new CosmosTimelineRepository(store.containers.events),
+    people: new CosmosPeopleDirectory(store.containers.conversations, now),
+    now,
+  };
   const adapter = createAdapter(config, deps);
-  const app = createApplication(adapter, config, deps);
+  const app = createApplication(adapter, deps);
 
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));

@@ -10,3 +10,6 @@ export * from "./deadlines";
 export * from "./case";
 export * from "./timeline";
 export * from "./ports";
+export * from "./caseActions";
+export * from "./access";
+export * from "./signposting";

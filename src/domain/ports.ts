@@ -53,3 +53,19 @@ export interface TimelineRepository {
   append(event: CaseEvent): Promise<void>;
   list(caseId: string): Promise<CaseEvent[]>;
 }
+
+/** A member of staff who has used PALS Desk, as Teams identifies them. */
+export interface StaffMember {
+  readonly aadObjectId: string;
+  readonly name: string;
+  /** The Teams user id (29:...). */
+  readonly teamsUserId: string;
+}
+
+/** Staff known to PALS Desk in a trust, with where to reach them (their personal chat with the bot). */
+export interface PeopleDirectory {
+  /** Records a person seen in an activity; cheap to call on every turn. */
+  remember(tenantId: string, person: StaffMember, personalConversation?: Readonly<Record<string, unknown>>): Promise<void>;
+  get(tenantId: string, aadObjectId: string): Promise<StaffMember | undefined>;
+  list(tenantId: string): Promise<StaffMember[]>;
+}

@@ -1,7 +1,11 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
-import type { ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
+import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from "botbuilder";
 import type { Config } from "../config";
+import { registerCaseCard } from "./caseCard";
+import { registerCaseLookup } from "./caseLookup";
 import type { BotDeps } from "./deps";
+import { identify } from "./identity";
+import { registerLogContact } from "./logContact";
 import { turnLog } from "./turnLog";
 import { registerUnknownText, registerWelcome } from "./welcome";
 
@@ -9,7 +13,7 @@ import { registerUnknownText, registerWelcome } from "./welcome";
  * With no bot credentials the adapter runs in local mode: it neither checks incoming tokens nor
  * sends any (Agents Playground, tests). With credentials every request needs a valid Bot Framework JWT.
  */
-export function createAdapter(config: Config, deps: BotDeps): TeamsAdapter {
+export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): TeamsAdapter {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = config.bot
     ? {
         MicrosoftAppId: config.bot.appId,
@@ -34,15 +38,46 @@ export function createAdapter(config: Config, deps: BotDeps): TeamsAdapter {
   return adapter;
 }
 
-export function createApplication(adapter: TeamsAdapter, config: Config, deps: BotDeps): Application {
+/** Keeps the staff directory current (names, how to reach people) without holding up the turn on failure. */
+async function rememberPerson(context: TurnContext, deps: BotDeps): Promise<void> {
+  const identified = identify(context, deps.config);
+  if (!identified.ok) return;
+  const { caller } = identified;
+  const personal = context.activity.conversation?.conversationType === "personal";
+  try {
+    await deps.people.remember(
+      caller.tenantId,
+      { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId },
+      personal
+        ? {
+            conversationId: context.activity.conversation.id,
+            serviceUrl: context.activity.serviceUrl,
+            channelId: context.activity.channelId,
+            botId: context.activity.recipient?.id,
+          }
+        : undefined,
+    );
+  } catch (error) {
+    turnLog(context, deps.log).warn({ err: { message: (error as Error).message } }, "Could not record the person in the staff directory");
+  }
+}
+
+export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Application {
   const app = new Application({
     adapter,
-    botAppId: config.bot?.appId ?? "",
+    botAppId: deps.config.bot?.appId ?? "",
     removeRecipientMention: true,
     startTypingTimer: false,
     longRunningMessages: false,
   });
+  app.turn("beforeTurn", async (context) => {
+    await rememberPerson(context, deps);
+    return true;
+  });
   registerWelcome(app, deps);
+  registerLogContact(app, deps);
+  registerCaseCard(app, deps);
+  registerCaseLookup(app, deps);
   // Must stay last: it answers any message no feature claimed.
   registerUnknownText(app);
   return app;

@@ -4,7 +4,13 @@ export interface CommandHelp {
   readonly description: string;
 }
 
-export const COMMANDS: readonly CommandHelp[] = [{ command: "help", description: "Show this list of commands." }];
+export const COMMANDS: readonly CommandHelp[] = [
+  { command: "new", description: "Log a contact: enquiry, concern, complaint or compliment." },
+  { command: "my cases", description: "Your open cases, next deadline first." },
+  { command: "case PALS-2026-000123", description: "Show one case by its reference." },
+  { command: "find <words or NHS number>", description: "Search your team's cases." },
+  { command: "help", description: "Show this list of commands." },
+];
 
 /** Text as the person typed it, without the bot's @mention, surrounding spaces or a trailing full stop. */
 export function normaliseCommandText(text: string | undefined): string {

@@ -1,6 +1,8 @@
 import { ActivityTypes, MessageFactory, type TurnContext } from "botbuilder";
 import type { Application } from "@microsoft/teams-ai";
 import { cardAttachment } from "./cards";
+import { noticeCard } from "./caseView";
+import { answerWithCard } from "./invoke";
 import { COMMANDS, normaliseCommandText } from "./commands";
 import type { BotDeps } from "./deps";
 import { turnLog } from "./turnLog";
@@ -32,6 +34,11 @@ export function registerWelcome(app: Application, deps: BotDeps): void {
 }
 
 export function registerUnknownText(app: Application): void {
+  // A card button whose verb no feature knows: an old card, or a forged one.
+  app.adaptiveCards.actionExecute(/.*/, async (context) => {
+    await answerWithCard(context, noticeCard("This card is out of date", "That button no longer does anything. Type **help** to see what PALS Desk can do.", "attention"));
+    return "";
+  });
   app.activity(ActivityTypes.Message, async (context) => {
     if (context.activity.value !== undefined && !context.activity.text) {
       // An old-style card submit (Action.Submit) this bot does not use: tell the person what to do.

@@ -56,7 +56,7 @@ export function cardOf(activity: any): any {
   return activity?.attachments?.find((a: any) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content;
 }
 
-/** All text shown on a card (TextBlocks, FactSet titles and values), for readable assertions. */
+/** All text shown on a card (TextBlocks, rich text lines, FactSet titles and values), for readable assertions. */
 export function cardText(card: any): string {
   const parts: string[] = [];
   const visit = (node: any) => {
@@ -64,6 +64,7 @@ export function cardText(card: any): string {
     if (!node || typeof node !== "object") return;
     if (node.type === "TextBlock" && typeof node.text === "string") parts.push(node.text);
     if (node.type === "FactSet") for (const fact of node.facts ?? []) parts.push(`${fact.title}: ${fact.value}`);
+    if (node.type === "RichTextBlock") parts.push((node.inlines ?? []).map((run: any) => run.text).join(""));
     for (const value of Object.values(node)) if (typeof value === "object") visit(value);
   };
   visit(card);

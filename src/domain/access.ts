@@ -1,0 +1,125 @@
+// Who may do what with a case. Pure: the roles come from wherever the trust keeps them (app roles, a
+// settings list); this module only answers yes or no and says what to do when the answer is no.
+import type { Case } from "./case";
+
+export const ROLES = ["officer", "volunteer", "manager", "admin", "lead"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CASE_VERBS = [
+  "log-contact",
+  "view-case",
+  "list-my-cases",
+  "search-cases",
+  "take-ownership",
+  "assign",
+  "add-note",
+  "acknowledge",
+  "change-response-date",
+  "escalate",
+  "record-signposting",
+  "close",
+  "reopen",
+  "view-timeline",
+] as const;
+export type CaseVerb = (typeof CASE_VERBS)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+const EVERY_VERB: ReadonlySet<CaseVerb> = new Set(CASE_VERBS);
+
+/** Volunteers may close cases, but not complaints (see may()). */
+const VOLUNTEER_VERBS: ReadonlySet<CaseVerb> = new Set<CaseVerb>([
+  "log-contact",
+  "view-case",
+  "list-my-cases",
+  "search-cases",
+  "take-ownership",
+  "add-note",
+  "record-signposting",
+  "close",
+  "view-timeline",
+]);
+
+/** Clinical leads only answer investigation requests addressed to them, which is handled elsewhere. */
+const VERBS_BY_ROLE: Readonly<Record<Role, ReadonlySet<CaseVerb>>> = {
+  officer: EVERY_VERB,
+  manager: EVERY_VERB,
+  admin: EVERY_VERB,
+  volunteer: VOLUNTEER_VERBS,
+  lead: new Set<CaseVerb>(),
+};
+
+/** Roles whose verbs apply to every kind of case (volunteers' "close" excludes complaints). */
+const FULL_ROLES: readonly Role[] = ["officer", "manager", "admin"];
+
+function hasFullRole(roles: ReadonlySet<Role>): boolean {
+  return FULL_ROLES.some((r) => roles.has(r));
+}
+
+/**
+ * Every verb the roles allow on at least some cases (the union over the roles). "close" is included for a
+ * volunteer even though they can't close complaints: ask may() with the case before acting.
+ */
+export function allowedVerbs(roles: ReadonlySet<Role>): ReadonlySet<CaseVerb> {
+  const verbs = new Set<CaseVerb>();
+  for (const role of roles) for (const verb of VERBS_BY_ROLE[role] ?? []) verbs.add(verb);
+  return verbs;
+}
+
+/**
+ * Whether someone with these roles may do this to this case. Without a case the answer is for every
+ * kind of case, so a volunteer may not "close" until the case shows it isn't a complaint.
+ */
+export function may(roles: ReadonlySet<Role>, verb: CaseVerb, c?: Pick<Case, "type">): boolean {
+  if (!allowedVerbs(roles).has(verb)) return false;
+  if (verb === "close" && c?.type !== undefined && c.type !== "complaint") return true;
+  if (verb === "close") return hasFullRole(roles);
+  return true;
+}
+
+const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
+  "log-contact": "log contacts",
+  "view-case": "open cases",
+  "list-my-cases": "list cases",
+  "search-cases": "search cases",
+  "take-ownership": "take ownership of cases",
+  assign: "assign cases to other people",
+  "add-note": "add notes to cases",
+  acknowledge: "record complaint acknowledgements",
+  "change-response-date": "change response dates",
+  escalate: "escalate concerns to complaints",
+  "record-signposting": "record signposting",
+  close: "close cases",
+  reopen: "reopen closed cases",
+  "view-timeline": "see case timelines",
+};
+
+/**
+ * What to tell someone who may not do this, in plain English with what to do instead. Pass their roles
+ * when known, so a clinical lead or someone with no role yet gets a message that fits.
+ */
+export function refusal(verb: CaseVerb, c?: Pick<Case, "type">, roles?: ReadonlySet<Role>): string {
+  if (roles !== undefined && roles.size === 0) {
+    return "You don't have a PALS Desk role yet. Ask your PALS manager to give you access.";
+  }
+  if (roles !== undefined && !hasFullRole(roles) && !roles.has("volunteer") && roles.has("lead")) {
+    return (
+      `PALS Desk only lets clinical leads answer investigation requests sent to them, so you can't ${VERB_PHRASES[verb]}. ` +
+      "Ask the PALS team if you need something done on a case."
+    );
+  }
+  if (verb === "close" && (c === undefined || c.type === "complaint")) {
+    return "Volunteers can't close complaints. Ask a PALS officer or manager to close it.";
+  }
+  if (roles !== undefined && !hasFullRole(roles) && roles.has("volunteer")) {
+    return `Volunteers can't ${VERB_PHRASES[verb]}. Ask a PALS officer or manager to do it for you.`;
+  }
+  return `Your PALS Desk role doesn't let you ${VERB_PHRASES[verb]}. Ask a PALS officer or manager to do it for you.`;
+}
+
+/** Safeguarding details are for PALS staff only: not volunteers or clinical leads. */
+export function canSeeSafeguardingDetail(roles: ReadonlySet<Role>): boolean {
+  return hasFullRole(roles);
+}

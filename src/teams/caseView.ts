@@ -1,0 +1,209 @@
+import {
+  canSeeSafeguardingDetail,
+  consentTitle,
+  contactTypeTitle,
+  flagTitle,
+  formatNhsNumber,
+  formatPlainDate,
+  may,
+  NATIONAL_ORGANISATIONS,
+  organisationTitle,
+  outcomesFor,
+  outcomeTitle,
+  professionTitle,
+  raisedByTitle,
+  receivedViaTitle,
+  riskBand,
+  riskBandTitle,
+  serviceAreaTitle,
+  subjectTitle,
+  workingDaysBetween,
+  type Case,
+  type CaseEvent,
+  type Role,
+} from "../domain";
+import { expandCard } from "./cards";
+
+export type BannerStyle = "good" | "attention" | "warning" | "accent";
+
+export interface Banner {
+  readonly text: string;
+  readonly style: BannerStyle;
+}
+
+export interface StaffChoice {
+  readonly id: string;
+  readonly title: string;
+}
+
+export interface CaseCardOptions {
+  readonly roles: ReadonlySet<Role>;
+  readonly viewerAadObjectId?: string;
+  readonly today: string;
+  readonly banner?: Banner;
+  readonly staff?: readonly StaffChoice[];
+  /** What the person had typed into the action forms, kept when their action is refused. */
+  readonly draft?: Readonly<Record<string, string>>;
+  readonly refreshUserIds?: readonly string[];
+  /** The etag the viewer sees; actions send it back so we can tell them when someone else changed the case first. */
+  readonly version?: string;
+}
+
+const NO_BANNER: Banner = { text: "", style: "accent" };
+
+/** "Thursday 5 March 2026 · due in 2 working days" / "· 3 working days overdue" / "· due today". */
+export function deadlineText(dueOn: string, today: string): string {
+  return `${formatPlainDate(dueOn)} · ${dueWhen(dueOn, today)}`;
+}
+
+function dueWhen(dueOn: string, today: string): string {
+  if (dueOn === today) return "due today";
+  const days = Math.abs(workingDaysBetween(today, dueOn));
+  const count = `${Math.max(days, 1)} working day${days > 1 ? "s" : ""}`;
+  return dueOn > today ? `due in ${count}` : `overdue by ${count}`;
+}
+
+function deadlineRows(c: Case, today: string): { title: string; value: string }[] {
+  const rows: { title: string; value: string }[] = [];
+  const d = c.deadlines;
+  if (d.acknowledgeBy) {
+    rows.push({
+      title: "Acknowledge by",
+      value: d.acknowledgedOn ? `${formatPlainDate(d.acknowledgeBy)} · sent ${formatPlainDate(d.acknowledgedOn)}` : c.status === "open" ? deadlineText(d.acknowledgeBy, today) : formatPlainDate(d.acknowledgeBy),
+    });
+  }
+  if (d.respondBy) {
+    const agreed = d.respondByAgreed ? " (agreed)" : "";
+    rows.push({ title: `Respond by${agreed}`, value: c.status === "open" ? deadlineText(d.respondBy, today) : formatPlainDate(d.respondBy) });
+  }
+  if (d.backstop) rows.push({ title: "6-month limit", value: formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "") });
+  if (c.closedOn) rows.push({ title: "Closed", value: formatPlainDate(c.closedOn) });
+  return rows;
+}
+
+function line(label: string, value: string | undefined): { label: string; value: string }[] {
+  return value ? [{ label, value }] : [];
+}
+
+export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
+  const { roles, today } = options;
+  const open = c.status === "open";
+  const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
+  const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
+  const band = riskBand(c.risk.score);
+  const facts = [
+    { title: "Received", value: `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}` },
+    { title: "Raised by", value: raisedByTitle(c.raisedBy) + (c.consent ? ` · ${consentTitle(c.consent)}` : "") },
+    ...(c.eventOn ? [{ title: "Event on", value: formatPlainDate(c.eventOn) }] : []),
+    ...(c.subjects.length ? [{ title: "Subjects", value: c.subjects.map(subjectTitle).join(", ") }] : []),
+    ...(c.professions.length ? [{ title: "Staff groups", value: c.professions.map(professionTitle).join(", ") }] : []),
+    ...(c.serviceArea ? [{ title: "Service area", value: serviceAreaTitle(c.serviceArea) }] : []),
+    { title: "Risk", value: `${c.risk.score} (${riskBandTitle(band)})` },
+    ...(c.escalatedFromConcernOn ? [{ title: "Escalated", value: `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` }] : []),
+    ...(c.outcome ? [{ title: "Outcome", value: outcomeTitle(c.outcome) }] : []),
+    ...(c.signposting.length ? [{ title: "Signposted to", value: c.signposting.map(organisationTitle).join(", ") }] : []),
+  ];
+  const can = {
+    takeOwnership: open && !isOwner && may(roles, "take-ownership", c),
+    assign: open && may(roles, "assign", c) && (options.staff?.length ?? 0) > 0,
+    addNote: may(roles, "add-note", c),
+    acknowledge: open && c.type === "complaint" && !!c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn && may(roles, "acknowledge", c),
+    changeResponseDate: open && !!c.deadlines.respondBy && may(roles, "change-response-date", c),
+    escalate: open && c.type === "concern" && may(roles, "escalate", c),
+    signpost: may(roles, "record-signposting", c),
+    close: open && may(roles, "close", c),
+    reopen: !open && may(roles, "reopen", c),
+  };
+  const draft = options.draft ?? {};
+  return {
+    caseId: c.id,
+    version: options.version ?? "",
+    reference: c.reference,
+    heading: `${contactTypeTitle(c.type)} ${c.reference}`,
+    statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
+    banner: options.banner ?? NO_BANNER,
+    flagsText: c.flags.map(flagTitle).join(" · "),
+    facts,
+    deadlines: deadlineRows(c, today),
+    restricted,
+    patientLines: restricted
+      ? []
+      : [
+          ...line("Name", c.patient.name),
+          ...line("NHS number", c.patient.nhsNumber ? formatNhsNumber(c.patient.nhsNumber) : undefined),
+          ...line("Date of birth", c.patient.dateOfBirth ? formatPlainDate(c.patient.dateOfBirth) : undefined),
+          ...line("Contact", c.patient.contactDetails),
+          ...line("Communication needs", c.patient.communicationNeeds),
+          ...line("Raised by", c.raiser?.name),
+        ],
+    placeLines: restricted ? [] : [...line("Division", c.division), ...line("Service", c.service), ...line("Ward", c.ward)],
+    summary: restricted ? "" : c.summary,
+    desiredOutcome: restricted ? "" : (c.desiredOutcome ?? ""),
+    learning: restricted ? "" : (c.learning ?? ""),
+    can,
+    staffChoices: options.staff ?? [],
+    organisationChoices: NATIONAL_ORGANISATIONS,
+    outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
+    draft: {
+      note: draft.note ?? "",
+      acknowledgedOn: draft.acknowledgedOn ?? today,
+      newResponseDate: draft.newResponseDate ?? c.deadlines.respondBy ?? "",
+      responseDateReason: draft.responseDateReason ?? "",
+      agreedWithComplainant: draft.agreedWithComplainant ?? "false",
+      longerPeriodAgreed: draft.longerPeriodAgreed ?? "false",
+      learning: draft.learning ?? c.learning ?? "",
+      reopenReason: draft.reopenReason ?? "",
+    },
+    refreshUserIds: options.refreshUserIds ?? [],
+  };
+}
+
+export function caseCard(c: Case, options: CaseCardOptions): Record<string, unknown> {
+  return expandCard("case", caseCardData(c, options));
+}
+
+export function timelineCard(c: Case, events: readonly CaseEvent[], roles: ReadonlySet<Role>): Record<string, unknown> {
+  const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
+  return expandCard("timeline", {
+    caseId: c.id,
+    version: "",
+    reference: c.reference,
+    countText: `${events.length} entr${events.length === 1 ? "y" : "ies"}, oldest first`,
+    events: events.map((event) => ({
+      when: new Date(event.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" }),
+      who: event.by.name,
+      summary: event.summary,
+      detail: restricted ? "" : (event.detail ?? ""),
+    })),
+  });
+}
+
+export interface CaseListOptions {
+  readonly title: string;
+  readonly intro: string;
+  readonly today: string;
+  readonly roles: ReadonlySet<Role>;
+}
+
+export function caseListCard(cases: readonly Case[], options: CaseListOptions): Record<string, unknown> {
+  return expandCard("caseList", {
+    title: options.title,
+    intro: options.intro,
+    items: cases.map((c) => {
+      const restricted = c.safeguarding && !canSeeSafeguardingDetail(options.roles);
+      const overdue = c.status === "open" && c.nextDueOn !== undefined && c.nextDueOn < options.today;
+      return {
+        caseId: c.id,
+        reference: c.reference,
+        typeTitle: contactTypeTitle(c.type) + (c.status === "closed" ? " (closed)" : ""),
+        patientName: restricted ? "Safeguarding: details restricted" : c.patient.name,
+        dueText: c.status === "open" && c.nextDueOn ? `Next: ${deadlineText(c.nextDueOn, options.today)}` : c.status === "open" ? "No deadline" : "Closed",
+        dueColor: overdue ? "Attention" : "Default",
+      };
+    }),
+  });
+}
+
+export function noticeCard(title: string, text: string, style: BannerStyle = "accent"): Record<string, unknown> {
+  return expandCard("notice", { title, text, style });
+}

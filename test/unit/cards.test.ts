@@ -1,0 +1,95 @@
+import { strict as assert } from "node:assert";
+import fs from "node:fs";
+import path from "node:path";
+import { CARDS_DIR, expandCard } from "../../src/teams/cards";
+import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/caseView";
+import { contactForm } from "../../src/teams/logContact";
+import { COMMANDS } from "../../src/teams/commands";
+import { makeCase } from "../helpers/caseFixtures";
+// The adaptivecards package only loads in Node from its dist build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require("adaptivecards/dist/adaptivecards.js");
+
+/** Problems the Adaptive Cards parser reports for schema 1.5: unknown elements, bad values, duplicate ids. */
+function schemaProblems(card: object): string[] {
+  const parsed = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  context.targetVersion = AC.Versions.v1_5;
+  parsed.parse(card, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) problems.push(context.getEventAt(i).message);
+  const validation = parsed.validateProperties();
+  for (const event of validation.validationEvents ?? []) problems.push(event.message);
+  return problems;
+}
+
+function assertValidCard(card: Record<string, unknown>, limitBytes = 80 * 1024): void {
+  assert.equal(card.type, "AdaptiveCard");
+  assert.equal(card.version, "1.5");
+  const json = JSON.stringify(card);
+  assert.doesNotMatch(json, /\$\{/, "every ${...} binding was filled");
+  assert.deepEqual(schemaProblems(card), []);
+  assert.ok(Buffer.byteLength(json) < limitBytes, `card is ${Buffer.byteLength(json)} bytes`);
+}
+
+const TODAY = "2026-03-10";
+const OFFICER = new Set(["officer"] as const);
+const VOLUNTEER = new Set(["volunteer"] as const);
+
+describe("card templates", () => {
+  it("every template in cards/ is schema 1.5 JSON", () => {
+    const files = fs.readdirSync(CARDS_DIR).filter((file) => file.endsWith(".json"));
+    assert.ok(files.length >= 6);
+    for (const file of files) {
+      const template = JSON.parse(fs.readFileSync(path.join(CARDS_DIR, file), "utf8"));
+      assert.equal(template.version, "1.5", file);
+    }
+  });
+
+  it("the welcome card lists every command and offers to log a contact", () => {
+    const card = expandCard("welcome", { commands: COMMANDS, inChannel: false });
+    assertValidCard(card);
+    assert.match(JSON.stringify(card), /contact\.new/);
+  });
+
+  it("the blank contact form and the form with errors are valid, and errors sit right after their field", () => {
+    assertValidCard(contactForm("9b1d3c1e-0000-4000-8000-000000000001", { receivedOn: TODAY }), 28 * 1024);
+    const card = contactForm("9b1d3c1e-0000-4000-8000-000000000001", { patientName: "", nhsNumber: "1234567890" }, { nhsNumber: "That NHS number is not valid: check the 10 digits" });
+    assertValidCard(card);
+    const body = card.body as { id?: string; text?: string }[];
+    const field = body.findIndex((element) => element.id === "nhsNumber");
+    assert.equal(body[field + 1].text, "That NHS number is not valid: check the 10 digits");
+    assert.equal((body[field] as { value?: string }).value, "1234567890", "what was typed is kept");
+  });
+
+  it("the case card is valid for an officer, a volunteer and the shared view, open and closed", () => {
+    const open = makeCase();
+    const staff = [{ id: "a", title: "Priya Officer" }];
+    assertValidCard(caseCard(open, { roles: OFFICER, today: TODAY, staff, refreshUserIds: ["29:1"] }));
+    assertValidCard(caseCard(open, { roles: VOLUNTEER, today: TODAY }));
+    assertValidCard(caseCard({ ...open, status: "closed", outcome: "upheld", closedOn: TODAY, learning: "Rota changed" }, { roles: new Set(), today: TODAY }));
+    assertValidCard(caseCard({ ...open, safeguarding: true }, { roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } }));
+  });
+
+  it("user text is shown as plain text runs, never as markdown", () => {
+    const card = caseCard({ ...makeCase(), summary: "**bold** [link](https://evil.example) <at>Someone</at>" }, { roles: OFFICER, today: TODAY });
+    const runs: string[] = [];
+    JSON.stringify(card, (_key, value) => {
+      if (value && value.type === "TextRun") runs.push(value.text);
+      return value;
+    });
+    assert.ok(runs.includes("**bold** [link](https://evil.example) <at>Someone</at>"));
+    const textBlocks = JSON.stringify(card).match(/"type":"TextBlock","text":"[^"]*evil/g);
+    assert.equal(textBlocks, null, "the summary is never in a TextBlock");
+  });
+
+  it("the case list, timeline and notice cards are valid", () => {
+    const c = makeCase();
+    assertValidCard(caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER }));
+    assertValidCard(caseListCard([], { title: "My open cases", intro: "none", today: TODAY, roles: OFFICER }));
+    assertValidCard(
+      timelineCard(c, [{ id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-10T10:00:00Z", by: { aadObjectId: "x", name: "Olivia" }, summary: "Note added", detail: "Rang the ward" }], OFFICER),
+    );
+    assertValidCard(noticeCard("Case not found", "Check the reference.", "attention"));
+  });
+});
