@@ -1,8 +1,10 @@
 import { helpRoundTrip } from "./helpRoundTrip.bench";
+import { signpostingSearch } from "./signposting.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
 async function main(): Promise<void> {
   await helpRoundTrip();
+  await signpostingSearch();
 }
 
 main().then(

@@ -61,6 +61,21 @@ const SettingsSchema = z
     ROLE_MANAGERS: idList,
     ROLE_ADMINS: idList,
     ROLE_CLINICAL_LEADS: idList,
+    SWEEP_INTERVAL_SECONDS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ invalid_type_error: "a number of seconds" }).int("a whole number of seconds").min(0, "0 (off) or more seconds").max(86_400, "at most 86400 seconds").default(60),
+    ),
+    SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
+    INSTANCE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(100, "at most 100 characters").optional()),
+    SIGNPOSTING_LOCAL_FILE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .transform((file) => path.resolve(file))
+        .refine((file) => fs.existsSync(file) && fs.statSync(file).isFile(), "a JSON file that exists (relative to the working directory)")
+        .optional(),
+    ),
   })
   .superRefine((settings, ctx) => {
     if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
@@ -114,8 +129,16 @@ export interface Config {
   readonly playgroundPort: number;
   /** Empty means any tenant (local mode); otherwise only these Entra ID tenants are served. */
   readonly allowedTenantIds: readonly string[];
+  /** How often this instance sweeps for due nudges and alerts; 0 leaves it to POST /api/jobs/sweep. */
+  readonly sweepIntervalSeconds: number;
+  /** Shared secret for POST /api/jobs/sweep; the endpoint is off without it. */
+  readonly sweepSecret?: string;
+  /** Names this instance as the sweep lease holder. */
+  readonly instanceId?: string;
   /** Entra ID object ids per role; all empty means roles are not configured. */
   readonly roles: Readonly<Record<"officer" | "volunteer" | "manager" | "admin" | "lead", readonly string[]>>;
+  /** The trust's own signposting entries (absolute path), added to the national directory at start-up. */
+  readonly signpostingLocalFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +173,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cosmosDatabase: s.COSMOS_DATABASE,
     embeddedCosmosPort: s.EMBEDDED_COSMOS_PORT,
     playgroundPort: s.PLAYGROUND_PORT,
+    sweepIntervalSeconds: s.SWEEP_INTERVAL_SECONDS,
+    sweepSecret: s.SWEEP_SECRET,
+    instanceId: s.INSTANCE_ID,
     allowedTenantIds: s.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
     roles: {
       officer: s.ROLE_OFFICERS.map((id) => id.toLowerCase()),
@@ -158,6 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       admin: s.ROLE_ADMINS.map((id) => id.toLowerCase()),
       lead: s.ROLE_CLINICAL_LEADS.map((id) => id.toLowerCase()),
     },
+    signpostingLocalFile: s.SIGNPOSTING_LOCAL_FILE,
   };
 }
 

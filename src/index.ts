@@ -1,20 +1,25 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import restify from "restify";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { CosmosCaseRepository } from "./store/caseRepository";
 import { openStore, type Store } from "./store/cosmos";
-import { CosmosPeopleDirectory } from "./store/peopleRepository";
+import { CosmosOutboxStore } from "./store/jobsRepository";
+import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
+import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
 import { CosmosTimelineRepository } from "./store/timelineRepository";
-import { createAdapter, createApplication } from "./teams/app";
+import { createAdapter, createApplication, createProactiveAdapter } from "./teams/app";
 import type { BotDeps } from "./teams/deps";
+import { teamsDeliverer } from "./teams/proactive";
+import { startJobs, type Jobs } from "./jobs/runtime";
 import { setTurnLog } from "./teams/turnLog";
 
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
   readonly url: string;
   readonly store: Store;
+  readonly jobs: Jobs;
   close(): Promise<void>;
 }
 
@@ -25,18 +30,49 @@ export interface StartOptions {
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const log = options.log ?? createLogger(config.logLevel);
+  // Before the store, so a bad signposting file stops start-up at once.
+  const signposting = loadSignpostingDirectory(config.signpostingLocalFile);
+  log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
   const store = await openStore(
     { account: config.cosmos, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort },
     log,
   );
   const now = options.now ?? (() => new Date());
+  const cases = new CosmosCaseRepository(store.containers.cases);
+  const people = new CosmosPeopleDirectory(store.containers.conversations, now);
+  const channels = new CosmosChannelDirectory(store.containers.conversations, now);
+  const outbox = new CosmosOutboxStore(store.containers.jobs);
+  const jobs = startJobs({
+    store,
+    cases,
+    outbox,
+    // Its own adapter, without the SDK's built-in retries: the outbox decides when to try again.
+    deliverer: teamsDeliverer({
+      adapter: createProactiveAdapter(config),
+      botAppId: config.bot?.appId ?? "",
+      people,
+      channels,
+      cases,
+      outbox,
+      adminIds: config.roles.admin,
+      log,
+    }),
+    log,
+    now,
+    intervalSeconds: config.sweepIntervalSeconds,
+    instanceId: config.instanceId,
+  });
   const deps: BotDeps = {
     config,
     log,
     store,
-    cases: new CosmosCaseRepository(store.containers.cases),
+    cases,
     timeline: new CosmosTimelineRepository(store.containers.events),
-    people: new CosmosPeopleDirectory(store.containers.conversations, now),
+    people,
+    channels,
+    outbox,
+    caseSaved: (c) => jobs.caseSaved(c),
+    signposting: signposting.directory,
     now,
   };
   const adapter = createAdapter(config, deps);
@@ -58,6 +94,22 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       setTurnLog(context, requestLog);
       await app.run(context);
     });
+  });
+
+  // For an external timer (Azure Functions, Logic Apps, cron): off unless SWEEP_SECRET is set.
+  server.post("/api/jobs/sweep", async (req, res) => {
+    const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
+    const expected = Buffer.from(config.sweepSecret ?? "");
+    if (!config.sweepSecret) {
+      res.send(404, { error: "The sweep endpoint is off. Set SWEEP_SECRET to use it." });
+      return;
+    }
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      log.warn("Refused a sweep request without the right secret");
+      res.send(401, { error: "Send the sweep secret as: Authorization: Bearer <SWEEP_SECRET>" });
+      return;
+    }
+    res.send(200, await jobs.sweepNow());
   });
 
   server.get("/healthz", (_req, res, next) => {
@@ -90,7 +142,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   return {
     url,
     store,
+    jobs,
     close: async () => {
+      await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
@@ -125,6 +179,6 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     process.stderr.write(`PALS Desk failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(error instanceof SignpostingFileError ? 78 : 1);
   });
 }

@@ -123,3 +123,8 @@ export function refusal(verb: CaseVerb, c?: Pick<Case, "type">, roles?: Readonly
 export function canSeeSafeguardingDetail(roles: ReadonlySet<Role>): boolean {
   return hasFullRole(roles);
 }
+
+/** Managers (and admins) choose the alerts channel and acknowledge or take over escalation alerts. */
+export function mayManageAlerts(roles: ReadonlySet<Role>): boolean {
+  return roles.has("manager") || roles.has("admin");
+}

@@ -13,3 +13,5 @@ export * from "./ports";
 export * from "./caseActions";
 export * from "./access";
 export * from "./signposting";
+export * from "./nudges";
+export * from "./outbox";

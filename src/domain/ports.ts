@@ -1,4 +1,5 @@
 import type { Case } from "./case";
+import type { OutboxItem } from "./outbox";
 import type { CaseEvent } from "./timeline";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
@@ -46,6 +47,8 @@ export interface CaseRepository {
    */
   update(tenantId: string, caseId: string, change: (current: Case) => Case): Promise<Versioned<Case>>;
   listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]>;
+  /** Contacts about one patient (by NHS number) received on or after a day, this one included. */
+  countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;
 }
 
@@ -62,10 +65,67 @@ export interface StaffMember {
   readonly teamsUserId: string;
 }
 
+/** How to reach a conversation proactively (a Bot Framework conversation reference, reduced to what we need). */
+export interface ConversationAddress {
+  readonly conversationId: string;
+  readonly serviceUrl: string;
+  readonly channelId: string;
+  readonly botId?: string;
+  /** "personal" or "channel". */
+  readonly conversationType: string;
+  readonly name?: string;
+}
+
 /** Staff known to PALS Desk in a trust, with where to reach them (their personal chat with the bot). */
 export interface PeopleDirectory {
   /** Records a person seen in an activity; cheap to call on every turn. */
-  remember(tenantId: string, person: StaffMember, personalConversation?: Readonly<Record<string, unknown>>): Promise<void>;
+  remember(tenantId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void>;
   get(tenantId: string, aadObjectId: string): Promise<StaffMember | undefined>;
   list(tenantId: string): Promise<StaffMember[]>;
+  personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
+  /** The bot was removed or blocked: stop using the stored address until the person talks to the bot again. */
+  forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void>;
+}
+
+/** Channels with a job: the managers' alerts channel (and, later, division channels). */
+export interface ChannelDirectory {
+  setAlertsChannel(tenantId: string, address: ConversationAddress, setBy: StaffMember): Promise<void>;
+  alertsChannel(tenantId: string): Promise<ConversationAddress | undefined>;
+  /** Forgets every channel of a team the bot was removed from. */
+  forgetTeam(tenantId: string, teamId: string): Promise<void>;
+  forgetAlertsChannel(tenantId: string): Promise<void>;
+}
+
+/** A case the sweep should look at on a given day (the timer wheel of due work). */
+export interface ScheduledCase {
+  readonly caseId: string;
+  readonly tenantId: string;
+}
+
+/**
+ * Due work filed by day, so a sweep reads only what is due, however many cases a trust holds.
+ * Filing is idempotent; a case may sit in more than one day (the sweep re-checks each case).
+ */
+export interface SweepSchedule {
+  file(tenantId: string, caseId: string, day: string): Promise<void>;
+  casesOn(day: string): Promise<ScheduledCase[]>;
+  /** The last day whose morning round finished, with the etag to advance it. */
+  lastSweptDay(): Promise<{ readonly day?: string; readonly etag?: string }>;
+  /** Conditional on the etag read: false when another instance advanced it first. */
+  markSwept(day: string, etag: string | undefined): Promise<boolean>;
+}
+
+export interface OutboxStore {
+  /** Writes the item unless one with its id exists; true when this call created it. */
+  enqueue(item: OutboxItem): Promise<boolean>;
+  pending(): Promise<{ readonly id: string; readonly tenantId: string }[]>;
+  get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined>;
+  /** Conditional write; false when someone else changed it first. Leaving `pending` removes it from the queue. */
+  save(item: OutboxItem, etag: string): Promise<boolean>;
+}
+
+/** Only one instance sweeps at a time: a lease with an expiry, taken over when its holder dies. */
+export interface SweepLease {
+  tryAcquire(holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  release(holder: string): Promise<void>;
 }

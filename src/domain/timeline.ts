@@ -13,7 +13,8 @@ export type CaseEventKind =
   | "escalated-to-complaint"
   | "signposting-recorded"
   | "closed"
-  | "reopened";
+  | "reopened"
+  | "alert-acknowledged";
 
 /** One entry of a case's timeline: append-only, never changed or deleted by the app. */
 export interface CaseEvent {

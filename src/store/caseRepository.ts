@@ -99,6 +99,24 @@ export class CosmosCaseRepository implements CaseRepository {
     return resources.map((document) => stripSystemFields<Case>(document));
   }
 
+  async countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        {
+          query:
+            "SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber AND c.receivedOn >= @since",
+          parameters: [
+            { name: "@tenantId", value: tenantId },
+            { name: "@nhsNumber", value: nhsNumber },
+            { name: "@since", value: receivedSince },
+          ],
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
+  }
+
   async search(query: CaseSearch): Promise<Case[]> {
     const conditions = ["c.tenantId = @tenantId", "c.docType = 'case'"];
     const parameters: { name: string; value: string }[] = [{ name: "@tenantId", value: query.tenantId }];

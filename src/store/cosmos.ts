@@ -43,8 +43,9 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
   const client = new CosmosClient({
     endpoint: account.endpoint,
     key: account.key,
-    // The embedded server has a single region; discovery would only add a round trip.
-    connectionPolicy: { enableEndpointDiscovery: !embedded },
+    // The embedded server (ours or another instance's, on plain http) has one region and advertises an
+    // https address it does not serve: discovery would only break it.
+    connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://") },
   });
   try {
     const { database } = await client.databases.createIfNotExists({ id: settings.database });

@@ -1,11 +1,12 @@
 import type { Container } from "@azure/cosmos";
-import type { PeopleDirectory, StaffMember } from "../domain/ports";
+import type { ChannelDirectory, ConversationAddress, PeopleDirectory, StaffMember } from "../domain/ports";
+import { statusOf } from "./documents";
 
 interface PersonDocument extends StaffMember {
   readonly id: string;
   readonly tenantId: string;
   readonly docType: "person";
-  readonly personalConversation?: Readonly<Record<string, unknown>>;
+  readonly personalConversation?: ConversationAddress;
   readonly updatedAt: string;
 }
 
@@ -21,23 +22,18 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async remember(tenantId: string, person: StaffMember, personalConversation?: Readonly<Record<string, unknown>>): Promise<void> {
+  async remember(tenantId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void> {
     const id = `person-${person.aadObjectId}`;
     const fingerprint = JSON.stringify([person.name, person.teamsUserId, personalConversation ?? null]);
     const key = `${tenantId}/${id}`;
     if (this.lastWritten.get(key) === fingerprint) return;
     const existing = await this.read(tenantId, id);
-    const document: PersonDocument = {
-      id,
-      tenantId,
-      docType: "person",
+    await this.write(tenantId, {
       aadObjectId: person.aadObjectId,
       name: person.name,
       teamsUserId: person.teamsUserId,
       personalConversation: personalConversation ?? existing?.personalConversation,
-      updatedAt: this.now().toISOString(),
-    };
-    await this.container.items.upsert(document);
+    });
     this.lastWritten.set(key, fingerprint);
   }
 
@@ -59,8 +55,81 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
     return resources;
   }
 
+  async personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
+    return (await this.read(tenantId, `person-${aadObjectId}`))?.personalConversation;
+  }
+
+  async forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void> {
+    const existing = await this.read(tenantId, `person-${aadObjectId}`);
+    if (!existing?.personalConversation) return;
+    await this.write(tenantId, { aadObjectId: existing.aadObjectId, name: existing.name, teamsUserId: existing.teamsUserId });
+    this.lastWritten.delete(`${tenantId}/person-${aadObjectId}`);
+  }
+
+  private async write(tenantId: string, person: StaffMember & { personalConversation?: ConversationAddress }): Promise<void> {
+    const document: PersonDocument = {
+      id: `person-${person.aadObjectId}`,
+      tenantId,
+      docType: "person",
+      ...person,
+      updatedAt: this.now().toISOString(),
+    };
+    await this.container.items.upsert(document);
+  }
+
   private async read(tenantId: string, id: string): Promise<PersonDocument | undefined> {
     const { resource } = await this.container.item(id, tenantId).read<PersonDocument>();
     return resource?.docType === "person" ? resource : undefined;
+  }
+}
+
+interface ChannelDocument {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly docType: "channel";
+  readonly purpose: "alerts";
+  readonly teamId?: string;
+  readonly address: ConversationAddress;
+  readonly setBy: StaffMember;
+  readonly updatedAt: string;
+}
+
+export class CosmosChannelDirectory implements ChannelDirectory {
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    const document: ChannelDocument = {
+      id: "alerts-channel",
+      tenantId,
+      docType: "channel",
+      purpose: "alerts",
+      teamId: address.teamId,
+      address,
+      setBy,
+      updatedAt: this.now().toISOString(),
+    };
+    await this.container.items.upsert(document);
+  }
+
+  async alertsChannel(tenantId: string): Promise<ConversationAddress | undefined> {
+    const { resource } = await this.container.item("alerts-channel", tenantId).read<ChannelDocument>();
+    return resource?.docType === "channel" ? resource.address : undefined;
+  }
+
+  async forgetAlertsChannel(tenantId: string): Promise<void> {
+    await this.container
+      .item("alerts-channel", tenantId)
+      .delete()
+      .catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+  }
+
+  async forgetTeam(tenantId: string, teamId: string): Promise<void> {
+    const { resource } = await this.container.item("alerts-channel", tenantId).read<ChannelDocument>();
+    if (resource?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
   }
 }

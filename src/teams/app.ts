@@ -3,9 +3,13 @@ import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from
 import type { Config } from "../config";
 import { registerCaseCard } from "./caseCard";
 import { registerCaseLookup } from "./caseLookup";
+import { registerComplaintsProcess } from "./complaintsProcess";
 import type { BotDeps } from "./deps";
 import { identify } from "./identity";
 import { registerLogContact } from "./logContact";
+import { registerNudges } from "./nudges";
+import { registerMessageExtension } from "./messageExtension";
+import { registerSignposting } from "./signposting";
 import { turnLog } from "./turnLog";
 import { registerUnknownText, registerWelcome } from "./welcome";
 
@@ -13,8 +17,8 @@ import { registerUnknownText, registerWelcome } from "./welcome";
  * With no bot credentials the adapter runs in local mode: it neither checks incoming tokens nor
  * sends any (Agents Playground, tests). With credentials every request needs a valid Bot Framework JWT.
  */
-export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): TeamsAdapter {
-  const auth: ConfigurationBotFrameworkAuthenticationOptions = config.bot
+function authOptions(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
+  return config.bot
     ? {
         MicrosoftAppId: config.bot.appId,
         MicrosoftAppPassword: config.bot.appPassword ?? "",
@@ -22,7 +26,15 @@ export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): Teams
         MicrosoftAppTenantId: config.bot.tenantId ?? "",
       }
     : ({} as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new TeamsAdapter(auth);
+}
+
+/** For proactive sends: no onTurnError, so a failed send reaches the outbox, which decides what to do. */
+export function createProactiveAdapter(config: Config): TeamsAdapter {
+  return new TeamsAdapter(authOptions(config));
+}
+
+export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): TeamsAdapter {
+  const adapter = new TeamsAdapter(authOptions(config));
   adapter.onTurnError = async (context, error) => {
     // Error text from the SDKs carries ids and status codes, never the case content we send.
     turnLog(context, deps.log).error(
@@ -54,6 +66,7 @@ async function rememberPerson(context: TurnContext, deps: BotDeps): Promise<void
             serviceUrl: context.activity.serviceUrl,
             channelId: context.activity.channelId,
             botId: context.activity.recipient?.id,
+            conversationType: "personal",
           }
         : undefined,
     );
@@ -78,6 +91,10 @@ export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Applica
   registerLogContact(app, deps);
   registerCaseCard(app, deps);
   registerCaseLookup(app, deps);
+  registerNudges(app, deps);
+  registerSignposting(app, deps);
+  registerComplaintsProcess(app, deps);
+  registerMessageExtension(app, deps);
   // Must stay last: it answers any message no feature claimed.
   registerUnknownText(app);
   return app;

@@ -12,7 +12,6 @@ import {
   escalateConcernToComplaint,
   eventFrom,
   may,
-  NATIONAL_ORGANISATIONS,
   OutcomeSchema,
   recordAcknowledgement,
   recordSignposting,
@@ -24,6 +23,7 @@ import {
   type Case,
   type CaseVerb,
   type PersonRef,
+  type SignpostingChoice,
   type Versioned,
 } from "../domain";
 import { callerOrRefuse, tell, todayFor } from "./caller";
@@ -64,6 +64,7 @@ export async function caseCardFor(
     banner: extra.banner,
     draft: extra.draft,
     refreshUserIds: [caller.teamsUserId],
+    organisations: deps.signposting.choices,
   });
 }
 
@@ -73,7 +74,7 @@ export async function caseCardFor(
  */
 async function updateSharedCard(deps: BotDeps, context: TurnContext, c: Case): Promise<void> {
   if (context.activity.conversation?.conversationType === "personal" || !context.activity.replyToId) return;
-  const shared = caseCard(c, { roles: new Set(), today: todayFor(deps), refreshUserIds: [] });
+  const shared = caseCard(c, { roles: new Set(), today: todayFor(deps), refreshUserIds: [], organisations: deps.signposting.choices });
   const activity = MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content: shared });
   activity.id = context.activity.replyToId;
   await context.updateActivity(activity).catch((error: Error) => {
@@ -175,13 +176,15 @@ const ACTIONS = [
   action({
     verb: "case.recordSignposting",
     permission: "record-signposting",
-    input: z.object({ organisations: text(2000) }),
-    apply: (c, input, ctx) => {
-      const ids = input.organisations.split(",").map((id) => id.trim()).filter(Boolean);
-      const chosen = NATIONAL_ORGANISATIONS.filter((organisation) => ids.includes(organisation.id));
-      if (chosen.length === 0 || chosen.length !== new Set(ids).size) throw new CaseRuleError("Choose the organisations from the list.");
-      return recordSignposting(c, chosen, ctx);
+    input: z.object({ organisations: text(2000), chosen: z.custom<SignpostingChoice[]>().optional() }),
+    // The ids come from the card: only organisations in the loaded directory (national and local) will do.
+    resolve: async (deps, _caller, input) => {
+      const ids = new Set(input.organisations.split(",").map((id) => id.trim()).filter(Boolean));
+      const chosen = deps.signposting.choices.filter((organisation) => ids.has(organisation.id));
+      if (chosen.length === 0 || chosen.length !== ids.size) throw new CaseRuleError("Choose the organisations from the list.");
+      return { ...input, chosen: chosen.map((o) => ({ id: o.id, title: o.title })) };
     },
+    apply: (c, input, ctx) => recordSignposting(c, input.chosen!, ctx),
     done: () => "Signposting recorded.",
   }),
   action({
@@ -248,6 +251,7 @@ async function runAction<Input>(deps: BotDeps, context: TurnContext, definition:
       return result.updated;
     });
     await deps.timeline.append(eventFrom(result!.event, saved.value, ctx, randomUUID()));
+    await deps.caseSaved(saved.value);
     log.info({ caseId: saved.value.id, reference: saved.value.reference, verb: definition.verb, event: result!.event.kind }, "Case updated");
     await updateSharedCard(deps, context, saved.value);
     await answerWithCard(context, await caseCardFor(deps, caller, saved, { banner: { text: definition.done(saved.value), style: "good" } }));

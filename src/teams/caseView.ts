@@ -17,9 +17,11 @@ import {
   riskBandTitle,
   serviceAreaTitle,
   subjectTitle,
+  titleOf,
   workingDaysBetween,
   type Case,
   type CaseEvent,
+  type Choice,
   type Role,
 } from "../domain";
 import { expandCard } from "./cards";
@@ -47,6 +49,8 @@ export interface CaseCardOptions {
   readonly refreshUserIds?: readonly string[];
   /** The etag the viewer sees; actions send it back so we can tell them when someone else changed the case first. */
   readonly version?: string;
+  /** The loaded signposting directory (national and local) for the Signpost action; the national list when left out. */
+  readonly organisations?: readonly Choice[];
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -91,6 +95,8 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
   const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
   const band = riskBand(c.risk.score);
+  const organisations = options.organisations ?? NATIONAL_ORGANISATIONS;
+  const organisationName = (id: string) => (organisations.some((o) => o.id === id) ? titleOf(organisations, id) : organisationTitle(id));
   const facts = [
     { title: "Received", value: `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}` },
     { title: "Raised by", value: raisedByTitle(c.raisedBy) + (c.consent ? ` · ${consentTitle(c.consent)}` : "") },
@@ -101,7 +107,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     { title: "Risk", value: `${c.risk.score} (${riskBandTitle(band)})` },
     ...(c.escalatedFromConcernOn ? [{ title: "Escalated", value: `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` }] : []),
     ...(c.outcome ? [{ title: "Outcome", value: outcomeTitle(c.outcome) }] : []),
-    ...(c.signposting.length ? [{ title: "Signposted to", value: c.signposting.map(organisationTitle).join(", ") }] : []),
+    ...(c.signposting.length ? [{ title: "Signposted to", value: c.signposting.map(organisationName).join(", ") }] : []),
   ];
   const can = {
     takeOwnership: open && !isOwner && may(roles, "take-ownership", c),
@@ -142,7 +148,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     learning: restricted ? "" : (c.learning ?? ""),
     can,
     staffChoices: options.staff ?? [],
-    organisationChoices: NATIONAL_ORGANISATIONS,
+    organisationChoices: organisations,
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
     draft: {
       note: draft.note ?? "",

@@ -9,6 +9,8 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "my cases", description: "Your open cases, next deadline first." },
   { command: "case PALS-2026-000123", description: "Show one case by its reference." },
   { command: "find <words or NHS number>", description: "Search your team's cases." },
+  { command: "signpost <need>", description: "Where to point someone for independent help, e.g. signpost help writing a complaint." },
+  { command: "complaints process", description: "A plain-English card on how NHS complaints work, to share." },
   { command: "help", description: "Show this list of commands." },
 ];
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import type { CaseRepository, PeopleDirectory, TimelineRepository } from "../domain";
+import type { Case, CaseRepository, ChannelDirectory, OutboxStore, PeopleDirectory, SignpostingDirectory, TimelineRepository } from "../domain";
 import type { Logger } from "../logger";
 import type { Store } from "../store/cosmos";
 
@@ -11,5 +11,11 @@ export interface BotDeps {
   readonly cases: CaseRepository;
   readonly timeline: TimelineRepository;
   readonly people: PeopleDirectory;
+  readonly channels: ChannelDirectory;
+  readonly outbox: OutboxStore;
+  /** Call after every save of a case: files it for nudges and queues any manager alerts. */
+  readonly caseSaved: (c: Case) => Promise<void>;
+  /** National organisations and the trust's local services, loaded once at start-up. */
+  readonly signposting: SignpostingDirectory;
   readonly now: () => Date;
 }

@@ -114,6 +114,7 @@ async function createCase(deps: BotDeps, caller: Caller, formId: string, contact
     const created = await deps.cases.create(draft);
     const ctx = { actor: caller.actor, now };
     await deps.timeline.append(eventFrom(logCreated(created.value, ctx).event, created.value, ctx, randomUUID()));
+    await deps.caseSaved(created.value);
     return { saved: created, isNew: true };
   } catch (error) {
     const raced = statusOf(error) === 409 ? await deps.cases.get(caller.tenantId, formId) : undefined;

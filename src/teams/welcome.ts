@@ -5,6 +5,7 @@ import { noticeCard } from "./caseView";
 import { answerWithCard } from "./invoke";
 import { COMMANDS, normaliseCommandText } from "./commands";
 import type { BotDeps } from "./deps";
+import { identify } from "./identity";
 import { turnLog } from "./turnLog";
 
 function isChannelOrGroup(context: TurnContext): boolean {
@@ -18,6 +19,23 @@ export async function sendWelcome(context: TurnContext): Promise<void> {
 
 /** Install greeting, `help`, and a gentle pointer for anything not understood (registered last). */
 export function registerWelcome(app: Application, deps: BotDeps): void {
+  // Uninstalled or removed: forget the addresses so nothing is sent there any more.
+  app.activity("installationUpdate", async (context) => {
+    const identified = identify(context, deps.config);
+    const action = (context.activity as { action?: string }).action;
+    if (!identified.ok || (action !== "remove" && action !== "remove-upgrade")) return;
+    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    if (teamId) await deps.channels.forgetTeam(identified.caller.tenantId, teamId);
+    else await deps.people.forgetPersonalConversation(identified.caller.tenantId, identified.caller.actor.aadObjectId);
+    turnLog(context, deps.log).info({ scope: teamId ? "team" : "personal" }, "PALS Desk uninstalled; stored conversation removed");
+  });
+  app.conversationUpdate("membersRemoved", async (context) => {
+    const identified = identify(context, deps.config);
+    const botRemoved = (context.activity.membersRemoved ?? []).some((member) => member.id === context.activity.recipient?.id);
+    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    if (identified.ok && botRemoved && teamId) await deps.channels.forgetTeam(identified.caller.tenantId, teamId);
+  });
+
   app.conversationUpdate("membersAdded", async (context) => {
     const botId = context.activity.recipient?.id;
     const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === botId);

@@ -14,6 +14,7 @@ export interface TeamsUser {
 export const OFFICER: TeamsUser = { id: "29:1officer", name: "Olivia Officer", aadObjectId: "00000000-0000-4000-8000-0000000000a1" };
 export const MANAGER: TeamsUser = { id: "29:1manager", name: "Maya Manager", aadObjectId: "00000000-0000-4000-8000-0000000000a2" };
 export const LEAD: TeamsUser = { id: "29:1lead", name: "Dr Liam Lead", aadObjectId: "00000000-0000-4000-8000-0000000000a3" };
+export const ADMIN: TeamsUser = { id: "29:1admin", name: "Ade Admin", aadObjectId: "00000000-0000-4000-8000-0000000000a5" };
 export const VOLUNTEER: TeamsUser = { id: "29:1volunteer", name: "Vic Volunteer", aadObjectId: "00000000-0000-4000-8000-0000000000a4" };
 
 export const TEAM = { id: "19:team-pals@thread.tacv2", name: "Patient Experience", aadGroupId: "00000000-0000-4000-8000-0000000000c1" };

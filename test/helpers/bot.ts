@@ -29,7 +29,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       done();
     },
   });
-  const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", ...options.env });
+  // No background sweeps: tests run them with bot.jobs.sweepNow() at the time they choose.
+  const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", SWEEP_INTERVAL_SECONDS: "0", ...options.env });
   const bot = await startBot(config, { log: createLogger("debug", sink), now: options.now });
   return {
     bot,

@@ -5,6 +5,8 @@ import { CARDS_DIR, expandCard } from "../../src/teams/cards";
 import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/caseView";
 import { contactForm } from "../../src/teams/logContact";
 import { COMMANDS } from "../../src/teams/commands";
+import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
+import { NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 // The adaptivecards package only loads in Node from its dist build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,5 +93,29 @@ describe("card templates", () => {
       timelineCard(c, [{ id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-10T10:00:00Z", by: { aadObjectId: "x", name: "Olivia" }, summary: "Note added", detail: "Rang the ward" }], OFFICER),
     );
     assertValidCard(noticeCard("Case not found", "Check the reference.", "attention"));
+  });
+
+  it("the signposting, directory, complaints-process and shared case cards are valid and small enough for a message extension", () => {
+    const directory = new SignpostingDirectory(NATIONAL_DIRECTORY);
+    for (const entry of NATIONAL_DIRECTORY) assertValidCard(entryCard(entry), 28 * 1024);
+    assertValidCard(entryCard(NATIONAL_DIRECTORY.find((e) => e.id === "samaritans")!, { banner: "If someone's life is at risk right now, call 999." }), 28 * 1024);
+    const local = {
+      ...NATIONAL_DIRECTORY[0],
+      id: "ward-7",
+      scope: "local" as const,
+      purpose: "**bold** [link](https://evil.example)",
+      contact: { post: "Ward 7, Example Hospital" },
+    };
+    const card = entryCard(local);
+    assertValidCard(card, 28 * 1024);
+    assert.equal(JSON.stringify(card).match(/"type":"TextBlock","text":"[^"]*evil/g), null, "directory text is never markdown");
+    assert.equal((card.actions as unknown[]).length, 0, "no website button without a website");
+    assertValidCard(directoryCard(directory));
+    assertValidCard(directoryCard(new SignpostingDirectory([...NATIONAL_DIRECTORY, ...Array.from({ length: 200 }, (_, i) => ({ ...local, id: `local-${i}` }))])));
+    assertValidCard(complaintsProcessCard(directory));
+    assertValidCard(complaintsProcessCard(new SignpostingDirectory([])));
+    const shared = caseShareCard(makeCase(), TODAY);
+    assertValidCard(shared, 28 * 1024);
+    assert.doesNotMatch(JSON.stringify(shared), /Margaret|943 476 5919|9434765919/);
   });
 });

@@ -67,4 +67,25 @@ describe("settings", () => {
     assert.match(result.stderr, /See the Settings table in README.md/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
+
+  it("takes an optional signposting file that must exist, and stops start-up naming a bad entry in it", function () {
+    this.timeout(30000);
+    assert.equal(parseConfig({}).signpostingLocalFile, undefined);
+    const example = parseConfig({ SIGNPOSTING_LOCAL_FILE: "env/signposting.local.example.json" });
+    assert.equal(example.signpostingLocalFile, path.resolve("env/signposting.local.example.json"));
+    assert.throws(() => parseConfig({ SIGNPOSTING_LOCAL_FILE: "env/missing.json" }), /SIGNPOSTING_LOCAL_FILE must be a JSON file that exists/);
+    assert.throws(() => parseConfig({ SIGNPOSTING_LOCAL_FILE: "env" }), /SIGNPOSTING_LOCAL_FILE must be a JSON file that exists/);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-config-"));
+    const bad = path.join(dir, "local.json");
+    fs.writeFileSync(bad, JSON.stringify({ entries: [{ id: "chaplaincy", name: "Chaplaincy", purpose: "p", whenToUse: "w", hours: "h", contact: { web: "ftp://x" } }] }));
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "..", "src", "index.ts")], {
+      env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", SIGNPOSTING_LOCAL_FILE: bad },
+      encoding: "utf8",
+    });
+    assert.equal(result.status, 78);
+    assert.ok(result.stderr.includes(bad), result.stderr);
+    assert.match(result.stderr, /entry 1 \(index 0, id "chaplaincy"\): contact\.web must be an https:\/\/ web address/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+  });
 });

@@ -1,0 +1,117 @@
+import type { Case } from "./case";
+import { addWorkingDays, isWorkingDay, subtractWorkingDays, workingDaysBetween } from "./calendar";
+import type { Choice } from "./choice";
+
+/** Nudges start this many working days before a deadline (DESIGN.md: "due within 2 working days"). */
+export const NUDGE_WINDOW_WORKING_DAYS = 2;
+/** Nudges and the overdue check go out at this London wall-clock time on working days. */
+export const NUDGE_TIME = "09:00";
+
+/** The next working day strictly after `dateIso`. */
+export function nextWorkingDay(dateIso: string): string {
+  return addWorkingDays(dateIso, 1);
+}
+
+/** The first working day a case needs someone's attention: its nudge window opening. */
+export function attentionDay(c: Pick<Case, "status" | "nextDueOn">): string | undefined {
+  if (c.status !== "open" || !c.nextDueOn) return undefined;
+  return subtractWorkingDays(c.nextDueOn, NUDGE_WINDOW_WORKING_DAYS);
+}
+
+/**
+ * The day a case should next be looked at by the sweep, never earlier than the next working day after
+ * `today` (today's 09:00 round may already have gone).
+ */
+export function scheduleDay(c: Pick<Case, "status" | "nextDueOn">, today: string): string | undefined {
+  const day = attentionDay(c);
+  if (!day) return undefined;
+  const earliest = nextWorkingDay(today);
+  return day > earliest ? day : earliest;
+}
+
+export type DigestState = "overdue" | "due-today" | "due-soon";
+
+/** One line of an officer's morning digest. */
+export interface DigestItem {
+  readonly caseId: string;
+  readonly reference: string;
+  readonly type: Case["type"];
+  /** Which deadline: the acknowledgement or the response. */
+  readonly deadline: "acknowledgement" | "response";
+  readonly dueOn: string;
+  readonly state: DigestState;
+  /** Working days left (positive) or overdue (negative). */
+  readonly workingDays: number;
+}
+
+/** What an officer should hear about a case today, or undefined when its next deadline is further off. */
+export function digestItem(c: Case, today: string): DigestItem | undefined {
+  if (c.status !== "open" || !c.nextDueOn) return undefined;
+  const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);
+  if (workingDays > NUDGE_WINDOW_WORKING_DAYS) return undefined;
+  const acknowledging = c.deadlines.acknowledgeBy === c.nextDueOn && !c.deadlines.acknowledgedOn;
+  return {
+    caseId: c.id,
+    reference: c.reference,
+    type: c.type,
+    deadline: acknowledging ? "acknowledgement" : "response",
+    dueOn: c.nextDueOn,
+    state: c.nextDueOn < today ? "overdue" : c.nextDueOn === today ? "due-today" : "due-soon",
+    workingDays,
+  };
+}
+
+/** Overdue first (most overdue at the top), then due today, then due soon; by reference within each. */
+export function sortDigest(items: readonly DigestItem[]): DigestItem[] {
+  const order: Record<DigestState, number> = { overdue: 0, "due-today": 1, "due-soon": 2 };
+  return [...items].sort((a, b) => order[a.state] - order[b.state] || a.dueOn.localeCompare(b.dueOn) || a.reference.localeCompare(b.reference));
+}
+
+// --- escalation alerts to managers ---------------------------------------------------------
+
+export const ALERT_REASONS = [
+  { id: "acknowledgement-overdue", title: "Acknowledgement overdue" },
+  { id: "response-overdue", title: "Response overdue" },
+  { id: "high-risk", title: "High risk (15 or more)" },
+  { id: "safeguarding", title: "Safeguarding concern" },
+  { id: "mp-involved", title: "MP involved" },
+  { id: "regulator-involved", title: "Ombudsman or regulator involved" },
+  { id: "repeat-contact", title: "Third contact about this patient in 90 days" },
+  { id: "escalated-to-complaint", title: "Concern escalated to a formal complaint" },
+] as const satisfies readonly Choice[];
+
+export type AlertReason = (typeof ALERT_REASONS)[number]["id"];
+
+export function alertReasonTitle(reason: AlertReason): string {
+  return ALERT_REASONS.find((r) => r.id === reason)?.title ?? reason;
+}
+
+/** How many contacts about one patient within this many days make a pattern managers should see. */
+export const REPEAT_CONTACT_DAYS = 90;
+export const REPEAT_CONTACT_COUNT = 3;
+
+/** Reasons that come from what the case is (its flags and history), checked whenever it is logged or changed. */
+export function alertReasonsFor(c: Case, context: { contactsAboutPatientIn90Days?: number } = {}): AlertReason[] {
+  const reasons: AlertReason[] = [];
+  if (c.status !== "open") return reasons;
+  for (const flag of ["high-risk", "safeguarding", "mp-involved", "regulator-involved"] as const) {
+    if (c.flags.includes(flag)) reasons.push(flag);
+  }
+  if ((context.contactsAboutPatientIn90Days ?? 0) >= REPEAT_CONTACT_COUNT) reasons.push("repeat-contact");
+  if (c.escalatedFromConcernOn) reasons.push("escalated-to-complaint");
+  return reasons;
+}
+
+/** Deadlines that have passed: checked by the morning sweep. */
+export function overdueReasons(c: Case, today: string): AlertReason[] {
+  if (c.status !== "open") return [];
+  const reasons: AlertReason[] = [];
+  if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn && c.deadlines.acknowledgeBy < today) reasons.push("acknowledgement-overdue");
+  if (c.deadlines.respondBy && c.deadlines.respondBy < today) reasons.push("response-overdue");
+  return reasons;
+}
+
+/** True when the morning round is due: a working day at or after 09:00 London. */
+export function isNudgeTime(today: string, londonTime: string): boolean {
+  return isWorkingDay(today) && londonTime >= NUDGE_TIME;
+}

@@ -1,0 +1,96 @@
+import type { DigestItem, AlertReason } from "./nudges";
+
+/** Where a proactive message goes: someone's personal chat with the bot, or the managers' alerts channel. */
+export type OutboxTarget = { readonly kind: "person"; readonly aadObjectId: string } | { readonly kind: "alerts-channel" };
+
+export type OutboxPayload =
+  | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[] }
+  | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string }
+  | { readonly kind: "admin-notice"; readonly text: string };
+
+export type OutboxState = "pending" | "sent" | "failed" | "undeliverable";
+
+/**
+ * One proactive message, written before it is sent. Its id is decided by what it is (the person and
+ * day of a digest, the case and reason of an alert), so deciding twice never makes two messages.
+ */
+export interface OutboxItem {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly target: OutboxTarget;
+  readonly payload: OutboxPayload;
+  readonly state: OutboxState;
+  readonly attempts: number;
+  /** ISO instant of the next try. */
+  readonly nextAttemptAt: string;
+  readonly createdAt: string;
+  readonly sentAt?: string;
+  /** HTTP status or error code of the last failed try (never message text). */
+  readonly lastError?: string;
+  /** For alerts: the manager who acknowledged it, and when. */
+  readonly acknowledged?: { readonly by: { readonly aadObjectId: string; readonly name: string }; readonly at: string };
+}
+
+export function digestOutboxId(tenantId: string, aadObjectId: string, day: string): string {
+  return `digest:${tenantId}:${aadObjectId}:${day}`;
+}
+
+export function alertOutboxId(caseId: string, reason: AlertReason): string {
+  return `alert:${caseId}:${reason}`;
+}
+
+/** After this many failed tries a message is given up on and an admin is told. */
+export const MAX_DELIVERY_ATTEMPTS = 8;
+const BASE_DELAY_MS = 2_000;
+const MAX_DELAY_MS = 15 * 60_000;
+
+/**
+ * How long to wait before try number `attempt + 1`: the server's Retry-After when it gave one (429),
+ * else exponential backoff with "equal jitter" so many instances do not retry in step.
+ */
+export function retryDelayMs(attempt: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+  if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0) {
+    return Math.min(retryAfterSeconds * 1000, MAX_DELAY_MS);
+  }
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Teams' limits per bot per conversation (DESIGN.md): 7 a second, 60 per 30 seconds, 1,800 an hour. */
+export const TEAMS_CONVERSATION_LIMITS: readonly { readonly windowMs: number; readonly max: number }[] = [
+  { windowMs: 1_000, max: 7 },
+  { windowMs: 30_000, max: 60 },
+  { windowMs: 3_600_000, max: 1_800 },
+];
+
+/**
+ * Sliding-window limiter per conversation. It never sleeps: it says when the next send is allowed,
+ * and the dispatcher reschedules the message for then.
+ */
+export class ConversationRateLimiter {
+  private readonly sent = new Map<string, number[]>();
+
+  constructor(private readonly limits = TEAMS_CONVERSATION_LIMITS) {}
+
+  /** Milliseconds since the epoch when a send to this conversation is next allowed (`now` if now). */
+  nextAllowedAt(conversationId: string, now: number): number {
+    const times = this.prune(conversationId, now);
+    let allowedAt = now;
+    for (const { windowMs, max } of this.limits) {
+      const inWindow = times.filter((t) => t > now - windowMs);
+      if (inWindow.length >= max) allowedAt = Math.max(allowedAt, inWindow[inWindow.length - max] + windowMs);
+    }
+    return allowedAt;
+  }
+
+  record(conversationId: string, now: number): void {
+    this.prune(conversationId, now).push(now);
+  }
+
+  private prune(conversationId: string, now: number): number[] {
+    const longest = Math.max(...this.limits.map((limit) => limit.windowMs));
+    const times = (this.sent.get(conversationId) ?? []).filter((t) => t > now - longest);
+    this.sent.set(conversationId, times);
+    return times;
+  }
+}

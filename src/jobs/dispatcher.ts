@@ -1,0 +1,124 @@
+import {
+  ConversationRateLimiter,
+  MAX_DELIVERY_ATTEMPTS,
+  retryDelayMs,
+  type ConversationAddress,
+  type OutboxItem,
+  type OutboxStore,
+} from "../domain";
+import type { Logger } from "../logger";
+
+/** The result of one try at sending: the HTTP status the Bot Connector answered with. */
+export type DeliveryResult = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly retryAfterSeconds?: number };
+
+/** Sends outbox messages; implemented over Teams in src/teams/proactive.ts. */
+export interface Deliverer {
+  /** Where the item goes now, or undefined when there is no way to reach it. */
+  addressFor(item: OutboxItem): Promise<ConversationAddress | undefined>;
+  send(item: OutboxItem, address: ConversationAddress): Promise<DeliveryResult>;
+  /** The address answered 403/404: the bot was removed or blocked there. */
+  unreachable(item: OutboxItem, address: ConversationAddress): Promise<void>;
+  /** Tells the trust's admins something went wrong with delivery (queues a message to them). */
+  noticeAdmins(tenantId: string, text: string, now: Date): Promise<void>;
+}
+
+export interface DispatchReport {
+  sent: number;
+  retrying: number;
+  undeliverable: number;
+  failed: number;
+  deferredByRateLimit: number;
+}
+
+/** How long a claimed item is left alone by other instances while it is being sent. */
+const CLAIM_MS = 2 * 60_000;
+
+/**
+ * Sends what is due in the outbox. Each item is claimed with an etag-conditional write before it is
+ * sent, so two instances never send the same item; a crash after the claim leaves it pending for a retry.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly deliverer: Deliverer,
+    private readonly log: Logger,
+    private readonly limiter = new ConversationRateLimiter(),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async dispatch(now: Date): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, retrying: 0, undeliverable: 0, failed: 0, deferredByRateLimit: 0 };
+    for (const { id, tenantId } of await this.outbox.pending()) {
+      const found = await this.outbox.get(tenantId, id);
+      if (!found || found.value.state !== "pending" || new Date(found.value.nextAttemptAt) > now) continue;
+      await this.deliverOne(found.value, found.etag, now, report);
+    }
+    return report;
+  }
+
+  private async deliverOne(item: OutboxItem, etag: string, now: Date, report: DispatchReport): Promise<void> {
+    const log = this.log.child({ outboxId: item.id, kind: item.payload.kind });
+    const address = await this.deliverer.addressFor(item);
+    if (!address) {
+      await this.outbox.save({ ...item, state: "undeliverable", lastError: "no-conversation" }, etag);
+      report.undeliverable += 1;
+      log.warn("No conversation to deliver to: the person has not opened PALS Desk, or no alerts channel is set");
+      if (item.payload.kind !== "admin-notice") {
+        await this.deliverer.noticeAdmins(item.tenantId, undeliverableNotice(item), now);
+      }
+      return;
+    }
+    const allowedAt = this.limiter.nextAllowedAt(address.conversationId, now.getTime());
+    if (allowedAt > now.getTime()) {
+      await this.outbox.save({ ...item, nextAttemptAt: new Date(allowedAt).toISOString() }, etag);
+      report.deferredByRateLimit += 1;
+      return;
+    }
+    const attempts = item.attempts + 1;
+    const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + CLAIM_MS).toISOString() };
+    if (!(await this.outbox.save(claimed, etag))) return; // another instance claimed it
+    const latest = await this.outbox.get(item.tenantId, item.id);
+    if (!latest) return;
+
+    let result: DeliveryResult;
+    try {
+      this.limiter.record(address.conversationId, now.getTime());
+      result = await this.deliverer.send(item, address);
+    } catch (error) {
+      log.warn({ err: { message: (error as Error).message } }, "Proactive send failed without an HTTP status");
+      result = { ok: false, status: 0 };
+    }
+
+    if (result.ok) {
+      await this.outbox.save({ ...claimed, state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
+      report.sent += 1;
+      log.info({ attempts }, "Proactive message sent");
+    } else if (result.status === 403 || result.status === 404) {
+      await this.outbox.save({ ...claimed, state: "undeliverable", lastError: String(result.status) }, latest.etag);
+      report.undeliverable += 1;
+      log.warn({ status: result.status }, "The bot was removed or blocked in this conversation; its address is now marked stale");
+      await this.deliverer.unreachable(item, address);
+      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.tenantId, undeliverableNotice(item), now);
+    } else if (attempts >= MAX_DELIVERY_ATTEMPTS) {
+      await this.outbox.save({ ...claimed, state: "failed", lastError: String(result.status) }, latest.etag);
+      report.failed += 1;
+      log.error({ status: result.status, attempts }, "Proactive message given up after the last try");
+      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.tenantId, `A PALS Desk ${describe(item)} could not be sent after ${attempts} tries.`, now);
+    } else {
+      const delay = retryDelayMs(attempts, result.status === 429 ? result.retryAfterSeconds : undefined, this.random);
+      await this.outbox.save({ ...claimed, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), lastError: String(result.status) }, latest.etag);
+      report.retrying += 1;
+      log.info({ status: result.status, attempts, retryInMs: delay }, "Proactive send will be retried");
+    }
+  }
+}
+
+function describe(item: OutboxItem): string {
+  return item.payload.kind === "digest" ? "morning digest" : item.payload.kind === "alert" ? `manager alert for ${item.payload.reference}` : "notice";
+}
+
+function undeliverableNotice(item: OutboxItem): string {
+  return item.target.kind === "alerts-channel"
+    ? `A manager alert for ${item.payload.kind === "alert" ? item.payload.reference : "a case"} could not be delivered: no alerts channel is set, or PALS Desk was removed from it. A manager should type "set alerts channel" in the managers' channel.`
+    : `A ${describe(item)} could not be delivered: PALS Desk was removed or blocked in that person's chat. Ask them to open PALS Desk in Teams again.`;
+}

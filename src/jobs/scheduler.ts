@@ -1,0 +1,41 @@
+import type { Logger } from "../logger";
+
+export interface Scheduler {
+  /** Runs a sweep soon (e.g. after an alert was queued), without waiting for the next tick. */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `run` every `intervalMs`, never two at once in this process (the lease stops other instances).
+ * A failed run is logged and the next tick tries again.
+ */
+export function startScheduler(intervalMs: number, run: () => Promise<unknown>, log: Logger): Scheduler {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const tick = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = run()
+      .then(() => undefined)
+      .catch((error: Error) => log.error({ err: { name: error.name, message: error.message } }, "Sweep failed; the next tick will try again"))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          tick();
+        }
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    kick: () => setImmediate(tick),
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

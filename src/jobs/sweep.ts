@@ -1,0 +1,138 @@
+import {
+  attentionDay,
+  digestItem,
+  digestOutboxId,
+  isNudgeTime,
+  londonDate,
+  nextWorkingDay,
+  overdueReasons,
+  sortDigest,
+  subtractWorkingDays,
+  type CaseRepository,
+  type DigestItem,
+  type OutboxStore,
+  type SweepLease,
+  type SweepSchedule,
+} from "../domain";
+import type { Logger } from "../logger";
+import { alertItem } from "./caseWatch";
+import type { Dispatcher, DispatchReport } from "./dispatcher";
+
+export interface SweepDeps {
+  readonly cases: CaseRepository;
+  readonly schedule: SweepSchedule;
+  readonly outbox: OutboxStore;
+  readonly lease: SweepLease;
+  readonly dispatcher: Dispatcher;
+  readonly log: Logger;
+  /** Identifies this instance as the lease holder. */
+  readonly instanceId: string;
+  readonly leaseMs: number;
+}
+
+export interface SweepReport {
+  readonly ran: boolean;
+  /** Days whose morning round this run did (usually none or one). */
+  readonly days: string[];
+  /** Documents read to find due work: schedule days plus cases. */
+  readonly documentsRead: number;
+  readonly casesChecked: number;
+  readonly digestsQueued: number;
+  readonly alertsQueued: number;
+  readonly delivery?: DispatchReport;
+}
+
+/** The most days a late sweep catches up on (after an outage): older due work is still overdue today. */
+const MAX_CATCH_UP_DAYS = 31;
+
+function londonTime(now: Date): string {
+  return now.toLocaleTimeString("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+/**
+ * One sweep: if this instance holds the lease, do the morning round when it is due (09:00 London on a
+ * working day, once a day), then send whatever the outbox has due.
+ */
+export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
+  if (!(await deps.lease.tryAcquire(deps.instanceId, now, deps.leaseMs))) {
+    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0 };
+  }
+  try {
+    const round = await morningRound(deps, now);
+    const delivery = await deps.dispatcher.dispatch(now);
+    const report = { ran: true, ...round, delivery };
+    if (round.days.length || delivery.sent || delivery.retrying || delivery.undeliverable || delivery.failed) {
+      deps.log.info({ ...report }, "Sweep finished");
+    }
+    return report;
+  } finally {
+    await deps.lease.release(deps.instanceId);
+  }
+}
+
+async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery">> {
+  const today = londonDate(now);
+  const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0 };
+  if (!isNudgeTime(today, londonTime(now))) return result;
+  const cursor = await deps.schedule.lastSweptDay();
+  result.documentsRead += 1;
+  if (cursor.day && cursor.day >= today) return result;
+
+  // Every working day since the last round, today included, so an outage delays nudges but loses none.
+  // With no round on record (a new deployment, a wiped cursor) look back as far as a catch-up would.
+  const earliest = subtractWorkingDays(today, MAX_CATCH_UP_DAYS);
+  const first = cursor.day && nextWorkingDay(cursor.day) > earliest ? nextWorkingDay(cursor.day) : earliest;
+  const days: string[] = [];
+  for (let day = first; day <= today; day = nextWorkingDay(day)) days.push(day);
+
+  const seen = new Set<string>();
+  const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[] }>();
+  for (const day of days) {
+    const filed = await deps.schedule.casesOn(day);
+    result.documentsRead += 1;
+    for (const { caseId, tenantId } of filed) {
+      if (seen.has(caseId)) continue;
+      seen.add(caseId);
+      const found = await deps.cases.get(tenantId, caseId);
+      result.documentsRead += 1;
+      result.casesChecked += 1;
+      const c = found?.value;
+      const attention = c ? attentionDay(c) : undefined;
+      if (!c || !attention) continue; // closed, or no deadline left: drop it from the schedule
+      if (attention > today) {
+        await deps.schedule.file(tenantId, caseId, attention); // its deadline moved later
+        continue;
+      }
+      const item = digestItem(c, today);
+      if (item && c.owner) {
+        const key = `${tenantId}/${c.owner.aadObjectId}`;
+        const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [] };
+        digest.items.push(item);
+        digests.set(key, digest);
+      }
+      for (const reason of overdueReasons(c, today)) {
+        if (await deps.outbox.enqueue(alertItem(c, reason, now))) result.alertsQueued += 1;
+      }
+      // Still needs attention tomorrow (due soon or overdue) until it is dealt with.
+      await deps.schedule.file(tenantId, caseId, nextWorkingDay(today));
+    }
+  }
+
+  for (const digest of digests.values()) {
+    const created = await deps.outbox.enqueue({
+      id: digestOutboxId(digest.tenantId, digest.ownerId, today),
+      tenantId: digest.tenantId,
+      target: { kind: "person", aadObjectId: digest.ownerId },
+      payload: { kind: "digest", day: today, items: sortDigest(digest.items) },
+      state: "pending",
+      attempts: 0,
+      nextAttemptAt: now.toISOString(),
+      createdAt: now.toISOString(),
+    });
+    if (created) result.digestsQueued += 1;
+  }
+  // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.
+  await deps.schedule.markSwept(today, cursor.etag);
+  result.days = days;
+  return result;
+}

@@ -1,0 +1,63 @@
+import {
+  alertReasonTitle,
+  contactTypeTitle,
+  formatPlainDate,
+  type Case,
+  type DigestItem,
+  type OutboxItem,
+} from "../domain";
+import { expandCard } from "./cards";
+import { deadlineText } from "./caseView";
+
+const SECTIONS = [
+  { state: "overdue", heading: "Overdue", color: "Attention" },
+  { state: "due-today", heading: "Due today", color: "Warning" },
+  { state: "due-soon", heading: "Due in the next 2 working days", color: "Default" },
+] as const;
+
+/** The morning digest (and `due`): one card listing every case that needs the person soon. */
+export function digestCard(items: readonly DigestItem[], today: string, title = "Good morning: your deadlines"): Record<string, unknown> {
+  const sections = SECTIONS.map((section) => ({
+    heading: section.heading,
+    color: section.color,
+    items: items
+      .filter((item) => item.state === section.state)
+      .map((item) => ({
+        caseId: item.caseId,
+        reference: item.reference,
+        typeTitle: contactTypeTitle(item.type),
+        what: `${item.deadline === "acknowledgement" ? "Acknowledgement" : "Response"}: ${deadlineText(item.dueOn, today)}`,
+      })),
+  })).filter((section) => section.items.length > 0);
+  const overdue = items.filter((item) => item.state === "overdue").length;
+  return expandCard("digest", {
+    title,
+    intro: `${formatPlainDate(today)}: ${items.length} case${items.length === 1 ? "" : "s"} need${items.length === 1 ? "s" : ""} you${overdue ? `, ${overdue} overdue` : ""}.`,
+    sections,
+    footer: "Open a case to act on it. Type **due** any time to see this list.",
+  });
+}
+
+/** A manager alert; the case may be missing (deleted) or restricted, so only references and titles are shown. */
+export function alertCard(item: OutboxItem, c: Case | undefined): Record<string, unknown> {
+  if (item.payload.kind !== "alert") throw new Error("alertCard needs an alert");
+  const { payload } = item;
+  const facts = [
+    ...(c ? [{ title: "Owner", value: c.owner?.name ?? "No owner" }] : []),
+    ...(c?.nextDueOn ? [{ title: "Next deadline", value: formatPlainDate(c.nextDueOn) }] : []),
+    { title: "Raised", value: formatPlainDate(payload.raisedOn) },
+  ];
+  return expandCard("alert", {
+    caseId: payload.caseId,
+    reason: payload.reason,
+    reasonTitle: alertReasonTitle(payload.reason),
+    reference: payload.reference,
+    typeTitle: c ? contactTypeTitle(c.type) : "Case",
+    style: payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" ? "attention" : "warning",
+    facts,
+    open: c?.status === "open",
+    acknowledgedText: item.acknowledged
+      ? `Acknowledged by ${item.acknowledged.by.name}, ${new Date(item.acknowledged.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" })}`
+      : "",
+  });
+}
