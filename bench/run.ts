@@ -1,10 +1,12 @@
 import { helpRoundTrip } from "./helpRoundTrip.bench";
 import { signpostingSearch } from "./signposting.bench";
+import { sweepScaling } from "./sweep.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
 async function main(): Promise<void> {
   await helpRoundTrip();
   await signpostingSearch();
+  await sweepScaling();
 }
 
 main().then(

@@ -20,6 +20,8 @@ export const CASE_VERBS = [
   "close",
   "reopen",
   "view-timeline",
+  "request-investigation",
+  "decide-extension",
 ] as const;
 export type CaseVerb = (typeof CASE_VERBS)[number];
 
@@ -94,6 +96,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   close: "close cases",
   reopen: "reopen closed cases",
   "view-timeline": "see case timelines",
+  "request-investigation": "ask clinical leads for investigation input",
+  "decide-extension": "agree more time for a clinical lead",
 };
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvestigationRequestSchema } from "./investigations";
 import { calendarDaysBetween, isIsoDate } from "./calendar";
 import { idsOf, titleOf } from "./choice";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "./deadlines";
@@ -406,6 +407,8 @@ export const CaseSchema = z.object({
   createdBy: PersonRefSchema,
   /** The earliest deadline still open, so due work is one indexed query. */
   nextDueOn: isoDate.optional(),
+  /** Requests for input from clinical leads (investigations.ts). */
+  investigations: z.array(InvestigationRequestSchema).optional(),
 });
 export type Case = z.infer<typeof CaseSchema>;
 

@@ -12,6 +12,7 @@ export * from "./timeline";
 export * from "./ports";
 export * from "./caseActions";
 export * from "./access";
-export * from "./signposting";
+export * from "./signposting/index";
 export * from "./nudges";
 export * from "./outbox";
+export * from "./investigations";

@@ -1,6 +1,8 @@
+import { DateTime } from "luxon";
 import type { Case } from "./case";
-import { addWorkingDays, isWorkingDay, subtractWorkingDays, workingDaysBetween } from "./calendar";
+import { addWorkingDays, isWorkingDay, LONDON_ZONE, subtractWorkingDays, workingDaysBetween } from "./calendar";
 import type { Choice } from "./choice";
+import { investigationAttentionDay } from "./investigations";
 
 /** Nudges start this many working days before a deadline (DESIGN.md: "due within 2 working days"). */
 export const NUDGE_WINDOW_WORKING_DAYS = 2;
@@ -13,16 +15,17 @@ export function nextWorkingDay(dateIso: string): string {
 }
 
 /** The first working day a case needs someone's attention: its nudge window opening. */
-export function attentionDay(c: Pick<Case, "status" | "nextDueOn">): string | undefined {
-  if (c.status !== "open" || !c.nextDueOn) return undefined;
-  return subtractWorkingDays(c.nextDueOn, NUDGE_WINDOW_WORKING_DAYS);
+export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations">): string | undefined {
+  if (c.status !== "open") return undefined;
+  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, NUDGE_WINDOW_WORKING_DAYS), investigationAttentionDay(c)].filter((d): d is string => !!d);
+  return days.sort()[0];
 }
 
 /**
  * The day a case should next be looked at by the sweep, never earlier than the next working day after
  * `today` (today's 09:00 round may already have gone).
  */
-export function scheduleDay(c: Pick<Case, "status" | "nextDueOn">, today: string): string | undefined {
+export function scheduleDay(c: Pick<Case, "status" | "nextDueOn" | "investigations">, today: string): string | undefined {
   const day = attentionDay(c);
   if (!day) return undefined;
   const earliest = nextWorkingDay(today);
@@ -78,6 +81,7 @@ export const ALERT_REASONS = [
   { id: "regulator-involved", title: "Ombudsman or regulator involved" },
   { id: "repeat-contact", title: "Third contact about this patient in 90 days" },
   { id: "escalated-to-complaint", title: "Concern escalated to a formal complaint" },
+  { id: "investigation-overdue", title: "Investigation input overdue" },
 ] as const satisfies readonly Choice[];
 
 export type AlertReason = (typeof ALERT_REASONS)[number]["id"];
@@ -109,6 +113,11 @@ export function overdueReasons(c: Case, today: string): AlertReason[] {
   if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn && c.deadlines.acknowledgeBy < today) reasons.push("acknowledgement-overdue");
   if (c.deadlines.respondBy && c.deadlines.respondBy < today) reasons.push("response-overdue");
   return reasons;
+}
+
+/** "HH:mm" on a London wall clock (GMT or BST) at an instant. */
+export function londonClockTime(instant: Date): string {
+  return DateTime.fromJSDate(instant).setZone(LONDON_ZONE).toFormat("HH:mm");
 }
 
 /** True when the morning round is due: a working day at or after 09:00 London. */

@@ -1,12 +1,28 @@
-import type { DigestItem, AlertReason } from "./nudges";
+import type { InvestigationReminder } from "./investigations";
+import type { AlertReason, DigestItem } from "./nudges";
+import type { ConversationAddress } from "./ports";
 
 /** Where a proactive message goes: someone's personal chat with the bot, or the managers' alerts channel. */
-export type OutboxTarget = { readonly kind: "person"; readonly aadObjectId: string } | { readonly kind: "alerts-channel" };
+export type OutboxTarget =
+  | { readonly kind: "person"; readonly aadObjectId: string }
+  | { readonly kind: "alerts-channel" }
+  /** A known conversation, e.g. the channel thread of an investigation request. */
+  | { readonly kind: "conversation"; readonly address: ConversationAddress };
+
+/** About one investigation request; cards are rendered from the case at send time, so no free text is copied here. */
+interface InvestigationPayload {
+  readonly caseId: string;
+  readonly reference: string;
+  readonly requestId: string;
+}
 
 export type OutboxPayload =
   | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[] }
-  | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string }
-  | { readonly kind: "admin-notice"; readonly text: string };
+  | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string; readonly requestId?: string }
+  | { readonly kind: "admin-notice"; readonly text: string }
+  | (InvestigationPayload & { readonly kind: "investigation-reminder"; readonly reminder: InvestigationReminder; readonly audience: "lead" | "owner" })
+  | (InvestigationPayload & { readonly kind: "investigation-answer" })
+  | (InvestigationPayload & { readonly kind: "investigation-extension" });
 
 export type OutboxState = "pending" | "sent" | "failed" | "undeliverable";
 
@@ -35,8 +51,9 @@ export function digestOutboxId(tenantId: string, aadObjectId: string, day: strin
   return `digest:${tenantId}:${aadObjectId}:${day}`;
 }
 
-export function alertOutboxId(caseId: string, reason: AlertReason): string {
-  return `alert:${caseId}:${reason}`;
+/** Once per case and reason (and per request, for an overdue investigation). */
+export function alertOutboxId(caseId: string, reason: AlertReason, requestId?: string): string {
+  return requestId ? `alert:${caseId}:${reason}:${requestId}` : `alert:${caseId}:${reason}`;
 }
 
 /** After this many failed tries a message is given up on and an admin is told. */

@@ -91,6 +91,15 @@ export interface PeopleDirectory {
 export interface ChannelDirectory {
   setAlertsChannel(tenantId: string, address: ConversationAddress, setBy: StaffMember): Promise<void>;
   alertsChannel(tenantId: string): Promise<ConversationAddress | undefined>;
+  /** The channel where a division's clinical leads get investigation requests (`set division channel`). */
+  setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined>;
+  divisions(tenantId: string): Promise<string[]>;
+  /** Links a channel thread (by its first message's id) to the investigation request that started it. */
+  rememberThread(tenantId: string, rootActivityId: string, about: { caseId: string; requestId: string }): Promise<void>;
+  thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined>;
+  /** A team the bot was added to, with its General channel's address. */
+  rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void>;
   /** Forgets every channel of a team the bot was removed from. */
   forgetTeam(tenantId: string, teamId: string): Promise<void>;
   forgetAlertsChannel(tenantId: string): Promise<void>;

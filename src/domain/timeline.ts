@@ -14,7 +14,12 @@ export type CaseEventKind =
   | "signposting-recorded"
   | "closed"
   | "reopened"
-  | "alert-acknowledged";
+  | "alert-acknowledged"
+  | "investigation-requested"
+  | "investigation-answered"
+  | "investigation-extension-requested"
+  | "investigation-extension-decided"
+  | "investigation-follow-up";
 
 /** One entry of a case's timeline: append-only, never changed or deleted by the app. */
 export interface CaseEvent {

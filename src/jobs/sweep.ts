@@ -3,12 +3,17 @@ import {
   digestItem,
   digestOutboxId,
   isNudgeTime,
+  londonClockTime,
   londonDate,
   nextWorkingDay,
   overdueReasons,
   sortDigest,
   subtractWorkingDays,
+  alertOutboxId,
+  investigationReminders,
+  type Case,
   type CaseRepository,
+  type OutboxItem,
   type DigestItem,
   type OutboxStore,
   type SweepLease,
@@ -45,10 +50,6 @@ export interface SweepReport {
 /** The most days a late sweep catches up on (after an outage): older due work is still overdue today. */
 const MAX_CATCH_UP_DAYS = 31;
 
-function londonTime(now: Date): string {
-  return now.toLocaleTimeString("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hour12: false });
-}
-
 /**
  * One sweep: if this instance holds the lease, do the morning round when it is due (09:00 London on a
  * working day, once a day), then send whatever the outbox has due.
@@ -70,10 +71,40 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
   }
 }
 
+/** Reminders to the lead before and on the due day; when overdue, the owner and the managers are told. */
+function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
+  const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => ({
+    id,
+    tenantId: c.tenantId,
+    target,
+    payload,
+    state: "pending",
+    attempts: 0,
+    nextAttemptAt: now.toISOString(),
+    createdAt: now.toISOString(),
+  });
+  return investigationReminders(c, today).flatMap(({ request, reminder }) => {
+    const about = { caseId: c.id, reference: c.reference, requestId: request.id };
+    if (reminder !== "overdue") {
+      const target: OutboxItem["target"] = request.delivery?.kind === "channel-thread"
+        ? { kind: "conversation", address: { conversationId: request.delivery.conversationId, serviceUrl: request.delivery.serviceUrl, channelId: request.delivery.channelId, conversationType: "channel" } }
+        : { kind: "person", aadObjectId: request.lead.aadObjectId };
+      return [pending(`investigation:${request.id}:${reminder}`, target, { kind: "investigation-reminder", ...about, reminder, audience: "lead" })];
+    }
+    const toOwner = c.owner
+      ? [pending(`investigation:${request.id}:overdue-owner`, { kind: "person", aadObjectId: c.owner.aadObjectId }, { kind: "investigation-reminder", ...about, reminder, audience: "owner" })]
+      : [];
+    return [
+      ...toOwner,
+      pending(alertOutboxId(c.id, "investigation-overdue", request.id), { kind: "alerts-channel" }, { kind: "alert", caseId: c.id, reference: c.reference, reason: "investigation-overdue", raisedOn: today, requestId: request.id }),
+    ];
+  });
+}
+
 async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery">> {
   const today = londonDate(now);
   const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0 };
-  if (!isNudgeTime(today, londonTime(now))) return result;
+  if (!isNudgeTime(today, londonClockTime(now))) return result;
   const cursor = await deps.schedule.lastSweptDay();
   result.documentsRead += 1;
   if (cursor.day && cursor.day >= today) return result;
@@ -112,6 +143,9 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       }
       for (const reason of overdueReasons(c, today)) {
         if (await deps.outbox.enqueue(alertItem(c, reason, now))) result.alertsQueued += 1;
+      }
+      for (const item of investigationItems(c, today, now)) {
+        if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
       }
       // Still needs attention tomorrow (due soon or overdue) until it is dealt with.
       await deps.schedule.file(tenantId, caseId, nextWorkingDay(today));

@@ -83,6 +83,11 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
   }
 }
 
+/** "Medicine", " medicine " and "MEDICINE" are one division. */
+function divisionDocumentId(division: string): string {
+  return `division-${encodeURIComponent(division.trim().toLowerCase())}`;
+}
+
 interface ChannelDocument {
   readonly id: string;
   readonly tenantId: string;
@@ -128,7 +133,61 @@ export class CosmosChannelDirectory implements ChannelDirectory {
       });
   }
 
+  async setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    await this.container.items.upsert({
+      id: divisionDocumentId(division),
+      tenantId,
+      docType: "division-channel",
+      division: division.trim(),
+      teamId: address.teamId,
+      address,
+      setBy,
+      updatedAt: this.now().toISOString(),
+    });
+  }
+
+  async divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined> {
+    const { resource } = await this.container.item(divisionDocumentId(division), tenantId).read<{ docType: string; address: ConversationAddress }>();
+    return resource?.docType === "division-channel" ? resource.address : undefined;
+  }
+
+  async divisions(tenantId: string): Promise<string[]> {
+    const { resources } = await this.container.items
+      .query<string>(
+        { query: "SELECT VALUE c.division FROM c WHERE c.tenantId = @tenantId AND c.docType = 'division-channel' ORDER BY c.division", parameters: [{ name: "@tenantId", value: tenantId }] },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources;
+  }
+
+  async rememberThread(tenantId: string, rootActivityId: string, about: { caseId: string; requestId: string }): Promise<void> {
+    await this.container.items.upsert({ id: `thread-${rootActivityId}`, tenantId, docType: "thread", ...about });
+  }
+
+  async thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined> {
+    const { resource } = await this.container.item(`thread-${rootActivityId}`, tenantId).read<{ docType: string; caseId: string; requestId: string }>();
+    return resource?.docType === "thread" ? { caseId: resource.caseId, requestId: resource.requestId } : undefined;
+  }
+
+  async rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void> {
+    await this.container.items.upsert({ id: `team-${teamId}`, tenantId, docType: "team", teamId, address: general, updatedAt: this.now().toISOString() });
+  }
+
   async forgetTeam(tenantId: string, teamId: string): Promise<void> {
+    await this.container
+      .item(`team-${teamId}`, tenantId)
+      .delete()
+      .catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+    const { resources: divisions } = await this.container.items
+      .query<{ id: string }>(
+        { query: "SELECT c.id FROM c WHERE c.tenantId = @tenantId AND c.docType = 'division-channel' AND c.teamId = @teamId", parameters: [{ name: "@tenantId", value: tenantId }, { name: "@teamId", value: teamId }] },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    for (const { id } of divisions) await this.container.item(id, tenantId).delete();
     const { resource } = await this.container.item("alerts-channel", tenantId).read<ChannelDocument>();
     if (resource?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
   }

@@ -6,6 +6,7 @@ import { registerCaseLookup } from "./caseLookup";
 import { registerComplaintsProcess } from "./complaintsProcess";
 import type { BotDeps } from "./deps";
 import { identify } from "./identity";
+import { registerInvestigations, registerInvestigationThreads } from "./investigations";
 import { registerLogContact } from "./logContact";
 import { registerNudges } from "./nudges";
 import { registerMessageExtension } from "./messageExtension";
@@ -95,6 +96,9 @@ export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Applica
   registerSignposting(app, deps);
   registerComplaintsProcess(app, deps);
   registerMessageExtension(app, deps);
+  registerInvestigations(app, deps);
+  // After every command, so "@PALS Desk help" in a request thread still shows help.
+  registerInvestigationThreads(app, deps);
   // Must stay last: it answers any message no feature claimed.
   registerUnknownText(app);
   return app;

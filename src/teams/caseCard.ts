@@ -65,7 +65,17 @@ export async function caseCardFor(
     draft: extra.draft,
     refreshUserIds: [caller.teamsUserId],
     organisations: deps.signposting.choices,
+    leads: may(caller.roles, "request-investigation", c) ? await leadChoices(deps, caller) : [],
   });
+}
+
+/** Clinical leads known in this trust (with ROLE_CLINICAL_LEADS; everyone known in local mode without roles). */
+async function leadChoices(deps: BotDeps, caller: Caller): Promise<StaffChoice[]> {
+  const people = await deps.people.list(caller.tenantId);
+  const configured = deps.config.roles.lead.length > 0;
+  return people
+    .filter((person) => !configured || rolesOf(deps.config, person.aadObjectId).has("lead"))
+    .map((person) => ({ id: person.aadObjectId, title: person.name }));
 }
 
 /**
@@ -208,10 +218,26 @@ const ACTIONS = [
 ] as const;
 
 /** Text the person typed in the action forms, so a refused action shows it again rather than losing it. */
-function draftFrom(data: unknown): Record<string, string> {
+export function draftFrom(data: unknown): Record<string, string> {
   const draft: Record<string, string> = {};
   if (data && typeof data === "object") {
-    for (const key of ["note", "acknowledgedOn", "newResponseDate", "responseDateReason", "agreedWithComplainant", "longerPeriodAgreed", "learning", "reopenReason"]) {
+    for (const key of [
+      "note",
+      "acknowledgedOn",
+      "newResponseDate",
+      "responseDateReason",
+      "agreedWithComplainant",
+      "longerPeriodAgreed",
+      "learning",
+      "reopenReason",
+      "investigationDivision",
+      "investigationLead",
+      "investigationLeadId",
+      "investigationSummary",
+      "investigationQuestions",
+      "investigationDueOn",
+      "investigationIncludeNhsNumber",
+    ]) {
       const value = (data as Record<string, unknown>)[key];
       if (typeof value === "string") draft[key] = value.slice(0, 4000);
     }

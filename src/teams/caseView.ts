@@ -1,4 +1,8 @@
 import {
+  addWorkingDays,
+  INVESTIGATION_DEFAULT_WORKING_DAYS,
+  investigationsOf,
+  upheldViewTitle,
   canSeeSafeguardingDetail,
   consentTitle,
   contactTypeTitle,
@@ -51,6 +55,8 @@ export interface CaseCardOptions {
   readonly version?: string;
   /** The loaded signposting directory (national and local) for the Signpost action; the national list when left out. */
   readonly organisations?: readonly Choice[];
+  /** Clinical leads PALS Desk knows, for "Ask a clinical lead". */
+  readonly leads?: readonly StaffChoice[];
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -119,6 +125,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     signpost: may(roles, "record-signposting", c),
     close: open && may(roles, "close", c),
     reopen: !open && may(roles, "reopen", c),
+    requestInvestigation: open && may(roles, "request-investigation", c),
   };
   const draft = options.draft ?? {};
   return {
@@ -159,8 +166,24 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       longerPeriodAgreed: draft.longerPeriodAgreed ?? "false",
       learning: draft.learning ?? c.learning ?? "",
       reopenReason: draft.reopenReason ?? "",
+      investigationDivision: draft.investigationDivision ?? c.division,
+      investigationLead: draft.investigationLead ?? "",
+      investigationLeadId: draft.investigationLeadId ?? "",
+      investigationSummary: draft.investigationSummary ?? "",
+      investigationQuestions: draft.investigationQuestions ?? "",
+      investigationDueOn: draft.investigationDueOn ?? addWorkingDays(today, INVESTIGATION_DEFAULT_WORKING_DAYS),
+      investigationIncludeNhsNumber: draft.investigationIncludeNhsNumber ?? "false",
     },
     refreshUserIds: options.refreshUserIds ?? [],
+    leadChoices: options.leads ?? [],
+    investigationLines: restricted
+      ? []
+      : investigationsOf(c).map((request) => ({
+          label: `${request.lead.name} (${request.division})`,
+          value: request.answer
+            ? `answered ${formatPlainDate(request.answer.answeredOn)}: ${upheldViewTitle(request.answer.upheldView).toLowerCase()}`
+            : `due ${formatPlainDate(request.dueOn)}${request.dueOn < today ? " (overdue)" : ""}${request.extension?.state === "pending" ? ", more time asked for" : ""}`,
+        })),
   };
 }
 

@@ -5,6 +5,7 @@ import { londonDate, type ChannelDirectory, type ConversationAddress, type Outbo
 import type { Deliverer, DeliveryResult } from "../jobs/dispatcher";
 import type { Logger } from "../logger";
 import { noticeCard } from "./caseView";
+import { investigationNoticeCard } from "./investigationCards";
 import { alertCard, digestCard } from "./nudgeCards";
 
 export interface ProactiveDeps {
@@ -51,9 +52,14 @@ function withoutBuiltInRetries(connectorClient: unknown): void {
 export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
   return {
     async addressFor(item) {
-      return item.target.kind === "person"
-        ? deps.people.personalConversation(item.tenantId, item.target.aadObjectId)
-        : deps.channels.alertsChannel(item.tenantId);
+      switch (item.target.kind) {
+        case "person":
+          return deps.people.personalConversation(item.tenantId, item.target.aadObjectId);
+        case "alerts-channel":
+          return deps.channels.alertsChannel(item.tenantId);
+        case "conversation":
+          return item.target.address;
+      }
     },
 
     async send(item, address): Promise<DeliveryResult> {
@@ -72,7 +78,7 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
 
     async unreachable(item) {
       if (item.target.kind === "person") await deps.people.forgetPersonalConversation(item.tenantId, item.target.aadObjectId);
-      else await deps.channels.forgetAlertsChannel(item.tenantId);
+      else if (item.target.kind === "alerts-channel") await deps.channels.forgetAlertsChannel(item.tenantId);
     },
 
     async noticeAdmins(tenantId, text, now) {
@@ -96,12 +102,17 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
 }
 
 async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<string, unknown>> {
-  switch (item.payload.kind) {
+  const { payload } = item;
+  switch (payload.kind) {
     case "digest":
-      return digestCard(item.payload.items, item.payload.day);
+      return digestCard(payload.items, payload.day);
     case "alert":
-      return alertCard(item, (await deps.cases.get(item.tenantId, item.payload.caseId))?.value);
+      return alertCard(item, (await deps.cases.get(item.tenantId, payload.caseId))?.value);
     case "admin-notice":
-      return noticeCard("PALS Desk delivery problem", item.payload.text, "warning");
+      return noticeCard("PALS Desk delivery problem", payload.text, "warning");
+    case "investigation-reminder":
+    case "investigation-answer":
+    case "investigation-extension":
+      return investigationNoticeCard(payload, (await deps.cases.get(item.tenantId, payload.caseId))?.value);
   }
 }

@@ -41,6 +41,18 @@ export function registerWelcome(app: Application, deps: BotDeps): void {
     const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
     if (botWasAdded) {
       turnLog(context, deps.log).info("PALS Desk installed in a conversation; sending the welcome card");
+      const identified = identify(context, deps.config);
+      const team = (context.activity.channelData as { team?: { id?: string; name?: string } } | undefined)?.team;
+      if (identified.ok && team?.id) {
+        await deps.channels.rememberTeam(identified.caller.tenantId, team.id, {
+          conversationId: team.id, // a team's General channel has the team's id
+          serviceUrl: context.activity.serviceUrl,
+          channelId: context.activity.channelId,
+          botId: context.activity.recipient?.id,
+          conversationType: "channel",
+          name: team.name,
+        });
+      }
       await sendWelcome(context);
     }
   });

@@ -4,7 +4,7 @@ import sinon from "sinon";
 import type { Case, OutboxItem } from "../../src/domain";
 import { CosmosSweepSchedule } from "../../src/store/jobsRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { ADMIN, cardAction, channelMessage, MANAGER, OFFICER, personalInstall, personalMessage, TENANT_ID, type TeamsUser } from "../helpers/activities";
+import { ADMIN, BOT, cardAction, channelMessage, MANAGER, OFFICER, personalInstall, personalMessage, TEAM, teamInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 const ROLES = {
@@ -57,6 +57,16 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
     await t.send({ ...personalInstall({ serviceUrl: t.connector.url }), type: "installationUpdate", action: "remove", membersAdded: undefined });
     const after = await t.bot.store.containers.conversations.item(`person-${OFFICER.aadObjectId}`, TENANT_ID).read();
     assert.equal(after.resource.personalConversation, undefined);
+  });
+
+  it("remembers a team the bot is added to, and forgets it and its alerts channel when removed", async () => {
+    await t.send(teamInstall({ serviceUrl: t.connector.url }));
+    const team = await t.bot.store.containers.conversations.item(`team-${TEAM.id}`, TENANT_ID).read();
+    assert.equal(team.resource.address.conversationId, TEAM.id);
+    await setAlertsChannel();
+    await t.send({ ...teamInstall({ serviceUrl: t.connector.url }), membersAdded: undefined, membersRemoved: [{ id: BOT.id }] });
+    assert.equal((await t.bot.store.containers.conversations.item(`team-${TEAM.id}`, TENANT_ID).read()).resource, undefined);
+    assert.equal((await t.bot.store.containers.conversations.item("alerts-channel", TENANT_ID).read()).resource, undefined);
   });
 
   it("sends each owner one digest card at 09:00 on a working day, listing overdue, due today and due soon", async () => {

@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import sinon from "sinon";
+import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { cardAction, LEAD, MANAGER, OFFICER, personalMessage, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
@@ -196,6 +198,24 @@ describe("signposting, the complaints process and the message extension (real HT
       const byWords = await search("complaint", LEAD);
       assert.ok(byWords.length > 0);
       assert.ok(byWords.every((r) => !/PALS-2026/.test(JSON.stringify(r))));
+    });
+
+    it("still answers with the directory in time when the case search is slow or fails", async () => {
+      const slow = sinon.stub(CosmosCaseRepository.prototype, "search").returns(new Promise(() => undefined));
+      try {
+        const results = await search("complaint");
+        assert.ok(results.length > 0 && results.every((r) => !/PALS-2026/.test(JSON.stringify(r))));
+        assert.ok(t.logLines.some((line) => line.msg === "Message extension search" && line.caseSearchTimedOut === true));
+      } finally {
+        slow.restore();
+      }
+      const failing = sinon.stub(CosmosCaseRepository.prototype, "search").rejects(new Error("Service unavailable"));
+      try {
+        assert.ok((await search("complaint")).length > 0);
+        assert.ok(t.logLines.some((line) => line.msg === "Message extension search" && line.caseSearchFailed === true));
+      } finally {
+        failing.restore();
+      }
     });
 
     it("never logs what was searched for", async () => {

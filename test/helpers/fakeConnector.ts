@@ -85,8 +85,11 @@ export class FakeConnector {
       res.writeHead(failure.status, { "content-type": "application/json", ...failure.headers });
       res.end(JSON.stringify({ error: { code: "Scripted", message: `scripted ${failure.status}` } }));
     } else if (call.method === "POST" && path === "/v3/conversations") {
-      const id = `a:created-${randomUUID()}`;
-      this.json(res, 201, { id, activityId: randomUUID(), serviceUrl: this.url });
+      // A new channel thread's conversation id is the channel's id plus the first message's id, as in Teams.
+      const channelId: string | undefined = call.body?.channelData?.channel?.id;
+      const activityId = String(1_700_000_000_000 + this.calls.length);
+      const id = channelId ? `${channelId};messageid=${activityId}` : `a:created-${randomUUID()}`;
+      this.json(res, 201, { id, activityId, serviceUrl: this.url });
     } else {
       this.json(res, 200, { id: randomUUID() });
     }

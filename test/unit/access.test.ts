@@ -31,6 +31,8 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   close: { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
   reopen: { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "view-timeline": { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
+  "request-investigation": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "decide-extension": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

@@ -8,6 +8,9 @@ import { COMMANDS } from "../../src/teams/commands";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
 import { NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
+import { digestItem, requestInvestigation } from "../../src/domain";
+import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
+import { alertCard, digestCard } from "../../src/teams/nudgeCards";
 // The adaptivecards package only loads in Node from its dist build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
@@ -117,5 +120,29 @@ describe("card templates", () => {
     const shared = caseShareCard(makeCase(), TODAY);
     assertValidCard(shared, 28 * 1024);
     assert.doesNotMatch(JSON.stringify(shared), /Margaret|943 476 5919|9434765919/);
+  });
+  it("the digest, alert and investigation cards are valid, and the request card's mention matches its text", () => {
+    const c = makeCase();
+    const item = digestItem({ ...c, nextDueOn: TODAY }, TODAY)!;
+    assertValidCard(digestCard([item], TODAY));
+    const alert = { id: "a", tenantId: c.tenantId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
+    assertValidCard(alertCard(alert, c));
+    assertValidCard(alertCard({ ...alert, acknowledged: { by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" } }, undefined));
+    const withRequest = requestInvestigation(
+      c,
+      { id: "5f3c1c8e-0000-4000-8000-000000000001", division: "Medicine", lead: { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" }, summary: "What happened", questions: "Who was there?", includeNhsNumber: true },
+      { actor: { aadObjectId: "officer-1", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z") },
+    ).updated;
+    const request = withRequest.investigations![0];
+    const card = investigationRequestCard(withRequest, request, { aadObjectId: "lead-1", isPalsStaff: false });
+    assertValidCard(card);
+    const entity = (card.msteams as { entities: { text: string }[] }).entities[0];
+    assert.ok(JSON.stringify(card.body).includes(entity.text), "the mention entity's text is in the card");
+    assertValidCard(investigationRequestCard(withRequest, request, undefined));
+    for (const kind of ["investigation-answer", "investigation-extension"] as const) {
+      assertValidCard(investigationNoticeCard({ kind, caseId: c.id, reference: c.reference, requestId: request.id }, withRequest));
+    }
+    assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "before", audience: "lead", caseId: c.id, reference: c.reference, requestId: request.id }, withRequest));
+    assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", caseId: c.id, reference: c.reference, requestId: request.id }, undefined));
   });
 });

@@ -6,6 +6,7 @@ import {
   ConversationRateLimiter,
   digestItem,
   isNudgeTime,
+  londonClockTime,
   overdueReasons,
   retryDelayMs,
   scheduleDay,
@@ -73,6 +74,13 @@ describe("nudges and escalations (rules)", () => {
     assert.deepEqual(overdueReasons(complaint(), "2026-03-06"), [], "due today is not overdue");
     assert.deepEqual(overdueReasons(complaint(), "2026-03-09"), ["acknowledgement-overdue"]);
     assert.deepEqual(overdueReasons(complaint({ deadlines: { ...complaint().deadlines, acknowledgedOn: "2026-03-04" } }), "2026-04-10"), ["response-overdue"]);
+  });
+
+  it("reads 09:00 on the London clock in winter (GMT) and summer (BST), either side of the clocks changing", () => {
+    assert.equal(londonClockTime(new Date("2026-03-27T09:00:00Z")), "09:00", "Friday before the clocks go forward");
+    assert.equal(londonClockTime(new Date("2026-03-30T08:00:00Z")), "09:00", "Monday after: BST");
+    assert.equal(londonClockTime(new Date("2026-10-23T08:00:00Z")), "09:00", "Friday before the clocks go back");
+    assert.equal(londonClockTime(new Date("2026-10-26T09:00:00Z")), "09:00", "Monday after: GMT again");
   });
 
   it("sends the morning round at 09:00 London time on working days only", () => {

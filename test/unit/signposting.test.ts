@@ -90,7 +90,7 @@ describe("signposting directory", () => {
     }
 
     it("puts Samaritans then urgent help first for crisis needs, always", () => {
-      for (const need of ["suicidal", "suicide", "I want to kill myself", "she wants to die", "self-harm", "self harming", "he took an overdose", "mental health crisis", "doesn't want to live any more", "suicidel"]) {
+      for (const need of ["suicidal", "suicide", "I want to kill myself", "she wants to die", "self-harm", "self harming", "he took an overdose", "mental health crisis", "doesn't want to live any more", "suicidel", "sucide", "suiside", "crises"]) {
         const result = directory.search(need, 5);
         assert.equal(result.crisis, true, need);
         assert.deepEqual(result.matches.slice(0, 2).map((m) => m.entry.id), ["samaritans", "nhs-111"], need);
@@ -102,7 +102,7 @@ describe("signposting directory", () => {
     });
 
     it("does not treat everyday needs as a crisis", () => {
-      for (const need of ["help writing a complaint", "care home fees", "sectioned", "crisp packet", "suitcase"]) assert.equal(isCrisisNeed(need), false, need);
+      for (const need of ["help writing a complaint", "care home fees", "sectioned", "crisps", "crisp packet", "suitcase", "squid", "overdone", "the food was overdone"]) assert.equal(isCrisisNeed(need), false, need);
     });
 
     it("tolerates typos", () => {

@@ -121,13 +121,13 @@ export function synonymsOf(term: string): readonly string[] {
 }
 
 /** Stems that mean someone may be at risk now: Samaritans and urgent help come first. */
-const CRISIS_TERMS = ["suicidal", "suicid", "selfharm", "overdos", "crisis"];
+const CRISIS_TERMS = new Set(["suicidal", "suicide", "selfharm", "overdose", "crisis", "crises"].map(stem));
+/** Misspellings of these still count ("sucidal", "suiside"); other crisis words must be spelt right. */
+const CRISIS_FUZZY = ["suicidal", "suicid", "selfharm"];
 
-/** True when the need suggests a risk to life or of self-harm; tolerates one typo in longer words. */
+/** True when the need suggests a risk to life or of self-harm. */
 export function isCrisisNeed(need: string): boolean {
-  return termsOf(need).some((term) =>
-    CRISIS_TERMS.some((crisis) => term === crisis || (term.length >= 6 && crisis.length >= 6 && withinOneEdit(term, crisis))),
-  );
+  return termsOf(need).some((term) => CRISIS_TERMS.has(term) || (term.length >= 5 && CRISIS_FUZZY.some((word) => withinOneEdit(term, word))));
 }
 
 /** Levenshtein distance of at most one (insert, delete, substitute), plus one swap of neighbours. */

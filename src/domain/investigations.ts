@@ -1,0 +1,221 @@
+// Investigation requests: an officer asks a clinical lead for input on a case, the lead answers.
+// Pure functions over the case; the requests live on the case document, so every change to one is an
+// etag-guarded case update and lands on the case timeline.
+import { z } from "zod";
+import type { Case } from "./case";
+import { addWorkingDays, formatPlainDate, isIsoDate, londonDate, subtractWorkingDays } from "./calendar";
+import type { ActionContext, ActionResult } from "./caseActions";
+import { CaseRuleError } from "./ports";
+
+/** DESIGN.md: leads have 10 working days by default, reminded 2 working days before and on the day. */
+export const INVESTIGATION_DEFAULT_WORKING_DAYS = 10;
+export const INVESTIGATION_REMINDER_WORKING_DAYS = 2;
+
+export const UPHELD_VIEWS = [
+  { id: "upheld", title: "Upheld" },
+  { id: "partially-upheld", title: "Partially upheld" },
+  { id: "not-upheld", title: "Not upheld" },
+  { id: "unsure", title: "Not for me to say" },
+] as const;
+
+const text = (max: number) => z.string().trim().max(max);
+const isoDate = z.string().refine(isIsoDate, "a date as yyyy-mm-dd");
+const person = z.object({ aadObjectId: z.string().min(1), name: z.string().max(200), teamsUserId: z.string().max(200).optional() });
+
+export const InvestigationRequestSchema = z.object({
+  id: z.string().uuid(),
+  division: text(200).min(1),
+  lead: person,
+  /** What the officer wrote for the lead: the only case detail the lead sees. */
+  summary: text(4000).min(1),
+  questions: text(4000).min(1),
+  /** The NHS number is shared only when the officer chooses to. */
+  nhsNumber: z.string().optional(),
+  dueOn: isoDate,
+  status: z.enum(["open", "answered"]),
+  requestedBy: person,
+  requestedAt: z.string(),
+  /** Where the request card was posted: a division channel thread or the lead's personal chat. */
+  delivery: z
+    .object({
+      conversationId: z.string(),
+      activityId: z.string().optional(),
+      serviceUrl: z.string(),
+      channelId: z.string(),
+      kind: z.enum(["channel-thread", "personal"]),
+    })
+    .optional(),
+  answer: z
+    .object({
+      findings: text(4000).min(1),
+      actions: text(4000),
+      learning: text(4000),
+      upheldView: z.enum(UPHELD_VIEWS.map((v) => v.id) as ["upheld", "partially-upheld", "not-upheld", "unsure"]),
+      answeredOn: isoDate,
+      by: person,
+    })
+    .optional(),
+  extension: z
+    .object({
+      newDueOn: isoDate,
+      reason: text(1000).min(1),
+      requestedOn: isoDate,
+      state: z.enum(["pending", "accepted", "declined"]),
+      decidedBy: person.optional(),
+    })
+    .optional(),
+});
+
+export type InvestigationRequest = z.infer<typeof InvestigationRequestSchema>;
+export type UpheldView = NonNullable<InvestigationRequest["answer"]>["upheldView"];
+
+export function upheldViewTitle(id: UpheldView): string {
+  return UPHELD_VIEWS.find((v) => v.id === id)?.title ?? id;
+}
+
+export function investigationsOf(c: Pick<Case, "investigations">): readonly InvestigationRequest[] {
+  return c.investigations ?? [];
+}
+
+export function findInvestigation(c: Case, requestId: string): InvestigationRequest {
+  const found = investigationsOf(c).find((request) => request.id === requestId);
+  if (!found) throw new CaseRuleError("That investigation request is no longer on this case.");
+  return found;
+}
+
+function replaceRequest(c: Case, updated: InvestigationRequest, now: Date): Case {
+  return { ...c, investigations: investigationsOf(c).map((r) => (r.id === updated.id ? updated : r)), updatedAt: now.toISOString() };
+}
+
+export interface NewInvestigationInput {
+  readonly id: string;
+  readonly division: string;
+  readonly lead: { aadObjectId: string; name: string; teamsUserId?: string };
+  readonly summary: string;
+  readonly questions: string;
+  readonly includeNhsNumber: boolean;
+  /** Blank means the default of 10 working days. */
+  readonly dueOn?: string;
+  /** The asking officer's Teams user id, so their view of the card refreshes too. */
+  readonly requesterTeamsUserId?: string;
+}
+
+export function requestInvestigation(c: Case, input: NewInvestigationInput, ctx: ActionContext): ActionResult {
+  if (c.status !== "open") throw new CaseRuleError("This case is closed. Reopen it first if you need input from a clinical lead.");
+  const today = londonDate(ctx.now);
+  const dueOn = input.dueOn || addWorkingDays(today, INVESTIGATION_DEFAULT_WORKING_DAYS);
+  if (!isIsoDate(dueOn) || dueOn <= today) throw new CaseRuleError("Choose a due date after today for the lead's answer.");
+  if (!input.summary.trim()) throw new CaseRuleError("Write a short summary for the lead: it is all they will see of the case.");
+  if (!input.questions.trim()) throw new CaseRuleError("Write the questions you want the lead to answer.");
+  if (input.summary.length > 4000 || input.questions.length > 4000) throw new CaseRuleError("Shorten the summary and questions to 4,000 characters each.");
+  const request: InvestigationRequest = InvestigationRequestSchema.parse({
+    id: input.id,
+    division: input.division,
+    lead: input.lead,
+    summary: input.summary,
+    questions: input.questions,
+    ...(input.includeNhsNumber && c.patient.nhsNumber ? { nhsNumber: c.patient.nhsNumber } : {}),
+    dueOn,
+    status: "open",
+    requestedBy: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name, ...(input.requesterTeamsUserId ? { teamsUserId: input.requesterTeamsUserId } : {}) },
+    requestedAt: ctx.now.toISOString(),
+  });
+  return {
+    updated: { ...c, investigations: [...investigationsOf(c), request], updatedAt: ctx.now.toISOString() },
+    event: {
+      kind: "investigation-requested",
+      summary: `Investigation input requested from ${input.lead.name} (${input.division}), due ${formatPlainDate(dueOn)}`,
+      detail: input.questions,
+    },
+  };
+}
+
+/** Where the request card went, recorded once it has been posted. */
+export function recordDelivery(c: Case, requestId: string, delivery: NonNullable<InvestigationRequest["delivery"]>, now: Date): Case {
+  return replaceRequest(c, { ...findInvestigation(c, requestId), delivery }, now);
+}
+
+export interface InvestigationAnswerInput {
+  readonly findings: string;
+  readonly actions: string;
+  readonly learning: string;
+  readonly upheldView: UpheldView;
+}
+
+/** Only the addressed lead answers; an answer is final (follow-up goes in the thread). */
+export function answerInvestigation(c: Case, requestId: string, answer: InvestigationAnswerInput, ctx: ActionContext): ActionResult {
+  const request = findInvestigation(c, requestId);
+  if (request.lead.aadObjectId !== ctx.actor.aadObjectId) throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can answer it.`);
+  if (request.status === "answered") throw new CaseRuleError(`${request.answer?.by.name ?? "The lead"} already answered this request.`);
+  if (!answer.findings.trim()) throw new CaseRuleError("Write your findings before sending the answer.");
+  const answered: InvestigationRequest = InvestigationRequestSchema.parse({
+    ...request,
+    status: "answered",
+    answer: { ...answer, answeredOn: londonDate(ctx.now), by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name } },
+  });
+  return {
+    updated: replaceRequest(c, answered, ctx.now),
+    event: {
+      kind: "investigation-answered",
+      summary: `${ctx.actor.name} answered the investigation request (view: ${upheldViewTitle(answer.upheldView).toLowerCase()})`,
+      detail: [`Findings: ${answer.findings}`, answer.actions && `Actions: ${answer.actions}`, answer.learning && `Learning: ${answer.learning}`].filter(Boolean).join("\n"),
+    },
+  };
+}
+
+export function askForMoreTime(c: Case, requestId: string, input: { newDueOn: string; reason: string }, ctx: ActionContext): ActionResult {
+  const request = findInvestigation(c, requestId);
+  if (request.lead.aadObjectId !== ctx.actor.aadObjectId) throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can ask for more time.`);
+  if (request.status !== "open") throw new CaseRuleError("This request has been answered already.");
+  if (request.extension?.state === "pending") throw new CaseRuleError("You have already asked for more time; the officer will reply.");
+  if (!isIsoDate(input.newDueOn) || input.newDueOn <= request.dueOn) throw new CaseRuleError(`Choose a new date after ${formatPlainDate(request.dueOn)}.`);
+  if (!input.reason.trim() || input.reason.length > 1000) throw new CaseRuleError("Give a reason (up to 1,000 characters).");
+  const updated = { ...request, extension: { newDueOn: input.newDueOn, reason: input.reason.trim(), requestedOn: londonDate(ctx.now), state: "pending" as const } };
+  return {
+    updated: replaceRequest(c, updated, ctx.now),
+    event: { kind: "investigation-extension-requested", summary: `${ctx.actor.name} asked for more time, until ${formatPlainDate(input.newDueOn)}`, detail: input.reason.trim() },
+  };
+}
+
+export function decideExtension(c: Case, requestId: string, accept: boolean, ctx: ActionContext): ActionResult {
+  const request = findInvestigation(c, requestId);
+  if (request.extension?.state !== "pending") throw new CaseRuleError("There is no request for more time waiting for a decision.");
+  const decided = {
+    ...request,
+    dueOn: accept ? request.extension.newDueOn : request.dueOn,
+    extension: { ...request.extension, state: accept ? ("accepted" as const) : ("declined" as const), decidedBy: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name } },
+  };
+  return {
+    updated: replaceRequest(c, decided, ctx.now),
+    event: {
+      kind: "investigation-extension-decided",
+      summary: accept
+        ? `More time agreed for ${request.lead.name}: now due ${formatPlainDate(request.extension.newDueOn)}`
+        : `More time declined for ${request.lead.name}: still due ${formatPlainDate(request.dueOn)}`,
+    },
+  };
+}
+
+export type InvestigationReminder = "before" | "due-day" | "overdue";
+
+/** What the morning round owes the lead (and, when overdue, the owner and managers) today. */
+export function investigationReminders(c: Case, today: string): { request: InvestigationRequest; reminder: InvestigationReminder }[] {
+  if (c.status !== "open") return [];
+  return investigationsOf(c)
+    .filter((request) => request.status === "open")
+    .flatMap((request): { request: InvestigationRequest; reminder: InvestigationReminder }[] => {
+      if (request.dueOn < today) return [{ request, reminder: "overdue" }];
+      if (request.dueOn === today) return [{ request, reminder: "due-day" }];
+      if (subtractWorkingDays(request.dueOn, INVESTIGATION_REMINDER_WORKING_DAYS) <= today) return [{ request, reminder: "before" }];
+      return [];
+    });
+}
+
+/** The first day an open request needs a reminder. */
+export function investigationAttentionDay(c: Pick<Case, "status" | "investigations">): string | undefined {
+  if (c.status !== "open") return undefined;
+  const days = investigationsOf(c)
+    .filter((request) => request.status === "open")
+    .map((request) => subtractWorkingDays(request.dueOn, INVESTIGATION_REMINDER_WORKING_DAYS));
+  return days.sort()[0];
+}
