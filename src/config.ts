@@ -66,6 +66,7 @@ const SettingsSchema = z
       z.coerce.number({ invalid_type_error: "a number of seconds" }).int("a whole number of seconds").min(0, "0 (off) or more seconds").max(86_400, "at most 86400 seconds").default(60),
     ),
     SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
+    BOT_OPENID_METADATA_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the URL of a Bot Framework OpenID metadata document").optional()),
     INSTANCE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(100, "at most 100 characters").optional()),
     SIGNPOSTING_LOCAL_FILE: z.preprocess(
       emptyAsUndefined,
@@ -133,6 +134,11 @@ export interface Config {
   readonly sweepIntervalSeconds: number;
   /** Shared secret for POST /api/jobs/sweep; the endpoint is off without it. */
   readonly sweepSecret?: string;
+  /**
+   * Where incoming Bot Framework tokens' signing keys are published; the public cloud's when unset.
+   * For sovereign clouds and for tests with keys of our own.
+   */
+  readonly botOpenIdMetadataUrl?: string;
   /** Names this instance as the sweep lease holder. */
   readonly instanceId?: string;
   /** Entra ID object ids per role; all empty means roles are not configured. */
@@ -176,6 +182,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalSeconds: s.SWEEP_INTERVAL_SECONDS,
     sweepSecret: s.SWEEP_SECRET,
     instanceId: s.INSTANCE_ID,
+    botOpenIdMetadataUrl: s.BOT_OPENID_METADATA_URL,
     allowedTenantIds: s.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
     roles: {
       officer: s.ROLE_OFFICERS.map((id) => id.toLowerCase()),

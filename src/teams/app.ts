@@ -1,5 +1,6 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
-import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from "botbuilder";
+import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from "botbuilder";
+import { AuthenticationConstants } from "botframework-connector";
 import type { Config } from "../config";
 import { registerCaseCard } from "./caseCard";
 import { registerCaseLookup } from "./caseLookup";
@@ -19,14 +20,26 @@ import { registerUnknownText, registerWelcome } from "./welcome";
  * sends any (Agents Playground, tests). With credentials every request needs a valid Bot Framework JWT.
  */
 function authOptions(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
-  return config.bot
-    ? {
-        MicrosoftAppId: config.bot.appId,
-        MicrosoftAppPassword: config.bot.appPassword ?? "",
-        MicrosoftAppType: config.bot.appType,
-        MicrosoftAppTenantId: config.bot.tenantId ?? "",
-      }
-    : ({} as ConfigurationBotFrameworkAuthenticationOptions);
+  if (!config.bot) return {} as ConfigurationBotFrameworkAuthenticationOptions;
+  const credentials = {
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.appPassword ?? "",
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.tenantId ?? "",
+  };
+  if (!config.botOpenIdMetadataUrl) return credentials as ConfigurationBotFrameworkAuthenticationOptions;
+  // Naming one endpoint switches the SDK to "parameterised" mode, where every value must be given.
+  return {
+    ...credentials,
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrlPrefix + (config.bot.tenantId ?? AuthenticationConstants.DefaultChannelAuthTenant),
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: config.botOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: config.botOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  } as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
 /** For proactive sends: no onTurnError, so a failed send reaches the outbox, which decides what to do. */
