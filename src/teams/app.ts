@@ -12,6 +12,7 @@ import { registerLogContact } from "./logContact";
 import { registerNudges } from "./nudges";
 import { registerMessageExtension } from "./messageExtension";
 import { registerSignposting } from "./signposting";
+import { tell } from "./caller";
 import { turnLog } from "./turnLog";
 import { registerUnknownText, registerWelcome } from "./welcome";
 
@@ -89,6 +90,11 @@ async function rememberPerson(context: TurnContext, deps: BotDeps): Promise<void
   }
 }
 
+/** Install and uninstall notices carry no request to refuse. */
+function isInstallChange(context: TurnContext): boolean {
+  return context.activity.type === "conversationUpdate" || context.activity.type === "installationUpdate";
+}
+
 export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Application {
   const app = new Application({
     adapter,
@@ -98,6 +104,13 @@ export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Applica
     longRunningMessages: false,
   });
   app.turn("beforeTurn", async (context) => {
+    // Another organisation's users are served nothing at all, not even help.
+    const identified = identify(context, deps.config);
+    if (!identified.ok && deps.config.allowedTenantIds.length > 0 && !isInstallChange(context)) {
+      turnLog(context, deps.log).warn({ activityType: context.activity.type }, "Refused an activity from a tenant that is not served");
+      await tell(context, "PALS Desk can't help with that", identified.refusal);
+      return false;
+    }
     await rememberPerson(context, deps);
     return true;
   });
