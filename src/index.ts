@@ -13,6 +13,7 @@ import { createAdapter, createApplication, createProactiveAdapter } from "./team
 import type { BotDeps } from "./teams/deps";
 import { teamsDeliverer } from "./teams/proactive";
 import { startJobs, type Jobs } from "./jobs/runtime";
+import { activityProblem } from "./teams/activityEnvelope";
 import { setTurnLog } from "./teams/turnLog";
 
 export interface RunningBot {
@@ -90,6 +91,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       { activityType: activity.type, channelId: activity.channelId, conversationType: activity.conversation?.conversationType },
       "Activity received",
     );
+    const problem = activityProblem(req.body);
+    if (problem) {
+      requestLog.warn({ problem: problem.slice(0, 300) }, "Refused a malformed activity");
+      res.send(400, { error: "This is not a Bot Framework activity PALS Desk can handle.", problem });
+      return;
+    }
     await adapter.process(req, res, async (context) => {
       setTurnLog(context, requestLog);
       await app.run(context);

@@ -22,6 +22,8 @@ export const CASE_VERBS = [
   "view-timeline",
   "request-investigation",
   "decide-extension",
+  "draft-letter",
+  "record-ombudsman",
 ] as const;
 export type CaseVerb = (typeof CASE_VERBS)[number];
 
@@ -98,6 +100,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "view-timeline": "see case timelines",
   "request-investigation": "ask clinical leads for investigation input",
   "decide-extension": "agree more time for a clinical lead",
+  "draft-letter": "draft letters",
+  "record-ombudsman": "record Ombudsman referrals",
 };
 
 /**
@@ -126,6 +130,11 @@ export function refusal(verb: CaseVerb, c?: Pick<Case, "type">, roles?: Readonly
 /** Safeguarding details are for PALS staff only: not volunteers or clinical leads. */
 export function canSeeSafeguardingDetail(roles: ReadonlySet<Role>): boolean {
   return hasFullRole(roles);
+}
+
+/** Reports and exports (which can carry every case's details) are for managers and admins only. */
+export function mayReport(roles: ReadonlySet<Role>): boolean {
+  return roles.has("manager") || roles.has("admin");
 }
 
 /** Managers (and admins) choose the alerts channel and acknowledge or take over escalation alerts. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvestigationRequestSchema } from "./investigations";
+import { OmbudsmanReferralSchema } from "./ombudsman";
 import { calendarDaysBetween, isIsoDate } from "./calendar";
 import { idsOf, titleOf } from "./choice";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "./deadlines";
@@ -409,6 +410,8 @@ export const CaseSchema = z.object({
   nextDueOn: isoDate.optional(),
   /** Requests for input from clinical leads (investigations.ts). */
   investigations: z.array(InvestigationRequestSchema).optional(),
+  /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */
+  ombudsman: OmbudsmanReferralSchema.optional(),
 });
 export type Case = z.infer<typeof CaseSchema>;
 

@@ -68,12 +68,23 @@ export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly
   return receivedOn > addCalendarMonths(eventOn, rules.outOfTimeMonths);
 }
 
-/** The earliest deadline still to meet: acknowledgement until acknowledged, then the response; none once closed. */
-export function nextDue(c: Pick<Case, "status" | "deadlines">): string | undefined {
-  if (c.status !== "open") return undefined;
+/** The PHSO's deadline for the trust while the Ombudsman has not decided: open or closed case alike. */
+export function ombudsmanDueOn(c: Partial<Pick<Case, "ombudsman">>): string | undefined {
+  return c.ombudsman && c.ombudsman.stage !== "decided" ? c.ombudsman.responseDueOn : undefined;
+}
+
+/**
+ * The earliest deadline still to meet: acknowledgement until acknowledged, then the response; none once
+ * closed, except the Ombudsman's, which usually comes after closing.
+ */
+export function nextDue(c: Pick<Case, "status" | "deadlines"> & Partial<Pick<Case, "ombudsman">>): string | undefined {
   const due: string[] = [];
-  if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn) due.push(c.deadlines.acknowledgeBy);
-  if (c.deadlines.respondBy) due.push(c.deadlines.respondBy);
+  const phso = ombudsmanDueOn(c);
+  if (phso) due.push(phso);
+  if (c.status === "open") {
+    if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn) due.push(c.deadlines.acknowledgeBy);
+    if (c.deadlines.respondBy) due.push(c.deadlines.respondBy);
+  }
   return due.sort()[0];
 }
 

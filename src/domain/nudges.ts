@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import type { Case } from "./case";
 import { addWorkingDays, isWorkingDay, LONDON_ZONE, subtractWorkingDays, workingDaysBetween } from "./calendar";
 import type { Choice } from "./choice";
+import { ombudsmanDueOn } from "./deadlines";
 import { investigationAttentionDay } from "./investigations";
 
 /** Nudges start this many working days before a deadline (DESIGN.md: "due within 2 working days"). */
@@ -15,8 +16,9 @@ export function nextWorkingDay(dateIso: string): string {
 }
 
 /** The first working day a case needs someone's attention: its nudge window opening. */
-export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations">): string | undefined {
-  if (c.status !== "open") return undefined;
+export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>): string | undefined {
+  // A closed case still needs attention while the Ombudsman waits for the trust.
+  if (c.status !== "open" && !ombudsmanDueOn(c)) return undefined;
   const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, NUDGE_WINDOW_WORKING_DAYS), investigationAttentionDay(c)].filter((d): d is string => !!d);
   return days.sort()[0];
 }
@@ -25,7 +27,7 @@ export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigati
  * The day a case should next be looked at by the sweep, never earlier than the next working day after
  * `today` (today's 09:00 round may already have gone).
  */
-export function scheduleDay(c: Pick<Case, "status" | "nextDueOn" | "investigations">, today: string): string | undefined {
+export function scheduleDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>, today: string): string | undefined {
   const day = attentionDay(c);
   if (!day) return undefined;
   const earliest = nextWorkingDay(today);
@@ -39,8 +41,8 @@ export interface DigestItem {
   readonly caseId: string;
   readonly reference: string;
   readonly type: Case["type"];
-  /** Which deadline: the acknowledgement or the response. */
-  readonly deadline: "acknowledgement" | "response";
+  /** Which deadline: the acknowledgement, the response, or what the Ombudsman (PHSO) asked for. */
+  readonly deadline: "acknowledgement" | "response" | "ombudsman";
   readonly dueOn: string;
   readonly state: DigestState;
   /** Working days left (positive) or overdue (negative). */
@@ -49,7 +51,7 @@ export interface DigestItem {
 
 /** What an officer should hear about a case today, or undefined when its next deadline is further off. */
 export function digestItem(c: Case, today: string): DigestItem | undefined {
-  if (c.status !== "open" || !c.nextDueOn) return undefined;
+  if ((c.status !== "open" && !ombudsmanDueOn(c)) || !c.nextDueOn) return undefined;
   const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);
   if (workingDays > NUDGE_WINDOW_WORKING_DAYS) return undefined;
   const acknowledging = c.deadlines.acknowledgeBy === c.nextDueOn && !c.deadlines.acknowledgedOn;
@@ -57,7 +59,7 @@ export function digestItem(c: Case, today: string): DigestItem | undefined {
     caseId: c.id,
     reference: c.reference,
     type: c.type,
-    deadline: acknowledging ? "acknowledgement" : "response",
+    deadline: acknowledging ? "acknowledgement" : ombudsmanDueOn(c) === c.nextDueOn ? "ombudsman" : "response",
     dueOn: c.nextDueOn,
     state: c.nextDueOn < today ? "overdue" : c.nextDueOn === today ? "due-today" : "due-soon",
     workingDays,
@@ -97,7 +99,8 @@ export const REPEAT_CONTACT_COUNT = 3;
 /** Reasons that come from what the case is (its flags and history), checked whenever it is logged or changed. */
 export function alertReasonsFor(c: Case, context: { contactsAboutPatientIn90Days?: number } = {}): AlertReason[] {
   const reasons: AlertReason[] = [];
-  if (c.status !== "open") return reasons;
+  // Ombudsman involvement on a closed case still needs the managers.
+  if (c.status !== "open") return c.ombudsman && c.ombudsman.stage !== "decided" ? ["regulator-involved"] : reasons;
   for (const flag of ["high-risk", "safeguarding", "mp-involved", "regulator-involved"] as const) {
     if (c.flags.includes(flag)) reasons.push(flag);
   }

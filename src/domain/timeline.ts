@@ -19,7 +19,9 @@ export type CaseEventKind =
   | "investigation-answered"
   | "investigation-extension-requested"
   | "investigation-extension-decided"
-  | "investigation-follow-up";
+  | "investigation-follow-up"
+  | "letter-sent"
+  | "ombudsman-updated";
 
 /** One entry of a case's timeline: append-only, never changed or deleted by the app. */
 export interface CaseEvent {

@@ -26,7 +26,7 @@ export function digestCard(items: readonly DigestItem[], today: string, title = 
         caseId: item.caseId,
         reference: item.reference,
         typeTitle: contactTypeTitle(item.type),
-        what: `${item.deadline === "acknowledgement" ? "Acknowledgement" : "Response"}: ${deadlineText(item.dueOn, today)}`,
+        what: `${item.deadline === "acknowledgement" ? "Acknowledgement" : item.deadline === "ombudsman" ? "Ombudsman (PHSO) response" : "Response"}: ${deadlineText(item.dueOn, today)}`,
       })),
   })).filter((section) => section.items.length > 0);
   const overdue = items.filter((item) => item.state === "overdue").length;

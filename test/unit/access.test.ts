@@ -33,6 +33,8 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "view-timeline": { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
   "request-investigation": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "decide-extension": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "draft-letter": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "record-ombudsman": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

@@ -1,0 +1,101 @@
+/**
+ * What the end-to-end journeys type and expect, shared by the headless run (playgroundApi.test.ts)
+ * and the Chromium run (browser.e2e.ts). The patient is made up; the NHS numbers are the NHS's own
+ * published test number (943 476 5919) and the same with a wrong check digit.
+ */
+export const PATIENT_NAME = "Ada Testpatient";
+export const INVALID_NHS_NUMBER = "943 476 5918";
+export const VALID_NHS_NUMBER = "943 476 5919";
+
+/** A PALS concern, as an officer types it into the Log a contact form (values as the card submits them). */
+export const CONCERN = {
+  contactType: { id: "concern", title: "Concern" },
+  receivedVia: { id: "phone", title: "Phone" },
+  raisedBy: { id: "patient", title: "Patient" },
+  patientName: PATIENT_NAME,
+  division: "Medicine",
+  subjects: { id: "communications", title: "Communications" },
+  summary: "Clinic moved without telling her; she travelled in for nothing.",
+} as const;
+
+/** The second contact: a safeguarding concern, so the managers' channel is alerted. */
+export const SAFEGUARDING_CONCERN = {
+  ...CONCERN,
+  patientName: "Bea Testpatient",
+  summary: "Family worried about unexplained bruising on the ward.",
+} as const;
+
+/** The Playground's pretend trust (.m365agentsplayground.yml). */
+export const OFFICER = "Olivia Officer";
+export const MANAGER = "Maya Manager";
+export const MANAGERS_CHANNEL = "General";
+
+/** On Wednesday 11 March 2026 at 09:05 the morning round is due (the run starts on Tuesday 10 March). */
+export const NEXT_MORNING = "2026-03-11T09:05:00Z";
+
+/** The journeys' steps, in order, named as the failure message and the screenshots name them. */
+export const STEPS = {
+  help: "01 help shows the welcome card",
+  form: "02 new opens the Log a contact form",
+  invalid: "03 an invalid NHS number is flagged on the form",
+  logged: "04 fixing it logs the concern and shows the case card",
+  alertsChannel: "05 the manager sets the alerts channel in the General channel",
+  escalate: "06 Escalate turns the concern into a formal complaint",
+  safeguarding: "07 a safeguarding concern is logged",
+  alert: "08 the sweep posts manager alerts in the managers' channel",
+  digest: "09 next morning the officer gets the nudge digest",
+  signpost: "10 signpost suicidal puts crisis support first",
+  messageExtension: "11 the message extension finds signposting",
+  investigation: "12 a clinical lead answers an investigation request in the division channel thread",
+} as const;
+
+/** Every piece of text shown on an Adaptive Card (TextBlocks, rich text, facts), for readable assertions. */
+export function cardText(card: any): string {
+  const parts: string[] = [];
+  const visit = (node: any) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    if (node.type === "TextBlock" && typeof node.text === "string") parts.push(node.text);
+    if (node.type === "FactSet") for (const fact of node.facts ?? []) parts.push(`${fact.title}: ${fact.value}`);
+    if (node.type === "RichTextBlock") parts.push((node.inlines ?? []).map((run: any) => run.text).join(""));
+    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
+  };
+  visit(card);
+  return parts.join("\n");
+}
+
+/** The Action.Execute with this title anywhere on the card (inside Action.ShowCard too). */
+export function findExecuteAction(card: any, title: string): { title: string; verb: string; data: Record<string, unknown> } {
+  let found: any;
+  const visit = (node: any) => {
+    if (found || !node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node.type === "Action.Execute" && node.title === title) found = node;
+    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
+  };
+  visit(card);
+  if (!found) throw new Error(`The card has no "${title}" button. Its text:\n${cardText(card)}`);
+  return { title: found.title, verb: found.verb, data: found.data ?? {} };
+}
+
+/** The values of the card's inputs as shown (what a client sends for inputs the person left alone). */
+export function inputValues(card: any): Record<string, string> {
+  const values: Record<string, string> = {};
+  const visit = (node: any) => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node.type === "string" && node.type.startsWith("Input.") && typeof node.id === "string") {
+      values[node.id] = node.type === "Input.Toggle" ? String(node.value ?? node.valueOff ?? "false") : String(node.value ?? "");
+    }
+    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
+  };
+  visit(card);
+  return values;
+}
+
+/** The case reference shown on a card (PALS-yyyy-nnnnnn). */
+export function referenceIn(text: string): string {
+  const reference = /PALS-\d{4}-\d{6}/.exec(text)?.[0];
+  if (!reference) throw new Error(`No case reference in:\n${text}`);
+  return reference;
+}

@@ -1,0 +1,193 @@
+import { strict as assert } from "node:assert";
+import { PlaygroundClient, type PlaygroundMessage } from "./playgroundClient";
+import { startStack, type Stack } from "./stack";
+import {
+  cardText,
+  CONCERN,
+  findExecuteAction,
+  inputValues,
+  INVALID_NHS_NUMBER,
+  MANAGER,
+  MANAGERS_CHANNEL,
+  NEXT_MORNING,
+  PATIENT_NAME,
+  referenceIn,
+  SAFEGUARDING_CONCERN,
+  STEPS,
+  VALID_NHS_NUMBER,
+} from "./journey";
+
+const ADAPTIVE = "application/vnd.microsoft.card.adaptive";
+const cardOf = (message: PlaygroundMessage) => message.attachments.find((a) => a.contentType === ADAPTIVE)?.content;
+const textOf = (message: PlaygroundMessage) => [message.text ?? "", ...message.attachments.map((a) => cardText(a.content))].join("\n");
+
+/** What the form submits for a contact: the card's own values, then what the officer chose and typed. */
+function typedContact(contact: typeof CONCERN | typeof SAFEGUARDING_CONCERN, nhsNumber: string, safeguarding: boolean): Record<string, string> {
+  return {
+    contactType: contact.contactType.id,
+    receivedVia: contact.receivedVia.id,
+    raisedBy: contact.raisedBy.id,
+    patientName: contact.patientName,
+    nhsNumber,
+    division: contact.division,
+    subjects: contact.subjects.id,
+    summary: contact.summary,
+    safeguarding: String(safeguarding),
+  };
+}
+
+/**
+ * The main journeys through the real Microsoft 365 Agents Playground and the real bot, driven through the
+ * Playground's HTTP + WebSocket API (what its web page uses), so they run wherever `npm test` runs.
+ * The same journeys run in Chromium with `npm run test:e2e`.
+ */
+describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", function () {
+  this.timeout(30_000);
+  this.bail(true); // each step builds on the one before
+  let stack: Stack;
+  let pg: PlaygroundClient;
+  let personalChat: string;
+  let general: { id: string; name: string };
+  let concernReference = "";
+  let caseCard: { conversationId: string; messageId: string; card: any };
+
+  before(async function () {
+    this.timeout(60_000);
+    // No skip: if the Playground cannot start here, that is a failure to see, not a test to drop.
+    stack = await startStack();
+    pg = await PlaygroundClient.connect(stack.playgroundUrl);
+    personalChat = pg.config.personalChat.id;
+    general = pg.channel(MANAGERS_CHANNEL);
+  });
+
+  after(async () => {
+    pg?.close();
+    await stack?.close();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") {
+      process.stderr.write(`\nE2E (Playground API) step broke: "${this.currentTest.title}"\n`);
+      process.stderr.write(`Last bot log lines (patient fields are redacted):\n${stack.botLogLines.slice(-8).map((l) => JSON.stringify(l)).join("\n")}\n`);
+    }
+  });
+
+  async function say(text: string, what: string, match: (m: PlaygroundMessage) => boolean) {
+    const mark = pg.mark();
+    await pg.say(personalChat, text);
+    return pg.waitForBotMessage(what, match, { mark, conversationId: personalChat });
+  }
+
+  it(STEPS.help, async () => {
+    const { message } = await say("help", "the welcome card", (m) => textOf(m).includes("Welcome to PALS Desk"));
+    findExecuteAction(cardOf(message), "Log a contact");
+    assert.match(textOf(message), /signpost/);
+  });
+
+  let form: { conversationId: string; messageId: string; card: any };
+  it(STEPS.form, async () => {
+    const { conversationId, message } = await say("new", "the Log a contact form", (m) => textOf(m).includes("Log a contact") && JSON.stringify(cardOf(m) ?? {}).includes('"id":"nhsNumber"'));
+    form = { conversationId, messageId: message.messageId, card: cardOf(message) };
+    assert.equal(inputValues(form.card).receivedOn, "2026-03-10", "today's date is filled in");
+  });
+
+  it(STEPS.invalid, async () => {
+    const action = findExecuteAction(form.card, "Log contact");
+    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), ...typedContact(CONCERN, INVALID_NHS_NUMBER, false) } });
+    assert.equal(answer.type, ADAPTIVE);
+    const text = cardText(answer.value);
+    assert.match(text, /One thing needs fixing/);
+    assert.match(text, /That NHS number is not valid: check the 10 digits/);
+    assert.equal(inputValues(answer.value).patientName, PATIENT_NAME, "what was typed is kept");
+    form.card = answer.value;
+  });
+
+  it(STEPS.logged, async () => {
+    const action = findExecuteAction(form.card, "Log contact");
+    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), nhsNumber: VALID_NHS_NUMBER } });
+    const text = cardText(answer.value);
+    assert.match(text, /Logged as PALS-2026-\d{6}/);
+    assert.match(text, /Concern PALS-2026-\d{6}/);
+    assert.match(text, /owned by Olivia Officer/);
+    concernReference = referenceIn(text);
+    caseCard = { conversationId: form.conversationId, messageId: form.messageId, card: answer.value };
+  });
+
+  it(STEPS.alertsChannel, async () => {
+    const mark = pg.mark();
+    await pg.sayAs(pg.user(MANAGER), general.id, "set alerts channel", { mentionBot: true, channel: general });
+    await pg.waitForBotMessage("the alerts channel confirmation", (m) => /will be posted in this channel\. Set by Maya Manager/.test(textOf(m)), { mark, conversationId: general.id });
+  });
+
+  it(STEPS.escalate, async () => {
+    const answer = await pg.execute(caseCard.conversationId, caseCard.messageId, findExecuteAction(caseCard.card, "Escalate to complaint"));
+    const text = cardText(answer.value);
+    assert.match(text, /Escalated to a formal complaint/);
+    assert.match(text, new RegExp(`Complaint ${concernReference}`));
+    assert.match(text, /Acknowledge by: Friday 13 March 2026/);
+  });
+
+  let safeguardingReference = "";
+  it(STEPS.safeguarding, async () => {
+    const { conversationId, message } = await say("new", "a second Log a contact form", (m) => JSON.stringify(cardOf(m) ?? {}).includes('"id":"nhsNumber"'));
+    const card = cardOf(message);
+    const action = findExecuteAction(card, "Log contact");
+    const answer = await pg.execute(conversationId, message.messageId, { ...action, data: { ...action.data, ...inputValues(card), ...typedContact(SAFEGUARDING_CONCERN, "", true) } });
+    const text = cardText(answer.value);
+    assert.match(text, /Logged as PALS-2026-\d{6}/);
+    assert.match(text, /Safeguarding/i);
+    safeguardingReference = referenceIn(text);
+  });
+
+  it(STEPS.alert, async () => {
+    const mark = pg.mark();
+    const report = await stack.sweep();
+    assert.equal(report.ran, true);
+    const safeguarding = await pg.waitForBotMessage("the safeguarding alert", (m) => textOf(m).includes("Safeguarding concern") && textOf(m).includes(safeguardingReference), { mark, conversationId: general.id });
+    await pg.waitForBotMessage("the escalation alert", (m) => textOf(m).includes("Concern escalated to a formal complaint") && textOf(m).includes(concernReference), { mark, conversationId: general.id });
+    // Maya acknowledges it from the channel; everyone there then sees who did.
+    const card = cardOf(safeguarding.message);
+    const answer = await pg.execute(safeguarding.conversationId, safeguarding.message.messageId, findExecuteAction(card, "Acknowledge"), pg.user(MANAGER).id);
+    assert.match(cardText(answer.value), /Acknowledged by Maya Manager/);
+  });
+
+  it(STEPS.digest, async () => {
+    stack.clock.jumpTo(NEXT_MORNING);
+    const mark = pg.mark();
+    await stack.sweep();
+    const { message } = await pg.waitForBotMessage("the morning digest", (m) => textOf(m).includes("Good morning: your deadlines"), { mark, conversationId: personalChat });
+    const text = textOf(message);
+    assert.match(text, /Due in the next 2 working days/);
+    assert.match(text, new RegExp(`${concernReference} · Complaint`));
+    assert.match(text, /Acknowledgement: Friday 13 March 2026/);
+  });
+
+  it(STEPS.signpost, async () => {
+    const { message } = await say("signpost suicidal", "the signposting cards", (m) => /crisis support comes first/.test(m.text ?? ""));
+    assert.ok(message.attachments.length >= 2);
+    const first = cardText(message.attachments[0].content);
+    assert.match(first, /Samaritans/);
+    assert.match(first, /call 999/);
+  });
+
+  it(STEPS.messageExtension, async () => {
+    // The command id and parameter name from appPackage/manifest.json (composeExtensions).
+    const answer = await pg.searchMessageExtension(personalChat, "searchDirectory", "query", "advocacy");
+    assert.equal(answer.composeExtension?.type, "result");
+    const titles = answer.composeExtension.attachments.map((a: any) => a.preview?.content?.title);
+    assert.ok(titles.includes("NHS Complaints Advocacy"), `results: ${titles.join(", ")}`);
+  });
+
+  // Lands with issue 5 (investigation requests to clinical leads): then the officer asks Dr Liam Lead from the
+  // case card, the request opens a thread in the Medicine division channel, and the lead answers there
+  // (as the second user, through POST /_internal/v1/customActivities).
+  it.skip(STEPS.investigation);
+
+  it("never writes the patients' details to the bot's logs", () => {
+    const logged = JSON.stringify(stack.botLogLines);
+    for (const secret of [PATIENT_NAME, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, CONCERN.summary, SAFEGUARDING_CONCERN.summary]) {
+      assert.ok(!logged.includes(secret), "a patient detail reached the logs");
+    }
+    assert.ok(stack.botLogLines.some((line) => line.msg === "Contact logged"), "the bot did log (ids only)");
+  });
+});
