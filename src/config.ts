@@ -77,6 +77,17 @@ const SettingsSchema = z
         .refine((file) => fs.existsSync(file) && fs.statSync(file).isFile(), "a JSON file that exists (relative to the working directory)")
         .optional(),
     ),
+    LETTER_TEMPLATES_DIR: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .transform((dir) => path.resolve(dir))
+        .refine((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory(), "a folder that exists (relative to the working directory)")
+        .optional(),
+    ),
+    TRUST_NAME: z.preprocess(emptyAsUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
+    FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "inline"]).default("auto")),
   })
   .superRefine((settings, ctx) => {
     if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
@@ -145,6 +156,12 @@ export interface Config {
   readonly roles: Readonly<Record<"officer" | "volunteer" | "manager" | "admin" | "lead", readonly string[]>>;
   /** The trust's own signposting entries (absolute path), added to the national directory at start-up. */
   readonly signpostingLocalFile?: string;
+  /** The trust's letter templates (absolute path); a letter missing there comes from cards/letters. */
+  readonly letterTemplatesDir?: string;
+  /** Signs letters and heads exports. */
+  readonly trustName?: string;
+  /** How CSV and case files reach a manager: Teams' file consent card, a file in the message, or auto (consent with bot credentials). */
+  readonly fileDelivery: "auto" | "consent" | "inline";
 }
 
 export class ConfigError extends Error {
@@ -192,6 +209,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       lead: s.ROLE_CLINICAL_LEADS.map((id) => id.toLowerCase()),
     },
     signpostingLocalFile: s.SIGNPOSTING_LOCAL_FILE,
+    letterTemplatesDir: s.LETTER_TEMPLATES_DIR,
+    trustName: s.TRUST_NAME,
+    fileDelivery: s.FILE_DELIVERY,
   };
 }
 

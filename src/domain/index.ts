@@ -16,3 +16,7 @@ export * from "./signposting/index";
 export * from "./nudges";
 export * from "./outbox";
 export * from "./investigations";
+export * from "./ombudsman";
+export * from "./reports";
+export * from "./letters";
+export * from "./exports";

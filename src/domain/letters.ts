@@ -137,11 +137,12 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
 
 type Span = [string, string, number, number, Span[]?, ...unknown[]];
 
-/** The names a template uses for values and sections, however deeply nested. */
-function templateNames(spans: readonly Span[], into = new Set<string>()): Set<string> {
+/** The names a template uses as values and as sections, however deeply nested. */
+function templateNames(spans: readonly Span[], into = { values: new Set<string>(), sections: new Set<string>() }) {
   for (const span of spans) {
     const [type, name, , , children] = span;
-    if (type === "name" || type === "&" || type === "#" || type === "^") into.add(name);
+    if (type === "name" || type === "&") into.values.add(name);
+    if (type === "#" || type === "^") into.sections.add(name);
     if (Array.isArray(children)) templateNames(children, into);
   }
   return into;
@@ -179,29 +180,28 @@ export function checkLetterTemplate(template: string): void {
  */
 export function fillLetter(template: string, view: LetterView): string {
   const filled: Record<string, unknown> = { ...view };
-  for (const name of templateNames(Mustache.parse(template) as unknown as Span[])) {
-    if (name === "." || name === "investigations") continue;
-    if (name.includes(".")) continue; // dotted names reach into the investigation list items only
+  const { values, sections } = templateNames(Mustache.parse(template) as unknown as Span[]);
+  for (const name of values) {
+    // A section ({{#name}}...{{/name}}) is how a template says "only if we have it": no placeholder then.
+    // Dotted names reach into list items; "." is the item itself.
+    if (sections.has(name) || name === "." || name.includes(".")) continue;
     const value = filled[name];
-    const known = name in LETTER_FIELDS;
     // Inside {{#investigations}} a name like leadName comes from the item; this top-level value is only the fallback.
     if (value === undefined || value === null || value === "") {
-      filled[name] = `[${known ? LETTER_FIELDS[name as LetterField] : spokenName(name)}]`;
+      filled[name] = `[${name in LETTER_FIELDS ? LETTER_FIELDS[name as LetterField] : spokenName(name)}]`;
     }
   }
   return Mustache.render(template, filled, {}, { escape: (text: unknown) => String(text) });
 }
 
 /** Letters are for formal complaints; the case card only offers them there. */
-export function letterDraftRefusal(c: Pick<Case, "type">, kind: LetterKind): string | undefined {
-  if (c.type !== "complaint") return "Letters are for formal complaints. Escalate the concern to a complaint first if that is what it has become.";
-  void kind;
-  return undefined;
+export function letterDraftRefusal(c: Pick<Case, "type">): string | undefined {
+  return c.type === "complaint" ? undefined : "Letters are for formal complaints. Escalate the concern to a complaint first if that is what it has become.";
 }
 
 /** "Letter sent" on the timeline: which letter, when and who (the event's time and author). The case itself is unchanged. */
-export function recordLetterSent(c: Case, kind: LetterKind, ctx: ActionContext): ActionResult {
-  const refusal = letterDraftRefusal(c, kind);
+export function recordLetterSent(c: Case, kind: LetterKind, _ctx: ActionContext): ActionResult {
+  const refusal = letterDraftRefusal(c);
   if (refusal) throw new CaseRuleError(refusal);
   return {
     updated: c,

@@ -50,6 +50,12 @@ export interface CaseRepository {
   /** Contacts about one patient (by NHS number) received on or after a day, this one included. */
   countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;
+  /**
+   * Cases for a report on the days from `fromDay` to `toDay` (both included): received in the period, or
+   * received before its end and still open, closed in or after it, or with a deadline in or after it.
+   * The domain does the counting (reports.ts).
+   */
+  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]>;
 }
 
 export interface TimelineRepository {

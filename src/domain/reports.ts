@@ -386,3 +386,71 @@ export function ko41aReturn(cases: readonly Case[], startYear: number): Ko41aRet
     closed: closed.length,
   };
 }
+
+// --- what managers type --------------------------------------------------------------------
+
+export type ReportCommand =
+  | { readonly kind: "service"; readonly period: ReportPeriod }
+  | { readonly kind: "ko41a"; readonly year: number }
+  | { readonly kind: "problem"; readonly message: string };
+
+const PRESET_WORDS: readonly [RegExp, PeriodPreset][] = [
+  [/^this month$/, "this-month"],
+  [/^last month$/, "last-month"],
+  [/^this quarter$/, "this-quarter"],
+  [/^last quarter$/, "last-quarter"],
+  [/^(last|past) (12|twelve) months$/, "last-12-months"],
+];
+
+const REPORT_HELP =
+  "Type **report** for last month, **report this month**, **report this quarter**, **report last 12 months**, " +
+  "**report 2026-01-01 2026-03-31** for your own dates, or **report ko41a 2025** for the KO41a return.";
+
+/** Two dates, "from to", "from - to" or "from to to". */
+function twoDates(text: string): [string, string] | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})\s*(?:to|-|–|until)?\s*(\d{4}-\d{2}-\d{2})$/.exec(text);
+  return m ? [m[1], m[2]] : undefined;
+}
+
+/** `report ...` after the word report: a period, or the KO41a return for a financial year (the current one if none). */
+export function parseReportCommand(rest: string, today: string): ReportCommand {
+  const text = rest.trim().toLowerCase().replace(/\s+/g, " ");
+  if (text === "") return { kind: "service", period: lastFullMonth(today) };
+  const ko41a = /^ko41a(?: (?:for )?(?:fy ?)?(\d{4})(?:[-/](\d{2}|\d{4}))?)?$/.exec(text);
+  if (ko41a) {
+    if (!ko41a[1]) return { kind: "ko41a", year: financialYearOf(today) };
+    const year = Number(ko41a[1]);
+    const end = ko41a[2];
+    if (end && Number(end.slice(-2)) !== (year + 1) % 100) {
+      return { kind: "problem", message: `A financial year runs April to March: type **report ko41a ${year}** for ${financialYearTitle(year)}.` };
+    }
+    if (year < 2000 || `${year}-04-01` > today) return { kind: "problem", message: `The ${financialYearTitle(year)} financial year hasn't started.` };
+    return { kind: "ko41a", year };
+  }
+  for (const [pattern, preset] of PRESET_WORDS) if (pattern.test(text)) return { kind: "service", period: presetPeriod(preset, today) };
+  const dates = twoDates(text);
+  if (dates) {
+    const check = checkPeriod(dates[0], dates[1], today);
+    return check.ok ? { kind: "service", period: check.period } : { kind: "problem", message: `${check.problem} ${REPORT_HELP}` };
+  }
+  return { kind: "problem", message: REPORT_HELP };
+}
+
+export type ExportCommand =
+  | { readonly kind: "cases"; readonly from: string; readonly to: string; readonly withPatientDetails: boolean }
+  | { readonly kind: "problem"; readonly message: string };
+
+const EXPORT_HELP =
+  "Type **export cases 2026-01-01 2026-03-31** for the cases received in those dates (without patient details), " +
+  "and add **with patient details** to include names, NHS numbers, dates of birth and contact details.";
+
+/** `export cases <from> <to> [with patient details]` after the words "export cases". */
+export function parseExportCommand(rest: string, today: string): ExportCommand {
+  let text = rest.trim().toLowerCase().replace(/\s+/g, " ");
+  const withPatientDetails = / with patient(?:s'?|'s)? details$/.test(` ${text}`);
+  text = ` ${text}`.replace(/ with patient(?:s'?|'s)? details$/, "").trim();
+  const dates = twoDates(text);
+  if (!dates) return { kind: "problem", message: EXPORT_HELP };
+  const check = checkPeriod(dates[0], dates[1], today);
+  return check.ok ? { kind: "cases", from: check.period.from, to: check.period.to, withPatientDetails } : { kind: "problem", message: `${check.problem} ${EXPORT_HELP}` };
+}

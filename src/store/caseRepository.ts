@@ -4,7 +4,13 @@ import { CaseChangedError, type CaseRepository, type CaseSearch, type Versioned 
 import { statusOf, stripSystemFields } from "./documents";
 
 /** How many times a conflicting update is re-read and re-applied before the person is asked to look again. */
-const MAX_UPDATE_ATTEMPTS = 5;
+const MAX_UPDATE_ATTEMPTS = 40;
+
+/** Waits a random few milliseconds (more after each clash) so writers racing for one case fall out of step. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(100, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
 
 /**
  * Cases, one document each, partitioned by tenant. Reference counters share the container (one small
@@ -78,6 +84,7 @@ export class CosmosCaseRepository implements CaseRepository {
         return await this.replace(change(current.value), current.etag);
       } catch (error) {
         if (!(error instanceof CaseChangedError) || attempt >= MAX_UPDATE_ATTEMPTS) throw error;
+        await backoff(attempt);
       }
     }
   }
@@ -132,6 +139,27 @@ export class CosmosCaseRepository implements CaseRepository {
       .query<Record<string, unknown>>(
         { query: `SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${conditions.join(" AND ")} ORDER BY c.createdAt DESC`, parameters },
         { partitionKey: query.tenantId },
+      )
+      .fetchAll();
+    return resources.map((document) => stripSystemFields<Case>(document));
+  }
+
+  async listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]> {
+    // One partition, no GROUP BY (the embedded server lacks it): the domain aggregates.
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query:
+            "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
+            "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
+            "ORDER BY c.receivedOn ASC",
+          parameters: [
+            { name: "@tenantId", value: tenantId },
+            { name: "@from", value: fromDay },
+            { name: "@to", value: toDay },
+          ],
+        },
+        { partitionKey: tenantId },
       )
       .fetchAll();
     return resources.map((document) => stripSystemFields<Case>(document));

@@ -45,7 +45,8 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
     key: account.key,
     // The embedded server (ours or another instance's, on plain http) has one region and advertises an
     // https address it does not serve: discovery would only break it.
-    connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://") },
+    // Teams gives a card action 5 seconds: a database that does not answer by then should fail fast and say so.
+    connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://"), requestTimeout: 5_000 },
   });
   try {
     const { database } = await client.databases.createIfNotExists({ id: settings.database });

@@ -1,5 +1,5 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
-import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from "botbuilder";
+import { CallerIdConstants, INVOKE_RESPONSE_KEY, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from "botbuilder";
 import { AuthenticationConstants } from "botframework-connector";
 import type { Config } from "../config";
 import { registerCaseCard } from "./caseCard";
@@ -13,6 +13,8 @@ import { registerNudges } from "./nudges";
 import { registerMessageExtension } from "./messageExtension";
 import { registerSignposting } from "./signposting";
 import { tell } from "./caller";
+import { noticeCard } from "./caseView";
+import { answerWithCard } from "./invoke";
 import { turnLog } from "./turnLog";
 import { registerUnknownText, registerWelcome } from "./welcome";
 
@@ -48,6 +50,12 @@ export function createProactiveAdapter(config: Config): TeamsAdapter {
   return new TeamsAdapter(authOptions(config));
 }
 
+/** Cosmos DB unreachable (refused, reset, timed out) or still throttling after the SDK's own retries. */
+function isStoreUnavailable(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", 429, 503, "TimeoutError"].includes(code as string | number) || name === "TimeoutError";
+}
+
 export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): TeamsAdapter {
   const adapter = new TeamsAdapter(authOptions(config));
   adapter.onTurnError = async (context, error) => {
@@ -56,10 +64,13 @@ export function createAdapter(config: Config, deps: Pick<BotDeps, "log">): Teams
       { err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } },
       "Unhandled error while handling an activity",
     );
+    const storeDown = isStoreUnavailable(error);
+    const title = storeDown ? "PALS Desk can't reach its case store right now" : "Sorry, something went wrong on our side";
+    const text = "Nothing was saved. Please try again in a minute; if it keeps happening, tell your PALS Desk admin.";
     if (context.activity.type === "message") {
-      await context
-        .sendActivity("Sorry, something went wrong on our side and nothing was saved. Please try again in a minute.")
-        .catch(() => undefined);
+      await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
+    } else if (context.activity.type === "invoke" && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
+      await answerWithCard(context, noticeCard(title, text, "attention")).catch(() => undefined);
     }
   };
   return adapter;

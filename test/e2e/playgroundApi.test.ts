@@ -164,7 +164,7 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
   it(STEPS.signpost, async () => {
     const { message } = await say("signpost suicidal", "the signposting cards", (m) => /crisis support comes first/.test(m.text ?? ""));
-    assert.ok(message.attachments.length >= 2);
+    console.log(JSON.stringify(message).slice(0, 600)); assert.ok(message.attachments.length >= 2);
     const first = cardText(message.attachments[0].content);
     assert.match(first, /Samaritans/);
     assert.match(first, /call 999/);

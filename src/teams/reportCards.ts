@@ -1,0 +1,167 @@
+import {
+  AGE_BANDS,
+  type DeadlineTally,
+  financialYearTitle,
+  formatPlainDate,
+  type Ko41aReturn,
+  PERIOD_PRESETS,
+  periodTitle,
+  type ServiceReport,
+  shortDate,
+} from "../domain";
+import { expandCard } from "./cards";
+
+/** A table on a report card. Adaptive Card charts (Chart.*) are not in schema 1.5, so reports use tables. */
+interface Section {
+  readonly title: string;
+  readonly note: string;
+  readonly columns: readonly { width: number }[];
+  readonly header: readonly string[];
+  readonly rows: readonly { cells: readonly string[] }[];
+  readonly empty: string;
+}
+
+/** Long lists (divisions, officers) are cut here so the card stays well under Teams' 80 KB. */
+export const REPORT_ROW_LIMIT = 15;
+
+function section(
+  title: string,
+  note: string,
+  header: readonly string[],
+  widths: readonly number[],
+  rows: readonly (readonly (string | number)[])[],
+  empty = "None.",
+  limit = REPORT_ROW_LIMIT,
+): Section {
+  const shown = rows.slice(0, limit).map((row) => ({ cells: row.map(String) }));
+  const more = rows.length - shown.length;
+  return {
+    title,
+    note: more > 0 ? `${note ? `${note} ` : ""}Showing the first ${limit} of ${rows.length}.` : note,
+    columns: widths.map((width) => ({ width })),
+    header,
+    rows: shown,
+    empty,
+  };
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? "-" : `${Math.round((part / whole) * 100)}%`;
+}
+
+function tallyRow(name: string, t: DeadlineTally): string[] {
+  return [name, String(t.due), String(t.met), String(t.missed), String(t.pending), percent(t.met, t.met + t.missed)];
+}
+
+function change(now: number, before: number): string {
+  if (before === 0) return now === 0 ? "0" : "new";
+  const diff = now - before;
+  return diff === 0 ? "no change" : diff > 0 ? `up ${diff}` : `down ${-diff}`;
+}
+
+export interface ReportCardOptions {
+  readonly today: string;
+  /** Shown above the title, e.g. a problem with typed dates. */
+  readonly banner?: string;
+  readonly trustName?: string;
+}
+
+/** The managers' report for a period, as tables (the plain fallback Teams renders everywhere). */
+export function reportCard(report: ServiceReport, options: ReportCardOptions): Record<string, unknown> {
+  const asOf = shortDate(report.asOf);
+  const sections: Section[] = [
+    section(
+      `Open cases on ${asOf}, by type and age`,
+      "Age is in working days since the case was received.",
+      ["Type", ...AGE_BANDS.map((b) => b.title), "Total"],
+      [3, 1, 1, 1, 1, 1],
+      [
+        ...report.openByType.map((row) => [row.title, ...row.bands.map(String), String(row.total)]),
+        ["All", ...report.openTotals.map(String), String(report.openTotal)],
+      ],
+    ),
+    section(
+      "Complaint deadlines due in the period",
+      "Met: acknowledged, or answered (closed), by the date. Missed: late, or overdue and not done. Not yet due: due today or later.",
+      ["Deadline", "Due", "Met", "Missed", "Not yet due", "Met on time"],
+      [3, 1, 1, 1, 1, 1],
+      [tallyRow("Acknowledgement (3 working days)", report.acknowledgements), tallyRow("Response (date agreed or set)", report.responses)],
+    ),
+    section(
+      "Cases by division",
+      "Received in the period, and open at its end.",
+      ["Division", "Received", "Complaints", `Open on ${asOf}`],
+      [3, 1, 1, 1],
+      report.divisions.map((d) => [d.division, d.received, d.complaints, d.openAtEnd]),
+      "No cases in the period.",
+    ),
+    section(
+      "Themes: KO41a subjects",
+      `Complaints and concerns received, each counted under every subject it covers. Previous period: ${periodTitle(report.previous)}.`,
+      ["Subject", "This period", "Previous period", "Change"],
+      [3, 1, 1, 1],
+      report.themes.slice(0, 10).map((t) => [t.title, t.count, t.previous, change(t.count, t.previous)]),
+      "No subjects recorded in either period.",
+    ),
+    section(
+      "Outcomes",
+      `${report.closed} case${report.closed === 1 ? "" : "s"} closed in the period.`,
+      ["Outcome", "Cases"],
+      [3, 1],
+      report.outcomes.map((o) => [o.title, o.count]),
+    ),
+    section(
+      `Open workload on ${asOf}`,
+      "Open cases by owner (as owned now). Overdue: a deadline passed and not met by that day.",
+      ["Owner", "Open", "Complaints", "Overdue"],
+      [3, 1, 1, 1],
+      report.workload.map((w) => [w.owner, w.open, w.complaints, w.overdue]),
+      "No open cases.",
+    ),
+  ];
+  return expandCard("report", {
+    banner: options.banner ?? "",
+    title: "PALS report",
+    subtitle: `${periodTitle(report.period)}${options.trustName ? ` · ${options.trustName}` : ""}`,
+    facts: [
+      { title: "Received", value: `${report.received} (${report.receivedByType.map((t) => `${t.count} ${t.title.toLowerCase()}${t.count === 1 ? "" : "s"}`).join(", ")})` },
+      { title: "Closed", value: String(report.closed) },
+      { title: `Open on ${asOf}`, value: String(report.openTotal) },
+    ],
+    sections,
+    footer: `Worked out on ${formatPlainDate(options.today)}. Working days leave out weekends and England and Wales bank holidays. Type **report ko41a** for the KO41a return.`,
+    presets: PERIOD_PRESETS.filter((p) => p.id !== "last-quarter"),
+    period: report.period,
+  });
+}
+
+/** The KO41a return for a financial year, with the CSV offered as a file. */
+export function ko41aCard(ret: Ko41aReturn, options: ReportCardOptions & { readonly inChannel?: boolean }): Record<string, unknown> {
+  const yearTitle = financialYearTitle(ret.year);
+  const rows = (list: Ko41aReturn["subjects"]) => list.map((r) => [r.title, r.count]);
+  const coded = "A complaint is counted under every one it covers, so this column can add up to more than the complaints received.";
+  const running = options.today < ret.period.to;
+  return expandCard("ko41a", {
+    banner: options.banner ?? "",
+    title: `KO41a return ${yearTitle}`,
+    subtitle: `Financial year 1 April ${ret.year} to 31 March ${ret.year + 1}, as the KO41a return uses${running ? ` (so far, to ${shortDate(options.today)})` : ""}.${options.trustName ? ` ${options.trustName}.` : ""}`,
+    facts: [
+      { title: "Written complaints received", value: String(ret.received) },
+      { title: "Complaints closed in the year", value: String(ret.closed) },
+    ],
+    sections: [
+      // Every KO41a category shows, zeros too, as the return lists them.
+      section("By service area", "Complaints received in the year.", ["Service area", "Complaints"], [3, 1], rows(ret.serviceAreas), "None.", 50),
+      section("By subject", `Complaints received in the year. ${coded}`, ["Subject", "Complaints"], [3, 1], rows(ret.subjects), "None.", 50),
+      section("By profession (staff group)", `Complaints received in the year. ${coded}`, ["Profession", "Complaints"], [3, 1], rows(ret.professions), "None.", 50),
+      section("By outcome", "Complaints closed in the year (resolved, in KO41a's words).", ["Outcome", "Complaints"], [3, 1], rows(ret.outcomes), "None.", 50),
+    ],
+    footer: options.inChannel
+      ? "The CSV file comes in your personal chat with PALS Desk: type the same command there."
+      : "Escalated concerns count from the day they became complaints. The CSV file has the same counts, one row each.",
+    year: ret.year,
+    previousYear: ret.year - 1,
+    nextYear: ret.year + 1,
+    hasNextYear: ret.period.to < options.today,
+  });
+}
