@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { addWorkingDays, formatCaseReference, scheduleDay, type Case, type ConversationAddress } from "../src/domain";
+import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, scheduleDay, type Case, type ConversationAddress } from "../src/domain";
 import { Dispatcher, type Deliverer } from "../src/jobs/dispatcher";
 import { sweep } from "../src/jobs/sweep";
 import { createLogger } from "../src/logger";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
+import { CosmosTimelineRepository } from "../src/store/timelineRepository";
 import { openStore } from "../src/store/cosmos";
 import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "../src/store/jobsRepository";
 import { makeCase } from "../test/helpers/caseFixtures";
@@ -64,6 +65,8 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
     await schedule.markSwept("2026-03-09", undefined);
     const deps = {
       cases,
+      timeline: new CosmosTimelineRepository(store.containers.events),
+      retention: DEFAULT_RETENTION,
       schedule,
       outbox,
       lease: new CosmosSweepLease(store.containers.jobs),

@@ -67,6 +67,8 @@ const SettingsSchema = z
     ),
     SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
     BOT_OPENID_METADATA_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the URL of a Bot Framework OpenID metadata document").optional()),
+    RETENTION_YEARS: z.preprocess(emptyAsUndefined, z.coerce.number({ invalid_type_error: "a number of years" }).int("a whole number of years").min(1, "at least 1 year").max(100, "at most 100 years").default(10)),
+    RETENTION_ACTION: z.preprocess(emptyAsUndefined, z.enum(["anonymise", "delete"]).default("anonymise")),
     INSTANCE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(100, "at most 100 characters").optional()),
     SIGNPOSTING_LOCAL_FILE: z.preprocess(
       emptyAsUndefined,
@@ -150,6 +152,8 @@ export interface Config {
    * For sovereign clouds and for tests with keys of our own.
    */
   readonly botOpenIdMetadataUrl?: string;
+  /** Records retention: how long after closure, and whether cases are anonymised or deleted. */
+  readonly retention: { readonly years: number; readonly action: "anonymise" | "delete" };
   /** Names this instance as the sweep lease holder. */
   readonly instanceId?: string;
   /** Entra ID object ids per role; all empty means roles are not configured. */
@@ -199,6 +203,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalSeconds: s.SWEEP_INTERVAL_SECONDS,
     sweepSecret: s.SWEEP_SECRET,
     instanceId: s.INSTANCE_ID,
+    retention: { years: s.RETENTION_YEARS, action: s.RETENTION_ACTION },
     botOpenIdMetadataUrl: s.BOT_OPENID_METADATA_URL,
     allowedTenantIds: s.ALLOWED_TENANT_IDS.map((id) => id.toLowerCase()),
     roles: {

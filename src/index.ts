@@ -8,6 +8,7 @@ import { openStore, type Store } from "./store/cosmos";
 import { CosmosOutboxStore } from "./store/jobsRepository";
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
 import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
+import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplates";
 import { CosmosTimelineRepository } from "./store/timelineRepository";
 import { createAdapter, createApplication, createProactiveAdapter } from "./teams/app";
 import type { BotDeps } from "./teams/deps";
@@ -33,6 +34,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const log = options.log ?? createLogger(config.logLevel);
   // Before the store, so a bad signposting file stops start-up at once.
   const signposting = loadSignpostingDirectory(config.signpostingLocalFile);
+  // A broken letter template stops start-up with the file's name, not an officer's draft later.
+  new LetterTemplates(config.letterTemplatesDir).checkAll();
   log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
   const store = await openStore(
     { account: config.cosmos, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort },
@@ -43,6 +46,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const people = new CosmosPeopleDirectory(store.containers.conversations, now);
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
+  const timeline = new CosmosTimelineRepository(store.containers.events);
   const jobs = startJobs({
     store,
     cases,
@@ -62,13 +66,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     now,
     intervalSeconds: config.sweepIntervalSeconds,
     instanceId: config.instanceId,
+    timeline,
+    retention: config.retention,
   });
   const deps: BotDeps = {
     config,
     log,
     store,
     cases,
-    timeline: new CosmosTimelineRepository(store.containers.events),
+    timeline,
     people,
     channels,
     outbox,
@@ -186,6 +192,6 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     process.stderr.write(`PALS Desk failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof SignpostingFileError ? 78 : 1);
+    process.exit(error instanceof SignpostingFileError || error instanceof LetterTemplateFileError ? 78 : 1);
   });
 }

@@ -408,6 +408,8 @@ export const CaseSchema = z.object({
   createdBy: PersonRefSchema,
   /** The earliest deadline still open, so due work is one indexed query. */
   nextDueOn: isoDate.optional(),
+  /** Set when the records retention schedule removed the patient's details (retention.ts). */
+  anonymisedOn: isoDate.optional(),
   /** Requests for input from clinical leads (investigations.ts). */
   investigations: z.array(InvestigationRequestSchema).optional(),
   /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */

@@ -20,3 +20,4 @@ export * from "./ombudsman";
 export * from "./reports";
 export * from "./letters";
 export * from "./exports";
+export * from "./retention";

@@ -39,6 +39,8 @@ export interface CaseRepository {
   create(newCase: Case): Promise<Versioned<Case>>;
   get(tenantId: string, caseId: string): Promise<Versioned<Case> | undefined>;
   findByReference(tenantId: string, reference: string): Promise<Versioned<Case> | undefined>;
+  /** Records retention only. */
+  delete(tenantId: string, caseId: string): Promise<void>;
   /** Conditional write: throws CaseChangedError when the etag is stale. */
   replace(updated: Case, etag: string): Promise<Versioned<Case>>;
   /**
@@ -61,6 +63,10 @@ export interface CaseRepository {
 export interface TimelineRepository {
   append(event: CaseEvent): Promise<void>;
   list(caseId: string): Promise<CaseEvent[]>;
+  /** Records retention only: removes the free text of every event of a case; returns how many changed. */
+  removeDetails(caseId: string): Promise<number>;
+  /** Records retention only: deletes every event of a case; returns how many. */
+  deleteAll(caseId: string): Promise<number>;
 }
 
 /** A member of staff who has used PALS Desk, as Teams identifies them. */

@@ -21,7 +21,8 @@ export type CaseEventKind =
   | "investigation-extension-decided"
   | "investigation-follow-up"
   | "letter-sent"
-  | "ombudsman-updated";
+  | "ombudsman-updated"
+  | "retention-applied";
 
 /** One entry of a case's timeline: append-only, never changed or deleted by the app. */
 export interface CaseEvent {

@@ -4,7 +4,9 @@ import {
   alertReasonsFor,
   londonDate,
   REPEAT_CONTACT_DAYS,
+  retentionDay,
   scheduleDay,
+  type RetentionRules,
   type AlertReason,
   type Case,
   type CaseRepository,
@@ -15,6 +17,7 @@ import {
 
 export interface CaseWatchDeps {
   readonly cases: CaseRepository;
+  readonly retention?: RetentionRules;
   readonly schedule: SweepSchedule;
   readonly outbox: OutboxStore;
 }
@@ -40,7 +43,8 @@ export function alertItem(c: Case, reason: AlertReason, now: Date): OutboxItem {
  */
 export async function watchCase(deps: CaseWatchDeps, c: Case, now: Date): Promise<number> {
   const today = londonDate(now);
-  const day = scheduleDay(c, today);
+  // Open: the day it next needs attention. Closed: the day its records fall due for retention.
+  const day = c.status === "closed" ? retentionDay(c, deps.retention) : scheduleDay(c, today);
   if (day) await deps.schedule.file(c.tenantId, c.id, day);
   const contactsAboutPatientIn90Days = c.patient.nhsNumber
     ? await deps.cases.countForPatient(c.tenantId, c.patient.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS))

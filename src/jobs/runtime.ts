@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { Case, CaseRepository } from "../domain";
+import type { Case, CaseRepository, RetentionRules, TimelineRepository } from "../domain";
 import type { Logger } from "../logger";
 import type { Store } from "../store/cosmos";
 import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "../store/jobsRepository";
@@ -25,6 +25,8 @@ export interface JobsOptions {
   readonly log: Logger;
   readonly now: () => Date;
   readonly intervalSeconds: number;
+  readonly timeline: TimelineRepository;
+  readonly retention: RetentionRules;
   readonly instanceId?: string;
 }
 
@@ -36,6 +38,8 @@ export function startJobs(options: JobsOptions): Jobs {
   const schedule = new CosmosSweepSchedule(options.store.containers.jobs);
   const deps = {
     cases: options.cases,
+    timeline: options.timeline,
+    retention: options.retention,
     schedule,
     outbox: options.outbox,
     lease: new CosmosSweepLease(options.store.containers.jobs),
@@ -49,7 +53,7 @@ export function startJobs(options: JobsOptions): Jobs {
   return {
     sweepNow: run,
     async caseSaved(c) {
-      const queued = await watchCase({ cases: options.cases, schedule, outbox: options.outbox }, c, options.now());
+      const queued = await watchCase({ cases: options.cases, schedule, outbox: options.outbox, retention: options.retention }, c, options.now());
       if (queued > 0) scheduler?.kick();
     },
     stop: async () => scheduler?.stop(),

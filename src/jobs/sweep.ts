@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   attentionDay,
   digestItem,
@@ -12,7 +13,12 @@ import {
   alertOutboxId,
   investigationReminders,
   type Case,
+  anonymiseCase,
+  eventFrom,
+  retentionDay,
   type CaseRepository,
+  type RetentionRules,
+  type TimelineRepository,
   type OutboxItem,
   type DigestItem,
   type OutboxStore,
@@ -25,6 +31,8 @@ import type { Dispatcher, DispatchReport } from "./dispatcher";
 
 export interface SweepDeps {
   readonly cases: CaseRepository;
+  readonly timeline: TimelineRepository;
+  readonly retention: RetentionRules;
   readonly schedule: SweepSchedule;
   readonly outbox: OutboxStore;
   readonly lease: SweepLease;
@@ -44,6 +52,8 @@ export interface SweepReport {
   readonly casesChecked: number;
   readonly digestsQueued: number;
   readonly alertsQueued: number;
+  /** Closed cases whose records were anonymised or deleted under the retention schedule. */
+  readonly casesRetired: number;
   readonly delivery?: DispatchReport;
 }
 
@@ -56,7 +66,7 @@ const MAX_CATCH_UP_DAYS = 31;
  */
 export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
   if (!(await deps.lease.tryAcquire(deps.instanceId, now, deps.leaseMs))) {
-    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0 };
+    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
   }
   try {
     const round = await morningRound(deps, now);
@@ -101,9 +111,37 @@ function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
   });
 }
 
+/**
+ * A closed case is filed for the day its records fall due (10 years after closure by default); on that
+ * day its patient details and free text are removed (or the case deleted), and an audit event says so.
+ */
+const yearsText = (years: number) => `${years} year${years === 1 ? "" : "s"}`;
+
+async function applyRetention(deps: SweepDeps, c: Case, today: string, now: Date): Promise<boolean> {
+  const due = retentionDay(c, deps.retention);
+  if (!due) return false;
+  if (due > today) {
+    await deps.schedule.file(c.tenantId, c.id, due);
+    return false;
+  }
+  const audit = (summary: string) =>
+    eventFrom({ kind: "retention-applied", summary }, c, { actor: { aadObjectId: "pals-desk", name: "PALS Desk (records retention)" }, now }, randomUUID());
+  if (deps.retention.action === "delete") {
+    const events = await deps.timeline.deleteAll(c.id);
+    await deps.cases.delete(c.tenantId, c.id);
+    await deps.timeline.append(audit(`Case deleted under the records retention schedule (${yearsText(deps.retention.years)} after closure); ${events} timeline entries removed`));
+  } else {
+    await deps.cases.update(c.tenantId, c.id, (fresh) => anonymiseCase(fresh, now));
+    const scrubbed = await deps.timeline.removeDetails(c.id);
+    await deps.timeline.append(audit(`Patient details and free text removed under the records retention schedule (${yearsText(deps.retention.years)} after closure); ${scrubbed} timeline entries cleared`));
+  }
+  deps.log.info({ caseId: c.id, reference: c.reference, action: deps.retention.action }, "Records retention applied");
+  return true;
+}
+
 async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery">> {
   const today = londonDate(now);
-  const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0 };
+  const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
   if (!isNudgeTime(today, londonClockTime(now))) return result;
   const cursor = await deps.schedule.lastSweptDay();
   result.documentsRead += 1;
@@ -128,6 +166,10 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       result.documentsRead += 1;
       result.casesChecked += 1;
       const c = found?.value;
+      if (c?.status === "closed") {
+        if (await applyRetention(deps, c, today, now)) result.casesRetired += 1;
+        continue;
+      }
       const attention = c ? attentionDay(c) : undefined;
       if (!c || !attention) continue; // closed, or no deadline left: drop it from the schedule
       if (attention > today) {

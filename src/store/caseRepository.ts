@@ -64,6 +64,10 @@ export class CosmosCaseRepository implements CaseRepository {
     return found ? { value: stripSystemFields<Case>(found), etag: found._etag as string } : undefined;
   }
 
+  async delete(tenantId: string, caseId: string): Promise<void> {
+    await this.container.item(caseId, tenantId).delete();
+  }
+
   async replace(updated: Case, etag: string): Promise<Versioned<Case>> {
     try {
       const response = await this.container

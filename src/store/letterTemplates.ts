@@ -25,6 +25,11 @@ export class LetterTemplates {
     return own && fs.existsSync(own) ? own : path.join(DEFAULT_LETTERS_DIR, `${kind}.md`);
   }
 
+  /** True when the trust has its own file for this letter. */
+  fromTrust(kind: LetterKind): boolean {
+    return this.fileFor(kind) !== path.join(DEFAULT_LETTERS_DIR, `${kind}.md`);
+  }
+
   /** The template text; throws LetterTemplateFileError naming the file when it can't be read or parsed. */
   get(kind: LetterKind): string {
     const file = this.fileFor(kind);

@@ -11,6 +11,23 @@ export class CosmosTimelineRepository implements TimelineRepository {
     await this.container.items.create({ ...event });
   }
 
+  async removeDetails(caseId: string): Promise<number> {
+    let changed = 0;
+    for (const event of await this.list(caseId)) {
+      if (event.detail === undefined) continue;
+      const { detail: _removed, ...kept } = event;
+      await this.container.items.upsert({ ...kept });
+      changed += 1;
+    }
+    return changed;
+  }
+
+  async deleteAll(caseId: string): Promise<number> {
+    const events = await this.list(caseId);
+    for (const event of events) await this.container.item(event.id, caseId).delete();
+    return events.length;
+  }
+
   async list(caseId: string): Promise<CaseEvent[]> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(

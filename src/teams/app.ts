@@ -9,6 +9,10 @@ import type { BotDeps } from "./deps";
 import { identify } from "./identity";
 import { registerInvestigations, registerInvestigationThreads } from "./investigations";
 import { registerLogContact } from "./logContact";
+import { registerFiles } from "./files";
+import { registerLetters } from "./letters";
+import { registerOmbudsman } from "./ombudsman";
+import { registerReports } from "./reports";
 import { registerNudges } from "./nudges";
 import { registerMessageExtension } from "./messageExtension";
 import { registerSignposting } from "./signposting";
@@ -134,6 +138,10 @@ export function createApplication(adapter: TeamsAdapter, deps: BotDeps): Applica
   registerComplaintsProcess(app, deps);
   registerMessageExtension(app, deps);
   registerInvestigations(app, deps);
+  registerReports(app, deps);
+  registerLetters(app, deps);
+  registerOmbudsman(app, deps);
+  registerFiles(app, deps);
   // After every command, so "@PALS Desk help" in a request thread still shows help.
   registerInvestigationThreads(app, deps);
   // Must stay last: it answers any message no feature claimed.

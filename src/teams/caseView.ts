@@ -10,6 +10,10 @@ import {
   formatNhsNumber,
   formatPlainDate,
   may,
+  mayReport,
+  OMBUDSMAN_STAGES,
+  ombudsmanDueOn,
+  ombudsmanStageTitle,
   NATIONAL_ORGANISATIONS,
   organisationTitle,
   outcomesFor,
@@ -87,6 +91,9 @@ function deadlineRows(c: Case, today: string): { title: string; value: string }[
     rows.push({ title: `Respond by${agreed}`, value: c.status === "open" ? deadlineText(d.respondBy, today) : formatPlainDate(d.respondBy) });
   }
   if (d.backstop) rows.push({ title: "6-month limit", value: formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "") });
+  // The Ombudsman's deadline runs whether the case is open or closed.
+  const phsoDue = ombudsmanDueOn(c);
+  if (phsoDue) rows.push({ title: "PHSO response due", value: deadlineText(phsoDue, today) });
   if (c.closedOn) rows.push({ title: "Closed", value: formatPlainDate(c.closedOn) });
   return rows;
 }
@@ -114,6 +121,9 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     ...(c.escalatedFromConcernOn ? [{ title: "Escalated", value: `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` }] : []),
     ...(c.outcome ? [{ title: "Outcome", value: outcomeTitle(c.outcome) }] : []),
     ...(c.signposting.length ? [{ title: "Signposted to", value: c.signposting.map(organisationName).join(", ") }] : []),
+    ...(c.ombudsman
+      ? [{ title: "Ombudsman", value: `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}` }]
+      : []),
   ];
   const can = {
     takeOwnership: open && !isOwner && may(roles, "take-ownership", c),
@@ -126,6 +136,9 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     close: open && may(roles, "close", c),
     reopen: !open && may(roles, "reopen", c),
     requestInvestigation: open && may(roles, "request-investigation", c),
+    letters: c.type === "complaint" && may(roles, "draft-letter", c),
+    ombudsman: c.type === "complaint" && may(roles, "record-ombudsman", c),
+    exportCaseFile: mayReport(roles),
   };
   const draft = options.draft ?? {};
   return {
@@ -157,6 +170,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     staffChoices: options.staff ?? [],
     organisationChoices: organisations,
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
+    ombudsmanStages: OMBUDSMAN_STAGES,
     draft: {
       note: draft.note ?? "",
       acknowledgedOn: draft.acknowledgedOn ?? today,
@@ -173,6 +187,10 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       investigationQuestions: draft.investigationQuestions ?? "",
       investigationDueOn: draft.investigationDueOn ?? addWorkingDays(today, INVESTIGATION_DEFAULT_WORKING_DAYS),
       investigationIncludeNhsNumber: draft.investigationIncludeNhsNumber ?? "false",
+      phsoReferredOn: draft.phsoReferredOn ?? c.ombudsman?.referredOn ?? today,
+      phsoReference: draft.phsoReference ?? c.ombudsman?.reference ?? "",
+      phsoStage: draft.phsoStage ?? c.ombudsman?.stage ?? "assessment",
+      phsoResponseDueOn: draft.phsoResponseDueOn ?? c.ombudsman?.responseDueOn ?? "",
     },
     refreshUserIds: options.refreshUserIds ?? [],
     leadChoices: options.leads ?? [],

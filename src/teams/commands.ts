@@ -14,6 +14,10 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "set division channel <division>", description: "(In a division's channel) Send that division's investigation requests here." },
   { command: "signpost <need>", description: "Where to point someone for independent help, e.g. signpost help writing a complaint." },
   { command: "complaints process", description: "A plain-English card on how NHS complaints work, to share." },
+  { command: "report", description: "(Managers) Last month's figures: open cases, deadlines met, divisions, themes, outcomes, workload." },
+  { command: "report ko41a <year>", description: "(Managers) The KO41a return for a financial year (April to March), with the CSV file." },
+  { command: "export cases <from> <to>", description: "(Managers) Cases received in those dates as a CSV file; add 'with patient details' to include them." },
+  { command: "export case <reference>", description: "(Managers) The whole case file as one document, for the Ombudsman." },
   { command: "help", description: "Show this list of commands." },
 ];
 

@@ -163,11 +163,15 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
   });
 
   it(STEPS.signpost, async () => {
-    const { message } = await say("signpost suicidal", "the signposting cards", (m) => /crisis support comes first/.test(m.text ?? ""));
-    console.log(JSON.stringify(message).slice(0, 600)); assert.ok(message.attachments.length >= 2);
-    const first = cardText(message.attachments[0].content);
+    const mark = pg.mark();
+    await pg.say(personalChat, "signpost suicidal");
+    await pg.waitForBotMessage("the crisis introduction", (m) => /crisis support comes first/.test(m.text ?? ""), { mark, conversationId: personalChat });
+    // The Playground shows each card of a list as its own message, after the text, in order.
+    const { message } = await pg.waitForBotMessage("the first signposting card", (m) => cardOf(m) !== undefined, { mark, conversationId: personalChat });
+    const first = cardText(cardOf(message));
     assert.match(first, /Samaritans/);
     assert.match(first, /call 999/);
+    await pg.waitForBotMessage("a second signposting card", (m) => cardOf(m) !== undefined && m.messageId !== message.messageId, { mark, conversationId: personalChat });
   });
 
   it(STEPS.messageExtension, async () => {
