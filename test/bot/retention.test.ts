@@ -62,6 +62,6 @@ describe("records retention: closed complaints are anonymised (or deleted) years
     assert.equal((await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource, undefined);
     const remaining = await events(caseId);
     assert.deepEqual(remaining.map((e) => e.kind), ["retention-applied"]);
-    assert.match(remaining[0].summary, /Case deleted under the records retention schedule \(1 years after closure\)/);
+    assert.match(remaining[0].summary, /Case deleted under the records retention schedule \(1 year after closure\)/);
   });
 });
