@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import sinon from "sinon";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { cardAction, LEAD, MANAGER, OFFICER, personalMessage, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { cardAction, LEAD, MANAGER, OFFICER, personalMessage, VOLUNTEER, type TeamsUser, messageExtensionQuery } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
@@ -22,17 +22,7 @@ function entryIdOf(card: unknown): string | undefined {
   return /"id":"signpost-([a-z0-9-]+)"/.exec(JSON.stringify(card))?.[1];
 }
 
-/** A search-based message extension query, shaped as Teams sends it. */
-function extensionQuery(query: string | undefined, options: { serviceUrl: string; from?: TeamsUser; skip?: number; count?: number }) {
-  const { text: _text, textFormat: _format, ...base } = personalMessage("", options);
-  const parameters = query === undefined ? [{ name: "initialRun", value: "true" }] : [{ name: "query", value: query }];
-  return {
-    ...base,
-    type: "invoke",
-    name: "composeExtension/query",
-    value: { commandId: "searchDirectory", parameters, queryOptions: { skip: options.skip ?? 0, count: options.count ?? 25 } },
-  };
-}
+const extensionQuery = messageExtensionQuery;
 
 describe("signposting, the complaints process and the message extension (real HTTP activities)", () => {
   let t: TestBot;

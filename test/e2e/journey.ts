@@ -99,3 +99,12 @@ export function referenceIn(text: string): string {
   if (!reference) throw new Error(`No case reference in:\n${text}`);
   return reference;
 }
+
+/** The search command of the message extension, from appPackage/manifest.json (composeExtensions). */
+export function messageExtensionSearch(): { commandId: string; parameterName: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const manifest = require("../../appPackage/manifest.json") as { composeExtensions: { commands: { id: string; type: string; parameters: { name: string }[] }[] }[] };
+  const command = manifest.composeExtensions[0].commands.find((c) => c.type === "query");
+  if (!command) throw new Error("appPackage/manifest.json has no search (query) command");
+  return { commandId: command.id, parameterName: command.parameters[0].name };
+}

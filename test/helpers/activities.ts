@@ -105,3 +105,15 @@ export function cardAction(verb: string, data: Record<string, unknown>, options:
     value: { action: { type: "Action.Execute", verb, data }, trigger: "manual" },
   };
 }
+
+/** A search-based message extension query, shaped as Teams sends it. */
+export function messageExtensionQuery(query: string | undefined, options: ActivityOptions & { skip?: number; count?: number }) {
+  const { text: _text, textFormat: _format, ...base } = personalMessage("", options);
+  const parameters = query === undefined ? [{ name: "initialRun", value: "true" }] : [{ name: "query", value: query }];
+  return {
+    ...base,
+    type: "invoke",
+    name: "composeExtension/query",
+    value: { commandId: "searchDirectory", parameters, queryOptions: { skip: options.skip ?? 0, count: options.count ?? 25 } },
+  };
+}
