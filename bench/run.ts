@@ -1,11 +1,13 @@
 import { helpRoundTrip } from "./helpRoundTrip.bench";
 import { signpostingSearch } from "./signposting.bench";
+import { loadComparison } from "./load.bench";
 import { sweepScaling } from "./sweep.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
 async function main(): Promise<void> {
   await helpRoundTrip();
   await signpostingSearch();
+  await loadComparison();
   await sweepScaling();
 }
 

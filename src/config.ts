@@ -89,7 +89,7 @@ const SettingsSchema = z
         .optional(),
     ),
     TRUST_NAME: z.preprocess(emptyAsUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
-    FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "inline"]).default("auto")),
+    FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
   })
   .superRefine((settings, ctx) => {
     if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
@@ -111,6 +111,13 @@ const SettingsSchema = z
         code: z.ZodIssueCode.custom,
         path: ["MicrosoftAppTenantId"],
         message: `the Entra ID tenant id of the bot registration (required when MicrosoftAppType=${settings.MicrosoftAppType})`,
+      });
+    }
+    if (settings.FILE_DELIVERY === "link" && settings.MicrosoftAppId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["FILE_DELIVERY"],
+        message: "auto or consent when MicrosoftAppId is set (download links are for local mode only)",
       });
     }
     if (settings.MicrosoftAppType === "UserAssignedMSI" && !settings.MicrosoftAppId) {
@@ -164,8 +171,8 @@ export interface Config {
   readonly letterTemplatesDir?: string;
   /** Signs letters and heads exports. */
   readonly trustName?: string;
-  /** How CSV and case files reach a manager: Teams' file consent card, a file in the message, or auto (consent with bot credentials). */
-  readonly fileDelivery: "auto" | "consent" | "inline";
+  /** How CSV and case files reach a manager: Teams' file consent card, a one-time download link (local mode), or auto (consent with bot credentials). */
+  readonly fileDelivery: "auto" | "consent" | "link";
 }
 
 export class ConfigError extends Error {

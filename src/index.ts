@@ -16,6 +16,7 @@ import { teamsDeliverer } from "./teams/proactive";
 import { startJobs, type Jobs } from "./jobs/runtime";
 import { activityProblem } from "./teams/activityEnvelope";
 import { setTurnLog } from "./teams/turnLog";
+import { DownloadShelf } from "./teams/downloads";
 
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
@@ -69,6 +70,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     timeline,
     retention: config.retention,
   });
+  const downloads = new DownloadShelf(now);
   const deps: BotDeps = {
     config,
     log,
@@ -80,6 +82,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     outbox,
     caseSaved: (c) => jobs.caseSaved(c),
     signposting: signposting.directory,
+    downloads,
     now,
   };
   const adapter = createAdapter(config, deps);
@@ -125,6 +128,25 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     res.send(200, await jobs.sweepNow());
   });
 
+  // Local mode only (config refuses link delivery with bot credentials): one-time downloads of exports.
+  server.get("/api/files/:token", (req, res, next) => {
+    const file = downloads.take(String(req.params?.token ?? ""));
+    if (!file) {
+      res.send(404, { error: "This download link has expired or was already used. Ask PALS Desk for the file again." });
+      return next();
+    }
+    res.writeHead(200, {
+      "Content-Type": `${file.contentType}; charset=utf-8`,
+      "Content-Disposition": `attachment; filename="${file.name.replace(/[^\w.-]/g, "_")}"`,
+      "Content-Length": file.content.length,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+    res.end(file.content);
+    log.info(file.logged, "File downloaded");
+    return next();
+  });
+
   server.get("/healthz", (_req, res, next) => {
     res.send(200, { status: "ok" });
     next();
@@ -144,6 +166,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  downloads.baseUrl = url;
 
   if (config.bot) {
     log.info({ appId: config.bot.appId, appType: config.bot.appType }, "Bot Framework authentication is ON: every request to /api/messages needs a valid token");

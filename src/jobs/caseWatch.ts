@@ -46,6 +46,9 @@ export async function watchCase(deps: CaseWatchDeps, c: Case, now: Date): Promis
   // Open: the day it next needs attention. Closed: the day its records fall due for retention.
   const day = c.status === "closed" ? retentionDay(c, deps.retention) : scheduleDay(c, today);
   if (day) await deps.schedule.file(c.tenantId, c.id, day);
+  // A closed case the Ombudsman (PHSO) is waiting on still needs the morning round before that date.
+  const phsoDay = c.status === "closed" ? scheduleDay(c, today) : undefined;
+  if (phsoDay) await deps.schedule.file(c.tenantId, c.id, phsoDay);
   const contactsAboutPatientIn90Days = c.patient.nhsNumber
     ? await deps.cases.countForPatient(c.tenantId, c.patient.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS))
     : 0;

@@ -10,6 +10,7 @@ import {
   overdueReasons,
   sortDigest,
   subtractWorkingDays,
+  ombudsmanDueOn,
   alertOutboxId,
   investigationReminders,
   type Case,
@@ -167,8 +168,12 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       result.casesChecked += 1;
       const c = found?.value;
       if (c?.status === "closed") {
-        if (await applyRetention(deps, c, today, now)) result.casesRetired += 1;
-        continue;
+        if (await applyRetention(deps, c, today, now)) {
+          result.casesRetired += 1;
+          continue;
+        }
+        // Closed, but the Ombudsman (PHSO) waits for the trust: its date goes in the owner's digest.
+        if (!ombudsmanDueOn(c)) continue;
       }
       const attention = c ? attentionDay(c) : undefined;
       if (!c || !attention) continue; // closed, or no deadline left: drop it from the schedule

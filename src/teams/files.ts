@@ -1,10 +1,10 @@
 // Files for managers (KO41a CSV, cases CSV, the Ombudsman case file) and how they reach them.
 // Teams lets a bot send a file in a personal chat only through the file consent card: the person accepts,
 // Teams gives an upload URL in their OneDrive, the bot uploads and posts a file card. Channels and group
-// chats would need Microsoft Graph, so files are only sent in personal chats. The Agents Playground (and local
-// mode) has no OneDrive: there the file goes in the message itself as a data: URL, which it shows as a download.
-// The consent card carries only what was asked for (never the data): on accept the file is built again,
-// with the person's role and trust checked again, so nothing with patient details waits anywhere.
+// chats would need Microsoft Graph, so files are only sent in personal chats. The Agents Playground (local
+// mode) has no OneDrive and shows no file attachments, so there the file is a one-time download link served
+// by PALS Desk itself (downloads.ts). The consent card carries only what was asked for (never the data): on
+// accept the file is built again, with the person's role and trust checked again.
 import type { Application } from "@microsoft/teams-ai";
 import type { FileConsentCardResponse, TurnContext } from "botbuilder";
 import { z } from "zod";
@@ -20,6 +20,7 @@ import {
   mayReport,
 } from "../domain";
 import { todayFor } from "./caller";
+import { expandCard } from "./cards";
 import type { BotDeps } from "./deps";
 import { identify, type Caller } from "./identity";
 import { turnLog } from "./turnLog";
@@ -45,9 +46,6 @@ export interface OutgoingFile {
 }
 
 export type Built = { readonly ok: true; readonly file: OutgoingFile } | { readonly ok: false; readonly title: string; readonly text: string };
-
-/** Above this a file is not put inside a message (Teams and the Bot Connector refuse large activities). */
-export const INLINE_LIMIT_BYTES = 1024 * 1024;
 
 const ONLY_MANAGERS = "Only PALS managers can get reports and exports. Ask your PALS manager if you need one.";
 
@@ -114,10 +112,10 @@ export async function buildFile(deps: BotDeps, caller: Caller, request: FileRequ
   }
 }
 
-/** Consent (Teams' OneDrive upload) or inline (the file inside the message). */
-export function deliveryMode(deps: BotDeps): "consent" | "inline" {
+/** Consent (Teams' OneDrive upload) or link (a one-time download from PALS Desk, local mode only). */
+export function deliveryMode(deps: BotDeps): "consent" | "link" {
   const mode = deps.config.fileDelivery;
-  return mode === "auto" ? (deps.config.bot ? "consent" : "inline") : mode;
+  return mode === "auto" ? (deps.config.bot ? "consent" : "link") : mode;
 }
 
 export type Delivery = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly title: string; readonly text: string };
@@ -138,17 +136,14 @@ export async function sendFile(context: TurnContext, deps: BotDeps, caller: Call
   const built = await buildFile(deps, caller, request);
   if (!built.ok) return built;
   const { file } = built;
-  if (deliveryMode(deps) === "inline") {
-    if (file.content.length > INLINE_LIMIT_BYTES) {
-      return { ok: false, title: "Too big to send here", text: "That file is too big to send in the chat. Choose a shorter period." };
-    }
+  if (deliveryMode(deps) === "link") {
+    const url = deps.downloads.put(file);
     await context.sendActivity({
       type: "message",
-      text: `${file.description}: **${file.name}**`,
-      attachments: [{ contentType: file.contentType, contentUrl: `data:${file.contentType};base64,${file.content.toString("base64")}`, name: file.name }],
+      attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: expandCard("file", { name: file.name, description: file.description, url }) }],
     });
-    log.info({ ...file.logged, delivery: "inline", bytes: file.content.length }, "File sent in the chat");
-    return { ok: true, text: `Sent ${file.name} below.` };
+    log.info({ ...file.logged, delivery: "link", bytes: file.content.length }, "File offered as a one-time download link");
+    return { ok: true, text: `${file.name} is ready below: the link works once, for 10 minutes.` };
   }
   await context.sendActivity({
     type: "message",

@@ -46,7 +46,8 @@ function section(
 }
 
 function percent(part: number, whole: number): string {
-  return whole === 0 ? "-" : `${Math.round((part / whole) * 100)}%`;
+  // Not "-": a lone hyphen renders as a bullet point in Teams' markdown.
+  return whole === 0 ? "n/a" : `${Math.round((part / whole) * 100)}%`;
 }
 
 function tallyRow(name: string, t: DeadlineTally): string[] {
@@ -83,8 +84,8 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
     section(
       "Complaint deadlines due in the period",
       "Met: acknowledged, or answered (closed), by the date. Missed: late, or overdue and not done. Not yet due: due today or later.",
-      ["Deadline", "Due", "Met", "Missed", "Not yet due", "Met on time"],
-      [3, 1, 1, 1, 1, 1],
+      ["Deadline", "Due", "Met", "Missed", "Not yet due", "On time"],
+      [2, 1, 1, 1, 1, 1],
       [tallyRow("Acknowledgement (3 working days)", report.acknowledgements), tallyRow("Response (date agreed or set)", report.responses)],
     ),
     section(

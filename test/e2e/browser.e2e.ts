@@ -37,7 +37,6 @@ const button = (title: string) => `button[aria-label="${title}"]`;
  */
 describe("journeys in the Agents Playground, in Chromium (playwright-core)", function () {
   this.timeout(60_000);
-  this.bail(true); // each step builds on the one before
   let stack: Stack;
   let pg: PlaygroundClient;
   let context: BrowserContext;
@@ -49,7 +48,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   before(async function () {
     this.timeout(120_000);
     if (!fs.existsSync(CHROMIUM)) {
-      process.stdout.write(`\n  SKIPPED: the Chromium run of the e2e journeys: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).\n  The same journeys ran headless in \`npm test\` (test/e2e/playgroundApi.test.ts).\n\n`);
+      process.stdout.write(`\n  SKIPPED: the Chromium run of the e2e journeys: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).\n  The same journeys run headless in \`npm test\` (test/e2e/playgroundApi.test.ts).\n\n`);
       this.skip();
     }
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -73,8 +72,15 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
+  // Each step builds on the one before: after a failure the rest are reported as pending, not run.
+  let broken = "";
+  beforeEach(function () {
+    if (broken) this.skip();
+  });
+
   afterEach(async function () {
     const test = this.currentTest;
+    if (test?.state === "failed") broken ||= test.title;
     if (!test || !page || test.state === undefined || test.isPending()) return;
     const name = `${test.state === "failed" ? "FAILED-" : ""}${test.title.replace(/[^a-z0-9]+/gi, "-").replace(/-+$/, "")}.png`;
     await page.screenshot({ path: path.join(SCREENSHOTS, name) }).catch(() => undefined);
@@ -100,6 +106,11 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await card.waitFor();
     await card.scrollIntoViewIfNeeded();
     return card;
+  }
+
+  /** Scrolls a card to the top of the chat, so a screenshot shows its start (banner and title). */
+  async function showTop(card: Locator): Promise<void> {
+    await card.evaluate((element) => element.scrollIntoView({ block: "start" }));
   }
 
   async function choose(form: Locator, label: RegExp, option: string, many = false): Promise<void> {
@@ -148,7 +159,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     const banner = page.getByText(/^Logged as PALS-2026-\d{6}/).last();
     await banner.waitFor();
     concernReference = /PALS-2026-\d{6}/.exec(await banner.innerText())![0];
-    await page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).first().scrollIntoViewIfNeeded();
+    await showTop(page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).first());
   });
 
   it(STEPS.alertsChannel, async () => {
@@ -167,7 +178,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     const done = page.locator(CARD).filter({ hasText: "Escalated to a formal complaint" }).last();
     await done.waitFor();
     await done.getByText(`Complaint ${concernReference}`).waitFor();
-    await done.scrollIntoViewIfNeeded();
+    await showTop(done);
   });
 
   it(STEPS.safeguarding, async () => {
@@ -178,7 +189,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await card.waitFor();
     safeguardingReference = /Concern (PALS-2026-\d{6})/.exec(await card.innerText())![1];
     assert.notEqual(safeguardingReference, concernReference);
-    await card.scrollIntoViewIfNeeded();
+    await showTop(card);
   });
 
   it(STEPS.alert, async () => {
@@ -193,7 +204,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     const sent = await pg.waitForBotMessage("the safeguarding alert", (m) => JSON.stringify(m.attachments).includes(safeguardingReference), { mark, conversationId: general.id });
     await pg.execute(sent.conversationId, sent.message.messageId, findExecuteAction(sent.message.attachments[0].content, "Acknowledge"), pg.user(MANAGER).id);
     await alert.getByText(/Acknowledged by Maya Manager/).waitFor();
-    await alert.scrollIntoViewIfNeeded();
+    await showTop(alert);
   });
 
   it(STEPS.digest, async () => {
@@ -210,7 +221,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   it(STEPS.signpost, async () => {
     const samaritans = await newCard("Samaritans", () => type("signpost suicidal"));
     await page.locator("p").filter({ hasText: "Someone may be at risk, so crisis support comes first." }).last().waitFor();
-    await samaritans.getByText(/call 999/).waitFor();
+    await samaritans.getByText(/life is at risk right now, call 999/).first().waitFor();
   });
 
   it(STEPS.messageExtension, async () => {
@@ -221,11 +232,14 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await page.getByText("Search Command", { exact: true }).click();
     // The Playground cannot read the manifest: it needs the command id and parameter name typed in.
     await page.getByText("Specify Command ID or Parameter").click();
-    await page.getByLabel("Command ID").fill(commandId);
-    await page.getByLabel("Parameter name").fill(parameterName);
+    await page.getByRole("textbox", { name: "Command ID" }).fill(commandId);
+    await page.getByRole("textbox", { name: "Parameter name" }).fill(parameterName);
     await page.getByPlaceholder("Enter a search term").fill("advocacy");
-    await page.getByText("NHS Complaints Advocacy", { exact: true }).first().click();
-    await newCard("NHS Complaints Advocacy", () => page.locator(SEND).click());
+    // Picking a result puts its card in the compose box; Send posts it to the chat.
+    await newCard("NHS Complaints Advocacy", async () => {
+      await page.getByText("NHS Complaints Advocacy", { exact: true }).first().click();
+      await page.locator(SEND).click();
+    });
   });
 
   // Lands with issue 5 (investigation requests to clinical leads): the officer asks Dr Liam Lead from the case

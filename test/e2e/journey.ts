@@ -1,7 +1,10 @@
+import fs from "node:fs";
+import path from "node:path";
+
 /**
  * What the end-to-end journeys type and expect, shared by the headless run (playgroundApi.test.ts)
- * and the Chromium run (browser.e2e.ts). The patient is made up; the NHS numbers are the NHS's own
- * published test number (943 476 5919) and the same with a wrong check digit.
+ * and the Chromium run (browser.e2e.ts). The patients are made up; 943 476 5919 is the example NHS
+ * number of NHS documentation (valid check digit), 943 476 5918 the same with a wrong one.
  */
 export const PATIENT_NAME = "Ada Testpatient";
 export const INVALID_NHS_NUMBER = "943 476 5918";
@@ -102,8 +105,8 @@ export function referenceIn(text: string): string {
 
 /** The search command of the message extension, from appPackage/manifest.json (composeExtensions). */
 export function messageExtensionSearch(): { commandId: string; parameterName: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const manifest = require("../../appPackage/manifest.json") as { composeExtensions: { commands: { id: string; type: string; parameters: { name: string }[] }[] }[] };
+  const file = path.resolve(__dirname, "..", "..", "appPackage", "manifest.json");
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { composeExtensions: { commands: { id: string; type: string; parameters: { name: string }[] }[] }[] };
   const command = manifest.composeExtensions[0].commands.find((c) => c.type === "query");
   if (!command) throw new Error("appPackage/manifest.json has no search (query) command");
   return { commandId: command.id, parameterName: command.parameters[0].name };

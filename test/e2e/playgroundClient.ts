@@ -28,6 +28,7 @@ export const PlaygroundConfigSchema = z.object({
     currentUser: UserSchema,
     users: z.array(UserSchema),
     personalChat: z.object({ id: z.string() }),
+    groupChats: z.array(z.object({ id: z.string(), name: z.string() })),
     teams: z.array(z.object({ id: z.string(), name: z.string(), channels: z.array(z.object({ id: z.string(), name: z.string() })) })),
   }),
 });

@@ -29,6 +29,8 @@ export class FakeConnector {
   private readonly failures: ScriptedFailure[] = [];
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   url = "";
+  /** Off for load benchmarks, where keeping every call would only grow memory. */
+  recordCalls = true;
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", () => resolve()));
@@ -75,10 +77,11 @@ export class FakeConnector {
       path,
       conversationId: match ? decodeURIComponent(match[1]) : undefined,
       activityId: match?.[2] ? decodeURIComponent(match[2]) : undefined,
-      body: raw ? JSON.parse(raw) : undefined,
+      // File uploads (PUT to a consent card's upload URL) are kept as the raw text.
+      body: raw ? (/json/.test(String(req.headers["content-type"] ?? "application/json")) ? JSON.parse(raw) : raw) : undefined,
       authorization: req.headers.authorization,
     };
-    this.calls.push(call);
+    if (this.recordCalls) this.calls.push(call);
 
     const failure = this.failures.shift();
     if (failure) {

@@ -11,6 +11,10 @@ import { makeCase } from "../helpers/caseFixtures";
 import { digestItem, requestInvestigation } from "../../src/domain";
 import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
 import { alertCard, digestCard } from "../../src/teams/nudgeCards";
+import { ko41aCard, reportCard } from "../../src/teams/reportCards";
+import { letterCard } from "../../src/teams/letters";
+import { ko41aReturn, serviceReport } from "../../src/domain";
+import { reportCases } from "../helpers/reportFixtures";
 // The adaptivecards package only loads in Node from its dist build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
@@ -144,5 +148,31 @@ describe("card templates", () => {
     }
     assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "before", audience: "lead", caseId: c.id, reference: c.reference, requestId: request.id }, withRequest));
     assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", caseId: c.id, reference: c.reference, requestId: request.id }, undefined));
+  });
+
+  it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (tables, since charts are not schema 1.5)", () => {
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, trustName: "Example NHS Trust" });
+    assertValidCard(report);
+    assert.doesNotMatch(JSON.stringify(report), /"type":"Chart\./);
+    assertValidCard(reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, banner: "Check the dates" }));
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...cases[0], id: `id-${i}`, division: `Division ${i}`, owner: { aadObjectId: `o${i}`, name: `Officer ${i}` } }));
+    assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
+    assertValidCard(ko41aCard(ko41aReturn(cases, 2025), { today: TODAY }));
+    assertValidCard(ko41aCard(ko41aReturn([], 2024), { today: TODAY, inChannel: true }));
+    const c = makeCase();
+    assertValidCard(expandCard("file", { name: "KO41a-2025-26.csv", description: "KO41a counts", url: "http://127.0.0.1:3978/api/files/abc" }));
+    const letter = letterCard({ caseId: c.id, reference: c.reference, letter: "final", text: "Dear **Margaret**,\n\n[what we found]\n\nYours sincerely", source: "final.md" });
+    assertValidCard(letter);
+    assert.ok(JSON.stringify(letter).includes('"type":"TextRun","text":"Dear **Margaret**,"'), "letter text is plain text runs");
+    const officerView = caseCard(c, { roles: OFFICER, today: TODAY });
+    assertValidCard(officerView);
+    assert.match(JSON.stringify(officerView), /"verb":"letter\.draft"/);
+    assert.match(JSON.stringify(officerView), /"verb":"ombudsman\.record"/);
+    assert.doesNotMatch(JSON.stringify(officerView), /"verb":"ombudsman\.exportFile"/, "exports are for managers");
+    const managerView = caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY, ombudsman: { referredOn: TODAY, reference: "C-1", stage: "investigation", responseDueOn: "2026-03-20" } }, { roles: new Set(["manager"] as const), today: TODAY });
+    assertValidCard(managerView);
+    assert.match(JSON.stringify(managerView), /"verb":"ombudsman\.exportFile"/);
+    assert.doesNotMatch(JSON.stringify(caseCard(c, { roles: VOLUNTEER, today: TODAY })), /letter\.draft|ombudsman\./, "not for volunteers");
   });
 });

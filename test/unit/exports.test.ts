@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, neutraliseFormula, toCsv, type CaseEvent } from "../../src/domain";
+import { ConfigError, parseConfig } from "../../src/config";
+import { DownloadShelf } from "../../src/teams/downloads";
 import { makeCase } from "../helpers/caseFixtures";
 import { reportCases } from "../helpers/reportFixtures";
 
@@ -94,6 +96,38 @@ describe("exports", () => {
       assert.match(html, /Acknowledgement letter<\/th><td>4 March 2026 at 11:00 by Priya Shah/);
       assert.match(html, /Margaret Jones/);
       assert.match(html, /Example NHS Trust/);
+    });
+  });
+
+  describe("settings and download links", () => {
+    it("reads TRUST_NAME, LETTER_TEMPLATES_DIR and FILE_DELIVERY, and keeps download links to local mode", () => {
+      const config = parseConfig({ TRUST_NAME: " Example NHS Trust ", LETTER_TEMPLATES_DIR: "cards/letters", FILE_DELIVERY: "link" });
+      assert.equal(config.trustName, "Example NHS Trust");
+      assert.match(config.letterTemplatesDir!, /cards[\\/]letters$/);
+      assert.equal(config.fileDelivery, "link");
+      assert.equal(parseConfig({}).fileDelivery, "auto");
+      assert.throws(() => parseConfig({ LETTER_TEMPLATES_DIR: "no/such/folder" }), (e: unknown) => e instanceof ConfigError && /LETTER_TEMPLATES_DIR must be a folder that exists/.test(e.message));
+      assert.throws(
+        () => parseConfig({ FILE_DELIVERY: "link", MicrosoftAppId: "00000000-0000-4000-8000-000000000001", MicrosoftAppPassword: "secret" }),
+        (e: unknown) => e instanceof ConfigError && /FILE_DELIVERY must be auto or consent when MicrosoftAppId is set/.test(e.message),
+      );
+      assert.throws(() => parseConfig({ FILE_DELIVERY: "inline" }), ConfigError);
+    });
+
+    it("serves each file once, for 10 minutes", () => {
+      let now = new Date("2026-03-10T10:00:00Z");
+      const shelf = new DownloadShelf(() => now);
+      shelf.baseUrl = "http://127.0.0.1:3978";
+      const file = { name: "a.csv", contentType: "text/csv", content: Buffer.from("x"), logged: {} };
+      const url = shelf.put(file);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:3978\/api\/files\/[A-Za-z0-9_-]{43}$/);
+      const token = url.split("/").pop()!;
+      assert.equal(shelf.take(token), file);
+      assert.equal(shelf.take(token), undefined, "used");
+      const later = shelf.put(file).split("/").pop()!;
+      now = new Date("2026-03-10T10:10:00Z");
+      assert.equal(shelf.take(later), undefined, "expired");
+      assert.equal(shelf.take("guess"), undefined);
     });
   });
 });
