@@ -1,24 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
 import { cardAction, personalMessage } from "../test/helpers/activities";
 import { contactForm } from "../test/helpers/caseFixtures";
 import { FakeConnector } from "../test/helpers/fakeConnector";
+import { freePort } from "../test/helpers/ports";
 
 const ROOT = path.resolve(__dirname, "..");
 const CONNECTIONS = 50;
 const SECONDS = 10;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Runs a bot as its own process (so its memory is its own) and waits for its "listening" line. */
 function startProcess(script: string, port: number, ready: string): Promise<ChildProcess> {

@@ -49,6 +49,8 @@ export interface CaseRepository {
    */
   update(tenantId: string, caseId: string, change: (current: Case) => Case): Promise<Versioned<Case>>;
   listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]>;
+  /** Every case about one patient, by NHS number (subject access requests). */
+  listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]>;
   /** Contacts about one patient (by NHS number) received on or after a day, this one included. */
   countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;

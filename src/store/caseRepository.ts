@@ -110,6 +110,22 @@ export class CosmosCaseRepository implements CaseRepository {
     return resources.map((document) => stripSystemFields<Case>(document));
   }
 
+  async listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber",
+          parameters: [
+            { name: "@tenantId", value: tenantId },
+            { name: "@nhsNumber", value: nhsNumber },
+          ],
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources.map((document) => stripSystemFields<Case>(document));
+  }
+
   async countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number> {
     const { resources } = await this.container.items
       .query<number>(

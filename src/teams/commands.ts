@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "report ko41a <year>", description: "(Managers) The KO41a return for a financial year (April to March), with the CSV file." },
   { command: "export cases <from> <to>", description: "(Managers) Cases received in those dates as a CSV file; add 'with patient details' to include them." },
   { command: "export case <reference>", description: "(Managers) The whole case file as one document, for the Ombudsman." },
+  { command: "subject access <NHS number>", description: "(Managers) Everything PALS Desk holds about one patient, as a JSON file." },
   { command: "help", description: "Show this list of commands." },
 ];
 

@@ -32,12 +32,13 @@ export const FileRequestSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("ko41a"), year: z.number().int().min(2000).max(2100) }),
   z.object({ kind: z.literal("cases"), from: isoDate, to: isoDate, withPatientDetails: z.boolean() }),
   z.object({ kind: z.literal("case-file"), caseId: z.string().uuid() }),
+  z.object({ kind: z.literal("subject-access"), nhsNumber: z.string().regex(/^\d{10}$/) }),
 ]);
 export type FileRequest = z.infer<typeof FileRequestSchema>;
 
 export interface OutgoingFile {
   readonly name: string;
-  readonly contentType: "text/csv" | "text/html";
+  readonly contentType: "text/csv" | "text/html" | "application/json";
   readonly content: Buffer;
   /** Shown on the consent card and with the file: what it is, never patient data. */
   readonly description: string;
@@ -89,6 +90,23 @@ export async function buildFile(deps: BotDeps, caller: Caller, request: FileRequ
           content: Buffer.from(casesCsv(cases, { withPatientDetails: request.withPatientDetails }), "utf8"),
           description: `${cases.length} case${cases.length === 1 ? "" : "s"} received ${request.from} to ${request.to}, ${request.withPatientDetails ? "WITH patient details" : "without patient details"}`,
           logged: { kind: request.kind, cases: cases.length, withPatientDetails: request.withPatientDetails },
+        },
+      };
+    }
+    case "subject-access": {
+      // UK GDPR article 15: everything held about one patient, found by NHS number, as one JSON document.
+      const cases = await deps.cases.listForPatient(caller.tenantId, request.nhsNumber);
+      if (cases.length === 0) return { ok: false, title: "Nothing held", text: "PALS Desk holds no cases with that NHS number." };
+      const withTimelines = await Promise.all(cases.map(async (c) => ({ case: c, timeline: await deps.timeline.list(c.id) })));
+      const document = { generatedAt: now.toISOString(), generatedBy: caller.actor.name, nhsNumber: request.nhsNumber, cases: withTimelines };
+      return {
+        ok: true,
+        file: {
+          name: `subject-access-${stamp(now)}.json`,
+          contentType: "application/json",
+          content: Buffer.from(JSON.stringify(document, null, 2), "utf8"),
+          description: `Everything PALS Desk holds about one NHS number: ${cases.length} case${cases.length === 1 ? "" : "s"} with their timelines`,
+          logged: { kind: request.kind, cases: cases.length },
         },
       };
     }

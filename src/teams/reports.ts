@@ -9,6 +9,8 @@ import {
   isPeriodPreset,
   ko41aReturn,
   mayReport,
+  isValidNhsNumber,
+  normaliseNhsNumber,
   parseCaseReference,
   parseExportCommand,
   parseReportCommand,
@@ -99,6 +101,18 @@ async function exportCasesCommand(context: TurnContext, deps: BotDeps, rest: str
   );
 }
 
+/** `subject access <NHS number>`: a subject access request answered from PALS Desk's records. */
+async function subjectAccessCommand(context: TurnContext, deps: BotDeps, rest: string): Promise<void> {
+  const caller = await manager(context, deps, "subject access");
+  if (!caller) return;
+  const nhsNumber = normaliseNhsNumber(rest.trim());
+  if (!isValidNhsNumber(nhsNumber)) {
+    await context.sendActivity("Type **subject access** and the patient's NHS number (10 digits, checked), for example **subject access 943 476 5919**.");
+    return;
+  }
+  await say(context, await sendFile(context, deps, caller, { kind: "subject-access", nhsNumber }));
+}
+
 async function exportCaseCommand(context: TurnContext, deps: BotDeps, rest: string): Promise<void> {
   const caller = await manager(context, deps, "export case");
   if (!caller) return;
@@ -169,6 +183,7 @@ export function registerReports(app: Application, deps: BotDeps): void {
     context.activity.type === ActivityTypes.Message && pattern.test(normaliseCommandText(context.activity.text));
   app.message(command(/^reports?\b/i), async (context) => reportCommand(context, deps, normaliseCommandText(context.activity.text).replace(/^reports?\b/i, "")));
   app.message(command(/^export cases\b/i), async (context) => exportCasesCommand(context, deps, normaliseCommandText(context.activity.text).replace(/^export cases\b/i, "")));
+  app.message(command(/^subject access\b/i), async (context) => subjectAccessCommand(context, deps, normaliseCommandText(context.activity.text).replace(/^subject access\b/i, "")));
   app.message(command(/^export case\b/i), async (context) => exportCaseCommand(context, deps, normaliseCommandText(context.activity.text).replace(/^export case\b/i, "")));
   app.adaptiveCards.actionExecute("report.period", async (context, _state, data) => (await periodAction(context, deps, data), ""));
   app.adaptiveCards.actionExecute("report.ko41a", async (context, _state, data) => (await ko41aAction(context, deps, data, false), ""));

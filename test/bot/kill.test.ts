@@ -1,22 +1,14 @@
 import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { CosmosClient } from "@azure/cosmos";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import { cardAction } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
+import { freePort } from "../helpers/ports";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts PALS Desk as its own process and resolves once it logs that it is listening. */
 function startBotProcess(port: number, cosmos: EmbeddedCosmos): Promise<ChildProcess> {

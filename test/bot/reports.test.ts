@@ -212,6 +212,31 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.deepEqual(rows.find((r) => r[0] === "Subject" && r[2] === "communications"), ["Subject", "Communications", "communications", "2"]);
     });
 
+    it("answers a subject access request with everything held about one NHS number, as JSON, for managers only", async () => {
+      const { resources } = await t.bot.store.containers.cases.items
+        .query<{ patient: { nhsNumber?: string } }>({
+          query: "SELECT c.patient FROM c WHERE c.docType = 'case' AND c.tenantId = @tenantId AND IS_DEFINED(c.patient.nhsNumber)",
+          parameters: [{ name: "@tenantId", value: TENANT_ID }],
+        })
+        .fetchAll();
+      const nhsNumber = resources[0].patient.nhsNumber!;
+      const holding = resources.filter((r) => r.patient.nhsNumber === nhsNumber).length;
+      const replies = await say(`subject access ${nhsNumber}`);
+      const file = await download(replies[0]);
+      assert.equal(file.contentType, "application/json");
+      const document = JSON.parse(file.text);
+      assert.equal(document.nhsNumber, nhsNumber);
+      assert.equal(document.cases.length, holding);
+      assert.ok(document.cases.every((entry: any) => entry.case.patient.nhsNumber === nhsNumber && Array.isArray(entry.timeline)));
+      t.connector.reset();
+      const refused = await say(`subject access ${nhsNumber}`, OFFICER);
+      assert.equal(downloadLink(refused[0]), undefined, "an officer gets no file");
+      assert.match(refused[0].text, /Only PALS managers/);
+      t.connector.reset();
+      const invalid = await say("subject access 943 476 5918");
+      assert.match(invalid[0].text, /NHS number/);
+    });
+
     it("sends the card but not the file in a channel", async () => {
       const replies = await say("report ko41a 2025", MANAGER, true);
       assert.equal(replies.length, 1);
