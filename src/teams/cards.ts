@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Template } from "adaptivecards-templating";
-import { CardFactory, type Attachment } from "botbuilder";
+import { CardFactory, MessageFactory, type Activity, type Attachment } from "botbuilder";
 
 /** cards/ at the repository root, whether running from src (tsx) or dist (tsc). */
 export const CARDS_DIR = path.resolve(__dirname, "..", "..", "cards");
@@ -25,4 +25,9 @@ export function expandCard(name: string, data: object): Record<string, unknown> 
 
 export function cardAttachment(name: string, data: object): Attachment {
   return CardFactory.adaptiveCard(expandCard(name, data));
+}
+
+/** A message carrying one Adaptive Card (already expanded). */
+export function cardMessage(content: Record<string, unknown>): Partial<Activity> {
+  return MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 }

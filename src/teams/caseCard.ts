@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Application } from "@microsoft/teams-ai";
-import { MessageFactory, type TurnContext } from "botbuilder";
+import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import {
   addNote,
@@ -28,6 +28,7 @@ import {
 } from "../domain";
 import { callerOrRefuse, tell, todayFor } from "./caller";
 import { caseCard, timelineCard, type Banner, type StaffChoice } from "./caseView";
+import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { rolesOf, type Caller } from "./identity";
 import { answerWithCard, answerWithMessage } from "./invoke";
@@ -85,7 +86,7 @@ async function leadChoices(deps: BotDeps, caller: Caller): Promise<StaffChoice[]
 async function updateSharedCard(deps: BotDeps, context: TurnContext, c: Case): Promise<void> {
   if (context.activity.conversation?.conversationType === "personal" || !context.activity.replyToId) return;
   const shared = caseCard(c, { roles: new Set(), today: todayFor(deps), refreshUserIds: [], organisations: deps.signposting.choices });
-  const activity = MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content: shared });
+  const activity = cardMessage(shared);
   activity.id = context.activity.replyToId;
   await context.updateActivity(activity).catch((error: Error) => {
     turnLog(context, deps.log).warn({ caseId: c.id, err: { message: error.message } }, "Could not update the shared case card");
@@ -314,7 +315,7 @@ async function view(deps: BotDeps, context: TurnContext, data: unknown, mode: "r
   if (mode === "timeline") {
     await answerWithCard(context, timelineCard(c, await deps.timeline.list(c.id), caller.roles));
   } else if (mode === "open") {
-    await context.sendActivity(MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content: await caseCardFor(deps, caller, loaded) }));
+    await context.sendActivity(cardMessage(await caseCardFor(deps, caller, loaded)));
     await answerWithMessage(context, `Opened ${c.reference} below.`);
   } else {
     await answerWithCard(context, await caseCardFor(deps, caller, loaded));

@@ -1,5 +1,5 @@
 import type { Application } from "@microsoft/teams-ai";
-import { MessageFactory, type TurnContext } from "botbuilder";
+import type { TurnContext } from "botbuilder";
 import {
   formatCaseReference,
   isValidNhsNumber,
@@ -14,6 +14,7 @@ import { callerOrRefuse, tell, todayFor } from "./caller";
 import { caseCardFor } from "./caseCard";
 import { caseListCard } from "./caseView";
 import { normaliseCommandText } from "./commands";
+import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import type { Caller } from "./identity";
 import { turnLog } from "./turnLog";
@@ -21,7 +22,6 @@ import { turnLog } from "./turnLog";
 /** More than this and a list card gets too long to read (and to send). */
 const LIST_LIMIT = 25;
 
-const adaptive = (content: Record<string, unknown>) => MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 
 async function allowed(context: TurnContext, deps: BotDeps, verb: CaseVerb): Promise<Caller | undefined> {
   const caller = await callerOrRefuse(context, deps);
@@ -50,7 +50,7 @@ async function myCases(context: TurnContext, deps: BotDeps): Promise<void> {
   const shown = cases.slice(0, LIST_LIMIT);
   const more = cases.length > shown.length ? ` Showing the first ${shown.length}.` : "";
   await context.sendActivity(
-    adaptive(
+    cardMessage(
       caseListCard(shown, {
         title: "My open cases",
         intro: `${cases.length} open case${cases.length === 1 ? "" : "s"}, next deadline first.${more}`,
@@ -75,7 +75,7 @@ async function showCase(context: TurnContext, deps: BotDeps, text: string): Prom
     await context.sendActivity(`There is no case ${reference}. Check the reference, or type **find** and a name or NHS number to search.`);
     return;
   }
-  await context.sendActivity(adaptive(await caseCardFor(deps, caller, found)));
+  await context.sendActivity(cardMessage(await caseCardFor(deps, caller, found)));
 }
 
 async function find(context: TurnContext, deps: BotDeps, text: string): Promise<void> {
@@ -109,7 +109,7 @@ async function find(context: TurnContext, deps: BotDeps, text: string): Promise<
   }
   const shown = cases.slice(0, LIST_LIMIT);
   await context.sendActivity(
-    adaptive(
+    cardMessage(
       caseListCard(shown, {
         title: "Cases found",
         intro: cases.length > LIST_LIMIT ? `More than ${LIST_LIMIT} cases match; the newest are shown. Add words to narrow it down.` : `${cases.length} case${cases.length === 1 ? "" : "s"} match, newest first.`,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Application } from "@microsoft/teams-ai";
-import { MessageFactory, TurnContext } from "botbuilder";
+import { TurnContext } from "botbuilder";
 import type { ConnectorClient } from "botframework-connector";
 import { z } from "zod";
 import {
@@ -29,13 +29,13 @@ import {
 import { callerOrRefuse, tell } from "./caller";
 import { caseCardFor, draftFrom } from "./caseCard";
 import { normaliseCommandText } from "./commands";
+import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { rolesOf, type Caller } from "./identity";
 import { investigationRequestCard, type RequestViewer } from "./investigationCards";
 import { answerWithCard } from "./invoke";
 import { turnLog } from "./turnLog";
 
-const adaptive = (content: Record<string, unknown>) => MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 /** Card inputs are strings; anything else is treated as empty. */
 const text = (max: number) => z.preprocess((value) => (typeof value === "string" ? value.trim() : ""), z.string().max(max));
 const EntraId = /^[0-9a-fA-F-]{8,64}$/;
@@ -79,7 +79,7 @@ async function startChannelThread(context: TurnContext, channel: ConversationAdd
     isGroup: true,
     bot: { id: context.activity.recipient.id, name: context.activity.recipient.name ?? "PALS Desk" },
     channelData: { channel: { id: channel.conversationId } },
-    activity: adaptive(card) as never,
+    activity: cardMessage(card) as never,
   } as never);
   return { conversationId: created.id ?? channel.conversationId, activityId: created.activityId };
 }
@@ -95,7 +95,7 @@ async function sendToPersonalChat(context: TurnContext, deps: BotDeps, address: 
       conversation: { id: address.conversationId, conversationType: "personal", tenantId, isGroup: false, name: "" },
     },
     async (proactive) => {
-      activityId = (await proactive.sendActivity(adaptive(card)))?.id;
+      activityId = (await proactive.sendActivity(cardMessage(card)))?.id;
     },
   );
   return activityId;
@@ -220,7 +220,7 @@ async function loadRequest(context: TurnContext, deps: BotDeps, caller: Caller, 
 /** Everyone in the channel sees the request's new state; the shared copy holds no answer text. */
 async function updateSharedRequestCard(context: TurnContext, c: Case, request: InvestigationRequest): Promise<void> {
   if (context.activity.conversation?.conversationType === "personal" || !context.activity.replyToId) return;
-  const update = adaptive(cardFor(c, request, undefined));
+  const update = cardMessage(cardFor(c, request, undefined));
   update.id = context.activity.replyToId;
   await context.updateActivity(update).catch(() => undefined);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Application } from "@microsoft/teams-ai";
-import { MessageFactory, type TurnContext } from "botbuilder";
+import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import {
   COMPLEXITY_TIERS,
@@ -28,7 +28,7 @@ import {
 import { statusOf } from "../store/documents";
 import { callerOrRefuse, tell, todayFor } from "./caller";
 import { caseCardFor } from "./caseCard";
-import { expandCard } from "./cards";
+import { expandCard, cardMessage } from "./cards";
 import { normaliseCommandText } from "./commands";
 import type { BotDeps } from "./deps";
 import type { Caller } from "./identity";
@@ -88,7 +88,7 @@ function typedValues(data: unknown): Record<string, string> {
 }
 
 async function sendForm(context: TurnContext, deps: BotDeps): Promise<void> {
-  await context.sendActivity(MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content: contactForm(randomUUID(), blankForm(todayFor(deps))) }));
+  await context.sendActivity(cardMessage(contactForm(randomUUID(), blankForm(todayFor(deps)))));
 }
 
 async function openForm(context: TurnContext, deps: BotDeps): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Application } from "@microsoft/teams-ai";
-import { MessageFactory, type TurnContext } from "botbuilder";
+import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import {
   alertOutboxId,
@@ -17,6 +17,7 @@ import {
 } from "../domain";
 import { callerOrRefuse, tell, todayFor } from "./caller";
 import { normaliseCommandText } from "./commands";
+import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { answerWithCard } from "./invoke";
 import { alertCard, digestCard } from "./nudgeCards";
@@ -27,7 +28,6 @@ const AlertAction = z.object({
   reason: z.enum(ALERT_REASONS.map((r) => r.id) as [AlertReason, ...AlertReason[]]),
 });
 
-const adaptive = (content: Record<string, unknown>) => MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 
 /** `due`: the morning digest on demand. */
 async function due(context: TurnContext, deps: BotDeps): Promise<void> {
@@ -43,7 +43,7 @@ async function due(context: TurnContext, deps: BotDeps): Promise<void> {
     await context.sendActivity("Nothing of yours is due in the next 2 working days or overdue. Type **my cases** to see all your open cases.");
     return;
   }
-  await context.sendActivity(adaptive(digestCard(sortDigest(items), today, "Your deadlines")));
+  await context.sendActivity(cardMessage(digestCard(sortDigest(items), today, "Your deadlines")));
 }
 
 /** `set alerts channel`, by a manager in the managers' channel. */
@@ -130,7 +130,7 @@ async function alertAction(context: TurnContext, deps: BotDeps, data: unknown, t
   const card = alertCard(alert, c);
   // Everyone in the channel sees who acknowledged it: the alert card holds no user-specific content.
   if (context.activity.replyToId) {
-    const update = adaptive(card);
+    const update = cardMessage(card);
     update.id = context.activity.replyToId;
     await context.updateActivity(update).catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TeamsAdapter } from "@microsoft/teams-ai";
-import { MessageFactory, type ConversationReference } from "botbuilder";
+import type { ConversationReference } from "botbuilder";
+import { cardMessage } from "./cards";
 import { londonDate, type ChannelDirectory, type ConversationAddress, type OutboxItem, type OutboxStore, type PeopleDirectory, type CaseRepository } from "../domain";
 import type { Deliverer, DeliveryResult } from "../jobs/dispatcher";
 import type { Logger } from "../logger";
@@ -67,7 +68,7 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
       try {
         await deps.adapter.continueConversationAsync(deps.botAppId, referenceFor(address, item.tenantId), async (context) => {
           withoutBuiltInRetries(context.turnState.get(deps.adapter.ConnectorClientKey));
-          await context.sendActivity(MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content: card }));
+          await context.sendActivity(cardMessage(card));
         });
         return { ok: true };
       } catch (error) {

@@ -1,6 +1,6 @@
 // `report`, `report ko41a <year>`, `export cases <from> <to>` and `export case <reference>`: managers only.
 import type { Application } from "@microsoft/teams-ai";
-import { ActivityTypes, MessageFactory, type TurnContext } from "botbuilder";
+import { ActivityTypes, type TurnContext } from "botbuilder";
 import { z } from "zod";
 import {
   checkPeriod,
@@ -21,6 +21,7 @@ import {
 } from "../domain";
 import { callerOrRefuse, tell, todayFor } from "./caller";
 import { normaliseCommandText } from "./commands";
+import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { sendFile, type Delivery, type FileRequest } from "./files";
 import type { Caller } from "./identity";
@@ -28,7 +29,6 @@ import { answerWithCard, answerWithMessage } from "./invoke";
 import { ko41aCard, reportCard } from "./reportCards";
 import { turnLog } from "./turnLog";
 
-const adaptive = (content: Record<string, unknown>) => MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 
 const ONLY_MANAGERS = "Only PALS managers can see reports and exports. Ask your PALS manager if you need the figures.";
 
@@ -74,11 +74,11 @@ async function reportCommand(context: TurnContext, deps: BotDeps, rest: string):
     return;
   }
   if (command.kind === "service") {
-    await context.sendActivity(adaptive(await serviceReportCard(deps, caller, command.period)));
+    await context.sendActivity(cardMessage(await serviceReportCard(deps, caller, command.period)));
     log.info({ from: command.period.from, to: command.period.to }, "Report shown");
     return;
   }
-  await context.sendActivity(adaptive(await ko41aReportCard(deps, caller, command.year, !inPersonalChat(context))));
+  await context.sendActivity(cardMessage(await ko41aReportCard(deps, caller, command.year, !inPersonalChat(context))));
   log.info({ year: command.year }, "KO41a return shown");
   if (inPersonalChat(context)) await say(context, await sendFile(context, deps, caller, { kind: "ko41a", year: command.year }));
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { cardText } from "../helpers/bot";
 
 /**
  * What the end-to-end journeys type and expect, shared by the headless run (playgroundApi.test.ts)
@@ -52,20 +53,7 @@ export const STEPS = {
   investigation: "12 a clinical lead answers an investigation request in the division channel thread",
 } as const;
 
-/** Every piece of text shown on an Adaptive Card (TextBlocks, rich text, facts), for readable assertions. */
-export function cardText(card: any): string {
-  const parts: string[] = [];
-  const visit = (node: any) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
-    if (node.type === "TextBlock" && typeof node.text === "string") parts.push(node.text);
-    if (node.type === "FactSet") for (const fact of node.facts ?? []) parts.push(`${fact.title}: ${fact.value}`);
-    if (node.type === "RichTextBlock") parts.push((node.inlines ?? []).map((run: any) => run.text).join(""));
-    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
-  };
-  visit(card);
-  return parts.join("\n");
-}
+export { cardText };
 
 /** The Action.Execute with this title anywhere on the card (inside Action.ShowCard too). */
 export function findExecuteAction(card: any, title: string): { title: string; verb: string; data: Record<string, unknown> } {
