@@ -194,7 +194,7 @@ async function request(context: TurnContext, deps: BotDeps, data: unknown): Prom
     delivery = { kind: "personal", conversationId: personal!.conversationId, activityId, serviceUrl: personal!.serviceUrl, channelId: personal!.channelId };
   }
   const withDelivery = await deps.cases.update(caller.tenantId, saved.value.id, (c) => recordDelivery(c, requestId, delivery, now));
-  log.info({ caseId: saved.value.id, reference: saved.value.reference, requestId, delivery: delivery.kind }, "Investigation request sent");
+  log.info({ caseId: saved.value.id, reference: saved.value.reference, investigationId: requestId, delivery: delivery.kind }, "Investigation request sent");
   const where = channel ? `in the ${division} channel` : `in ${lead.name}'s chat with PALS Desk`;
   await answerWithCard(context, await caseCardFor(deps, caller, withDelivery, { banner: { text: `Request sent to ${lead.name} ${where}. It is due ${formatPlainDate(findInvestigation(withDelivery.value, requestId).dueOn)}.`, style: "good" } }));
 }
@@ -210,7 +210,7 @@ async function loadRequest(context: TurnContext, deps: BotDeps, caller: Caller, 
     return undefined;
   }
   if (request.lead.aadObjectId !== caller.actor.aadObjectId && !may(caller.roles, "view-case", found.value)) {
-    turnLog(context, deps.log).warn({ caseId: found.value.id, requestId: request.id }, "Refused an investigation request to someone it is not addressed to");
+    turnLog(context, deps.log).warn({ caseId: found.value.id, investigationId: request.id }, "Refused an investigation request to someone it is not addressed to");
     await tell(context, "Not available", `This request is addressed to ${request.lead.name}. Only they and the PALS team can open it.`);
     return undefined;
   }
@@ -236,12 +236,12 @@ async function act(context: TurnContext, deps: BotDeps, data: unknown, action: L
   const { c, request } = loaded;
   const draft = draftOf(data);
   if ((action === "accept" || action === "decline") && !may(caller.roles, "decide-extension", c)) {
-    log.warn({ caseId: c.id, requestId: request.id }, "Refused an extension decision the caller's role does not allow");
+    log.warn({ caseId: c.id, investigationId: request.id }, "Refused an extension decision the caller's role does not allow");
     await answerWithCard(context, cardFor(c, request, caller, { banner: { text: refusal("decide-extension", c, caller.roles), style: "attention" } }));
     return;
   }
   if ((action === "answer" || action === "moreTime") && request.lead.aadObjectId !== caller.actor.aadObjectId) {
-    log.warn({ caseId: c.id, requestId: request.id, action }, "Refused an answer from someone the request is not addressed to");
+    log.warn({ caseId: c.id, investigationId: request.id, action }, "Refused an answer from someone the request is not addressed to");
     await answerWithCard(context, cardFor(c, request, caller, { banner: { text: `This request is addressed to ${request.lead.name}; only they can answer it.`, style: "attention" } }));
     return;
   }
@@ -285,7 +285,7 @@ async function act(context: TurnContext, deps: BotDeps, data: unknown, action: L
     await deps.outbox.enqueue(queued(saved.value, `investigation:${request.id}:extension:${updated.extension.newDueOn}`, { kind: "person", aadObjectId: owner.aadObjectId }, { kind: "investigation-extension", ...about }, now));
   }
   await deps.caseSaved(saved.value);
-  log.info({ caseId: c.id, requestId: request.id, action }, "Investigation request updated");
+  log.info({ caseId: c.id, investigationId: request.id, action }, "Investigation request updated");
   await updateSharedRequestCard(context, saved.value, updated);
   const banner = {
     answer: "Thank you: your answer is on the case and the PALS officer has been told.",
@@ -369,7 +369,7 @@ async function followUp(context: TurnContext, deps: BotDeps): Promise<boolean> {
       randomUUID(),
     ),
   );
-  turnLog(context, deps.log).info({ caseId: found.value.id, requestId: about.requestId }, "Investigation thread reply added to the timeline");
+  turnLog(context, deps.log).info({ caseId: found.value.id, investigationId: about.requestId }, "Investigation thread reply added to the timeline");
   await context.sendActivity(`Added to the timeline of ${found.value.reference}.`);
   return true;
 }

@@ -98,6 +98,16 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     assert.deepEqual(await timelineKinds(c.id), ["created", "investigation-requested"]);
   });
 
+  it("logs the request's id beside the turn's request id, not over it", async () => {
+    const c = await logComplaint();
+    await setDivisionChannel();
+    const activity = cardAction("investigation.request", requestForm(c), { serviceUrl: t.connector.url, from: OFFICER });
+    await t.send(activity);
+    const sent = t.logLines.find((line) => line.msg === "Investigation request sent")!;
+    assert.equal(sent.requestId, activity.id, "the line can be found with the rest of its turn");
+    assert.equal(sent.investigationId, (await storedCase(c.id)).investigations![0].id);
+  });
+
   it("sends the request to the lead's chat when the division has no channel, with the NHS number when chosen", async () => {
     const c = await logComplaint();
     const answer = await invoke("investigation.request", requestForm(c, { investigationDivision: "Surgery", investigationIncludeNhsNumber: "true" }));

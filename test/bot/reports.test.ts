@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import type { Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
-import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
+import { cardElements, cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import {
   ADMIN,
   cardAction,
@@ -32,14 +32,10 @@ const ROLES = {
 /** Each report table on a card, by its title: rows of cell texts, the header first. */
 function tables(card: any): Record<string, string[][]> {
   const found: Record<string, string[][]> = {};
-  const visit = (node: any) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  for (const node of cardElements(card)) {
     const table = node.type === "Container" && Array.isArray(node.items) ? node.items.find((item: any) => item.type === "Table") : undefined;
     if (table) found[node.items[0].text] = table.rows.map((row: any) => row.cells.map((cell: any) => cell.items.map((item: any) => item.text).join(" ")));
-    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
-  };
-  visit(card);
+  }
   return found;
 }
 

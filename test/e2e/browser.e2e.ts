@@ -5,8 +5,11 @@ import path from "node:path";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import {
   CONCERN,
+  DIVISION_CHANNEL,
   findExecuteAction,
   INVALID_NHS_NUMBER,
+  INVESTIGATION,
+  LEAD,
   MANAGER,
   MANAGERS_CHANNEL,
   messageExtensionSearch,
@@ -93,6 +96,16 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await page.locator(SEND).click();
   }
 
+  /** A new post in the open channel, starting with an @mention of PALS Desk picked from the compose box's list. */
+  async function post(text: string): Promise<void> {
+    // The channel's first compose box starts a new post; the others reply under each post.
+    await page.locator(COMPOSE).first().click();
+    await page.keyboard.type("@PALS");
+    await page.getByRole("menuitem", { name: "PALS Desk" }).click();
+    await page.keyboard.type(` ${text}`);
+    await page.getByRole("button", { name: "Post", exact: true }).click();
+  }
+
   async function openConversation(label: string): Promise<void> {
     await page.locator(button(label)).click();
   }
@@ -108,9 +121,14 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     return card;
   }
 
-  /** Scrolls a card to the top of the chat, so a screenshot shows its start (banner and title). */
+  /** Scrolls a card to the top of the chat, under its sender and time, so a screenshot shows its start (banner and title). */
   async function showTop(card: Locator): Promise<void> {
-    await card.evaluate((element) => element.scrollIntoView({ block: "start" }));
+    await card.evaluate((element) => {
+      element.scrollIntoView({ block: "start" });
+      let chat = element.parentElement;
+      while (chat && chat.scrollHeight <= chat.clientHeight) chat = chat.parentElement;
+      chat?.scrollBy(0, -60);
+    });
   }
 
   async function choose(form: Locator, label: RegExp, option: string, many = false): Promise<void> {
@@ -242,8 +260,60 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     });
   });
 
-  // Lands with issue 5 (investigation requests to clinical leads): the officer asks Dr Liam Lead from the case
-  // card, the request opens a thread in the Medicine division channel, and the lead answers in that thread
-  // (through POST /_internal/v1/customActivities, as the Playground has one person at the keyboard).
-  it.skip(STEPS.investigation);
+  let requestSentMark = 0;
+  it(STEPS.investigation, async () => {
+    const medicine = pg.channel(DIVISION_CHANNEL);
+    // Dr Liam Lead opens PALS Desk once in his division's channel, so it knows him (he acts through the API).
+    const mark = pg.mark();
+    await pg.sayAs(pg.user(LEAD), medicine.id, "help", { mentionBot: true, channel: medicine });
+    await pg.waitForBotMessage("the welcome card for the lead", (m) => JSON.stringify(m.attachments).includes("Welcome to PALS Desk"), { mark, conversationId: medicine.id });
+
+    // Olivia starts a post in the division's channel, picking PALS Desk from the compose box's @mention list.
+    await openConversation(`Patient Experience - ${DIVISION_CHANNEL}`);
+    await post(`set division channel ${INVESTIGATION.division}`);
+    await page.getByText(/requests for Medicine will start a thread in this channel/).waitFor();
+
+    // Back in her chat she opens the case (its card now lists the lead) and asks him from it.
+    await openConversation("Personal Chat");
+    const card = await newCard(`Complaint ${concernReference}`, () => type(`case ${concernReference}`));
+    await card.locator(button("Ask a clinical lead")).click();
+    assert.equal(await card.getByLabel(/^Division/).first().inputValue(), INVESTIGATION.division, "the case's division is filled in");
+    await choose(card, /Clinical lead/, LEAD);
+    await card.getByLabel(/Summary for the lead/).fill(INVESTIGATION.summary);
+    await card.getByLabel(/Your questions/).fill(INVESTIGATION.questions);
+    requestSentMark = pg.mark();
+    await card.locator(button("Send request")).click();
+    await page.getByText(/^Request sent to Dr Liam Lead in the Medicine channel\. It is due Wednesday 25 March 2026/).last().waitFor();
+
+    await openConversation(`Patient Experience - ${DIVISION_CHANNEL}`);
+    const request = page.locator(CARD).filter({ hasText: "Investigation input requested" }).filter({ hasText: concernReference });
+    await request.getByText(INVESTIGATION.questions).waitFor();
+    await showTop(request);
+  });
+
+  it(STEPS.investigationAnswer, async () => {
+    const medicine = pg.channel(DIVISION_CHANNEL);
+    const lead = pg.user(LEAD);
+    // Dr Liam Lead answers from his own view of the card: he is not at the keyboard, so through the Playground's API.
+    const thread = await pg.waitForBotMessage("the request in the division channel", (m) => JSON.stringify(m.attachments).includes("Investigation input requested"), { mark: requestSentMark, conversationId: medicine.id });
+    const view = await pg.execute(thread.conversationId, thread.message.messageId, findExecuteAction(thread.message.attachments[0].content, "Refresh"), lead.id);
+    const answer = findExecuteAction(view.value, "Send answer");
+    const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
+    await pg.executeAs(lead, thread.conversationId, thread.message.messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel: medicine });
+    const request = page.locator(CARD).filter({ hasText: "Investigation input requested" }).filter({ hasText: concernReference });
+    await request.getByText(/Answered by Dr Liam Lead on Wednesday 11 March 2026/).waitFor();
+    // His later note in the thread goes on the case timeline.
+    await pg.sayAs(lead, thread.conversationId, INVESTIGATION.followUp, { mentionBot: true, channel: medicine });
+    await page.getByText(`Added to the timeline of ${concernReference}.`).waitFor();
+    await showTop(request);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "13a-the-lead-s-answer-in-the-division-channel-thread.png") });
+
+    // Olivia gets his answer in her chat.
+    await stack.sweep();
+    await openConversation("Personal Chat");
+    const told = page.locator(CARD).filter({ hasText: `Dr Liam Lead answered on ${concernReference}` });
+    await told.getByText(`Findings: ${findings}`).waitFor();
+    await told.locator(button("Open case")).waitFor();
+    await told.scrollIntoViewIfNeeded();
+  });
 });

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { cardText } from "../helpers/bot";
+import { cardElements, cardText } from "../helpers/bot";
 
 /**
  * What the end-to-end journeys type and expect, shared by the headless run (playgroundApi.test.ts)
@@ -33,6 +33,20 @@ export const SAFEGUARDING_CONCERN = {
 export const OFFICER = "Olivia Officer";
 export const MANAGER = "Maya Manager";
 export const MANAGERS_CHANNEL = "General";
+export const LEAD = "Dr Liam Lead";
+export const DIVISION_CHANNEL = "Medicine division";
+
+/** What the officer asks the lead, what he answers, and what he adds in the thread later. */
+export const INVESTIGATION = {
+  division: "Medicine",
+  summary: "Outpatient clinic in the Medicine division was moved; the patient says no letter reached her.",
+  questions: "Were letters sent for the moved clinic? How are patients told of changes?",
+  findings: "The letter went to an old address: the booking system was not updated.",
+  actionsTaken: "Addresses now checked at every booking.",
+  learning: "Confirm contact details when a clinic moves.",
+  upheldView: "upheld",
+  followUp: "Booking team's statement to follow on Friday.",
+} as const;
 
 /** On Wednesday 11 March 2026 at 09:05 the morning round is due (the run starts on Tuesday 10 March). */
 export const NEXT_MORNING = "2026-03-11T09:05:00Z";
@@ -50,37 +64,37 @@ export const STEPS = {
   digest: "09 next morning the officer gets the nudge digest",
   signpost: "10 signpost suicidal puts crisis support first",
   messageExtension: "11 the message extension finds signposting",
-  investigation: "12 a clinical lead answers an investigation request in the division channel thread",
+  investigation: "12 Ask a clinical lead starts a thread in the division channel, @mentioning the lead",
+  investigationAnswer: "13 the lead answers in the thread and the officer gets his answer",
 } as const;
 
 export { cardText };
 
 /** The Action.Execute with this title anywhere on the card (inside Action.ShowCard too). */
 export function findExecuteAction(card: any, title: string): { title: string; verb: string; data: Record<string, unknown> } {
-  let found: any;
-  const visit = (node: any) => {
-    if (found || !node || typeof node !== "object") return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node.type === "Action.Execute" && node.title === title) found = node;
-    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
-  };
-  visit(card);
+  const found = cardElements(card).find((node) => node.type === "Action.Execute" && node.title === title);
   if (!found) throw new Error(`The card has no "${title}" button. Its text:\n${cardText(card)}`);
   return { title: found.title, verb: found.verb, data: found.data ?? {} };
+}
+
+/** The value of the choice with this title in the card's Input.ChoiceSet `inputId`. */
+export function choiceValue(card: any, inputId: string, title: string): string {
+  const input = cardElements(card).find((node) => node.type === "Input.ChoiceSet" && node.id === inputId);
+  if (!input) throw new Error(`The card has no "${inputId}" choice. Its text:\n${cardText(card)}`);
+  const choices: { title: string; value: string }[] = input.choices ?? [];
+  const choice = choices.find((c) => c.title === title);
+  if (!choice) throw new Error(`"${inputId}" has no choice "${title}", only: ${choices.map((c) => c.title).join(", ") || "(none)"}`);
+  return choice.value;
 }
 
 /** The values of the card's inputs as shown (what a client sends for inputs the person left alone). */
 export function inputValues(card: any): Record<string, string> {
   const values: Record<string, string> = {};
-  const visit = (node: any) => {
-    if (!node || typeof node !== "object") return;
-    if (Array.isArray(node)) return node.forEach(visit);
+  for (const node of cardElements(card)) {
     if (typeof node.type === "string" && node.type.startsWith("Input.") && typeof node.id === "string") {
       values[node.id] = node.type === "Input.Toggle" ? String(node.value ?? node.valueOff ?? "false") : String(node.value ?? "");
     }
-    for (const value of Object.values(node)) if (typeof value === "object") visit(value);
-  };
-  visit(card);
+  }
   return values;
 }
 

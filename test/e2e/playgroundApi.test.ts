@@ -3,10 +3,14 @@ import { PlaygroundClient, type PlaygroundMessage } from "./playgroundClient";
 import { startStack, type Stack } from "./stack";
 import {
   cardText,
+  choiceValue,
   CONCERN,
+  DIVISION_CHANNEL,
   findExecuteAction,
   inputValues,
   INVALID_NHS_NUMBER,
+  INVESTIGATION,
+  LEAD,
   MANAGER,
   MANAGERS_CHANNEL,
   messageExtensionSearch,
@@ -191,14 +195,84 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     assert.ok(titles.includes("NHS Complaints Advocacy"), `results: ${titles.join(", ")}`);
   });
 
-  // Lands with issue 5 (investigation requests to clinical leads): then the officer asks Dr Liam Lead from the
-  // case card, the request opens a thread in the Medicine division channel, and the lead answers there
-  // (as the second user, through POST /_internal/v1/customActivities).
-  it.skip(STEPS.investigation);
+  let requestCard: { conversationId: string; messageId: string; card: any };
+  it(STEPS.investigation, async () => {
+    const medicine = pg.channel(DIVISION_CHANNEL);
+    const lead = pg.user(LEAD);
+    // Dr Liam Lead opens PALS Desk once (in his division's channel), so it knows him as a clinical lead.
+    let mark = pg.mark();
+    await pg.sayAs(lead, medicine.id, "help", { mentionBot: true, channel: medicine });
+    await pg.waitForBotMessage("the welcome card for the lead", (m) => textOf(m).includes("Welcome to PALS Desk"), { mark, conversationId: medicine.id });
+
+    mark = pg.mark();
+    await pg.say(medicine.id, `set division channel ${INVESTIGATION.division}`, { mentionBot: true });
+    await pg.waitForBotMessage("the division channel confirmation", (m) => /requests for \*\*Medicine\*\* will start a thread in this channel/.test(m.text ?? ""), { mark, conversationId: medicine.id });
+
+    // Olivia opens the case again (its card now lists the lead) and asks him from it.
+    const opened = await say(`case ${concernReference}`, "the case card", (m) => textOf(m).includes(`Complaint ${concernReference}`));
+    const card = cardOf(opened.message);
+    const send = findExecuteAction(card, "Send request");
+    mark = pg.mark();
+    const sent = await pg.execute(opened.conversationId, opened.message.messageId, {
+      ...send,
+      data: {
+        ...send.data,
+        ...inputValues(card),
+        investigationDivision: INVESTIGATION.division,
+        investigationLead: choiceValue(card, "investigationLead", LEAD),
+        investigationSummary: INVESTIGATION.summary,
+        investigationQuestions: INVESTIGATION.questions,
+      },
+    });
+    // 10 working days from Wednesday 11 March.
+    assert.match(cardText(sent.value), /Request sent to Dr Liam Lead in the Medicine channel\. It is due Wednesday 25 March 2026/);
+
+    // A new thread in the division's channel, @mentioning him, with the officer's words and nothing else of the patient.
+    const thread = await pg.waitForBotMessage("the request in the division channel", (m) => textOf(m).includes("Investigation input requested"), { mark, conversationId: medicine.id });
+    assert.match(thread.conversationId, /;messageid=/, "it is a thread of its own");
+    const request = cardOf(thread.message);
+    assert.match(cardText(request), new RegExp(`<at>Dr Liam Lead</at>, the PALS team would like your input on ${concernReference}`));
+    assert.deepEqual(request.msteams.entities, [{ type: "mention", text: "<at>Dr Liam Lead</at>", mentioned: { id: lead.id, name: LEAD } }]);
+    assert.match(cardText(request), new RegExp(INVESTIGATION.questions.replace(/\?/g, "\\?")));
+    const shown = JSON.stringify(request);
+    for (const secret of [PATIENT_NAME, "9434765919", VALID_NHS_NUMBER, CONCERN.summary]) assert.ok(!shown.includes(secret), "the channel sees no patient details");
+    requestCard = { conversationId: thread.conversationId, messageId: thread.message.messageId, card: request };
+  });
+
+  it(STEPS.investigationAnswer, async () => {
+    const medicine = pg.channel(DIVISION_CHANNEL);
+    const lead = pg.user(LEAD);
+    const { conversationId, messageId, card } = requestCard;
+    // His own view (Teams refreshes the card for him) has the answer form; he answers through the Playground's raw-activity API.
+    const view = await pg.execute(conversationId, messageId, findExecuteAction(card, "Refresh"), lead.id);
+    const answer = findExecuteAction(view.value, "Send answer");
+    let mark = pg.mark();
+    const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
+    await pg.executeAs(lead, conversationId, messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel: medicine });
+    const answered = await pg.waitForBotMessage(
+      "the request card marked answered",
+      (m) => m.messageId === messageId && textOf(m).includes("Answered by Dr Liam Lead on Wednesday 11 March 2026"),
+      { mark, conversationId: medicine.id },
+    );
+    assert.ok(!textOf(answered.message).includes(findings), "the channel sees that he answered, not what he wrote");
+
+    // Later he adds something in the thread, @mentioning PALS Desk: it goes on the case timeline.
+    mark = pg.mark();
+    await pg.sayAs(lead, conversationId, INVESTIGATION.followUp, { mentionBot: true, channel: medicine });
+    await pg.waitForBotMessage("the timeline confirmation in the thread", (m) => m.text === `Added to the timeline of ${concernReference}.`, { mark, conversationId: medicine.id });
+
+    // Olivia, who owns the case, gets his answer in her chat.
+    mark = pg.mark();
+    await stack.sweep();
+    const told = await pg.waitForBotMessage("the answer in the officer's chat", (m) => textOf(m).includes(`Dr Liam Lead answered on ${concernReference}`), { mark, conversationId: personalChat });
+    assert.match(textOf(told.message), new RegExp(`Findings: ${findings}`));
+    findExecuteAction(cardOf(told.message), "Open case");
+  });
 
   it("never writes the patients' details to the bot's logs", () => {
     const logged = JSON.stringify(stack.botLogLines);
-    for (const secret of [PATIENT_NAME, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, CONCERN.summary, SAFEGUARDING_CONCERN.summary]) {
+    const freeText = [CONCERN.summary, SAFEGUARDING_CONCERN.summary, INVESTIGATION.summary, INVESTIGATION.questions, INVESTIGATION.findings, INVESTIGATION.followUp];
+    for (const secret of [PATIENT_NAME, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText]) {
       assert.ok(!logged.includes(secret), "a patient detail reached the logs");
     }
     assert.ok(stack.botLogLines.some((line) => line.msg === "Contact logged"), "the bot did log (ids only)");

@@ -35,6 +35,11 @@ export const PlaygroundConfigSchema = z.object({
 export type PlaygroundConfig = z.infer<typeof PlaygroundConfigSchema>["config"];
 export type PlaygroundUser = z.infer<typeof UserSchema>;
 
+export interface Channel {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** What an invoke (card button, message-extension search) answered. */
 export interface InvokeAnswer {
   readonly type?: string;
@@ -84,7 +89,7 @@ export class PlaygroundClient {
     return user;
   }
 
-  channel(name: string): { id: string; name: string } {
+  channel(name: string): Channel {
     const channel = this.config.teams.flatMap((team) => team.channels).find((c) => c.name === name);
     if (!channel) throw new Error(`No channel called ${name} in .m365agentsplayground.yml`);
     return channel;
@@ -141,22 +146,44 @@ export class PlaygroundClient {
   }
 
   /** Someone else speaks: a raw activity through POST /_internal/v1/customActivities (any `from`). */
-  async sayAs(user: PlaygroundUser, conversationId: string, text: string, options: { mentionBot?: boolean; channel?: { id: string; name: string }; teamId?: string } = {}): Promise<void> {
-    const template = (await (await fetch(`${this.url}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`)).json()) as Record<string, any>;
+  async sayAs(user: PlaygroundUser, conversationId: string, text: string, options: { mentionBot?: boolean; channel?: Channel } = {}): Promise<void> {
     const mention = `<at>${this.config.bot.name}</at>`;
-    const team = this.config.teams[0];
-    await this.post("/_internal/v1/customActivities", {
-      ...template,
+    await this.sendAs(user, conversationId, {
       type: "message",
       textFormat: "plain",
       text: options.mentionBot ? `${mention} ${text}` : text,
-      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
       entities: options.mentionBot ? [{ type: "mention", text: mention, mentioned: { id: this.config.bot.id, name: this.config.bot.name } }] : [],
-      channelData: {
-        tenant: { id: this.config.tenantId },
-        ...(options.channel ? { channel: options.channel, team: { id: options.teamId ?? team.id, name: team.name } } : {}),
-      },
+      channelData: this.channelData(options.channel),
     });
+  }
+
+  /**
+   * Someone else presses an Action.Execute button: the raw `adaptiveCard/action` invoke Teams sends, through
+   * POST /_internal/v1/customActivities. The Playground does not hand back the invoke's answer: what the
+   * others see of it (an updated card, a message) arrives on the stream.
+   */
+  async executeAs(user: PlaygroundUser, conversationId: string, messageId: string, action: { title?: string; verb: string; data: Record<string, unknown> }, options: { channel?: Channel } = {}): Promise<void> {
+    await this.sendAs(user, conversationId, {
+      type: "invoke",
+      name: "adaptiveCard/action",
+      replyToId: messageId,
+      value: { action: { type: "Action.Execute", title: action.title, verb: action.verb, data: action.data } },
+      channelData: this.channelData(options.channel),
+    });
+  }
+
+  /** Teams' channelData: the tenant, and in a channel the channel and its team. */
+  private channelData(channel: Channel | undefined): Record<string, unknown> {
+    const team = this.config.teams[0];
+    return { tenant: { id: this.config.tenantId }, ...(channel ? { channel, team: { id: team.id, name: team.name } } : {}) };
+  }
+
+  /** A raw activity from `user` in a conversation, on the Playground's template for it (ids, service URL, tenant). */
+  private async sendAs(user: PlaygroundUser, conversationId: string, activity: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${this.url}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`);
+    if (!response.ok) throw new Error(`The Playground has no activity template for ${conversationId}: ${response.status} ${await response.text()}`);
+    const template = (await response.json()) as Record<string, unknown>;
+    await this.post("/_internal/v1/customActivities", { ...template, ...activity, from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId } });
   }
 
   /** Presses an Action.Execute button on a card, as `from`, with the card's inputs as the client sends them. */

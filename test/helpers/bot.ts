@@ -57,17 +57,27 @@ export function cardOf(activity: any): any {
   return activity?.attachments?.find((a: any) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content;
 }
 
-/** All text shown on a card (TextBlocks, rich text lines, FactSet titles and values), for readable assertions. */
-export function cardText(card: any): string {
-  const parts: string[] = [];
+/** Every element, action and input of a card (inside Action.ShowCard too), in the order they are shown. */
+export function cardElements(card: any): any[] {
+  const elements: any[] = [];
   const visit = (node: any) => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object") return;
-    if (node.type === "TextBlock" && typeof node.text === "string") parts.push(node.text);
-    if (node.type === "FactSet") for (const fact of node.facts ?? []) parts.push(`${fact.title}: ${fact.value}`);
-    if (node.type === "RichTextBlock") parts.push((node.inlines ?? []).map((run: any) => run.text).join(""));
+    elements.push(node);
     for (const value of Object.values(node)) if (typeof value === "object") visit(value);
   };
   visit(card);
-  return parts.join("\n");
+  return elements;
+}
+
+/** All text shown on a card (TextBlocks, rich text lines, FactSet titles and values), for readable assertions. */
+export function cardText(card: any): string {
+  return cardElements(card)
+    .flatMap((node): string[] => {
+      if (node.type === "TextBlock" && typeof node.text === "string") return [node.text];
+      if (node.type === "FactSet") return (node.facts ?? []).map((fact: any) => `${fact.title}: ${fact.value}`);
+      if (node.type === "RichTextBlock") return [(node.inlines ?? []).map((run: any) => run.text).join("")];
+      return [];
+    })
+    .join("\n");
 }
