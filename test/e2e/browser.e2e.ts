@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import {
+  answerAsLead,
   CONCERN,
   DIVISION_CHANNEL,
   findExecuteAction,
@@ -294,12 +295,8 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   it(STEPS.investigationAnswer, async () => {
     const medicine = pg.channel(DIVISION_CHANNEL);
     const lead = pg.user(LEAD);
-    // Dr Liam Lead answers from his own view of the card: he is not at the keyboard, so through the Playground's API.
     const thread = await pg.waitForBotMessage("the request in the division channel", (m) => JSON.stringify(m.attachments).includes("Investigation input requested"), { mark: requestSentMark, conversationId: medicine.id });
-    const view = await pg.execute(thread.conversationId, thread.message.messageId, findExecuteAction(thread.message.attachments[0].content, "Refresh"), lead.id);
-    const answer = findExecuteAction(view.value, "Send answer");
-    const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
-    await pg.executeAs(lead, thread.conversationId, thread.message.messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel: medicine });
+    await answerAsLead(pg, { conversationId: thread.conversationId, messageId: thread.message.messageId, card: thread.message.attachments[0].content }, medicine);
     const request = page.locator(CARD).filter({ hasText: "Investigation input requested" }).filter({ hasText: concernReference });
     await request.getByText(/Answered by Dr Liam Lead on Wednesday 11 March 2026/).waitFor();
     // His later note in the thread goes on the case timeline.
@@ -312,7 +309,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await stack.sweep();
     await openConversation("Personal Chat");
     const told = page.locator(CARD).filter({ hasText: `Dr Liam Lead answered on ${concernReference}` });
-    await told.getByText(`Findings: ${findings}`).waitFor();
+    await told.getByText(`Findings: ${INVESTIGATION.findings}`).waitFor();
     await told.locator(button("Open case")).waitFor();
     await told.scrollIntoViewIfNeeded();
   });

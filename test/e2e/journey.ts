@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cardElements, cardText } from "../helpers/bot";
+import type { Channel, PlaygroundClient } from "./playgroundClient";
 
 /**
  * What the end-to-end journeys type and expect, shared by the headless run (playgroundApi.test.ts)
@@ -112,4 +113,17 @@ export function messageExtensionSearch(): { commandId: string; parameterName: st
   const command = manifest.composeExtensions[0].commands.find((c) => c.type === "query");
   if (!command) throw new Error("appPackage/manifest.json has no search (query) command");
   return { commandId: command.id, parameterName: command.parameters[0].name };
+}
+
+/**
+ * Dr Liam Lead answers the request card in the division channel's thread. Teams refreshes the card for him
+ * (his view has the answer form); his answer goes in as the raw invoke Teams sends, through the Playground's
+ * raw-activity API, since he is not the person at the keyboard.
+ */
+export async function answerAsLead(pg: PlaygroundClient, request: { conversationId: string; messageId: string; card: any }, channel: Channel): Promise<void> {
+  const lead = pg.user(LEAD);
+  const view = await pg.execute(request.conversationId, request.messageId, findExecuteAction(request.card, "Refresh"), lead.id);
+  const answer = findExecuteAction(view.value, "Send answer");
+  const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
+  await pg.executeAs(lead, request.conversationId, request.messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel });
 }

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { PlaygroundClient, type PlaygroundMessage } from "./playgroundClient";
 import { startStack, type Stack } from "./stack";
 import {
+  answerAsLead,
   cardText,
   choiceValue,
   CONCERN,
@@ -233,7 +234,7 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     const request = cardOf(thread.message);
     assert.match(cardText(request), new RegExp(`<at>Dr Liam Lead</at>, the PALS team would like your input on ${concernReference}`));
     assert.deepEqual(request.msteams.entities, [{ type: "mention", text: "<at>Dr Liam Lead</at>", mentioned: { id: lead.id, name: LEAD } }]);
-    assert.match(cardText(request), new RegExp(INVESTIGATION.questions.replace(/\?/g, "\\?")));
+    assert.ok(cardText(request).includes(INVESTIGATION.questions), "his questions are on it");
     const shown = JSON.stringify(request);
     for (const secret of [PATIENT_NAME, "9434765919", VALID_NHS_NUMBER, CONCERN.summary]) assert.ok(!shown.includes(secret), "the channel sees no patient details");
     requestCard = { conversationId: thread.conversationId, messageId: thread.message.messageId, card: request };
@@ -242,18 +243,15 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
   it(STEPS.investigationAnswer, async () => {
     const medicine = pg.channel(DIVISION_CHANNEL);
     const lead = pg.user(LEAD);
-    const { conversationId, messageId, card } = requestCard;
-    // His own view (Teams refreshes the card for him) has the answer form; he answers through the Playground's raw-activity API.
-    const view = await pg.execute(conversationId, messageId, findExecuteAction(card, "Refresh"), lead.id);
-    const answer = findExecuteAction(view.value, "Send answer");
+    const { conversationId, messageId } = requestCard;
     let mark = pg.mark();
-    const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
-    await pg.executeAs(lead, conversationId, messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel: medicine });
+    await answerAsLead(pg, requestCard, medicine);
     const answered = await pg.waitForBotMessage(
       "the request card marked answered",
       (m) => m.messageId === messageId && textOf(m).includes("Answered by Dr Liam Lead on Wednesday 11 March 2026"),
       { mark, conversationId: medicine.id },
     );
+    const { findings } = INVESTIGATION;
     assert.ok(!textOf(answered.message).includes(findings), "the channel sees that he answered, not what he wrote");
 
     // Later he adds something in the thread, @mentioning PALS Desk: it goes on the case timeline.
@@ -265,7 +263,7 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     mark = pg.mark();
     await stack.sweep();
     const told = await pg.waitForBotMessage("the answer in the officer's chat", (m) => textOf(m).includes(`Dr Liam Lead answered on ${concernReference}`), { mark, conversationId: personalChat });
-    assert.match(textOf(told.message), new RegExp(`Findings: ${findings}`));
+    assert.ok(textOf(told.message).includes(`Findings: ${findings}`), "with his findings");
     findExecuteAction(cardOf(told.message), "Open case");
   });
 
