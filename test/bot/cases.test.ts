@@ -40,11 +40,7 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
   after(async () => t.close());
   beforeEach(() => t.connector.reset());
 
-  async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, extra: { tenantId?: string } = {}) {
-    const answer = await t.send(cardAction(verb, data, { serviceUrl: t.connector.url, from, tenantId: extra.tenantId }));
-    assert.equal(answer.status, 200, `invoke ${verb} answered ${answer.status}`);
-    return answer.body as { statusCode: number; type: string; value: any };
-  }
+  const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, options: { tenantId?: string } = {}) => t.press(verb, data, from, options);
 
   async function logContact(form: Record<string, unknown> = complaintForm(), from: TeamsUser = OFFICER): Promise<Case> {
     const answer = await invoke("contact.submit", { formId: randomUUID(), ...form }, from);

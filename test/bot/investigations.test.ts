@@ -26,11 +26,7 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
   });
   afterEach(async () => t.close());
 
-  async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, extra: object = {}) {
-    const answer = await t.send({ ...cardAction(verb, data, { serviceUrl: t.connector.url, from }), ...extra });
-    assert.equal(answer.status, 200);
-    return answer.body as { value: any };
-  }
+  const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, activity: object = {}) => t.press(verb, data, from, { activity });
 
   async function logComplaint(): Promise<Case> {
     const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine" }) });

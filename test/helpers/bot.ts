@@ -2,7 +2,15 @@ import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config";
 import { startBot, type RunningBot } from "../../src/index";
 import { createLogger } from "../../src/logger";
+import { cardAction, type TeamsUser } from "./activities";
 import { FakeConnector } from "./fakeConnector";
+
+/** What an Action.Execute invoke answers: the card to show in place of the pressed one. */
+export interface InvokeBody {
+  readonly statusCode: number;
+  readonly type: string;
+  readonly value: any;
+}
 
 export interface TestBot {
   readonly bot: RunningBot;
@@ -11,6 +19,8 @@ export interface TestBot {
   readonly logLines: Record<string, unknown>[];
   /** POSTs an activity to /api/messages as the Bot Connector would; resolves with the HTTP answer. */
   send(activity: object): Promise<{ status: number; body: any }>;
+  /** `from` presses an Action.Execute button (an adaptiveCard/action invoke, with `activity` merged in); fails unless it answers 200. */
+  press(verb: string, data: Record<string, unknown>, from: TeamsUser, options?: { tenantId?: string; activity?: object }): Promise<InvokeBody>;
   close(): Promise<void>;
 }
 
@@ -32,18 +42,24 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   // No background sweeps: tests run them with bot.jobs.sweepNow() at the time they choose.
   const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", SWEEP_INTERVAL_SECONDS: "0", ...options.env });
   const bot = await startBot(config, { log: createLogger("debug", sink), now: options.now });
+  async function send(activity: object): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${bot.url}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
   return {
     bot,
     connector,
     logLines,
-    async send(activity) {
-      const response = await fetch(`${bot.url}/api/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(activity),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    send,
+    async press(verb, data, from, pressOptions = {}) {
+      const answer = await send({ ...cardAction(verb, data, { serviceUrl: connector.url, from, tenantId: pressOptions.tenantId }), ...pressOptions.activity });
+      if (answer.status !== 200) throw new Error(`invoke ${verb} answered ${answer.status}`);
+      return answer.body as InvokeBody;
     },
     async close() {
       await bot.close();
