@@ -31,7 +31,7 @@ import { caseCard, timelineCard, type Banner, type StaffChoice } from "./caseVie
 import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { rolesOf, type Caller } from "./identity";
-import { answerWithCard, answerWithMessage } from "./invoke";
+import { answerWithCard, answerWithMessage, typedInputs } from "./invoke";
 import { turnLog } from "./turnLog";
 
 const CaseIdData = z.object({ caseId: z.string().uuid() });
@@ -218,33 +218,27 @@ const ACTIONS = [
   }),
 ] as const;
 
-/** Text the person typed in the action forms, so a refused action shows it again rather than losing it. */
-export function draftFrom(data: unknown): Record<string, string> {
-  const draft: Record<string, string> = {};
-  if (data && typeof data === "object") {
-    for (const key of [
-      "note",
-      "acknowledgedOn",
-      "newResponseDate",
-      "responseDateReason",
-      "agreedWithComplainant",
-      "longerPeriodAgreed",
-      "learning",
-      "reopenReason",
-      "investigationDivision",
-      "investigationLead",
-      "investigationLeadId",
-      "investigationSummary",
-      "investigationQuestions",
-      "investigationDueOn",
-      "investigationIncludeNhsNumber",
-    ]) {
-      const value = (data as Record<string, unknown>)[key];
-      if (typeof value === "string") draft[key] = value.slice(0, 4000);
-    }
-  }
-  return draft;
-}
+/** The case card's action-form inputs whose text is kept when an action is refused. */
+const CASE_FORM_INPUTS = [
+  "note",
+  "acknowledgedOn",
+  "newResponseDate",
+  "responseDateReason",
+  "agreedWithComplainant",
+  "longerPeriodAgreed",
+  "learning",
+  "reopenReason",
+  "investigationDivision",
+  "investigationLead",
+  "investigationLeadId",
+  "investigationSummary",
+  "investigationQuestions",
+  "investigationDueOn",
+  "investigationIncludeNhsNumber",
+] as const;
+
+/** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */
+export const draftFrom = (data: unknown): Record<string, string> => typedInputs(data, CASE_FORM_INPUTS);
 
 async function runAction<Input>(deps: BotDeps, context: TurnContext, definition: CaseAction<Input>, data: unknown): Promise<void> {
   const log = turnLog(context, deps.log);

@@ -33,7 +33,7 @@ import { cardMessage } from "./cards";
 import type { BotDeps } from "./deps";
 import { rolesOf, type Caller } from "./identity";
 import { investigationRequestCard, type RequestViewer } from "./investigationCards";
-import { answerWithCard } from "./invoke";
+import { answerWithCard, typedInputs } from "./invoke";
 import { turnLog } from "./turnLog";
 
 /** Card inputs are strings; anything else is treated as empty. */
@@ -58,6 +58,8 @@ const Answer = RequestIds.extend({
   upheldView: z.enum(UPHELD_VIEWS.map((v) => v.id) as [UpheldView, ...UpheldView[]]),
 });
 const MoreTime = RequestIds.extend({ newDueOn: text(10), reason: text(1000) });
+/** The request card's inputs whose text is kept when an answer or a request for more time is refused. */
+const REQUEST_FORM_INPUTS = ["findings", "actionsTaken", "learning", "upheldView", "newDueOn", "reason"] as const;
 
 function viewerOf(caller: Caller): RequestViewer {
   return { aadObjectId: caller.actor.aadObjectId, isPalsStaff: may(caller.roles, "view-case") };
@@ -234,7 +236,7 @@ async function act(context: TurnContext, deps: BotDeps, data: unknown, action: L
   const loaded = await loadRequest(context, deps, caller, data);
   if (!loaded) return;
   const { c, request } = loaded;
-  const draft = draftOf(data);
+  const draft = typedInputs(data, REQUEST_FORM_INPUTS);
   if ((action === "accept" || action === "decline") && !may(caller.roles, "decide-extension", c)) {
     log.warn({ caseId: c.id, investigationId: request.id }, "Refused an extension decision the caller's role does not allow");
     await answerWithCard(context, cardFor(c, request, caller, { banner: { text: refusal("decide-extension", c, caller.roles), style: "attention" } }));
@@ -294,17 +296,6 @@ async function act(context: TurnContext, deps: BotDeps, data: unknown, action: L
     decline: `More time declined: still due ${formatPlainDate(updated.dueOn)}.`,
   }[action];
   await answerWithCard(context, cardFor(saved.value, updated, caller, { banner: { text: banner, style: "good" } }));
-}
-
-function draftOf(data: unknown): Record<string, string> {
-  const draft: Record<string, string> = {};
-  if (data && typeof data === "object") {
-    for (const key of ["findings", "actionsTaken", "learning", "upheldView", "newDueOn", "reason"]) {
-      const value = (data as Record<string, unknown>)[key];
-      if (typeof value === "string") draft[key] = value.slice(0, 4000);
-    }
-  }
-  return draft;
 }
 
 async function refresh(context: TurnContext, deps: BotDeps, data: unknown): Promise<void> {
