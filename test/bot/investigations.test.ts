@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { Case } from "../../src/domain";
-import { cardElements, cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
+import { cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
 import { CHANNEL, cardAction, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
@@ -167,7 +167,7 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     const { requestId } = await sendRequest(c);
     const answer = await invoke("investigation.answer", { caseId: c.id, requestId, findings: "Bell was faulty.", actionsTaken: "Estates called", learning: "", upheldView: "" }, LEAD);
     assert.match(cardText(answer.value), /Write your findings and choose whether it should be upheld in your view/);
-    const inputs = Object.fromEntries(cardElements(answer.value).filter((node) => typeof node.id === "string").map((node) => [node.id, node.value]));
+    const inputs = inputValues(answer.value);
     assert.equal(inputs.findings, "Bell was faulty.");
     assert.equal(inputs.actionsTaken, "Estates called");
     assert.equal((await storedCase(c.id)).investigations![0].status, "open", "nothing was saved");

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { cardElements, cardText } from "../helpers/bot";
+import { cardElements, cardText, inputValues } from "../helpers/bot";
 import type { Channel, PlaygroundClient } from "./playgroundClient";
 
 /**
@@ -69,7 +69,7 @@ export const STEPS = {
   investigationAnswer: "13 the lead answers in the thread and the officer gets his answer",
 } as const;
 
-export { cardText };
+export { cardText, inputValues };
 
 /** The Action.Execute with this title anywhere on the card (inside Action.ShowCard too). */
 export function findExecuteAction(card: any, title: string): { title: string; verb: string; data: Record<string, unknown> } {
@@ -86,17 +86,6 @@ export function choiceValue(card: any, inputId: string, title: string): string {
   const choice = choices.find((c) => c.title === title);
   if (!choice) throw new Error(`"${inputId}" has no choice "${title}", only: ${choices.map((c) => c.title).join(", ") || "(none)"}`);
   return choice.value;
-}
-
-/** The values of the card's inputs as shown (what a client sends for inputs the person left alone). */
-export function inputValues(card: any): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const node of cardElements(card)) {
-    if (typeof node.type === "string" && node.type.startsWith("Input.") && typeof node.id === "string") {
-      values[node.id] = node.type === "Input.Toggle" ? String(node.value ?? node.valueOff ?? "false") : String(node.value ?? "");
-    }
-  }
-  return values;
 }
 
 /** The case reference shown on a card (PALS-yyyy-nnnnnn). */

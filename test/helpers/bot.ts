@@ -97,3 +97,14 @@ export function cardText(card: any): string {
     })
     .join("\n");
 }
+
+/** The values of the card's inputs as shown (what a client sends for inputs the person left alone). */
+export function inputValues(card: any): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const node of cardElements(card)) {
+    if (typeof node.type === "string" && node.type.startsWith("Input.") && typeof node.id === "string") {
+      values[node.id] = node.type === "Input.Toggle" ? String(node.value ?? node.valueOff ?? "false") : String(node.value ?? "");
+    }
+  }
+  return values;
+}
