@@ -6,10 +6,10 @@ import { Dispatcher, type Deliverer } from "../src/jobs/dispatcher";
 import { sweep } from "../src/jobs/sweep";
 import { createLogger } from "../src/logger";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
-import { CosmosTimelineRepository } from "../src/store/timelineRepository";
 import { openStore } from "../src/store/cosmos";
 import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "../src/store/jobsRepository";
 import { makeCase } from "../test/helpers/caseFixtures";
+import { deskFor } from "../test/helpers/desk";
 
 const TENANT = "bench-trust";
 const TODAY = "2026-03-10";
@@ -56,17 +56,19 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
         Array.from({ length: Math.min(250, total - start) }, async (_, offset) => {
           const index = start + offset;
           const c = benchCase(index, index < dueCount);
-          await cases.create(c);
+          await cases.create(c, { revision: 1, pending: [], applied: [] });
           const day = scheduleDay(c, "2026-03-09");
           if (day) await schedule.file(TENANT, c.id, day);
         }),
       );
     }
     await schedule.markSwept("2026-03-09", undefined);
+    const desk = deskFor(store, { log, now: () => NOW });
     const deps = {
       cases,
-      timeline: new CosmosTimelineRepository(store.containers.events),
       retention: DEFAULT_RETENTION,
+      finishPendingCases: () => desk.jobs.finishPendingCases(),
+      applyRetention: (tenantId: string, caseId: string) => desk.jobs.applyRetention(tenantId, caseId),
       schedule,
       outbox,
       lease: new CosmosSweepLease(store.containers.jobs),

@@ -1,28 +1,32 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import restify from "restify";
+import { createCaseDesk, type CaseDesk } from "./cases";
 import { ConfigError, loadConfig, type Config } from "./config";
+import { startJobs, type Jobs } from "./jobs/runtime";
 import { createLogger, type Logger } from "./logger";
 import { CosmosCaseRepository } from "./store/caseRepository";
 import { openStore, type Store } from "./store/cosmos";
-import { CosmosOutboxStore } from "./store/jobsRepository";
+import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "./store/jobsRepository";
+import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplates";
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
 import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
-import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplates";
 import { CosmosTimelineRepository } from "./store/timelineRepository";
-import { createAdapter, createApplication, createProactiveAdapter } from "./teams/app";
-import type { BotDeps } from "./teams/deps";
-import { teamsDeliverer } from "./teams/proactive";
-import { startJobs, type Jobs } from "./jobs/runtime";
 import { activityProblem } from "./teams/activityEnvelope";
-import { setTurnLog } from "./teams/turnLog";
+import { createTeamsEndpoint } from "./teams/app";
 import { DownloadShelf } from "./teams/downloads";
+import { settingsRoles } from "./teams/identity";
+import { teamsDeliverer } from "./teams/proactive";
+import { createProactiveAdapter } from "./teams/sdk/adapter";
+import { proactiveSender } from "./teams/sdk/proactive";
 
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
   readonly url: string;
   readonly store: Store;
   readonly jobs: Jobs;
+  /** The application layer, for tests and tools that act as the bot does. */
+  readonly desk: CaseDesk;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // Before the store, so a bad signposting file stops start-up at once.
   const signposting = loadSignpostingDirectory(config.signpostingLocalFile);
   // A broken letter template stops start-up with the file's name, not an officer's draft later.
-  new LetterTemplates(config.letterTemplatesDir).checkAll();
+  const letters = new LetterTemplates(config.letterTemplatesDir);
+  letters.checkAll();
   log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
   const store = await openStore(
     { account: config.cosmos, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort },
@@ -47,46 +52,60 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const people = new CosmosPeopleDirectory(store.containers.conversations, now);
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
+  const schedule = new CosmosSweepSchedule(store.containers.jobs);
   const timeline = new CosmosTimelineRepository(store.containers.events);
+  const roles = settingsRoles(config);
+
+  // The application layer and the jobs need each other (the desk queues messages the jobs send; the jobs
+  // finish cases' follow-ups and record where a request card landed), so each reaches the other lazily.
+  let desk: CaseDesk | undefined;
+  const theDesk = () => desk!;
   const jobs = startJobs({
-    store,
     cases,
     outbox,
+    schedule,
+    lease: new CosmosSweepLease(store.containers.jobs),
     // Its own adapter, without the SDK's built-in retries: the outbox decides when to try again.
     deliverer: teamsDeliverer({
-      adapter: createProactiveAdapter(config),
-      botAppId: config.bot?.appId ?? "",
+      sender: proactiveSender(createProactiveAdapter(config), config.bot?.appId ?? ""),
       people,
       channels,
-      cases,
+      loadCase: async (tenantId, caseId) => (await cases.get(tenantId, caseId))?.value,
       outbox,
       adminIds: config.roles.admin,
       log,
     }),
+    hooks: {
+      alreadySent: (item) => theDesk().investigations.investigationAlreadyPosted(item),
+      sent: (item, delivered, address) => theDesk().investigations.investigationPosted(item, delivered, address),
+    },
     log,
     now,
     intervalSeconds: config.sweepIntervalSeconds,
     instanceId: config.instanceId,
-    timeline,
     retention: config.retention,
+    finishPendingCases: () => theDesk().jobs.finishPendingCases(),
+    applyRetention: (tenantId, caseId) => theDesk().jobs.applyRetention(tenantId, caseId),
   });
-  const downloads = new DownloadShelf(now);
-  const deps: BotDeps = {
-    config,
-    log,
-    store,
+  desk = createCaseDesk({
     cases,
     timeline,
+    schedule,
+    outbox,
     people,
     channels,
-    outbox,
-    caseSaved: (c) => jobs.caseSaved(c),
+    roles,
     signposting: signposting.directory,
-    downloads,
+    letters,
+    retention: config.retention,
+    trustName: config.trustName,
+    log,
     now,
-  };
-  const adapter = createAdapter(config, deps);
-  const app = createApplication(adapter, deps);
+    sendSoon: () => jobs.kick(),
+    sendNow: async (tenantId, outboxIds) => void (await jobs.deliverNow(tenantId, outboxIds)),
+  });
+  const downloads = new DownloadShelf(now);
+  const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now });
 
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
@@ -106,10 +125,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       res.send(400, { error: "This is not a Bot Framework activity PALS Desk can handle.", problem });
       return;
     }
-    await adapter.process(req, res, async (context) => {
-      setTurnLog(context, requestLog);
-      await app.run(context);
-    });
+    await teams.process(req, res, requestLog);
   });
 
   // For an external timer (Azure Functions, Logic Apps, cron): off unless SWEEP_SECRET is set.
@@ -179,6 +195,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     url,
     store,
     jobs,
+    desk,
     close: async () => {
       await jobs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
@@ -45,4 +46,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+const activityLogs = new AsyncLocalStorage<Logger>();
+
+/** Runs `work` with `log` as the logger of everything it calls (a turn's logger carries its request id). */
+export function runWithLog<T>(log: Logger, work: () => T): T {
+  return activityLogs.run(log, work);
+}
+
+/** The logger of the activity being handled, or `fallback` outside one (the sweep, start-up). */
+export function activityLog(fallback: Logger): Logger {
+  return activityLogs.getStore() ?? fallback;
 }

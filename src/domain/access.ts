@@ -1,6 +1,6 @@
 // Who may do what with a case. Pure: the roles come from wherever the trust keeps them (app roles, a
 // settings list); this module only answers yes or no and says what to do when the answer is no.
-import type { Case } from "./case";
+import type { Case } from "./caseSchema";
 
 export const ROLES = ["officer", "volunteer", "manager", "admin", "lead"] as const;
 export type Role = (typeof ROLES)[number];
@@ -140,4 +140,13 @@ export function mayReport(roles: ReadonlySet<Role>): boolean {
 /** Managers (and admins) choose the alerts channel and acknowledge or take over escalation alerts. */
 export function mayManageAlerts(roles: ReadonlySet<Role>): boolean {
   return roles.has("manager") || roles.has("admin");
+}
+
+/** Who is acting, in which trust, with which roles: always from the activity and settings, never from card data. */
+export interface Caller {
+  readonly tenantId: string;
+  readonly actor: { readonly aadObjectId: string; readonly name: string };
+  /** The Teams user id (29:...), used for card refresh lists and proactive messages. */
+  readonly teamsUserId: string;
+  readonly roles: ReadonlySet<Role>;
 }

@@ -1,130 +1,36 @@
+// A contact as logged: the "Log a contact" form's checks and the new case built from it.
 import { z } from "zod";
-import { InvestigationRequestSchema } from "./investigations";
-import { OmbudsmanReferralSchema } from "./ombudsman";
 import { calendarDaysBetween, isIsoDate } from "./calendar";
-import { idsOf, titleOf } from "./choice";
+import { idsOf } from "./choice";
+import {
+  CaseSchema,
+  CONSENT_STATUSES,
+  CONTACT_TYPES,
+  LIMITS,
+  RAISED_BY,
+  RECEIVED_VIA,
+  type Case,
+  type ComplexityTier,
+  type ConsentStatus,
+  type ContactType,
+  type PersonRef,
+  type RaisedBy,
+  type ReceivedVia,
+} from "./caseSchema";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "./deadlines";
 import {
   KO41A_PROFESSIONS,
   KO41A_SERVICE_AREAS,
   KO41A_SUBJECTS,
   type Profession,
-  ProfessionSchema,
   type ServiceArea,
-  ServiceAreaSchema,
   type Subject,
-  SubjectSchema,
 } from "./ko41a";
 import { isValidNhsNumber, normaliseNhsNumber } from "./nhsNumber";
-import { type RiskRating, RiskRatingSchema, riskScore } from "./risk";
+import { type RiskRating, riskScore } from "./risk";
 import { triageFlags, needsConsent } from "./triage";
 
-// --- pick lists ----------------------------------------------------------------------------
-// Ids are stored and submitted by cards; titles are what people read.
-
-export const CONTACT_TYPES = [
-  { id: "enquiry", title: "Enquiry" },
-  { id: "concern", title: "Concern" },
-  { id: "complaint", title: "Complaint" },
-  { id: "compliment", title: "Compliment" },
-] as const;
-
-export const RECEIVED_VIA = [
-  { id: "phone", title: "Phone" },
-  { id: "email", title: "Email" },
-  { id: "letter", title: "Letter" },
-  { id: "face-to-face", title: "Face to face" },
-  { id: "web", title: "Web form" },
-  { id: "mp-letter", title: "Letter from an MP" },
-  { id: "regulator", title: "From a regulator or Ombudsman" },
-] as const;
-
-export const RAISED_BY = [
-  { id: "patient", title: "Patient" },
-  { id: "family", title: "Family member" },
-  { id: "carer", title: "Carer" },
-  { id: "representative", title: "Representative or advocate" },
-  { id: "mp", title: "MP" },
-  { id: "regulator", title: "Regulator or Ombudsman" },
-  { id: "staff", title: "Member of staff" },
-] as const;
-
-export const CONSENT_STATUSES = [
-  { id: "given", title: "Consent given" },
-  { id: "not-yet", title: "Consent requested, not received yet" },
-  { id: "deceased", title: "Not needed: the patient has died" },
-  { id: "child", title: "Not needed: the patient is a child" },
-  { id: "lacks-capacity", title: "Not needed: the patient lacks capacity" },
-] as const;
-
-export const CASE_STATUSES = [
-  { id: "open", title: "Open" },
-  { id: "closed", title: "Closed" },
-] as const;
-
-export const OUTCOMES = [
-  { id: "upheld", title: "Upheld" },
-  { id: "partially-upheld", title: "Partially upheld" },
-  { id: "not-upheld", title: "Not upheld" },
-  { id: "resolved", title: "Resolved" },
-  { id: "referred", title: "Referred on" },
-  { id: "noted", title: "Noted and passed on" },
-] as const;
-
-export const COMPLEXITY_TIERS = [
-  { id: 25, title: "Standard: 25 working days" },
-  { id: 40, title: "Complex: 40 working days" },
-  { id: 60, title: "Very complex: 60 working days" },
-] as const;
-
-export const ContactTypeSchema = z.enum(idsOf(CONTACT_TYPES));
-export const ReceivedViaSchema = z.enum(idsOf(RECEIVED_VIA));
-export const RaisedBySchema = z.enum(idsOf(RAISED_BY));
-export const ConsentStatusSchema = z.enum(idsOf(CONSENT_STATUSES));
-export const CaseStatusSchema = z.enum(idsOf(CASE_STATUSES));
-export const OutcomeSchema = z.enum(idsOf(OUTCOMES));
-export const ComplexityTierSchema = z.union([z.literal(25), z.literal(40), z.literal(60)]);
-
-export type ContactType = z.infer<typeof ContactTypeSchema>;
-export type ReceivedVia = z.infer<typeof ReceivedViaSchema>;
-export type RaisedBy = z.infer<typeof RaisedBySchema>;
-export type ConsentStatus = z.infer<typeof ConsentStatusSchema>;
-export type CaseStatus = z.infer<typeof CaseStatusSchema>;
-export type Outcome = z.infer<typeof OutcomeSchema>;
-export type ComplexityTier = z.infer<typeof ComplexityTierSchema>;
-
-export const contactTypeTitle = (id: ContactType): string => titleOf(CONTACT_TYPES, id);
-export const receivedViaTitle = (id: ReceivedVia): string => titleOf(RECEIVED_VIA, id);
-export const raisedByTitle = (id: RaisedBy): string => titleOf(RAISED_BY, id);
-export const consentTitle = (id: ConsentStatus): string => titleOf(CONSENT_STATUSES, id);
-export const outcomeTitle = (id: Outcome): string => titleOf(OUTCOMES, id);
-export const complexityTitle = (id: ComplexityTier): string => titleOf(COMPLEXITY_TIERS, id);
-
-/** KO41a outcomes apply to complaints; concerns and enquiries are resolved or referred; compliments are noted. */
-export function outcomesFor(type: ContactType): Outcome[] {
-  switch (type) {
-    case "complaint":
-      return ["upheld", "partially-upheld", "not-upheld"];
-    case "concern":
-    case "enquiry":
-      return ["resolved", "referred"];
-    case "compliment":
-      return ["noted"];
-  }
-}
-
 // --- the "Log a contact" form --------------------------------------------------------------
-
-export const LIMITS = {
-  name: 200,
-  contactDetails: 1000,
-  communicationNeeds: 500,
-  place: 200,
-  summary: 4000,
-  desiredOutcome: 2000,
-  learning: 4000,
-  choiceList: 2000,
-} as const;
 
 /** Dates before this are typos (a year typed as 1026), not old cases. */
 const EARLIEST_DATE = "1900-01-01";
@@ -338,84 +244,8 @@ export function parseNewContact(raw: unknown, today: string): ParseNewContactRes
   return { ok: true, value: toNewContact(values as FieldValues) };
 }
 
-// --- the stored case -----------------------------------------------------------------------
 
-const isoDate = z.string().refine(isIsoDate, "Expected a date as yyyy-mm-dd");
-const instant = z.string().datetime({ offset: true });
-
-export const PersonRefSchema = z.object({
-  aadObjectId: z.string().min(1),
-  name: z.string().max(LIMITS.name),
-});
-export type PersonRef = z.infer<typeof PersonRefSchema>;
-
-export const CaseDeadlinesSchema = z.object({
-  acknowledgeBy: isoDate.optional(),
-  acknowledgedOn: isoDate.optional(),
-  respondBy: isoDate.optional(),
-  /** The response date was agreed with the person who raised it. */
-  respondByAgreed: z.boolean().optional(),
-  /** Six months from receipt (complaints). */
-  backstop: isoDate.optional(),
-  /** They agreed a response date beyond the backstop. */
-  longerPeriodAgreed: z.boolean().optional(),
-});
-export type CaseDeadlines = z.infer<typeof CaseDeadlinesSchema>;
-
-export const CaseSchema = z.object({
-  id: z.string().uuid(),
-  tenantId: z.string().min(1),
-  reference: z.string().min(1),
-  type: ContactTypeSchema,
-  status: CaseStatusSchema,
-  receivedVia: ReceivedViaSchema,
-  raisedBy: RaisedBySchema,
-  raiser: z.object({ name: z.string().max(LIMITS.name) }).optional(),
-  consent: ConsentStatusSchema.optional(),
-  patient: z.object({
-    name: z.string().min(1).max(LIMITS.name),
-    nhsNumber: z.string().refine(isValidNhsNumber, "Not a valid NHS number").optional(),
-    dateOfBirth: isoDate.optional(),
-    contactDetails: z.string().max(LIMITS.contactDetails).optional(),
-    communicationNeeds: z.string().max(LIMITS.communicationNeeds).optional(),
-  }),
-  receivedOn: isoDate,
-  eventOn: isoDate.optional(),
-  division: z.string().min(1).max(LIMITS.place),
-  service: z.string().max(LIMITS.place).optional(),
-  ward: z.string().max(LIMITS.place).optional(),
-  serviceArea: ServiceAreaSchema.optional(),
-  subjects: z.array(SubjectSchema),
-  professions: z.array(ProfessionSchema),
-  summary: z.string().min(1).max(LIMITS.summary),
-  desiredOutcome: z.string().max(LIMITS.desiredOutcome).optional(),
-  risk: z.object({ consequence: RiskRatingSchema, likelihood: RiskRatingSchema, score: z.number().int().min(1).max(25) }),
-  safeguarding: z.boolean(),
-  owner: PersonRefSchema.optional(),
-  deadlines: CaseDeadlinesSchema,
-  /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */
-  flags: z.array(z.string()),
-  complexity: ComplexityTierSchema.optional(),
-  /** Set when a concern became a complaint: the day complaint deadlines started. */
-  escalatedFromConcernOn: isoDate.optional(),
-  outcome: OutcomeSchema.optional(),
-  learning: z.string().max(LIMITS.learning).optional(),
-  closedOn: isoDate.optional(),
-  /** Ids from the signposting directory. */
-  signposting: z.array(z.string()),
-  createdAt: instant,
-  updatedAt: instant,
-  createdBy: PersonRefSchema,
-  /** The earliest deadline still open, so due work is one indexed query. */
-  nextDueOn: isoDate.optional(),
-  /** Set when the records retention schedule removed the patient's details (retention.ts). */
-  anonymisedOn: isoDate.optional(),
-  /** Requests for input from clinical leads (investigations.ts). */
-  investigations: z.array(InvestigationRequestSchema).optional(),
-  /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */
-  ombudsman: OmbudsmanReferralSchema.optional(),
-});
-export type Case = z.infer<typeof CaseSchema>;
+// --- a new case ----------------------------------------------------------------------------
 
 export interface NewCaseContext {
   /** A uuid chosen by the caller (so a retried save is idempotent). */

@@ -11,25 +11,11 @@ import {
   LIMITS,
   outcomeTitle,
   outcomesFor,
-} from "./case";
+} from "./caseSchema";
 import { formatPlainDate, isIsoDate, londonDate, workingDaysBetween } from "./calendar";
-import { DEFAULT_DEADLINE_RULES, type DeadlineRules, escalateToComplaint, extendResponse, nextDue } from "./deadlines";
-import { CaseRuleError } from "./ports";
-import type { Actor, CaseEvent } from "./timeline";
-
-export interface ActionContext {
-  readonly actor: Actor;
-  readonly now: Date;
-  /** The trust's deadline rules; the NHS defaults when left out. */
-  readonly rules?: Readonly<DeadlineRules>;
-}
-
-export type CaseEventDraft = Pick<CaseEvent, "kind" | "summary"> & Partial<Pick<CaseEvent, "detail" | "changes">>;
-
-export interface ActionResult {
-  readonly updated: Case;
-  readonly event: CaseEventDraft;
-}
+import type { ActionContext, ActionResult } from "./change";
+import { DEFAULT_DEADLINE_RULES, escalateToComplaint, extendResponse, nextDue } from "./deadlines";
+import { CaseRuleError } from "./errors";
 
 type Change = { readonly field: string; readonly before?: unknown; readonly after?: unknown };
 
@@ -39,22 +25,6 @@ export const REASON_LIMIT = 1000;
 export const NOTE_LIMIT = 4000;
 
 const CLOSED_MESSAGE = "This case is closed. Reopen it first if you need to change it.";
-
-/** The timeline entry for a draft: who did it and when, against which case. */
-export function eventFrom(draft: CaseEventDraft, c: Case, ctx: ActionContext, id: string): CaseEvent {
-  return {
-    id,
-    caseId: c.id,
-    tenantId: c.tenantId,
-    reference: c.reference,
-    kind: draft.kind,
-    at: ctx.now.toISOString(),
-    by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name },
-    summary: draft.summary,
-    ...(draft.detail !== undefined ? { detail: draft.detail } : {}),
-    ...(draft.changes !== undefined && draft.changes.length > 0 ? { changes: draft.changes.map((ch) => ({ ...ch })) } : {}),
-  };
-}
 
 // --- created -------------------------------------------------------------------------------
 

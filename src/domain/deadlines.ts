@@ -1,7 +1,6 @@
-import type { Case, ComplexityTier, ContactType } from "./case";
+import type { Case, ComplexityTier, ContactType } from "./caseSchema";
 import { addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "./calendar";
-// The store's update loop recognises this error as "the change no longer applies"; its messages are shown to people.
-import { CaseRuleError } from "./ports";
+import { CaseRuleError } from "./errors";
 
 /** The deadline rules; the defaults are the NHS complaints regulations and common PALS practice. Trusts may vary them. */
 export interface DeadlineRules {

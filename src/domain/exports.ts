@@ -9,12 +9,13 @@ import {
   outcomeTitle,
   raisedByTitle,
   receivedViaTitle,
-} from "./case";
+} from "./caseSchema";
 import { formatPlainDate } from "./calendar";
-import { investigationsOf, upheldViewTitle } from "./investigations";
+import { investigationsOf } from "./investigations";
+import { upheldViewTitle } from "./investigationSchema";
 import { professionTitle, serviceAreaTitle, subjectTitle } from "./ko41a";
 import { letterTitle, LetterKindSchema } from "./letters";
-import { ombudsmanStageTitle } from "./ombudsman";
+import { ombudsmanStageTitle } from "./ombudsmanSchema";
 import { type Ko41aReturn, financialYearTitle, shortDate } from "./reports";
 import { riskBand, riskBandTitle } from "./risk";
 import type { CaseEvent } from "./timeline";

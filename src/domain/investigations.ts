@@ -1,77 +1,15 @@
 // Investigation requests: an officer asks a clinical lead for input on a case, the lead answers.
 // Pure functions over the case; the requests live on the case document, so every change to one is an
 // etag-guarded case update and lands on the case timeline.
-import { z } from "zod";
-import type { Case } from "./case";
+import type { Case } from "./caseSchema";
 import { addWorkingDays, formatPlainDate, isIsoDate, londonDate, subtractWorkingDays } from "./calendar";
-import type { ActionContext, ActionResult } from "./caseActions";
-import { CaseRuleError } from "./ports";
+import type { ActionContext, ActionResult } from "./change";
+import { CaseRuleError } from "./errors";
+import { InvestigationRequestSchema, upheldViewTitle, type InvestigationReminder, type InvestigationRequest, type UpheldView } from "./investigationSchema";
 
 /** DESIGN.md: leads have 10 working days by default, reminded 2 working days before and on the day. */
 export const INVESTIGATION_DEFAULT_WORKING_DAYS = 10;
 export const INVESTIGATION_REMINDER_WORKING_DAYS = 2;
-
-export const UPHELD_VIEWS = [
-  { id: "upheld", title: "Upheld" },
-  { id: "partially-upheld", title: "Partially upheld" },
-  { id: "not-upheld", title: "Not upheld" },
-  { id: "unsure", title: "Not for me to say" },
-] as const;
-
-const text = (max: number) => z.string().trim().max(max);
-const isoDate = z.string().refine(isIsoDate, "a date as yyyy-mm-dd");
-const person = z.object({ aadObjectId: z.string().min(1), name: z.string().max(200), teamsUserId: z.string().max(200).optional() });
-
-export const InvestigationRequestSchema = z.object({
-  id: z.string().uuid(),
-  division: text(200).min(1),
-  lead: person,
-  /** What the officer wrote for the lead: the only case detail the lead sees. */
-  summary: text(4000).min(1),
-  questions: text(4000).min(1),
-  /** The NHS number is shared only when the officer chooses to. */
-  nhsNumber: z.string().optional(),
-  dueOn: isoDate,
-  status: z.enum(["open", "answered"]),
-  requestedBy: person,
-  requestedAt: z.string(),
-  /** Where the request card was posted: a division channel thread or the lead's personal chat. */
-  delivery: z
-    .object({
-      conversationId: z.string(),
-      activityId: z.string().optional(),
-      serviceUrl: z.string(),
-      channelId: z.string(),
-      kind: z.enum(["channel-thread", "personal"]),
-    })
-    .optional(),
-  answer: z
-    .object({
-      findings: text(4000).min(1),
-      actions: text(4000),
-      learning: text(4000),
-      upheldView: z.enum(UPHELD_VIEWS.map((v) => v.id) as ["upheld", "partially-upheld", "not-upheld", "unsure"]),
-      answeredOn: isoDate,
-      by: person,
-    })
-    .optional(),
-  extension: z
-    .object({
-      newDueOn: isoDate,
-      reason: text(1000).min(1),
-      requestedOn: isoDate,
-      state: z.enum(["pending", "accepted", "declined"]),
-      decidedBy: person.optional(),
-    })
-    .optional(),
-});
-
-export type InvestigationRequest = z.infer<typeof InvestigationRequestSchema>;
-export type UpheldView = NonNullable<InvestigationRequest["answer"]>["upheldView"];
-
-export function upheldViewTitle(id: UpheldView): string {
-  return UPHELD_VIEWS.find((v) => v.id === id)?.title ?? id;
-}
 
 export function investigationsOf(c: Pick<Case, "investigations">): readonly InvestigationRequest[] {
   return c.investigations ?? [];
@@ -195,8 +133,6 @@ export function decideExtension(c: Case, requestId: string, accept: boolean, ctx
     },
   };
 }
-
-export type InvestigationReminder = "before" | "due-day" | "overdue";
 
 /** What the morning round owes the lead (and, when overdue, the owner and managers) today. */
 export function investigationReminders(c: Case, today: string): { request: InvestigationRequest; reminder: InvestigationReminder }[] {

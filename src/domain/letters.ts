@@ -2,13 +2,13 @@
 // read elsewhere and passed in as text. Officers copy the draft into the trust's letterhead; nothing is sent.
 import Mustache from "mustache";
 import { z } from "zod";
-import { type Case, outcomeTitle } from "./case";
+import { type Case, outcomeTitle } from "./caseSchema";
 import { formatPlainDate } from "./calendar";
 import { idsOf, titleOf } from "./choice";
-import type { ActionContext, ActionResult } from "./caseActions";
+import type { ActionContext, ActionResult } from "./change";
 import { investigationsOf } from "./investigations";
 import { subjectTitle } from "./ko41a";
-import { CaseRuleError } from "./ports";
+import { CaseRuleError } from "./errors";
 import type { SignpostEntry } from "./signposting/directory";
 import type { CaseEvent } from "./timeline";
 

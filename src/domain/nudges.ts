@@ -1,5 +1,7 @@
 import { DateTime } from "luxon";
-import type { Case } from "./case";
+import type { Case } from "./caseSchema";
+import type { ActionContext, ActionResult } from "./change";
+import { CaseRuleError } from "./errors";
 import { addWorkingDays, isWorkingDay, LONDON_ZONE, subtractWorkingDays, workingDaysBetween } from "./calendar";
 import type { Choice } from "./choice";
 import { ombudsmanDueOn } from "./deadlines";
@@ -126,4 +128,23 @@ export function londonClockTime(instant: Date): string {
 /** True when the morning round is due: a working day at or after 09:00 London. */
 export function isNudgeTime(today: string, londonTime: string): boolean {
   return isWorkingDay(today) && londonTime >= NUDGE_TIME;
+}
+
+/**
+ * A manager acknowledges an alert (once): who and when is kept on the case, so the alert card shows it to
+ * every manager and a second acknowledgement is refused. The case's own facts do not change.
+ */
+export function acknowledgeAlert(c: Case, alert: { readonly id: string; readonly reason: AlertReason }, ctx: ActionContext): ActionResult {
+  const done = (c.alertAcknowledgements ?? []).find((a) => a.alertId === alert.id);
+  if (done) throw new CaseRuleError(`${done.by.name} already acknowledged this alert.`);
+  const acknowledgement = { alertId: alert.id, reason: alert.reason, by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name }, at: ctx.now.toISOString() };
+  return {
+    updated: { ...c, alertAcknowledgements: [...(c.alertAcknowledgements ?? []), acknowledgement] },
+    event: { kind: "alert-acknowledged", summary: `Manager alert acknowledged: ${alertReasonTitle(alert.reason)}` },
+  };
+}
+
+/** Who acknowledged an alert, if anyone has. */
+export function alertAcknowledgement(c: Pick<Case, "alertAcknowledgements"> | undefined, alertId: string): NonNullable<Case["alertAcknowledgements"]>[number] | undefined {
+  return c?.alertAcknowledgements?.find((a) => a.alertId === alertId);
 }

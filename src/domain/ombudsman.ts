@@ -1,37 +1,12 @@
 // Cases the complainant took to the Parliamentary and Health Service Ombudsman (PHSO). The referral lives on
 // the case document; the PHSO's deadline for the trust joins the case's deadlines (nextDueOn), even once the
 // case is closed, because that is when the Ombudsman usually gets involved.
-import { z } from "zod";
-import type { Case } from "./case";
+import type { Case } from "./caseSchema";
 import { formatPlainDate, isIsoDate, londonDate } from "./calendar";
-import type { ActionContext, ActionResult } from "./caseActions";
-import { idsOf, titleOf } from "./choice";
+import type { ActionContext, ActionResult } from "./change";
 import { nextDue } from "./deadlines";
-import { CaseRuleError } from "./ports";
-
-export const OMBUDSMAN_STAGES = [
-  { id: "assessment", title: "Assessment" },
-  { id: "investigation", title: "Investigation" },
-  { id: "decided", title: "Decided" },
-] as const;
-
-export const OmbudsmanStageSchema = z.enum(idsOf(OMBUDSMAN_STAGES));
-export type OmbudsmanStage = z.infer<typeof OmbudsmanStageSchema>;
-export const ombudsmanStageTitle = (id: OmbudsmanStage): string => titleOf(OMBUDSMAN_STAGES, id);
-
-/** Longest PHSO reference we keep (theirs look like "C-2026-012345"). */
-export const PHSO_REFERENCE_LIMIT = 50;
-
-const isoDate = z.string().refine(isIsoDate, "Expected a date as yyyy-mm-dd");
-
-export const OmbudsmanReferralSchema = z.object({
-  referredOn: isoDate,
-  reference: z.string().min(1).max(PHSO_REFERENCE_LIMIT),
-  stage: OmbudsmanStageSchema,
-  /** What the PHSO asked of the trust (information, comments on a draft, an action plan) is due by then. */
-  responseDueOn: isoDate.optional(),
-});
-export type OmbudsmanReferral = z.infer<typeof OmbudsmanReferralSchema>;
+import { CaseRuleError } from "./errors";
+import { ombudsmanStageTitle, OmbudsmanStageSchema, PHSO_REFERENCE_LIMIT, type OmbudsmanReferral } from "./ombudsmanSchema";
 
 export interface OmbudsmanInput {
   readonly referredOn: string;

@@ -1,13 +1,16 @@
-import type { InvestigationReminder } from "./investigations";
-import type { AlertReason, DigestItem } from "./nudges";
-import type { ConversationAddress } from "./ports";
+import { z } from "zod";
+import { ConversationAddressSchema, type ConversationAddress } from "./conversations";
+import { INVESTIGATION_REMINDERS, type InvestigationReminder } from "./investigationSchema";
+import { ALERT_REASONS, type AlertReason, type DigestItem } from "./nudges";
 
 /** Where a proactive message goes: someone's personal chat with the bot, or the managers' alerts channel. */
 export type OutboxTarget =
   | { readonly kind: "person"; readonly aadObjectId: string }
   | { readonly kind: "alerts-channel" }
   /** A known conversation, e.g. the channel thread of an investigation request. */
-  | { readonly kind: "conversation"; readonly address: ConversationAddress };
+  | { readonly kind: "conversation"; readonly address: ConversationAddress }
+  /** A new thread in a channel (an investigation request in its division's channel). */
+  | { readonly kind: "new-thread"; readonly channel: ConversationAddress };
 
 /** About one investigation request; cards are rendered from the case at send time, so no free text is copied here. */
 interface InvestigationPayload {
@@ -20,11 +23,18 @@ export type OutboxPayload =
   | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[] }
   | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string; readonly requestId?: string }
   | { readonly kind: "admin-notice"; readonly text: string }
+  | (InvestigationPayload & { readonly kind: "investigation-request" })
   | (InvestigationPayload & { readonly kind: "investigation-reminder"; readonly reminder: InvestigationReminder; readonly audience: "lead" | "owner" })
   | (InvestigationPayload & { readonly kind: "investigation-answer" })
   | (InvestigationPayload & { readonly kind: "investigation-extension" });
 
 export type OutboxState = "pending" | "sent" | "failed" | "undeliverable";
+
+/** Where a sent message landed, when the sender needs it again (the root of a new thread). */
+export interface Delivered {
+  readonly conversationId: string;
+  readonly activityId?: string;
+}
 
 /**
  * One proactive message, written before it is sent. Its id is decided by what it is (the person and
@@ -41,11 +51,77 @@ export interface OutboxItem {
   readonly nextAttemptAt: string;
   readonly createdAt: string;
   readonly sentAt?: string;
+  readonly delivered?: Delivered;
   /** HTTP status or error code of the last failed try (never message text). */
   readonly lastError?: string;
-  /** For alerts: the manager who acknowledged it, and when. */
-  readonly acknowledged?: { readonly by: { readonly aadObjectId: string; readonly name: string }; readonly at: string };
 }
+
+/** A message to send as soon as it can be. */
+export function newOutboxItem(tenantId: string, id: string, target: OutboxTarget, payload: OutboxPayload, now: Date): OutboxItem {
+  return { id, tenantId, target, payload, state: "pending", attempts: 0, nextAttemptAt: now.toISOString(), createdAt: now.toISOString() };
+}
+
+/** A manager alert about a case; its id makes it once per case and reason (and request). */
+export function alertOutboxItem(c: { readonly id: string; readonly tenantId: string; readonly reference: string }, reason: AlertReason, raisedOn: string, now: Date, requestId?: string): OutboxItem {
+  return newOutboxItem(
+    c.tenantId,
+    alertOutboxId(c.id, reason, requestId),
+    { kind: "alerts-channel" },
+    { kind: "alert", caseId: c.id, reference: c.reference, reason, raisedOn, ...(requestId ? { requestId } : {}) },
+    now,
+  );
+}
+
+const about = { caseId: z.string(), reference: z.string(), requestId: z.string() };
+
+/** A stored outbox item, checked when read back. */
+export const OutboxItemSchema = z.object({
+  id: z.string().min(1),
+  tenantId: z.string().min(1),
+  target: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("person"), aadObjectId: z.string().min(1) }),
+    z.object({ kind: z.literal("alerts-channel") }),
+    z.object({ kind: z.literal("conversation"), address: ConversationAddressSchema }),
+    z.object({ kind: z.literal("new-thread"), channel: ConversationAddressSchema }),
+  ]),
+  payload: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("digest"),
+      day: z.string(),
+      items: z.array(
+        z.object({
+          caseId: z.string(),
+          reference: z.string(),
+          type: z.enum(["enquiry", "concern", "complaint", "compliment"]),
+          deadline: z.enum(["acknowledgement", "response", "ombudsman"]),
+          dueOn: z.string(),
+          state: z.enum(["overdue", "due-today", "due-soon"]),
+          workingDays: z.number(),
+        }),
+      ),
+    }),
+    z.object({
+      kind: z.literal("alert"),
+      caseId: z.string(),
+      reference: z.string(),
+      reason: z.enum(ALERT_REASONS.map((r) => r.id) as [AlertReason, ...AlertReason[]]),
+      raisedOn: z.string(),
+      requestId: z.string().optional(),
+    }),
+    z.object({ kind: z.literal("admin-notice"), text: z.string() }),
+    z.object({ kind: z.literal("investigation-request"), ...about }),
+    z.object({ kind: z.literal("investigation-reminder"), ...about, reminder: z.enum(INVESTIGATION_REMINDERS), audience: z.enum(["lead", "owner"]) }),
+    z.object({ kind: z.literal("investigation-answer"), ...about }),
+    z.object({ kind: z.literal("investigation-extension"), ...about }),
+  ]),
+  state: z.enum(["pending", "sent", "failed", "undeliverable"]),
+  attempts: z.number().int().min(0),
+  nextAttemptAt: z.string(),
+  createdAt: z.string(),
+  sentAt: z.string().optional(),
+  delivered: z.object({ conversationId: z.string(), activityId: z.string().optional() }).optional(),
+  lastError: z.string().optional(),
+}) satisfies z.ZodType<OutboxItem, z.ZodTypeDef, unknown>;
 
 export function digestOutboxId(tenantId: string, aadObjectId: string, day: string): string {
   return `digest:${tenantId}:${aadObjectId}:${day}`;

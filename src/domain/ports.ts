@@ -1,4 +1,9 @@
-import type { Case } from "./case";
+// What the application layer needs from storage, as interfaces; src/store implements them on Cosmos DB.
+import type { Role } from "./access";
+import type { Case } from "./caseSchema";
+import type { ConversationAddress, StaffMember } from "./conversations";
+import type { FollowUps, ThreadLink } from "./followUps";
+import type { LetterKind } from "./letters";
 import type { OutboxItem } from "./outbox";
 import type { CaseEvent } from "./timeline";
 
@@ -8,21 +13,18 @@ export interface Versioned<T> {
   readonly etag: string;
 }
 
-/** Someone else changed the case since it was read, and retrying did not reconcile the two changes. */
-export class CaseChangedError extends Error {
-  constructor(readonly caseId: string) {
-    super("The case was changed by someone else at the same moment.");
-    this.name = "CaseChangedError";
-  }
+/** What the case document carries beside the case itself, for the one-write change (followUps.ts). */
+export interface CaseBookkeeping {
+  /** How many changes have been saved: the next change is saved as revision + 1. */
+  readonly revision: number;
+  /** Follow-ups of saved changes not yet known to be done. */
+  readonly pending: readonly FollowUps[];
+  /** Keys of the latest submissions applied, so a retried submission is recognised (newest last). */
+  readonly applied: readonly string[];
 }
 
-/** A change cannot be applied to the case as it now stands (e.g. closing a closed case). */
-export class CaseRuleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CaseRuleError";
-  }
-}
+/** A case as stored: the case, its etag and its bookkeeping. */
+export interface CaseRecord extends Versioned<Case>, CaseBookkeeping {}
 
 export interface CaseSearch {
   readonly tenantId: string;
@@ -36,18 +38,21 @@ export interface CaseSearch {
 export interface CaseRepository {
   /** Allocates the next reference number for the year (atomic; never repeats under concurrency). */
   nextReferenceNumber(tenantId: string, year: number): Promise<number>;
-  create(newCase: Case): Promise<Versioned<Case>>;
-  get(tenantId: string, caseId: string): Promise<Versioned<Case> | undefined>;
-  findByReference(tenantId: string, reference: string): Promise<Versioned<Case> | undefined>;
+  /** Creates the case with its follow-ups in one write (none: a case imported as it is); undefined when a case with its id already exists. */
+  create(newCase: Case, bookkeeping?: CaseBookkeeping): Promise<CaseRecord | undefined>;
+  get(tenantId: string, caseId: string): Promise<CaseRecord | undefined>;
+  findByReference(tenantId: string, reference: string): Promise<CaseRecord | undefined>;
+  /** One conditional write (If-Match) of the case with its follow-ups; throws CaseChangedError when the etag is stale. */
+  save(updated: Case, bookkeeping: CaseBookkeeping, etag: string): Promise<CaseRecord>;
+  /**
+   * Drops the follow-ups of these changes, which are done; conditional on the etag, so a change saved
+   * meanwhile (which carries them too) is never undone. Undefined when the case changed first.
+   */
+  clearFollowUps(record: CaseRecord, doneChangeIds: readonly string[]): Promise<CaseRecord | undefined>;
+  /** Cases with follow-ups pending, oldest first: the sweep finishes them. Served by an index, not a scan. */
+  withPendingFollowUps(limit: number): Promise<{ readonly tenantId: string; readonly caseId: string }[]>;
   /** Records retention only. */
   delete(tenantId: string, caseId: string): Promise<void>;
-  /** Conditional write: throws CaseChangedError when the etag is stale. */
-  replace(updated: Case, etag: string): Promise<Versioned<Case>>;
-  /**
-   * Reads, applies `change` and writes with If-Match; on a conflict re-reads and re-applies, a bounded
-   * number of times. `change` may throw CaseRuleError when it no longer applies to the fresh case.
-   */
-  update(tenantId: string, caseId: string, change: (current: Case) => Case): Promise<Versioned<Case>>;
   listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]>;
   /** Every case about one patient, by NHS number (subject access requests). */
   listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]>;
@@ -63,31 +68,13 @@ export interface CaseRepository {
 }
 
 export interface TimelineRepository {
-  append(event: CaseEvent): Promise<void>;
+  /** Writes the event unless one with its id exists (a follow-up done twice); true when this call wrote it. */
+  record(event: CaseEvent): Promise<boolean>;
   list(caseId: string): Promise<CaseEvent[]>;
   /** Records retention only: removes the free text of every event of a case; returns how many changed. */
   removeDetails(caseId: string): Promise<number>;
-  /** Records retention only: deletes every event of a case; returns how many. */
-  deleteAll(caseId: string): Promise<number>;
-}
-
-/** A member of staff who has used PALS Desk, as Teams identifies them. */
-export interface StaffMember {
-  readonly aadObjectId: string;
-  readonly name: string;
-  /** The Teams user id (29:...). */
-  readonly teamsUserId: string;
-}
-
-/** How to reach a conversation proactively (a Bot Framework conversation reference, reduced to what we need). */
-export interface ConversationAddress {
-  readonly conversationId: string;
-  readonly serviceUrl: string;
-  readonly channelId: string;
-  readonly botId?: string;
-  /** "personal" or "channel". */
-  readonly conversationType: string;
-  readonly name?: string;
+  /** Records retention only: deletes every event of a case (but the one kept); returns how many. */
+  deleteAll(caseId: string, keepEventId?: string): Promise<number>;
 }
 
 /** Staff known to PALS Desk in a trust, with where to reach them (their personal chat with the bot). */
@@ -101,16 +88,23 @@ export interface PeopleDirectory {
   forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void>;
 }
 
-/** Channels with a job: the managers' alerts channel (and, later, division channels). */
+/** Who has which PALS Desk roles (from settings today; from Entra ID groups later). */
+export interface RoleDirectory {
+  rolesOf(tenantId: string, aadObjectId: string): Promise<ReadonlySet<Role>>;
+  /** True when the trust names its clinical leads (otherwise anyone known may be asked). */
+  leadsNamed(): boolean;
+}
+
+/** Channels with a job: the managers' alerts channel and division channels. */
 export interface ChannelDirectory {
-  setAlertsChannel(tenantId: string, address: ConversationAddress, setBy: StaffMember): Promise<void>;
+  setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
   alertsChannel(tenantId: string): Promise<ConversationAddress | undefined>;
   /** The channel where a division's clinical leads get investigation requests (`set division channel`). */
   setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
   divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined>;
   divisions(tenantId: string): Promise<string[]>;
-  /** Links a channel thread (by its first message's id) to the investigation request that started it. */
-  rememberThread(tenantId: string, rootActivityId: string, about: { caseId: string; requestId: string }): Promise<void>;
+  /** Links a channel thread (by its first message's id) to the investigation request that started it; idempotent. */
+  rememberThread(tenantId: string, link: ThreadLink): Promise<void>;
   thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined>;
   /** A team the bot was added to, with its General channel's address. */
   rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void>;
@@ -151,4 +145,10 @@ export interface OutboxStore {
 export interface SweepLease {
   tryAcquire(holder: string, now: Date, ttlMs: number): Promise<boolean>;
   release(holder: string): Promise<void>;
+}
+
+/** The trust's letter templates, read from files (src/store/letterTemplates.ts). */
+export interface LetterTemplateSource {
+  /** The template's text, or what is wrong with its file. `source` names where it came from, for the officer. */
+  template(kind: LetterKind): { readonly ok: true; readonly text: string; readonly source: string } | { readonly ok: false; readonly problem: string };
 }

@@ -1,6 +1,6 @@
 // Managers' figures: pure functions over arrays of cases, so the store only has to find the cases and every
 // number can be checked by hand. Dates are London calendar dates (yyyy-mm-dd); ages are in working days.
-import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle } from "./case";
+import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle } from "./caseSchema";
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "./calendar";
 import { titleOf } from "./choice";
 import {

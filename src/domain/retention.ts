@@ -1,7 +1,7 @@
 // Records management: complaint records are kept 10 years after closure, then deleted or anonymised
 // (NHS Records Management Code of Practice). Anonymising keeps what statistics need (type, dates, KO41a
 // codes, outcome) and removes everything that could identify the patient or repeats what they said.
-import type { Case } from "./case";
+import type { Case } from "./caseSchema";
 import { addCalendarMonths, addWorkingDays, isWorkingDay } from "./calendar";
 
 export type RetentionAction = "anonymise" | "delete";

@@ -1,28 +1,33 @@
+import { z } from "zod";
+
 /** Who did something, as Teams identifies them (Entra ID object id) with the name shown at the time. */
 export interface Actor {
   readonly aadObjectId: string;
   readonly name: string;
 }
 
-export type CaseEventKind =
-  | "created"
-  | "owner-changed"
-  | "note-added"
-  | "acknowledged"
-  | "response-date-changed"
-  | "escalated-to-complaint"
-  | "signposting-recorded"
-  | "closed"
-  | "reopened"
-  | "alert-acknowledged"
-  | "investigation-requested"
-  | "investigation-answered"
-  | "investigation-extension-requested"
-  | "investigation-extension-decided"
-  | "investigation-follow-up"
-  | "letter-sent"
-  | "ombudsman-updated"
-  | "retention-applied";
+export const CASE_EVENT_KINDS = [
+  "created",
+  "owner-changed",
+  "note-added",
+  "acknowledged",
+  "response-date-changed",
+  "escalated-to-complaint",
+  "signposting-recorded",
+  "closed",
+  "reopened",
+  "alert-acknowledged",
+  "investigation-requested",
+  "investigation-answered",
+  "investigation-extension-requested",
+  "investigation-extension-decided",
+  "investigation-follow-up",
+  "letter-sent",
+  "ombudsman-updated",
+  "retention-applied",
+] as const;
+
+export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];
 
 /** One entry of a case's timeline: append-only, never changed or deleted by the app. */
 export interface CaseEvent {
@@ -39,3 +44,17 @@ export interface CaseEvent {
   readonly detail?: string;
   readonly changes?: readonly { readonly field: string; readonly before?: unknown; readonly after?: unknown }[];
 }
+
+/** A stored timeline entry, checked when read back (unknown keys, such as Cosmos DB's own, are dropped). */
+export const CaseEventSchema = z.object({
+  id: z.string().min(1),
+  caseId: z.string().min(1),
+  tenantId: z.string().min(1),
+  reference: z.string(),
+  kind: z.enum(CASE_EVENT_KINDS),
+  at: z.string(),
+  by: z.object({ aadObjectId: z.string(), name: z.string() }),
+  summary: z.string(),
+  detail: z.string().optional(),
+  changes: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
+});

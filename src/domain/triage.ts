@@ -1,4 +1,4 @@
-import type { ConsentStatus, ContactType, RaisedBy, ReceivedVia } from "./case";
+import type { ConsentStatus, ContactType, RaisedBy, ReceivedVia } from "./caseSchema";
 import { isOutOfTime } from "./deadlines";
 import { isHighRisk } from "./risk";
 

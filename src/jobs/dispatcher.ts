@@ -3,13 +3,22 @@ import {
   MAX_DELIVERY_ATTEMPTS,
   retryDelayMs,
   type ConversationAddress,
+  type Delivered,
   type OutboxItem,
   type OutboxStore,
 } from "../domain";
 import type { Logger } from "../logger";
 
-/** The result of one try at sending: the HTTP status the Bot Connector answered with. */
-export type DeliveryResult = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly retryAfterSeconds?: number };
+/** The result of one try at sending: where it landed (a new thread), or the HTTP status the Bot Connector answered with. */
+export type DeliveryResult = { readonly ok: true; readonly delivered?: Delivered } | { readonly ok: false; readonly status: number; readonly retryAfterSeconds?: number };
+
+/** What the application layer does around a send (an investigation request's card records where it went). */
+export interface SendHooks {
+  /** True when what the item carries is already in place: mark it sent without sending it again. */
+  readonly alreadySent?: (item: OutboxItem) => Promise<boolean>;
+  /** Records where a message landed; called before the item is marked sent, so a crash repeats it, not the send. */
+  readonly sent?: (item: OutboxItem, delivered: Delivered, address: ConversationAddress) => Promise<void>;
+}
 
 /** Sends outbox messages; implemented over Teams in src/teams/proactive.ts. */
 export interface Deliverer {
@@ -42,13 +51,19 @@ export class Dispatcher {
     private readonly outbox: OutboxStore,
     private readonly deliverer: Deliverer,
     private readonly log: Logger,
+    private readonly hooks: SendHooks = {},
     private readonly limiter = new ConversationRateLimiter(),
     private readonly random: () => number = Math.random,
   ) {}
 
   async dispatch(now: Date): Promise<DispatchReport> {
+    return this.deliver(await this.outbox.pending(), now);
+  }
+
+  /** Sends these items now if they are due (someone is waiting to hear they went). */
+  async deliver(items: readonly { readonly id: string; readonly tenantId: string }[], now: Date): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retrying: 0, undeliverable: 0, failed: 0, deferredByRateLimit: 0 };
-    for (const { id, tenantId } of await this.outbox.pending()) {
+    for (const { id, tenantId } of items) {
       const found = await this.outbox.get(tenantId, id);
       if (!found || found.value.state !== "pending" || new Date(found.value.nextAttemptAt) > now) continue;
       await this.deliverOne(found.value, found.etag, now, report);
@@ -77,20 +92,33 @@ export class Dispatcher {
     const attempts = item.attempts + 1;
     const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + CLAIM_MS).toISOString() };
     if (!(await this.outbox.save(claimed, etag))) return; // another instance claimed it
-    const latest = await this.outbox.get(item.tenantId, item.id);
+    let latest = await this.outbox.get(item.tenantId, item.id);
     if (!latest) return;
 
     let result: DeliveryResult;
-    try {
-      this.limiter.record(address.conversationId, now.getTime());
-      result = await this.deliverer.send(item, address);
-    } catch (error) {
-      log.warn({ err: { message: (error as Error).message } }, "Proactive send failed without an HTTP status");
-      result = { ok: false, status: 0 };
+    if (item.delivered) {
+      result = { ok: true, delivered: item.delivered }; // sent before a crash; only the recording was left
+    } else if (await this.hooks.alreadySent?.(item)) {
+      result = { ok: true };
+    } else {
+      try {
+        this.limiter.record(address.conversationId, now.getTime());
+        result = await this.deliverer.send(item, address);
+      } catch (error) {
+        log.warn({ err: { name: (error as Error).name } }, "Proactive send failed without an HTTP status");
+        result = { ok: false, status: 0 };
+      }
     }
 
     if (result.ok) {
-      await this.outbox.save({ ...claimed, state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
+      const delivered = result.delivered;
+      if (delivered && this.hooks.sent) {
+        // Where it landed is kept first: a crash from here on repeats the recording, never the send.
+        if (!item.delivered && !(await this.outbox.save({ ...claimed, delivered }, latest.etag))) return;
+        await this.hooks.sent(item, delivered, address);
+        latest = (await this.outbox.get(item.tenantId, item.id)) ?? latest;
+      }
+      await this.outbox.save({ ...claimed, ...(delivered ? { delivered } : {}), state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
       report.sent += 1;
       log.info({ attempts }, "Proactive message sent");
     } else if (result.status === 403 || result.status === 404) {

@@ -1,32 +1,34 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { Case, CaseRepository, RetentionRules, TimelineRepository } from "../domain";
+import type { CaseRepository, OutboxStore, RetentionRules, SweepLease, SweepSchedule } from "../domain";
 import type { Logger } from "../logger";
-import type { Store } from "../store/cosmos";
-import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "../store/jobsRepository";
-import { watchCase } from "./caseWatch";
-import { Dispatcher, type Deliverer } from "./dispatcher";
+import { Dispatcher, type Deliverer, type DispatchReport, type SendHooks } from "./dispatcher";
 import { startScheduler, type Scheduler } from "./scheduler";
 import { sweep, type SweepReport } from "./sweep";
 
 export interface Jobs {
   /** Runs one sweep now (the scheduler, POST /api/jobs/sweep and tests call this). */
   sweepNow(): Promise<SweepReport>;
-  /** After a case is saved: file it for nudges, queue alerts, and send them soon. */
-  caseSaved(c: Case): Promise<void>;
+  /** New messages were queued: run a sweep soon to send them. */
+  kick(): void;
+  /** Sends these queued messages now, outside the sweep (each is still claimed before it is sent). */
+  deliverNow(tenantId: string, outboxIds: readonly string[]): Promise<DispatchReport>;
   stop(): Promise<void>;
 }
 
 export interface JobsOptions {
-  readonly store: Store;
   readonly cases: CaseRepository;
-  readonly outbox: CosmosOutboxStore;
+  readonly outbox: OutboxStore;
+  readonly schedule: SweepSchedule;
+  readonly lease: SweepLease;
   readonly deliverer: Deliverer;
+  readonly hooks: SendHooks;
   readonly log: Logger;
   readonly now: () => Date;
   readonly intervalSeconds: number;
-  readonly timeline: TimelineRepository;
   readonly retention: RetentionRules;
+  readonly finishPendingCases: () => Promise<number>;
+  readonly applyRetention: (tenantId: string, caseId: string) => Promise<boolean>;
   readonly instanceId?: string;
 }
 
@@ -35,15 +37,16 @@ const LEASE_MS = 5 * 60_000;
 
 export function startJobs(options: JobsOptions): Jobs {
   const log = options.log.child({ component: "jobs" });
-  const schedule = new CosmosSweepSchedule(options.store.containers.jobs);
+  const dispatcher = new Dispatcher(options.outbox, options.deliverer, log, options.hooks);
   const deps = {
     cases: options.cases,
-    timeline: options.timeline,
     retention: options.retention,
-    schedule,
+    finishPendingCases: options.finishPendingCases,
+    applyRetention: options.applyRetention,
+    schedule: options.schedule,
     outbox: options.outbox,
-    lease: new CosmosSweepLease(options.store.containers.jobs),
-    dispatcher: new Dispatcher(options.outbox, options.deliverer, log),
+    lease: options.lease,
+    dispatcher,
     log,
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     leaseMs: LEASE_MS,
@@ -52,10 +55,8 @@ export function startJobs(options: JobsOptions): Jobs {
   const scheduler: Scheduler | undefined = options.intervalSeconds > 0 ? startScheduler(options.intervalSeconds * 1000, run, log) : undefined;
   return {
     sweepNow: run,
-    async caseSaved(c) {
-      const queued = await watchCase({ cases: options.cases, schedule, outbox: options.outbox, retention: options.retention }, c, options.now());
-      if (queued > 0) scheduler?.kick();
-    },
+    kick: () => scheduler?.kick(),
+    deliverNow: (tenantId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, tenantId })), options.now()),
     stop: async () => scheduler?.stop(),
   };
 }

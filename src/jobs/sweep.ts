@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import {
+  alertOutboxItem,
   attentionDay,
   digestItem,
   digestOutboxId,
@@ -11,15 +11,12 @@ import {
   sortDigest,
   subtractWorkingDays,
   ombudsmanDueOn,
-  alertOutboxId,
   investigationReminders,
+  newOutboxItem,
   type Case,
-  anonymiseCase,
-  eventFrom,
   retentionDay,
   type CaseRepository,
   type RetentionRules,
-  type TimelineRepository,
   type OutboxItem,
   type DigestItem,
   type OutboxStore,
@@ -27,13 +24,15 @@ import {
   type SweepSchedule,
 } from "../domain";
 import type { Logger } from "../logger";
-import { alertItem } from "./caseWatch";
 import type { Dispatcher, DispatchReport } from "./dispatcher";
 
 export interface SweepDeps {
   readonly cases: CaseRepository;
-  readonly timeline: TimelineRepository;
   readonly retention: RetentionRules;
+  /** Finishes the follow-ups left pending on cases (the application layer); returns how many cases. */
+  readonly finishPendingCases: () => Promise<number>;
+  /** Applies the retention schedule to a closed case if it is due (the application layer); true when it did. */
+  readonly applyRetention: (tenantId: string, caseId: string) => Promise<boolean>;
   readonly schedule: SweepSchedule;
   readonly outbox: OutboxStore;
   readonly lease: SweepLease;
@@ -55,6 +54,8 @@ export interface SweepReport {
   readonly alertsQueued: number;
   /** Closed cases whose records were anonymised or deleted under the retention schedule. */
   readonly casesRetired: number;
+  /** Cases whose follow-ups a change had left pending (after a crash), finished by this sweep. */
+  readonly casesFinished: number;
   readonly delivery?: DispatchReport;
 }
 
@@ -67,13 +68,15 @@ const MAX_CATCH_UP_DAYS = 31;
  */
 export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
   if (!(await deps.lease.tryAcquire(deps.instanceId, now, deps.leaseMs))) {
-    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
+    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0, casesFinished: 0 };
   }
   try {
+    // First, so a safeguarding alert a crash left unqueued goes out in this very sweep.
+    const casesFinished = await deps.finishPendingCases();
     const round = await morningRound(deps, now);
     const delivery = await deps.dispatcher.dispatch(now);
-    const report = { ran: true, ...round, delivery };
-    if (round.days.length || delivery.sent || delivery.retrying || delivery.undeliverable || delivery.failed) {
+    const report = { ran: true, ...round, casesFinished, delivery };
+    if (casesFinished || round.days.length || delivery.sent || delivery.retrying || delivery.undeliverable || delivery.failed) {
       deps.log.info({ ...report }, "Sweep finished");
     }
     return report;
@@ -84,16 +87,7 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
 
 /** Reminders to the lead before and on the due day; when overdue, the owner and the managers are told. */
 function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
-  const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => ({
-    id,
-    tenantId: c.tenantId,
-    target,
-    payload,
-    state: "pending",
-    attempts: 0,
-    nextAttemptAt: now.toISOString(),
-    createdAt: now.toISOString(),
-  });
+  const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => newOutboxItem(c.tenantId, id, target, payload, now);
   return investigationReminders(c, today).flatMap(({ request, reminder }) => {
     const about = { caseId: c.id, reference: c.reference, requestId: request.id };
     if (reminder !== "overdue") {
@@ -107,40 +101,12 @@ function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
       : [];
     return [
       ...toOwner,
-      pending(alertOutboxId(c.id, "investigation-overdue", request.id), { kind: "alerts-channel" }, { kind: "alert", caseId: c.id, reference: c.reference, reason: "investigation-overdue", raisedOn: today, requestId: request.id }),
+      alertOutboxItem(c, "investigation-overdue", today, now, request.id),
     ];
   });
 }
 
-/**
- * A closed case is filed for the day its records fall due (10 years after closure by default); on that
- * day its patient details and free text are removed (or the case deleted), and an audit event says so.
- */
-const yearsText = (years: number) => `${years} year${years === 1 ? "" : "s"}`;
-
-async function applyRetention(deps: SweepDeps, c: Case, today: string, now: Date): Promise<boolean> {
-  const due = retentionDay(c, deps.retention);
-  if (!due) return false;
-  if (due > today) {
-    await deps.schedule.file(c.tenantId, c.id, due);
-    return false;
-  }
-  const audit = (summary: string) =>
-    eventFrom({ kind: "retention-applied", summary }, c, { actor: { aadObjectId: "pals-desk", name: "PALS Desk (records retention)" }, now }, randomUUID());
-  if (deps.retention.action === "delete") {
-    const events = await deps.timeline.deleteAll(c.id);
-    await deps.cases.delete(c.tenantId, c.id);
-    await deps.timeline.append(audit(`Case deleted under the records retention schedule (${yearsText(deps.retention.years)} after closure); ${events} timeline entries removed`));
-  } else {
-    await deps.cases.update(c.tenantId, c.id, (fresh) => anonymiseCase(fresh, now));
-    const scrubbed = await deps.timeline.removeDetails(c.id);
-    await deps.timeline.append(audit(`Patient details and free text removed under the records retention schedule (${yearsText(deps.retention.years)} after closure); ${scrubbed} timeline entries cleared`));
-  }
-  deps.log.info({ caseId: c.id, reference: c.reference, action: deps.retention.action }, "Records retention applied");
-  return true;
-}
-
-async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery">> {
+async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery" | "casesFinished">> {
   const today = londonDate(now);
   const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
   if (!isNudgeTime(today, londonClockTime(now))) return result;
@@ -168,10 +134,13 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       result.casesChecked += 1;
       const c = found?.value;
       if (c?.status === "closed") {
-        if (await applyRetention(deps, c, today, now)) {
+        if (await deps.applyRetention(tenantId, caseId)) {
           result.casesRetired += 1;
           continue;
         }
+        // Not due yet (a PHSO date brought it here, or the trust changed its retention years): keep its day.
+        const retireOn = retentionDay(c, deps.retention);
+        if (retireOn && retireOn > today) await deps.schedule.file(tenantId, caseId, retireOn);
         // Closed, but the Ombudsman (PHSO) waits for the trust: its date goes in the owner's digest.
         if (!ombudsmanDueOn(c)) continue;
       }
@@ -189,7 +158,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
         digests.set(key, digest);
       }
       for (const reason of overdueReasons(c, today)) {
-        if (await deps.outbox.enqueue(alertItem(c, reason, now))) result.alertsQueued += 1;
+        if (await deps.outbox.enqueue(alertOutboxItem(c, reason, today, now))) result.alertsQueued += 1;
       }
       for (const item of investigationItems(c, today, now)) {
         if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
@@ -200,16 +169,9 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
   }
 
   for (const digest of digests.values()) {
-    const created = await deps.outbox.enqueue({
-      id: digestOutboxId(digest.tenantId, digest.ownerId, today),
-      tenantId: digest.tenantId,
-      target: { kind: "person", aadObjectId: digest.ownerId },
-      payload: { kind: "digest", day: today, items: sortDigest(digest.items) },
-      state: "pending",
-      attempts: 0,
-      nextAttemptAt: now.toISOString(),
-      createdAt: now.toISOString(),
-    });
+    const created = await deps.outbox.enqueue(
+      newOutboxItem(digest.tenantId, digestOutboxId(digest.tenantId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, { kind: "digest", day: today, items: sortDigest(digest.items) }, now),
+    );
     if (created) result.digestsQueued += 1;
   }
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.

@@ -1,20 +1,25 @@
 import type { Container } from "@azure/cosmos";
-import type { Case } from "../domain/case";
-import { CaseChangedError, type CaseRepository, type CaseSearch, type Versioned } from "../domain/ports";
-import { statusOf, stripSystemFields } from "./documents";
+import { z } from "zod";
+import { CaseSchema, type Case } from "../domain/caseSchema";
+import { CaseChangedError } from "../domain/errors";
+import { FollowUpsSchema } from "../domain/followUps";
+import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch } from "../domain/ports";
+import { parseStored, statusOf } from "./documents";
 
-/** How many times a conflicting update is re-read and re-applied before the person is asked to look again. */
-const MAX_UPDATE_ATTEMPTS = 40;
+const BookkeepingSchema = z.object({
+  revision: z.number().int().min(0).default(0),
+  pending: z.array(FollowUpsSchema).default([]),
+  applied: z.array(z.string()).default([]),
+});
 
-/** Waits a random few milliseconds (more after each clash) so writers racing for one case fall out of step. */
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(100, 5 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
+/** The oldest instant a pending follow-up can carry; anything stored compares after it. */
+const EPOCH = "2000-01-01T00:00:00.000Z";
 
 /**
  * Cases, one document each, partitioned by tenant. Reference counters share the container (one small
  * document per tenant and year) so that a counter and the cases it numbers live in one partition.
+ * Beside the case, a document carries its bookkeeping: the revision, the follow-ups still pending
+ * (`pendingSince` is their oldest time, indexed so the sweep finds them), and recent submission keys.
  */
 export class CosmosCaseRepository implements CaseRepository {
   constructor(private readonly container: Container) {}
@@ -36,18 +41,24 @@ export class CosmosCaseRepository implements CaseRepository {
     return this.nextReferenceNumber(tenantId, year);
   }
 
-  async create(newCase: Case): Promise<Versioned<Case>> {
-    const { resource, etag } = await this.container.items.create(this.toDocument(newCase));
-    return { value: stripSystemFields<Case>(resource as unknown as Record<string, unknown>), etag: etag! };
+  async create(newCase: Case, bookkeeping: CaseBookkeeping = { revision: 0, pending: [], applied: [] }): Promise<CaseRecord | undefined> {
+    try {
+      const { resource, etag } = await this.container.items.create(this.toDocument(newCase, bookkeeping));
+      return this.toRecord(resource as unknown as Record<string, unknown>, etag!);
+    } catch (error) {
+      // 409 is also a reference already used (the unique key): only an existing id means "already there".
+      if (statusOf(error) === 409 && (await this.get(newCase.tenantId, newCase.id))) return undefined;
+      throw error;
+    }
   }
 
-  async get(tenantId: string, caseId: string): Promise<Versioned<Case> | undefined> {
+  async get(tenantId: string, caseId: string): Promise<CaseRecord | undefined> {
     const { resource, etag } = await this.container.item(caseId, tenantId).read<Record<string, unknown>>();
     if (!resource || resource.docType !== "case") return undefined;
-    return { value: stripSystemFields<Case>(resource), etag: etag! };
+    return this.toRecord(resource, etag!);
   }
 
-  async findByReference(tenantId: string, reference: string): Promise<Versioned<Case> | undefined> {
+  async findByReference(tenantId: string, reference: string): Promise<CaseRecord | undefined> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(
         {
@@ -61,69 +72,63 @@ export class CosmosCaseRepository implements CaseRepository {
       )
       .fetchAll();
     const found = resources[0];
-    return found ? { value: stripSystemFields<Case>(found), etag: found._etag as string } : undefined;
+    return found ? this.toRecord(found, found._etag as string) : undefined;
   }
 
   async delete(tenantId: string, caseId: string): Promise<void> {
-    await this.container.item(caseId, tenantId).delete();
+    try {
+      await this.container.item(caseId, tenantId).delete();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error; // deleted already: the retention step is being finished
+    }
   }
 
-  async replace(updated: Case, etag: string): Promise<Versioned<Case>> {
+  async save(updated: Case, bookkeeping: CaseBookkeeping, etag: string): Promise<CaseRecord> {
     try {
       const response = await this.container
         .item(updated.id, updated.tenantId)
-        .replace(this.toDocument(updated), { accessCondition: { type: "IfMatch", condition: etag } });
-      return { value: stripSystemFields<Case>(response.resource as unknown as Record<string, unknown>), etag: response.etag! };
+        .replace(this.toDocument(updated, bookkeeping), { accessCondition: { type: "IfMatch", condition: etag } });
+      return this.toRecord(response.resource as unknown as Record<string, unknown>, response.etag!);
     } catch (error) {
       if (statusOf(error) === 412) throw new CaseChangedError(updated.id);
       throw error;
     }
   }
 
-  async update(tenantId: string, caseId: string, change: (current: Case) => Case): Promise<Versioned<Case>> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.get(tenantId, caseId);
-      if (!current) throw new Error(`Case ${caseId} not found`);
-      try {
-        return await this.replace(change(current.value), current.etag);
-      } catch (error) {
-        if (!(error instanceof CaseChangedError) || attempt >= MAX_UPDATE_ATTEMPTS) throw error;
-        await backoff(attempt);
-      }
+  async clearFollowUps(record: CaseRecord, doneChangeIds: readonly string[]): Promise<CaseRecord | undefined> {
+    const done = new Set(doneChangeIds);
+    const bookkeeping = { ...record, pending: record.pending.filter((f) => !done.has(f.changeId)) };
+    try {
+      return await this.save(record.value, bookkeeping, record.etag);
+    } catch (error) {
+      if (error instanceof CaseChangedError) return undefined;
+      throw error;
     }
   }
 
-  async listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]> {
+  async withPendingFollowUps(limit: number): Promise<{ tenantId: string; caseId: string }[]> {
+    // Across trusts, on purpose: served by the index on pendingSince (only cases with work left have it).
     const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query:
-            "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.status = 'open' AND c.owner.aadObjectId = @owner",
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@owner", value: ownerAadObjectId },
-          ],
-        },
-        { partitionKey: tenantId },
-      )
+      .query<{ id: string; tenantId: string }>({
+        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @epoch`,
+        parameters: [{ name: "@epoch", value: EPOCH }],
+      })
       .fetchAll();
-    return resources.map((document) => stripSystemFields<Case>(document));
+    return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
+  }
+
+  async listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]> {
+    return this.cases(
+      "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.status = 'open' AND c.owner.aadObjectId = @owner",
+      tenantId,
+      { "@owner": ownerAadObjectId },
+    );
   }
 
   async listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]> {
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber",
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@nhsNumber", value: nhsNumber },
-          ],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
-    return resources.map((document) => stripSystemFields<Case>(document));
+    return this.cases("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber", tenantId, {
+      "@nhsNumber": nhsNumber,
+    });
   }
 
   async countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number> {
@@ -146,47 +151,47 @@ export class CosmosCaseRepository implements CaseRepository {
 
   async search(query: CaseSearch): Promise<Case[]> {
     const conditions = ["c.tenantId = @tenantId", "c.docType = 'case'"];
-    const parameters: { name: string; value: string }[] = [{ name: "@tenantId", value: query.tenantId }];
+    const parameters: Record<string, string> = {};
     if (query.nhsNumber) {
       conditions.push("c.patient.nhsNumber = @nhsNumber");
-      parameters.push({ name: "@nhsNumber", value: query.nhsNumber });
+      parameters["@nhsNumber"] = query.nhsNumber;
     }
     query.words.forEach((word, index) => {
       conditions.push(`CONTAINS(c.searchText, @word${index})`);
-      parameters.push({ name: `@word${index}`, value: word.toLowerCase() });
+      parameters[`@word${index}`] = word.toLowerCase();
     });
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        { query: `SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${conditions.join(" AND ")} ORDER BY c.createdAt DESC`, parameters },
-        { partitionKey: query.tenantId },
-      )
-      .fetchAll();
-    return resources.map((document) => stripSystemFields<Case>(document));
+    return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${conditions.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
   }
 
   async listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]> {
     // One partition, no GROUP BY (the embedded server lacks it): the domain aggregates.
+    return this.cases(
+      "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
+        "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
+        "ORDER BY c.receivedOn ASC",
+      tenantId,
+      { "@from": fromDay, "@to": toDay },
+    );
+  }
+
+  /** A query within one trust's partition, each result checked as a case. */
+  private async cases(query: string, tenantId: string, parameters: Record<string, string>): Promise<Case[]> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(
-        {
-          query:
-            "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
-            "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
-            "ORDER BY c.receivedOn ASC",
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@from", value: fromDay },
-            { name: "@to", value: toDay },
-          ],
-        },
+        { query, parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))] },
         { partitionKey: tenantId },
       )
       .fetchAll();
-    return resources.map((document) => stripSystemFields<Case>(document));
+    return resources.map((document) => parseStored(CaseSchema, "cases", document));
   }
 
-  private toDocument(value: Case): Record<string, unknown> {
+  private toRecord(document: Record<string, unknown>, etag: string): CaseRecord {
+    return { value: parseStored(CaseSchema, "cases", document), etag, ...parseStored(BookkeepingSchema, "cases", document) };
+  }
+
+  private toDocument(value: Case, { revision, pending, applied }: CaseBookkeeping): Record<string, unknown> {
     const searchText = [value.reference, value.patient.name, value.summary].join(" ").toLowerCase();
-    return { ...value, docType: "case", searchText };
+    const pendingSince = pending.map((f) => f.at).sort()[0];
+    return { ...value, docType: "case", searchText, revision, pending, ...(pendingSince ? { pendingSince } : {}), applied };
   }
 }

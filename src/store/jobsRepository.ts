@@ -1,7 +1,7 @@
 import type { Container } from "@azure/cosmos";
-import type { OutboxItem } from "../domain/outbox";
+import { OutboxItemSchema, type OutboxItem } from "../domain/outbox";
 import type { OutboxStore, ScheduledCase, SweepLease, SweepSchedule, Versioned } from "../domain/ports";
-import { statusOf, stripSystemFields } from "./documents";
+import { parseStored, statusOf } from "./documents";
 
 /**
  * Documents that belong to no trust (the schedule, the outbox queue, the lease) live in the jobs
@@ -94,7 +94,7 @@ export class CosmosOutboxStore implements OutboxStore {
 
   async get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined> {
     const { resource, etag } = await this.container.item(id, tenantId).read<Record<string, unknown>>();
-    return resource ? { value: stripSystemFields<OutboxItem>(resource), etag: etag! } : undefined;
+    return resource ? { value: parseStored(OutboxItemSchema, "jobs", resource), etag: etag! } : undefined;
   }
 
   async save(item: OutboxItem, etag: string): Promise<boolean> {

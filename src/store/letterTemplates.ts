@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { checkLetterTemplate, LETTER_KINDS, type LetterKind } from "../domain/letters";
+import type { LetterTemplateSource } from "../domain/ports";
 
 /** The letters PALS Desk ships: cards/letters/<kind>.md. */
 export const DEFAULT_LETTERS_DIR = path.resolve(__dirname, "..", "..", "cards", "letters");
@@ -16,7 +17,7 @@ export class LetterTemplateFileError extends Error {
  * The trust's letter templates: <kind>.md in LETTER_TEMPLATES_DIR when it has one, else the shipped default.
  * Files are read on every draft, so a trust's edit applies without a restart.
  */
-export class LetterTemplates {
+export class LetterTemplates implements LetterTemplateSource {
   constructor(private readonly trustDir?: string) {}
 
   /** Which file a letter comes from. */
@@ -45,6 +46,16 @@ export class LetterTemplates {
       throw new LetterTemplateFileError(`The ${kind} letter template ${file} has a mistake: ${(error as Error).message}`);
     }
     return text;
+  }
+
+  /** The template for the application layer: its text and where it came from, or what is wrong with its file. */
+  template(kind: LetterKind): ReturnType<LetterTemplateSource["template"]> {
+    try {
+      return { ok: true, text: this.get(kind), source: this.fromTrust(kind) ? "your trust's letters folder" : "shipped with PALS Desk" };
+    } catch (error) {
+      if (!(error instanceof LetterTemplateFileError)) throw error;
+      return { ok: false, problem: error.message };
+    }
   }
 
   /** Reads every template once, so a broken file stops start-up with its name rather than failing a draft later. */

@@ -1,6 +1,9 @@
 import type { Container } from "@azure/cosmos";
-import type { ChannelDirectory, ConversationAddress, PeopleDirectory, StaffMember } from "../domain/ports";
-import { statusOf } from "./documents";
+import { z } from "zod";
+import { ConversationAddressSchema, StaffMemberSchema, type ConversationAddress, type StaffMember } from "../domain/conversations";
+import type { ThreadLink } from "../domain/followUps";
+import type { ChannelDirectory, PeopleDirectory } from "../domain/ports";
+import { parseStored, statusOf } from "./documents";
 
 interface PersonDocument extends StaffMember {
   readonly id: string;
@@ -8,6 +11,17 @@ interface PersonDocument extends StaffMember {
   readonly docType: "person";
   readonly personalConversation?: ConversationAddress;
   readonly updatedAt: string;
+}
+
+const PersonSchema = StaffMemberSchema.extend({ personalConversation: ConversationAddressSchema.optional() });
+/** The alerts channel and division channels: where to post, and which team they belong to. */
+const ChannelSchema = z.object({ address: ConversationAddressSchema, teamId: z.string().optional() });
+const ThreadSchema = z.object({ caseId: z.string(), requestId: z.string() });
+
+/** Reads one document of the conversations container when it is of the expected kind, checked against its schema. */
+async function readKind<T>(container: Container, id: string, tenantId: string, docType: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T | undefined> {
+  const { resource } = await container.item(id, tenantId).read<Record<string, unknown>>();
+  return resource?.docType === docType ? parseStored(schema, "conversations", resource) : undefined;
 }
 
 /**
@@ -44,7 +58,7 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
 
   async list(tenantId: string): Promise<StaffMember[]> {
     const { resources } = await this.container.items
-      .query<StaffMember>(
+      .query<Record<string, unknown>>(
         {
           query: "SELECT c.aadObjectId, c.name, c.teamsUserId FROM c WHERE c.tenantId = @tenantId AND c.docType = 'person' ORDER BY c.name",
           parameters: [{ name: "@tenantId", value: tenantId }],
@@ -52,7 +66,7 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
         { partitionKey: tenantId },
       )
       .fetchAll();
-    return resources;
+    return resources.map((person) => parseStored(StaffMemberSchema, "conversations", person));
   }
 
   async personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
@@ -77,9 +91,8 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
     await this.container.items.upsert(document);
   }
 
-  private async read(tenantId: string, id: string): Promise<PersonDocument | undefined> {
-    const { resource } = await this.container.item(id, tenantId).read<PersonDocument>();
-    return resource?.docType === "person" ? resource : undefined;
+  private async read(tenantId: string, id: string): Promise<z.infer<typeof PersonSchema> | undefined> {
+    return readKind(this.container, id, tenantId, "person", PersonSchema);
   }
 }
 
@@ -120,8 +133,7 @@ export class CosmosChannelDirectory implements ChannelDirectory {
   }
 
   async alertsChannel(tenantId: string): Promise<ConversationAddress | undefined> {
-    const { resource } = await this.container.item("alerts-channel", tenantId).read<ChannelDocument>();
-    return resource?.docType === "channel" ? resource.address : undefined;
+    return (await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema))?.address;
   }
 
   async forgetAlertsChannel(tenantId: string): Promise<void> {
@@ -147,8 +159,7 @@ export class CosmosChannelDirectory implements ChannelDirectory {
   }
 
   async divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined> {
-    const { resource } = await this.container.item(divisionDocumentId(division), tenantId).read<{ docType: string; address: ConversationAddress }>();
-    return resource?.docType === "division-channel" ? resource.address : undefined;
+    return (await readKind(this.container, divisionDocumentId(division), tenantId, "division-channel", ChannelSchema))?.address;
   }
 
   async divisions(tenantId: string): Promise<string[]> {
@@ -161,13 +172,12 @@ export class CosmosChannelDirectory implements ChannelDirectory {
     return resources;
   }
 
-  async rememberThread(tenantId: string, rootActivityId: string, about: { caseId: string; requestId: string }): Promise<void> {
-    await this.container.items.upsert({ id: `thread-${rootActivityId}`, tenantId, docType: "thread", ...about });
+  async rememberThread(tenantId: string, { rootActivityId, caseId, requestId }: ThreadLink): Promise<void> {
+    await this.container.items.upsert({ id: `thread-${rootActivityId}`, tenantId, docType: "thread", caseId, requestId });
   }
 
   async thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined> {
-    const { resource } = await this.container.item(`thread-${rootActivityId}`, tenantId).read<{ docType: string; caseId: string; requestId: string }>();
-    return resource?.docType === "thread" ? { caseId: resource.caseId, requestId: resource.requestId } : undefined;
+    return readKind(this.container, `thread-${rootActivityId}`, tenantId, "thread", ThreadSchema);
   }
 
   async rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void> {
@@ -188,7 +198,7 @@ export class CosmosChannelDirectory implements ChannelDirectory {
       )
       .fetchAll();
     for (const { id } of divisions) await this.container.item(id, tenantId).delete();
-    const { resource } = await this.container.item("alerts-channel", tenantId).read<ChannelDocument>();
-    if (resource?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
+    const alerts = await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema);
+    if (alerts?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
   }
 }

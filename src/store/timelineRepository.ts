@@ -1,14 +1,20 @@
 import type { Container } from "@azure/cosmos";
 import type { TimelineRepository } from "../domain/ports";
-import type { CaseEvent } from "../domain/timeline";
-import { stripSystemFields } from "./documents";
+import { CaseEventSchema, type CaseEvent } from "../domain/timeline";
+import { parseStored, statusOf } from "./documents";
 
-/** The case timeline and audit trail: the app only ever creates events, never replaces or deletes them. */
+/** The case timeline and audit trail: the app only ever creates events (retention aside), each id once. */
 export class CosmosTimelineRepository implements TimelineRepository {
   constructor(private readonly container: Container) {}
 
-  async append(event: CaseEvent): Promise<void> {
-    await this.container.items.create({ ...event });
+  async record(event: CaseEvent): Promise<boolean> {
+    try {
+      await this.container.items.create({ ...event });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false; // written before: a follow-up being finished again
+      throw error;
+    }
   }
 
   async removeDetails(caseId: string): Promise<number> {
@@ -22,9 +28,16 @@ export class CosmosTimelineRepository implements TimelineRepository {
     return changed;
   }
 
-  async deleteAll(caseId: string): Promise<number> {
-    const events = await this.list(caseId);
-    for (const event of events) await this.container.item(event.id, caseId).delete();
+  async deleteAll(caseId: string, keepEventId?: string): Promise<number> {
+    const events = (await this.list(caseId)).filter((event) => event.id !== keepEventId);
+    for (const event of events) {
+      await this.container
+        .item(event.id, caseId)
+        .delete()
+        .catch((error: unknown) => {
+          if (statusOf(error) !== 404) throw error;
+        });
+    }
     return events.length;
   }
 
@@ -35,6 +48,7 @@ export class CosmosTimelineRepository implements TimelineRepository {
         { partitionKey: caseId },
       )
       .fetchAll();
-    return resources.map((document) => stripSystemFields<CaseEvent>(document));
+    // Events of one change share their time; their ids keep them in the order the change made them.
+    return resources.map((document) => parseStored(CaseEventSchema, "events", document)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   }
 }

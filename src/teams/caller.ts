@@ -1,29 +1,55 @@
-import { ActivityTypes, type TurnContext } from "botbuilder";
-import { londonDate } from "../domain";
+import { createHash } from "node:crypto";
+import { londonDate, type Caller } from "../domain";
+import type { Refused } from "../cases";
 import { noticeCard } from "./caseView";
-import type { BotDeps } from "./deps";
-import { identify, type Caller } from "./identity";
-import { answerWithCard } from "./invoke";
-import { turnLog } from "./turnLog";
+import type { TeamsDeps } from "./deps";
+import type { Turn } from "./sdk/turn";
 
 /** The person acting; when they cannot be identified or their trust is not served, tells them why and returns undefined. */
-export async function callerOrRefuse(context: TurnContext, deps: BotDeps): Promise<Caller | undefined> {
-  const identified = identify(context, deps.config);
-  if (identified.ok) return identified.caller;
-  turnLog(context, deps.log).warn({ activityType: context.activity.type }, "Refused an activity from an unidentified user or tenant");
-  await tell(context, "PALS Desk can't help with that", identified.refusal);
+export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
+  if (turn.identified.ok) return turn.identified.caller;
+  turn.log.warn({ activityType: turn.incoming.type }, "Refused an activity from an unidentified user or tenant");
+  await tell(turn, "PALS Desk can't help with that", turn.identified.refusal);
   return undefined;
 }
 
-/** A message for the person: a notice card as the invoke answer, or a chat message. */
-export async function tell(context: TurnContext, title: string, text: string): Promise<void> {
-  if (context.activity.type === ActivityTypes.Invoke) {
-    await answerWithCard(context, noticeCard(title, text, "attention"));
-  } else {
-    await context.sendActivity(`**${title}.** ${text}`);
-  }
+/** A message for the person: a notice card as the answer to a card button, or a chat message. */
+export async function tell(turn: Turn, title: string, text: string): Promise<void> {
+  if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
+  else await turn.send(`**${title}.** ${text}`);
 }
 
-export function todayFor(deps: BotDeps): string {
+/** Tells the person why something was not done, with the usual title for the reason. */
+export async function tellRefused(turn: Turn, result: Refused): Promise<void> {
+  const title = { "not-found": "Case not found", "not-allowed": "Not available", rule: "Not done", changed: "Not done" }[result.problem];
+  await tell(turn, title, result.message);
+}
+
+export function todayFor(deps: Pick<TeamsDeps, "now">): string {
   return londonDate(deps.now());
+}
+
+/** Whether the activity came from a personal chat (files and letters only go there). */
+export function inPersonalChat(turn: Turn): boolean {
+  return turn.incoming.conversationType === "personal";
+}
+
+/**
+ * Identifies one submission of a card: the same person pressing the same button on the same card (the
+ * case version it showed, `seen`) with the same inputs. A retry after a failure sends the same key, so
+ * the application layer does not apply it twice.
+ */
+export function submissionKey(turn: Turn, verb: string, data: unknown): string {
+  const caller = turn.identified.ok ? turn.identified.caller.actor.aadObjectId : "";
+  return createHash("sha256").update(JSON.stringify([verb, caller, data ?? null])).digest("base64url").slice(0, 22);
+}
+
+/** The case card's viewer: what their roles let them see, and whose view refreshes. */
+export function viewerOf(caller: Caller): { roles: Caller["roles"]; aadObjectId: string; teamsUserId: string } {
+  return { roles: caller.roles, aadObjectId: caller.actor.aadObjectId, teamsUserId: caller.teamsUserId };
+}
+
+/** What every card needs to know besides the case: today, and the signposting directory's names. */
+export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting">): { today: string; organisations: TeamsDeps["signposting"]["choices"] } {
+  return { today: todayFor(deps), organisations: deps.signposting.choices };
 }

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Template } from "adaptivecards-templating";
-import { CardFactory, MessageFactory, type Activity, type Attachment } from "botbuilder";
 
 /** cards/ at the repository root, whether running from src (tsx) or dist (tsc). */
 export const CARDS_DIR = path.resolve(__dirname, "..", "..", "cards");
@@ -21,13 +20,4 @@ function template(name: string): Template {
 /** Expands cards/<name>.json with data; the result is plain Adaptive Card JSON (schema 1.5). */
 export function expandCard(name: string, data: object): Record<string, unknown> {
   return template(name).expand({ $root: data }) as Record<string, unknown>;
-}
-
-export function cardAttachment(name: string, data: object): Attachment {
-  return CardFactory.adaptiveCard(expandCard(name, data));
-}
-
-/** A message carrying one Adaptive Card (already expanded). */
-export function cardMessage(content: Record<string, unknown>): Partial<Activity> {
-  return MessageFactory.attachment({ contentType: "application/vnd.microsoft.card.adaptive", content });
 }

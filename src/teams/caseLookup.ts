@@ -1,136 +1,75 @@
-import type { Application } from "@microsoft/teams-ai";
-import type { TurnContext } from "botbuilder";
-import {
-  formatCaseReference,
-  isValidNhsNumber,
-  may,
-  normaliseNhsNumber,
-  parseCaseReference,
-  refusal,
-  type Case,
-  type CaseVerb,
-} from "../domain";
-import { callerOrRefuse, tell, todayFor } from "./caller";
-import { caseCardFor } from "./caseCard";
-import { caseListCard } from "./caseView";
-import { normaliseCommandText } from "./commands";
-import { cardMessage } from "./cards";
-import type { BotDeps } from "./deps";
-import type { Caller } from "./identity";
-import { turnLog } from "./turnLog";
+// `my cases`, `case <reference>` and `find <words or NHS number>`.
+import { parseCaseQuery } from "../cases";
+import { callerOrRefuse, cardContext, tellRefused, todayFor, viewerOf } from "./caller";
+import { caseCardFor, caseListCard } from "./caseView";
+import type { TeamsDeps } from "./deps";
+import type { BotRoutes, Turn } from "./sdk/turn";
 
 /** More than this and a list card gets too long to read (and to send). */
 const LIST_LIMIT = 25;
 
-
-async function allowed(context: TurnContext, deps: BotDeps, verb: CaseVerb): Promise<Caller | undefined> {
-  const caller = await callerOrRefuse(context, deps);
-  if (!caller) return undefined;
-  if (!may(caller.roles, verb)) {
-    turnLog(context, deps.log).warn({ verb }, "Refused a command the caller's role does not allow");
-    await tell(context, "Not available", refusal(verb, undefined, caller.roles));
-    return undefined;
-  }
-  return caller;
-}
-
-/** Open cases by the next deadline first; cases with no deadline last. */
-export function byNextDeadline(a: Case, b: Case): number {
-  return (a.nextDueOn ?? "9999-12-31").localeCompare(b.nextDueOn ?? "9999-12-31") || a.reference.localeCompare(b.reference);
-}
-
-async function myCases(context: TurnContext, deps: BotDeps): Promise<void> {
-  const caller = await allowed(context, deps, "list-my-cases");
+async function myCases(turn: Turn, deps: TeamsDeps): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  const cases = (await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId)).sort(byNextDeadline);
+  const result = await deps.desk.cases.mine(caller);
+  if (!result.ok) return tellRefused(turn, result);
+  const { cases } = result;
   if (cases.length === 0) {
-    await context.sendActivity("You have no open cases. Type **new** to log a contact.");
+    await turn.send("You have no open cases. Type **new** to log a contact.");
     return;
   }
   const shown = cases.slice(0, LIST_LIMIT);
   const more = cases.length > shown.length ? ` Showing the first ${shown.length}.` : "";
-  await context.sendActivity(
-    cardMessage(
-      caseListCard(shown, {
-        title: "My open cases",
-        intro: `${cases.length} open case${cases.length === 1 ? "" : "s"}, next deadline first.${more}`,
-        today: todayFor(deps),
-        roles: caller.roles,
-      }),
-    ),
+  await turn.sendCard(
+    caseListCard(shown, {
+      title: "My open cases",
+      intro: `${cases.length} open case${cases.length === 1 ? "" : "s"}, next deadline first.${more}`,
+      today: todayFor(deps),
+      roles: caller.roles,
+    }),
   );
 }
 
-async function showCase(context: TurnContext, deps: BotDeps, text: string): Promise<void> {
-  const caller = await allowed(context, deps, "view-case");
+async function showCase(turn: Turn, deps: TeamsDeps, text: string): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  const parsed = parseCaseReference(text);
-  if (!parsed) {
-    await context.sendActivity("Type **case** and a reference, for example **case PALS-2026-000123**.");
+  const result = await deps.desk.cases.openByReference(caller, text);
+  if (!result.ok) {
+    if (result.problem === "not-found") await turn.send(result.message);
+    else await tellRefused(turn, result);
     return;
   }
-  const reference = formatCaseReference(parsed.year, parsed.sequence);
-  const found = await deps.cases.findByReference(caller.tenantId, reference);
-  if (!found) {
-    await context.sendActivity(`There is no case ${reference}. Check the reference, or type **find** and a name or NHS number to search.`);
-    return;
-  }
-  await context.sendActivity(cardMessage(await caseCardFor(deps, caller, found)));
+  await turn.sendCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps)));
 }
 
-async function find(context: TurnContext, deps: BotDeps, text: string): Promise<void> {
-  const caller = await allowed(context, deps, "search-cases");
+async function find(turn: Turn, deps: TeamsDeps, text: string): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  const reference = parseCaseReference(text);
-  if (reference) return showCase(context, deps, text);
-  const compact = normaliseNhsNumber(text);
-  const nhsNumber = /^\d{10}$/.test(compact) ? compact : undefined;
-  if (nhsNumber && !isValidNhsNumber(nhsNumber)) {
-    await context.sendActivity("That NHS number is not valid: check the 10 digits and try again.");
+  const query = parseCaseQuery(text);
+  if ("reference" in query && query.reference) return showCase(turn, deps, text);
+  const result = await deps.desk.cases.find(caller, query, LIST_LIMIT + 1);
+  if (!result.ok) {
+    if (result.problem === "rule") await turn.send(result.message);
+    else await tellRefused(turn, result);
     return;
   }
-  const words = nhsNumber
-    ? []
-    : text
-        .toLowerCase()
-        .split(/\s+/)
-        .map((word) => word.replace(/[^\p{L}\p{N}'-]/gu, ""))
-        .filter((word) => word.length >= 2)
-        .slice(0, 8);
-  if (!nhsNumber && words.length === 0) {
-    await context.sendActivity("Type **find** and some words, a name or an NHS number, for example **find call bell ward 7**.");
-    return;
-  }
-  const cases = await deps.cases.search({ tenantId: caller.tenantId, words, nhsNumber, limit: LIST_LIMIT + 1 });
-  turnLog(context, deps.log).info({ results: cases.length, byNhsNumber: nhsNumber !== undefined, wordCount: words.length }, "Case search");
+  const { cases } = result;
   if (cases.length === 0) {
-    await context.sendActivity("No cases match. Try fewer words, or search by NHS number.");
+    await turn.send("No cases match. Try fewer words, or search by NHS number.");
     return;
   }
-  const shown = cases.slice(0, LIST_LIMIT);
-  await context.sendActivity(
-    cardMessage(
-      caseListCard(shown, {
-        title: "Cases found",
-        intro: cases.length > LIST_LIMIT ? `More than ${LIST_LIMIT} cases match; the newest are shown. Add words to narrow it down.` : `${cases.length} case${cases.length === 1 ? "" : "s"} match, newest first.`,
-        today: todayFor(deps),
-        roles: caller.roles,
-      }),
-    ),
+  await turn.sendCard(
+    caseListCard(cases.slice(0, LIST_LIMIT), {
+      title: "Cases found",
+      intro: cases.length > LIST_LIMIT ? `More than ${LIST_LIMIT} cases match; the newest are shown. Add words to narrow it down.` : `${cases.length} case${cases.length === 1 ? "" : "s"} match, newest first.`,
+      today: todayFor(deps),
+      roles: caller.roles,
+    }),
   );
 }
 
-export function registerCaseLookup(app: Application, deps: BotDeps): void {
-  app.message(
-    async (context) => /^(my cases|mine|my open cases)$/i.test(normaliseCommandText(context.activity.text)),
-    async (context) => myCases(context, deps),
-  );
-  app.message(
-    async (context) => /^case\b/i.test(normaliseCommandText(context.activity.text)),
-    async (context) => showCase(context, deps, normaliseCommandText(context.activity.text).replace(/^case\b/i, "")),
-  );
-  app.message(
-    async (context) => /^(find|search)\b/i.test(normaliseCommandText(context.activity.text)),
-    async (context) => find(context, deps, normaliseCommandText(context.activity.text).replace(/^(find|search)\b/i, "").trim()),
-  );
+export function registerCaseLookup(routes: BotRoutes, deps: TeamsDeps): void {
+  routes.command(/^(my cases|mine|my open cases)$/i, (turn) => myCases(turn, deps));
+  routes.command(/^case\b/i, (turn, rest) => showCase(turn, deps, rest));
+  routes.command(/^(find|search)\b/i, (turn, rest) => find(turn, deps, rest));
 }

@@ -32,6 +32,7 @@ import {
   type Choice,
   type Role,
 } from "../domain";
+import type { CaseView, StaffChoice } from "../cases";
 import { expandCard } from "./cards";
 
 export type BannerStyle = "good" | "attention" | "warning" | "accent";
@@ -41,10 +42,6 @@ export interface Banner {
   readonly style: BannerStyle;
 }
 
-export interface StaffChoice {
-  readonly id: string;
-  readonly title: string;
-}
 
 export interface CaseCardOptions {
   readonly roles: ReadonlySet<Role>;
@@ -207,6 +204,27 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
 
 export function caseCard(c: Case, options: CaseCardOptions): Record<string, unknown> {
   return expandCard("case", caseCardData(c, options));
+}
+
+/** The case card as one person should see it: their roles decide what is shown and offered; it refreshes for them. */
+export function caseCardFor(
+  view: CaseView,
+  viewer: { readonly roles: ReadonlySet<Role>; readonly aadObjectId: string; readonly teamsUserId: string },
+  context: { readonly today: string; readonly organisations: readonly Choice[] },
+  extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
+): Record<string, unknown> {
+  return caseCard(view.record.value, {
+    version: view.record.etag,
+    roles: viewer.roles,
+    viewerAadObjectId: viewer.aadObjectId,
+    today: context.today,
+    staff: view.staff,
+    leads: view.leads,
+    banner: extra.banner,
+    draft: extra.draft,
+    refreshUserIds: [viewer.teamsUserId],
+    organisations: context.organisations,
+  });
 }
 
 export function timelineCard(c: Case, events: readonly CaseEvent[], roles: ReadonlySet<Role>): Record<string, unknown> {

@@ -22,7 +22,4 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "help", description: "Show this list of commands." },
 ];
 
-/** Text as the person typed it, without the bot's @mention, surrounding spaces or a trailing full stop. */
-export function normaliseCommandText(text: string | undefined): string {
-  return (text ?? "").replace(/\s+/g, " ").trim().replace(/[.!?]+$/, "");
-}
+export { normaliseCommandText } from "./sdk/turn";

@@ -1,21 +1,14 @@
+import type { CaseDesk } from "../cases";
 import type { Config } from "../config";
-import type { Case, CaseRepository, ChannelDirectory, OutboxStore, PeopleDirectory, SignpostingDirectory, TimelineRepository } from "../domain";
+import type { SignpostingDirectory } from "../domain";
 import type { Logger } from "../logger";
-import type { Store } from "../store/cosmos";
 import type { DownloadShelf } from "./downloads";
 
-/** What every Teams feature handler may use. Time comes from `now` so tests can fix it. */
-export interface BotDeps {
+/** What every Teams feature handler may use: the application layer, settings, and the clock (tests fix it). */
+export interface TeamsDeps {
   readonly config: Config;
   readonly log: Logger;
-  readonly store: Store;
-  readonly cases: CaseRepository;
-  readonly timeline: TimelineRepository;
-  readonly people: PeopleDirectory;
-  readonly channels: ChannelDirectory;
-  readonly outbox: OutboxStore;
-  /** Call after every save of a case: files it for nudges and queues any manager alerts. */
-  readonly caseSaved: (c: Case) => Promise<void>;
+  readonly desk: CaseDesk;
   /** National organisations and the trust's local services, loaded once at start-up. */
   readonly signposting: SignpostingDirectory;
   /** One-time download links for files in local mode (see files.ts). */

@@ -1,18 +1,7 @@
-import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import type { Config } from "../config";
-import type { Actor, Role } from "../domain";
-
-/** Who is acting, in which trust, with which roles: always from the activity and settings, never from card data. */
-export interface Caller {
-  readonly tenantId: string;
-  readonly actor: Actor;
-  /** The Teams user id (29:...), used for card refresh lists and proactive messages. */
-  readonly teamsUserId: string;
-  readonly roles: ReadonlySet<Role>;
-}
-
-export type Identified = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly refusal: string };
+import type { Role, RoleDirectory } from "../domain";
+import type { Identified, Incoming } from "./sdk/turn";
 
 const ActivityIdentity = z.object({
   tenantId: z.string().trim().min(1).max(100),
@@ -25,20 +14,26 @@ export function rolesConfigured(config: Config): boolean {
   return Object.values(config.roles).some((ids) => ids.length > 0);
 }
 
-export function rolesOf(config: Config, aadObjectId: string): Set<Role> {
-  // Local mode with no roles set: everyone is an officer, so the bot is usable out of the box.
-  if (!config.bot && !rolesConfigured(config)) return new Set<Role>(["officer"]);
-  const id = aadObjectId.toLowerCase();
-  return new Set((Object.entries(config.roles) as [Role, readonly string[]][]).filter(([, ids]) => ids.includes(id)).map(([role]) => role));
+/** Roles from the ROLE_* settings (Entra ID object ids). */
+export function settingsRoles(config: Config): RoleDirectory {
+  return {
+    async rolesOf(_tenantId, aadObjectId) {
+      // Local mode with no roles set: everyone is an officer, so the bot is usable out of the box.
+      if (!config.bot && !rolesConfigured(config)) return new Set<Role>(["officer"]);
+      const id = aadObjectId.toLowerCase();
+      return new Set((Object.entries(config.roles) as [Role, readonly string[]][]).filter(([, ids]) => ids.includes(id)).map(([role]) => role));
+    },
+    leadsNamed: () => config.roles.lead.length > 0,
+  };
 }
 
-export function identify(context: TurnContext, config: Config): Identified {
-  const activity = context.activity;
+/** Who is acting, in which trust, with which roles: always from the activity and settings, never from card data. */
+export async function identify(incoming: Incoming, config: Config, roles: RoleDirectory): Promise<Identified> {
   const parsed = ActivityIdentity.safeParse({
-    tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id,
-    teamsUserId: activity.from?.id,
-    aadObjectId: activity.from?.aadObjectId,
-    name: activity.from?.name ?? "",
+    tenantId: incoming.tenantId,
+    teamsUserId: incoming.from.id,
+    aadObjectId: incoming.from.aadObjectId,
+    name: incoming.from.name ?? "",
   });
   if (!parsed.success) {
     return { ok: false, refusal: "PALS Desk works in Microsoft Teams for your trust's staff. Open it from Teams, signed in with your work account." };
@@ -49,6 +44,6 @@ export function identify(context: TurnContext, config: Config): Identified {
   }
   return {
     ok: true,
-    caller: { tenantId, teamsUserId, actor: { aadObjectId, name: name || "Unknown user" }, roles: rolesOf(config, aadObjectId) },
+    caller: { tenantId, teamsUserId, actor: { aadObjectId, name: name || "Unknown user" }, roles: await roles.rolesOf(tenantId, aadObjectId) },
   };
 }

@@ -86,6 +86,11 @@ export function investigationRequestCard(
   });
 }
 
+/** The people whose view of a request card refreshes automatically: the lead and the officer who asked. */
+export function requestRefreshIds(request: InvestigationRequest): string[] {
+  return [request.lead.teamsUserId, request.requestedBy.teamsUserId].filter((id): id is string => !!id);
+}
+
 type InvestigationPayload = Extract<OutboxPayload, { kind: "investigation-reminder" | "investigation-answer" | "investigation-extension" }>;
 
 /** Reminders, the answer for the owner, and a request for more time, rendered from the case as it is now. */

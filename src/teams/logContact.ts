@@ -1,39 +1,26 @@
 import { randomUUID } from "node:crypto";
-import type { Application } from "@microsoft/teams-ai";
-import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import {
   COMPLEXITY_TIERS,
   CONSENT_STATUSES,
   CONTACT_TYPES,
-  eventFrom,
-  formatCaseReference,
   KO41A_PROFESSIONS,
   KO41A_SERVICE_AREAS,
   KO41A_SUBJECTS,
-  logCreated,
   may,
   NEW_CONTACT_FIELDS,
-  newCase,
-  parseNewContact,
   RAISED_BY,
   RECEIVED_VIA,
   refusal,
   RISK_CONSEQUENCES,
   RISK_LIKELIHOODS,
-  type Case,
   type NewContactErrors,
-  type Versioned,
 } from "../domain";
-import { statusOf } from "../store/documents";
-import { callerOrRefuse, tell, todayFor } from "./caller";
-import { caseCardFor } from "./caseCard";
-import { expandCard, cardMessage } from "./cards";
-import { normaliseCommandText } from "./commands";
-import type { BotDeps } from "./deps";
-import type { Caller } from "./identity";
-import { answerWithCard, answerWithMessage } from "./invoke";
-import { turnLog } from "./turnLog";
+import { callerOrRefuse, cardContext, tell, tellRefused, todayFor, viewerOf } from "./caller";
+import { expandCard } from "./cards";
+import { caseCardFor } from "./caseView";
+import type { TeamsDeps } from "./deps";
+import type { BotRoutes, Turn } from "./sdk/turn";
 
 const asChoices = (list: readonly { id: string | number; title: string }[]) => list.map((c) => ({ id: String(c.id), title: c.title }));
 
@@ -87,83 +74,47 @@ function typedValues(data: unknown): Record<string, string> {
   return values;
 }
 
-async function sendForm(context: TurnContext, deps: BotDeps): Promise<void> {
-  await context.sendActivity(cardMessage(contactForm(randomUUID(), blankForm(todayFor(deps)))));
-}
-
-async function openForm(context: TurnContext, deps: BotDeps): Promise<boolean> {
-  const caller = await callerOrRefuse(context, deps);
+async function openForm(turn: Turn, deps: TeamsDeps): Promise<boolean> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return false;
   if (!may(caller.roles, "log-contact")) {
-    await tell(context, "Not available", refusal("log-contact", undefined, caller.roles));
+    await tell(turn, "Not available", refusal("log-contact", undefined, caller.roles));
     return false;
   }
-  await sendForm(context, deps);
+  await turn.sendCard(contactForm(randomUUID(), blankForm(todayFor(deps))));
   return true;
 }
 
-/** Creates the case once: the form's id is the case id, so pressing the button twice shows the same case. */
-async function createCase(deps: BotDeps, caller: Caller, formId: string, contact: Parameters<typeof newCase>[0], today: string): Promise<{ saved: Versioned<Case>; isNew: boolean }> {
-  const existing = await deps.cases.get(caller.tenantId, formId);
-  if (existing) return { saved: existing, isNew: false };
-  const now = deps.now();
-  const year = Number(today.slice(0, 4));
-  const reference = formatCaseReference(year, await deps.cases.nextReferenceNumber(caller.tenantId, year));
-  const draft: Case = { ...newCase(contact, { id: formId, tenantId: caller.tenantId, reference, now, by: caller.actor }), owner: caller.actor };
-  try {
-    const created = await deps.cases.create(draft);
-    const ctx = { actor: caller.actor, now };
-    await deps.timeline.append(eventFrom(logCreated(created.value, ctx).event, created.value, ctx, randomUUID()));
-    await deps.caseSaved(created.value);
-    return { saved: created, isNew: true };
-  } catch (error) {
-    const raced = statusOf(error) === 409 ? await deps.cases.get(caller.tenantId, formId) : undefined;
-    if (raced) return { saved: raced, isNew: false };
-    throw error;
-  }
-}
-
-async function submit(context: TurnContext, deps: BotDeps, data: unknown): Promise<void> {
-  const log = turnLog(context, deps.log);
-  const caller = await callerOrRefuse(context, deps);
+async function submit(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  if (!may(caller.roles, "log-contact")) {
-    log.warn({ verb: "contact.submit" }, "Refused a contact submission the caller's role does not allow");
-    await tell(context, "Not available", refusal("log-contact", undefined, caller.roles));
-    return;
-  }
   const form = FormId.safeParse(data);
+  if (!form.success) turn.log.warn("Contact form submitted without a valid form id; treating it as a new form");
   const formId = form.success ? form.data.formId : randomUUID();
-  const today = todayFor(deps);
-  const values = typedValues(data);
-  if (!form.success) log.warn("Contact form submitted without a valid form id; treating it as a new form");
-  const parsed = parseNewContact(data, today);
-  if (!parsed.ok) {
-    log.info({ fields: Object.keys(parsed.errors) }, "Contact form returned for corrections");
-    await answerWithCard(context, contactForm(formId, values, parsed.errors));
+  const result = await deps.desk.contacts.logContact(caller, formId, data);
+  if (!result.ok) {
+    if (result.problem === "invalid") {
+      turn.log.info({ fields: Object.keys(result.errors) }, "Contact form returned for corrections");
+      await turn.answerCard(contactForm(formId, typedValues(data), result.errors));
+      return;
+    }
+    turn.log.warn({ verb: "contact.submit" }, "Refused a contact submission the caller's role does not allow");
+    await tellRefused(turn, result);
     return;
   }
-  const { saved, isNew } = await createCase(deps, caller, formId, parsed.value, today);
-  const c = saved.value;
-  if (isNew) log.info({ caseId: c.id, reference: c.reference, type: c.type }, "Contact logged");
-  const banner = { text: isNew ? `Logged as ${c.reference}. The deadlines below are in working days.` : `This contact was already logged as ${c.reference}.`, style: "good" as const };
-  await answerWithCard(context, await caseCardFor(deps, caller, saved, { banner }));
+  const { reference } = result.view.record.value;
+  const banner = {
+    text: result.alreadyLogged ? `This contact was already logged as ${reference}.` : `Logged as ${reference}. The deadlines below are in working days.`,
+    style: "good" as const,
+  };
+  await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner }));
 }
 
-export function registerLogContact(app: Application, deps: BotDeps): void {
-  app.message(
-    async (context) => /^(new|new contact|log|log a contact|log contact)$/i.test(normaliseCommandText(context.activity.text)),
-    async (context) => {
-      await openForm(context, deps);
-    },
-  );
+export function registerLogContact(routes: BotRoutes, deps: TeamsDeps): void {
+  routes.command(/^(new|new contact|log|log a contact|log contact)$/i, async (turn) => void (await openForm(turn, deps)));
   // The welcome card's button: the form arrives as a new message and the welcome card stays as it is.
-  app.adaptiveCards.actionExecute("contact.new", async (context) => {
-    if (await openForm(context, deps)) await answerWithMessage(context, "A new contact form is below.");
-    return "";
+  routes.verb("contact.new", async (turn) => {
+    if (await openForm(turn, deps)) await turn.answerMessage("A new contact form is below.");
   });
-  app.adaptiveCards.actionExecute("contact.submit", async (context, _state, data) => {
-    await submit(context, deps, data);
-    return "";
-  });
+  routes.verb("contact.submit", (turn, data) => submit(turn, deps, data));
 }

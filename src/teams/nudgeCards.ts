@@ -1,4 +1,5 @@
 import {
+  alertAcknowledgement,
   alertReasonTitle,
   contactTypeTitle,
   formatPlainDate,
@@ -42,6 +43,7 @@ export function digestCard(items: readonly DigestItem[], today: string, title = 
 export function alertCard(item: OutboxItem, c: Case | undefined): Record<string, unknown> {
   if (item.payload.kind !== "alert") throw new Error("alertCard needs an alert");
   const { payload } = item;
+  const acknowledged = alertAcknowledgement(c, item.id);
   const facts = [
     ...(c ? [{ title: "Owner", value: c.owner?.name ?? "No owner" }] : []),
     ...(c?.nextDueOn ? [{ title: "Next deadline", value: formatPlainDate(c.nextDueOn) }] : []),
@@ -50,14 +52,15 @@ export function alertCard(item: OutboxItem, c: Case | undefined): Record<string,
   return expandCard("alert", {
     caseId: payload.caseId,
     reason: payload.reason,
+    requestId: payload.requestId ?? "",
     reasonTitle: alertReasonTitle(payload.reason),
     reference: payload.reference,
     typeTitle: c ? contactTypeTitle(c.type) : "Case",
     style: payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" ? "attention" : "warning",
     facts,
     open: c?.status === "open",
-    acknowledgedText: item.acknowledged
-      ? `Acknowledged by ${item.acknowledged.by.name}, ${new Date(item.acknowledged.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" })}`
+    acknowledgedText: acknowledged
+      ? `Acknowledged by ${acknowledged.by.name}, ${new Date(acknowledged.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" })}`
       : "",
   });
 }

@@ -1,16 +1,12 @@
 // The case card's "Ombudsman" section: record the PHSO referral (officers, managers, admins) and export the
 // case file for the Ombudsman (managers and admins, in their personal chat).
-import { randomUUID } from "node:crypto";
-import type { Application } from "@microsoft/teams-ai";
-import type { TurnContext } from "botbuilder";
 import { z } from "zod";
-import { CaseChangedError, CaseRuleError, eventFrom, may, recordOmbudsman, refusal, type ActionResult } from "../domain";
-import { callerOrRefuse, tell } from "./caller";
-import { caseCardFor } from "./caseCard";
-import type { BotDeps } from "./deps";
+import { CASE_NOT_FOUND } from "../cases";
+import { callerOrRefuse, tell, tellRefused } from "./caller";
+import { answerCaseChange, submissionOf } from "./caseCard";
+import type { TeamsDeps } from "./deps";
 import { sendFile } from "./files";
-import { answerWithCard, answerWithMessage } from "./invoke";
-import { turnLog } from "./turnLog";
+import type { BotRoutes, Turn } from "./sdk/turn";
 
 /** Card inputs arrive as strings; anything else (a forged number or object) reads as empty. */
 const text = (max: number) => z.preprocess((value) => (typeof value === "string" ? value.trim() : ""), z.string().max(max));
@@ -25,61 +21,39 @@ const RecordInput = z.object({
 
 const CaseIdInput = z.object({ caseId: z.string().uuid() });
 
-async function recordReferral(context: TurnContext, deps: BotDeps, data: unknown): Promise<void> {
-  const log = turnLog(context, deps.log);
-  const caller = await callerOrRefuse(context, deps);
+async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const input = RecordInput.safeParse(data);
-  const loaded = input.success ? await deps.cases.get(caller.tenantId, input.data.caseId) : undefined;
-  if (!input.success || !loaded) {
-    log.warn({ verb: "ombudsman.record" }, "Ombudsman action for a case not found in the caller's trust");
-    await tell(context, "Case not found", "We couldn't find that case. The card may be out of date: type **case** and the reference to see it again.");
-    return;
+  if (!input.success) {
+    turn.log.warn({ verb: "ombudsman.record" }, "Ombudsman action that could not be read");
+    return tell(turn, "Case not found", CASE_NOT_FOUND);
   }
-  const c = loaded.value;
-  if (!may(caller.roles, "view-case", c) || !may(caller.roles, "record-ombudsman", c)) {
-    log.warn({ caseId: c.id, verb: "ombudsman.record" }, "Refused an Ombudsman action the caller's role does not allow");
-    await tell(context, "Not available", refusal(may(caller.roles, "view-case", c) ? "record-ombudsman" : "view-case", c, caller.roles));
-    return;
-  }
-  const { phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn } = input.data;
-  const draft = { phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn };
-  const ctx = { actor: caller.actor, now: deps.now() };
-  let result: ActionResult | undefined;
-  try {
-    const saved = await deps.cases.update(caller.tenantId, c.id, (fresh) => {
-      result = recordOmbudsman(fresh, { referredOn: phsoReferredOn, reference: phsoReference, stage: phsoStage, responseDueOn: phsoResponseDueOn }, ctx);
-      return result.updated;
-    });
-    await deps.timeline.append(eventFrom(result!.event, saved.value, ctx, randomUUID()));
-    // Files the PHSO date for nudges and tells the managers the Ombudsman is involved.
-    await deps.caseSaved(saved.value);
-    log.info({ caseId: c.id, reference: c.reference, stage: saved.value.ombudsman?.stage }, "Ombudsman details recorded");
-    await answerWithCard(context, await caseCardFor(deps, caller, saved, { banner: { text: "Ombudsman details saved.", style: "good" } }));
-  } catch (error) {
-    if (!(error instanceof CaseRuleError) && !(error instanceof CaseChangedError)) throw error;
-    log.info({ caseId: c.id, reason: error.name }, "Ombudsman details not saved");
-    const latest = (await deps.cases.get(caller.tenantId, c.id)) ?? loaded;
-    await answerWithCard(context, await caseCardFor(deps, caller, latest, { banner: { text: error.message, style: "attention" }, draft }));
-  }
+  const { caseId, phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn } = input.data;
+  const result = await deps.desk.cases.recordOmbudsman(submissionOf(turn, caller, caseId, "ombudsman.record", data), {
+    referredOn: phsoReferredOn,
+    reference: phsoReference,
+    stage: phsoStage,
+    responseDueOn: phsoResponseDueOn,
+  });
+  if (!result.ok && result.problem === "not-allowed") return tellRefused(turn, result);
+  await answerCaseChange(turn, deps, caller, result, data, () => "Ombudsman details saved.");
 }
 
-async function exportCaseFile(context: TurnContext, deps: BotDeps, data: unknown): Promise<void> {
-  const caller = await callerOrRefuse(context, deps);
+async function exportCaseFile(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
+  const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const input = CaseIdInput.safeParse(data);
-  const found = input.success ? await deps.cases.get(caller.tenantId, input.data.caseId) : undefined;
-  if (!found) {
-    turnLog(context, deps.log).warn({ verb: "ombudsman.exportFile" }, "Case file export for a case not found in the caller's trust");
-    await tell(context, "Case not found", "We couldn't find that case. Type **export case** and the reference.");
-    return;
+  if (!input.success) {
+    turn.log.warn({ verb: "ombudsman.exportFile" }, "Case file export that could not be read");
+    return tell(turn, "Case not found", "We couldn't find that case. Type **export case** and the reference.");
   }
-  const delivery = await sendFile(context, deps, caller, { kind: "case-file", caseId: found.value.id });
-  if (delivery.ok) await answerWithMessage(context, delivery.text);
-  else await tell(context, delivery.title, delivery.text);
+  const delivery = await sendFile(turn, deps, caller, { kind: "case-file", caseId: input.data.caseId });
+  if (delivery.ok) await turn.answerMessage(delivery.text);
+  else await tell(turn, delivery.title, delivery.text);
 }
 
-export function registerOmbudsman(app: Application, deps: BotDeps): void {
-  app.adaptiveCards.actionExecute("ombudsman.record", async (context, _state, data) => (await recordReferral(context, deps, data), ""));
-  app.adaptiveCards.actionExecute("ombudsman.exportFile", async (context, _state, data) => (await exportCaseFile(context, deps, data), ""));
+export function registerOmbudsman(routes: BotRoutes, deps: TeamsDeps): void {
+  routes.verb("ombudsman.record", (turn, data) => recordReferral(turn, deps, data));
+  routes.verb("ombudsman.exportFile", (turn, data) => exportCaseFile(turn, deps, data));
 }

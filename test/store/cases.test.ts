@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { CaseChangedError, CaseRuleError, formatCaseReference, type Case } from "../../src/domain";
+import { CaseChangedError, formatCaseReference, type Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import type { Store } from "../../src/store/cosmos";
 import { makeCase } from "../helpers/caseFixtures";
@@ -29,7 +29,7 @@ describe("case store (embedded Cosmos DB)", () => {
 
   it("stores a case and reads back exactly what was stored, by id and by reference", async () => {
     const original = aCase();
-    const created = await cases.create(original);
+    const created = (await cases.create(original))!;
     assert.deepEqual(created.value, original);
     assert.ok(created.etag);
     assert.deepEqual((await cases.get(original.tenantId, original.id))?.value, original);
@@ -42,36 +42,45 @@ describe("case store (embedded Cosmos DB)", () => {
     const first = aCase();
     await cases.create(first);
     await assert.rejects(cases.create({ ...aCase(), reference: first.reference }), (error: { code?: number }) => error.code === 409);
+    assert.equal(await cases.create({ ...first, reference: "PALS-2026-999999" }), undefined, "a second case with the same id is not written");
   });
 
   it("rejects a write made from a stale copy (If-Match gives 412)", async () => {
-    const created = await cases.create(aCase());
-    const byOfficerA = await cases.replace({ ...created.value, learning: "A" }, created.etag);
+    const created = (await cases.create(aCase()))!;
+    const byOfficerA = await cases.save({ ...created.value, learning: "A" }, created, created.etag);
     assert.notEqual(byOfficerA.etag, created.etag);
-    await assert.rejects(cases.replace({ ...created.value, learning: "B" }, created.etag), CaseChangedError);
+    await assert.rejects(cases.save({ ...created.value, learning: "B" }, created, created.etag), CaseChangedError);
     assert.equal((await cases.get(created.value.tenantId, created.value.id))?.value.learning, "A", "officer A's change survives");
   });
 
-  it("keeps both of two simultaneous updates by re-reading and re-applying on conflict", async () => {
-    const created = await cases.create(aCase({ signposting: [] }));
+  it("keeps a change's follow-ups on the case until they are cleared, and the sweep's query finds it meanwhile", async () => {
+    const created = (await cases.create(aCase()))!;
     const { tenantId, id } = created.value;
-    await Promise.all(
-      ["advocacy", "phso", "healthwatch", "citizens-advice", "samaritans"].map((organisation) =>
-        cases.update(tenantId, id, (current) => ({ ...current, signposting: [...current.signposting, organisation] })),
-      ),
-    );
-    const stored = (await cases.get(tenantId, id))!.value;
-    assert.deepEqual([...stored.signposting].sort(), ["advocacy", "citizens-advice", "healthwatch", "phso", "samaritans"]);
+    const followUps = { changeId: `${id}:1`, at: "2026-03-10T10:00:00.000Z", events: [], fileOn: ["2026-03-12"], outbox: [], threads: [] };
+    const saved = await cases.save({ ...created.value, learning: "A" }, { revision: 1, pending: [followUps], applied: ["key-1"] }, created.etag);
+    assert.deepEqual(saved.pending, [followUps]);
+    assert.deepEqual(saved.applied, ["key-1"]);
+    assert.equal(saved.revision, 1);
+    assert.ok((await cases.withPendingFollowUps(100)).some((found) => found.caseId === id && found.tenantId === tenantId));
+
+    assert.equal(await cases.clearFollowUps(created, [followUps.changeId]), undefined, "a stale copy clears nothing");
+    const cleared = (await cases.clearFollowUps(saved, [followUps.changeId]))!;
+    assert.deepEqual(cleared.pending, []);
+    assert.deepEqual(cleared.applied, ["key-1"], "the submission stays remembered");
+    assert.equal(cleared.value.learning, "A");
+    assert.ok(!(await cases.withPendingFollowUps(100)).some((found) => found.caseId === id));
   });
 
-  it("passes on a rule the fresh case breaks instead of overwriting it", async () => {
-    const created = await cases.create(aCase());
-    await assert.rejects(
-      cases.update(created.value.tenantId, created.value.id, () => {
-        throw new CaseRuleError("This case is already closed.");
-      }),
-      /already closed/,
-    );
+  it("says which fields of a stored case are wrong, without their values", async () => {
+    const created = (await cases.create(aCase()))!;
+    const { resource } = await store.containers.cases.item(created.value.id, created.value.tenantId).read();
+    await store.containers.cases.item(created.value.id, created.value.tenantId).replace({ ...resource, status: "lost", patient: { name: "" } });
+    await assert.rejects(cases.get(created.value.tenantId, created.value.id), (error: Error) => {
+      assert.equal(error.name, "StoredDocumentError");
+      assert.match(error.message, /status/);
+      assert.doesNotMatch(error.message, /lost/);
+      return true;
+    });
   });
 
   it("allocates 50 different reference numbers to 50 simultaneous new cases", async () => {

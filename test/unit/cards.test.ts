@@ -131,7 +131,7 @@ describe("card templates", () => {
     assertValidCard(digestCard([item], TODAY));
     const alert = { id: "a", tenantId: c.tenantId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
     assertValidCard(alertCard(alert, c));
-    assertValidCard(alertCard({ ...alert, acknowledged: { by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" } }, undefined));
+    assertValidCard(alertCard(alert, { ...c, alertAcknowledgements: [{ alertId: "a", reason: "high-risk", by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" }] }));
     const withRequest = requestInvestigation(
       c,
       { id: "5f3c1c8e-0000-4000-8000-000000000001", division: "Medicine", lead: { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" }, summary: "What happened", questions: "Who was there?", includeNhsNumber: true },

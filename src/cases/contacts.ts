@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import {
+  addCalendarDays,
+  formatCaseReference,
+  logCreated,
+  londonDate,
+  may,
+  newCase,
+  parseNewContact,
+  refusal,
+  REPEAT_CONTACT_DAYS,
+  type Caller,
+  type Case,
+  type NewContactErrors,
+} from "../domain";
+import { finishFollowUps, followUpsOf } from "./changes";
+import { activityLog } from "../logger";
+import type { CaseDeskDeps } from "./deps";
+import { refused, type CaseView, type Refused } from "./results";
+import { caseViewFor } from "./views";
+
+export type LogContactResult =
+  | { readonly ok: true; readonly alreadyLogged: boolean; readonly view: CaseView }
+  | { readonly ok: false; readonly problem: "invalid"; readonly errors: NewContactErrors }
+  | Refused;
+
+/**
+ * Logs a contact from the "Log a contact" form. The form's id becomes the case id, so the same form
+ * submitted again (a double press, a retry after a failure) gives the same case, made whole.
+ */
+export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: string, submitted: unknown): Promise<LogContactResult> {
+  if (!may(caller.roles, "log-contact")) return refused("not-allowed", refusal("log-contact", undefined, caller.roles));
+  const now = deps.now();
+  const today = londonDate(now);
+  const parsed = parseNewContact(submitted, today);
+  if (!parsed.ok) return { ok: false, problem: "invalid", errors: parsed.errors };
+
+  let caseId = formId;
+  const existing = await deps.cases.get(caller.tenantId, formId);
+  if (existing) {
+    // Only the person who logged it gets it back; a form id copied from someone else's case starts a new one.
+    if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId) {
+      return { ok: true, alreadyLogged: true, view: await caseViewFor(deps, caller, await finishFollowUps(deps, existing)) };
+    }
+    activityLog(deps.log).warn({ caseId: existing.value.id }, "A contact form came back with the id of a case someone else logged; logging it as a new case");
+    caseId = randomUUID();
+  }
+
+  const contact = parsed.value;
+  // The third contact about a patient in 90 days is a pattern managers hear about: this one counts too.
+  const contactsAboutPatientIn90Days = contact.nhsNumber
+    ? (await deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS))) + 1
+    : undefined;
+  const year = Number(today.slice(0, 4));
+  const reference = formatCaseReference(year, await deps.cases.nextReferenceNumber(caller.tenantId, year));
+  const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor }), owner: { ...caller.actor } };
+  const created = logCreated(draft, { actor: caller.actor, now });
+  const followUps = followUpsOf(deps, undefined, { updated: draft, events: [created.event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
+  const saved = await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] });
+  if (!saved) {
+    // The same form pressed twice at once: the other press created it.
+    const raced = await deps.cases.get(caller.tenantId, caseId);
+    if (!raced) throw new Error("A case was neither created nor found");
+    return { ok: true, alreadyLogged: true, view: await caseViewFor(deps, caller, await finishFollowUps(deps, raced)) };
+  }
+  activityLog(deps.log).info({ caseId: draft.id, reference, type: draft.type }, "Contact logged");
+  return { ok: true, alreadyLogged: false, view: await caseViewFor(deps, caller, await finishFollowUps(deps, saved)) };
+}

@@ -1,0 +1,34 @@
+import type {
+  CaseRepository,
+  ChannelDirectory,
+  LetterTemplateSource,
+  OutboxStore,
+  PeopleDirectory,
+  RetentionRules,
+  RoleDirectory,
+  SignpostingDirectory,
+  SweepSchedule,
+  TimelineRepository,
+} from "../domain";
+import type { Logger } from "../logger";
+
+/** What the application layer works with: storage through the domain's ports, settings, the clock, the outbox's sender. */
+export interface CaseDeskDeps {
+  readonly cases: CaseRepository;
+  readonly timeline: TimelineRepository;
+  readonly schedule: SweepSchedule;
+  readonly outbox: OutboxStore;
+  readonly people: PeopleDirectory;
+  readonly channels: ChannelDirectory;
+  readonly roles: RoleDirectory;
+  readonly signposting: SignpostingDirectory;
+  readonly letters: LetterTemplateSource;
+  readonly retention: RetentionRules;
+  readonly trustName?: string;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** New messages are queued: send them soon (without waiting for them). */
+  readonly sendSoon: () => void;
+  /** Sends these queued messages now and waits: for a message the person is waiting to see go. */
+  readonly sendNow: (tenantId: string, outboxIds: readonly string[]) => Promise<void>;
+}

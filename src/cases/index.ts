@@ -1,0 +1,72 @@
+// The application layer: one function per thing a person (or the sweep) does to cases. Teams handlers
+// and jobs call these; nothing else writes a case. Each takes the caller (ids and roles, never a Teams
+// turn), checks what they may do in their own trust, applies the pure rule from src/domain and returns
+// what they should see.
+import * as alerts from "./alerts";
+import * as caseActions from "./caseActions";
+import { finishPendingCases } from "./changes";
+import * as contacts from "./contacts";
+import type { CaseDeskDeps } from "./deps";
+import * as directory from "./directory";
+import * as investigations from "./investigations";
+import * as letters from "./letters";
+import * as lookup from "./lookup";
+import * as reports from "./reports";
+import * as retention from "./retention";
+
+type Operation = (deps: CaseDeskDeps, ...args: never[]) => unknown;
+type Bound<F> = F extends (deps: CaseDeskDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
+type BoundAll<T> = { readonly [K in keyof T as T[K] extends Operation ? K : never]: Bound<T[K]> };
+
+function bindAll<T extends object>(deps: CaseDeskDeps, operations: T): BoundAll<T> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, operation] of Object.entries(operations)) {
+    if (typeof operation === "function" && operation.length >= 1) bound[name] = (...args: unknown[]) => operation(deps, ...args);
+  }
+  return bound as BoundAll<T>;
+}
+
+export function createCaseDesk(deps: CaseDeskDeps) {
+  return {
+    contacts: bindAll(deps, { logContact: contacts.logContact }),
+    cases: bindAll(deps, {
+      takeOwnership: caseActions.takeOwnership,
+      assign: caseActions.assign,
+      addNote: caseActions.addNote,
+      recordAcknowledgement: caseActions.recordAcknowledgement,
+      changeResponseDate: caseActions.changeResponseDate,
+      escalate: caseActions.escalate,
+      recordSignposting: caseActions.recordSignposting,
+      close: caseActions.close,
+      reopen: caseActions.reopen,
+      recordLetterSent: caseActions.recordLetterSent,
+      recordOmbudsman: caseActions.recordOmbudsman,
+      draftLetter: letters.draftLetter,
+      open: lookup.openCase,
+      openByReference: lookup.openByReference,
+      timeline: lookup.timeline,
+      mine: lookup.myCases,
+      due: lookup.due,
+      find: lookup.findCases,
+    }),
+    investigations: bindAll(deps, investigations),
+    alerts: bindAll(deps, { acknowledge: alerts.acknowledgeAlert }),
+    directory: bindAll(deps, directory),
+    reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile }),
+    jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases }),
+  };
+}
+
+export type CaseDesk = ReturnType<typeof createCaseDesk>;
+export type { CaseDeskDeps } from "./deps";
+export type { AlertRef, AlertResult } from "./alerts";
+export type { CaseChangeResult, Submission } from "./caseActions";
+export type { LogContactResult } from "./contacts";
+export type { ChannelAddress } from "./directory";
+export type { InvestigationRequestInput, OpenRequest, RequestResult } from "./investigations";
+export type { CaseQuery } from "./lookup";
+export { byNextDeadline, parseCaseQuery, searchWords } from "./lookup";
+export { CASE_NOT_FOUND } from "./results";
+export type { Built, FileRequest, OutgoingFile } from "./reports";
+export { FileRequestSchema, ONLY_MANAGERS } from "./reports";
+export type { CaseView, Problem, Refused, Result, StaffChoice } from "./results";

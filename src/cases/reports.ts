@@ -1,0 +1,152 @@
+// Reports and files for managers: the service report, the KO41a return, case exports, the Ombudsman case
+// file and subject access requests. Read-only; each checks the caller may see reports, in their own trust.
+import { z } from "zod";
+import {
+  caseFileHtml,
+  casesCsv,
+  checkPeriod,
+  financialYear,
+  financialYearTitle,
+  isIsoDate,
+  ko41aCsv,
+  ko41aReturn,
+  londonDate,
+  mayReport,
+  previousPeriod,
+  serviceReport as serviceReportOf,
+  type Caller,
+  type Ko41aReturn,
+  type ReportPeriod,
+  type ServiceReport,
+} from "../domain";
+import { activityLog } from "../logger";
+import type { CaseDeskDeps } from "./deps";
+import { refused, type Result } from "./results";
+
+export const ONLY_MANAGERS = "Only PALS managers can see reports and exports. Ask your PALS manager if you need the figures.";
+
+function managersOnly(deps: CaseDeskDeps, caller: Caller, what: string): ReturnType<typeof refused> | undefined {
+  if (mayReport(caller.roles)) return undefined;
+  activityLog(deps.log).warn({ what }, "Refused a report or export: the caller is not a manager");
+  return refused("not-allowed", ONLY_MANAGERS);
+}
+
+/** The service report for a period, against the period before it. */
+export async function serviceReport(deps: CaseDeskDeps, caller: Caller, period: ReportPeriod): Promise<Result<{ readonly report: ServiceReport; readonly today: string }>> {
+  const notAllowed = managersOnly(deps, caller, "report");
+  if (notAllowed) return notAllowed;
+  const today = londonDate(deps.now());
+  const cases = await deps.cases.listForReport(caller.tenantId, previousPeriod(period).from, period.to);
+  return { ok: true, report: serviceReportOf(cases, period, today), today };
+}
+
+/** The KO41a return for the financial year starting 1 April `year`. */
+export async function ko41a(deps: CaseDeskDeps, caller: Caller, year: number): Promise<Result<{ readonly ko41a: Ko41aReturn; readonly today: string }>> {
+  const notAllowed = managersOnly(deps, caller, "report ko41a");
+  if (notAllowed) return notAllowed;
+  const period = financialYear(year);
+  return { ok: true, ko41a: ko41aReturn(await deps.cases.listForReport(caller.tenantId, period.from, period.to), year), today: londonDate(deps.now()) };
+}
+
+const isoDate = z.string().refine(isIsoDate);
+
+/** What a manager asked for; travels in the consent card's accept context, so it is checked again on return. */
+export const FileRequestSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ko41a"), year: z.number().int().min(2000).max(2100) }),
+  z.object({ kind: z.literal("cases"), from: isoDate, to: isoDate, withPatientDetails: z.boolean() }),
+  z.object({ kind: z.literal("case-file"), caseId: z.string().uuid() }),
+  z.object({ kind: z.literal("subject-access"), nhsNumber: z.string().regex(/^\d{10}$/) }),
+]);
+export type FileRequest = z.infer<typeof FileRequestSchema>;
+
+export interface OutgoingFile {
+  readonly name: string;
+  readonly contentType: "text/csv" | "text/html" | "application/json";
+  readonly content: Buffer;
+  /** Shown on the consent card and with the file: what it is, never patient data. */
+  readonly description: string;
+  /** Counts and ids for the log. */
+  readonly logged: Record<string, unknown>;
+}
+
+export type Built = { readonly ok: true; readonly file: OutgoingFile } | { readonly ok: false; readonly title: string; readonly text: string };
+
+function stamp(now: Date): string {
+  return now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+}
+
+/** Builds the file the person asked for, checking their role and trust as if the request were new. */
+export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: FileRequest): Promise<Built> {
+  if (!mayReport(caller.roles)) return { ok: false, title: "Not available", text: ONLY_MANAGERS };
+  const now = deps.now();
+  switch (request.kind) {
+    case "ko41a": {
+      const period = financialYear(request.year);
+      const ret = ko41aReturn(await deps.cases.listForReport(caller.tenantId, period.from, period.to), request.year);
+      const name = `KO41a-${financialYearTitle(request.year)}-${stamp(now)}.csv`;
+      return {
+        ok: true,
+        file: {
+          name,
+          contentType: "text/csv",
+          content: Buffer.from(ko41aCsv(ret), "utf8"),
+          description: `KO41a counts for ${financialYearTitle(request.year)} (1 April ${request.year} to 31 March ${request.year + 1})`,
+          logged: { kind: request.kind, year: request.year, complaints: ret.received },
+        },
+      };
+    }
+    case "cases": {
+      const check = checkPeriod(request.from, request.to, londonDate(now));
+      if (!check.ok) return { ok: false, title: "Check the dates", text: check.problem };
+      const cases = (await deps.cases.listForReport(caller.tenantId, request.from, request.to)).filter(
+        (c) => c.receivedOn >= request.from && c.receivedOn <= request.to,
+      );
+      if (cases.length === 0) return { ok: false, title: "Nothing to export", text: `No cases were received from ${request.from} to ${request.to}.` };
+      const detail = request.withPatientDetails ? "-with-patient-details" : "";
+      return {
+        ok: true,
+        file: {
+          name: `PALS-cases-${request.from}-to-${request.to}${detail}-${stamp(now)}.csv`,
+          contentType: "text/csv",
+          content: Buffer.from(casesCsv(cases, { withPatientDetails: request.withPatientDetails }), "utf8"),
+          description: `${cases.length} case${cases.length === 1 ? "" : "s"} received ${request.from} to ${request.to}, ${request.withPatientDetails ? "WITH patient details" : "without patient details"}`,
+          logged: { kind: request.kind, cases: cases.length, withPatientDetails: request.withPatientDetails },
+        },
+      };
+    }
+    case "subject-access": {
+      // UK GDPR article 15: everything held about one patient, found by NHS number, as one JSON document.
+      const cases = await deps.cases.listForPatient(caller.tenantId, request.nhsNumber);
+      if (cases.length === 0) return { ok: false, title: "Nothing held", text: "PALS Desk holds no cases with that NHS number." };
+      const withTimelines = await Promise.all(cases.map(async (c) => ({ case: c, timeline: await deps.timeline.list(c.id) })));
+      const document = { generatedAt: now.toISOString(), generatedBy: caller.actor.name, nhsNumber: request.nhsNumber, cases: withTimelines };
+      return {
+        ok: true,
+        file: {
+          name: `subject-access-${stamp(now)}.json`,
+          contentType: "application/json",
+          content: Buffer.from(JSON.stringify(document, null, 2), "utf8"),
+          description: `Everything PALS Desk holds about one NHS number: ${cases.length} case${cases.length === 1 ? "" : "s"} with their timelines`,
+          logged: { kind: request.kind, cases: cases.length },
+        },
+      };
+    }
+    case "case-file": {
+      const found = await deps.cases.get(caller.tenantId, request.caseId);
+      if (!found) return { ok: false, title: "Case not found", text: "We couldn't find that case. Type **export case** and the reference." };
+      const c = found.value;
+      const events = await deps.timeline.list(c.id);
+      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustName });
+      return {
+        ok: true,
+        file: {
+          name: `${c.reference}-case-file-${stamp(now)}.html`,
+          contentType: "text/html",
+          content: Buffer.from(html, "utf8"),
+          description: `Case file for ${c.reference}: the case, its timeline, investigation answers and letters (open in a browser to print or save as PDF)`,
+          logged: { kind: request.kind, caseId: c.id, reference: c.reference, events: events.length },
+        },
+      };
+    }
+  }
+}

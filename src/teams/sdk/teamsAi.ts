@@ -1,0 +1,251 @@
+// The Turn and BotRoutes of turn.ts over botbuilder 4.23 and @microsoft/teams-ai 1.7.
+import { Application, type TeamsAdapter } from "@microsoft/teams-ai";
+import {
+  ActivityTypes,
+  CardFactory,
+  INVOKE_RESPONSE_KEY,
+  MessageFactory,
+  type Activity,
+  type FileConsentCardResponse,
+  type MessagingExtensionAttachment,
+  type MessagingExtensionResult,
+  type TurnContext,
+} from "botbuilder";
+import type { Request, Response } from "restify";
+import { activityLog, runWithLog, type Logger } from "../../logger";
+import { normaliseCommandText, type BotRoutes, type FileConsentAnswer, type Identified, type Incoming, type SearchAnswer, type SearchQuery, type Turn } from "./turn";
+
+const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
+/** Teams shows message extension results of at most 28 KB each. */
+const MAX_RESULT_BYTES = 28 * 1024;
+
+export interface TeamsBotOptions {
+  readonly botAppId: string;
+  readonly log: Logger;
+  /** Who sent the activity, with their roles; called once per turn. */
+  readonly identify: (incoming: Incoming) => Promise<Identified>;
+  /** Runs before any route; false ends the turn (the person has been told why). */
+  readonly beforeTurn: (turn: Turn) => Promise<boolean>;
+  /** A card with a title and a line of text, for errors. */
+  readonly noticeCard: (title: string, text: string) => object;
+  /** Answers a message no command or handler took. */
+  readonly notUnderstood: (turn: Turn) => Promise<void>;
+  /** Answers a card button whose verb no feature knows (an old or forged card). */
+  readonly unknownVerb: (turn: Turn) => Promise<void>;
+  /** Cosmos DB unreachable or throttled: tells the person the store is down rather than "something went wrong". */
+  readonly isStoreUnavailable: (error: unknown) => boolean;
+}
+
+function incomingOf(activity: Activity): Incoming {
+  const channelData = (activity.channelData ?? {}) as { channel?: { id?: string; name?: string }; team?: { id?: string; name?: string }; tenant?: { id?: string } };
+  return {
+    type: activity.type,
+    id: activity.id,
+    text: typeof activity.text === "string" ? activity.text : "",
+    value: activity.value,
+    replyToId: activity.replyToId,
+    conversationId: activity.conversation?.id ?? "",
+    conversationType: activity.conversation?.conversationType ?? "",
+    tenantId: activity.conversation?.tenantId ?? channelData.tenant?.id,
+    serviceUrl: activity.serviceUrl,
+    channelId: activity.channelId,
+    botId: activity.recipient?.id,
+    from: { id: activity.from?.id, aadObjectId: activity.from?.aadObjectId, name: activity.from?.name },
+    channel: { channelId: channelData.channel?.id, channelName: channelData.channel?.name, teamId: channelData.team?.id, teamName: channelData.team?.name },
+    action: (activity as { action?: string }).action,
+    timestamp: activity.timestamp ? new Date(activity.timestamp).toISOString() : undefined,
+  };
+}
+
+const cardActivity = (card: object): Partial<Activity> => MessageFactory.attachment({ contentType: ADAPTIVE_CARD, content: card });
+
+const TURN = Symbol("palsDeskTurn");
+
+/** The bot: routes registered by features, run by teams-ai over the adapter. */
+export class TeamsBot implements BotRoutes {
+  private readonly app: Application;
+  private readonly commands: { pattern: RegExp; handler: (turn: Turn, rest: string) => Promise<void> }[] = [];
+  private readonly messageHandlers: ((turn: Turn) => Promise<boolean>)[] = [];
+  private finished = false;
+
+  constructor(
+    private readonly adapter: TeamsAdapter,
+    private readonly options: TeamsBotOptions,
+  ) {
+    this.app = new Application({ adapter, botAppId: options.botAppId, removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
+    adapter.onTurnError = (context, error) => this.onError(context, error);
+    this.app.turn("beforeTurn", async (context) => {
+      const turn = await this.turnOf(context);
+      return this.options.beforeTurn(turn);
+    });
+  }
+
+  command(pattern: RegExp, handler: (turn: Turn, rest: string) => Promise<void>): void {
+    this.commands.push({ pattern, handler });
+  }
+
+  message(handler: (turn: Turn) => Promise<boolean>): void {
+    this.messageHandlers.push(handler);
+  }
+
+  verb(verb: string, handler: (turn: Turn, data: unknown) => Promise<void>): void {
+    this.app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+      await handler(await this.turnOf(context), data);
+      return "";
+    });
+  }
+
+  search(commandId: string, handler: (turn: Turn, query: SearchQuery) => Promise<SearchAnswer>): void {
+    this.app.messageExtensions.query(commandId, async (context, _state, query) => {
+      const turn = await this.turnOf(context);
+      const answer = await handler(turn, { parameters: query.parameters, skip: query.skip, count: query.count });
+      return this.searchResult(turn, answer);
+    });
+  }
+
+  fileConsent(handlers: { accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>; decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void> }): void {
+    const answerOf = (response: FileConsentCardResponse | undefined): FileConsentAnswer => ({ context: response?.context, upload: response?.uploadInfo });
+    this.app.fileConsentAccept(async (context, _state, response) => handlers.accept(await this.turnOf(context), answerOf(response)));
+    this.app.fileConsentDecline(async (context, _state, response) => handlers.decline(await this.turnOf(context), answerOf(response)));
+  }
+
+  installed(handler: (turn: Turn) => Promise<void>): void {
+    this.app.conversationUpdate("membersAdded", async (context) => {
+      const botId = context.activity.recipient?.id;
+      if ((context.activity.membersAdded ?? []).some((member) => member.id === botId)) await handler(await this.turnOf(context));
+    });
+  }
+
+  uninstalled(handler: (turn: Turn) => Promise<void>): void {
+    this.app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+      const action = (context.activity as { action?: string }).action;
+      if (action === "remove" || action === "remove-upgrade") await handler(await this.turnOf(context));
+    });
+    this.app.conversationUpdate("membersRemoved", async (context) => {
+      const botId = context.activity.recipient?.id;
+      if ((context.activity.membersRemoved ?? []).some((member) => member.id === botId)) await handler(await this.turnOf(context));
+    });
+  }
+
+  /** Call once every feature has registered: adds the routes for what none of them took. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.app.activity(ActivityTypes.Message, async (context) => this.onMessage(await this.turnOf(context)));
+    this.app.adaptiveCards.actionExecute(/.*/, async (context) => {
+      await this.options.unknownVerb(await this.turnOf(context));
+      return "";
+    });
+  }
+
+  /** Handles one POST /api/messages; every line logged while handling it goes to `log`. */
+  async process(req: Request, res: Response, log: Logger): Promise<void> {
+    this.finish();
+    await runWithLog(log, () => this.adapter.process(req, res, async (context) => void (await this.app.run(context))));
+  }
+
+  private async onMessage(turn: Turn): Promise<void> {
+    const text = normaliseCommandText(turn.incoming.text);
+    for (const { pattern, handler } of this.commands) {
+      const match = pattern.exec(text);
+      if (match && match.index === 0) return handler(turn, text.slice(match[0].length).trim());
+    }
+    for (const handler of this.messageHandlers) if (await handler(turn)) return;
+    await this.options.notUnderstood(turn);
+  }
+
+  private searchResult(turn: Turn, answer: SearchAnswer): MessagingExtensionResult {
+    if (answer.kind === "message") return { type: "message", text: answer.text };
+    const attachments: MessagingExtensionAttachment[] = answer.results.map((result) => ({
+      ...CardFactory.adaptiveCard(result.card),
+      preview: CardFactory.thumbnailCard(result.preview.title, result.preview.text),
+    }));
+    const fitting = attachments.filter((attachment) => Buffer.byteLength(JSON.stringify(attachment)) <= MAX_RESULT_BYTES);
+    if (fitting.length < attachments.length) turn.log.warn({ tooLarge: attachments.length - fitting.length }, "Search results over Teams' 28 KB limit were left out");
+    return { type: "result", attachmentLayout: "list", attachments: fitting };
+  }
+
+  private async onError(context: TurnContext, error: unknown): Promise<void> {
+    const { name, code, statusCode } = (error ?? {}) as { name?: unknown; code?: unknown; statusCode?: unknown };
+    // Names and codes only: an SDK or store error message can quote a document.
+    activityLog(this.options.log).error({ err: { name, code, statusCode } }, "Unhandled error while handling an activity");
+    const storeDown = this.options.isStoreUnavailable(error);
+    const title = storeDown ? "PALS Desk can't reach its case store right now" : "Sorry, something went wrong on our side";
+    const text = "Nothing was saved. Please try again in a minute; if it keeps happening, tell your PALS Desk admin.";
+    if (context.activity.type === ActivityTypes.Message) {
+      await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
+    } else if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
+      await answerWithCard(context, this.options.noticeCard(title, text)).catch(() => undefined);
+    }
+  }
+
+  /** The Turn for a context, made once per activity (identity and roles resolved once). */
+  private async turnOf(context: TurnContext): Promise<Turn> {
+    const made = context.turnState.get(TURN) as Turn | undefined;
+    if (made) return made;
+    const incoming = incomingOf(context.activity);
+    const turn = new ContextTurn(context, incoming, await this.options.identify(incoming), activityLog(this.options.log));
+    context.turnState.set(TURN, turn);
+    return turn;
+  }
+}
+
+/** Answers an Action.Execute invoke ourselves: teams-ai would otherwise copy a card with a `refresh` into the shared message. */
+async function answerWithCard(context: TurnContext, card: object): Promise<void> {
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: card } },
+  });
+}
+
+class ContextTurn implements Turn {
+  constructor(
+    private readonly context: TurnContext,
+    readonly incoming: Incoming,
+    readonly identified: Identified,
+    readonly log: Logger,
+  ) {}
+
+  async send(markdown: string): Promise<void> {
+    await this.context.sendActivity(markdown);
+  }
+
+  async sendPlainText(text: string): Promise<void> {
+    await this.context.sendActivity({ type: ActivityTypes.Message, textFormat: "plain", text });
+  }
+
+  async sendCard(card: object): Promise<void> {
+    await this.context.sendActivity(cardActivity(card));
+  }
+
+  async sendCards(cards: readonly object[], intro: string): Promise<void> {
+    await this.context.sendActivity(MessageFactory.list(cards.map((card) => CardFactory.adaptiveCard(card)), intro));
+  }
+
+  async sendFile(attachment: Parameters<Turn["sendFile"]>[0], text?: string): Promise<void> {
+    await this.context.sendActivity({ type: ActivityTypes.Message, ...(text ? { text } : {}), attachments: [{ ...attachment }] });
+  }
+
+  async answerCard(card: object): Promise<void> {
+    await answerWithCard(this.context, card);
+  }
+
+  async answerMessage(text: string): Promise<void> {
+    await this.context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: text } },
+    });
+  }
+
+  async updatePressedCard(card: object): Promise<boolean> {
+    const id = this.incoming.replyToId;
+    if (!id) return false;
+    try {
+      await this.context.updateActivity({ ...cardActivity(card), id });
+      return true;
+    } catch (error) {
+      this.log.warn({ err: { name: (error as Error).name, statusCode: (error as { statusCode?: unknown }).statusCode } }, "Could not update the card for everyone in the conversation");
+      return false;
+    }
+  }
+}
