@@ -76,6 +76,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log,
     }),
     hooks: {
+      records: (item) => item.payload.kind === "investigation-request",
       alreadySent: (item) => theDesk().investigations.investigationAlreadyPosted(item),
       sent: (item, delivered, address) => theDesk().investigations.investigationPosted(item, delivered, address),
     },

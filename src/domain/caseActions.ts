@@ -1,5 +1,5 @@
 // What officers' card actions do to a case: pure functions, no I/O.
-// Each takes the case as it now stands (the store's update loop may call it again on a fresh copy),
+// Each takes the case as it now stands (src/cases/changes.ts may call it again on a fresher copy after a conflict),
 // refuses with a CaseRuleError when the action no longer applies, and returns the changed case with
 // the timeline entry to append. Summaries are shown on timeline cards and in channel posts, so they
 // never carry patient details or anything the officer typed: free text goes in `detail`.

@@ -7,7 +7,7 @@ import type { ActionContext, ActionResult } from "./change";
 import { CaseRuleError } from "./errors";
 import { InvestigationRequestSchema, upheldViewTitle, type InvestigationReminder, type InvestigationRequest, type UpheldView } from "./investigationSchema";
 
-/** DESIGN.md: leads have 10 working days by default, reminded 2 working days before and on the day. */
+/** Leads have 10 working days by default, reminded 2 working days before and on the day. */
 export const INVESTIGATION_DEFAULT_WORKING_DAYS = 10;
 export const INVESTIGATION_REMINDER_WORKING_DAYS = 2;
 

@@ -7,7 +7,7 @@ import type { Choice } from "./choice";
 import { ombudsmanDueOn } from "./deadlines";
 import { investigationAttentionDay } from "./investigations";
 
-/** Nudges start this many working days before a deadline (DESIGN.md: "due within 2 working days"). */
+/** Nudges start this many working days before a deadline ("due within 2 working days"). */
 export const NUDGE_WINDOW_WORKING_DAYS = 2;
 /** Nudges and the overdue check go out at this London wall-clock time on working days. */
 export const NUDGE_TIME = "09:00";

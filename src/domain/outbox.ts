@@ -149,7 +149,7 @@ export function retryDelayMs(attempt: number, retryAfterSeconds?: number, random
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Teams' limits per bot per conversation (DESIGN.md): 7 a second, 60 per 30 seconds, 1,800 an hour. */
+/** Teams' limits per bot per conversation (Microsoft's documented limits): 7 a second, 60 per 30 seconds, 1,800 an hour. */
 export const TEAMS_CONVERSATION_LIMITS: readonly { readonly windowMs: number; readonly max: number }[] = [
   { windowMs: 1_000, max: 7 },
   { windowMs: 30_000, max: 60 },

@@ -9,11 +9,19 @@ import {
 } from "../domain";
 import type { Logger } from "../logger";
 
-/** The result of one try at sending: where it landed (a new thread), or the HTTP status the Bot Connector answered with. */
-export type DeliveryResult = { readonly ok: true; readonly delivered?: Delivered } | { readonly ok: false; readonly status: number; readonly retryAfterSeconds?: number };
+/**
+ * The result of one try at sending: where it landed, or the HTTP status the Bot Connector answered with,
+ * or that there was nothing left to send (what the message was about is gone).
+ */
+export type DeliveryResult =
+  | { readonly ok: true; readonly delivered?: Delivered }
+  | { readonly ok: false; readonly status: number; readonly retryAfterSeconds?: number }
+  | { readonly ok: false; readonly nothingToSend: true };
 
 /** What the application layer does around a send (an investigation request's card records where it went). */
 export interface SendHooks {
+  /** True for the items whose landing place the application layer records. */
+  readonly records?: (item: OutboxItem) => boolean;
   /** True when what the item carries is already in place: mark it sent without sending it again. */
   readonly alreadySent?: (item: OutboxItem) => Promise<boolean>;
   /** Records where a message landed; called before the item is marked sent, so a crash repeats it, not the send. */
@@ -111,16 +119,22 @@ export class Dispatcher {
     }
 
     if (result.ok) {
-      const delivered = result.delivered;
-      if (delivered && this.hooks.sent) {
+      const delivered = result.delivered ?? { conversationId: address.conversationId };
+      const recorded = this.hooks.records?.(item) && this.hooks.sent;
+      if (recorded) {
         // Where it landed is kept first: a crash from here on repeats the recording, never the send.
         if (!item.delivered && !(await this.outbox.save({ ...claimed, delivered }, latest.etag))) return;
-        await this.hooks.sent(item, delivered, address);
+        await recorded(item, delivered, address);
         latest = (await this.outbox.get(item.tenantId, item.id)) ?? latest;
       }
-      await this.outbox.save({ ...claimed, ...(delivered ? { delivered } : {}), state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
+      await this.outbox.save({ ...claimed, ...(recorded ? { delivered } : {}), state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
       report.sent += 1;
       log.info({ attempts }, "Proactive message sent");
+    } else if ("nothingToSend" in result) {
+      // Not the conversation's fault: keep its address, trouble nobody.
+      await this.outbox.save({ ...claimed, state: "undeliverable", lastError: "nothing-to-send" }, latest.etag);
+      report.undeliverable += 1;
+      log.info("Nothing left to send: what the message was about is gone");
     } else if (result.status === 403 || result.status === 404) {
       await this.outbox.save({ ...claimed, state: "undeliverable", lastError: String(result.status) }, latest.etag);
       report.undeliverable += 1;

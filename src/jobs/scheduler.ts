@@ -20,7 +20,8 @@ export function startScheduler(intervalMs: number, run: () => Promise<unknown>, 
     }
     running = run()
       .then(() => undefined)
-      .catch((error: Error) => log.error({ err: { name: error.name, message: error.message } }, "Sweep failed; the next tick will try again"))
+      // Name and code only: a store error's message can quote a document.
+      .catch((error: Error) => log.error({ err: { name: error.name, code: (error as { code?: unknown }).code } }, "Sweep failed; the next tick will try again"))
       .finally(() => {
         running = undefined;
         if (again) {

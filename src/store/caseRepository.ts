@@ -110,7 +110,7 @@ export class CosmosCaseRepository implements CaseRepository {
     // Across trusts, on purpose: served by the index on pendingSince (only cases with work left have it).
     const { resources } = await this.container.items
       .query<{ id: string; tenantId: string }>({
-        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @epoch`,
+        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @epoch ORDER BY c.pendingSince`,
         parameters: [{ name: "@epoch", value: EPOCH }],
       })
       .fetchAll();

@@ -2,7 +2,7 @@ import { CosmosClient, type Container, type Database } from "@azure/cosmos";
 import type { Logger } from "../logger";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "./embedded";
 
-/** The containers of DESIGN.md, their partition keys and unique keys (unique within a partition). */
+/** The containers of docs/architecture.md, their partition keys and unique keys (unique within a partition). */
 export const CONTAINERS = {
   cases: { partitionKey: "/tenantId", uniqueKeys: ["/reference"] },
   events: { partitionKey: "/caseId", uniqueKeys: [] },

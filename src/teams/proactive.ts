@@ -37,7 +37,7 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
 
     async send(item, address) {
       const card = await render(deps, item);
-      if (!card) return { ok: false, status: 404 };
+      if (!card) return { ok: false, nothingToSend: true };
       return item.target.kind === "new-thread" ? deps.sender.startThread(address, item.tenantId, card) : deps.sender.send(address, item.tenantId, card);
     },
 

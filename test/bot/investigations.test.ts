@@ -107,7 +107,8 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
   it("sends the request to the lead's chat when the division has no channel, with the NHS number when chosen", async () => {
     const c = await logComplaint();
     const answer = await invoke("investigation.request", requestForm(c, { investigationDivision: "Surgery", investigationIncludeNhsNumber: "true" }));
-    assert.match(cardText(answer.value), /in Dr Liam Lead's chat with PALS Desk/);
+    assert.match(cardText(answer.value), /Request sent to Dr Liam Lead in Dr Liam Lead's chat with PALS Desk/);
+    assert.equal((await storedCase(c.id)).investigations![0].delivery?.kind, "personal", "where it went is on the case");
     const sent = t.connector.calls.find((call) => call.method === "POST" && call.conversationId === `a:1personal-${LEAD.aadObjectId}`)!;
     assert.match(cardText(cardOf(sent.body)), /NHS number: 943 476 5919/);
   });

@@ -54,11 +54,12 @@ export function proactiveSender(adapter: TeamsAdapter, botAppId: string): Proact
   return {
     async send(address, tenantId, card) {
       try {
+        let activityId: string | undefined;
         await adapter.continueConversationAsync(botAppId, referenceFor(address, tenantId), async (context) => {
           connectorWithoutRetries(context, adapter);
-          await context.sendActivity(cardActivity(card));
+          activityId = (await context.sendActivity(cardActivity(card)))?.id;
         });
-        return { ok: true };
+        return { ok: true, delivered: { conversationId: address.conversationId, activityId } };
       } catch (error) {
         return failure(error);
       }
