@@ -1,4 +1,4 @@
-import type { CaseRecord, Case } from "../domain";
+import type { CaseRecord } from "../domain";
 
 /** Someone PALS Desk can offer in a pick list (assign to, ask as a clinical lead). */
 export interface StaffChoice {
@@ -39,4 +39,3 @@ export const CASE_NOT_FOUND = "We couldn't find that case. The card may be out o
 /** The acting system (sweep, retention, delivery), for the timeline. */
 export const PALS_DESK = { aadObjectId: "pals-desk", name: "PALS Desk" } as const;
 
-export type { Case };

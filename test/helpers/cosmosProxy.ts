@@ -49,15 +49,24 @@ export class CosmosProxy {
       res.end(JSON.stringify({ code: "TooManyRequests", message: "Request rate is large" }));
       return;
     }
-    const target = new URL(req.url ?? "/", this.target);
-    const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on("error", () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
+    forwardTo(this.target, req, res);
   }
+}
+
+/**
+ * Sends a request on to the store and its answer back; `onAnswer`, when given, takes the store's answer
+ * instead (to lose or hold it) and returns true.
+ */
+export function forwardTo(store: string, req: http.IncomingMessage, res: http.ServerResponse, onAnswer?: (answer: http.IncomingMessage) => boolean): void {
+  const target = new URL(req.url ?? "/", store);
+  const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    if (onAnswer?.(answer)) return;
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on("error", () => {
+    res.writeHead(502);
+    res.end();
+  });
+  req.pipe(upstream);
 }

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { forwardTo } from "./cosmosProxy";
 
 /** What happens at the chosen write. */
 export type Fault =
@@ -87,25 +88,18 @@ export class FaultyCosmos {
       return this.gone(req, res);
     }
     if (fault === "crash-after") this.dead = true;
-    const target = new URL(req.url ?? "/", this.target);
-    const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    forwardTo(this.target, req, res, (answer) => {
       if (fault === "crash-after") {
         answer.resume();
         answer.on("end", () => this.gone(req, res));
-        return;
+        return true;
       }
       if (fault === "hang") {
         answer.resume();
         this.held.push(res);
-        return;
+        return true;
       }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      return false;
     });
-    upstream.on("error", () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
   }
 }
