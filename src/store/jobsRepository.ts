@@ -1,4 +1,5 @@
 import type { Container } from "@azure/cosmos";
+import { z } from "zod";
 import { OutboxItemSchema, type OutboxItem } from "../domain/outbox";
 import type { OutboxStore, ScheduledCase, SweepLease, SweepSchedule, Versioned } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
@@ -35,9 +36,21 @@ async function removeMapEntry(container: Container, id: string, key: string): Pr
   }
 }
 
+/** A schedule day or the outbox queue: keys (case or item ids) to the trust they belong to. */
+const MapSchema = z.object({ entries: z.record(z.string()).default({}) });
+const CursorSchema = z.object({ day: z.string() });
+const LeaseSchema = z.object({ id: z.string(), tenantId: z.string(), holder: z.string(), expiresAt: z.string() });
+
 async function readMap(container: Container, id: string): Promise<Record<string, string>> {
-  const { resource } = await container.item(id, SYSTEM_PARTITION).read<{ entries?: Record<string, string> }>();
-  return resource?.entries ?? {};
+  const { resource } = await container.item(id, SYSTEM_PARTITION).read<Record<string, unknown>>();
+  return resource ? parseStored(MapSchema, "jobs", resource).entries : {};
+}
+
+const LEASE_ID = "sweep-lease";
+
+async function readLease(container: Container): Promise<{ lease?: LeaseDocument; etag?: string }> {
+  const { resource, etag } = await container.item(LEASE_ID, SYSTEM_PARTITION).read<Record<string, unknown>>();
+  return resource ? { lease: parseStored(LeaseSchema, "jobs", resource), etag } : {};
 }
 
 export class CosmosSweepSchedule implements SweepSchedule {
@@ -52,8 +65,8 @@ export class CosmosSweepSchedule implements SweepSchedule {
   }
 
   async lastSweptDay(): Promise<{ day?: string; etag?: string }> {
-    const { resource, etag } = await this.container.item("agenda-cursor", SYSTEM_PARTITION).read<{ day: string }>();
-    return resource ? { day: resource.day, etag } : {};
+    const { resource, etag } = await this.container.item("agenda-cursor", SYSTEM_PARTITION).read<Record<string, unknown>>();
+    return resource ? { day: parseStored(CursorSchema, "jobs", resource).day, etag } : {};
   }
 
   async markSwept(day: string, etag: string | undefined): Promise<boolean> {
@@ -109,21 +122,16 @@ export class CosmosOutboxStore implements OutboxStore {
   }
 }
 
-interface LeaseDocument {
-  id: string;
-  tenantId: string;
-  holder: string;
-  expiresAt: string;
-}
+type LeaseDocument = z.infer<typeof LeaseSchema>;
 
 export class CosmosSweepLease implements SweepLease {
-  private static readonly ID = "sweep-lease";
+  private static readonly ID = LEASE_ID;
 
   constructor(private readonly container: Container) {}
 
   async tryAcquire(holder: string, now: Date, ttlMs: number): Promise<boolean> {
     const next: LeaseDocument = { id: CosmosSweepLease.ID, tenantId: SYSTEM_PARTITION, holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
-    const { resource, etag } = await this.container.item(CosmosSweepLease.ID, SYSTEM_PARTITION).read<LeaseDocument>();
+    const { lease: resource, etag } = await readLease(this.container);
     try {
       if (!resource) {
         await this.container.items.create(next);
@@ -140,7 +148,7 @@ export class CosmosSweepLease implements SweepLease {
   }
 
   async release(holder: string): Promise<void> {
-    const { resource, etag } = await this.container.item(CosmosSweepLease.ID, SYSTEM_PARTITION).read<LeaseDocument>();
+    const { lease: resource, etag } = await readLease(this.container);
     if (resource?.holder !== holder) return;
     await this.container
       .item(CosmosSweepLease.ID, SYSTEM_PARTITION)
