@@ -231,8 +231,14 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     await t.bot.jobs.sweepNow();
     const ownerNotice = t.connector.calls.filter((call) => call.conversationId === `a:1personal-${OFFICER.aadObjectId}` && call.method === "POST").map((call) => cardText(cardOf(call.body)));
     assert.ok(ownerNotice.some((text) => /Investigation input overdue on PALS-2026-/.test(text)));
-    const alerts = t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === CHANNEL.id).map((call) => cardText(cardOf(call.body)));
-    assert.ok(alerts.some((text) => /Investigation input overdue/.test(text)), "the managers' channel is alerted");
+    const alertCards = t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === CHANNEL.id).map((call) => cardOf(call.body));
+    const overdue = alertCards.find((card) => /Investigation input overdue/.test(cardText(card)));
+    assert.ok(overdue, "the managers' channel is alerted");
+    // A manager acknowledges it from the card: the card names the request, whose alert it is.
+    const acknowledge = JSON.stringify(overdue).match(/"verb":"alert.acknowledge","data":(\{[^}]*\})/);
+    const acknowledged = await invoke("alert.acknowledge", JSON.parse(acknowledge![1]), MANAGER);
+    assert.match(cardText(acknowledged.value), /Acknowledged by Maya Manager/);
+    assert.ok((await timelineKinds(c.id)).includes("alert-acknowledged"));
 
     now = at("2026-03-25", "09:00");
     await t.bot.jobs.sweepNow();
