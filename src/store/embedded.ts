@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHttpServer } from "@vercel/cosmosdb-server";
 import cosmosQuery from "@zeit/cosmosdb-query";
@@ -40,12 +40,32 @@ function makeScanLinear(): void {
 }
 
 /**
+ * @azure/cosmos asks for a query plan beside every query and uses it only when the plain query is refused
+ * as needing one, which the embedded server never does. The embedded server does not know query plans: it
+ * ran the whole query again to answer. It now refuses the plan at once, and every query runs once.
+ */
+function withoutQueryPlans(server: Server): Server {
+  const handle = server.listeners("request")[0] as RequestListener;
+  server.removeAllListeners("request");
+  server.on("request", (req, res) => {
+    if (String(req.headers["x-ms-cosmos-is-query-plan-request"]).toLowerCase() === "true") {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "BadRequest", message: "The embedded server does not make query plans." }));
+      return;
+    }
+    handle(req, res);
+  });
+  return server;
+}
+
+/**
  * Starts an in-memory Cosmos DB-compatible server on loopback, in this process, so local runs and
  * tests use the real @azure/cosmos client and the same repository code as Azure. Data is lost on exit.
  */
 export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
   makeScanLinear();
-  const server: Server = createHttpServer();
+  const server: Server = withoutQueryPlans(createHttpServer());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import cosmosQuery from "@zeit/cosmosdb-query";
 import executor from "@zeit/cosmosdb-query/lib/executor";
+import { startEmbeddedCosmos } from "../../src/store/embedded";
 import { openTestStore } from "../helpers/store";
 
 const QUERIES = [
@@ -17,6 +18,21 @@ describe("the embedded Cosmos DB server's queries", () => {
       for (const query of QUERIES) assert.doesNotMatch(cosmosQuery(query).code, /\[\.\.\.\$/, query);
     } finally {
       await store.close();
+    }
+  });
+
+  it("run once: the query plan the Cosmos client asks for beside every query is refused at once, not answered by running the query", async () => {
+    const cosmos = await startEmbeddedCosmos();
+    try {
+      const response = await fetch(`${cosmos.endpoint}/dbs/pals/colls/cases/docs`, {
+        method: "POST",
+        headers: { "content-type": "application/query+json", "x-ms-documentdb-isquery": "True", "x-ms-cosmos-is-query-plan-request": "True" },
+        body: JSON.stringify({ query: "SELECT * FROM c" }),
+      });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /does not make query plans/);
+    } finally {
+      await cosmos.stop();
     }
   });
 
