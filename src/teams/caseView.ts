@@ -42,7 +42,6 @@ export interface Banner {
   readonly style: BannerStyle;
 }
 
-
 export interface CaseCardOptions {
   readonly roles: ReadonlySet<Role>;
   readonly viewerAadObjectId?: string;
