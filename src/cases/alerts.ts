@@ -77,5 +77,8 @@ export async function acknowledgeAlert(deps: CaseDeskDeps, s: Omit<Submission, "
     },
   });
   log.info({ caseId: ref.caseId, reason: ref.reason, takeOver, outcome: outcome.kind }, "Alert acknowledged");
+  if (outcome.kind === "refused" && !(outcome.error instanceof CaseRuleError)) {
+    return refused("changed", "The case changed while you were saving, and the alert was not acknowledged. Try again.");
+  }
   return { ok: true, alert, record: outcome.kind === "not-found" ? undefined : outcome.record, ...(note ? { note } : {}) };
 }

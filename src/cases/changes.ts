@@ -22,6 +22,8 @@ import {
 import { activityLog } from "../logger";
 import type { CaseDeskDeps } from "./deps";
 
+export const RETIRING = "This case's records are being deleted under the records retention schedule, so it can't be changed.";
+
 /** How many times a conflicting change is re-read and re-applied before the person is asked to look again. */
 const MAX_ATTEMPTS = 40;
 /** Submission keys remembered per case, so a retried submission is recognised as done. */
@@ -34,6 +36,8 @@ export interface ChangeStep {
   /** Messages to queue beside the manager alerts the new state of the case calls for. */
   readonly outbox?: readonly OutboxItem[];
   readonly threads?: readonly ThreadLink[];
+  /** Records retention: clear the free text of the whole timeline once the events are written. */
+  readonly scrubTimeline?: boolean;
 }
 
 export interface ChangeRequest {
@@ -76,6 +80,7 @@ export function followUpsOf(deps: CaseDeskDeps, before: Case | undefined, step: 
     fileOn: watch.fileOn,
     outbox: [...watch.outbox, ...(step.outbox ?? [])],
     threads: [...(step.threads ?? [])],
+    ...(step.scrubTimeline ? { scrubTimeline: true } : {}),
   };
 }
 
@@ -90,6 +95,7 @@ export async function changeCase(deps: CaseDeskDeps, request: ChangeRequest): Pr
     }
     let step: ChangeStep;
     try {
+      if (record.value.retiringOn) throw new CaseRuleError(RETIRING);
       step = request.apply(record.value, record);
     } catch (error) {
       if (!(error instanceof CaseRuleError)) throw error;
@@ -123,7 +129,7 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
   const c = record.value;
   let queued = 0;
   try {
-    await Promise.all(
+    const done = await Promise.allSettled(
       record.pending.flatMap((f) => [
         ...f.events.map((event) => deps.timeline.record(event)),
         ...f.fileOn.map((day) => deps.schedule.file(c.tenantId, c.id, day)),
@@ -133,6 +139,10 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
         }),
       ]),
     );
+    const failed = done.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+    // Only once every event is written, so no free text lands after the scrub.
+    if (record.pending.some((f) => f.scrubTimeline)) await deps.timeline.removeDetails(c.id);
   } catch (error) {
     activityLog(deps.log).warn(
       { caseId: c.id, reference: c.reference, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } },
@@ -161,7 +171,12 @@ export async function finishCase(deps: CaseDeskDeps, tenantId: string, caseId: s
  */
 export async function finishPendingCases(deps: CaseDeskDeps, limit = 100): Promise<number> {
   const found = await deps.cases.withPendingFollowUps(limit);
-  for (const { tenantId, caseId } of found) await finishCase(deps, tenantId, caseId);
+  for (const { tenantId, caseId } of found) {
+    // One case that cannot be read (a document of the wrong shape) must not hold up the others.
+    await finishCase(deps, tenantId, caseId).catch((error: Error) =>
+      activityLog(deps.log).error({ caseId, err: { name: error.name, code: (error as { code?: unknown }).code } }, "Could not finish a case's pending follow-ups"),
+    );
+  }
   if (found.length > 0) activityLog(deps.log).info({ cases: found.length }, "Finished the follow-ups left pending on cases");
   return found.length;
 }

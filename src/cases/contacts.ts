@@ -14,6 +14,7 @@ import {
   type NewContactErrors,
 } from "../domain";
 import { finishFollowUps, followUpsOf } from "./changes";
+import { caseIdFor } from "./ids";
 import { activityLog } from "../logger";
 import type { CaseDeskDeps } from "./deps";
 import { refused, type CaseView, type Refused } from "./results";
@@ -25,8 +26,8 @@ export type LogContactResult =
   | Refused;
 
 /**
- * Logs a contact from the "Log a contact" form. The form's id becomes the case id, so the same form
- * submitted again (a double press, a retry after a failure) gives the same case, made whole.
+ * Logs a contact from the "Log a contact" form. The form's id decides the case id (caseIdFor), so the same
+ * form submitted again (a double press, a retry after a failure) gives the same case, made whole.
  */
 export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: string, submitted: unknown): Promise<LogContactResult> {
   if (!may(caller.roles, "log-contact")) return refused("not-allowed", refusal("log-contact", undefined, caller.roles));
@@ -35,8 +36,8 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   const parsed = parseNewContact(submitted, today);
   if (!parsed.ok) return { ok: false, problem: "invalid", errors: parsed.errors };
 
-  let caseId = formId;
-  const existing = await deps.cases.get(caller.tenantId, formId);
+  let caseId = caseIdFor(caller.tenantId, formId);
+  const existing = await deps.cases.get(caller.tenantId, caseId);
   if (existing) {
     // Only the person who logged it gets it back; a form id copied from someone else's case starts a new one.
     if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId) {

@@ -67,6 +67,7 @@ export type { InvestigationRequestInput, OpenRequest, RequestResult } from "./in
 export type { CaseQuery } from "./lookup";
 export { byNextDeadline, parseCaseQuery, searchWords } from "./lookup";
 export { CASE_NOT_FOUND } from "./results";
+export { caseIdFor } from "./ids";
 export type { Built, FileRequest, OutgoingFile } from "./reports";
 export { FileRequestSchema, ONLY_MANAGERS } from "./reports";
 export type { CaseView, Problem, Refused, Result, StaffChoice } from "./results";

@@ -27,6 +27,7 @@ import {
 import { activityLog } from "../logger";
 import { actOnCase, stepOf, type Submission } from "./caseActions";
 import { changeCase, type ChangeStep } from "./changes";
+import { requestIdFor } from "./ids";
 import type { CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, PALS_DESK, refused, type CaseView, type Result } from "./results";
 
@@ -58,7 +59,7 @@ const requestItemId = (requestId: string) => `investigation:${requestId}:request
 export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, input: InvestigationRequestInput, requester: { readonly teamsUserId: string }): Promise<RequestResult> {
   let lead: StaffMember | undefined;
   let channel: ConversationAddress | undefined;
-  const requestId = randomUUID();
+  const requestId = s.key ? requestIdFor(s.caseId, s.key) : randomUUID();
   const division = input.division.trim();
   const result = await actOnCase(
     deps,
@@ -102,8 +103,8 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
     },
   );
   if (!result.ok) return result;
-  // A retried submission finds the request it made before.
-  const made = result.alreadyDone ? result.view.record.value.investigations?.at(-1) : findInvestigation(result.view.record.value, requestId);
+  // A retried submission finds the request it made before: its id comes from the submission.
+  const made = result.view.record.value.investigations?.find((r) => r.id === requestId);
   if (!made) return refused("rule", "That request could not be found on the case. Open the case again.", result.view);
   if (!made.delivery) await deps.sendNow(s.caller.tenantId, [requestItemId(made.id)]);
   const latest = (await deps.cases.get(s.caller.tenantId, s.caseId)) ?? result.view.record;
@@ -148,6 +149,8 @@ export async function investigationPosted(deps: CaseDeskDeps, item: OutboxItem, 
     },
   });
   if (outcome.kind === "not-found") activityLog(deps.log).warn({ caseId, investigationId: requestId }, "An investigation request was posted for a case that is gone");
+  // Recorded already is fine; a clash that outlasted the retries is not: the outbox keeps the item and tries again.
+  if (outcome.kind === "refused" && !(outcome.error instanceof CaseRuleError)) throw outcome.error;
 }
 
 export type OpenRequest = Result<{ readonly record: CaseRecord; readonly request: InvestigationRequest }>;
@@ -233,7 +236,7 @@ export function decideExtension(deps: CaseDeskDeps, s: Submission, requestId: st
 export async function addThreadReply(deps: CaseDeskDeps, caller: Caller, thread: { readonly rootActivityId: string; readonly messageId?: string }, note: string): Promise<{ readonly reference: string } | undefined> {
   const about = await deps.channels.thread(caller.tenantId, thread.rootActivityId);
   const record = about ? await deps.cases.get(caller.tenantId, about.caseId) : undefined;
-  if (!about || !record) return undefined;
+  if (!about || !record || record.value.retiringOn) return undefined;
   const request = record.value.investigations?.find((r) => r.id === about.requestId);
   const id = `${record.value.id}:thread:${thread.messageId ?? randomUUID()}`;
   await deps.timeline.record(

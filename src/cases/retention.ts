@@ -8,18 +8,30 @@ import { PALS_DESK } from "./results";
 const ACTOR = { ...PALS_DESK, name: "PALS Desk (records retention)" };
 const yearsText = (years: number) => `${years} year${years === 1 ? "" : "s"}`;
 
+/** Applied; not due (or the case is gone); or due but not possible now (try again the next working day). */
+export type RetentionOutcome = "applied" | "not-due" | "try-again";
+
 /**
- * Applies the retention schedule to a case if it is due; true when it did. Every step can be repeated (the
- * morning round runs again after a crash): the audit entry has a fixed id, deletions ignore what is gone.
+ * Applies the retention schedule to a case if it is due. Every step can be repeated (the morning round runs
+ * again after a crash): the audit entry has a fixed id, deletions ignore what is gone, scrubbing is idempotent.
  */
-export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseId: string): Promise<boolean> {
+export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseId: string): Promise<RetentionOutcome> {
   const now = deps.now();
+  const today = londonDate(now);
   const record = await deps.cases.get(tenantId, caseId);
-  if (!record || !isRetentionDue(record.value, londonDate(now), deps.retention)) return false;
-  // Follow-ups still pending may carry free text (a note's event): finish them before anything is removed.
-  const c = (await finishFollowUps(deps, record)).value;
+  if (!record || !isRetentionDue(record.value, today, deps.retention)) return "not-due";
+  // Follow-ups still pending may carry free text (a note's event): they are written before anything is removed.
+  const finished = await finishFollowUps(deps, record);
+  if (finished.pending.length > 0) return "try-again";
   const { years, action } = deps.retention;
+  const log = activityLog(deps.log);
   if (action === "delete") {
+    if (!finished.value.retiringOn) {
+      // First a mark that refuses every later change, so nothing is added to the timeline while it is deleted.
+      const marked = await changeCase(deps, { tenantId, caseId, actor: ACTOR, loaded: finished, apply: (c) => ({ updated: { ...c, retiringOn: today }, events: [] }) });
+      if (marked.kind !== "saved") return marked.kind === "not-found" ? "not-due" : "try-again";
+    }
+    const c = finished.value;
     const auditId = `${c.id}:retention`;
     const entries = (await deps.timeline.list(c.id)).filter((e) => e.id !== auditId).length;
     await deps.timeline.record(
@@ -33,21 +45,25 @@ export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseI
     await deps.timeline.deleteAll(c.id, auditId);
     await deps.cases.delete(tenantId, caseId);
   } else {
-    const scrubbed = await deps.timeline.removeDetails(c.id);
+    const cleared = (await deps.timeline.list(caseId)).filter((e) => e.detail !== undefined).length;
+    // The timeline's free text is cleared as a follow-up of this change, after its own event is written.
     const outcome = await changeCase(deps, {
       tenantId,
       caseId,
       actor: ACTOR,
+      loaded: finished,
       apply: (current) => {
-        if (!isRetentionDue(current, londonDate(now), deps.retention)) throw new CaseRuleError("Retention is not due.");
+        if (!isRetentionDue(current, today, deps.retention)) throw new CaseRuleError("Retention is not due.");
         return {
           updated: anonymiseCase(current, now),
-          events: [{ kind: "retention-applied", summary: `Patient details and free text removed under the records retention schedule (${yearsText(years)} after closure); ${scrubbed} timeline entries cleared` }],
+          events: [{ kind: "retention-applied", summary: `Patient details and free text removed under the records retention schedule (${yearsText(years)} after closure); ${cleared} timeline entries cleared` }],
+          scrubTimeline: true,
         };
       },
     });
-    if (outcome.kind !== "saved") return false;
+    if (outcome.kind === "not-found") return "not-due";
+    if (outcome.kind !== "saved" || outcome.record.pending.length > 0) return outcome.kind === "refused" && outcome.error instanceof CaseRuleError ? "not-due" : "try-again";
   }
-  activityLog(deps.log).info({ caseId, reference: c.reference, action }, "Records retention applied");
-  return true;
+  log.info({ caseId, reference: finished.value.reference, action }, "Records retention applied");
+  return "applied";
 }

@@ -189,6 +189,8 @@ export const CaseSchema = z.object({
   nextDueOn: isoDate.optional(),
   /** Set when the records retention schedule removed the patient's details (retention.ts). */
   anonymisedOn: isoDate.optional(),
+  /** Set when the records retention schedule started deleting the case: nothing more may be added to it. */
+  retiringOn: isoDate.optional(),
   /** Requests for input from clinical leads (investigations.ts). */
   investigations: z.array(InvestigationRequestSchema).optional(),
   /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */

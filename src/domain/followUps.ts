@@ -25,6 +25,8 @@ export interface FollowUps {
   readonly fileOn: readonly string[];
   readonly outbox: readonly OutboxItem[];
   readonly threads: readonly ThreadLink[];
+  /** Records retention: remove the free text of every timeline entry, once the events above are written. */
+  readonly scrubTimeline?: boolean;
 }
 
 export const FollowUpsSchema = z.object({
@@ -34,6 +36,7 @@ export const FollowUpsSchema = z.object({
   fileOn: z.array(z.string()),
   outbox: z.array(OutboxItemSchema),
   threads: z.array(z.object({ rootActivityId: z.string(), caseId: z.string(), requestId: z.string() })),
+  scrubTimeline: z.boolean().optional(),
 }) satisfies z.ZodType<FollowUps, z.ZodTypeDef, unknown>;
 
 /** The id of the change that saved a case at this revision. */

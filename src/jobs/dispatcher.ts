@@ -124,7 +124,14 @@ export class Dispatcher {
       if (recorded) {
         // Where it landed is kept first: a crash from here on repeats the recording, never the send.
         if (!item.delivered && !(await this.outbox.save({ ...claimed, delivered }, latest.etag))) return;
-        await recorded(item, delivered, address);
+        try {
+          await recorded(item, delivered, address);
+        } catch (error) {
+          // Sent, not yet recorded: left claimed, the next try records it without sending again.
+          log.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "Sent, but where it landed could not be recorded yet");
+          report.retrying += 1;
+          return;
+        }
         latest = (await this.outbox.get(item.tenantId, item.id)) ?? latest;
       }
       await this.outbox.save({ ...claimed, ...(recorded ? { delivered } : {}), state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);

@@ -28,7 +28,7 @@ export interface JobsOptions {
   readonly intervalSeconds: number;
   readonly retention: RetentionRules;
   readonly finishPendingCases: () => Promise<number>;
-  readonly applyRetention: (tenantId: string, caseId: string) => Promise<boolean>;
+  readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly instanceId?: string;
 }
 

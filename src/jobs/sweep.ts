@@ -31,8 +31,8 @@ export interface SweepDeps {
   readonly retention: RetentionRules;
   /** Finishes the follow-ups left pending on cases (the application layer); returns how many cases. */
   readonly finishPendingCases: () => Promise<number>;
-  /** Applies the retention schedule to a closed case if it is due (the application layer); true when it did. */
-  readonly applyRetention: (tenantId: string, caseId: string) => Promise<boolean>;
+  /** Applies the retention schedule to a closed case if it is due (the application layer). */
+  readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly schedule: SweepSchedule;
   readonly outbox: OutboxStore;
   readonly lease: SweepLease;
@@ -71,8 +71,11 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
     return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0, casesFinished: 0 };
   }
   try {
-    // First, so a safeguarding alert a crash left unqueued goes out in this very sweep.
-    const casesFinished = await deps.finishPendingCases();
+    // First, so a safeguarding alert a crash left unqueued goes out in this very sweep; never in the way of the rest.
+    const casesFinished = await deps.finishPendingCases().catch((error: Error) => {
+      deps.log.error({ err: { name: error.name, code: (error as { code?: unknown }).code } }, "Finishing pending follow-ups failed; the next sweep will try again");
+      return 0;
+    });
     const round = await morningRound(deps, now);
     const delivery = await deps.dispatcher.dispatch(now);
     const report = { ran: true, ...round, casesFinished, delivery };
@@ -134,8 +137,14 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       result.casesChecked += 1;
       const c = found?.value;
       if (c?.status === "closed") {
-        if (await deps.applyRetention(tenantId, caseId)) {
+        const retention = await deps.applyRetention(tenantId, caseId);
+        if (retention === "applied") {
           result.casesRetired += 1;
+          continue;
+        }
+        if (retention === "try-again") {
+          // Due, but not possible now (a change in the way): the next working day's round tries again.
+          await deps.schedule.file(tenantId, caseId, nextWorkingDay(today));
           continue;
         }
         // Not due yet (a PHSO date brought it here, or the trust changed its retention years): keep its day.

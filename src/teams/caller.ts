@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { londonDate, type Caller } from "../domain";
 import type { Refused } from "../cases";
 import { noticeCard } from "./caseView";
@@ -34,14 +35,18 @@ export function inPersonalChat(turn: Turn): boolean {
   return turn.incoming.conversationType === "personal";
 }
 
+const SubmissionOf = z.object({ submission: z.string().uuid() });
+
 /**
- * Identifies one submission of a card: the same person pressing the same button on the same card (the
- * case version it showed, `seen`) with the same inputs. A retry after a failure sends the same key, so
- * the application layer does not apply it twice.
+ * Identifies one press of a card button: the same person, the same button, the same drawing of the card
+ * (each drawing has its own id, cards.ts newSubmission). A retry after a failure sends the same key, so the
+ * application layer does not apply it twice; a card without the id (an old one) is not deduplicated.
  */
-export function submissionKey(turn: Turn, verb: string, data: unknown): string {
+export function submissionKey(turn: Turn, verb: string, data: unknown): string | undefined {
+  const drawing = SubmissionOf.safeParse(data);
+  if (!drawing.success) return undefined;
   const caller = turn.identified.ok ? turn.identified.caller.actor.aadObjectId : "";
-  return createHash("sha256").update(JSON.stringify([verb, caller, data ?? null])).digest("base64url").slice(0, 22);
+  return createHash("sha256").update(JSON.stringify([verb, caller, drawing.data.submission])).digest("base64url").slice(0, 22);
 }
 
 /** The case card's viewer: what their roles let them see, and whose view refreshes. */

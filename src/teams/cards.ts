@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Template } from "adaptivecards-templating";
@@ -15,6 +16,15 @@ function template(name: string): Template {
     templates.set(name, cached);
   }
   return cached;
+}
+
+/**
+ * A new id for each card drawn, sent back by its buttons: pressing a button again on the same card (a retry
+ * after a failure) is the same submission, which the application layer applies once. Any later press
+ * comes from a card drawn again (every answer replaces the card), so it is a new submission.
+ */
+export function newSubmission(): string {
+  return randomUUID();
 }
 
 /** Expands cards/<name>.json with data; the result is plain Adaptive Card JSON (schema 1.5). */

@@ -33,7 +33,7 @@ import {
   type Role,
 } from "../domain";
 import type { CaseView, StaffChoice } from "../cases";
-import { expandCard } from "./cards";
+import { expandCard, newSubmission } from "./cards";
 
 export type BannerStyle = "good" | "attention" | "warning" | "accent";
 
@@ -140,6 +140,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   return {
     caseId: c.id,
     version: options.version ?? "",
+    submission: newSubmission(),
     reference: c.reference,
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,

@@ -8,7 +8,7 @@ import {
   type InvestigationRequest,
   type OutboxPayload,
 } from "../domain";
-import { expandCard } from "./cards";
+import { expandCard, newSubmission } from "./cards";
 import type { Banner } from "./caseView";
 
 /** Who is looking at a request card, which decides what it shows and offers. */
@@ -41,6 +41,7 @@ export function investigationRequestCard(
   const draft = extra.draft ?? {};
   return expandCard("investigationRequest", {
     caseId: c.id,
+    submission: newSubmission(),
     requestId: request.id,
     reference: c.reference,
     division: request.division,

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { formatPlainDate, letterTitle, LetterKindSchema, type LetterKind } from "../domain";
 import { callerOrRefuse, inPersonalChat, tell, tellRefused, todayFor } from "./caller";
-import { expandCard } from "./cards";
+import { expandCard, newSubmission } from "./cards";
 import { answerCaseChange, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, Turn } from "./sdk/turn";
@@ -39,6 +39,7 @@ export function letterCard(input: LetterCardInput): Record<string, unknown> {
   const gaps = gapsIn(input.text);
   return expandCard("letter", {
     caseId: input.caseId,
+    submission: newSubmission(),
     letter: input.letter,
     title: `${letterTitle(input.letter)}: draft`,
     subtitle: input.reference,

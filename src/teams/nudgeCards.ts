@@ -7,7 +7,7 @@ import {
   type DigestItem,
   type OutboxItem,
 } from "../domain";
-import { expandCard } from "./cards";
+import { expandCard, newSubmission } from "./cards";
 import { deadlineText } from "./caseView";
 
 const SECTIONS = [
@@ -51,6 +51,7 @@ export function alertCard(item: OutboxItem, c: Case | undefined): Record<string,
   ];
   return expandCard("alert", {
     caseId: payload.caseId,
+    submission: newSubmission(),
     reason: payload.reason,
     requestId: payload.requestId ?? "",
     reasonTitle: alertReasonTitle(payload.reason),

@@ -159,6 +159,17 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
       assert.ok(JSON.stringify(timeline.value).includes("Rang the ward manager."));
     });
 
+    it("saves a note pressed again on the same card (a retry) once, and a note from the card that came back as another", async () => {
+      const c = await logContact();
+      const card = (await invoke("case.view", { caseId: c.id })).value;
+      const save = (from: object) => JSON.parse(JSON.stringify(from).match(/"verb":"case\.addNote","data":(\{[^}]*\})/)![1]);
+      const press = save(card);
+      const first = await invoke("case.addNote", { ...press, note: "Rang the ward manager." });
+      await invoke("case.addNote", { ...press, note: "Rang the ward manager." });
+      await invoke("case.addNote", { ...save(first.value), note: "Rang the ward manager." });
+      assert.equal((await timelineOf(c.id)).filter((event) => event.kind === "note-added").length, 2);
+    });
+
     it("changes the response date with a reason", async () => {
       const c = await logContact();
       const answer = await invoke("case.changeResponseDate", {

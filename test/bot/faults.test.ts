@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { Container } from "@azure/cosmos";
+import { caseIdFor } from "../../src/cases";
 import { londonDate } from "../../src/domain";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import { cardAction, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
@@ -57,7 +58,8 @@ describe("a crash at any write of a change: every operation, made whole by a ret
   /** New channel threads posted so far, by either bot (investigation request cards). */
   const threadPosts = () => [a, b].reduce((sum, bot) => sum + bot.connector.calls.filter((call) => call.method === "POST" && call.path === "/v3/conversations").length, 0);
   const send = async (bot: TestBot, activity: object) => bot.send(activity);
-  const press = (bot: TestBot, verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => cardAction(verb, data, { serviceUrl: bot.connector.url, from });
+  /** A button press as Teams sends it, with the id of the card's drawing that a real card carries (cards.ts newSubmission). */
+  const press = (bot: TestBot, verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => cardAction(verb, { submission: randomUUID(), ...data }, { serviceUrl: bot.connector.url, from });
 
   async function query<T>(container: Container, text: string, parameters: Record<string, string> = {}): Promise<T[]> {
     const { resources } = await container.items.query<T>({ query: text, parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) }).fetchAll();
@@ -105,7 +107,7 @@ describe("a crash at any write of a change: every operation, made whole by a ret
     const formId = randomUUID();
     const answer = await send(b, press(b, "contact.submit", { formId, ...contactForm({ ...ANONYMOUS, ...overrides }) }, from));
     assert.equal(answer.status, 200);
-    return formId;
+    return caseIdFor(TENANT_ID, formId);
   }
 
   async function withCase(verb: string, data: (caseId: string) => Record<string, unknown>, options: { overrides?: Record<string, unknown>; then?: (caseId: string) => Promise<void>; from?: TeamsUser } = {}): Promise<Submission> {
@@ -137,7 +139,7 @@ describe("a crash at any write of a change: every operation, made whole by a ret
       prepare: async () => {
         const formId = randomUUID();
         const form = contactForm({ ...ANONYMOUS, contactType: "concern", safeguarding: "true", riskConsequence: "5", riskLikelihood: "4" });
-        return { caseId: formId, activity: press(a, "contact.submit", { formId, ...form }) };
+        return { caseId: caseIdFor(TENANT_ID, formId), activity: press(a, "contact.submit", { formId, ...form }) };
       },
     },
     { name: "take ownership", prepare: () => withCase("case.takeOwnership", () => ({}), { from: OFFICER }) },
@@ -228,7 +230,7 @@ describe("a crash at any write of a change: every operation, made whole by a ret
     later(125);
     const retried = await send(b, press(b, "contact.submit", form));
     assert.match(JSON.stringify(retried.body), /already logged as PALS-2026-/);
-    const state = await snapshot(formId);
+    const state = await snapshot(caseIdFor(TENANT_ID, formId));
     assert.equal(state.pending, 0);
     assert.deepEqual(
       (state.events as { kind: string }[]).map((e) => e.kind),

@@ -199,9 +199,17 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
 
     const byVolunteer = await invoke("investigation.acceptExtension", { caseId: c.id, requestId }, VOLUNTEER);
     assert.match(cardText(byVolunteer.value), /Volunteers can't agree more time/);
-    const agreed = await invoke("investigation.acceptExtension", { caseId: c.id, requestId });
+    const agree = (card: object) => JSON.parse(JSON.stringify(card).match(/"verb":"investigation\.acceptExtension","data":(\{[^}]*\})/)![1]);
+    const officersCard = (await invoke("investigation.refresh", { caseId: c.id, requestId })).value;
+    const agreed = await invoke("investigation.acceptExtension", agree(officersCard));
     assert.match(cardText(agreed.value), /More time agreed: now due Friday 27 March 2026/);
     assert.equal((await storedCase(c.id)).investigations![0].dueOn, "2026-03-27");
+
+    // He needs longer still; the officer agrees again from the card as it now is: a new decision, not a repeat.
+    await invoke("investigation.moreTime", { caseId: c.id, requestId, newDueOn: "2026-04-03", reason: "Still on leave" }, LEAD);
+    const again = await invoke("investigation.acceptExtension", agree((await invoke("investigation.refresh", { caseId: c.id, requestId })).value));
+    assert.match(cardText(again.value), /More time agreed: now due Friday 3 April 2026/);
+    assert.equal((await storedCase(c.id)).investigations![0].dueOn, "2026-04-03");
   });
 
   it("reminds the lead 2 working days before and on the due day, then tells the owner and managers", async () => {

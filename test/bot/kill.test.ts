@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { CosmosClient } from "@azure/cosmos";
+import { caseIdFor } from "../../src/cases";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import { cardAction, TENANT_ID } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
@@ -45,7 +46,7 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
     const port = await freePort();
     child = await startBotProcess(port, cosmos);
     const url = `http://127.0.0.1:${port}/api/messages`;
-    const submissions: { formId: string; safeguarding: boolean; activity: object; answered: boolean }[] = [];
+    const submissions: { caseId: string; safeguarding: boolean; activity: object; answered: boolean }[] = [];
     const post = async (activity: object): Promise<string | undefined> => {
       const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity) });
       const body = (await response.json()) as { value?: { refresh?: { action?: { data?: { caseId?: string } } } } };
@@ -56,10 +57,10 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
       const formId = randomUUID();
       const safeguarding = submissions.length % 3 === 0;
       const form = { formId, ...contactForm({ receivedOn: "2026-03-09", contactType: "concern", safeguarding: String(safeguarding), nhsNumber: "" }) };
-      const submission = { formId, safeguarding, activity: cardAction("contact.submit", form, { serviceUrl: "http://127.0.0.1:9/" }), answered: false };
+      const submission = { caseId: caseIdFor(TENANT_ID, formId), safeguarding, activity: cardAction("contact.submit", form, { serviceUrl: "http://127.0.0.1:9/" }), answered: false };
       submissions.push(submission);
       try {
-        submission.answered = (await post(submission.activity)) === formId;
+        submission.answered = (await post(submission.activity)) === submission.caseId;
         if (submission.answered && ++answeredCount === 25) child!.kill("SIGKILL"); // mid-load, as the 25th is answered
       } catch {
         // The connection died with the process: never answered, so nothing was promised.
@@ -78,25 +79,25 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
     // The restarted bot's sweep finishes what the killed one left pending; then every officer presses again.
     const sweep = await fetch(`http://127.0.0.1:${port}/api/jobs/sweep`, { method: "POST", headers: { authorization: `Bearer ${SWEEP_SECRET}` } });
     assert.equal(sweep.status, 200);
-    for (const submission of unanswered) assert.equal(await post(submission.activity), submission.formId, "the retried submission is answered with its case");
+    for (const submission of unanswered) assert.equal(await post(submission.activity), submission.caseId, "the retried submission is answered with its case");
 
     const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
     const database = client.database("pals");
     const agenda = (await database.container("jobs").items.query<{ entries?: Record<string, string> }>("SELECT c.entries FROM c WHERE c.tenantId = '_system' AND STARTSWITH(c.id, 'agenda:')").fetchAll()).resources;
     const scheduled = new Set(agenda.flatMap((day) => Object.keys(day.entries ?? {})));
     const problems: string[] = [];
-    for (const { formId, safeguarding } of submissions) {
-      const { resource: stored } = await database.container("cases").item(formId, TENANT_ID).read<{ pending?: unknown[] }>();
+    for (const { caseId, safeguarding } of submissions) {
+      const { resource: stored } = await database.container("cases").item(caseId, TENANT_ID).read<{ pending?: unknown[] }>();
       if (!stored) {
-        problems.push(`${formId}: no case`);
+        problems.push(`${caseId}: no case`);
         continue;
       }
-      if (stored.pending?.length) problems.push(`${formId}: follow-ups still pending`);
-      const events = (await database.container("events").items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: formId }] }).fetchAll()).resources;
-      if (events.length !== 1 || events[0].kind !== "created") problems.push(`${formId}: timeline ${JSON.stringify(events.map((e) => e.kind))}`);
-      if (!scheduled.has(formId)) problems.push(`${formId}: in no schedule day`);
-      const { resource: alert } = await database.container("jobs").item(`alert:${formId}:safeguarding`, TENANT_ID).read();
-      if (safeguarding !== (alert !== undefined)) problems.push(`${formId}: safeguarding ${safeguarding}, alert ${alert ? "queued" : "missing"}`);
+      if (stored.pending?.length) problems.push(`${caseId}: follow-ups still pending`);
+      const events = (await database.container("events").items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] }).fetchAll()).resources;
+      if (events.length !== 1 || events[0].kind !== "created") problems.push(`${caseId}: timeline ${JSON.stringify(events.map((e) => e.kind))}`);
+      if (!scheduled.has(caseId)) problems.push(`${caseId}: in no schedule day`);
+      const { resource: alert } = await database.container("jobs").item(`alert:${caseId}:safeguarding`, TENANT_ID).read();
+      if (safeguarding !== (alert !== undefined)) problems.push(`${caseId}: safeguarding ${safeguarding}, alert ${alert ? "queued" : "missing"}`);
     }
     client.dispose();
     assert.deepEqual(problems, [], `${submissions.length} submissions (${unanswered.length} retried after the kill): every case whole`);

@@ -39,7 +39,7 @@ describe("when Cosmos DB goes away or throttles (real HTTP, real Cosmos client)"
     const during = await submit();
     assert.equal(during.status, 200);
     assert.match(cardText(during.body.value), /can't reach its case store right now/);
-    assert.match(cardText(during.body.value), /Nothing was saved. Please try again in a minute/);
+    assert.match(cardText(during.body.value), /may not have been done. Please try again in a minute: nothing is done twice/);
     t.connector.reset();
     await t.send(personalMessage("my cases", { serviceUrl: t.connector.url }));
     assert.match(t.connector.sentActivities.at(-1).text, /can't reach its case store right now/);

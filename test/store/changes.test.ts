@@ -1,11 +1,13 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import { createCaseDesk } from "../../src/cases";
 import { changeCase, finishCase, finishPendingCases, followUpsOf } from "../../src/cases/changes";
+import { applyRetention } from "../../src/cases/retention";
 import { alertOutboxId, CaseRuleError, formatCaseReference, recordSignposting, type Case, type CaseEvent } from "../../src/domain";
 import { createLogger } from "../../src/logger";
 import type { Store } from "../../src/store/cosmos";
-import { makeCase } from "../helpers/caseFixtures";
+import { contactForm, makeCase } from "../helpers/caseFixtures";
 import { deskDeps } from "../helpers/desk";
 import { openTestStore } from "../helpers/store";
 
@@ -100,5 +102,54 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
     assert.deepEqual((await events(c.id)).map((e) => e.summary), ["Safeguarding raised", "Note added"]);
     assert.ok(await deps.outbox.get(c.tenantId, alertOutboxId(c.id, "safeguarding")));
     assert.deepEqual((await deps.cases.get(c.tenantId, c.id))!.pending, []);
+  });
+
+  it("one case that cannot be read does not stop the sweep finishing the others", async () => {
+    const broken = await newCase();
+    await crashedChange(broken, { ...broken, safeguarding: true, flags: ["safeguarding"] });
+    const { resource } = await store.containers.cases.item(broken.id, broken.tenantId).read();
+    await store.containers.cases.item(broken.id, broken.tenantId).replace({ ...resource, pendingSince: "2000-01-01T00:00:00.000Z", status: "mislaid" });
+    const whole = await newCase();
+    await crashedChange(whole, { ...whole, safeguarding: true, flags: ["safeguarding"] });
+    await finishPendingCases(deps);
+    assert.deepEqual((await deps.cases.get(whole.tenantId, whole.id))!.pending, [], "the readable case is finished");
+    assert.ok(await deps.outbox.get(whole.tenantId, alertOutboxId(whole.id, "safeguarding")));
+    await store.containers.cases.item(broken.id, broken.tenantId).delete();
+  });
+
+  it("a case logged from the same form id in two trusts is two cases with their own ids", async () => {
+    const desk = createCaseDesk(deps);
+    const formId = randomUUID();
+    const caller = (tenantId: string) => ({ tenantId, teamsUserId: "29:1officer", actor: OFFICER, roles: new Set(["officer"] as const) });
+    const form = { ...contactForm({ receivedOn: "2026-03-09" }), formId };
+    const [a, b] = [await desk.contacts.logContact(caller("trust-a"), formId, form), await desk.contacts.logContact(caller("trust-b"), formId, form)];
+    assert.ok(a.ok && b.ok);
+    assert.notEqual(a.view.record.value.id, b.view.record.value.id);
+    assert.equal((await events(a.view.record.value.id)).length, 1);
+    assert.equal((await events(b.view.record.value.id)).length, 1);
+  });
+
+  it("records retention never leaves free text behind, even when the first try could not write a follow-up", async () => {
+    const closedLongAgo: Partial<Case> = { status: "closed", closedOn: "2015-03-02", outcome: "upheld", deadlines: { acknowledgeBy: "2015-01-08", acknowledgedOn: "2015-01-06" } };
+    const c = await newCase(closedLongAgo);
+    await crashedChange(c, { ...c, ...closedLongAgo } as Case); // a note's event ("Bruising seen") still to write
+    let failures = 1;
+    const flaky = {
+      ...deps,
+      timeline: {
+        ...deps.timeline,
+        list: deps.timeline.list.bind(deps.timeline),
+        removeDetails: deps.timeline.removeDetails.bind(deps.timeline),
+        deleteAll: deps.timeline.deleteAll.bind(deps.timeline),
+        record: (event: CaseEvent) => (failures-- > 0 ? Promise.reject(Object.assign(new Error("store hiccup"), { code: 503 })) : deps.timeline.record(event)),
+      },
+    };
+    assert.equal(await applyRetention(flaky, c.tenantId, c.id), "try-again", "nothing removed while a follow-up is unwritten");
+    assert.equal(await applyRetention(flaky, c.tenantId, c.id), "applied");
+    const stored = await store.containers.cases.item(c.id, c.tenantId).read();
+    const timeline = await events(c.id);
+    assert.ok(!JSON.stringify(stored.resource).includes("Bruising seen"), "not on the case");
+    assert.ok(!JSON.stringify(timeline).includes("Bruising seen"), "not on the timeline");
+    assert.ok(timeline.some((e) => e.kind === "retention-applied"));
   });
 });

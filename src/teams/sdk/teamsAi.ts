@@ -171,7 +171,8 @@ export class TeamsBot implements BotRoutes {
     activityLog(this.options.log).error({ err: { name, code, statusCode } }, "Unhandled error while handling an activity");
     const storeDown = this.options.isStoreUnavailable(error);
     const title = storeDown ? "PALS Desk can't reach its case store right now" : "Sorry, something went wrong on our side";
-    const text = "Nothing was saved. Please try again in a minute; if it keeps happening, tell your PALS Desk admin.";
+    // A change may have been saved before the failure: pressing again is safe, it is never done twice.
+    const text = "What you asked may not have been done. Please try again in a minute: nothing is done twice. If it keeps happening, tell your PALS Desk admin.";
     if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {

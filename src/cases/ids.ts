@@ -1,0 +1,18 @@
+import { v5 as uuidv5 } from "uuid";
+
+/** PALS Desk's namespace for ids made from other ids (name-based UUIDs, version 5). */
+const NAMESPACE = "5b0f3b52-2f0e-4c37-9e0e-5a6b2a8f2d11";
+
+/**
+ * The case a "Log a contact" form makes. The form's id comes from the card, so it is made into an id of this
+ * trust's own: a form id copied from another trust's card can never name that trust's case (its timeline,
+ * its schedule entries). The same form submitted again gives the same case.
+ */
+export function caseIdFor(tenantId: string, formId: string): string {
+  return uuidv5(`case\u0000${tenantId}\u0000${formId}`, NAMESPACE);
+}
+
+/** The investigation request a submission makes, so a retried submission finds the request it made. */
+export function requestIdFor(caseId: string, submission: string): string {
+  return uuidv5(`investigation-request\u0000${caseId}\u0000${submission}`, NAMESPACE);
+}
