@@ -20,9 +20,9 @@ export async function tell(turn: Turn, title: string, text: string): Promise<voi
   else await turn.send(`**${title}.** ${text}`);
 }
 
-/** Tells the person why something was not done, with the usual title for the reason. */
-export async function tellRefused(turn: Turn, result: Refused): Promise<void> {
-  const title = { "not-found": "Case not found", "not-allowed": "Not available", rule: "Not done", changed: "Not done" }[result.problem];
+/** Tells the person why something was not done, with the usual title for the reason (`notFound` names what is missing). */
+export async function tellRefused(turn: Turn, result: Refused, notFound = "Case not found"): Promise<void> {
+  const title = { "not-found": notFound, "not-allowed": "Not available", rule: "Not done", changed: "Not done" }[result.problem];
   await tell(turn, title, result.message);
 }
 

@@ -62,7 +62,7 @@ async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver:
   const { caseId, reason, requestId } = parsed.data;
   const verb = takeOver ? "alert.takeOver" : "alert.acknowledge";
   const result = await deps.desk.alerts.acknowledge({ caller, key: submissionKey(turn, verb, data) }, { caseId, reason, requestId: requestId || undefined }, takeOver);
-  if (!result.ok) return tell(turn, { "not-found": "Alert not found", "not-allowed": "Not available", rule: "Not done", changed: "Not done" }[result.problem], result.message);
+  if (!result.ok) return tellRefused(turn, result, "Alert not found");
   const card = alertCard(result.alert, result.record?.value);
   // Everyone in the channel sees who acknowledged it: the alert card holds no user-specific content.
   await turn.updatePressedCard(card);
