@@ -1,6 +1,7 @@
 // Reading cases: one case, its timeline, the caller's own cases, what is due, and search. Every read is
 // within the caller's trust and checked against their role.
 import {
+  canSeeSafeguardingDetail,
   digestItem,
   formatCaseReference,
   isValidNhsNumber,
@@ -120,7 +121,8 @@ export async function findCases(deps: CaseDeskDeps, caller: Caller, query: CaseQ
     const found = await deps.cases.findByReference(caller.tenantId, query.reference);
     return { ok: true, cases: found ? [found.value] : [] };
   }
-  const cases = await deps.cases.search({ tenantId: caller.tenantId, words: query.words, nhsNumber: query.nhsNumber, limit });
+  const seesSafeguardingDetail = canSeeSafeguardingDetail(caller.roles);
+  const cases = await deps.cases.search({ tenantId: caller.tenantId, words: query.words, nhsNumber: query.nhsNumber, seesSafeguardingDetail, limit });
   activityLog(deps.log).info({ results: cases.length, byNhsNumber: query.nhsNumber !== undefined, wordCount: query.words.length }, "Case search");
   return { ok: true, cases };
 }

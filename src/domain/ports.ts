@@ -32,6 +32,11 @@ export interface CaseSearch {
   readonly words: readonly string[];
   /** A normalised NHS number: matches it exactly. */
   readonly nhsNumber?: string;
+  /**
+   * False for someone who may not see safeguarding details (a volunteer): a safeguarding case then matches on
+   * its reference only, never on the patient's name, NHS number or summary, so a result can't confirm them.
+   */
+  readonly seesSafeguardingDetail: boolean;
   readonly limit: number;
 }
 

@@ -157,17 +157,23 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   async search(query: CaseSearch): Promise<Case[]> {
-    const conditions = ["c.tenantId = @tenantId", "c.docType = 'case'"];
     const parameters: Record<string, string> = {};
-    if (query.nhsNumber) {
-      conditions.push("c.patient.nhsNumber = @nhsNumber");
-      parameters["@nhsNumber"] = query.nhsNumber;
-    }
-    query.words.forEach((word, index) => {
-      conditions.push(`CONTAINS(c.searchText, @word${index})`);
+    const words = query.words.map((word, index) => {
       parameters[`@word${index}`] = word.toLowerCase();
+      return `@word${index}`;
     });
-    return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${conditions.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
+    const detail = [
+      ...(query.nhsNumber ? ["c.patient.nhsNumber = @nhsNumber"] : []),
+      ...words.map((word) => `CONTAINS(c.searchText, ${word})`),
+    ];
+    if (query.nhsNumber) parameters["@nhsNumber"] = query.nhsNumber;
+    // Restricted details may only match where the searcher may see them; a safeguarding case's reference is not restricted.
+    const matches = query.seesSafeguardingDetail
+      ? detail.join(" AND ")
+      : `((c.safeguarding = false AND ${detail.join(" AND ")}) OR ` +
+        `(c.safeguarding = true AND ${query.nhsNumber ? "false" : words.map((word) => `CONTAINS(LOWER(c.reference), ${word})`).join(" AND ")}))`;
+    const where = ["c.tenantId = @tenantId", "c.docType = 'case'", ...(detail.length > 0 ? [matches] : [])];
+    return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
   }
 
   async listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]> {

@@ -99,10 +99,31 @@ describe("case store (embedded Cosmos DB)", () => {
     await cases.create(parking);
     await cases.create(aCase({ summary: "Fall in another trust" }));
 
-    assert.deepEqual((await cases.search({ tenantId, words: ["fall"], limit: 10 })).map((c) => c.id), [fall.id]);
-    assert.deepEqual((await cases.search({ tenantId, words: ["rita", "parking"], limit: 10 })).map((c) => c.id), [parking.id]);
-    assert.deepEqual((await cases.search({ tenantId, words: [], nhsNumber: "9434765870", limit: 10 })).map((c) => c.id), [fall.id]);
-    assert.deepEqual(await cases.search({ tenantId, words: ["fall", "parking"], limit: 10 }), []);
+    assert.deepEqual((await cases.search({ tenantId, words: ["fall"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [fall.id]);
+    assert.deepEqual((await cases.search({ tenantId, words: ["rita", "parking"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [parking.id]);
+    assert.deepEqual((await cases.search({ tenantId, words: [], nhsNumber: "9434765870", seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [fall.id]);
+    assert.deepEqual(await cases.search({ tenantId, words: ["fall", "parking"], seesSafeguardingDetail: true, limit: 10 }), []);
+  });
+
+  it("matches a safeguarding case on its reference only for someone who may not see its details", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const patient = { ...makeCase().patient, name: "Zephaniah Quill", nhsNumber: "9434765870" };
+    const restricted = aCase({ tenantId, safeguarding: true, summary: "Bruising seen on the trampoline visit", patient });
+    const open = aCase({ tenantId, summary: "Trampoline injury, parking", patient: { ...patient, name: "Rita Moss", nhsNumber: "4010232137" } });
+    await cases.create(restricted);
+    await cases.create(open);
+    const volunteer = (words: string[], nhsNumber?: string) => cases.search({ tenantId, words, nhsNumber, seesSafeguardingDetail: false, limit: 10 });
+    const officer = (words: string[], nhsNumber?: string) => cases.search({ tenantId, words, nhsNumber, seesSafeguardingDetail: true, limit: 10 });
+
+    for (const words of [["zephaniah"], ["quill"], ["bruising"], ["trampoline", "visit"]]) {
+      assert.deepEqual((await volunteer(words)).map((c) => c.id), [], `a volunteer's "${words.join(" ")}" must not confirm the restricted case`);
+      assert.ok((await officer(words)).some((c) => c.id === restricted.id), `an officer's "${words.join(" ")}" finds it`);
+    }
+    assert.deepEqual((await volunteer([], "9434765870")).map((c) => c.id), [], "nor its NHS number");
+    assert.deepEqual((await officer([], "9434765870")).map((c) => c.id), [restricted.id]);
+    assert.deepEqual((await volunteer(["trampoline"])).map((c) => c.id), [open.id], "cases without safeguarding still match on their details");
+    const number = restricted.reference.slice(-6);
+    assert.deepEqual((await volunteer([number])).map((c) => c.id), [restricted.id], "the reference is not restricted");
   });
 
   it("lists a person's open cases only", async () => {
