@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { cardAction, MANAGER, messageExtensionQuery, OFFICER, personalInstall, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { cardAction, MANAGER, messageExtensionQuery, OFFICER, personalInstall, personalMessage, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 /** What a volunteer must not be able to confirm about a safeguarding case by searching for it. */
