@@ -35,10 +35,12 @@ function isStoreUnavailable(error: unknown): boolean {
 const isInstallChange = (turn: Turn) => turn.incoming.type === "conversationUpdate" || turn.incoming.type === "installationUpdate";
 
 async function beforeTurn(turn: Turn, deps: TeamsDeps): Promise<boolean> {
-  // Another organisation's users are served nothing at all, not even help.
-  if (!turn.identified.ok && deps.config.allowedTenantIds.length > 0 && !isInstallChange(turn)) {
-    turn.log.warn({ activityType: turn.incoming.type }, "Refused an activity from a tenant that is not served");
-    await tell(turn, "PALS Desk can't help with that", turn.identified.refusal);
+  const { identified } = turn;
+  // Another organisation's users are served nothing at all, not even help or a welcome: one refusal when they
+  // ask for something or add the bot, silence for every other notice, and nothing written.
+  if (!identified.ok && (identified.reason === "tenant-not-served" || (deps.config.allowedTenantIds.length > 0 && !isInstallChange(turn)))) {
+    turn.log.warn({ activityType: turn.incoming.type, reason: identified.reason }, "Refused an activity from a tenant that is not served");
+    if (!isInstallChange(turn) || turn.incoming.botMembership === "added") await tell(turn, "PALS Desk can't help with that", identified.refusal);
     return false;
   }
   if (turn.identified.ok) {
@@ -58,6 +60,9 @@ export interface TeamsEndpoint {
 }
 
 export function createTeamsEndpoint(config: Config, roles: RoleDirectory, deps: TeamsDeps): TeamsEndpoint {
+  if (config.bot && config.allowedTenantIds.length === 0) {
+    deps.log.warn("ALLOWED_TENANT_IDS is empty: any organisation that installs the app is served. Set it to your trust's Entra ID tenant id.");
+  }
   const bot = new TeamsBot(createAdapter(config), {
     botAppId: config.bot?.appId ?? "",
     log: deps.log,

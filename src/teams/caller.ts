@@ -16,7 +16,9 @@ export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
 
 /** A message for the person: a notice card as the answer to a card button, or a chat message. */
 export async function tell(turn: Turn, title: string, text: string): Promise<void> {
-  if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
+  // A message extension search is answered with a line of plain text; Teams would not show a card there.
+  if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${text.replace(/\*\*/g, "")}` });
+  else if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
   else await turn.send(`**${title}.** ${text}`);
 }
 

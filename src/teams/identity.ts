@@ -35,13 +35,15 @@ export async function identify(incoming: Incoming, config: Config, roles: RoleDi
     aadObjectId: incoming.from.aadObjectId,
     name: incoming.from.name ?? "",
   });
+  // The tenant first: another organisation is refused whatever else its activity lacks.
+  const tenant = (incoming.tenantId ?? "").trim().toLowerCase();
+  if (config.allowedTenantIds.length > 0 && !config.allowedTenantIds.includes(tenant)) {
+    return { ok: false, reason: "tenant-not-served", refusal: "PALS Desk is not set up for your organisation. Ask your IT team to contact the PALS Desk administrators." };
+  }
   if (!parsed.success) {
-    return { ok: false, refusal: "PALS Desk works in Microsoft Teams for your trust's staff. Open it from Teams, signed in with your work account." };
+    return { ok: false, reason: "unidentified", refusal: "PALS Desk works in Microsoft Teams for your trust's staff. Open it from Teams, signed in with your work account." };
   }
   const { tenantId, teamsUserId, aadObjectId, name } = parsed.data;
-  if (config.allowedTenantIds.length > 0 && !config.allowedTenantIds.includes(tenantId.toLowerCase())) {
-    return { ok: false, refusal: "PALS Desk is not set up for your organisation. Ask your IT team to contact the PALS Desk administrators." };
-  }
   return {
     ok: true,
     caller: { tenantId, teamsUserId, actor: { aadObjectId, name: name || "Unknown user" }, roles: await roles.rolesOf(tenantId, aadObjectId) },

@@ -53,8 +53,18 @@ function incomingOf(activity: Activity): Incoming {
     from: { id: activity.from?.id, aadObjectId: activity.from?.aadObjectId, name: activity.from?.name },
     channel: { channelId: channelData.channel?.id, channelName: channelData.channel?.name, teamId: channelData.team?.id, teamName: channelData.team?.name },
     action: (activity as { action?: string }).action,
+    invokeName: activity.type === ActivityTypes.Invoke ? activity.name : undefined,
+    botMembership: membershipOf(activity),
     timestamp: activity.timestamp ? new Date(activity.timestamp).toISOString() : undefined,
   };
+}
+
+function membershipOf(activity: Activity): Incoming["botMembership"] {
+  if (activity.type !== ActivityTypes.ConversationUpdate) return undefined;
+  const botId = activity.recipient?.id;
+  if ((activity.membersAdded ?? []).some((member) => member.id === botId)) return "added";
+  if ((activity.membersRemoved ?? []).some((member) => member.id === botId)) return "removed";
+  return undefined;
 }
 
 const cardActivity = (card: object): Partial<Activity> => MessageFactory.attachment({ contentType: ADAPTIVE_CARD, content: card });
@@ -99,7 +109,7 @@ export class TeamsBot implements BotRoutes {
     this.app.messageExtensions.query(commandId, async (context, _state, query) => {
       const turn = await this.turnOf(context);
       const answer = await handler(turn, { parameters: query.parameters, skip: query.skip, count: query.count });
-      return this.searchResult(turn, answer);
+      return searchResult(turn, answer);
     });
   }
 
@@ -111,8 +121,8 @@ export class TeamsBot implements BotRoutes {
 
   installed(handler: (turn: Turn) => Promise<void>): void {
     this.app.conversationUpdate("membersAdded", async (context) => {
-      const botId = context.activity.recipient?.id;
-      if ((context.activity.membersAdded ?? []).some((member) => member.id === botId)) await handler(await this.turnOf(context));
+      const turn = await this.turnOf(context);
+      if (turn.incoming.botMembership === "added") await handler(turn);
     });
   }
 
@@ -122,8 +132,8 @@ export class TeamsBot implements BotRoutes {
       if (action === "remove" || action === "remove-upgrade") await handler(await this.turnOf(context));
     });
     this.app.conversationUpdate("membersRemoved", async (context) => {
-      const botId = context.activity.recipient?.id;
-      if ((context.activity.membersRemoved ?? []).some((member) => member.id === botId)) await handler(await this.turnOf(context));
+      const turn = await this.turnOf(context);
+      if (turn.incoming.botMembership === "removed") await handler(turn);
     });
   }
 
@@ -154,17 +164,6 @@ export class TeamsBot implements BotRoutes {
     await this.options.notUnderstood(turn);
   }
 
-  private searchResult(turn: Turn, answer: SearchAnswer): MessagingExtensionResult {
-    if (answer.kind === "message") return { type: "message", text: answer.text };
-    const attachments: MessagingExtensionAttachment[] = answer.results.map((result) => ({
-      ...CardFactory.adaptiveCard(result.card),
-      preview: CardFactory.thumbnailCard(result.preview.title, result.preview.text),
-    }));
-    const fitting = attachments.filter((attachment) => Buffer.byteLength(JSON.stringify(attachment)) <= MAX_RESULT_BYTES);
-    if (fitting.length < attachments.length) turn.log.warn({ tooLarge: attachments.length - fitting.length }, "Search results over Teams' 28 KB limit were left out");
-    return { type: "result", attachmentLayout: "list", attachments: fitting };
-  }
-
   private async onError(context: TurnContext, error: unknown): Promise<void> {
     const { name, code, statusCode } = (error ?? {}) as { name?: unknown; code?: unknown; statusCode?: unknown };
     // Names and codes only: an SDK or store error message can quote a document.
@@ -176,7 +175,12 @@ export class TeamsBot implements BotRoutes {
     if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
-      await answerWithCard(context, this.options.noticeCard(title, text)).catch(() => undefined);
+      // Each invoke is answered in its own shape, or Teams shows only its own generic error.
+      const answer =
+        context.activity.name === "composeExtension/query"
+          ? context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { composeExtension: { type: "message", text: `${title}. ${text}` } } } })
+          : answerWithCard(context, this.options.noticeCard(title, text));
+      await answer.catch(() => undefined);
     }
   }
 
@@ -189,6 +193,17 @@ export class TeamsBot implements BotRoutes {
     context.turnState.set(TURN, turn);
     return turn;
   }
+}
+
+function searchResult(turn: Pick<Turn, "log">, answer: SearchAnswer): MessagingExtensionResult {
+  if (answer.kind === "message") return { type: "message", text: answer.text };
+  const attachments: MessagingExtensionAttachment[] = answer.results.map((result) => ({
+    ...CardFactory.adaptiveCard(result.card),
+    preview: CardFactory.thumbnailCard(result.preview.title, result.preview.text),
+  }));
+  const fitting = attachments.filter((attachment) => Buffer.byteLength(JSON.stringify(attachment)) <= MAX_RESULT_BYTES);
+  if (fitting.length < attachments.length) turn.log.warn({ tooLarge: attachments.length - fitting.length }, "Search results over Teams' 28 KB limit were left out");
+  return { type: "result", attachmentLayout: "list", attachments: fitting };
 }
 
 /** Answers an Action.Execute invoke ourselves: teams-ai would otherwise copy a card with a `refresh` into the shared message. */
@@ -236,6 +251,10 @@ class ContextTurn implements Turn {
       type: ActivityTypes.InvokeResponse,
       value: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: text } },
     });
+  }
+
+  async answerSearch(answer: SearchAnswer): Promise<void> {
+    await this.context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { composeExtension: searchResult(this, answer) } } });
   }
 
   async updatePressedCard(card: object): Promise<boolean> {

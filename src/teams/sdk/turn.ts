@@ -5,7 +5,9 @@ import type { Caller } from "../../domain";
 import type { Logger } from "../../logger";
 
 /** Who sent an activity: the person acting in their trust, or why they can't be served. */
-export type Identified = { readonly ok: true; readonly caller: Caller } | { readonly ok: false; readonly refusal: string };
+export type Identified =
+  | { readonly ok: true; readonly caller: Caller }
+  | { readonly ok: false; readonly refusal: string; /** Another organisation (ALLOWED_TENANT_IDS), or no usable identity. */ readonly reason: "tenant-not-served" | "unidentified" };
 
 /** The team and channel a channel message came from (Teams' channelData). */
 export interface ChannelInfo {
@@ -35,6 +37,10 @@ export interface Incoming {
   readonly channel: ChannelInfo;
   /** installationUpdate: "add", "remove", ... */
   readonly action?: string;
+  /** An invoke's name ("adaptiveCard/action", "composeExtension/query", ...). */
+  readonly invokeName?: string;
+  /** A conversationUpdate that adds or removes this bot (not another member). */
+  readonly botMembership?: "added" | "removed";
   readonly timestamp?: string;
 }
 
@@ -64,6 +70,8 @@ export interface Turn {
   answerCard(card: object): Promise<void>;
   /** Answers a card button with a short message beside the card, leaving the card as it is. */
   answerMessage(text: string): Promise<void>;
+  /** Answers a message extension search (used where the search route did not run, e.g. a refusal). */
+  answerSearch(answer: SearchAnswer): Promise<void>;
   /** Replaces the message the pressed card is in, for everyone in the conversation; false when it could not. */
   updatePressedCard(card: object): Promise<boolean>;
 }
