@@ -19,7 +19,7 @@ import {
   type OutboxItem,
   type ThreadLink,
 } from "../domain";
-import { activityLog } from "../logger";
+import { activityLog, errorFacts } from "../logger";
 import type { CaseDeskDeps } from "./deps";
 
 export const RETIRING = "This case's records are being deleted under the records retention schedule, so it can't be changed.";
@@ -145,14 +145,14 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
     if (record.pending.some((f) => f.scrubTimeline)) await deps.timeline.removeDetails(c.id);
   } catch (error) {
     activityLog(deps.log).warn(
-      { caseId: c.id, reference: c.reference, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } },
+      { caseId: c.id, reference: c.reference, err: errorFacts(error) },
       "Follow-ups of a saved case change could not all be done; they stay on the case and will be finished",
     );
     return record;
   }
   if (queued > 0) deps.sendSoon();
   const cleared = await deps.cases.clearFollowUps(record, record.pending.map((f) => f.changeId)).catch((error: Error) => {
-    activityLog(deps.log).warn({ caseId: c.id, err: { name: error.name } }, "Done follow-ups could not be cleared; they will be checked again");
+    activityLog(deps.log).warn({ caseId: c.id, err: errorFacts(error) }, "Done follow-ups could not be cleared; they will be checked again");
     return undefined;
   });
   // Changed meanwhile: that change carried these follow-ups along and clears them; show the case as it is now.
@@ -174,7 +174,7 @@ export async function finishPendingCases(deps: CaseDeskDeps, limit = 100): Promi
   for (const { tenantId, caseId } of found) {
     // One case that cannot be read (a document of the wrong shape) must not hold up the others.
     await finishCase(deps, tenantId, caseId).catch((error: Error) =>
-      activityLog(deps.log).error({ caseId, err: { name: error.name, code: (error as { code?: unknown }).code } }, "Could not finish a case's pending follow-ups"),
+      activityLog(deps.log).error({ caseId, err: errorFacts(error) }, "Could not finish a case's pending follow-ups"),
     );
   }
   if (found.length > 0) activityLog(deps.log).info({ cases: found.length }, "Finished the follow-ups left pending on cases");

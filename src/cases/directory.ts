@@ -1,6 +1,6 @@
 // Who and where: people PALS Desk has met, the managers' alerts channel, division channels, teams.
 import { may, mayManageAlerts, type Caller, type ConversationAddress } from "../domain";
-import { activityLog } from "../logger";
+import { activityLog, errorFacts } from "../logger";
 import type { CaseDeskDeps } from "./deps";
 import { refused, type Result } from "./results";
 
@@ -11,7 +11,7 @@ export async function rememberPerson(deps: CaseDeskDeps, caller: Caller, persona
   try {
     await deps.people.remember(caller.tenantId, { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId }, personalChat);
   } catch (error) {
-    activityLog(deps.log).warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "Could not record the person in the staff directory");
+    activityLog(deps.log).warn({ err: errorFacts(error) }, "Could not record the person in the staff directory");
   }
 }
 

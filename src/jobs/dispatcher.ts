@@ -7,7 +7,7 @@ import {
   type OutboxItem,
   type OutboxStore,
 } from "../domain";
-import type { Logger } from "../logger";
+import { errorFacts, type Logger } from "../logger";
 
 /**
  * The result of one try at sending: where it landed, or the HTTP status the Bot Connector answered with,
@@ -113,7 +113,7 @@ export class Dispatcher {
         this.limiter.record(address.conversationId, now.getTime());
         result = await this.deliverer.send(item, address);
       } catch (error) {
-        log.warn({ err: { name: (error as Error).name } }, "Proactive send failed without an HTTP status");
+        log.warn({ err: errorFacts(error) }, "Proactive send failed without an HTTP status");
         result = { ok: false, status: 0 };
       }
     }
@@ -128,7 +128,7 @@ export class Dispatcher {
           await recorded(item, delivered, address);
         } catch (error) {
           // Sent, not yet recorded: left claimed, the next try records it without sending again.
-          log.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "Sent, but where it landed could not be recorded yet");
+          log.warn({ err: errorFacts(error) }, "Sent, but where it landed could not be recorded yet");
           report.retrying += 1;
           return;
         }

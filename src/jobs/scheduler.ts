@@ -1,4 +1,4 @@
-import type { Logger } from "../logger";
+import { errorFacts, type Logger } from "../logger";
 
 export interface Scheduler {
   /** Runs a sweep soon (e.g. after an alert was queued), without waiting for the next tick. */
@@ -21,7 +21,7 @@ export function startScheduler(intervalMs: number, run: () => Promise<unknown>, 
     running = run()
       .then(() => undefined)
       // Name and code only: a store error's message can quote a document.
-      .catch((error: Error) => log.error({ err: { name: error.name, code: (error as { code?: unknown }).code } }, "Sweep failed; the next tick will try again"))
+      .catch((error: Error) => log.error({ err: errorFacts(error) }, "Sweep failed; the next tick will try again"))
       .finally(() => {
         running = undefined;
         if (again) {

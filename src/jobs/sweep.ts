@@ -23,7 +23,7 @@ import {
   type SweepLease,
   type SweepSchedule,
 } from "../domain";
-import type { Logger } from "../logger";
+import { errorFacts, type Logger } from "../logger";
 import type { Dispatcher, DispatchReport } from "./dispatcher";
 
 export interface SweepDeps {
@@ -73,7 +73,7 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
   try {
     // First, so a safeguarding alert a crash left unqueued goes out in this very sweep; never in the way of the rest.
     const casesFinished = await deps.finishPendingCases().catch((error: Error) => {
-      deps.log.error({ err: { name: error.name, code: (error as { code?: unknown }).code } }, "Finishing pending follow-ups failed; the next sweep will try again");
+      deps.log.error({ err: errorFacts(error) }, "Finishing pending follow-ups failed; the next sweep will try again");
       return 0;
     });
     const round = await morningRound(deps, now);

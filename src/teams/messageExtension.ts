@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseCaseQuery, searchWords } from "../cases";
 import { entryTitle, may, parseCaseReference, type Caller, type Case, type SignpostEntry } from "../domain";
+import { errorFacts } from "../logger";
 import { todayFor } from "./caller";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, SearchAnswer, SearchQuery, SearchResult, Turn } from "./sdk/turn";
@@ -55,7 +56,7 @@ async function findCases(turn: Turn, deps: TeamsDeps, caller: Caller, text: stri
     return { cases: outcome, byReference, timedOut: false, failed: false };
   } catch (error) {
     // The directory results still go back; the person can search cases again.
-    turn.log.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, "Case search for the message extension failed");
+    turn.log.warn({ err: errorFacts(error) }, "Case search for the message extension failed");
     return { ...none, byReference, failed: true };
   } finally {
     clearTimeout(timer);

@@ -12,7 +12,7 @@ import {
   type TurnContext,
 } from "botbuilder";
 import type { Request, Response } from "restify";
-import { activityLog, runWithLog, type Logger } from "../../logger";
+import { activityLog, errorFacts, runWithLog, type Logger } from "../../logger";
 import { normaliseCommandText, type BotRoutes, type FileConsentAnswer, type Identified, type Incoming, type SearchAnswer, type SearchQuery, type Turn } from "./turn";
 
 const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
@@ -165,9 +165,8 @@ export class TeamsBot implements BotRoutes {
   }
 
   private async onError(context: TurnContext, error: unknown): Promise<void> {
-    const { name, code, statusCode } = (error ?? {}) as { name?: unknown; code?: unknown; statusCode?: unknown };
     // Names and codes only: an SDK or store error message can quote a document.
-    activityLog(this.options.log).error({ err: { name, code, statusCode } }, "Unhandled error while handling an activity");
+    activityLog(this.options.log).error({ err: errorFacts(error), activityId: context.activity.id, activityType: context.activity.type }, "Unhandled error while handling an activity");
     const storeDown = this.options.isStoreUnavailable(error);
     const title = storeDown ? "PALS Desk can't reach its case store right now" : "Sorry, something went wrong on our side";
     // A change may have been saved before the failure: pressing again is safe, it is never done twice.
@@ -264,7 +263,7 @@ class ContextTurn implements Turn {
       await this.context.updateActivity({ ...cardActivity(card), id });
       return true;
     } catch (error) {
-      this.log.warn({ err: { name: (error as Error).name, statusCode: (error as { statusCode?: unknown }).statusCode } }, "Could not update the card for everyone in the conversation");
+      this.log.warn({ err: errorFacts(error) }, "Could not update the card for everyone in the conversation");
       return false;
     }
   }
