@@ -5,13 +5,13 @@ import { type Caller, type Case } from "../domain";
 import { callerOrRefuse, cardContext, submissionKey, tell, tellRefused, viewerOf } from "./caller";
 import { caseCard, caseCardFor, timelineCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
-import { typedInputs } from "./invoke";
+import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import type { BotRoutes, Turn } from "./sdk/turn";
 
 const CaseIdData = z.object({ caseId: z.string().uuid() });
 
-/** Card text inputs arrive as strings; anything else (a forged number, object or array) is treated as empty. */
-const text = (max: number) => z.preprocess((value) => (typeof value === "string" ? value : ""), z.string().max(max * 2).transform((s) => s.trim()));
+/** The case rules say how much to cut up to twice the limit. */
+const text = (max: number) => typedText(max, 2);
 const yesNo = z.preprocess((value) => value === true || value === "true", z.boolean());
 
 interface CaseAction<Input> {
@@ -91,6 +91,20 @@ const CASE_FORM_INPUTS = [
   "phsoResponseDueOn",
 ] as const;
 
+/** The case card's boxes by input id, as a refusal names them. */
+export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
+  note: "the note",
+  responseDateReason: "the reason",
+  learning: "the learning",
+  reopenReason: "the reason",
+  assignTo: "the person",
+  outcome: "the outcome",
+  investigationDivision: "the division",
+  investigationSummary: "the summary for the lead",
+  investigationQuestions: "the questions",
+  phsoReference: "the PHSO reference",
+};
+
 /** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */
 export const draftFrom = (data: unknown): Record<string, string> => typedInputs(data, CASE_FORM_INPUTS);
 
@@ -120,6 +134,14 @@ export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Call
   await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }));
 }
 
+/** A case card form that could not be read: the case again with what they typed, saying why (too long, usually). */
+export async function refuseUnreadForm(turn: Turn, deps: TeamsDeps, caller: Caller, caseId: string, data: unknown, error: z.ZodError): Promise<void> {
+  const opened = await deps.desk.cases.open(caller, caseId);
+  if (!opened.ok) return tellRefused(turn, opened);
+  const message = tooLongToSave(error, CASE_FORM_BOXES) ?? "Some of what was entered could not be read. Check the form and try again.";
+  await turn.answerCard(caseCardFor(opened.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }));
+}
+
 /** The submission a card button makes: who, which case, and its key (so a retry is recognised). */
 export function submissionOf(turn: Turn, caller: Caller, caseId: string, verb: string, data: unknown): Submission {
   return { caller, caseId, key: submissionKey(turn, verb, data) };
@@ -131,14 +153,7 @@ async function runAction<Input>(turn: Turn, deps: TeamsDeps, definition: CaseAct
   const ids = CaseIdData.safeParse(data);
   if (!ids.success) return tell(turn, "Case not found", CASE_NOT_FOUND);
   const input = definition.input.safeParse(data);
-  if (!input.success) {
-    const opened = await deps.desk.cases.open(caller, ids.data.caseId);
-    if (!opened.ok) return tellRefused(turn, opened);
-    await turn.answerCard(
-      caseCardFor(opened.view, viewerOf(caller), cardContext(deps), { banner: { text: "Some of what was entered could not be read. Check the form and try again.", style: "attention" }, draft: draftFrom(data) }),
-    );
-    return;
-  }
+  if (!input.success) return refuseUnreadForm(turn, deps, caller, ids.data.caseId, data, input.error);
   const result = await definition.run(deps.desk.cases, submissionOf(turn, caller, ids.data.caseId, definition.verb, data), input.data);
   await answerCaseChange(turn, deps, caller, result, data, definition.done);
 }

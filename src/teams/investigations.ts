@@ -4,15 +4,14 @@ import { z } from "zod";
 import type { OpenRequest } from "../cases";
 import { formatPlainDate, may, UPHELD_VIEWS, type Caller, type Case, type InvestigationRequest, type UpheldView } from "../domain";
 import { callerOrRefuse, submissionKey, tell, tellRefused } from "./caller";
-import { answerCaseChange, submissionOf } from "./caseCard";
+import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import { investigationRequestCard, requestRefreshIds, type RequestViewer } from "./investigationCards";
-import { typedInputs } from "./invoke";
+import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import { channelOf } from "./nudges";
 import type { BotRoutes, Turn } from "./sdk/turn";
 
-/** Card inputs are strings; anything else is treated as empty. */
-const text = (max: number) => z.preprocess((value) => (typeof value === "string" ? value.trim() : ""), z.string().max(max));
+const text = (max: number) => typedText(max);
 
 const RequestIds = z.object({ caseId: z.string().uuid(), requestId: z.string().uuid() });
 const NewRequest = z.object({
@@ -34,6 +33,8 @@ const Answer = RequestIds.extend({
 const MoreTime = RequestIds.extend({ newDueOn: text(10), reason: text(1000) });
 /** The request card's inputs whose text is kept when an answer or a request for more time is refused. */
 const REQUEST_FORM_INPUTS = ["findings", "actionsTaken", "learning", "upheldView", "newDueOn", "reason"] as const;
+/** The request card's boxes by input id, as a refusal names them. */
+const REQUEST_FORM_BOXES = { findings: "your findings", actionsTaken: "the actions taken", learning: "the learning", reason: "the reason" };
 
 function viewerOf(caller: Caller): RequestViewer {
   return { aadObjectId: caller.actor.aadObjectId, isPalsStaff: may(caller.roles, "view-case") };
@@ -48,7 +49,11 @@ async function request(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const input = NewRequest.safeParse(data);
-  if (!input.success) return tell(turn, "Case not found", "We couldn't find that case. The card may be out of date: type **case** and the reference to see it again.");
+  if (!input.success) {
+    const caseId = z.object({ caseId: z.string().uuid() }).safeParse(data);
+    if (caseId.success) return refuseUnreadForm(turn, deps, caller, caseId.data.caseId, data, input.error);
+    return tell(turn, "Case not found", "We couldn't find that case. The card may be out of date: type **case** and the reference to see it again.");
+  }
   const form = input.data;
   const result = await deps.desk.investigations.requestInvestigation(
     submissionOf(turn, caller, form.caseId, "investigation.request", data),
@@ -96,12 +101,12 @@ async function act(turn: Turn, deps: TeamsDeps, data: unknown, action: LeadActio
   let result: OpenRequest;
   if (action === "answer") {
     const answer = Answer.safeParse(data);
-    if (!answer.success) return refuse("Write your findings and choose whether it should be upheld in your view.");
+    if (!answer.success) return refuse(tooLongToSave(answer.error, REQUEST_FORM_BOXES) ?? "Write your findings and choose whether it should be upheld in your view.");
     const { findings, actionsTaken, learning, upheldView } = answer.data;
     result = await deps.desk.investigations.answer(s, ids.data.requestId, { findings, actions: actionsTaken, learning, upheldView });
   } else if (action === "moreTime") {
     const more = MoreTime.safeParse(data);
-    if (!more.success) return refuse("Choose a new date and give a reason.");
+    if (!more.success) return refuse(tooLongToSave(more.error, REQUEST_FORM_BOXES) ?? "Choose a new date and give a reason.");
     result = await deps.desk.investigations.askForMoreTime(s, ids.data.requestId, { newDueOn: more.data.newDueOn, reason: more.data.reason });
   } else {
     result = await deps.desk.investigations.decideExtension(s, ids.data.requestId, action === "accept");

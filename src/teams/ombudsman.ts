@@ -3,13 +3,13 @@
 import { z } from "zod";
 import { CASE_NOT_FOUND } from "../cases";
 import { callerOrRefuse, tell, tellRefused } from "./caller";
-import { answerCaseChange, submissionOf } from "./caseCard";
+import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import { sendFile } from "./files";
+import { typedText } from "./invoke";
 import type { BotRoutes, Turn } from "./sdk/turn";
 
-/** Card inputs arrive as strings; anything else (a forged number or object) reads as empty. */
-const text = (max: number) => z.preprocess((value) => (typeof value === "string" ? value.trim() : ""), z.string().max(max));
+const text = (max: number) => typedText(max);
 
 const RecordInput = z.object({
   caseId: z.string().uuid(),
@@ -27,7 +27,8 @@ async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promi
   const input = RecordInput.safeParse(data);
   if (!input.success) {
     turn.log.warn({ verb: "ombudsman.record" }, "Ombudsman action that could not be read");
-    return tell(turn, "Case not found", CASE_NOT_FOUND);
+    const ids = CaseIdInput.safeParse(data);
+    return ids.success ? refuseUnreadForm(turn, deps, caller, ids.data.caseId, data, input.error) : tell(turn, "Case not found", CASE_NOT_FOUND);
   }
   const { caseId, phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn } = input.data;
   const result = await deps.desk.cases.recordOmbudsman(submissionOf(turn, caller, caseId, "ombudsman.record", data), {
