@@ -134,6 +134,33 @@ describe("fuzzing the real HTTP server with malformed activities and card submis
     assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, "x"), false, "no prototype pollution");
   });
 
+  it("answers 600 forged actions of every card verb on a real case, with prototype keys in every place, without polluting anything", async () => {
+    const created = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }));
+    const caseId: string = created.body.value.refresh.action.data.caseId;
+    const verbs = [
+      ...["case.view", "case.refresh", "case.timeline", "case.takeOwnership", "case.assign", "case.addNote", "case.acknowledge", "case.changeResponseDate", "case.escalate", "case.recordSignposting", "case.close", "case.reopen"],
+      ...["contact.new", "contact.submit", "alert.acknowledge", "alert.takeOver", "letter.draft", "letter.sent", "letter.text", "ombudsman.record", "ombudsman.exportFile", "report.period"],
+      ...["investigation.request", "investigation.answer", "investigation.moreTime", "investigation.acceptExtension", "investigation.declineExtension", "investigation.refresh"],
+    ];
+    const pollutingKeys = fc.constantFrom("__proto__", "constructor", "prototype");
+    const polluting = fc.dictionary(pollutingKeys, fc.oneof(fc.dictionary(fc.constantFrom("polluted", "roles", "caseId", "isAdmin"), fc.constant("yes")), fc.constant("yes")), { minKeys: 1, maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...verbs), polluting, fc.dictionary(fc.constantFrom("note", "outcome", "learning", "reason", "template", "period", "requestId", "formId"), anyValue, { maxKeys: 3 }), async (verb, keys, data) => {
+        const answer = await t.send(cardAction(verb, { ...data, ...keys, caseId, submission: randomUUID() }, { serviceUrl: t.connector.url }));
+        assertNoServerError(answer.status, verb);
+        const search = await t.send({ ...cardAction("x", {}, { serviceUrl: t.connector.url }), name: "composeExtension/query", value: { commandId: "searchDirectory", parameters: [{ name: "query", value: "advocacy" }, keys], queryOptions: keys } });
+        assertNoServerError(search.status, "message extension");
+      }),
+      { numRuns: 600 },
+    );
+    for (const prototype of [Object.prototype, Array.prototype, Function.prototype]) {
+      for (const key of ["polluted", "roles", "caseId", "isAdmin"]) assert.equal(Object.prototype.hasOwnProperty.call(prototype, key), false, `no ${key} on a prototype`);
+    }
+    const stored = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource;
+    assert.doesNotMatch(JSON.stringify(stored), /polluted|isAdmin|"__proto__"|"prototype"/, "no forged key reached the stored case");
+    assert.equal(t.logLines.filter((line) => line.level === "error").length, 0, "no unhandled errors");
+  });
+
   it("is still healthy and answering afterwards", async () => {
     assert.equal((await fetch(`${t.bot.url}/healthz`)).status, 200);
     t.connector.reset();

@@ -257,6 +257,22 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.doesNotMatch(JSON.stringify(t.logLines), /Margaret|9434765919/);
     });
 
+    it("a download link works for one fetch only, even two at once, and a guessed one gives nothing", async () => {
+      const [reply] = await say(`export case ${seeded.A.reference}`);
+      const url = downloadLink(reply)!;
+      const both = await Promise.all([fetch(url), fetch(url)]);
+      assert.deepEqual(both.map((r) => r.status).sort(), [200, 404]);
+      await Promise.all(both.map((r) => r.arrayBuffer()));
+      const token = url.split("/").pop()!;
+      const base = url.slice(0, -token.length);
+      const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+      for (const guess of ["__proto__", "constructor", "hasOwnProperty", flipped, token.toLowerCase(), "..%2F..%2Fpackage.json", "%00", "x".repeat(5000)]) {
+        const response = await fetch(`${base}${guess}`);
+        assert.equal(response.status, 404, guess.slice(0, 40));
+        assert.doesNotMatch(await response.text(), /Case file|PALS-/);
+      }
+    });
+
     it("exports a case file for the Ombudsman by reference", async () => {
       const [reply] = await say(`export case ${seeded.A.reference.toLowerCase()}`);
       const file = await download(reply);
