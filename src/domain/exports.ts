@@ -28,10 +28,11 @@ export type CsvCell = string | number | boolean | undefined | null;
 /**
  * Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula, so a summary
  * typed as "=HYPERLINK(...)" could run on a manager's machine. A leading apostrophe makes it text (OWASP).
- * Full-width forms count too: some spreadsheets treat them alike.
+ * Full-width forms count too: some spreadsheets treat them alike. So do leading spaces and line breaks,
+ * which an import that trims cells removes.
  */
 export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(value) ? `'${value}` : value;
+  return /^\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/.test(value) ? `'${value}` : value;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Refused } from "../cases";
 import { noticeCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
 import type { Turn } from "./sdk/turn";
+import { fromApp, markdownOf, ours, plainText, runsOf, type Message } from "./text";
 
 /** The person acting; when they cannot be identified or their trust is not served, tells them why and returns undefined. */
 export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
@@ -14,18 +15,29 @@ export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
   return undefined;
 }
 
-/** A message for the person: a notice card as the answer to a card button, or a chat message. */
-export async function tell(turn: Turn, title: string, text: string): Promise<void> {
+/**
+ * A message for the person: a notice card as the answer to a card button, or a chat message. `text` is our
+ * words, or runs (text.ts) when it holds a name, something typed or the application layer's reason.
+ */
+export async function tell(turn: Turn, title: string, text: Message): Promise<void> {
   // A message extension search is answered with a line of plain text; Teams would not show a card there.
-  if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${text.replace(/\*\*/g, "")}` });
+  if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${plainText(text)}` });
   else if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
-  else await turn.send(`**${title}.** ${text}`);
+  else await say(turn, [...ours(`**${title}.** `), ...runsOf(text)]);
+}
+
+/** A chat message: Teams markdown for our words, plain text when a typed part could be read as markup. */
+export async function say(turn: Turn, message: Message): Promise<void> {
+  const markdown = markdownOf(message);
+  if (markdown !== undefined) await turn.send(markdown);
+  else await turn.sendPlainText(plainText(message));
 }
 
 /** Tells the person why something was not done, with the usual title for the reason (`notFound` names what is missing). */
 export async function tellRefused(turn: Turn, result: Refused, notFound = "Case not found"): Promise<void> {
   const title = { "not-found": notFound, "not-allowed": "Not available", rule: "Not done", changed: "Not done" }[result.problem];
-  await tell(turn, title, result.message);
+  // The reason may name a person or repeat what was typed.
+  await tell(turn, title, fromApp(result.message));
 }
 
 export function todayFor(deps: Pick<TeamsDeps, "now">): string {

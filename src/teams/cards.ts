@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Template } from "adaptivecards-templating";
+import { withoutFormatFunctions } from "./text";
 
 /** cards/ at the repository root, whether running from src (tsx) or dist (tsc). */
 export const CARDS_DIR = path.resolve(__dirname, "..", "..", "cards");
@@ -27,7 +28,10 @@ export function newSubmission(): string {
   return randomUUID();
 }
 
-/** Expands cards/<name>.json with data; the result is plain Adaptive Card JSON (schema 1.5). */
+/**
+ * Expands cards/<name>.json with data; the result is plain Adaptive Card JSON (schema 1.5). Data is never
+ * evaluated as a template; text that did not come from us belongs in TextRuns (see text.ts).
+ */
 export function expandCard(name: string, data: object): Record<string, unknown> {
-  return template(name).expand({ $root: data }) as Record<string, unknown>;
+  return withoutFormatFunctions(template(name).expand({ $root: data }) as Record<string, unknown>);
 }

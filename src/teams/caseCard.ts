@@ -7,6 +7,7 @@ import { caseCard, caseCardFor, timelineCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
 import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import type { BotRoutes, Turn } from "./sdk/turn";
+import { fromApp, ours, said, type Message } from "./text";
 
 const CaseIdData = z.object({ caseId: z.string().uuid() });
 
@@ -18,7 +19,7 @@ interface CaseAction<Input> {
   readonly verb: string;
   readonly input: z.ZodType<Input, z.ZodTypeDef, unknown>;
   readonly run: (cases: CaseDesk["cases"], submission: Submission, input: Input) => Promise<CaseChangeResult>;
-  readonly done: (updated: Case) => string;
+  readonly done: (updated: Case) => Message;
 }
 
 function action<Input>(definition: CaseAction<Input>): CaseAction<Input> {
@@ -31,7 +32,7 @@ const ACTIONS = [
     verb: "case.assign",
     input: z.object({ assignTo: text(100) }),
     run: (cases, s, input) => cases.assign(s, input.assignTo),
-    done: (c) => `Assigned to ${c.owner?.name ?? "someone"}.`,
+    done: (c) => said`Assigned to ${c.owner?.name ?? "someone"}.`,
   }),
   action({ verb: "case.addNote", input: z.object({ note: text(4000) }), run: (cases, s, input) => cases.addNote(s, input.note), done: () => "Note added to the timeline." }),
   action({
@@ -121,7 +122,7 @@ export async function updateSharedCaseCard(turn: Turn, deps: TeamsDeps, c: Case)
  * Answers a case change from a card: the case as it now is with what happened, or why not (with what they
  * typed kept). The card carries the version its viewer saw, so we can say when someone else got there first.
  */
-export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Caller, result: CaseChangeResult, data: unknown, done: (c: Case) => string): Promise<void> {
+export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Caller, result: CaseChangeResult, data: unknown, done: (c: Case) => Message): Promise<void> {
   if (result.ok) {
     await updateSharedCaseCard(turn, deps, result.view.record.value);
     await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: done(result.view.record.value), style: "good" } }));
@@ -130,7 +131,8 @@ export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Call
   if (!result.view) return tellRefused(turn, result);
   const seen = (data as { seen?: unknown } | undefined)?.seen;
   const changedSinceSeen = result.problem === "rule" && typeof seen === "string" && seen !== "" && seen !== result.view.record.etag;
-  const message = changedSinceSeen ? `The case changed since you opened it. ${result.message} Here it is now.` : result.message;
+  // The application layer's reason may name a person: shown as typed.
+  const message = changedSinceSeen ? [...ours("The case changed since you opened it. "), ...fromApp(result.message), ...ours(" Here it is now.")] : fromApp(result.message);
   await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }));
 }
 

@@ -1,9 +1,10 @@
 // `my cases`, `case <reference>` and `find <words or NHS number>`.
 import { parseCaseQuery } from "../cases";
-import { callerOrRefuse, cardContext, tellRefused, todayFor, viewerOf } from "./caller";
+import { callerOrRefuse, cardContext, say, tellRefused, todayFor, viewerOf } from "./caller";
 import { caseCardFor, caseListCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, Turn } from "./sdk/turn";
+import { fromApp } from "./text";
 
 /** More than this and a list card gets too long to read (and to send). */
 const LIST_LIMIT = 25;
@@ -35,7 +36,8 @@ async function showCase(turn: Turn, deps: TeamsDeps, text: string): Promise<void
   if (!caller) return;
   const result = await deps.desk.cases.openByReference(caller, text);
   if (!result.ok) {
-    if (result.problem === "not-found") await turn.send(result.message);
+    // The application layer's words repeat the (checked) reference; shown as typed if ever they hold more.
+    if (result.problem === "not-found") await say(turn, fromApp(result.message));
     else await tellRefused(turn, result);
     return;
   }
@@ -49,7 +51,7 @@ async function find(turn: Turn, deps: TeamsDeps, text: string): Promise<void> {
   if ("reference" in query && query.reference) return showCase(turn, deps, text);
   const result = await deps.desk.cases.find(caller, query, LIST_LIMIT + 1);
   if (!result.ok) {
-    if (result.problem === "rule") await turn.send(result.message);
+    if (result.problem === "rule") await say(turn, fromApp(result.message));
     else await tellRefused(turn, result);
     return;
   }

@@ -34,11 +34,13 @@ import {
 } from "../domain";
 import type { CaseView, StaffChoice } from "../cases";
 import { expandCard, newSubmission } from "./cards";
+import { cardRuns, type Message } from "./text";
 
 export type BannerStyle = "good" | "attention" | "warning" | "accent";
 
 export interface Banner {
-  readonly text: string;
+  /** Our words, or runs that keep names and typed text plain (text.ts). */
+  readonly text: Message;
   readonly style: BannerStyle;
 }
 
@@ -144,7 +146,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     reference: c.reference,
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
-    banner: options.banner ?? NO_BANNER,
+    banner: bannerData(options.banner ?? NO_BANNER),
     flagsText: c.flags.map(flagTitle).join(" · "),
     facts,
     deadlines: deadlineRows(c, today),
@@ -200,6 +202,11 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
             : `due ${formatPlainDate(request.dueOn)}${request.dueOn < today ? " (overdue)" : ""}${request.extension?.state === "pending" ? ", more time asked for" : ""}`,
         })),
   };
+}
+
+/** A banner as the templates draw it: bold TextRuns, so a name in it is never markdown. */
+export function bannerData(banner: Banner): { runs: ReturnType<typeof cardRuns>; style: BannerStyle } {
+  return { runs: cardRuns(banner.text), style: banner.style };
 }
 
 export function caseCard(c: Case, options: CaseCardOptions): Record<string, unknown> {
@@ -269,6 +276,7 @@ export function caseListCard(cases: readonly Case[], options: CaseListOptions): 
   });
 }
 
-export function noticeCard(title: string, text: string, style: BannerStyle = "accent"): Record<string, unknown> {
-  return expandCard("notice", { title, text, style });
+/** A title (our words) and a message, both drawn as TextRuns: names and refusals from the application layer stay plain. */
+export function noticeCard(title: string, text: Message, style: BannerStyle = "accent"): Record<string, unknown> {
+  return expandCard("notice", { title, runs: cardRuns(text), style });
 }

@@ -9,7 +9,7 @@ import {
   type OutboxPayload,
 } from "../domain";
 import { expandCard, newSubmission } from "./cards";
-import type { Banner } from "./caseView";
+import { bannerData, type Banner } from "./caseView";
 
 /** Who is looking at a request card, which decides what it shows and offers. */
 export interface RequestViewer {
@@ -18,9 +18,23 @@ export interface RequestViewer {
   readonly isPalsStaff: boolean;
 }
 
+/**
+ * A display name as a mention shows it. A mention has to sit in markdown text (a TextBlock), so the name keeps
+ * only letters, digits, spaces, apostrophes, hyphens and brackets: never a link, markup, another mention or
+ * a {{DATE(...)}}.
+ */
+export function mentionName(name: string): string {
+  const kept = name
+    .replace(/\s+/g, " ")
+    .replace(/[^\p{L}\p{M}\p{N} '’()-]/gu, "")
+    .trim();
+  return kept || "Clinical lead";
+}
+
 export function mentionOf(request: InvestigationRequest): { text: string; id: string; name: string } {
+  const name = mentionName(request.lead.name);
   // Teams accepts either the Teams user id or the Entra ID object id in a card mention.
-  return { text: `<at>${request.lead.name}</at>`, id: request.lead.teamsUserId ?? request.lead.aadObjectId, name: request.lead.name };
+  return { text: `<at>${name}</at>`, id: request.lead.teamsUserId ?? request.lead.aadObjectId, name };
 }
 
 /**
@@ -44,12 +58,13 @@ export function investigationRequestCard(
     submission: newSubmission(),
     requestId: request.id,
     reference: c.reference,
-    division: request.division,
     mentionText: mention.text,
     leadId: mention.id,
     leadName: mention.name,
-    banner: extra.banner ?? { text: "", style: "accent" },
+    banner: bannerData(extra.banner ?? { text: "", style: "accent" }),
+    // Shown as plain text runs: the division is typed and the names are display names.
     facts: [
+      { title: "Division", value: request.division },
       { title: "Due", value: formatPlainDate(request.dueOn) },
       { title: "Asked by", value: request.requestedBy.name },
       ...(request.nhsNumber ? [{ title: "NHS number", value: formatNhsNumber(request.nhsNumber) }] : []),
@@ -97,7 +112,8 @@ type InvestigationPayload = Extract<OutboxPayload, { kind: "investigation-remind
 /** Reminders, the answer for the owner, and a request for more time, rendered from the case as it is now. */
 export function investigationNoticeCard(payload: InvestigationPayload, c: Case | undefined): Record<string, unknown> {
   const request = c ? safeFind(c, payload.requestId) : undefined;
-  const base = { caseId: payload.caseId, requestId: payload.requestId, facts: [] as object[], lines: [] as object[], mentions: [] as object[], decide: false, openCase: false };
+  // title and text are shown as plain text runs (they name the lead); only mentionLine is markdown, for the mention.
+  const base = { caseId: payload.caseId, requestId: payload.requestId, facts: [] as object[], lines: [] as object[], mentions: [] as object[], mentionLine: "", decide: false, openCase: false };
   if (!c || !request) {
     return expandCard("investigationNotice", { ...base, style: "emphasis", title: `Investigation request on ${payload.reference}`, text: "This request is no longer on the case." });
   }
@@ -119,7 +135,8 @@ export function investigationNoticeCard(payload: InvestigationPayload, c: Case |
         mentions: [mention],
         style: payload.reminder === "due-day" ? "warning" : "accent",
         title: `Reminder: investigation input on ${c.reference}`,
-        text: `${mention.text}, your input on ${c.reference} is due ${payload.reminder === "due-day" ? "today" : due}. Answer from the request card${request.delivery?.kind === "channel-thread" ? " at the top of this thread" : ""}.`,
+        text: "",
+        mentionLine: `${mention.text}, your input on ${c.reference} is due ${payload.reminder === "due-day" ? "today" : due}. Answer from the request card${request.delivery?.kind === "channel-thread" ? " at the top of this thread" : ""}.`,
       });
     }
     case "investigation-answer":

@@ -3,13 +3,14 @@
 import { z } from "zod";
 import type { OpenRequest } from "../cases";
 import { formatPlainDate, may, UPHELD_VIEWS, type Caller, type Case, type InvestigationRequest, type UpheldView } from "../domain";
-import { callerOrRefuse, submissionKey, tell, tellRefused } from "./caller";
+import { callerOrRefuse, say, submissionKey, tell, tellRefused } from "./caller";
 import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import { investigationRequestCard, requestRefreshIds, type RequestViewer } from "./investigationCards";
 import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import { channelOf } from "./nudges";
 import type { BotRoutes, Turn } from "./sdk/turn";
+import { fromApp, ours, said, type Message } from "./text";
 
 const text = (max: number) => typedText(max);
 
@@ -68,14 +69,16 @@ async function request(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void
     { teamsUserId: caller.teamsUserId },
   );
   if (!result.ok) {
-    if (result.problem === "not-allowed" && result.view) return tell(turn, "Not available", result.message);
+    if (result.problem === "not-allowed" && result.view) return tell(turn, "Not available", fromApp(result.message));
     return answerCaseChange(turn, deps, caller, result, data, () => "");
   }
   const { lead, division, dueOn } = result.request;
-  const where = result.where === "channel" ? `in the ${division} channel` : `in ${lead.name}'s chat with PALS Desk`;
+  // The lead's name and the typed division stay plain text.
+  const where = result.where === "channel" ? said` in the ${division} channel` : said` in ${lead.name}'s chat with PALS Desk`;
+  const due = ours(`. It is due ${formatPlainDate(dueOn)}.`);
   const banner = result.sent
-    ? `Request sent to ${lead.name} ${where}. It is due ${formatPlainDate(dueOn)}.`
-    : `Request saved: it will be posted to ${lead.name} ${where} as soon as Teams takes it. It is due ${formatPlainDate(dueOn)}.`;
+    ? [...said`Request sent to ${lead.name}`, ...where, ...due]
+    : [...said`Request saved: it will be posted to ${lead.name}`, ...where, ...ours(" as soon as Teams takes it"), ...due];
   await answerCaseChange(turn, deps, caller, { ok: true, alreadyDone: false, view: result.view }, data, () => banner);
 }
 
@@ -96,7 +99,7 @@ async function act(turn: Turn, deps: TeamsDeps, data: unknown, action: LeadActio
   const s = { caller, caseId: ids.data.caseId, key: submissionKey(turn, `investigation.${action}`, data) };
   const opened = await deps.desk.investigations.openRequest(caller, ids.data.caseId, ids.data.requestId);
   if (!opened.ok) return tellRefused(turn, opened);
-  const refuse = (message: string) => turn.answerCard(cardFor(opened.record.value, opened.request, caller, { banner: { text: message, style: "attention" }, draft }));
+  const refuse = (message: Message) => turn.answerCard(cardFor(opened.record.value, opened.request, caller, { banner: { text: message, style: "attention" }, draft }));
 
   let result: OpenRequest;
   if (action === "answer") {
@@ -112,10 +115,10 @@ async function act(turn: Turn, deps: TeamsDeps, data: unknown, action: LeadActio
     result = await deps.desk.investigations.decideExtension(s, ids.data.requestId, action === "accept");
   }
   if (!result.ok) {
-    if (!result.view) return refuse(result.message);
+    if (!result.view) return refuse(fromApp(result.message));
     const latest = result.view.record.value;
     const request = latest.investigations?.find((r) => r.id === ids.data.requestId) ?? opened.request;
-    return turn.answerCard(cardFor(latest, request, caller, { banner: { text: result.message, style: "attention" }, draft }));
+    return turn.answerCard(cardFor(latest, request, caller, { banner: { text: fromApp(result.message), style: "attention" }, draft }));
   }
   await updateSharedRequestCard(turn, result.record.value, result.request);
   const banner = {
@@ -142,8 +145,9 @@ async function setDivisionChannel(turn: Turn, deps: TeamsDeps, division: string)
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const result = await deps.desk.directory.setDivisionChannel(caller, division, channelOf(turn));
-  if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", result.message) : turn.send(result.message);
-  await turn.send(`Done: investigation requests for **${result.division}** will start a thread in this channel, @mentioning the clinical lead.`);
+  if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", fromApp(result.message)) : say(turn, fromApp(result.message));
+  // The division is what was typed: bold markdown only when it is inert, else the message goes as plain text.
+  await say(turn, said`Done: investigation requests for **${result.division}** will start a thread in this channel, @mentioning the clinical lead.`);
 }
 
 /** The root activity id of a channel thread: Teams writes it into the conversation id. */

@@ -7,6 +7,7 @@ import { expandCard, newSubmission } from "./cards";
 import { answerCaseChange, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, Turn } from "./sdk/turn";
+import { cardRuns, fromApp, ours, said } from "./text";
 
 const LetterAction = z.object({ caseId: z.string().uuid(), letter: LetterKindSchema });
 
@@ -43,9 +44,13 @@ export function letterCard(input: LetterCardInput): Record<string, unknown> {
     letter: input.letter,
     title: `${letterTitle(input.letter)}: draft`,
     subtitle: input.reference,
-    instructions:
-      (gaps.length > 0 ? `Fill in ${gaps.length === 1 ? "the gap" : `the ${gaps.length} gaps`} in square brackets (${gaps.join(", ")}) and check every word. ` : "Check every word. ") +
-      "Copy the text into the trust's letterhead and send it as usual; PALS Desk doesn't send it. Then press **Letter sent** to record it on the timeline.",
+    // The gaps are taken from the filled letter, so they may hold what was typed: plain text runs.
+    instructions: cardRuns([
+      ...(gaps.length > 0
+        ? [...ours(`Fill in ${gaps.length === 1 ? "the gap" : `the ${gaps.length} gaps`} in square brackets (`), ...said`${gaps.join(", ")}`, ...ours(") and check every word. ")]
+        : ours("Check every word. ")),
+      ...ours("Copy the text into the trust's letterhead and send it as usual; PALS Desk doesn't send it. Then press **Letter sent** to record it on the timeline."),
+    ]),
     gapsStyle: gaps.length > 0 ? "warning" : "accent",
     lines,
     source: `From the template ${input.source}.`,
@@ -65,7 +70,7 @@ async function draft(turn: Turn, deps: TeamsDeps, data: unknown): Promise<{ case
   const result = await deps.desk.cases.draftLetter(caller, parsed.data.caseId, parsed.data.letter, caller.actor.name);
   if (!result.ok) {
     if (result.view) await answerCaseChange(turn, deps, caller, result, data, () => "");
-    else if (result.problem === "rule") await tell(turn, "Letter template problem", result.message);
+    else if (result.problem === "rule") await tell(turn, "Letter template problem", fromApp(result.message));
     else await tellRefused(turn, result);
     return undefined;
   }

@@ -39,8 +39,11 @@ export function digestCard(items: readonly DigestItem[], today: string, title = 
   });
 }
 
-/** A manager alert; the case may be missing (deleted) or restricted, so only references and titles are shown. */
-export function alertCard(item: OutboxItem, c: Case | undefined): Record<string, unknown> {
+/**
+ * A manager alert; the case may be missing (deleted) or restricted, so only references and titles are shown.
+ * `note` is shown only to the manager who pressed (why taking over was not needed).
+ */
+export function alertCard(item: OutboxItem, c: Case | undefined, options: { readonly submission?: string; readonly note?: string } = {}): Record<string, unknown> {
   if (item.payload.kind !== "alert") throw new Error("alertCard needs an alert");
   const { payload } = item;
   const acknowledged = alertAcknowledgement(c, item.id);
@@ -51,7 +54,8 @@ export function alertCard(item: OutboxItem, c: Case | undefined): Record<string,
   ];
   return expandCard("alert", {
     caseId: payload.caseId,
-    submission: newSubmission(),
+    submission: options.submission ?? newSubmission(),
+    note: options.note ?? "",
     reason: payload.reason,
     requestId: payload.requestId ?? "",
     reasonTitle: alertReasonTitle(payload.reason),

@@ -2,10 +2,12 @@
 import { z } from "zod";
 import type { ChannelAddress } from "../cases";
 import { ALERT_REASONS, type AlertReason } from "../domain";
-import { callerOrRefuse, submissionKey, tell, tellRefused } from "./caller";
+import { callerOrRefuse, say, submissionKey, tell, tellRefused } from "./caller";
+import { newSubmission } from "./cards";
 import type { TeamsDeps } from "./deps";
 import { alertCard, digestCard } from "./nudgeCards";
 import type { BotRoutes, Turn } from "./sdk/turn";
+import { fromApp, said } from "./text";
 
 const AlertAction = z.object({
   caseId: z.string().uuid(),
@@ -47,8 +49,9 @@ async function setAlertsChannel(turn: Turn, deps: TeamsDeps): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const result = await deps.desk.directory.setAlertsChannel(caller, channelOf(turn));
-  if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", result.message) : turn.send(result.message);
-  await turn.send(`Done: manager alerts (overdue deadlines, high risk, safeguarding, MP or Ombudsman involvement, repeat contacts, escalations) will be posted in this channel. Set by ${caller.actor.name}.`);
+  if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", fromApp(result.message)) : say(turn, fromApp(result.message));
+  // The display name is shown as typed: plain text unless it is inert in markdown.
+  await say(turn, said`Done: manager alerts (overdue deadlines, high risk, safeguarding, MP or Ombudsman involvement, repeat contacts, escalations) will be posted in this channel. Set by ${caller.actor.name}.`);
 }
 
 async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver: boolean): Promise<void> {
@@ -63,10 +66,12 @@ async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver:
   const verb = takeOver ? "alert.takeOver" : "alert.acknowledge";
   const result = await deps.desk.alerts.acknowledge({ caller, key: submissionKey(turn, verb, data) }, { caseId, reason, requestId: requestId || undefined }, takeOver);
   if (!result.ok) return tellRefused(turn, result, "Alert not found");
-  const card = alertCard(result.alert, result.record?.value);
+  const submission = newSubmission();
+  const card = alertCard(result.alert, result.record?.value, { submission });
   // Everyone in the channel sees who acknowledged it: the alert card holds no user-specific content.
   await turn.updatePressedCard(card);
-  await turn.answerCard(result.note ? { ...card, body: [{ type: "TextBlock", text: result.note, wrap: true, color: "Attention" }, ...(card.body as object[])] } : card);
+  // Only the person who pressed sees why taking over was not needed.
+  await turn.answerCard(result.note ? alertCard(result.alert, result.record?.value, { submission, note: result.note }) : card);
 }
 
 export function registerNudges(routes: BotRoutes, deps: TeamsDeps): void {

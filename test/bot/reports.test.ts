@@ -34,7 +34,9 @@ function tables(card: any): Record<string, string[][]> {
   const found: Record<string, string[][]> = {};
   for (const node of cardElements(card)) {
     const table = node.type === "Container" && Array.isArray(node.items) ? node.items.find((item: any) => item.type === "Table") : undefined;
-    if (table) found[node.items[0].text] = table.rows.map((row: any) => row.cells.map((cell: any) => cell.items.map((item: any) => item.text).join(" ")));
+    // Header cells are TextBlocks; data cells are rich text runs (names and divisions are shown as typed).
+    const textOf = (item: any): string => item.text ?? (item.inlines ?? []).map((run: any) => run.text).join("");
+    if (table) found[node.items[0].text] = table.rows.map((row: any) => row.cells.map((cell: any) => cell.items.map(textOf).join(" ")));
   }
   return found;
 }

@@ -1,0 +1,322 @@
+// Text people type (and Teams display names) must reach every card as plain text: never a live link, a
+// mention, HTML, an evaluated template expression or a {{DATE(...)}} the card renderer expands. Three passes:
+// 1. hostile domain data (cases, timelines, requests, names) through the real view functions;
+// 2. the real data of every template with every string replaced by hostile text, except the short list below;
+// 3. every ${...} binding of every template file in a position Teams renders as markdown must be on that list.
+import { strict as assert } from "node:assert";
+import fs from "node:fs";
+import path from "node:path";
+import { Template } from "adaptivecards-templating";
+import {
+  digestItem,
+  fillLetter,
+  ko41aReturn,
+  letterView,
+  NATIONAL_DIRECTORY,
+  NEW_CONTACT_FIELDS,
+  parseNewContact,
+  serviceReport,
+  SignpostingDirectory,
+  type Case,
+  type CaseEvent,
+  type InvestigationRequest,
+  type OutboxItem,
+  type SignpostEntry,
+} from "../../src/domain";
+import { CARDS_DIR, expandCard } from "../../src/teams/cards";
+import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/caseView";
+import { COMMANDS } from "../../src/teams/commands";
+import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
+import { letterCard } from "../../src/teams/letters";
+import { contactForm } from "../../src/teams/logContact";
+import { alertCard, digestCard } from "../../src/teams/nudgeCards";
+import { ko41aCard, reportCard } from "../../src/teams/reportCards";
+import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
+import { makeCase } from "../helpers/caseFixtures";
+import { bindingsOf, HOSTILE, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
+
+const TODAY = "2026-03-10";
+const OFFICER = new Set(["officer"] as const);
+const MANAGER = new Set(["manager"] as const);
+const VOLUNTEER = new Set(["volunteer"] as const);
+const TEMPLATES = fs
+  .readdirSync(CARDS_DIR)
+  .filter((file) => file.endsWith(".json"))
+  .map((file) => file.replace(/\.json$/, ""));
+
+/**
+ * The only bindings allowed where Teams renders markdown (TextBlock text, FactSet, expanded choice titles,
+ * action titles, mentions, links). Each carries only our own words: titles from fixed lists, case
+ * references we generate, dates and counts we format, or the trust's configuration. `*` is one path segment.
+ */
+const OUR_WORDS: Record<string, readonly string[]> = {
+  // Titles from fixed lists; the reference is generated (PALS-yyyy-nnnnnn).
+  alert: ["reasonTitle", "reference", "typeTitle"],
+  // heading: type title and reference; flags from the triage list; deadline titles and dates we format;
+  // outcome titles from the fixed list; organisation titles from the trust's signposting file (zod-checked
+  // at start-up, not typed in Teams).
+  case: ["heading", "flagsText", "deadlines[].title", "deadlines[].value", "outcomeChoices[].title", "organisationChoices[].title"],
+  // Callers pass our words and counts; item lines are references, type titles and dates.
+  caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
+  caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
+  digest: ["title", "intro", "footer", "sections[].heading", "sections[].items[].reference", "sections[].items[].typeTitle", "sections[].items[].what"],
+  // Built by buildFile from a year, checked dates, counts and a reference; the link is our own.
+  file: ["name", "description", "url"],
+  // The reminder's line is our words around a mention of the lead's name stripped to letters (mentionOf).
+  investigationNotice: ["mentionLine", "mentions[].text", "mentions[].name", "facts[].title", "facts[].value"],
+  investigationRequest: ["mentionText", "leadName", "reference", "answer.view", "upheldChoices[].title"],
+  ko41a: ["title", "facts[].title", "facts[].value", "sections[].title", "sections[].note", "sections[].header[]", "sections[].empty", "footer"],
+  report: ["title", "facts[].title", "facts[].value", "sections[].title", "sections[].note", "sections[].header[]", "sections[].empty", "footer", "presets[].title"],
+  letter: ["title", "subtitle"],
+  // Validation messages never repeat what was typed; choice titles come from the fixed lists.
+  logContact: ["problemSummary", "errors.*", "choices.*[].title"],
+  signpostDirectory: ["intro", "groups[].title", "hint"],
+  // The crisis banner is a constant; web addresses are checked to be https:// when the directory loads.
+  signpostEntry: ["banner", "kindLine", "web"],
+  // Numbers from the trust's deadline rules; web addresses checked as above.
+  complaintsProcess: ["concernWorkingDays", "acknowledgeWorkingDays", "tiersText", "backstopMonths", "outOfTimeMonths", "ombudsman.web", "advocacy.web"],
+  timeline: ["reference", "countText"],
+  welcome: ["commands[].command", "commands[].description"],
+};
+
+function ourWords(template: string): (dataPath: string) => boolean {
+  return (dataPath) => (OUR_WORDS[template] ?? []).some((pattern) => matchesOne(pattern, dataPath));
+}
+
+// --- a world of hostile data ---------------------------------------------------------------------------
+
+const person = (aadObjectId: string, name: string) => ({ aadObjectId, name });
+
+function hostileRequest(h: string, overrides: Partial<InvestigationRequest> = {}): InvestigationRequest {
+  return {
+    id: "5f3c1c8e-0000-4000-8000-000000000001",
+    division: h,
+    lead: { aadObjectId: "lead-1", name: h, teamsUserId: "29:lead" },
+    summary: h,
+    questions: h,
+    nhsNumber: "9434765919",
+    dueOn: "2026-03-20",
+    status: "answered",
+    requestedBy: { aadObjectId: "officer-1", name: h, teamsUserId: "29:officer" },
+    requestedAt: "2026-03-06T10:00:00Z",
+    delivery: { conversationId: "19:medicine;messageid=1", activityId: "1", serviceUrl: "https://smba.example", channelId: "msteams", kind: "channel-thread" },
+    answer: { findings: h, actions: h, learning: h, upheldView: "upheld", answeredOn: "2026-03-09", by: person("lead-1", h) },
+    extension: { newDueOn: "2026-03-27", reason: h, requestedOn: "2026-03-09", state: "pending" },
+    ...overrides,
+  };
+}
+
+function hostileCase(h: string): Case {
+  const base = makeCase();
+  return {
+    ...base,
+    raisedBy: "family",
+    raiser: { name: h },
+    consent: "given",
+    patient: { ...base.patient, name: h, contactDetails: h, communicationNeeds: h },
+    division: h,
+    service: h,
+    ward: h,
+    summary: h,
+    desiredOutcome: h,
+    learning: h,
+    owner: person("owner-1", h),
+    createdBy: person("officer-1", h),
+    nextDueOn: "2026-03-09",
+    ombudsman: { referredOn: "2026-03-05", reference: h, stage: "investigation", responseDueOn: "2026-03-20" },
+    investigations: [hostileRequest(h), hostileRequest(h, { id: "5f3c1c8e-0000-4000-8000-000000000002", status: "open", answer: undefined })],
+    alertAcknowledgements: [{ alertId: "alert-1", reason: "high-risk", by: person("manager-1", h), at: "2026-03-10T09:30:00Z" }],
+  } as Case;
+}
+
+function hostileEvents(c: Case, h: string): CaseEvent[] {
+  return [
+    { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
+    { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
+  ];
+}
+
+function alertItem(c: Case): OutboxItem {
+  return {
+    id: "alert-1",
+    tenantId: c.tenantId,
+    target: { kind: "alerts-channel" },
+    payload: { kind: "alert", caseId: c.id, reference: c.reference, reason: "high-risk", raisedOn: TODAY },
+    state: "sent",
+    attempts: 1,
+    nextAttemptAt: "",
+    createdAt: "",
+  } as OutboxItem;
+}
+
+function hostileEntry(h: string): SignpostEntry {
+  return { ...NATIONAL_DIRECTORY[0], id: "ward-7", scope: "local", name: h, shortName: undefined, purpose: h, whenToUse: h, hours: h, contact: { post: h, text: h } } as SignpostEntry;
+}
+
+/** Every card the production view functions draw, for one hostile (or benign) value. */
+function scenarios(h: string): [string, () => Record<string, unknown>][] {
+  const c = hostileCase(h);
+  const open = { ...c, investigations: [c.investigations![1]] } as Case;
+  const answered = c.investigations![0];
+  const asked = c.investigations![1];
+  const events = hostileEvents(c, h);
+  const directory = new SignpostingDirectory([...NATIONAL_DIRECTORY, hostileEntry(h)]);
+  const draft = Object.fromEntries(["note", "learning", "reopenReason", "investigationDivision", "investigationSummary", "phsoReference"].map((k) => [k, h]));
+  const staff = [{ id: "staff-1", title: h }];
+  const about = { caseId: c.id, reference: c.reference, requestId: answered.id };
+  const period = { from: "2026-03-01", to: "2026-03-31" };
+  const letter = (kind: "acknowledgement" | "holding" | "final") =>
+    letterCard({
+      caseId: c.id,
+      reference: c.reference,
+      letter: kind,
+      text: fillLetter(fs.readFileSync(path.join(CARDS_DIR, "letters", `${kind}.md`), "utf8"), letterView(c, { today: TODAY, officerName: h, events })),
+      source: `${kind}.md (default)`,
+    });
+  const typedForm = Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, h]));
+  const parsed = parseNewContact(typedForm, TODAY);
+  return [
+    ["case card, officer, with a banner and kept drafts", () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff })],
+    ["case card, manager, closed", () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff })],
+    ["case card, volunteer", () => caseCard(c, { roles: VOLUNTEER, today: TODAY })],
+    ["case card, shared copy", () => caseCard(open, { roles: new Set(), today: TODAY })],
+    ["case list", () => caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER })],
+    ["timeline", () => timelineCard(c, events, OFFICER)],
+    ["notice with a message that names someone", () => noticeCard("Not done", h, "attention")],
+    ["alert, acknowledged", () => alertCard(alertItem(c), c)],
+    ["alert, not acknowledged", () => alertCard(alertItem(c), { ...c, alertAcknowledgements: [] })],
+    ["digest", () => digestCard([digestItem(c, TODAY)!], TODAY)],
+    ["request card, the lead's view, answered", () => investigationRequestCard(c, answered, { aadObjectId: "lead-1", isPalsStaff: false }, { banner: { text: h, style: "attention" } })],
+    ["request card, the lead's view, open", () => investigationRequestCard(open, asked, { aadObjectId: "lead-1", isPalsStaff: false }, { draft: { findings: h, reason: h } })],
+    ["request card, PALS staff, more time asked", () => investigationRequestCard(open, { ...asked, extension: answered.extension }, { aadObjectId: "officer-1", isPalsStaff: true })],
+    ["request card, the shared copy", () => investigationRequestCard(c, answered, undefined)],
+    ["notice: reminder to the lead", () => investigationNoticeCard({ kind: "investigation-reminder", reminder: "before", audience: "lead", ...about }, c)],
+    ["notice: overdue, to the owner", () => investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", ...about }, c)],
+    ["notice: answered", () => investigationNoticeCard({ kind: "investigation-answer", ...about }, c)],
+    ["notice: more time asked", () => investigationNoticeCard({ kind: "investigation-extension", ...about }, c)],
+    ["report", () => reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY), { today: TODAY, trustName: "Example NHS Trust" })],
+    ["KO41a", () => ko41aCard(ko41aReturn([c], 2025), { today: TODAY, trustName: "Example NHS Trust" })],
+    ["letter: acknowledgement", () => letter("acknowledgement")],
+    ["letter: holding", () => letter("holding")],
+    ["letter: final", () => letter("final")],
+    ["contact form with what was typed and its problems", () => contactForm("9b1d3c1e-0000-4000-8000-000000000001", typedForm, parsed.ok ? {} : parsed.errors)],
+    ["signposting entry from the trust's file", () => entryCard(hostileEntry(h))],
+    ["signposting directory", () => directoryCard(directory)],
+    ["complaints process", () => complaintsProcessCard(directory)],
+    ["case shared from the message extension", () => caseShareCard(c, TODAY)],
+    ["welcome", () => expandCard("welcome", { commands: COMMANDS, inChannel: true })],
+    // files.ts draws it with what buildFile returns: our file name and description, our one-time link.
+    ["file", () => expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" })],
+  ];
+}
+
+/** The text shown without the zero-width spaces that keep {{DATE(...)}} from being expanded. */
+const shown = (text: string) => text.replace(/\u200b/g, "");
+
+describe("hostile text in cards", () => {
+  describe("1. hostile cases, names and timelines through the real view functions", () => {
+    for (const [name] of scenarios("x")) {
+      it(name, () => {
+        const problems = HOSTILE.flatMap((h) => {
+          const card = scenarios(h).find(([n]) => n === name)![1]();
+          return hostileProblems(card).map((p) => `${JSON.stringify(h)}: ${p}`);
+        });
+        assert.deepEqual(problems, []);
+      });
+    }
+
+    it("still shows what was typed, exactly, as plain text", () => {
+      for (const h of HOSTILE) {
+        for (const name of ["case card, officer, with a banner and kept drafts", "timeline", "alert, acknowledged", "request card, the lead's view, answered", "notice with a message that names someone"]) {
+          // A message's own **bold** is drawn as a bold run, so a **pair** in it loses its asterisks: bold, never more.
+          if (name.startsWith("notice") && h === "**pwnedbold**") continue;
+          const card = scenarios(h).find(([n]) => n === name)![1]();
+          const runs = spotsOf(card).filter((s) => s.kind === "plain-formatted").map((s) => shown(s.text));
+          assert.ok(runs.some((run) => run.includes(h)), `${name}: ${h} is shown`);
+        }
+      }
+    });
+  });
+
+  describe("2. every template, its real data with every string made hostile", () => {
+    const captured: { name: string; data: object }[] = [];
+    before(() => {
+      const templates = new Map<unknown, string>();
+      const expand = Template.prototype.expand;
+      let naming: string | undefined;
+      Template.prototype.expand = function (this: Template, context: { $root: object }) {
+        if (naming) templates.set(this, naming);
+        else captured.push({ name: templates.get(this) ?? "?", data: context.$root });
+        return expand.call(this, context);
+      } as typeof expand;
+      try {
+        for (const name of TEMPLATES) {
+          naming = name;
+          expandCard(name, {});
+        }
+        naming = undefined;
+        for (const [, draw] of scenarios("Olivia Officer")) draw();
+      } finally {
+        Template.prototype.expand = expand;
+      }
+    });
+
+    it("the scenarios draw every template in cards/ (cards/letters holds Mustache letters, drawn by the letter card)", () => {
+      assert.deepEqual([...new Set(captured.map((c) => c.name))].sort(), [...TEMPLATES].sort());
+      assert.ok(fs.readdirSync(path.join(CARDS_DIR, "letters")).every((file) => file.endsWith(".md")));
+    });
+
+    for (const name of TEMPLATES) {
+      it(name, () => {
+        const keep = ourWords(name);
+        const problems = new Set<string>();
+        for (const { data } of captured.filter((c) => c.name === name)) {
+          const kept = new Set<string>();
+          collectPaths(data, "", (p) => keep(p) && kept.add(p));
+          for (const h of HOSTILE) {
+            const card = expandCard(name, withHostileLeaves(data, h, kept) as object);
+            for (const problem of hostileProblems(card)) problems.add(problem.replace(/\[\d+\]/g, "[]"));
+            if (h === "${1+1}") {
+              for (const spot of spotsOf(card)) assert.ok(!spot.text.includes("${") || spot.text.includes(h), `${spot.path}: the expression stays literal`);
+            }
+          }
+        }
+        assert.deepEqual([...problems], []);
+      });
+    }
+  });
+
+  describe("3. every binding in a markdown position of every template file carries only our words", () => {
+    for (const name of TEMPLATES) {
+      it(name, () => {
+        const template = JSON.parse(fs.readFileSync(path.join(CARDS_DIR, `${name}.json`), "utf8"));
+        assert.doesNotMatch(JSON.stringify(template), /\{\{/, "no {{ in our own text, so neutralising it in rendered text changes only data");
+        const allowed = ourWords(name);
+        const notOurs = bindingsOf(template)
+          .filter((b) => b.kind !== "plain" && b.kind !== "plain-formatted" && !allowed(b.path))
+          .map((b) => `${b.path} in ${b.kind} position ${b.where.replace(/\[\d+\]/g, "[]")}`);
+        assert.deepEqual([...new Set(notOurs)], []);
+      });
+    }
+
+    it("the list of our words names only bindings the templates have", () => {
+      for (const [name, paths] of Object.entries(OUR_WORDS)) {
+        const template = JSON.parse(fs.readFileSync(path.join(CARDS_DIR, `${name}.json`), "utf8"));
+        const bound = bindingsOf(template)
+          .filter((b) => b.kind !== "plain" && b.kind !== "plain-formatted")
+          .map((b) => b.path);
+        for (const p of paths) assert.ok(bound.some((b) => matchesOne(p, b)), `${name}: ${p} is not bound in a markdown position`);
+      }
+    });
+  });
+});
+
+function matchesOne(pattern: string, dataPath: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.[\]]/g, "\\$&").replace(/\*/g, "[^.\\[\\]]+")}$`).test(dataPath);
+}
+
+function collectPaths(data: unknown, prefix: string, visit: (path: string) => void): void {
+  if (typeof data === "string") return visit(prefix);
+  if (Array.isArray(data)) return data.forEach((item) => collectPaths(item, `${prefix}[]`, visit));
+  if (data && typeof data === "object") for (const [key, value] of Object.entries(data)) collectPaths(value, prefix === "" ? key : `${prefix}.${key}`, visit);
+}
