@@ -26,17 +26,22 @@ async function main(): Promise<void> {
     { cwd: root, stdio: "inherit", env: { ...process.env, TEAMSAPPTESTER_BROWSER: process.env.TEAMSAPPTESTER_BROWSER ?? "none" } },
   );
   log.info({ url: `http://127.0.0.1:${playgroundPort}` }, "Agents Playground starting: open this address in a browser");
+  let stopping = false;
   const stop = async (exitCode: number) => {
+    stopping = true;
     playground.kill("SIGTERM");
     await bot.close();
     process.exit(exitCode);
   };
   playground.on("exit", (code) => {
+    if (stopping) return; // we stopped it
     if (code) log.error({ exitCode: code }, "The Agents Playground stopped with an error (is .m365agentsplayground.yml valid?)");
     void stop(code ?? 0);
   });
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
+  // A second Ctrl+C (or SIGTERM) stops at once.
+  const onSignal = () => (stopping ? process.exit(130) : void stop(0));
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { CaseRepository, OutboxStore, RetentionRules, SweepLease, SweepSchedule } from "../domain";
-import type { Logger } from "../logger";
+import { errorFacts, type Logger } from "../logger";
 import { Dispatcher, type Deliverer, type DispatchReport, type SendHooks } from "./dispatcher";
 import { startScheduler, type Scheduler } from "./scheduler";
 import { sweep, type SweepReport } from "./sweep";
@@ -13,7 +13,11 @@ export interface Jobs {
   kick(): void;
   /** Sends these queued messages now, outside the sweep (each is still claimed before it is sent). */
   deliverNow(tenantId: string, outboxIds: readonly string[]): Promise<DispatchReport>;
-  stop(): Promise<void>;
+  /**
+   * Starts no more sweeps, waits (at most `waitMs`) for the running ones, then gives up the sweep lease if
+   * this instance still holds it, so another instance can sweep at once rather than after the lease expires.
+   */
+  stop(waitMs?: number): Promise<void>;
 }
 
 export interface JobsOptions {
@@ -51,12 +55,29 @@ export function startJobs(options: JobsOptions): Jobs {
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     leaseMs: LEASE_MS,
   };
-  const run = () => sweep(deps, options.now());
+  // Every sweep of this instance, the timer's and POST /api/jobs/sweep's, so stop can wait for them all.
+  const sweeping = new Set<Promise<SweepReport>>();
+  const run = () => {
+    const once = sweep(deps, options.now());
+    sweeping.add(once);
+    void once.catch(() => undefined).finally(() => sweeping.delete(once));
+    return once;
+  };
   const scheduler: Scheduler | undefined = options.intervalSeconds > 0 ? startScheduler(options.intervalSeconds * 1000, run, log) : undefined;
   return {
     sweepNow: run,
     kick: () => scheduler?.kick(),
     deliverNow: (tenantId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, tenantId })), options.now()),
-    stop: async () => scheduler?.stop(),
+    stop: async (waitMs = 10_000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        Promise.allSettled([scheduler?.stop(), ...sweeping]).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) log.warn({ waitMs }, "A sweep was still running at shutdown; it stops here and the next sweep redoes its work");
+      // A finished sweep has released the lease already; this covers one cut short. Only our own lease is released.
+      await options.lease.release(deps.instanceId).catch((error: unknown) => log.warn({ err: errorFacts(error) }, "Could not release the sweep lease at shutdown; it expires by itself"));
+    },
   };
 }

@@ -3,6 +3,7 @@ import { errorFacts, type Logger } from "../logger";
 export interface Scheduler {
   /** Runs a sweep soon (e.g. after an alert was queued), without waiting for the next tick. */
   kick(): void;
+  /** No sweep starts after this; resolves when the one running (if any) has finished. */
   stop(): Promise<void>;
 }
 
@@ -13,7 +14,10 @@ export interface Scheduler {
 export function startScheduler(intervalMs: number, run: () => Promise<unknown>, log: Logger): Scheduler {
   let running: Promise<void> | undefined;
   let again = false;
+  let stopped = false;
   const tick = () => {
+    // A kick from a turn still draining at shutdown must not start a sweep (and take the lease) after stop.
+    if (stopped) return;
     if (running) {
       again = true;
       return;
@@ -35,6 +39,7 @@ export function startScheduler(intervalMs: number, run: () => Promise<unknown>, 
   return {
     kick: () => setImmediate(tick),
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       await running;
     },

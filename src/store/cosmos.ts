@@ -1,5 +1,6 @@
 import { CosmosClient, type Container, type Database } from "@azure/cosmos";
 import type { Logger } from "../logger";
+import { statusOf } from "./documents";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "./embedded";
 
 /** The containers of docs/architecture.md, their partition keys and unique keys (unique within a partition). */
@@ -12,11 +13,27 @@ export const CONTAINERS = {
 
 export type ContainerName = keyof typeof CONTAINERS;
 
+/** Teams gives a card action 5 seconds: a database that does not answer by then should fail fast and say so. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
 export interface CosmosSettings {
   /** Undefined starts the embedded in-memory server. */
   readonly account?: { readonly endpoint: string; readonly key: string };
   readonly database: string;
   readonly embeddedPort?: number;
+  /** How long start-up waits for the account to answer at all (default 30 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** The store could not be opened at start-up; the message names the setting to check, never its value. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string | number,
+  ) {
+    super(message);
+    this.name = "StoreUnavailableError";
+  }
 }
 
 export interface Store {
@@ -45,19 +62,15 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
     key: account.key,
     // The embedded server (ours or another instance's, on plain http) has one region and advertises an
     // https address it does not serve: discovery would only break it.
-    // Teams gives a card action 5 seconds: a database that does not answer by then should fail fast and say so.
-    connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://"), requestTimeout: 5_000 },
+    connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://"), requestTimeout: REQUEST_TIMEOUT_MS },
   });
   try {
-    const { database } = await client.databases.createIfNotExists({ id: settings.database });
+    // The first request says whether the account is there at all. The client alone can take minutes to
+    // give up (with endpoint discovery on, an unknown host is retried for about two minutes).
+    const database = await withinDeadline(databaseNamed(client, settings.database), settings.connectTimeoutMs ?? 30_000);
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, shape] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
-      const { container } = await database.containers.createIfNotExists({
-        id: name,
-        partitionKey: { paths: [shape.partitionKey] },
-        uniqueKeyPolicy: shape.uniqueKeys.length ? { uniqueKeys: [{ paths: [...shape.uniqueKeys] }] } : undefined,
-      });
-      containers[name] = container;
+      containers[name] = await containerNamed(database, name, shape);
     }
     log.info({ database: settings.database, containers: Object.keys(CONTAINERS) }, "Cosmos DB containers ready");
     return {
@@ -74,8 +87,81 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
   } catch (error) {
     client.dispose();
     await embedded?.stop();
-    throw error;
+    throw embedded ? error : explained(error, account.endpoint);
   }
+}
+
+/**
+ * Create-if-missing that survives instances starting together: createIfNotExists reads, then creates,
+ * so two instances can both miss it and one gets 409. A 409 means another instance made it: read it.
+ */
+async function databaseNamed(client: CosmosClient, id: string): Promise<Database> {
+  try {
+    return (await client.databases.createIfNotExists({ id })).database;
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+    return (await client.database(id).read()).database;
+  }
+}
+
+async function containerNamed(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+  try {
+    const { container } = await database.containers.createIfNotExists({
+      id,
+      partitionKey: { paths: [shape.partitionKey] },
+      uniqueKeyPolicy: shape.uniqueKeys.length ? { uniqueKeys: [{ paths: [...shape.uniqueKeys] }] } : undefined,
+    });
+    return container;
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+    return (await database.container(id).read()).container;
+  }
+}
+
+class DeadlinePassed extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = "DeadlinePassed";
+  }
+}
+
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DeadlinePassed(ms)), ms);
+  });
+  work.catch(() => undefined); // it may fail after the deadline: nobody is waiting any more
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Network failures that mean the endpoint is wrong, down or not reachable from here. */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]);
+
+/** Start-up failures a person can fix, in plain English, naming the setting; the key is never shown. */
+function explained(error: unknown, endpoint: string): unknown {
+  let where = "COSMOS_ENDPOINT";
+  try {
+    where = new URL(endpoint).origin; // no user info or path, whatever was typed
+  } catch {
+    // config checked it is a URL; keep the setting's name
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  const check = "Check COSMOS_ENDPOINT (the account's URI) and COSMOS_KEY (one of its keys), and that the account lets this machine in (its firewall or private endpoint).";
+  if (error instanceof DeadlinePassed || name === "TimeoutError" || code === 408) {
+    const seconds = Math.round((error instanceof DeadlinePassed ? error.ms : REQUEST_TIMEOUT_MS) / 1000);
+    return new StoreUnavailableError(`Cosmos DB at ${where} did not answer within ${seconds} s. ${check}`, "timeout");
+  }
+  if (typeof code === "string" && UNREACHABLE.has(code)) {
+    return new StoreUnavailableError(`PALS Desk cannot reach Cosmos DB at ${where} (${code}). ${check}`, code);
+  }
+  if (code === 401) {
+    return new StoreUnavailableError(`Cosmos DB at ${where} refused the key (401). Check COSMOS_KEY: it must be a key of the account named by COSMOS_ENDPOINT.`, 401);
+  }
+  if (code === 403) {
+    return new StoreUnavailableError(`Cosmos DB at ${where} refused access (403). ${check}`, 403);
+  }
+  return error;
 }
 
 async function isReachable(database: Database, timeoutMs: number): Promise<boolean> {

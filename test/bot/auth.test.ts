@@ -41,15 +41,35 @@ describe("Bot Framework authentication and allowed tenants (real HTTP, real toke
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** Runs `work` and returns what was written to stderr meanwhile (the SDK prints there with console.error). */
+  async function stderrOf(work: () => Promise<void>): Promise<string> {
+    let written = "";
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => ((written += String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      await work();
+    } finally {
+      process.stderr.write = write;
+    }
+    return written;
+  }
+
+  const refusals = () => t.logLines.filter((line) => line.msg === "Refused a request without a valid Bot Framework token");
+
   async function storedPeople(): Promise<number> {
     const { resources } = await t.bot.store.containers.conversations.items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'person'").fetchAll();
     return resources[0] as number;
   }
 
   it("answers 401 without a token, and processes nothing", async () => {
-    const answer = await post(probe());
-    assert.equal(answer.status, 401);
+    const before = refusals().length;
+    const printed = await stderrOf(async () => {
+      const answer = await post(probe());
+      assert.equal(answer.status, 401);
+    });
     assert.equal(await storedPeople(), 0, "the activity never reached the bot");
+    assert.equal(printed, "", "a refusal is one log line, not a stack trace on stderr");
+    assert.deepEqual(refusals().slice(before).map((line) => [line.level, line.reason]), [["warn", "no token"]]);
   });
 
   it("answers 401 to tokens that are forged, expired, for another bot or for another service URL", async () => {
@@ -62,11 +82,22 @@ describe("Bot Framework authentication and allowed tenants (real HTTP, real toke
       ["another service URL", `Bearer ${issuer.token(APP_ID, "https://smba.evil.example/")}`],
       ["another issuer", `Bearer ${issuer.token(APP_ID, t.connector.url, { claims: { iss: "https://evil.example" } })}`],
     ];
-    for (const [what, authorization] of cases) {
-      const answer = await post(activity, authorization);
-      assert.equal(answer.status, 401, `${what} must be refused`);
-    }
+    const before = refusals().length;
+    const printed = await stderrOf(async () => {
+      for (const [what, authorization] of cases) {
+        const answer = await post(activity, authorization);
+        assert.equal(answer.status, 401, `${what} must be refused`);
+      }
+    });
     assert.equal(await storedPeople(), 0);
+    assert.equal(printed, "", "refusals are log lines, not stack traces on stderr");
+    const logged = refusals().slice(before);
+    assert.equal(logged.length, cases.length, "one warning per refused request");
+    assert.deepEqual(
+      logged.map((line) => line.reason),
+      ["not a valid token", "unknown signing key", "token expired", "token for another bot", "service URL does not match the token", "not a valid token"],
+    );
+    for (const line of logged) assert.ok(!JSON.stringify(line).includes("eyJ"), "no token in the log");
   });
 
   it("processes an activity carrying a valid token", async () => {
@@ -79,5 +110,33 @@ describe("Bot Framework authentication and allowed tenants (real HTTP, real toke
     const answer = await post(probe(OTHER_TENANT_ID), `Bearer ${issuer.token(APP_ID, t.connector.url)}`);
     assert.equal(answer.status, 200);
     assert.match(cardText(answer.body.value), /not set up for your organisation/);
+  });
+});
+
+describe("Bot Framework authentication when the signing keys cannot be loaded", () => {
+  it("logs an error naming the cause, not a refusal, and prints nothing on stderr", async () => {
+    const issuer = await new TestTokenIssuer().start();
+    // A metadata address that answers 404: as a mistyped BOT_OPENID_METADATA_URL would.
+    const t = await startTestBot({ env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: "not-used-by-these-tests", BOT_OPENID_METADATA_URL: `${issuer.url}/no-such-metadata` } });
+    let written = "";
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => ((written += String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const response = await fetch(`${t.bot.url}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${issuer.token(APP_ID, t.connector.url)}` },
+        body: JSON.stringify(cardAction("case.refresh", { caseId: randomUUID() }, { serviceUrl: t.connector.url })),
+      });
+      assert.notEqual(response.status, 200);
+    } finally {
+      process.stderr.write = write;
+      await t.close();
+      await issuer.stop();
+    }
+    assert.equal(written, "");
+    const errors = t.logLines.filter((line) => line.level === "error");
+    assert.equal(errors.length, 1, JSON.stringify(t.logLines.slice(-3)));
+    assert.equal(errors[0].reason, "could not load the Bot Framework signing keys");
+    assert.equal(t.logLines.filter((line) => line.msg === "Refused a request without a valid Bot Framework token").length, 0);
   });
 });

@@ -22,6 +22,9 @@ import {
 import { PlaygroundClient } from "./playgroundClient";
 import { startStack, type Stack } from "./stack";
 
+/** Set by CI services (GitHub Actions, GitLab, ...) and by .ci/run. */
+const isCI = () => !!process.env.CI && !/^(0|false|no)$/i.test(process.env.CI);
+
 /** Debian's Chromium (apt-get install chromium); .ci/run installs it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Without the background-networking flags Chromium keeps dialling out, and this machine's network refuses it. */
@@ -52,7 +55,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   before(async function () {
     this.timeout(120_000);
     if (!fs.existsSync(CHROMIUM)) {
-      process.stdout.write(`\n  SKIPPED: the Chromium run of the e2e journeys: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).\n  The same journeys run headless in \`npm test\` (test/e2e/playgroundApi.test.ts).\n\n`);
+      const missing = `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+      // In CI a missing browser is a broken run, not a pass with every step pending.
+      if (isCI()) throw new Error(`The Chromium run of the e2e journeys cannot run: ${missing}.`);
+      process.stdout.write(`\n  SKIPPED (not in CI): the Chromium run of the e2e journeys: ${missing}; the same journeys run headless in \`npm test\`.\n\n`);
       this.skip();
     }
     fs.mkdirSync(SCREENSHOTS, { recursive: true });

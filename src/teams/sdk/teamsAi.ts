@@ -13,6 +13,7 @@ import {
 } from "botbuilder";
 import type { Request, Response } from "restify";
 import { activityLog, errorFacts, runWithLog, type Logger } from "../../logger";
+import { capturingSdkConsole, outsideSdkCapture, reportSdkConsole } from "./sdkConsole";
 import { normaliseCommandText, type BotRoutes, type FileConsentAnswer, type Identified, type Incoming, type SearchAnswer, type SearchQuery, type Turn } from "./turn";
 
 const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
@@ -151,7 +152,10 @@ export class TeamsBot implements BotRoutes {
   /** Handles one POST /api/messages; every line logged while handling it goes to `log`. */
   async process(req: Request, res: Response, log: Logger): Promise<void> {
     this.finish();
-    await runWithLog(log, () => this.adapter.process(req, res, async (context) => void (await this.app.run(context))));
+    await runWithLog(log, async () => {
+      const printed = await capturingSdkConsole(() => this.adapter.process(req, res, (context) => outsideSdkCapture(async () => void (await this.app.run(context)))));
+      reportSdkConsole(printed, res.statusCode, log);
+    });
   }
 
   private async onMessage(turn: Turn): Promise<void> {
