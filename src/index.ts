@@ -1,10 +1,12 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
+import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import restify from "restify";
+import type { Request, Response } from "restify";
+import { constants as osConstants } from "node:os";
 import { createCaseDesk, type CaseDesk } from "./cases";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { startJobs, type Jobs } from "./jobs/runtime";
-import { createLogger, type Logger } from "./logger";
+import { createLogger, errorFacts, type Logger } from "./logger";
 import { CosmosCaseRepository } from "./store/caseRepository";
 import { openStore, type Store } from "./store/cosmos";
 import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "./store/jobsRepository";
@@ -19,6 +21,12 @@ import { settingsRoles } from "./teams/identity";
 import { teamsDeliverer } from "./teams/proactive";
 import { createProactiveAdapter } from "./teams/sdk/adapter";
 import { proactiveSender } from "./teams/sdk/proactive";
+import { loadRestify } from "./restify";
+
+const restify = loadRestify();
+
+/** The largest request body read: far above any activity Teams sends, far below what could strain the memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
@@ -27,7 +35,11 @@ export interface RunningBot {
   readonly jobs: Jobs;
   /** The application layer, for tests and tools that act as the bot does. */
   readonly desk: CaseDesk;
-  close(): Promise<void>;
+  /**
+   * Stops: accepts no new connections, lets requests in progress finish (at most `graceMs`, default
+   * 10 s), stops the sweeps and gives up the sweep lease, then closes the store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -109,7 +121,23 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now });
 
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  const inFlight = requestsInFlight(server.server);
+  // restify counts a gzip body's compressed bytes only, so a small gzip bomb could fill the memory: the Bot
+  // Connector sends plain JSON, and so must everyone else.
+  server.pre((req, res, next) => {
+    const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+    if (encoding === "identity" || encoding === "") return next();
+    log.warn({ path: req.path() }, "Refused a compressed request body");
+    res.send(415, { error: "PALS Desk accepts only uncompressed JSON. Send the request without Content-Encoding." });
+    return next(false);
+  });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
+  // Bigger than any activity Teams sends (it caps a message at about 28 KB): say so plainly, without a stack.
+  server.on("PayloadTooLarge", (req: Request, res: Response, _error: unknown, done: () => void) => {
+    log.warn({ path: req.path(), bytes: Number(req.headers["content-length"]) || undefined }, "Refused a request over 1 MB");
+    res.send(413, { error: "That request is larger than PALS Desk accepts (1 MB). If you pasted a long text into a card, shorten it and try again." });
+    done();
+  });
 
   server.post("/api/messages", async (req, res) => {
     const activity = (req.body ?? {}) as { id?: unknown; type?: unknown; channelId?: unknown; conversation?: { conversationType?: unknown } };
@@ -197,11 +225,44 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     store,
     jobs,
     desk,
-    close: async () => {
-      await jobs.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close: async (graceMs = 10_000) => {
+      // Together: the HTTP drain and the sweeps' end; the lease is released once no sweep of ours runs.
+      const [drained] = await Promise.all([inFlight.drain(graceMs), jobs.stop(graceMs)]);
+      if (!drained) log.warn({ graceMs }, "Requests were still in progress at shutdown; their connections were closed");
       await store.close();
     },
+  };
+}
+
+/**
+ * Counts requests in progress so a stop can let them finish: closing the server only stops new
+ * connections, and idle keep-alive connections would hold it open.
+ */
+function requestsInFlight(server: Server): { drain(graceMs: number): Promise<boolean> } {
+  let active = 0;
+  let idle: (() => void) | undefined;
+  server.on("request", (_req, res: ServerResponse) => {
+    active += 1;
+    res.once("close", () => {
+      active -= 1;
+      if (active === 0) idle?.();
+    });
+  });
+  return {
+    drain: (graceMs) =>
+      new Promise<boolean>((resolve) => {
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        const finish = (drained: boolean) => {
+          clearTimeout(timer);
+          idle = undefined;
+          server.closeAllConnections(); // every connection left is idle now, or out of time
+          void closed.then(() => resolve(drained));
+        };
+        const timer = setTimeout(() => finish(false), graceMs);
+        idle = () => finish(true);
+        if (active === 0) finish(true);
+        else server.closeIdleConnections();
+      }),
   };
 }
 
@@ -218,16 +279,37 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const bot = await startBot(config, { log });
+  stopOnSignals(bot, log);
+}
+
+/** A service manager stops us with SIGTERM (Ctrl+C sends SIGINT); a second signal stops at once. */
+function stopOnSignals(bot: RunningBot, log: Logger): void {
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "PALS Desk was told again to stop: stopping now, without waiting for requests in progress");
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
     stopping = true;
-    log.info({ signal }, "PALS Desk is stopping");
-    await bot.close();
-    process.exit(0);
+    log.info({ signal }, "PALS Desk is stopping: finishing the requests in progress");
+    // The last resort, if closing itself hangs (a store that never answers).
+    setTimeout(() => {
+      log.error("PALS Desk did not stop in time: exiting");
+      process.exit(1);
+    }, 20_000).unref();
+    bot.close().then(
+      () => {
+        log.info("PALS Desk stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: errorFacts(error) }, "PALS Desk did not stop cleanly");
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { Case } from "../../src/domain";
 import { cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { cardAction, LEAD, OFFICER, personalInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
@@ -59,6 +60,26 @@ describe("oversized card submissions get a clear answer naming the box, never a 
       assert.equal((await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!._etag, before, "nothing saved");
     });
   }
+
+  it("a request over 1 MB is refused with a plain-English 413, logged as one line without a stack", async () => {
+    const caseId = await newCase();
+    const body = JSON.stringify(cardAction("case.addNote", { caseId, note: "x".repeat(1_100_000) }, { serviceUrl: t.connector.url, from: OFFICER }));
+    const response = await fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    assert.equal(response.status, 413);
+    assert.match(((await response.json()) as { error: string }).error, /larger than PALS Desk accepts \(1 MB\)\. If you pasted a long text into a card, shorten it/);
+    assert.ok(t.logLines.some((line) => line.msg === "Refused a request over 1 MB"));
+  });
+
+  it("a gzip body (a few KB that would unpack to 100 MB) is refused before it is unpacked", async () => {
+    const caseId = await newCase();
+    const bomb = gzipSync(JSON.stringify(cardAction("case.addNote", { caseId, note: "x".repeat(100_000_000) }, { serviceUrl: t.connector.url, from: OFFICER })));
+    assert.ok(bomb.length < 200_000);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const response = await fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
+    assert.equal(response.status, 415);
+    assert.match(((await response.json()) as { error: string }).error, /uncompressed JSON/);
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 50_000_000, "the body was never unpacked");
+  });
 
   it("a lead's 900 KB findings: the request card again, saying the findings are too long", async () => {
     const caseId = await newCase();
