@@ -3,6 +3,9 @@
 // titles of expanded choice sets and toggles (adaptivecards' useMarkdownInRadioButtonAndCheckbox) as
 // markdown; TextRun text, input values, placeholders and compact choice titles are plain.
 
+import type { Case, CaseEvent, InvestigationRequest } from "../../src/domain";
+import { makeCase } from "./caseFixtures";
+
 /** Every kind of hostile value, each with a word that is never in our own templates. */
 export const HOSTILE = [
   "[click me](https://evil.example/md)",
@@ -163,4 +166,59 @@ export function withHostileLeaves(data: unknown, value: string, keep: ReadonlySe
 /** What hostile text would do in a chat message sent as Teams markdown: empty when nothing. */
 export function markdownTextProblems(text: string): string[] {
   return FORBIDDEN_IN_MARKDOWN.filter((bad) => text.includes(bad)).map((bad) => `markdown message shows ${JSON.stringify(bad)}: ${JSON.stringify(text.slice(0, 120))}`);
+}
+
+// --- a case with hostile text everywhere ------------------------------------------------------------------
+
+/** A person with a hostile display name. */
+const person = (aadObjectId: string, name: string) => ({ aadObjectId, name });
+
+export function hostileRequest(h: string, overrides: Partial<InvestigationRequest> = {}): InvestigationRequest {
+  return {
+    id: "5f3c1c8e-0000-4000-8000-000000000001",
+    division: h,
+    lead: { aadObjectId: "lead-1", name: h, teamsUserId: "29:lead" },
+    summary: h,
+    questions: h,
+    nhsNumber: "9434765919",
+    dueOn: "2026-03-20",
+    status: "answered",
+    requestedBy: { aadObjectId: "officer-1", name: h, teamsUserId: "29:officer" },
+    requestedAt: "2026-03-06T10:00:00Z",
+    delivery: { conversationId: "19:medicine;messageid=1", activityId: "1", serviceUrl: "https://smba.example", channelId: "msteams", kind: "channel-thread" },
+    answer: { findings: h, actions: h, learning: h, upheldView: "upheld", answeredOn: "2026-03-09", by: person("lead-1", h) },
+    extension: { newDueOn: "2026-03-27", reason: h, requestedOn: "2026-03-09", state: "pending" },
+    ...overrides,
+  };
+}
+
+/** A case with `h` in every field a person types or a display name fills. */
+export function hostileCase(h: string): Case {
+  const base = makeCase();
+  return {
+    ...base,
+    raisedBy: "family",
+    raiser: { name: h },
+    consent: "given",
+    patient: { ...base.patient, name: h, contactDetails: h, communicationNeeds: h },
+    division: h,
+    service: h,
+    ward: h,
+    summary: h,
+    desiredOutcome: h,
+    learning: h,
+    owner: person("owner-1", h),
+    createdBy: person("officer-1", h),
+    nextDueOn: "2026-03-09",
+    ombudsman: { referredOn: "2026-03-05", reference: h, stage: "investigation", responseDueOn: "2026-03-20" },
+    investigations: [hostileRequest(h), hostileRequest(h, { id: "5f3c1c8e-0000-4000-8000-000000000002", status: "open", answer: undefined })],
+    alertAcknowledgements: [{ alertId: "alert-1", reason: "high-risk", by: person("manager-1", h), at: "2026-03-10T09:30:00Z" }],
+  } as Case;
+}
+
+export function hostileEvents(c: Case, h: string): CaseEvent[] {
+  return [
+    { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
+    { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
+  ];
 }

@@ -18,8 +18,6 @@ import {
   serviceReport,
   SignpostingDirectory,
   type Case,
-  type CaseEvent,
-  type InvestigationRequest,
   type OutboxItem,
   type SignpostEntry,
 } from "../../src/domain";
@@ -32,8 +30,7 @@ import { contactForm } from "../../src/teams/logContact";
 import { alertCard, digestCard } from "../../src/teams/nudgeCards";
 import { ko41aCard, reportCard } from "../../src/teams/reportCards";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
-import { makeCase } from "../helpers/caseFixtures";
-import { bindingsOf, HOSTILE, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
+import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";
 const OFFICER = new Set(["officer"] as const);
@@ -84,57 +81,6 @@ function ourWords(template: string): (dataPath: string) => boolean {
 }
 
 // --- a world of hostile data ---------------------------------------------------------------------------
-
-const person = (aadObjectId: string, name: string) => ({ aadObjectId, name });
-
-function hostileRequest(h: string, overrides: Partial<InvestigationRequest> = {}): InvestigationRequest {
-  return {
-    id: "5f3c1c8e-0000-4000-8000-000000000001",
-    division: h,
-    lead: { aadObjectId: "lead-1", name: h, teamsUserId: "29:lead" },
-    summary: h,
-    questions: h,
-    nhsNumber: "9434765919",
-    dueOn: "2026-03-20",
-    status: "answered",
-    requestedBy: { aadObjectId: "officer-1", name: h, teamsUserId: "29:officer" },
-    requestedAt: "2026-03-06T10:00:00Z",
-    delivery: { conversationId: "19:medicine;messageid=1", activityId: "1", serviceUrl: "https://smba.example", channelId: "msteams", kind: "channel-thread" },
-    answer: { findings: h, actions: h, learning: h, upheldView: "upheld", answeredOn: "2026-03-09", by: person("lead-1", h) },
-    extension: { newDueOn: "2026-03-27", reason: h, requestedOn: "2026-03-09", state: "pending" },
-    ...overrides,
-  };
-}
-
-function hostileCase(h: string): Case {
-  const base = makeCase();
-  return {
-    ...base,
-    raisedBy: "family",
-    raiser: { name: h },
-    consent: "given",
-    patient: { ...base.patient, name: h, contactDetails: h, communicationNeeds: h },
-    division: h,
-    service: h,
-    ward: h,
-    summary: h,
-    desiredOutcome: h,
-    learning: h,
-    owner: person("owner-1", h),
-    createdBy: person("officer-1", h),
-    nextDueOn: "2026-03-09",
-    ombudsman: { referredOn: "2026-03-05", reference: h, stage: "investigation", responseDueOn: "2026-03-20" },
-    investigations: [hostileRequest(h), hostileRequest(h, { id: "5f3c1c8e-0000-4000-8000-000000000002", status: "open", answer: undefined })],
-    alertAcknowledgements: [{ alertId: "alert-1", reason: "high-risk", by: person("manager-1", h), at: "2026-03-10T09:30:00Z" }],
-  } as Case;
-}
-
-function hostileEvents(c: Case, h: string): CaseEvent[] {
-  return [
-    { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
-    { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
-  ];
-}
 
 function alertItem(c: Case): OutboxItem {
   return {

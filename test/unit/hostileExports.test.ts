@@ -2,8 +2,9 @@
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import Mustache from "mustache";
-import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, type Case, type CaseEvent, type InvestigationRequest } from "../../src/domain";
+import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, type Case, type CaseEvent } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
+import { hostileCase } from "../helpers/hostile";
 
 /** Cells a spreadsheet runs as a formula: = + - @ first (after any spaces or line breaks), or a leading tab or return. */
 const FORMULA = /^[\s\u00a0]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/;
@@ -11,38 +12,6 @@ const FORMULA = /^[\s\u00a0]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/;
 const FORMULAS = ['=HYPERLINK("https://evil.example","x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1", "\n=1+1", " =1+1", "\u00a0=1+1", "＝1+1"];
 
 const MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' onmouseover='alert(1)", "</td></tr></table><h1>forged</h1>", "{{reference}} {{{summary}}}"];
-
-function everyString(c: Case, h: string): Case {
-  const person = (aadObjectId: string) => ({ aadObjectId, name: h });
-  const request: InvestigationRequest = {
-    id: "5f3c1c8e-0000-4000-8000-000000000001",
-    division: h,
-    lead: { ...person("lead-1"), teamsUserId: "29:lead" },
-    summary: h,
-    questions: h,
-    dueOn: "2026-03-20",
-    status: "answered",
-    requestedBy: person("officer-1"),
-    requestedAt: "2026-03-06T10:00:00Z",
-    answer: { findings: h, actions: h, learning: h, upheldView: "upheld", answeredOn: "2026-03-09", by: person("lead-1") },
-  };
-  return {
-    ...c,
-    raisedBy: "family",
-    raiser: { name: h },
-    patient: { ...c.patient, name: h, contactDetails: h, communicationNeeds: h },
-    division: h,
-    service: h,
-    ward: h,
-    summary: h,
-    desiredOutcome: h,
-    learning: h,
-    owner: person("owner-1"),
-    createdBy: person("officer-1"),
-    ombudsman: { referredOn: "2026-03-05", reference: h, stage: "investigation", responseDueOn: "2026-03-20" },
-    investigations: [request],
-  };
-}
 
 function events(c: Case, h: string): CaseEvent[] {
   const by = { aadObjectId: "officer-1", name: h };
@@ -59,7 +28,7 @@ describe("hostile text in exported files", () => {
   it("no cell of the cases CSV, with or without patient details, is a formula", () => {
     const formulas: string[] = [];
     for (const h of FORMULAS) {
-      const c = everyString(makeCase(), h);
+      const c = hostileCase(h);
       for (const withPatientDetails of [false, true]) {
         const rows: string[][] = parse(casesCsv([c], { withPatientDetails }), { bom: true });
         formulas.push(...new Set(rows.flat().filter((cell) => FORMULA.test(cell)).map((cell) => JSON.stringify(cell))));
@@ -70,15 +39,15 @@ describe("hostile text in exported files", () => {
   });
 
   it("no cell of the KO41a CSV is a formula", () => {
-    const rows: string[][] = parse(ko41aCsv(ko41aReturn([everyString(makeCase(), FORMULAS[0])], 2025)), { bom: true });
+    const rows: string[][] = parse(ko41aCsv(ko41aReturn([hostileCase(FORMULAS[0])], 2025)), { bom: true });
     assert.deepEqual(rows.flat().filter((cell) => FORMULA.test(cell)), []);
   });
 
   it("the case file escapes every value, in text and attributes, and adds no markup", () => {
     const plain = makeCase();
-    const benign = tags(caseFileHtml(everyString(plain, "Olivia"), events(plain, "Olivia"), { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: "Olivia", trustName: "Example NHS Trust" }));
+    const benign = tags(caseFileHtml(hostileCase("Olivia"), events(plain, "Olivia"), { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: "Olivia", trustName: "Example NHS Trust" }));
     for (const h of MARKUP) {
-      const html = caseFileHtml(everyString(plain, h), events(plain, h), { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: h, trustName: h });
+      const html = caseFileHtml(hostileCase(h), events(plain, h), { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: h, trustName: h });
       const added = [...tags(html)].filter((tag) => !benign.has(tag));
       assert.deepEqual(added, [], JSON.stringify(h));
       assert.doesNotMatch(html, /<script|<img|<h1>forged|onerror=|onmouseover=/i);
