@@ -1,5 +1,5 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import type { Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Request, Response } from "restify";
 import { constants as osConstants } from "node:os";
@@ -121,7 +121,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now });
 
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
-  const inFlight = requestsInFlight(server.server);
+  const inFlight = workInProgress(server.server);
   // restify counts a gzip body's compressed bytes only, so a small gzip bomb could fill the memory: the Bot
   // Connector sends plain JSON, and so must everyone else.
   server.pre((req, res, next) => {
@@ -139,7 +139,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     done();
   });
 
-  server.post("/api/messages", async (req, res) => {
+  // restify takes only async functions (or ones with next) as handlers.
+  server.post("/api/messages", async (req, res) => inFlight.track(() => handleActivity(req, res)));
+  async function handleActivity(req: Request, res: Response): Promise<void> {
     const activity = (req.body ?? {}) as { id?: unknown; type?: unknown; channelId?: unknown; conversation?: { conversationType?: unknown } };
     const requestLog = log.child({
       requestId: typeof activity.id === "string" && activity.id.length <= 200 ? activity.id : randomUUID(),
@@ -155,10 +157,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       return;
     }
     await teams.process(req, res, requestLog);
-  });
+  }
 
   // For an external timer (Azure Functions, Logic Apps, cron): off unless SWEEP_SECRET is set.
-  server.post("/api/jobs/sweep", async (req, res) => {
+  server.post("/api/jobs/sweep", async (req, res) => inFlight.track(() => handleSweepRequest(req, res)));
+  async function handleSweepRequest(req: Request, res: Response): Promise<void> {
     const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
     const expected = Buffer.from(config.sweepSecret ?? "");
     if (!config.sweepSecret) {
@@ -171,7 +174,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       return;
     }
     res.send(200, await jobs.sweepNow());
-  });
+  }
 
   // Local mode only (config refuses link delivery with bot credentials): one-time downloads of exports.
   server.get("/api/files/:token", (req, res, next) => {
@@ -220,37 +223,43 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
   log.info({ url, messagesEndpoint: `${url}/api/messages` }, "PALS Desk is listening");
 
+  let closing: Promise<void> | undefined;
   return {
     url,
     store,
     jobs,
     desk,
-    close: async (graceMs = 10_000) => {
-      // Together: the HTTP drain and the sweeps' end; the lease is released once no sweep of ours runs.
-      const [drained] = await Promise.all([inFlight.drain(graceMs), jobs.stop(graceMs)]);
-      if (!drained) log.warn({ graceMs }, "Requests were still in progress at shutdown; their connections were closed");
-      await store.close();
-    },
+    close: (graceMs = 10_000) =>
+      (closing ??= (async () => {
+        // Together: the HTTP drain and the sweeps' end; the lease is released once no sweep of ours runs.
+        const [drained] = await Promise.all([inFlight.drain(graceMs), jobs.stop(graceMs)]);
+        if (!drained) log.warn({ graceMs }, "Requests were still in progress at shutdown; their connections were closed");
+        await store.close();
+      })()),
   };
 }
 
 /**
- * Counts requests in progress so a stop can let them finish: closing the server only stops new
- * connections, and idle keep-alive connections would hold it open.
+ * The work of requests in progress, so a stop can let it finish: closing the server only stops new
+ * connections, idle keep-alive connections would hold it open, and a caller that hangs up does not
+ * stop our handler (its save must finish before the store closes).
  */
-function requestsInFlight(server: Server): { drain(graceMs: number): Promise<boolean> } {
+function workInProgress(server: Server): { track<T>(work: () => Promise<T>): Promise<T>; drain(graceMs: number): Promise<boolean> } {
   let active = 0;
   let idle: (() => void) | undefined;
-  server.on("request", (_req, res: ServerResponse) => {
-    active += 1;
-    res.once("close", () => {
-      active -= 1;
-      if (active === 0) idle?.();
-    });
-  });
+  let draining: Promise<boolean> | undefined;
   return {
+    async track(work) {
+      active += 1;
+      try {
+        return await work();
+      } finally {
+        active -= 1;
+        if (active === 0) idle?.();
+      }
+    },
     drain: (graceMs) =>
-      new Promise<boolean>((resolve) => {
+      (draining ??= new Promise<boolean>((resolve) => {
         const closed = new Promise<void>((done) => server.close(() => done()));
         const finish = (drained: boolean) => {
           clearTimeout(timer);
@@ -262,9 +271,12 @@ function requestsInFlight(server: Server): { drain(graceMs: number): Promise<boo
         idle = () => finish(true);
         if (active === 0) finish(true);
         else server.closeIdleConnections();
-      }),
+      })),
   };
 }
+
+/** Signals this close together are one request to stop (see stopOnSignals). */
+const SAME_STOP_MS = 2_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -282,15 +294,20 @@ async function main(): Promise<void> {
   stopOnSignals(bot, log);
 }
 
-/** A service manager stops us with SIGTERM (Ctrl+C sends SIGINT); a second signal stops at once. */
+/**
+ * A service manager stops us with SIGTERM (Ctrl+C sends SIGINT); a second signal stops at once. Under
+ * `npm start` one stop often arrives twice (the terminal or systemd signals the whole process group, and
+ * npm passes its own copy on), so a repeat within 2 seconds is the same request.
+ */
 function stopOnSignals(bot: RunningBot, log: Logger): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_STOP_MS) return;
       log.warn({ signal }, "PALS Desk was told again to stop: stopping now, without waiting for requests in progress");
       process.exit(128 + (osConstants.signals[signal] ?? 0));
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, "PALS Desk is stopping: finishing the requests in progress");
     // The last resort, if closing itself hangs (a store that never answers).
     setTimeout(() => {

@@ -4,7 +4,7 @@ import type { CaseRepository, OutboxStore, RetentionRules, SweepLease, SweepSche
 import { errorFacts, type Logger } from "../logger";
 import { Dispatcher, type Deliverer, type DispatchReport, type SendHooks } from "./dispatcher";
 import { startScheduler, type Scheduler } from "./scheduler";
-import { sweep, type SweepReport } from "./sweep";
+import { NOT_RUN, sweep, type SweepReport } from "./sweep";
 
 export interface Jobs {
   /** Runs one sweep now (the scheduler, POST /api/jobs/sweep and tests call this). */
@@ -57,7 +57,10 @@ export function startJobs(options: JobsOptions): Jobs {
   };
   // Every sweep of this instance, the timer's and POST /api/jobs/sweep's, so stop can wait for them all.
   const sweeping = new Set<Promise<SweepReport>>();
+  let stopped = false;
   const run = () => {
+    // Once stopping, no sweep starts (a POST /api/jobs/sweep still being read): it would take the lease again.
+    if (stopped) return Promise.resolve(NOT_RUN);
     const once = sweep(deps, options.now());
     sweeping.add(once);
     void once.catch(() => undefined).finally(() => sweeping.delete(once));
@@ -69,6 +72,7 @@ export function startJobs(options: JobsOptions): Jobs {
     kick: () => scheduler?.kick(),
     deliverNow: (tenantId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, tenantId })), options.now()),
     stop: async (waitMs = 10_000) => {
+      stopped = true;
       let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         Promise.allSettled([scheduler?.stop(), ...sweeping]).then(() => true),

@@ -59,6 +59,9 @@ export interface SweepReport {
   readonly delivery?: DispatchReport;
 }
 
+/** What a sweep that did not run reports (another instance holds the lease, or this one is stopping). */
+export const NOT_RUN: SweepReport = { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0, casesFinished: 0 };
+
 /** The most days a late sweep catches up on (after an outage): older due work is still overdue today. */
 const MAX_CATCH_UP_DAYS = 31;
 
@@ -68,7 +71,7 @@ const MAX_CATCH_UP_DAYS = 31;
  */
 export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
   if (!(await deps.lease.tryAcquire(deps.instanceId, now, deps.leaseMs))) {
-    return { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0, casesFinished: 0 };
+    return NOT_RUN;
   }
   try {
     // First, so a safeguarding alert a crash left unqueued goes out in this very sweep; never in the way of the rest.

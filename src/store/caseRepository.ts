@@ -157,6 +157,8 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   async search(query: CaseSearch): Promise<Case[]> {
+    // A search for nothing finds nothing, rather than every case of the trust.
+    if (query.words.length === 0 && !query.nhsNumber) return [];
     const parameters: Record<string, string> = {};
     const words = query.words.map((word, index) => {
       parameters[`@word${index}`] = word.toLowerCase();
@@ -172,7 +174,7 @@ export class CosmosCaseRepository implements CaseRepository {
       ? detail.join(" AND ")
       : `((c.safeguarding = false AND ${detail.join(" AND ")}) OR ` +
         `(c.safeguarding = true AND ${query.nhsNumber ? "false" : words.map((word) => `CONTAINS(LOWER(c.reference), ${word})`).join(" AND ")}))`;
-    const where = ["c.tenantId = @tenantId", "c.docType = 'case'", ...(detail.length > 0 ? [matches] : [])];
+    const where = ["c.tenantId = @tenantId", "c.docType = 'case'", matches];
     return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
   }
 

@@ -5,7 +5,7 @@ import { z } from "zod";
  * characters. `slack` lets more through where the application layer says itself exactly how much to cut.
  */
 export const typedText = (max: number, slack = 1) =>
-  z.preprocess((value) => (typeof value === "string" ? value : ""), z.string().max(max * slack, { message: String(max) }).transform((s) => s.trim()));
+  z.preprocess((value) => (typeof value === "string" ? value.trim() : ""), z.string().max(max * slack, { message: String(max) }));
 
 /**
  * What to tell someone whose card input was refused for its length (a pasted document, a forged 1 MB note),

@@ -2,6 +2,7 @@
 // case file for the Ombudsman (managers and admins, in their personal chat).
 import { z } from "zod";
 import { CASE_NOT_FOUND } from "../cases";
+import { PHSO_REFERENCE_LIMIT } from "../domain";
 import { callerOrRefuse, tell, tellRefused } from "./caller";
 import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
@@ -14,7 +15,8 @@ const text = (max: number) => typedText(max);
 const RecordInput = z.object({
   caseId: z.string().uuid(),
   phsoReferredOn: text(20),
-  phsoReference: text(200),
+  // The rule says how much to cut up to four times its limit; past that, the edge says the limit.
+  phsoReference: typedText(PHSO_REFERENCE_LIMIT, 4),
   phsoStage: text(30),
   phsoResponseDueOn: text(20),
 });

@@ -176,12 +176,22 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
     assert.doesNotMatch(stderr(), /DeprecationWarning|DEP0111/, "no deprecation warning at start");
   });
 
-  it("SIGINT (Ctrl+C) stops it the same way", async () => {
+  it("Ctrl+C (SIGINT to the whole process group: the bot gets it from the terminal and again from npm) stops it the same way", async () => {
     const port = await freePort();
-    const { npm } = await start(port);
-    process.kill(npm.pid!, "SIGINT");
-    assert.equal((await gone(running!, 10_000)).code, 0);
+    const { npm, stdout } = await start(port);
+    process.kill(-npm.pid!, "SIGINT");
+    assert.equal((await gone(running!, 10_000)).code, 0, "one Ctrl+C is one clean stop, not a forced one");
     assert.ok(await portIsFree(port), "the port is free");
+    assert.match(stdout(), /PALS Desk stopped/);
+    assert.doesNotMatch(stdout(), /told again to stop/);
+  });
+
+  it("SIGTERM to the whole process group (systemd's default KillMode=control-group) is one clean stop", async () => {
+    const port = await freePort();
+    const { npm, stdout } = await start(port);
+    process.kill(-npm.pid!, "SIGTERM");
+    assert.equal((await gone(running!, 10_000)).code, 0);
+    assert.match(stdout(), /PALS Desk stopped/);
   });
 
   it("a second signal stops it at once, without waiting for requests in progress", async () => {
@@ -192,6 +202,8 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(npm.pid!, "SIGTERM");
     await until("the first signal seen", () => stdout().includes("PALS Desk is stopping"), 5_000);
+    // Signals within 2 s of the first are the same stop (npm passes on a copy of a group signal).
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     const second = Date.now();
     process.kill(npm.pid!, "SIGTERM");
     const { code, signal } = await gone(running!, 3_000);
@@ -218,6 +230,7 @@ describe("the sweeps after a stop (in process)", () => {
       await t.bot.jobs.stop();
       t.bot.jobs.kick(); // what a turn that queued a message does (sendSoon)
       await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await t.bot.jobs.sweepNow()).ran, false, "nor does POST /api/jobs/sweep still being read at the signal");
       const { resource } = await t.bot.store.containers.jobs.item("sweep-lease", SYSTEM_PARTITION).read();
       assert.equal(resource, undefined, "no sweep ran after stop");
     } finally {

@@ -34,7 +34,7 @@ describe("oversized card submissions get a clear answer naming the box, never a 
     ["case.addNote", "note", {}, /Too long to save: the note can have at most 4,000 characters\. Shorten it and try again/],
     ["case.close", "learning", { outcome: "upheld" }, /Too long to save: the learning can have at most 4,000 characters/],
     ["case.reopen", "reopenReason", {}, /Too long to save: the reason can have at most 1,000 characters/],
-    ["ombudsman.record", "phsoReference", { phsoReferredOn: "2026-03-09", phsoStage: "assessment", phsoResponseDueOn: "" }, /Too long to save: the PHSO reference can have at most 200 characters/],
+    ["ombudsman.record", "phsoReference", { phsoReferredOn: "2026-03-09", phsoStage: "assessment", phsoResponseDueOn: "" }, /Too long to save: the PHSO reference can have at most 50 characters/],
     [
       "investigation.request",
       "investigationSummary",
@@ -60,6 +60,24 @@ describe("oversized card submissions get a clear answer naming the box, never a 
       assert.equal((await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!._etag, before, "nothing saved");
     });
   }
+
+  it("spaces and line breaks around what was typed do not count towards a box's limit", async () => {
+    const caseId = await newCase();
+    const { text } = await press("ombudsman.record", { caseId, phsoReferredOn: "2026-03-09", phsoReference: ` ${"C".repeat(50)}\n`, phsoStage: "assessment", phsoResponseDueOn: "" });
+    assert.match(text, /Ombudsman details saved/);
+    const division = ` ${"M".repeat(200)}\n\n`;
+    const request = await press("investigation.request", {
+      caseId,
+      investigationDivision: division,
+      investigationLead: LEAD.aadObjectId,
+      investigationLeadId: "",
+      investigationSummary: "S",
+      investigationQuestions: "Q",
+      investigationDueOn: "",
+      investigationIncludeNhsNumber: "false",
+    });
+    assert.match(request.text, /Request (sent|saved)/);
+  });
 
   it("a request over 1 MB is refused with a plain-English 413, logged as one line without a stack", async () => {
     const caseId = await newCase();

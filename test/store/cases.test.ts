@@ -103,6 +103,7 @@ describe("case store (embedded Cosmos DB)", () => {
     assert.deepEqual((await cases.search({ tenantId, words: ["rita", "parking"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [parking.id]);
     assert.deepEqual((await cases.search({ tenantId, words: [], nhsNumber: "9434765870", seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [fall.id]);
     assert.deepEqual(await cases.search({ tenantId, words: ["fall", "parking"], seesSafeguardingDetail: true, limit: 10 }), []);
+    assert.deepEqual(await cases.search({ tenantId, words: [], seesSafeguardingDetail: true, limit: 10 }), [], "a search for nothing finds nothing");
   });
 
   it("matches a safeguarding case on its reference only for someone who may not see its details", async () => {

@@ -9,7 +9,13 @@ import { errorFacts, type Logger } from "../../logger";
  * stderr, which reads as a fault and bypasses the structured log. While the adapter handles a request
  * (not while our turn runs), those calls are kept and reported by `reportSdkConsole` instead.
  */
-const captured = new AsyncLocalStorage<unknown[]>();
+/** What the SDK printed while handling one request; `open` ends with the handling, so later async output is not kept. */
+interface Capture {
+  open: boolean;
+  readonly items: unknown[];
+}
+
+const captured = new AsyncLocalStorage<Capture>();
 let consolePatched = false;
 
 function patchConsole(): void {
@@ -18,8 +24,8 @@ function patchConsole(): void {
   for (const level of ["error", "warn"] as const) {
     const original = console[level];
     console[level] = function (...args: unknown[]) {
-      const kept = captured.getStore();
-      if (kept) kept.push(...args);
+      const capture = captured.getStore();
+      if (capture?.open) capture.items.push(...args);
       else Reflect.apply(original, console, args);
     };
   }
@@ -28,9 +34,14 @@ function patchConsole(): void {
 /** Runs the adapter's handling of one request, keeping what the SDK prints; returns what it printed. */
 export async function capturingSdkConsole(work: () => Promise<void>): Promise<unknown[]> {
   patchConsole();
-  const kept: unknown[] = [];
-  await captured.run(kept, work);
-  return kept;
+  const capture: Capture = { open: true, items: [] };
+  try {
+    await captured.run(capture, work);
+  } finally {
+    // Timers and promises started in there keep this store: what they print later is not the SDK's answer.
+    capture.open = false;
+  }
+  return capture.items;
 }
 
 /** Our own turn inside the adapter: its console output (if any) is not the SDK's and goes through. */
@@ -61,7 +72,13 @@ export function reportSdkConsole(printed: readonly unknown[], status: number, lo
     log.warn({ status, reason }, "Refused a request without a valid Bot Framework token");
     return;
   }
-  const fields = { status, errors: errors.map((error) => errorFacts(error)), ...(keysUnavailable ? { reason: "could not load the Bot Framework signing keys" } : {}) };
+  // Other lines (strings, warnings) are counted, not quoted: they may repeat a token's claims.
+  const fields = {
+    status,
+    errors: errors.map((error) => errorFacts(error)),
+    otherLines: printed.length - errors.length,
+    ...(keysUnavailable ? { reason: "could not load the Bot Framework signing keys" } : {}),
+  };
   if (status >= 500 || keysUnavailable) log.error(fields, "The Bot Framework SDK failed to handle a request");
   else log.warn(fields, "The Bot Framework SDK reported a problem with a request");
 }
