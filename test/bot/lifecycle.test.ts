@@ -8,7 +8,10 @@ import path from "node:path";
 import { CosmosClient } from "@azure/cosmos";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import { CosmosSweepLease, SYSTEM_PARTITION } from "../../src/store/jobsRepository";
+import { randomUUID } from "node:crypto";
 import { startTestBot } from "../helpers/bot";
+import { cardAction, OFFICER } from "../helpers/activities";
+import { contactForm } from "../helpers/caseFixtures";
 import { forwardTo } from "../helpers/cosmosProxy";
 import { freePort } from "../helpers/ports";
 
@@ -17,10 +20,12 @@ const SWEEP_SECRET = "lifecycle-test-sweep-secret-0123456789";
 const INSTANCE_ID = "lifecycle-test-instance";
 
 /** In front of the embedded store: each request waits `delayMs` first (0: none), so a sweep takes a while. */
-async function slowStore(target: string): Promise<{ endpoint: string; delayMs: number; stop(): Promise<void> }> {
+async function slowStore(target: string): Promise<{ endpoint: string; delayMs: number; requests: number; stop(): Promise<void> }> {
   const proxy = {
     endpoint: "",
     delayMs: 0,
+    /** Requests received so far, so a test can wait for work to be under way. */
+    requests: 0,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -28,6 +33,7 @@ async function slowStore(target: string): Promise<{ endpoint: string; delayMs: n
       }),
   };
   const server = http.createServer((req, res) => {
+    proxy.requests += 1;
     if (proxy.delayMs) setTimeout(() => forwardTo(target, req, res), proxy.delayMs);
     else forwardTo(target, req, res);
   });
@@ -235,6 +241,31 @@ describe("the sweeps after a stop (in process)", () => {
       assert.equal(resource, undefined, "no sweep ran after stop");
     } finally {
       await t.close();
+    }
+  });
+
+  it("lets a turn finish its save when the caller hung up before the stop", async () => {
+    const cosmos = await startEmbeddedCosmos();
+    const store = await slowStore(cosmos.endpoint);
+    const t = await startTestBot({ env: { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: cosmos.key, SWEEP_INTERVAL_SECONDS: "3600" } });
+    try {
+      store.delayMs = 200; // each store request takes a while: the contact below is still being saved at the stop
+      const hangUp = new AbortController();
+      const activity = cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url, from: OFFICER });
+      const sent = fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity), signal: hangUp.signal });
+      sent.catch(() => undefined);
+      const before = store.requests;
+      await until("the turn is reading and writing", () => store.requests > before, 5_000);
+      hangUp.abort(); // the Bot Connector gives up on us
+      await t.close();
+      const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
+      const { resources } = await client.database("pals").container("cases").items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
+      client.dispose();
+      assert.equal(resources[0], 1, "the case was saved before the store closed");
+      assert.ok(!t.logLines.some((line) => line.level === "error"), "no turn failed on a closed store");
+    } finally {
+      await store.stop();
+      await cosmos.stop();
     }
   });
 });
