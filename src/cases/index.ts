@@ -65,7 +65,7 @@ export type { LogContactResult } from "./contacts";
 export type { ChannelAddress } from "./directory";
 export type { InvestigationRequestInput, OpenRequest, RequestResult } from "./investigations";
 export type { CaseQuery } from "./lookup";
-export { byNextDeadline, parseCaseQuery, searchWords } from "./lookup";
+export { parseCaseQuery, searchWords } from "./lookup";
 export { CASE_NOT_FOUND } from "./results";
 export { caseIdFor } from "./ids";
 export type { Built, FileRequest, OutgoingFile } from "./reports";

@@ -1,6 +1,7 @@
 // Reading cases: one case, its timeline, the caller's own cases, what is due, and search. Every read is
 // within the caller's trust and checked against their role.
 import {
+  addWorkingDays,
   canSeeSafeguardingDetail,
   digestItem,
   formatCaseReference,
@@ -8,12 +9,14 @@ import {
   londonDate,
   may,
   normaliseNhsNumber,
+  NUDGE_WINDOW_WORKING_DAYS,
   parseCaseReference,
   refusal,
   sortDigest,
   type Caller,
   type Case,
   type CaseEvent,
+  type CaseSummary,
   type CaseVerb,
   type DigestItem,
 } from "../domain";
@@ -63,23 +66,22 @@ export async function timeline(deps: CaseDeskDeps, caller: Caller, caseId: strin
   return { ok: true, c: record.value, events };
 }
 
-/** Open cases by the next deadline first; cases with no deadline last. */
-export function byNextDeadline(a: Case, b: Case): number {
-  return (a.nextDueOn ?? "9999-12-31").localeCompare(b.nextDueOn ?? "9999-12-31") || a.reference.localeCompare(b.reference);
+/** `my cases`: the caller's open cases, next deadline first (cases with none last), at most `limit`, and how many in all. */
+export async function myCases(deps: CaseDeskDeps, caller: Caller, limit: number): Promise<Result<{ readonly cases: readonly CaseSummary[]; readonly total: number }>> {
+  return allowed(deps, caller, "list-my-cases") ?? { ok: true, ...(await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId, { limit })) };
 }
 
-/** `my cases`: the caller's open cases, next deadline first. */
-export async function myCases(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ readonly cases: readonly Case[] }>> {
-  return allowed(deps, caller, "list-my-cases") ?? { ok: true, cases: (await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId)).sort(byNextDeadline) };
-}
+/** The most cases `due` lists: a card longer than this is not read (the total is still given). */
+const DUE_LIMIT = 50;
 
 /** `due`: the caller's cases that are overdue or due in the next 2 working days (the morning digest on demand). */
-export async function due(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ readonly items: readonly DigestItem[]; readonly today: string }>> {
+export async function due(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ readonly items: readonly DigestItem[]; readonly total: number; readonly today: string }>> {
   const notAllowed = allowed(deps, caller, "list-my-cases");
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
-  const items = (await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId)).flatMap((c) => digestItem(c, today) ?? []);
-  return { ok: true, items: sortDigest(items), today };
+  const dueBy = addWorkingDays(today, NUDGE_WINDOW_WORKING_DAYS);
+  const { cases, total } = await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId, { limit: DUE_LIMIT, dueBy });
+  return { ok: true, items: sortDigest(cases.flatMap((c) => digestItem(c, today) ?? [])), total, today };
 }
 
 /** What a search was for, with counts only (the words may name a patient). */

@@ -200,3 +200,17 @@ export const CaseSchema = z.object({
 });
 export type Case = z.infer<typeof CaseSchema>;
 
+/** What a list of cases shows (`my cases`, `due`): read as a projection, not whole documents. */
+export const CaseSummarySchema = CaseSchema.pick({
+  id: true,
+  tenantId: true,
+  reference: true,
+  type: true,
+  status: true,
+  safeguarding: true,
+  deadlines: true,
+  nextDueOn: true,
+  ombudsman: true,
+}).extend({ patient: CaseSchema.shape.patient.pick({ name: true }) });
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+

@@ -52,7 +52,7 @@ export interface DigestItem {
 }
 
 /** What an officer should hear about a case today, or undefined when its next deadline is further off. */
-export function digestItem(c: Case, today: string): DigestItem | undefined {
+export function digestItem(c: Pick<Case, "id" | "reference" | "type" | "status" | "nextDueOn" | "deadlines" | "ombudsman">, today: string): DigestItem | undefined {
   if ((c.status !== "open" && !ombudsmanDueOn(c)) || !c.nextDueOn) return undefined;
   const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);
   if (workingDays > NUDGE_WINDOW_WORKING_DAYS) return undefined;

@@ -1,6 +1,6 @@
 // What the application layer needs from storage, as interfaces; src/store implements them on Cosmos DB.
 import type { Role } from "./access";
-import type { Case } from "./caseSchema";
+import type { Case, CaseSummary } from "./caseSchema";
 import type { ConversationAddress, StaffMember } from "./conversations";
 import type { FollowUps, ThreadLink } from "./followUps";
 import type { LetterKind } from "./letters";
@@ -58,7 +58,12 @@ export interface CaseRepository {
   withPendingFollowUps(limit: number): Promise<{ readonly tenantId: string; readonly caseId: string }[]>;
   /** Records retention only. */
   delete(tenantId: string, caseId: string): Promise<void>;
-  listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]>;
+  /**
+   * A person's open cases, next deadline first, at most `limit` (one query served by the cases container's
+   * composite index), with how many there are in all (a COUNT only when the list is cut). `dueBy`: only those
+   * due on or before that day.
+   */
+  listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { readonly limit: number; readonly dueBy?: string }): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
   /** Every case about one patient, by NHS number (subject access requests). */
   listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]>;
   /** Contacts about one patient (by NHS number) received on or after a day, this one included. */

@@ -1,7 +1,7 @@
 import type { Container } from "@azure/cosmos";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { CaseSchema, type Case } from "../domain/caseSchema";
+import { CaseSchema, CaseSummarySchema, type Case, type CaseSummary } from "../domain/caseSchema";
 import { CaseChangedError } from "../domain/errors";
 import { FollowUpsSchema } from "../domain/followUps";
 import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch } from "../domain/ports";
@@ -22,6 +22,9 @@ const EPOCH = "2000-01-01T00:00:00.000Z";
  * Beside the case, a document carries its bookkeeping: the revision, the follow-ups still pending
  * (`pendingSince` is their oldest time, indexed so the sweep finds them), and recent submission keys.
  */
+/** The dueKey of a case with no deadline: after every real day, so such cases come last. */
+const NO_DEADLINE = "9999-12-31";
+
 export class CosmosCaseRepository implements CaseRepository {
   /**
    * Cases already checked, by id and etag: a document whose etag has not changed need not be checked again
@@ -124,12 +127,30 @@ export class CosmosCaseRepository implements CaseRepository {
     return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
   }
 
-  async listOpenByOwner(tenantId: string, ownerAadObjectId: string): Promise<Case[]> {
-    return this.cases(
-      "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.status = 'open' AND c.owner.aadObjectId = @owner",
-      tenantId,
-      { "@owner": ownerAadObjectId },
-    );
+  async listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
+    const where =
+      "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
+    const parameters = [
+      { name: "@tenantId", value: tenantId },
+      { name: "@owner", value: ownerAadObjectId },
+      ...(options.dueBy ? [{ name: "@dueBy", value: options.dueBy }] : []),
+    ];
+    // Only what the list shows; ordered by the cases container's composite index (cosmos.ts; its first keys are fixed by the filter).
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query:
+            `SELECT TOP ${Math.trunc(options.limit)} c.id, c.tenantId, c.reference, c.type, c.status, c.safeguarding, c.deadlines, c.nextDueOn, c.ombudsman, ` +
+            `{ "name": c.patient.name } AS patient FROM c ${where} ORDER BY c.owner.aadObjectId ASC, c.status ASC, c.dueKey ASC, c.reference ASC`,
+          parameters,
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    const cases = resources.map((document) => parseStored(CaseSummarySchema, "cases", document));
+    if (cases.length < options.limit) return { cases, total: cases.length };
+    const { resources: counted } = await this.container.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c ${where}`, parameters }, { partitionKey: tenantId }).fetchAll();
+    return { cases, total: counted[0] ?? cases.length };
   }
 
   async listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]> {
@@ -217,6 +238,8 @@ export class CosmosCaseRepository implements CaseRepository {
   private toDocument(value: Case, { revision, pending, applied }: CaseBookkeeping): Record<string, unknown> {
     const searchText = [value.reference, value.patient.name, value.summary].join(" ").toLowerCase();
     const pendingSince = pending.map((f) => f.at).sort()[0];
-    return { ...value, docType: "case", searchText, revision, pending, ...(pendingSince ? { pendingSince } : {}), applied };
+    // dueKey: the next deadline, or a day after any, so lists sort by it with no undefined values.
+    const dueKey = value.nextDueOn ?? NO_DEADLINE;
+    return { ...value, docType: "case", searchText, dueKey, revision, pending, ...(pendingSince ? { pendingSince } : {}), applied };
   }
 }

@@ -1,14 +1,31 @@
-import { CosmosClient, type Container, type Database } from "@azure/cosmos";
+import { CosmosClient, type Container, type ContainerDefinition, type Database } from "@azure/cosmos";
 import type { Logger } from "../logger";
 import { statusOf } from "./documents";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "./embedded";
 
-/** The containers of docs/architecture.md, their partition keys and unique keys (unique within a partition). */
+/**
+ * The cases container's composite indexes: Azure Cosmos DB serves an ORDER BY on several properties only
+ * from one (the embedded server checks the same). `my cases` and `due` filter on owner and status and sort
+ * by the next deadline.
+ */
+const CASE_INDEXES = [
+  [
+    { path: "/owner/aadObjectId", order: "ascending" },
+    { path: "/status", order: "ascending" },
+    { path: "/dueKey", order: "ascending" },
+    { path: "/reference", order: "ascending" },
+  ],
+] as const;
+
+/**
+ * The containers of docs/architecture.md, their partition keys, unique keys (unique within a partition) and
+ * composite indexes.
+ */
 export const CONTAINERS = {
-  cases: { partitionKey: "/tenantId", uniqueKeys: ["/reference"] },
-  events: { partitionKey: "/caseId", uniqueKeys: [] },
-  conversations: { partitionKey: "/tenantId", uniqueKeys: [] },
-  jobs: { partitionKey: "/tenantId", uniqueKeys: [] },
+  cases: { partitionKey: "/tenantId", uniqueKeys: ["/reference"], compositeIndexes: CASE_INDEXES },
+  events: { partitionKey: "/caseId", uniqueKeys: [], compositeIndexes: [] },
+  conversations: { partitionKey: "/tenantId", uniqueKeys: [], compositeIndexes: [] },
+  jobs: { partitionKey: "/tenantId", uniqueKeys: [], compositeIndexes: [] },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;
@@ -105,17 +122,27 @@ async function databaseNamed(client: CosmosClient, id: string): Promise<Database
 }
 
 async function containerNamed(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+  const compositeIndexes = shape.compositeIndexes.map((index) => index.map(({ path, order }) => ({ path, order })));
+  let made: { container: Container; resource?: ContainerDefinition };
   try {
-    const { container } = await database.containers.createIfNotExists({
+    made = await database.containers.createIfNotExists({
       id,
       partitionKey: { paths: [shape.partitionKey] },
       uniqueKeyPolicy: shape.uniqueKeys.length ? { uniqueKeys: [{ paths: [...shape.uniqueKeys] }] } : undefined,
+      ...(compositeIndexes.length ? { indexingPolicy: { indexingMode: "consistent", automatic: true, includedPaths: [{ path: "/*" }], compositeIndexes } } : {}),
     });
-    return container;
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
-    return (await database.container(id).read()).container;
+    made = await database.container(id).read();
   }
+  // A container made by an earlier version lacks a newer composite index: add it (Azure builds it in the background).
+  const current = made.resource?.indexingPolicy;
+  // Compared by path and order only: the service returns the same indexes with other fields or key order.
+  const stored = (current?.compositeIndexes ?? []).map((index) => index.map(({ path, order }) => ({ path, order })));
+  if (made.resource && compositeIndexes.length && JSON.stringify(stored) !== JSON.stringify(compositeIndexes)) {
+    await made.container.replace({ ...made.resource, indexingPolicy: { ...current, compositeIndexes } } as ContainerDefinition);
+  }
+  return made.container;
 }
 
 class DeadlinePassed extends Error {

@@ -12,19 +12,18 @@ const LIST_LIMIT = 25;
 async function myCases(turn: Turn, deps: TeamsDeps): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  const result = await deps.desk.cases.mine(caller);
+  const result = await deps.desk.cases.mine(caller, LIST_LIMIT);
   if (!result.ok) return tellRefused(turn, result);
-  const { cases } = result;
+  const { cases, total } = result;
   if (cases.length === 0) {
     await turn.send("You have no open cases. Type **new** to log a contact.");
     return;
   }
-  const shown = cases.slice(0, LIST_LIMIT);
-  const more = cases.length > shown.length ? ` Showing the first ${shown.length}.` : "";
+  const more = total > cases.length ? ` Showing the ${cases.length} due soonest; type **due** for what needs doing now.` : "";
   await turn.sendCard(
-    caseListCard(shown, {
+    caseListCard(cases, {
       title: "My open cases",
-      intro: `${cases.length} open case${cases.length === 1 ? "" : "s"}, next deadline first.${more}`,
+      intro: `${total} open case${total === 1 ? "" : "s"}, next deadline first.${more}`,
       today: todayFor(deps),
       roles: caller.roles,
     }),

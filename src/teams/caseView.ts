@@ -28,6 +28,7 @@ import {
   titleOf,
   workingDaysBetween,
   type Case,
+  type CaseSummary,
   type CaseEvent,
   type Choice,
   type Role,
@@ -257,7 +258,7 @@ export interface CaseListOptions {
   readonly roles: ReadonlySet<Role>;
 }
 
-export function caseListCard(cases: readonly Case[], options: CaseListOptions): Record<string, unknown> {
+export function caseListCard(cases: readonly CaseSummary[], options: CaseListOptions): Record<string, unknown> {
   return expandCard("caseList", {
     title: options.title,
     intro: options.intro,

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { CaseChangedError, formatCaseReference, type Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
-import type { Store } from "../../src/store/cosmos";
+import { createLogger } from "../../src/logger";
+import { openStore, type Store } from "../../src/store/cosmos";
 import { makeCase } from "../helpers/caseFixtures";
 import { openTestStore } from "../helpers/store";
 
@@ -134,6 +135,50 @@ describe("case store (embedded Cosmos DB)", () => {
     await cases.create(open);
     await cases.create(aCase({ tenantId, owner, status: "closed" }));
     await cases.create(aCase({ tenantId, owner: { aadObjectId: "officer-y", name: "Y" } }));
-    assert.deepEqual((await cases.listOpenByOwner(tenantId, "officer-x")).map((c) => c.id), [open.id]);
+    const listed = await cases.listOpenByOwner(tenantId, "officer-x", { limit: 25 });
+    assert.deepEqual(listed.cases.map((c) => c.id), [open.id]);
+    assert.equal(listed.total, 1);
+  });
+
+  it("lists at most `limit` open cases, next deadline first and those with none last, with only what a list shows and the total", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const owner = { aadObjectId: "officer-x", name: "X" };
+    const days = Array.from({ length: 30 }, (_, i) => `2026-04-${String(30 - i).padStart(2, "0")}`);
+    for (const [i, day] of days.entries()) await cases.create(aCase({ tenantId, owner, nextDueOn: i % 10 === 0 ? undefined : day }));
+    await cases.create(aCase({ tenantId, owner, status: "closed", nextDueOn: "2026-04-01" }));
+    const { cases: listed, total } = await cases.listOpenByOwner(tenantId, "officer-x", { limit: 25 });
+    assert.equal(listed.length, 25);
+    assert.equal(total, 30, "the total comes from a COUNT when the list is cut");
+    const due = listed.map((c) => c.nextDueOn ?? "none");
+    assert.deepEqual(due, [...due].sort(), "next deadline first");
+    assert.ok(!due.includes("none"), "the 3 cases with no deadline come after the 27 with one");
+    assert.deepEqual(Object.keys(listed[0]).sort(), ["deadlines", "id", "nextDueOn", "patient", "reference", "safeguarding", "status", "tenantId", "type"]);
+    assert.deepEqual(Object.keys(listed[0].patient), ["name"], "no NHS number, contact details or summary read");
+
+    const dueSoon = await cases.listOpenByOwner(tenantId, "officer-x", { limit: 50, dueBy: "2026-04-05" });
+    assert.deepEqual(dueSoon.cases.map((c) => c.nextDueOn), ["2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"]);
+    assert.equal(dueSoon.total, 5);
+  });
+
+  it("adds the composite index to a cases container made without it, and leaves it alone on the next start", async () => {
+    const database = store.database.client.database(`pals-old-${randomUUID().slice(0, 8)}`);
+    await store.database.client.databases.create({ id: database.id });
+    await database.containers.create({ id: "cases", partitionKey: { paths: ["/tenantId"] } });
+    const { endpoint, key } = (store.database.client as unknown as { clientContext: { cosmosClientOptions: { endpoint: string; key: string } } }).clientContext.cosmosClientOptions;
+    const open = () => openStore({ account: { endpoint, key }, database: database.id }, createLogger("silent"));
+    const first = await open();
+    const { resource } = await first.containers.cases.read();
+    assert.equal(resource?.indexingPolicy?.compositeIndexes?.length, 1, "the index was added");
+    const c = aCase({ owner: { aadObjectId: "officer-x", name: "X" } });
+    await new CosmosCaseRepository(first.containers.cases).create(c);
+    await first.close();
+    // Replacing a container on every start would be wasted work on Azure (and empties it on the embedded server).
+    const second = await open();
+    try {
+      const listed = await new CosmosCaseRepository(second.containers.cases).listOpenByOwner(c.tenantId, "officer-x", { limit: 25 });
+      assert.deepEqual(listed.cases.map((x) => x.id), [c.id]);
+    } finally {
+      await second.close();
+    }
   });
 });
