@@ -246,6 +246,54 @@ describe("signposting directory", () => {
     });
   });
 
+  it("still finds an entry with no keywords by what it is for, after entries whose names match", () => {
+    const parsed = parseDirectory({ entries: [localEntry({ keywords: [] }), localEntry({ id: "weekly-clinic", name: "Weekly clinic", purpose: "A clinic.", keywords: [] })] }, { scope: "local" });
+    assert.ok(parsed.ok);
+    const local = new SignpostingDirectory([...NATIONAL_DIRECTORY, ...parsed.entries]);
+    assert.deepEqual(local.search("weekly", 5).matches.map((m) => m.entry.id), ["weekly-clinic", "ward-7-carers"]);
+  });
+
+  describe("on a large directory (thousands of local services)", () => {
+    const local: SignpostEntry[] = Array.from({ length: 2500 }, (_, i) => ({
+      id: `local-${i}`,
+      name: `${["Riverside", "Hilltop", "Northgate", "Eastfield", "Westbrook"][i % 5]} community support service ${i}`,
+      category: "local" as const,
+      purpose: "Community support for local people.",
+      whenToUse: "Someone wants local community support.",
+      contact: { phone: "01632 960000" },
+      hours: "Monday to Friday, 9am to 5pm.",
+      keywords: ["community support", i % 3 === 0 ? "money advice" : "carers"],
+      tags: i % 50 === 0 ? ["crisis"] : [],
+      scope: "local" as const,
+    }));
+    const big = new SignpostingDirectory([...NATIONAL_DIRECTORY, ...local]);
+    const bigTop = (need: string, n = 1) => big.search(need, n).matches.map((m) => m.entry.id);
+
+    it("ranks the national organisations as on their own, ignoring a word nearly every entry has", () => {
+      assert.equal(bigTop("feedback about local services")[0], "healthwatch");
+      assert.equal(bigTop("ombudsman")[0], "phso");
+      assert.equal(bigTop("advocasy")[0], "nhs-complaints-advocacy");
+      assert.equal(bigTop("samaritens")[0], "samaritans");
+      assert.equal(bigTop("samar")[0], "samaritans");
+      assert.equal(bigTop("healthw")[0], "healthwatch");
+      assert.equal(bigTop("benefits")[0], "citizens-advice");
+      // Alone, the common word is still searched.
+      assert.equal(big.search("service", 25).matches.length, 25);
+    });
+
+    it("puts crisis support first, and a shorter list is the start of a longer one", () => {
+      for (const need of ["suicidal", "community support, he is suicidal", "self-harm and money worries"]) {
+        const long = big.search(need, 80).matches.map((m) => m.entry.id);
+        assert.deepEqual(long.slice(0, 2), ["samaritans", "nhs-111"], need);
+        for (const limit of [1, 5, 25, 60]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit), `${need} (${limit})`);
+      }
+      for (const need of ["community support", "money advice", "carers"]) {
+        const long = big.search(need, 80).matches.map((m) => m.entry.id);
+        for (const limit of [1, 5, 25]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit), `${need} (${limit})`);
+      }
+    });
+  });
+
   it("keeps the search fast on a large directory", () => {
     const many: SignpostEntry[] = Array.from({ length: 2000 }, (_, i) => ({
       ...NATIONAL_DIRECTORY[i % NATIONAL_DIRECTORY.length],

@@ -1,6 +1,8 @@
 // Ranked, typo-tolerant search over the directory with MiniSearch (BM25, prefix and fuzzy matching).
-// Pure: built once from validated entries, then only read.
-import MiniSearch from "minisearch";
+// Pure: built once from validated entries, then only read. Kept fast on directories of thousands of local
+// services: names and keywords are searched before the prose, typos and prefixes are matched only where they
+// help, and words found in hundreds of entries are not widened with synonyms or typos (see FREQUENT_ENTRIES).
+import MiniSearch, { type SearchOptions } from "minisearch";
 import type { Choice } from "../choice";
 import { SIGNPOST_CATEGORIES, entryTitle, type SignpostCategory, type SignpostEntry } from "./directory";
 import { isCrisisNeed, processTerm, synonymsOf, termsOf, tokenize } from "./text";
@@ -38,10 +40,33 @@ interface IndexedEntry {
   readonly whenToUse: string;
 }
 
-const FIELDS = ["name", "shortName", "keywords", "tags", "purpose", "whenToUse"] as const;
-const BOOST: Record<(typeof FIELDS)[number], number> = { name: 3, shortName: 3, keywords: 2.5, tags: 1, purpose: 1, whenToUse: 0.8 };
+type Field = keyof Omit<IndexedEntry, "id">;
+
+/** What an entry is called and listed under: searched first, and what ranks the matches. */
+const TITLE_FIELDS: readonly Field[] = ["name", "shortName", "keywords", "tags"];
+/**
+ * The prose (what it is for, when to use it): several times the words of the title fields, so searched only
+ * when the title fields give fewer matches than asked for. It still finds a local entry with few or no keywords.
+ */
+const PROSE_FIELDS: readonly Field[] = ["purpose", "whenToUse"];
+const BOOST: Record<Field, number> = { name: 3, shortName: 3, keywords: 2.5, tags: 1, purpose: 1, whenToUse: 0.8 };
 /** Synonyms count for less than the words typed. */
 const SYNONYM_WEIGHT = 0.6;
+/** Typed words this long are matched with one typo (an edit or a swap); shorter words must be spelt right. */
+const FUZZY_MIN_LENGTH = 5;
+/** The last word may be half-typed, so it matches as a prefix; it is matched with a typo only from this length. */
+const FUZZY_MIN_LENGTH_LAST = 8;
+/** The last word matches longer words from this length ("sam" would match half the directory). */
+const PREFIX_MIN_LENGTH = 3;
+/**
+ * Terms in the title fields of at least this many entries are "frequent": each costs a pass over that many entries per search, so
+ * a frequent synonym is not added (it would bring in hundreds of weak matches, and the words typed already match
+ * plenty), and a frequent typed term that is in more than COMMON_SHARE of the entries is left out when the need
+ * has other terms ("service" in "… service": it would score near zero under BM25 anyway). Directories smaller
+ * than this (the shipped one, most trusts') are searched exactly as typed plus synonyms.
+ */
+const FREQUENT_ENTRIES = 500;
+const COMMON_SHARE = 0.5;
 
 export class SignpostingDirectory {
   readonly entries: readonly SignpostEntry[];
@@ -49,19 +74,39 @@ export class SignpostingDirectory {
   readonly choices: readonly Choice[];
   private readonly byId: ReadonlyMap<string, SignpostEntry>;
   private readonly index: MiniSearch<IndexedEntry>;
+  /** Entries tagged crisis, in directory order. */
+  private readonly crisisEntries: readonly SignpostEntry[];
+  private readonly crisisIds: ReadonlySet<string>;
+  /** Terms in at least FREQUENT_ENTRIES entries, with their entry counts. */
+  private readonly frequentTerms: ReadonlyMap<string, number>;
 
   constructor(entries: readonly SignpostEntry[]) {
     this.entries = Object.freeze([...entries]);
     this.byId = new Map(entries.map((e) => [e.id, e]));
     this.choices = Object.freeze(entries.map((e) => ({ id: e.id, title: entryTitle(e) })));
+    this.crisisEntries = Object.freeze(entries.filter((e) => e.tags.includes("crisis")));
+    this.crisisIds = new Set(this.crisisEntries.map((e) => e.id));
+    // How many entries have each term in their title fields, counted as the index is built (no second pass).
+    const entryCount = new Map<string, number>();
+    const lastEntry = new Map<string, number>();
+    const titleFields = new Set<string>(TITLE_FIELDS);
+    let current = 0;
     this.index = new MiniSearch<IndexedEntry>({
-      fields: [...FIELDS],
+      fields: [...TITLE_FIELDS, ...PROSE_FIELDS],
       idField: "id",
       tokenize: (text) => tokenize(text),
-      processTerm: (term) => processTerm(term),
+      processTerm: (term, field) => {
+        const processed = processTerm(term);
+        if (processed !== null && field !== undefined && titleFields.has(field) && lastEntry.get(processed) !== current) {
+          lastEntry.set(processed, current);
+          entryCount.set(processed, (entryCount.get(processed) ?? 0) + 1);
+        }
+        return processed;
+      },
     });
-    this.index.addAll(
-      entries.map((e) => ({
+    for (const e of entries) {
+      current++;
+      this.index.add({
         id: e.id,
         name: e.name,
         shortName: e.shortName ?? "",
@@ -69,8 +114,9 @@ export class SignpostingDirectory {
         tags: e.tags.join(" ").replace(/-/g, " "),
         purpose: e.purpose,
         whenToUse: e.whenToUse,
-      })),
-    );
+      });
+    }
+    this.frequentTerms = new Map([...entryCount].filter(([, count]) => count >= FREQUENT_ENTRIES));
   }
 
   get(id: string): SignpostEntry | undefined {
@@ -86,39 +132,15 @@ export class SignpostingDirectory {
   /**
    * The organisations for a need, best first. A crisis need puts Samaritans and urgent help first, then any
    * other crisis services, then the rest of the matches. An empty need matches nothing (see featured()).
+   * Entries whose name, short name, keywords or tags match come first; when they are fewer than the limit,
+   * entries that match only in what they are for or when to use them follow.
    */
   search(need: string, limit = 25): SignpostSearchResult {
     const text = need.slice(0, NEED_MAX_LENGTH);
     const crisis = isCrisisNeed(text);
-    const typed = termsOf(text).slice(0, 20);
-    const matches: SignpostMatch[] = [];
-    if (typed.length > 0) {
-      const added = new Set<string>();
-      const terms = [...typed];
-      for (const term of typed) {
-        for (const synonym of synonymsOf(term)) {
-          if (!terms.includes(synonym)) {
-            terms.push(synonym);
-            added.add(synonym);
-          }
-        }
-      }
-      const results = this.index.search(terms.join(" "), {
-        // The terms are already tokenized and stemmed.
-        tokenize: (s) => s.split(" "),
-        processTerm: (term) => term,
-        boost: BOOST,
-        boostTerm: (term) => (added.has(term) ? SYNONYM_WEIGHT : 1),
-        prefix: (term) => term.length >= 3,
-        fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
-        maxFuzzy: 2,
-        combineWith: "OR",
-      });
-      for (const result of results) {
-        const entry = this.byId.get(String(result.id));
-        if (entry) matches.push({ entry, score: result.score });
-      }
-    }
+    // A crisis list can skip past the crisis entries among the matches, so it needs that many more.
+    const keep = crisis ? limit + this.crisisEntries.length + CRISIS_FIRST_IDS.length : limit;
+    const matches = this.match(text, limit, keep, crisis);
     if (!crisis) return { crisis, matches: matches.slice(0, limit) };
 
     const ordered: SignpostMatch[] = [];
@@ -134,9 +156,68 @@ export class SignpostingDirectory {
       if (entry) push(entry, scoreOf(id));
     }
     for (const match of matches) if (match.entry.tags.includes("crisis")) push(match.entry, match.score);
-    for (const entry of this.entries) if (entry.tags.includes("crisis")) push(entry, 0);
+    for (const entry of this.crisisEntries) push(entry, 0);
     for (const match of matches) push(match.entry, match.score);
     return { crisis, matches: ordered.slice(0, limit) };
+  }
+
+  /**
+   * Title-field matches best first, then (only when the title fields match fewer than `limit` entries) prose-only
+   * matches best first. Only the best `keep` become matches, plus, with `crisis`, every crisis entry that matched:
+   * MiniSearch scores every entry with a term, but turning thousands of results into matches is wasted work.
+   */
+  private match(text: string, limit: number, keep: number, crisis: boolean): SignpostMatch[] {
+    const typed = termsOf(text).slice(0, 20);
+    if (typed.length === 0) return [];
+    // Only the word being typed (the last one) can be unfinished; a frequent word is taken as finished.
+    const tokens = tokenize(text);
+    const lastTerm = tokens.length > 0 ? processTerm(tokens[tokens.length - 1]) : null;
+    const prefixTerm = lastTerm !== null && lastTerm.length >= PREFIX_MIN_LENGTH && !this.frequentTerms.has(lastTerm) ? lastTerm : null;
+    const common = (term: string) => (this.frequentTerms.get(term) ?? 0) > this.entries.length * COMMON_SHARE;
+    const telling = typed.filter((term) => !common(term));
+    const kept = telling.length > 0 ? telling : typed;
+    const added = new Set<string>();
+    const terms = [...kept];
+    for (const term of kept) {
+      for (const synonym of synonymsOf(term)) {
+        if (!terms.includes(synonym) && !typed.includes(synonym) && !this.frequentTerms.has(synonym)) {
+          terms.push(synonym);
+          added.add(synonym);
+        }
+      }
+    }
+    const query = terms.join(" ");
+    const options: SearchOptions = {
+      // The terms are already tokenized and stemmed.
+      tokenize: (s) => s.split(" "),
+      processTerm: (term) => term,
+      boost: BOOST,
+      boostTerm: (term) => (added.has(term) ? SYNONYM_WEIGHT : 1),
+      // Synonyms are whole words from a fixed list: matched exactly.
+      prefix: (term) => term === prefixTerm && !added.has(term),
+      // A word in hundreds of entries is spelt right: matching it with a typo would only add near-misses ("care" for "carer").
+      fuzzy: (term) => !added.has(term) && !this.frequentTerms.has(term) && term.length >= (term === lastTerm ? FUZZY_MIN_LENGTH_LAST : FUZZY_MIN_LENGTH) && 1,
+      combineWith: "OR",
+    };
+    const matches: SignpostMatch[] = [];
+    const found = new Set<string>();
+    let matched = 0;
+    for (const fields of [TITLE_FIELDS, PROSE_FIELDS]) {
+      if (matched >= limit) break;
+      for (const result of this.index.search(query, { ...options, fields: [...fields] })) {
+        const id = String(result.id);
+        if (found.has(id)) continue;
+        matched++;
+        if (matches.length < keep || (crisis && this.crisisIds.has(id))) {
+          const entry = this.byId.get(id);
+          if (entry) {
+            found.add(id);
+            matches.push({ entry, score: result.score });
+          }
+        }
+      }
+    }
+    return matches;
   }
 
   /** What to show before anything is typed: the most-used national organisations, then the rest in order. */
