@@ -1,45 +1,27 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { cardAction, personalMessage } from "../test/helpers/activities";
 import { contactForm } from "../test/helpers/caseFixtures";
 import { FakeConnector } from "../test/helpers/fakeConnector";
 import { freePort } from "../test/helpers/ports";
+import { LogCounter, type LoggedProblems } from "./logCounter";
+import { cpuMs, peakRssMb, settle, startProcess, startStoreProcess } from "./processes";
 
-const ROOT = path.resolve(__dirname, "..");
 const CONNECTIONS = 50;
-const SECONDS = 10;
-
-/** Runs a bot as its own process (so its memory is its own) and waits for its "listening" line. */
-function startProcess(script: string, port: number, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: "info", SWEEP_INTERVAL_SECONDS: "0", ENV_FILE: path.join("env", ".env.local") },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(ready)) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-/** Peak resident memory of a process so far (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
+/** BENCH_SECONDS shortens the runs while working on the benchmark; published figures use the default. */
+const SECONDS = Number(process.env.BENCH_SECONDS) || 10;
 
 interface Figures {
   p50: number;
   p99: number;
   rps: number;
-  errors: number;
+  /** HTTP errors, timeouts and non-2xx answers. */
+  httpErrors: number;
+  /** Requests answered (any status). */
+  completed: number;
+  /** Requests sent, those still in flight when the run stopped included: the bot finishes them too. */
+  sent: number;
 }
 
 async function hammer(url: string, body: () => object): Promise<Figures> {
@@ -49,8 +31,36 @@ async function hammer(url: string, body: () => object): Promise<Figures> {
     duration: SECONDS,
     requests: [{ method: "POST", headers: { "content-type": "application/json" }, setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }) }],
   });
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.errors + result.timeouts + result.non2xx };
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    httpErrors: result.errors + result.timeouts + result.non2xx,
+    completed: result.requests.total,
+    sent: result.requests.sent,
+  };
 }
+
+/** CPU time used so far by each process, and when it was read. */
+interface Snapshot {
+  readonly at: number;
+  readonly pals: number;
+  readonly store: number;
+  readonly echo: number;
+}
+
+interface Row {
+  readonly label: string;
+  readonly pals: Figures;
+  readonly echo: Figures;
+  readonly palsLogged: LoggedProblems;
+  readonly echoLogged: LoggedProblems;
+  /** CPU ms over the operation's window (both runs, and the bot finishing turns still in flight). */
+  readonly cpu: { pals: number; store: number; echo: number };
+}
+
+const perRequest = (ms: number, requests: number) => (requests > 0 ? ms / requests : Number.NaN);
+const fmtCpu = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 
 /** 50 concurrent users logging contacts and asking for `my cases`, against PALS Desk and a bare echo bot. */
 export async function loadComparison(): Promise<void> {
@@ -58,33 +68,74 @@ export async function loadComparison(): Promise<void> {
   connector.recordCalls = false;
   const palsPort = await freePort();
   const echoPort = await freePort();
-  const pals = await startProcess(path.join("src", "index.ts"), palsPort, "PALS Desk is listening");
-  const echo = await startProcess(path.join("bench", "echoBot.ts"), echoPort, "Echo bot is listening");
+  // The store in its own process: the bot's CPU time is then the bot's alone.
+  const store = await startStoreProcess(await freePort());
+  const palsLog = new LogCounter();
+  const echoLog = new LogCounter();
+  let pals: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let echo: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
+    pals = await startProcess(path.join("src", "index.ts"), palsPort, "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, (line) => palsLog.add(line));
+    echo = await startProcess(path.join("bench", "echoBot.ts"), echoPort, "Echo bot is listening", {}, (line) => echoLog.add(line));
+    const pids = { pals: pals.pid, store: store.pid, echo: echo.pid };
+    const snapshot = (): Snapshot => ({ at: Date.now(), pals: cpuMs(pids.pals), store: cpuMs(pids.store), echo: cpuMs(pids.echo) });
     const serviceUrl = connector.url;
     const logContact = () => cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl });
     const myCases = () => personalMessage("my cases", { serviceUrl });
-    const rows: [string, Figures, Figures][] = [];
+    const runs: { label: string; before: Snapshot; pals: Figures; echo: Figures }[] = [];
     for (const [label, body] of [
       ["log a contact (invoke)", logContact],
       ["my cases (message)", myCases],
     ] as const) {
+      // One window per operation, from its PALS Desk run to the next operation's: turns still in flight
+      // when autocannon stops finish (or fail) during the echo run, and are counted with this operation.
+      const before = snapshot();
       const palsFigures = await hammer(`http://127.0.0.1:${palsPort}`, body);
       const echoFigures = await hammer(`http://127.0.0.1:${echoPort}`, body);
-      rows.push([label, palsFigures, echoFigures]);
+      runs.push({ label, before, pals: palsFigures, echo: echoFigures });
     }
-    const palsRss = peakRssMb(pals.pid!);
-    const echoRss = peakRssMb(echo.pid!);
-    console.log(`load: ${CONNECTIONS} concurrent users, ${SECONDS} s per run, PALS Desk (embedded store) vs bare teams-ai echo bot`);
-    for (const [label, p, e] of rows) {
+    await settle([pids.pals, pids.store, pids.echo]);
+    const end = snapshot();
+    const rows: Row[] = runs.map((run, i) => {
+      const after = runs[i + 1]?.before ?? end;
+      return {
+        label: run.label,
+        pals: run.pals,
+        echo: run.echo,
+        palsLogged: palsLog.between(run.before.at, after.at),
+        echoLogged: echoLog.between(run.before.at, after.at),
+        cpu: { pals: after.pals - run.before.pals, store: after.store - run.before.store, echo: after.echo - run.before.echo },
+      };
+    });
+    const palsRss = peakRssMb(pids.pals);
+    const storeRss = peakRssMb(pids.store);
+    const echoRss = peakRssMb(pids.echo);
+    console.log(`load: ${CONNECTIONS} concurrent users, ${SECONDS} s per run, PALS Desk (embedded store in its own process) vs bare teams-ai echo bot`);
+    for (const { label, pals: p, echo: e, palsLogged, echoLogged, cpu } of rows) {
+      // Errors: HTTP failures and the error/fatal lines the bot logged (a failed turn still answers 200).
+      const pErrors = p.httpErrors + palsLogged.errors;
+      const eErrors = e.httpErrors + echoLogged.errors;
       console.log(
-        `  ${label}: PALS Desk p50 ${p.p50} ms, p99 ${p.p99} ms, ${p.rps.toFixed(0)} req/s, ${p.errors} errors | echo p50 ${e.p50} ms, p99 ${e.p99} ms, ${e.rps.toFixed(0)} req/s, ${e.errors} errors | ratio p50 ${(p.p50 / Math.max(e.p50, 1)).toFixed(1)}x, throughput ${(p.rps / e.rps).toFixed(2)}`,
+        `  ${label}: PALS Desk p50 ${p.p50} ms, p99 ${p.p99} ms, ${p.rps.toFixed(0)} req/s, ${pErrors} errors | echo p50 ${e.p50} ms, p99 ${e.p99} ms, ${e.rps.toFixed(0)} req/s, ${eErrors} errors | ratio p50 ${(p.p50 / Math.max(e.p50, 1)).toFixed(1)}x, throughput ${(p.rps / e.rps).toFixed(2)}`,
+      );
+      console.log(
+        `    errors: PALS Desk ${pErrors} = ${p.httpErrors} HTTP + ${palsLogged.errors} logged error/fatal (${palsLogged.storeErrors} of them store unavailable), ${palsLogged.storeWarnings} store warnings logged | echo ${eErrors} = ${e.httpErrors} HTTP + ${echoLogged.errors} logged`,
+      );
+      // Per request sent: the window's CPU includes the turns in flight when autocannon stopped.
+      const botMs = perRequest(cpu.pals, p.sent);
+      const storeMs = perRequest(cpu.store, p.sent);
+      const echoMs = perRequest(cpu.echo, e.sent);
+      console.log(
+        `    CPU per request: PALS Desk ${fmtCpu(botMs)} + store ${fmtCpu(storeMs)} (${p.sent} sent, ${p.completed} answered) | echo ${fmtCpu(echoMs)} (${e.sent} sent) | ratio bot ${(botMs / echoMs).toFixed(1)}x, bot + store ${((botMs + storeMs) / echoMs).toFixed(1)}x`,
       );
     }
-    console.log(`  peak RSS: PALS Desk ${palsRss.toFixed(0)} MB (bot and embedded store in one process), echo bot ${echoRss.toFixed(0)} MB, ratio ${(palsRss / echoRss).toFixed(2)}`);
+    console.log(
+      `  peak RSS: PALS Desk ${palsRss.toFixed(0)} MB (bot alone; embedded store ${storeRss.toFixed(0)} MB in its own process), echo bot ${echoRss.toFixed(0)} MB, ratio ${(palsRss / echoRss).toFixed(2)} (bot + store ${((palsRss + storeRss) / echoRss).toFixed(2)})`,
+    );
   } finally {
-    pals.kill("SIGKILL");
-    echo.kill("SIGKILL");
+    pals?.child.kill("SIGKILL");
+    echo?.child.kill("SIGKILL");
+    store.child.kill("SIGKILL");
     await connector.stop();
   }
 }

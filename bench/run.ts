@@ -1,6 +1,7 @@
 import { helpRoundTrip } from "./helpRoundTrip.bench";
 import { signpostingSearch } from "./signposting.bench";
 import { loadComparison } from "./load.bench";
+import { cosmosRequestsPerOperation } from "./requests.bench";
 import { sweepScaling } from "./sweep.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   await helpRoundTrip();
   await signpostingSearch();
   await loadComparison();
+  await cosmosRequestsPerOperation();
   await sweepScaling();
 }
 
