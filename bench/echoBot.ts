@@ -1,6 +1,9 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { ActivityTypes } from "botbuilder";
-import restify from "restify";
+import { loadRestify } from "../src/restify";
+
+// The same restify load as the bot (without its DEP0111 warning).
+const restify = loadRestify();
 
 /**
  * The baseline for the load benchmark: a bare teams-ai bot on the same TeamsAdapter and restify, with
