@@ -9,7 +9,8 @@ import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import type { BotRoutes, Turn } from "./sdk/turn";
 import { fromApp, ours, said, type Message } from "./text";
 
-const CaseIdData = z.object({ caseId: z.string().uuid() });
+/** The case a card button is about (checked against the caller's trust and role later). */
+export const CaseIdData = z.object({ caseId: z.string().uuid() });
 
 /** The case rules say how much to cut up to twice the limit. */
 const text = (max: number) => typedText(max, 2);

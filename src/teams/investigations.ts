@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { OpenRequest } from "../cases";
 import { formatPlainDate, may, UPHELD_VIEWS, type Caller, type Case, type InvestigationRequest, type UpheldView } from "../domain";
 import { callerOrRefuse, say, submissionKey, tell, tellRefused } from "./caller";
-import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
+import { answerCaseChange, CaseIdData, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import { investigationRequestCard, requestRefreshIds, type RequestViewer } from "./investigationCards";
 import { tooLongToSave, typedInputs, typedText } from "./invoke";
@@ -51,7 +51,7 @@ async function request(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void
   if (!caller) return;
   const input = NewRequest.safeParse(data);
   if (!input.success) {
-    const caseId = z.object({ caseId: z.string().uuid() }).safeParse(data);
+    const caseId = CaseIdData.safeParse(data);
     if (caseId.success) return refuseUnreadForm(turn, deps, caller, caseId.data.caseId, data, input.error);
     return tell(turn, "Case not found", "We couldn't find that case. The card may be out of date: type **case** and the reference to see it again.");
   }

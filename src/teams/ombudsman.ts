@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CASE_NOT_FOUND } from "../cases";
 import { PHSO_REFERENCE_LIMIT } from "../domain";
 import { callerOrRefuse, tell, tellRefused } from "./caller";
-import { answerCaseChange, refuseUnreadForm, submissionOf } from "./caseCard";
+import { answerCaseChange, CaseIdData, refuseUnreadForm, submissionOf } from "./caseCard";
 import type { TeamsDeps } from "./deps";
 import { sendFile } from "./files";
 import { typedText } from "./invoke";
@@ -21,15 +21,13 @@ const RecordInput = z.object({
   phsoResponseDueOn: text(20),
 });
 
-const CaseIdInput = z.object({ caseId: z.string().uuid() });
-
 async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const input = RecordInput.safeParse(data);
   if (!input.success) {
     turn.log.warn({ verb: "ombudsman.record" }, "Ombudsman action that could not be read");
-    const ids = CaseIdInput.safeParse(data);
+    const ids = CaseIdData.safeParse(data);
     return ids.success ? refuseUnreadForm(turn, deps, caller, ids.data.caseId, data, input.error) : tell(turn, "Case not found", CASE_NOT_FOUND);
   }
   const { caseId, phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn } = input.data;
@@ -46,7 +44,7 @@ async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promi
 async function exportCaseFile(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
-  const input = CaseIdInput.safeParse(data);
+  const input = CaseIdData.safeParse(data);
   if (!input.success) {
     turn.log.warn({ verb: "ombudsman.exportFile" }, "Case file export that could not be read");
     return tell(turn, "Case not found", "We couldn't find that case. Type **export case** and the reference.");
