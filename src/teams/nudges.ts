@@ -25,7 +25,9 @@ async function due(turn: Turn, deps: TeamsDeps): Promise<void> {
     await turn.send("Nothing of yours is due in the next 2 working days or overdue. Type **my cases** to see all your open cases.");
     return;
   }
-  await turn.sendCard(digestCard(result.items, result.today, "Your deadlines"));
+  // The list stops at the soonest ones; say so when there are more.
+  const title = result.total > result.items.length ? `Your deadlines: the ${result.items.length} soonest of ${result.total}` : "Your deadlines";
+  await turn.sendCard(digestCard(result.items, result.today, title));
 }
 
 /** The channel a message was posted in, as an address to post to later; undefined outside a channel. */

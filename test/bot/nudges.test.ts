@@ -5,7 +5,8 @@ import type { Case, OutboxItem } from "../../src/domain";
 import { CosmosSweepSchedule } from "../../src/store/jobsRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { ADMIN, BOT, cardAction, channelMessage, MANAGER, OFFICER, personalInstall, personalMessage, TEAM, teamInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
-import { contactForm } from "../helpers/caseFixtures";
+import { contactForm, makeCase } from "../helpers/caseFixtures";
+import { CosmosCaseRepository } from "../../src/store/caseRepository";
 
 const ROLES = {
   ROLE_OFFICERS: OFFICER.aadObjectId,
@@ -267,6 +268,24 @@ describe("three bot instances sweeping one store", () => {
       assert.equal(alerts.length, 1, "one safeguarding alert");
     } finally {
       for (const instance of all) await instance.close();
+    }
+  });
+});
+
+describe("`due` with more cases due than one card lists", function () {
+  this.timeout(30_000);
+  it("lists the 50 soonest and says how many there are", async () => {
+    const t = await startTestBot({ env: { ROLE_OFFICERS: OFFICER.aadObjectId }, now: () => new Date("2026-03-10T10:00:00Z") });
+    try {
+      const cases = new CosmosCaseRepository(t.bot.store.containers.cases);
+      for (let i = 0; i < 55; i++) {
+        const c = makeCase();
+        await cases.create({ ...c, id: randomUUID(), tenantId: TENANT_ID, reference: `PALS-2026-${String(900000 + i)}`, owner: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, nextDueOn: "2026-03-10" });
+      }
+      await t.send(personalMessage("due", { serviceUrl: t.connector.url }));
+      assert.match(cardText(cardOf(t.connector.sentActivities.at(-1))), /Your deadlines: the 50 soonest of 55/);
+    } finally {
+      await t.close();
     }
   });
 });
