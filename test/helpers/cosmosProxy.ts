@@ -61,7 +61,10 @@ export function forwardTo(store: string, req: http.IncomingMessage, res: http.Se
   const target = new URL(req.url ?? "/", store);
   const upstream = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
     if (onAnswer?.(answer)) return;
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    // The store keeps connections alive and never closes them idle; this server would close them after 5 s,
+    // racing the client's next request on them (ECONNRESET). One connection per request, as before.
+    const { connection: _connection, "keep-alive": _keepAlive, ...headers } = answer.headers;
+    res.writeHead(answer.statusCode ?? 502, { ...headers, connection: "close" });
     answer.pipe(res);
   });
   upstream.on("error", () => {
