@@ -292,6 +292,29 @@ describe("signposting directory", () => {
         for (const limit of [1, 5, 25]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit), `${need} (${limit})`);
       }
     });
+
+    it("orders a list of hundreds (sorted in full) as it orders the best few (picked one by one)", () => {
+      for (const need of ["community support", "money advice", "riverside carers", "money advice, he is suicidal"]) {
+        const result = big.search(need, 400);
+        const long = result.matches;
+        assert.ok(long.length > 100, need);
+        if (!result.crisis) assert.ok(long.every((m, i) => i === 0 || m.score <= long[i - 1].score), `${need}: best first`);
+        for (const limit of [25, 100]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit).map((m) => m.entry.id), `${need} (${limit})`);
+      }
+    });
+  });
+
+  it("gives each search its own results, however many searches follow", () => {
+    const first = directory.search("complaint", 5);
+    const before = JSON.stringify(first);
+    for (const need of ["ombudsman", "suicidal", "advocasy", "samar", "complaint"]) directory.search(need, 25);
+    assert.equal(JSON.stringify(first), before);
+    assert.notEqual(directory.search("complaint", 5).matches, first.matches);
+  });
+
+  it("refuses a directory in which two entries share an id", () => {
+    const entry = NATIONAL_DIRECTORY[0];
+    assert.throws(() => new SignpostingDirectory([entry, { ...entry, name: "Another" }]), new RegExp(`duplicate entry id ${entry.id}`));
   });
 
   it("keeps the search fast on a large directory", () => {

@@ -1,11 +1,12 @@
-// Ranked, typo-tolerant search over the directory with MiniSearch (BM25, prefix and fuzzy matching).
-// Pure: built once from validated entries, then only read. Kept fast on directories of thousands of local
-// services: names and keywords are searched before the prose, typos and prefixes are matched only where they
-// help, and words found in hundreds of entries are not widened with synonyms or typos (see FREQUENT_ENTRIES).
-import MiniSearch, { type SearchOptions } from "minisearch";
+// Ranked, typo-tolerant search over the directory (BM25 as MiniSearch scores it, prefix and fuzzy matching; see
+// termIndex.ts). Pure: built once from validated entries, then only read. Kept fast on directories of thousands of
+// local services: names and keywords are searched before the prose, typos and prefixes are matched only where they
+// help, words found in hundreds of entries are not widened with synonyms or typos (see FREQUENT_ENTRIES), and only
+// the best few matches are sorted and turned into results.
 import type { Choice } from "../choice";
 import { SIGNPOST_CATEGORIES, entryTitle, type SignpostCategory, type SignpostEntry } from "./directory";
-import { isCrisisNeed, processTerm, synonymsOf, termsOf, tokenize } from "./text";
+import { TermIndex, type ExpandedTerm } from "./termIndex";
+import { isCrisisTerms, processTerm, synonymsOf, termsOfTokens, tokenize } from "./text";
 
 /** Longest need we search for; longer text is cut (a need is a few words, not a letter). */
 export const NEED_MAX_LENGTH = 200;
@@ -30,17 +31,7 @@ export interface DirectoryGroup {
   readonly entries: readonly SignpostEntry[];
 }
 
-interface IndexedEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly shortName: string;
-  readonly keywords: string;
-  readonly tags: string;
-  readonly purpose: string;
-  readonly whenToUse: string;
-}
-
-type Field = keyof Omit<IndexedEntry, "id">;
+type Field = "name" | "shortName" | "keywords" | "tags" | "purpose" | "whenToUse";
 
 /** What an entry is called and listed under: searched first, and what ranks the matches. */
 const TITLE_FIELDS: readonly Field[] = ["name", "shortName", "keywords", "tags"];
@@ -50,9 +41,12 @@ const TITLE_FIELDS: readonly Field[] = ["name", "shortName", "keywords", "tags"]
  */
 const PROSE_FIELDS: readonly Field[] = ["purpose", "whenToUse"];
 const BOOST: Record<Field, number> = { name: 3, shortName: 3, keywords: 2.5, tags: 1, purpose: 1, whenToUse: 0.8 };
+const FIELDS: readonly Field[] = [...TITLE_FIELDS, ...PROSE_FIELDS];
+/** The two passes as the index numbers its fields, each with its fields' boosts. */
+const PASSES = [TITLE_FIELDS, PROSE_FIELDS].map((fields) => ({ fields: fields.map((f) => FIELDS.indexOf(f)), boosts: fields.map((f) => BOOST[f]) }));
 /** Synonyms count for less than the words typed. */
 const SYNONYM_WEIGHT = 0.6;
-/** Typed words this long are matched with one typo (an edit or a swap); shorter words must be spelt right. */
+/** Typed words this long are matched with one typo (a letter added, dropped or changed); shorter words must be spelt right. */
 const FUZZY_MIN_LENGTH = 5;
 /** The last word may be half-typed, so it matches as a prefix; it is matched with a typo only from this length. */
 const FUZZY_MIN_LENGTH_LAST = 8;
@@ -73,10 +67,10 @@ export class SignpostingDirectory {
   /** Every entry as a pick-list choice (the case card's Signpost action), in directory order. */
   readonly choices: readonly Choice[];
   private readonly byId: ReadonlyMap<string, SignpostEntry>;
-  private readonly index: MiniSearch<IndexedEntry>;
-  /** Entries tagged crisis, in directory order. */
+  private readonly index: TermIndex;
+  /** Entries tagged crisis, in directory order, and their places in the directory. */
   private readonly crisisEntries: readonly SignpostEntry[];
-  private readonly crisisIds: ReadonlySet<string>;
+  private readonly crisisDocs: readonly number[];
   /** Terms in at least FREQUENT_ENTRIES entries, with their entry counts. */
   private readonly frequentTerms: ReadonlyMap<string, number>;
 
@@ -85,38 +79,29 @@ export class SignpostingDirectory {
     this.byId = new Map(entries.map((e) => [e.id, e]));
     this.choices = Object.freeze(entries.map((e) => ({ id: e.id, title: entryTitle(e) })));
     this.crisisEntries = Object.freeze(entries.filter((e) => e.tags.includes("crisis")));
-    this.crisisIds = new Set(this.crisisEntries.map((e) => e.id));
-    // How many entries have each term in their title fields, counted as the index is built (no second pass).
-    const entryCount = new Map<string, number>();
-    const lastEntry = new Map<string, number>();
-    const titleFields = new Set<string>(TITLE_FIELDS);
-    let current = 0;
-    this.index = new MiniSearch<IndexedEntry>({
-      fields: [...TITLE_FIELDS, ...PROSE_FIELDS],
-      idField: "id",
-      tokenize: (text) => tokenize(text),
-      processTerm: (term, field) => {
-        const processed = processTerm(term);
-        if (processed !== null && field !== undefined && titleFields.has(field) && lastEntry.get(processed) !== current) {
-          lastEntry.set(processed, current);
-          entryCount.set(processed, (entryCount.get(processed) ?? 0) + 1);
-        }
-        return processed;
-      },
-    });
+    this.crisisDocs = entries.flatMap((e, doc) => (e.tags.includes("crisis") ? [doc] : []));
+    // Results are found by place in the directory and shown by id: an id must name one entry.
+    const ids = new Set<string>();
     for (const e of entries) {
-      current++;
-      this.index.add({
-        id: e.id,
-        name: e.name,
-        shortName: e.shortName ?? "",
-        keywords: e.keywords.join(" ; "),
-        tags: e.tags.join(" ").replace(/-/g, " "),
-        purpose: e.purpose,
-        whenToUse: e.whenToUse,
-      });
+      if (ids.has(e.id)) throw new Error(`Signposting directory: duplicate entry id ${e.id}`);
+      ids.add(e.id);
     }
-    this.frequentTerms = new Map([...entryCount].filter(([, count]) => count >= FREQUENT_ENTRIES));
+    const text = (e: SignpostEntry): Record<Field, string> => ({
+      name: e.name,
+      shortName: e.shortName ?? "",
+      keywords: e.keywords.join(" ; "),
+      tags: e.tags.join(" ").replace(/-/g, " "),
+      purpose: e.purpose,
+      whenToUse: e.whenToUse,
+    });
+    this.index = new TermIndex(
+      entries.map((e) => {
+        const fields = text(e);
+        return FIELDS.map((f) => fields[f]);
+      }),
+      FIELDS.length,
+    );
+    this.frequentTerms = this.index.termsInAtLeast(PASSES[0].fields, FREQUENT_ENTRIES);
   }
 
   get(id: string): SignpostEntry | undefined {
@@ -136,11 +121,13 @@ export class SignpostingDirectory {
    * entries that match only in what they are for or when to use them follow.
    */
   search(need: string, limit = 25): SignpostSearchResult {
-    const text = need.slice(0, NEED_MAX_LENGTH);
-    const crisis = isCrisisNeed(text);
+    // Tokenized once: the crisis check and the search read the same words.
+    const tokens = tokenize(need.slice(0, NEED_MAX_LENGTH));
+    const terms = termsOfTokens(tokens);
+    const crisis = isCrisisTerms(terms);
     // A crisis list can skip past the crisis entries among the matches, so it needs that many more.
     const keep = crisis ? limit + this.crisisEntries.length + CRISIS_FIRST_IDS.length : limit;
-    const matches = this.match(text, limit, keep, crisis);
+    const matches = this.match(tokens, terms, limit, keep, crisis);
     if (!crisis) return { crisis, matches: matches.slice(0, limit) };
 
     const ordered: SignpostMatch[] = [];
@@ -164,13 +151,12 @@ export class SignpostingDirectory {
   /**
    * Title-field matches best first, then (only when the title fields match fewer than `limit` entries) prose-only
    * matches best first. Only the best `keep` become matches, plus, with `crisis`, every crisis entry that matched:
-   * MiniSearch scores every entry with a term, but turning thousands of results into matches is wasted work.
+   * every entry with a term is scored, but sorting thousands of them and turning them into matches is wasted work.
    */
-  private match(text: string, limit: number, keep: number, crisis: boolean): SignpostMatch[] {
-    const typed = termsOf(text).slice(0, 20);
+  private match(tokens: readonly string[], needTerms: readonly string[], limit: number, keep: number, crisis: boolean): SignpostMatch[] {
+    const typed = needTerms.slice(0, 20);
     if (typed.length === 0) return [];
     // Only the word being typed (the last one) can be unfinished; a frequent word is taken as finished.
-    const tokens = tokenize(text);
     const lastTerm = tokens.length > 0 ? processTerm(tokens[tokens.length - 1]) : null;
     const prefixTerm = lastTerm !== null && lastTerm.length >= PREFIX_MIN_LENGTH && !this.frequentTerms.has(lastTerm) ? lastTerm : null;
     const common = (term: string) => (this.frequentTerms.get(term) ?? 0) > this.entries.length * COMMON_SHARE;
@@ -186,36 +172,25 @@ export class SignpostingDirectory {
         }
       }
     }
-    const query = terms.join(" ");
-    const options: SearchOptions = {
-      // The terms are already tokenized and stemmed.
-      tokenize: (s) => s.split(" "),
-      processTerm: (term) => term,
-      boost: BOOST,
-      boostTerm: (term) => (added.has(term) ? SYNONYM_WEIGHT : 1),
-      // Synonyms are whole words from a fixed list: matched exactly.
-      prefix: (term) => term === prefixTerm && !added.has(term),
+    // Typos and prefixes are looked up once, for both passes.
+    const query: ExpandedTerm[] = terms.map((term) => {
+      const synonym = added.has(term);
+      // Synonyms are whole words from a fixed list: matched exactly, and count for less than the words typed.
       // A word in hundreds of entries is spelt right: matching it with a typo would only add near-misses ("care" for "carer").
-      fuzzy: (term) => !added.has(term) && !this.frequentTerms.has(term) && term.length >= (term === lastTerm ? FUZZY_MIN_LENGTH_LAST : FUZZY_MIN_LENGTH) && 1,
-      combineWith: "OR",
-    };
+      const fuzzy = !synonym && !this.frequentTerms.has(term) && term.length >= (term === lastTerm ? FUZZY_MIN_LENGTH_LAST : FUZZY_MIN_LENGTH);
+      return this.index.expand(term, synonym ? SYNONYM_WEIGHT : 1, term === prefixTerm && !synonym, fuzzy);
+    });
     const matches: SignpostMatch[] = [];
-    const found = new Set<string>();
+    const found: number[] = [];
     let matched = 0;
-    for (const fields of [TITLE_FIELDS, PROSE_FIELDS]) {
+    for (const pass of PASSES) {
       if (matched >= limit) break;
-      for (const result of this.index.search(query, { ...options, fields: [...fields] })) {
-        const id = String(result.id);
-        if (found.has(id)) continue;
-        matched++;
-        if (matches.length < keep || (crisis && this.crisisIds.has(id))) {
-          const entry = this.byId.get(id);
-          if (entry) {
-            found.add(id);
-            matches.push({ entry, score: result.score });
-          }
-        }
-      }
+      const ranked = this.index.rank(query, pass.fields, pass.boosts, found, Math.max(0, keep - matches.length), crisis ? this.crisisDocs : []);
+      matched += ranked.matched;
+      ranked.docs.forEach((doc, i) => {
+        found.push(doc);
+        matches.push({ entry: this.entries[doc], score: ranked.scores[i] });
+      });
     }
     return matches;
   }

@@ -69,8 +69,13 @@ export function processTerm(term: string): string | null {
 
 /** The search terms of a piece of text, in order, without repeats. */
 export function termsOf(text: string): string[] {
+  return termsOfTokens(tokenize(text));
+}
+
+/** The search terms of tokenize()'s words (for a caller that needs the words too, without a second tokenize). */
+export function termsOfTokens(tokens: readonly string[]): string[] {
   const terms: string[] = [];
-  for (const token of tokenize(text)) {
+  for (const token of tokens) {
     const term = processTerm(token);
     if (term && !terms.includes(term)) terms.push(term);
   }
@@ -127,7 +132,12 @@ const CRISIS_FUZZY = ["suicidal", "suicid", "selfharm"];
 
 /** True when the need suggests a risk to life or of self-harm. */
 export function isCrisisNeed(need: string): boolean {
-  return termsOf(need).some((term) => CRISIS_TERMS.has(term) || (term.length >= 5 && CRISIS_FUZZY.some((word) => withinOneEdit(term, word))));
+  return isCrisisTerms(termsOf(need));
+}
+
+/** isCrisisNeed() for a need already turned into terms (termsOf). */
+export function isCrisisTerms(terms: readonly string[]): boolean {
+  return terms.some((term) => CRISIS_TERMS.has(term) || (term.length >= 5 && CRISIS_FUZZY.some((word) => withinOneEdit(term, word))));
 }
 
 /** Levenshtein distance of at most one (insert, delete, substitute), plus one swap of neighbours. */
