@@ -2,6 +2,7 @@ import { helpRoundTrip } from "./helpRoundTrip.bench";
 import { signpostingSearch } from "./signposting.bench";
 import { loadComparison } from "./load.bench";
 import { cosmosRequestsPerOperation } from "./requests.bench";
+import { findAndReportScaling } from "./scaling.bench";
 import { sweepScaling } from "./sweep.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await loadComparison();
   await cosmosRequestsPerOperation();
   await sweepScaling();
+  await findAndReportScaling();
 }
 
 main().then(

@@ -1,13 +1,13 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, scheduleDay, type Case, type ConversationAddress } from "../src/domain";
+import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, type Case, type ConversationAddress } from "../src/domain";
 import { Dispatcher, type Deliverer } from "../src/jobs/dispatcher";
 import { sweep } from "../src/jobs/sweep";
 import { createLogger } from "../src/logger";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
 import { openStore } from "../src/store/cosmos";
-import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "../src/store/jobsRepository";
+import { CosmosOutboxStore, CosmosSweepCursor, CosmosSweepLease } from "../src/store/jobsRepository";
 import { makeCase } from "../test/helpers/caseFixtures";
 import { deskFor } from "../test/helpers/desk";
 
@@ -48,28 +48,26 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
   const store = await openStore({ database: `bench-${total}` }, log);
   try {
     const cases = new CosmosCaseRepository(store.containers.cases);
-    const schedule = new CosmosSweepSchedule(store.containers.jobs);
+    const cursor = new CosmosSweepCursor(store.containers.jobs);
     const outbox = new CosmosOutboxStore(store.containers.jobs);
-    // Every case is stored and filed as the app files it on save (the day before: Monday).
+    // Every case is stored as the app stores it, with its watch day (the sweep's index).
     for (let start = 0; start < total; start += 250) {
       await Promise.all(
         Array.from({ length: Math.min(250, total - start) }, async (_, offset) => {
           const index = start + offset;
           const c = benchCase(index, index < dueCount);
           await cases.create(c, { revision: 1, pending: [], applied: [] });
-          const day = scheduleDay(c, "2026-03-09");
-          if (day) await schedule.file(TENANT, c.id, day);
         }),
       );
     }
-    await schedule.markSwept("2026-03-09", undefined);
+    await cursor.markSwept("2026-03-09", undefined); // Monday's round is done
     const desk = deskFor(store, { log, now: () => NOW });
     const deps = {
       cases,
       retention: DEFAULT_RETENTION,
       finishPendingCases: () => desk.jobs.finishPendingCases(),
       applyRetention: (tenantId: string, caseId: string) => desk.jobs.applyRetention(tenantId, caseId),
-      schedule,
+      cursor,
       outbox,
       lease: new CosmosSweepLease(store.containers.jobs),
       dispatcher: new Dispatcher(outbox, nullDeliverer, log),

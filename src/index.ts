@@ -9,7 +9,7 @@ import { startJobs, type Jobs } from "./jobs/runtime";
 import { createLogger, errorFacts, type Logger } from "./logger";
 import { CosmosCaseRepository } from "./store/caseRepository";
 import { openStore, type Store } from "./store/cosmos";
-import { CosmosOutboxStore, CosmosSweepLease, CosmosSweepSchedule } from "./store/jobsRepository";
+import { CosmosOutboxStore, CosmosSweepCursor, CosmosSweepLease } from "./store/jobsRepository";
 import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplates";
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
 import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
@@ -60,11 +60,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     log,
   );
   const now = options.now ?? (() => new Date());
-  const cases = new CosmosCaseRepository(store.containers.cases);
+  const cases = new CosmosCaseRepository(store.containers.cases, config.retention);
   const people = new CosmosPeopleDirectory(store.containers.conversations, now);
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
-  const schedule = new CosmosSweepSchedule(store.containers.jobs);
   const timeline = new CosmosTimelineRepository(store.containers.events);
   const roles = settingsRoles(config);
 
@@ -75,7 +74,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const jobs = startJobs({
     cases,
     outbox,
-    schedule,
+    cursor: new CosmosSweepCursor(store.containers.jobs),
     lease: new CosmosSweepLease(store.containers.jobs),
     // Its own adapter, without the SDK's built-in retries: the outbox decides when to try again.
     deliverer: teamsDeliverer({
@@ -103,7 +102,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   desk = createCaseDesk({
     cases,
     timeline,
-    schedule,
     outbox,
     people,
     channels,

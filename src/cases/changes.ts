@@ -1,6 +1,6 @@
 // The one way a case changes. A change is one conditional write of the case document (If-Match on the
 // etag read), and that write carries the change's follow-ups: its timeline events (ids decided by the
-// change), where the case sits in the sweep's schedule, and the messages to queue. The follow-ups are
+// change) and the messages to queue. (The day the sweep next looks at the case is a field of the case itself.) The follow-ups are
 // then done (each create-if-absent) and cleared. A crash anywhere leaves them on the case, where the next
 // change, a retried submission or the sweep finds them and finishes them: nothing lost, nothing twice.
 import {
@@ -10,7 +10,7 @@ import {
   eventFrom,
   eventIdOf,
   londonDate,
-  watchFollowUps,
+  alertsFor,
   type Actor,
   type Case,
   type CaseEventDraft,
@@ -72,13 +72,11 @@ export function followUpsOf(deps: CaseDeskDeps, before: Case | undefined, step: 
   const now = deps.now();
   const changeId = changeIdOf(step.updated.id, revision);
   const ctx = { actor, now };
-  const watch = watchFollowUps(before, step.updated, { today: londonDate(now), now, retention: deps.retention, ...extra });
   return {
     changeId,
     at: now.toISOString(),
     events: step.events.map((draft, index) => eventFrom(draft, step.updated, ctx, eventIdOf(changeId, index))),
-    fileOn: watch.fileOn,
-    outbox: [...watch.outbox, ...(step.outbox ?? [])],
+    outbox: [...alertsFor(before, step.updated, { today: londonDate(now), now, ...extra }), ...(step.outbox ?? [])],
     threads: [...(step.threads ?? [])],
     ...(step.scrubTimeline ? { scrubTimeline: true } : {}),
   };
@@ -132,7 +130,6 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
     const done = await Promise.allSettled(
       record.pending.flatMap((f) => [
         ...f.events.map((event) => deps.timeline.record(event)),
-        ...f.fileOn.map((day) => deps.schedule.file(c.tenantId, c.id, day)),
         ...f.threads.map((link) => deps.channels.rememberThread(c.tenantId, link)),
         ...f.outbox.map(async (item) => {
           if (await deps.outbox.enqueue(item)) queued += 1;

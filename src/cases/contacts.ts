@@ -36,33 +36,37 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   const parsed = parseNewContact(submitted, today);
   if (!parsed.ok) return { ok: false, problem: "invalid", errors: parsed.errors };
 
-  let caseId = caseIdFor(caller.tenantId, formId);
-  const existing = await deps.cases.get(caller.tenantId, caseId);
-  if (existing) {
+  const contact = parsed.value;
+  const year = Number(today.slice(0, 4));
+  // Side by side: the reference number, and (with an NHS number) the contacts about the patient in the last
+  // 90 days, this one included: the third is a pattern managers hear about.
+  const [number, earlierContacts] = await Promise.all([
+    deps.cases.nextReferenceNumber(caller.tenantId, year),
+    contact.nhsNumber ? deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS)) : undefined,
+  ]);
+  const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
+  const reference = formatCaseReference(year, number);
+  const createAs = async (caseId: string) => {
+    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor }), owner: { ...caller.actor } };
+    const created = logCreated(draft, { actor: caller.actor, now });
+    const followUps = followUpsOf(deps, undefined, { updated: draft, events: [created.event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
+    return { draft, saved: await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] }) };
+  };
+
+  // Created straight away, not read first: a form sent again (a double press, a retry after a failure) is
+  // rare, and finds its case when the create says the id is taken. (Its reference number then goes unused:
+  // references are unique and in order, not gapless.)
+  let { draft, saved } = await createAs(caseIdFor(caller.tenantId, formId));
+  if (!saved) {
+    const existing = await deps.cases.get(caller.tenantId, draft.id);
+    if (!existing) throw new Error("A case was neither created nor found");
     // Only the person who logged it gets it back; a form id copied from someone else's case starts a new one.
     if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId) {
       return { ok: true, alreadyLogged: true, view: await caseViewFor(deps, caller, await finishFollowUps(deps, existing)) };
     }
     activityLog(deps.log).warn({ caseId: existing.value.id }, "A contact form came back with the id of a case someone else logged; logging it as a new case");
-    caseId = randomUUID();
-  }
-
-  const contact = parsed.value;
-  // The third contact about a patient in 90 days is a pattern managers hear about: this one counts too.
-  const contactsAboutPatientIn90Days = contact.nhsNumber
-    ? (await deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS))) + 1
-    : undefined;
-  const year = Number(today.slice(0, 4));
-  const reference = formatCaseReference(year, await deps.cases.nextReferenceNumber(caller.tenantId, year));
-  const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor }), owner: { ...caller.actor } };
-  const created = logCreated(draft, { actor: caller.actor, now });
-  const followUps = followUpsOf(deps, undefined, { updated: draft, events: [created.event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
-  const saved = await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] });
-  if (!saved) {
-    // The same form pressed twice at once: the other press created it.
-    const raced = await deps.cases.get(caller.tenantId, caseId);
-    if (!raced) throw new Error("A case was neither created nor found");
-    return { ok: true, alreadyLogged: true, view: await caseViewFor(deps, caller, await finishFollowUps(deps, raced)) };
+    ({ draft, saved } = await createAs(randomUUID()));
+    if (!saved) throw new Error("A case with a new random id already exists");
   }
   activityLog(deps.log).info({ caseId: draft.id, reference, type: draft.type }, "Contact logged");
   return { ok: true, alreadyLogged: false, view: await caseViewFor(deps, caller, await finishFollowUps(deps, saved)) };

@@ -7,7 +7,6 @@ import type {
   RetentionRules,
   RoleDirectory,
   SignpostingDirectory,
-  SweepSchedule,
   TimelineRepository,
 } from "../domain";
 import type { Logger } from "../logger";
@@ -16,7 +15,6 @@ import type { Logger } from "../logger";
 export interface CaseDeskDeps {
   readonly cases: CaseRepository;
   readonly timeline: TimelineRepository;
-  readonly schedule: SweepSchedule;
   readonly outbox: OutboxStore;
   readonly people: PeopleDirectory;
   readonly channels: ChannelDirectory;

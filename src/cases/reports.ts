@@ -98,7 +98,8 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
     case "cases": {
       const check = checkPeriod(request.from, request.to, londonDate(now));
       if (!check.ok) return { ok: false, title: "Check the dates", text: check.problem };
-      const cases = (await deps.cases.listForReport(caller.tenantId, request.from, request.to)).filter(
+      // The export's rows carry what the report does not read (patient details, service, ward, risk).
+      const cases = (await deps.cases.listForReport(caller.tenantId, request.from, request.to, "whole cases")).filter(
         (c) => c.receivedOn >= request.from && c.receivedOn <= request.to,
       );
       if (cases.length === 0) return { ok: false, title: "Nothing to export", text: `No cases were received from ${request.from} to ${request.to}.` };

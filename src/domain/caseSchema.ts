@@ -214,3 +214,24 @@ export const CaseSummarySchema = CaseSchema.pick({
 }).extend({ patient: CaseSchema.shape.patient.pick({ name: true }) });
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 
+/**
+ * What the service report and the KO41a return count (reports.ts): read as a projection, so a report reads no
+ * free text, patient details or investigation history, however long a case's record grows.
+ */
+export const ReportCaseSchema = CaseSchema.pick({
+  id: true,
+  reference: true,
+  type: true,
+  status: true,
+  receivedOn: true,
+  closedOn: true,
+  escalatedFromConcernOn: true,
+  division: true,
+  serviceArea: true,
+  subjects: true,
+  professions: true,
+  outcome: true,
+  deadlines: true,
+  owner: true,
+});
+export type ReportCase = z.infer<typeof ReportCaseSchema>;

@@ -25,17 +25,6 @@ export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigati
   return days.sort()[0];
 }
 
-/**
- * The day a case should next be looked at by the sweep, never earlier than the next working day after
- * `today` (today's 09:00 round may already have gone).
- */
-export function scheduleDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>, today: string): string | undefined {
-  const day = attentionDay(c);
-  if (!day) return undefined;
-  const earliest = nextWorkingDay(today);
-  return day > earliest ? day : earliest;
-}
-
 export type DigestState = "overdue" | "due-today" | "due-soon";
 
 /** One line of an officer's morning digest. */

@@ -1,6 +1,6 @@
 // What the application layer needs from storage, as interfaces; src/store implements them on Cosmos DB.
 import type { Role } from "./access";
-import type { Case, CaseSummary } from "./caseSchema";
+import type { Case, CaseSummary, ReportCase } from "./caseSchema";
 import type { ConversationAddress, StaffMember } from "./conversations";
 import type { FollowUps, ThreadLink } from "./followUps";
 import type { LetterKind } from "./letters";
@@ -28,7 +28,7 @@ export interface CaseRecord extends Versioned<Case>, CaseBookkeeping {}
 
 export interface CaseSearch {
   readonly tenantId: string;
-  /** Lower-case words, all of which must appear in the reference, patient name or summary. */
+  /** Words, each of which must be a whole word of the reference, the patient name or the summary (the case's search tokens). */
   readonly words: readonly string[];
   /** A normalised NHS number: matches it exactly. */
   readonly nhsNumber?: string;
@@ -56,6 +56,13 @@ export interface CaseRepository {
   clearFollowUps(record: CaseRecord, doneChangeIds: readonly string[]): Promise<CaseRecord | undefined>;
   /** Cases with follow-ups pending, oldest first: the sweep finishes them. Served by an index, not a scan. */
   withPendingFollowUps(limit: number): Promise<{ readonly tenantId: string; readonly caseId: string }[]>;
+  /**
+   * Cases whose watch day (watchDay: when the sweep must next look at them) is on or before `day`, across
+   * trusts: one query served by the index on it, so the sweep reads only due work.
+   */
+  needingAttention(day: string): Promise<ScheduledCase[]>;
+  /** Writes the case's index fields again (its watch day under today's rules); false when it changed meanwhile (that write did it). */
+  reindex(record: CaseRecord): Promise<boolean>;
   /** Records retention only. */
   delete(tenantId: string, caseId: string): Promise<void>;
   /**
@@ -72,9 +79,11 @@ export interface CaseRepository {
   /**
    * Cases for a report on the days from `fromDay` to `toDay` (both included): received in the period, or
    * received before its end and still open, closed in or after it, or with a deadline in or after it.
-   * The domain does the counting (reports.ts).
+   * The domain does the counting (reports.ts), so only the fields it counts are read (ReportCase); the case
+   * export asks for `"whole cases"`.
    */
-  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]>;
+  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
+  listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
 }
 
 export interface TimelineRepository {
@@ -123,19 +132,14 @@ export interface ChannelDirectory {
   forgetAlertsChannel(tenantId: string): Promise<void>;
 }
 
-/** A case the sweep should look at on a given day (the timer wheel of due work). */
+/** A case the sweep should look at. */
 export interface ScheduledCase {
   readonly caseId: string;
   readonly tenantId: string;
 }
 
-/**
- * Due work filed by day, so a sweep reads only what is due, however many cases a trust holds.
- * Filing is idempotent; a case may sit in more than one day (the sweep re-checks each case).
- */
-export interface SweepSchedule {
-  file(tenantId: string, caseId: string, day: string): Promise<void>;
-  casesOn(day: string): Promise<ScheduledCase[]>;
+/** How far the morning round has got: one small document, advanced once a day. */
+export interface SweepCursor {
   /** The last day whose morning round finished, with the etag to advance it. */
   lastSweptDay(): Promise<{ readonly day?: string; readonly etag?: string }>;
   /** Conditional on the etag read: false when another instance advanced it first. */
@@ -145,9 +149,10 @@ export interface SweepSchedule {
 export interface OutboxStore {
   /** Writes the item unless one with its id exists; true when this call created it. */
   enqueue(item: OutboxItem): Promise<boolean>;
-  pending(): Promise<{ readonly id: string; readonly tenantId: string }[]>;
+  /** Items still to send whose next try is due by `dueBy`, soonest first, at most `limit` (one query served by the index, across trusts). */
+  pending(dueBy: Date, limit: number): Promise<{ readonly id: string; readonly tenantId: string }[]>;
   get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined>;
-  /** Conditional write; false when someone else changed it first. Leaving `pending` removes it from the queue. */
+  /** Conditional write; false when someone else changed it first. */
   save(item: OutboxItem, etag: string): Promise<boolean>;
 }
 

@@ -1,6 +1,6 @@
 // Managers' figures: pure functions over arrays of cases, so the store only has to find the cases and every
 // number can be checked by hand. Dates are London calendar dates (yyyy-mm-dd); ages are in working days.
-import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle } from "./caseSchema";
+import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle, type ReportCase } from "./caseSchema";
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "./calendar";
 import { titleOf } from "./choice";
 import {
@@ -204,7 +204,7 @@ export function openOn(c: Pick<Case, "receivedOn" | "closedOn" | "status">, day:
 }
 
 /** A deadline passed by that day and not met by then. */
-export function overdueOn(c: Case, day: string): boolean {
+export function overdueOn(c: Pick<Case, "deadlines" | "receivedOn" | "closedOn" | "status">, day: string): boolean {
   const d = c.deadlines;
   if (d.acknowledgeBy && d.acknowledgeBy < day && !(d.acknowledgedOn && d.acknowledgedOn <= day)) return true;
   return d.respondBy !== undefined && d.respondBy < day && openOn(c, day);
@@ -215,7 +215,7 @@ export function complaintStartedOn(c: Pick<Case, "receivedOn" | "escalatedFromCo
   return c.escalatedFromConcernOn ?? c.receivedOn;
 }
 
-function tallyAcknowledgements(complaints: readonly Case[], period: ReportPeriod, today: string): DeadlineTally {
+function tallyAcknowledgements(complaints: readonly ReportCase[], period: ReportPeriod, today: string): DeadlineTally {
   let met = 0;
   let missed = 0;
   let pending = 0;
@@ -231,7 +231,7 @@ function tallyAcknowledgements(complaints: readonly Case[], period: ReportPeriod
 }
 
 /** The response counts as sent on the day the complaint was closed, against the response date in force. */
-function tallyResponses(complaints: readonly Case[], period: ReportPeriod, today: string): DeadlineTally {
+function tallyResponses(complaints: readonly ReportCase[], period: ReportPeriod, today: string): DeadlineTally {
   let met = 0;
   let missed = 0;
   let pending = 0;
@@ -246,7 +246,7 @@ function tallyResponses(complaints: readonly Case[], period: ReportPeriod, today
   return { due: due.length, met, missed, pending };
 }
 
-function subjectCounts(cases: readonly Case[], period: ReportPeriod): Map<Subject, number> {
+function subjectCounts(cases: readonly ReportCase[], period: ReportPeriod): Map<Subject, number> {
   const counts = new Map<Subject, number>();
   for (const c of cases) {
     if ((c.type !== "complaint" && c.type !== "concern") || !within(c.receivedOn, period)) continue;
@@ -259,7 +259,7 @@ function subjectCounts(cases: readonly Case[], period: ReportPeriod): Map<Subjec
  * The managers' report for a period. `cases` must hold every case received in, or open during, the
  * period and the one before it (the repository's listForReport does); any others are ignored.
  */
-export function serviceReport(cases: readonly Case[], period: ReportPeriod, today: string): ServiceReport {
+export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod, today: string): ServiceReport {
   const previous = previousPeriod(period);
   const asOf = period.to < today ? period.to : today;
   const receivedIn = cases.filter((c) => within(c.receivedOn, period));
@@ -366,7 +366,7 @@ function countEach(ids: readonly { id: string; title: string }[], values: readon
 }
 
 /** The counts NHS England's KO41a return asks for, for one financial year. */
-export function ko41aReturn(cases: readonly Case[], startYear: number): Ko41aReturn {
+export function ko41aReturn(cases: readonly ReportCase[], startYear: number): Ko41aReturn {
   const period = financialYear(startYear);
   const complaints = cases.filter((c) => c.type === "complaint");
   const received = complaints.filter((c) => within(complaintStartedOn(c), period));

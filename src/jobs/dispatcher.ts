@@ -50,6 +50,9 @@ export interface DispatchReport {
 /** How long a claimed item is left alone by other instances while it is being sent. */
 const CLAIM_MS = 2 * 60_000;
 
+/** The most messages one sweep sends (a sweep runs every minute; Teams limits each conversation anyway). */
+const DISPATCH_BATCH = 500;
+
 /**
  * Sends what is due in the outbox. Each item is claimed with an etag-conditional write before it is
  * sent, so two instances never send the same item; a crash after the claim leaves it pending for a retry.
@@ -64,8 +67,9 @@ export class Dispatcher {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** Sends what is due now; more than one sweep's worth waits for the next sweep, soonest first. */
   async dispatch(now: Date): Promise<DispatchReport> {
-    return this.deliver(await this.outbox.pending(), now);
+    return this.deliver(await this.outbox.pending(now, DISPATCH_BATCH), now);
   }
 
   /** Sends these items now if they are due (someone is waiting to hear they went). */

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { CaseRepository, OutboxStore, RetentionRules, SweepLease, SweepSchedule } from "../domain";
+import type { CaseRepository, OutboxStore, RetentionRules, SweepCursor, SweepLease } from "../domain";
 import { errorFacts, type Logger } from "../logger";
 import { Dispatcher, type Deliverer, type DispatchReport, type SendHooks } from "./dispatcher";
 import { startScheduler, type Scheduler } from "./scheduler";
@@ -23,7 +23,7 @@ export interface Jobs {
 export interface JobsOptions {
   readonly cases: CaseRepository;
   readonly outbox: OutboxStore;
-  readonly schedule: SweepSchedule;
+  readonly cursor: SweepCursor;
   readonly lease: SweepLease;
   readonly deliverer: Deliverer;
   readonly hooks: SendHooks;
@@ -47,7 +47,7 @@ export function startJobs(options: JobsOptions): Jobs {
     retention: options.retention,
     finishPendingCases: options.finishPendingCases,
     applyRetention: options.applyRetention,
-    schedule: options.schedule,
+    cursor: options.cursor,
     outbox: options.outbox,
     lease: options.lease,
     dispatcher,

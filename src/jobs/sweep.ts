@@ -14,14 +14,15 @@ import {
   investigationReminders,
   newOutboxItem,
   type Case,
-  retentionDay,
+  type CaseRecord,
   type CaseRepository,
   type RetentionRules,
   type OutboxItem,
   type DigestItem,
   type OutboxStore,
   type SweepLease,
-  type SweepSchedule,
+  type SweepCursor,
+  watchDay,
 } from "../domain";
 import { errorFacts, type Logger } from "../logger";
 import type { Dispatcher, DispatchReport } from "./dispatcher";
@@ -33,7 +34,7 @@ export interface SweepDeps {
   readonly finishPendingCases: () => Promise<number>;
   /** Applies the retention schedule to a closed case if it is due (the application layer). */
   readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
-  readonly schedule: SweepSchedule;
+  readonly cursor: SweepCursor;
   readonly outbox: OutboxStore;
   readonly lease: SweepLease;
   readonly dispatcher: Dispatcher;
@@ -47,7 +48,7 @@ export interface SweepReport {
   readonly ran: boolean;
   /** Days whose morning round this run did (usually none or one). */
   readonly days: string[];
-  /** Documents read to find due work: schedule days plus cases. */
+  /** Documents read to find and do due work: the cursor, the query for due cases (counted as one), the cases. */
   readonly documentsRead: number;
   readonly casesChecked: number;
   readonly digestsQueued: number;
@@ -112,71 +113,71 @@ function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
   });
 }
 
+/**
+ * A case found due with nothing to do today: its stored watch day is out of date (written under other
+ * retention rules, or by an older version). Writing it again moves the case to its real day.
+ */
+async function stillWatched(deps: SweepDeps, record: CaseRecord, today: string): Promise<void> {
+  const day = watchDay(record.value, deps.retention);
+  if (day && day <= today) return; // due again tomorrow (a retention step waiting on a change)
+  await deps.cases.reindex(record);
+}
+
 async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery" | "casesFinished">> {
   const today = londonDate(now);
   const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
   if (!isNudgeTime(today, londonClockTime(now))) return result;
-  const cursor = await deps.schedule.lastSweptDay();
+  const cursor = await deps.cursor.lastSweptDay();
   result.documentsRead += 1;
   if (cursor.day && cursor.day >= today) return result;
 
-  // Every working day since the last round, today included, so an outage delays nudges but loses none.
-  // With no round on record (a new deployment, a wiped cursor) look back as far as a catch-up would.
+  // The working days since the last round, today included, for the report: an outage delays nudges but
+  // loses none, because a case stays due (its watch day on or before today) until it is dealt with.
   const earliest = subtractWorkingDays(today, MAX_CATCH_UP_DAYS);
   const first = cursor.day && nextWorkingDay(cursor.day) > earliest ? nextWorkingDay(cursor.day) : earliest;
   const days: string[] = [];
   for (let day = first; day <= today; day = nextWorkingDay(day)) days.push(day);
 
-  const seen = new Set<string>();
+  const due = await deps.cases.needingAttention(today);
+  result.documentsRead += 1;
   const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[] }>();
-  for (const day of days) {
-    const filed = await deps.schedule.casesOn(day);
+  for (const { caseId, tenantId } of due) {
+    const found = await deps.cases.get(tenantId, caseId);
     result.documentsRead += 1;
-    for (const { caseId, tenantId } of filed) {
-      if (seen.has(caseId)) continue;
-      seen.add(caseId);
-      const found = await deps.cases.get(tenantId, caseId);
-      result.documentsRead += 1;
-      result.casesChecked += 1;
-      const c = found?.value;
-      if (c?.status === "closed") {
-        const retention = await deps.applyRetention(tenantId, caseId);
-        if (retention === "applied") {
-          result.casesRetired += 1;
-          continue;
-        }
-        if (retention === "try-again") {
-          // Due, but not possible now (a change in the way): the next working day's round tries again.
-          await deps.schedule.file(tenantId, caseId, nextWorkingDay(today));
-          continue;
-        }
-        // Not due yet (a PHSO date brought it here, or the trust changed its retention years): keep its day.
-        const retireOn = retentionDay(c, deps.retention);
-        if (retireOn && retireOn > today) await deps.schedule.file(tenantId, caseId, retireOn);
-        // Closed, but the Ombudsman (PHSO) waits for the trust: its date goes in the owner's digest.
-        if (!ombudsmanDueOn(c)) continue;
-      }
-      const attention = c ? attentionDay(c) : undefined;
-      if (!c || !attention) continue; // closed, or no deadline left: drop it from the schedule
-      if (attention > today) {
-        await deps.schedule.file(tenantId, caseId, attention); // its deadline moved later
+    result.casesChecked += 1;
+    if (!found) continue;
+    const c = found.value;
+    if (c.status === "closed") {
+      const retention = await deps.applyRetention(tenantId, caseId);
+      if (retention === "applied") {
+        result.casesRetired += 1;
         continue;
       }
-      const item = digestItem(c, today);
-      if (item && c.owner) {
-        const key = `${tenantId}/${c.owner.aadObjectId}`;
-        const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [] };
-        digest.items.push(item);
-        digests.set(key, digest);
+      // "try-again": due, but not possible now (a change in the way); it is still due at the next round.
+      if (retention === "try-again") continue;
+      // Closed, but the Ombudsman (PHSO) waits for the trust: its date goes in the owner's digest.
+      if (!ombudsmanDueOn(c)) {
+        await stillWatched(deps, found, today);
+        continue;
       }
-      for (const reason of overdueReasons(c, today)) {
-        if (await deps.outbox.enqueue(alertOutboxItem(c, reason, today, now))) result.alertsQueued += 1;
-      }
-      for (const item of investigationItems(c, today, now)) {
-        if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
-      }
-      // Still needs attention tomorrow (due soon or overdue) until it is dealt with.
-      await deps.schedule.file(tenantId, caseId, nextWorkingDay(today));
+    }
+    const attention = attentionDay(c);
+    if (!attention || attention > today) {
+      await stillWatched(deps, found, today);
+      continue;
+    }
+    const item = digestItem(c, today);
+    if (item && c.owner) {
+      const key = `${tenantId}/${c.owner.aadObjectId}`;
+      const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [] };
+      digest.items.push(item);
+      digests.set(key, digest);
+    }
+    for (const reason of overdueReasons(c, today)) {
+      if (await deps.outbox.enqueue(alertOutboxItem(c, reason, today, now))) result.alertsQueued += 1;
+    }
+    for (const item of investigationItems(c, today, now)) {
+      if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
     }
   }
 
@@ -187,7 +188,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
     if (created) result.digestsQueued += 1;
   }
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.
-  await deps.schedule.markSwept(today, cursor.etag);
+  await deps.cursor.markSwept(today, cursor.etag);
   result.days = days;
   return result;
 }

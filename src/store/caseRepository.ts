@@ -1,10 +1,11 @@
 import type { Container } from "@azure/cosmos";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { CaseSchema, CaseSummarySchema, type Case, type CaseSummary } from "../domain/caseSchema";
+import { CaseSchema, CaseSummarySchema, ReportCaseSchema, type Case, type CaseSummary, type ReportCase } from "../domain/caseSchema";
 import { CaseChangedError } from "../domain/errors";
-import { FollowUpsSchema } from "../domain/followUps";
-import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch } from "../domain/ports";
+import { FollowUpsSchema, watchDay } from "../domain/followUps";
+import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, ScheduledCase } from "../domain/ports";
+import { DEFAULT_RETENTION, type RetentionRules } from "../domain/retention";
 import { parseStored, statusOf } from "./documents";
 
 const BookkeepingSchema = z.object({
@@ -32,7 +33,11 @@ export class CosmosCaseRepository implements CaseRepository {
    */
   private readonly checked = new LRUCache<string, Case>({ max: 10_000 });
 
-  constructor(private readonly container: Container) {}
+  /** `retention`: the trust's records retention rules, which decide a closed case's watch day. */
+  constructor(
+    private readonly container: Container,
+    private readonly retention: RetentionRules = DEFAULT_RETENTION,
+  ) {}
 
   async nextReferenceNumber(tenantId: string, year: number): Promise<number> {
     const id = `reference-counter-${year}`;
@@ -127,6 +132,24 @@ export class CosmosCaseRepository implements CaseRepository {
     return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
   }
 
+  async needingAttention(day: string): Promise<ScheduledCase[]> {
+    // Across trusts, on purpose: served by the index on watchOn (cases with nothing to watch lack it).
+    const { resources } = await this.container.items
+      .query<{ id: string; tenantId: string }>({ query: "SELECT c.id, c.tenantId FROM c WHERE c.watchOn <= @day", parameters: [{ name: "@day", value: day }] })
+      .fetchAll();
+    return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
+  }
+
+  async reindex(record: CaseRecord): Promise<boolean> {
+    try {
+      await this.save(record.value, record, record.etag);
+      return true;
+    } catch (error) {
+      if (error instanceof CaseChangedError) return false;
+      throw error;
+    }
+  }
+
   async listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
     const where =
       "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
@@ -178,36 +201,48 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   async search(query: CaseSearch): Promise<Case[]> {
+    const words = queryTokens(query.words);
     // A search for nothing finds nothing, rather than every case of the trust.
-    if (query.words.length === 0 && !query.nhsNumber) return [];
+    if (words.length === 0 && !query.nhsNumber) return [];
     const parameters: Record<string, string> = {};
-    const words = query.words.map((word, index) => {
-      parameters[`@word${index}`] = word.toLowerCase();
+    const names = words.map((word, index) => {
+      parameters[`@word${index}`] = word;
       return `@word${index}`;
     });
-    const detail = [
-      ...(query.nhsNumber ? ["c.patient.nhsNumber = @nhsNumber"] : []),
-      ...words.map((word) => `CONTAINS(c.searchText, ${word})`),
-    ];
+    // Whole-token matches on an array the index serves (CONTAINS on a text would read every case of the trust).
+    const allIn = (tokens: string) => names.map((name) => `ARRAY_CONTAINS(${tokens}, ${name})`);
+    const detail = [...(query.nhsNumber ? ["c.patient.nhsNumber = @nhsNumber"] : []), ...allIn("c.searchTokens")];
     if (query.nhsNumber) parameters["@nhsNumber"] = query.nhsNumber;
     // Restricted details may only match where the searcher may see them; a safeguarding case's reference is not restricted.
     const matches = query.seesSafeguardingDetail
       ? detail.join(" AND ")
       : `((c.safeguarding = false AND ${detail.join(" AND ")}) OR ` +
-        `(c.safeguarding = true AND ${query.nhsNumber ? "false" : words.map((word) => `CONTAINS(LOWER(c.reference), ${word})`).join(" AND ")}))`;
+        `(c.safeguarding = true AND ${query.nhsNumber ? "false" : allIn("c.referenceTokens").join(" AND ")}))`;
     const where = ["c.tenantId = @tenantId", "c.docType = 'case'", matches];
     return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
   }
 
-  async listForReport(tenantId: string, fromDay: string, toDay: string): Promise<Case[]> {
+  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
+  listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
+  async listForReport(tenantId: string, fromDay: string, toDay: string, read?: "whole cases"): Promise<ReportCase[] | Case[]> {
     // One partition, no GROUP BY (the embedded server lacks it): the domain aggregates.
-    return this.cases(
-      "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
-        "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
-        "ORDER BY c.receivedOn ASC",
-      tenantId,
-      { "@from": fromDay, "@to": toDay },
-    );
+    const where =
+      "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
+      "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
+      "ORDER BY c.receivedOn ASC";
+    const parameters = { "@from": fromDay, "@to": toDay };
+    if (read === "whole cases") return this.cases(`SELECT * FROM c ${where}`, tenantId, parameters);
+    // Only the fields the report counts: no summaries, patient details or investigations travel for a count.
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query: `SELECT ${REPORT_FIELDS} FROM c ${where}`,
+          parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))],
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources.map((document) => parseStored(ReportCaseSchema, "cases", document));
   }
 
   /** A query within one trust's partition, each result checked as a case. */
@@ -236,10 +271,70 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   private toDocument(value: Case, { revision, pending, applied }: CaseBookkeeping): Record<string, unknown> {
-    const searchText = [value.reference, value.patient.name, value.summary].join(" ").toLowerCase();
+    const tokens = searchTokensOf(value);
     const pendingSince = pending.map((f) => f.at).sort()[0];
     // dueKey: the next deadline, or a day after any, so lists sort by it with no undefined values.
     const dueKey = value.nextDueOn ?? NO_DEADLINE;
-    return { ...value, docType: "case", searchText, dueKey, revision, pending, ...(pendingSince ? { pendingSince } : {}), applied };
+    const watchOn = watchDay(value, this.retention);
+    return { ...value, docType: "case", ...tokens, dueKey, revision, pending, ...(pendingSince ? { pendingSince } : {}), ...(watchOn ? { watchOn } : {}), applied };
   }
+}
+
+/** The fields a report reads (ReportCaseSchema), as a query's SELECT list. */
+const REPORT_FIELDS = Object.keys(ReportCaseSchema.shape)
+  .map((field) => `c.${field}`)
+  .join(", ");
+
+/** A case carries at most this many search tokens, each at most this long: a long summary must not bloat the document or its index. */
+const MAX_SEARCH_TOKENS = 200;
+const MAX_TOKEN_LENGTH = 32;
+
+/** A word as search stores and matches it: lower case, accents dropped ("siân" is "sian"), letters, digits, ' and - only (as `find` reads typed words), cut to length. */
+function searchWord(word: string): string {
+  return word
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}'-]/gu, "")
+    .slice(0, MAX_TOKEN_LENGTH);
+}
+
+/** The parts of a word someone may type: "smith-jones" as smith and jones, "o'brien" as brien; one-letter parts find nothing. */
+function partsOf(word: string): string[] {
+  return searchWord(word)
+    .split(/['-]+/)
+    .filter((part) => part.length >= 2);
+}
+
+/** A word's tokens: its parts, and the parts joined as some type them ("o'brien-smith" also as "obrien" and "obriensmith"). */
+function wordTokens(word: string): string[] {
+  const normal = searchWord(word);
+  const joined = [normal, ...normal.split("-")].map((form) => form.replace(/['-]/g, "")).filter((form) => form.length >= 2);
+  return [...partsOf(normal), ...joined];
+}
+
+/** "000123" is also typed "00123", "0123" and "123". */
+function withoutLeadingZeros(part: string): string[] {
+  const forms: string[] = [];
+  for (let rest = part; /^0./.test(rest); ) forms.push((rest = rest.slice(1)));
+  return forms;
+}
+
+/**
+ * What `find` matches a case on, stored on the case document. `referenceTokens`: the parts of the reference, the
+ * number also without its leading zeros ("pals", "2026", "000123", "00123", "0123", "123"; a whole reference is
+ * looked up by findByReference). `searchTokens`: those, then the words of the patient's name and of the summary,
+ * deduplicated and capped.
+ */
+function searchTokensOf(c: Case): { searchTokens: string[]; referenceTokens: string[] } {
+  const parts = c.reference.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((part) => part.length > 0);
+  const referenceTokens = [...new Set([...parts, ...parts.flatMap(withoutLeadingZeros)])];
+  const words = `${c.patient.name} ${c.summary}`.split(/\s+/).flatMap(wordTokens);
+  const searchTokens = [...new Set([...referenceTokens, ...words])].slice(0, MAX_SEARCH_TOKENS);
+  return { searchTokens, referenceTokens };
+}
+
+/** The tokens a search's words must all match: read as case text is (searchWord), a hyphenated word by each part. */
+function queryTokens(words: readonly string[]): string[] {
+  return [...new Set(words.flatMap(partsOf))];
 }

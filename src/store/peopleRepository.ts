@@ -25,11 +25,19 @@ async function readKind<T>(container: Container, id: string, tenantId: string, d
 }
 
 /**
+ * How long a trust's staff list is reused: every case card offers it (assign, ask a lead), and it changes
+ * when someone first uses PALS Desk. A person another instance has just met appears within this time.
+ */
+export const STAFF_LIST_MS = 60_000;
+
+/**
  * People in the `conversations` container (partition /tenantId), one document per person. A write
  * happens only when what we know about someone changes, not on every message they send.
  */
 export class CosmosPeopleDirectory implements PeopleDirectory {
   private readonly lastWritten = new Map<string, string>();
+  /** Each trust's staff list as last read, and when. */
+  private readonly staffLists = new Map<string, { readonly at: number; readonly people: readonly StaffMember[] }>();
 
   constructor(
     private readonly container: Container,
@@ -57,6 +65,9 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
   }
 
   async list(tenantId: string): Promise<StaffMember[]> {
+    const known = this.staffLists.get(tenantId);
+    const now = this.now().getTime();
+    if (known && now - known.at < STAFF_LIST_MS && now >= known.at) return known.people.map((person) => ({ ...person }));
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(
         {
@@ -66,7 +77,9 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
         { partitionKey: tenantId },
       )
       .fetchAll();
-    return resources.map((person) => parseStored(StaffMemberSchema, "conversations", person));
+    const people = resources.map((person) => parseStored(StaffMemberSchema, "conversations", person));
+    this.staffLists.set(tenantId, { at: now, people: people.map((person) => ({ ...person })) });
+    return people;
   }
 
   async personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
@@ -89,6 +102,7 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
       updatedAt: this.now().toISOString(),
     };
     await this.container.items.upsert(document);
+    this.staffLists.delete(tenantId); // this instance shows a change it made at once
   }
 
   private async read(tenantId: string, id: string): Promise<z.infer<typeof PersonSchema> | undefined> {

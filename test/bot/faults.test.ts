@@ -35,7 +35,8 @@ interface Operation {
 interface CaseState {
   readonly case: unknown;
   readonly events: unknown[];
-  readonly scheduleDays: string[];
+  /** The day the sweep next looks at the case (its watch day), if any. */
+  readonly watchOn?: unknown;
   readonly outbox: unknown[];
   readonly threads: number;
   readonly pending: number;
@@ -69,7 +70,6 @@ describe("a crash at any write of a change: every operation, made whole by a ret
   async function snapshot(caseId: string): Promise<CaseState> {
     const stored = (await containers().cases.item(caseId, TENANT_ID).read<Record<string, unknown>>()).resource;
     const events = await query<Record<string, unknown>>(containers().events, "SELECT * FROM c WHERE c.caseId = @id", { "@id": caseId });
-    const agenda = await query<{ id: string; entries?: Record<string, string> }>(containers().jobs, "SELECT c.id, c.entries FROM c WHERE c.tenantId = '_system' AND STARTSWITH(c.id, 'agenda:')");
     const outbox = await query<Record<string, unknown>>(containers().jobs, "SELECT * FROM c WHERE c.payload.caseId = @id", { "@id": caseId });
     const threads = await query<unknown>(containers().conversations, "SELECT c.id FROM c WHERE c.docType = 'thread' AND c.caseId = @id", { "@id": caseId });
     const reference = typeof stored?.reference === "string" ? stored.reference : "<none>";
@@ -89,11 +89,12 @@ describe("a crash at any write of a change: every operation, made whole by a ret
           .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<instant>")
           .replace(/"(activityId|conversationId)":"[^"]*"/g, '"$1":"<teams id>"'),
       );
-    const { applied: _applied, pending, pendingSince: _since, ...document } = stored ?? ({} as Record<string, unknown>);
+    // The search tokens are the reference's parts, which differ from run to run like the reference itself.
+    const { applied: _applied, pending, pendingSince: _since, searchTokens: _tokens, referenceTokens: _parts, ...document } = stored ?? ({} as Record<string, unknown>);
     return {
       case: stored ? normal(document) : null,
       events: (normal(events) as { id: string }[]).sort((x, y) => x.id.localeCompare(y.id)),
-      scheduleDays: agenda.filter((day) => day.entries?.[caseId]).map((day) => day.id).sort(),
+      watchOn: stored?.watchOn,
       outbox: (normal(outbox.map(({ state: _s, attempts: _a, nextAttemptAt: _n, sentAt: _t, lastError: _e, delivered: _d, ...item }) => item)) as { id: string }[]).sort((x, y) =>
         x.id.localeCompare(y.id),
       ),
@@ -237,7 +238,7 @@ describe("a crash at any write of a change: every operation, made whole by a ret
       ["created"],
     );
     assert.deepEqual((state.outbox as { id: string }[]).map((item) => item.id), ["alert:<case>:safeguarding"]);
-    assert.equal(state.scheduleDays.length, 1);
+    assert.match(String(state.watchOn), /^\d{4}-\d\d-\d\d$/, "the sweep will look at it");
   });
 
   for (const operation of OPERATIONS.filter((o) => !process.env.ONLY || o.name.includes(process.env.ONLY))) {

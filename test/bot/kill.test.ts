@@ -83,11 +83,9 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
 
     const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
     const database = client.database("pals");
-    const agenda = (await database.container("jobs").items.query<{ entries?: Record<string, string> }>("SELECT c.entries FROM c WHERE c.tenantId = '_system' AND STARTSWITH(c.id, 'agenda:')").fetchAll()).resources;
-    const scheduled = new Set(agenda.flatMap((day) => Object.keys(day.entries ?? {})));
     const problems: string[] = [];
     for (const { caseId, safeguarding } of submissions) {
-      const { resource: stored } = await database.container("cases").item(caseId, TENANT_ID).read<{ pending?: unknown[] }>();
+      const { resource: stored } = await database.container("cases").item(caseId, TENANT_ID).read<{ pending?: unknown[]; watchOn?: string }>();
       if (!stored) {
         problems.push(`${caseId}: no case`);
         continue;
@@ -95,7 +93,7 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
       if (stored.pending?.length) problems.push(`${caseId}: follow-ups still pending`);
       const events = (await database.container("events").items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] }).fetchAll()).resources;
       if (events.length !== 1 || events[0].kind !== "created") problems.push(`${caseId}: timeline ${JSON.stringify(events.map((e) => e.kind))}`);
-      if (!scheduled.has(caseId)) problems.push(`${caseId}: in no schedule day`);
+      if (!stored.watchOn) problems.push(`${caseId}: not watched by the sweep`);
       const { resource: alert } = await database.container("jobs").item(`alert:${caseId}:safeguarding`, TENANT_ID).read();
       if (safeguarding !== (alert !== undefined)) problems.push(`${caseId}: safeguarding ${safeguarding}, alert ${alert ? "queued" : "missing"}`);
     }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import sinon from "sinon";
 import type { Case, OutboxItem } from "../../src/domain";
-import { CosmosSweepSchedule } from "../../src/store/jobsRepository";
+import { CosmosSweepCursor } from "../../src/store/jobsRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { ADMIN, BOT, cardAction, channelMessage, MANAGER, OFFICER, personalInstall, personalMessage, TEAM, teamInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
@@ -209,7 +209,7 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
   it("neither loses nor repeats a digest when a sweep crashes between deciding and sending", async () => {
     await logContact({ contactType: "enquiry", subjects: "" });
     now = at("2026-03-10", "09:00");
-    const crash = sinon.stub(CosmosSweepSchedule.prototype, "markSwept").rejects(new Error("instance killed"));
+    const crash = sinon.stub(CosmosSweepCursor.prototype, "markSwept").rejects(new Error("instance killed"));
     try {
       await assert.rejects(t.bot.jobs.sweepNow(), /instance killed/);
     } finally {

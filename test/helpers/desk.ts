@@ -1,10 +1,9 @@
 import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "../../src/cases";
 import { parseConfig } from "../../src/config";
-import { DEFAULT_RETENTION } from "../../src/domain";
 import type { Logger } from "../../src/logger";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import type { Store } from "../../src/store/cosmos";
-import { CosmosOutboxStore, CosmosSweepSchedule } from "../../src/store/jobsRepository";
+import { CosmosOutboxStore } from "../../src/store/jobsRepository";
 import { LetterTemplates } from "../../src/store/letterTemplates";
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "../../src/store/peopleRepository";
 import { loadSignpostingDirectory } from "../../src/store/signpostingFile";
@@ -15,16 +14,15 @@ import { settingsRoles } from "../../src/teams/identity";
 export function deskDeps(store: Store, options: { readonly log: Logger; readonly now: () => Date; readonly env?: Record<string, string> }): CaseDeskDeps {
   const config = parseConfig({ ...options.env });
   return {
-    cases: new CosmosCaseRepository(store.containers.cases),
+    cases: new CosmosCaseRepository(store.containers.cases, config.retention),
     timeline: new CosmosTimelineRepository(store.containers.events),
-    schedule: new CosmosSweepSchedule(store.containers.jobs),
     outbox: new CosmosOutboxStore(store.containers.jobs),
     people: new CosmosPeopleDirectory(store.containers.conversations, options.now),
     channels: new CosmosChannelDirectory(store.containers.conversations, options.now),
     roles: settingsRoles(config),
     signposting: loadSignpostingDirectory(undefined).directory,
     letters: new LetterTemplates(),
-    retention: DEFAULT_RETENTION,
+    retention: config.retention,
     log: options.log,
     now: options.now,
     sendSoon: () => undefined,

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
+import type { SqlQuerySpec } from "@azure/cosmos";
+import sinon from "sinon";
 import { CaseChangedError, formatCaseReference, type Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { createLogger } from "../../src/logger";
@@ -57,7 +59,7 @@ describe("case store (embedded Cosmos DB)", () => {
   it("keeps a change's follow-ups on the case until they are cleared, and the sweep's query finds it meanwhile", async () => {
     const created = (await cases.create(aCase()))!;
     const { tenantId, id } = created.value;
-    const followUps = { changeId: `${id}:1`, at: "2026-03-10T10:00:00.000Z", events: [], fileOn: ["2026-03-12"], outbox: [], threads: [] };
+    const followUps = { changeId: `${id}:1`, at: "2026-03-10T10:00:00.000Z", events: [], outbox: [], threads: [] };
     const saved = await cases.save({ ...created.value, learning: "A" }, { revision: 1, pending: [followUps], applied: ["key-1"] }, created.etag);
     assert.deepEqual(saved.pending, [followUps]);
     assert.deepEqual(saved.applied, ["key-1"]);
@@ -126,6 +128,62 @@ describe("case store (embedded Cosmos DB)", () => {
     assert.deepEqual((await volunteer(["trampoline"])).map((c) => c.id), [open.id], "cases without safeguarding still match on their details");
     const number = restricted.reference.slice(-6);
     assert.deepEqual((await volunteer([number])).map((c) => c.id), [restricted.id], "the reference is not restricted");
+  });
+
+  describe("search through the tokens stored on each case (served by the index)", () => {
+    afterEach(() => sinon.restore());
+    const sentQueries = (spy: sinon.SinonSpy) => spy.getCalls().map((call) => (call.args[0] as SqlQuerySpec).query);
+
+    it("finds whole words of the name and summary, however the name is typed, and the reference number as officers type it", async () => {
+      const tenantId = `trust-${randomUUID()}`;
+      const patient = { ...makeCase().patient, name: "Siân O'Brien-Smith" };
+      const c = aCase({ tenantId, reference: "PALS-2026-000123", summary: "Lost hearing aid on the ward", patient });
+      await cases.create(c);
+      await cases.create(aCase({ tenantId, reference: "PALS-2026-000456", summary: "Parking charges", patient: { ...patient, name: "Rita Moss" } }));
+      const query = sinon.spy(store.containers.cases.items, "query");
+      const find = async (words: string[]) => (await cases.search({ tenantId, words, seesSafeguardingDetail: true, limit: 10 })).map((found) => found.id);
+
+      const typed = [["hearing", "aid"], ["sian"], ["siân"], ["brien"], ["o'brien"], ["obrien"], ["smith"], ["o'brien-smith"], ["123"], ["000123"], ["00123"], ["2026-000123"], ["pals", "123"]];
+      for (const words of typed) assert.deepEqual(await find(words), [c.id], `"${words.join(" ")}" finds it`);
+      assert.deepEqual(await find(["ear"]), [], "the inside of a word (hearing) is not a match");
+      assert.deepEqual(await find(["hearing", "parking"]), [], "every word must match");
+      const sent = sentQueries(query);
+      assert.ok(sent.length >= typed.length);
+      for (const text of sent) {
+        assert.match(text, /ARRAY_CONTAINS\(c\.searchTokens, @word0\)/);
+        assert.doesNotMatch(text, /\bCONTAINS\(|searchText/, "no CONTAINS over text: that reads every case of the trust");
+      }
+    });
+
+    it("for someone who may not see safeguarding detail, matches a safeguarding case on its reference tokens only", async () => {
+      const tenantId = `trust-${randomUUID()}`;
+      const patient = { ...makeCase().patient, name: "Zephaniah Quill", nhsNumber: "9434765870" };
+      const restricted = aCase({ tenantId, reference: "PALS-2026-000789", safeguarding: true, summary: "Bruising noticed, ref 789", patient });
+      await cases.create(restricted);
+      const query = sinon.spy(store.containers.cases.items, "query");
+      const volunteer = async (words: string[]) => (await cases.search({ tenantId, words, seesSafeguardingDetail: false, limit: 10 })).map((found) => found.id);
+      assert.deepEqual(await volunteer(["789"]), [restricted.id], "its reference number is not restricted");
+      assert.deepEqual(await volunteer(["789", "bruising"]), [], "a word of the summary beside the number still confirms nothing");
+      assert.deepEqual(await volunteer(["quill", "789"]), []);
+      assert.match(sentQueries(query)[0], /c\.safeguarding = true AND ARRAY_CONTAINS\(c\.referenceTokens, @word0\)/);
+    });
+
+    it("keeps a long summary's tokens bounded, the reference and the patient's name first", async () => {
+      const tenantId = `trust-${randomUUID()}`;
+      const words = Array.from({ length: 600 }, (_, i) => `word${i}`);
+      const long = `${"x".repeat(60)} ${words.join(" ")}`.slice(0, 4000);
+      const c = aCase({ tenantId, summary: long, patient: { ...makeCase().patient, name: "Alan Brooks" } });
+      await cases.create(c);
+      const { resource } = await store.containers.cases.item(c.id, tenantId).read<{ searchTokens: string[] }>();
+      const tokens = resource!.searchTokens;
+      assert.ok(tokens.length <= 200, `${tokens.length} tokens`);
+      assert.ok(tokens.every((token) => token.length <= 32));
+      assert.equal(new Set(tokens).size, tokens.length, "no token twice");
+      const find = async (words: string[]) => (await cases.search({ tenantId, words, seesSafeguardingDetail: true, limit: 10 })).map((found) => found.id);
+      assert.deepEqual(await find(["brooks"]), [c.id]);
+      assert.deepEqual(await find(["word0"]), [c.id]);
+      assert.deepEqual(await find(["x".repeat(60)]), [c.id], "a long word is cut the same way when searched for");
+    });
   });
 
   it("lists a person's open cases only", async () => {

@@ -89,7 +89,7 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
     assert.equal((await events(c.id)).length, 1, "one timeline event");
     const alert = await deps.outbox.get(c.tenantId, alertOutboxId(c.id, "safeguarding"));
     assert.equal(alert?.value.payload.kind, "alert", "the safeguarding alert is queued");
-    assert.equal((await deps.outbox.pending()).filter((entry) => entry.id === alertOutboxId(c.id, "safeguarding")).length, 1, "queued once");
+    assert.equal((await deps.outbox.pending(NOW, 1000)).filter((entry) => entry.id === alertOutboxId(c.id, "safeguarding")).length, 1, "queued once");
     assert.deepEqual((await deps.cases.get(c.tenantId, c.id))!.pending, [], "and cleared");
     assert.ok(!(await deps.cases.withPendingFollowUps(1000)).some((found) => found.caseId === c.id));
   });

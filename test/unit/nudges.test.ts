@@ -9,7 +9,7 @@ import {
   londonClockTime,
   overdueReasons,
   retryDelayMs,
-  scheduleDay,
+  watchDay,
   sortDigest,
   type Case,
 } from "../../src/domain";
@@ -28,12 +28,14 @@ describe("nudges and escalations (rules)", () => {
     assert.equal(attentionDay({ ...c, status: "closed" }), undefined);
   });
 
-  it("files a case for the next working day at the earliest, since today's 09:00 round may have gone", () => {
+  it("is watched by the sweep from its attention day while open, from its retention day once closed", () => {
     const c = complaint();
-    assert.equal(scheduleDay(c, "2026-03-02"), "2026-03-04", "in the future: its own day");
-    assert.equal(scheduleDay(c, "2026-03-05"), "2026-03-06", "already in the window: tomorrow");
-    assert.equal(scheduleDay(c, "2026-03-06"), "2026-03-09", "Friday: the following Monday");
-    assert.equal(scheduleDay({ ...c, nextDueOn: undefined }, "2026-03-05"), undefined);
+    assert.equal(watchDay(c), "2026-03-04", "open: 2 working days before the acknowledgement");
+    assert.equal(watchDay({ ...c, nextDueOn: undefined }), undefined, "no deadline: nothing to watch");
+    const closed: Case = { ...c, status: "closed", closedOn: "2026-03-20", nextDueOn: undefined };
+    assert.equal(watchDay(closed), "2036-03-20", "closed: ten years on (the default retention)");
+    assert.equal(watchDay(closed, { years: 8, action: "delete" }), "2034-03-20", "the trust's own retention years");
+    assert.equal(watchDay({ ...closed, anonymisedOn: "2036-03-20" }), undefined, "retention applied: nothing left to watch");
   });
 
   it("puts a case in the digest when due within 2 working days, due today or overdue", () => {
