@@ -4,7 +4,9 @@ import { titleOf } from "./choice";
 // The NHS 5x5 risk matrix (NPSA): score = consequence x likelihood, each rated 1 to 5.
 
 export type RiskRating = 1 | 2 | 3 | 4 | 5;
-export const RiskRatingSchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]);
+const RISK_RATINGS: ReadonlySet<unknown> = new Set([1, 2, 3, 4, 5]);
+/** A set check, not a union of literals: a union builds an error for each literal it tries before the match. */
+export const RiskRatingSchema = z.custom<RiskRating>((value) => RISK_RATINGS.has(value), "Expected a rating from 1 to 5");
 
 export const RISK_CONSEQUENCES = [
   { id: 1, title: "Negligible" },

@@ -1,14 +1,17 @@
 import { strict as assert } from "node:assert";
 import {
   assessRisk,
+  CaseSchema,
   consequenceTitle,
   isHighRisk,
   likelihoodTitle,
   riskBand,
   riskBandTitle,
+  RiskRatingSchema,
   riskScore,
   type RiskRating,
 } from "../../src/domain";
+import { makeCase } from "../helpers/caseFixtures";
 
 const ratings: RiskRating[] = [1, 2, 3, 4, 5];
 
@@ -40,6 +43,17 @@ describe("risk matrix", () => {
     assert.throws(() => riskScore(6 as RiskRating, 1), /1 to 5/);
     assert.throws(() => riskBand(7), /not a score/);
     assert.throws(() => riskBand(0), /not a score/);
+  });
+
+  it("a stored rating is 1 to 5 exactly; anything else fails at its own path", () => {
+    for (const rating of ratings) assert.equal(RiskRatingSchema.safeParse(rating).success, true);
+    for (const bad of [0, 6, 2.5, -1, "3", null, undefined, Number.NaN, [3]]) {
+      const parsed = RiskRatingSchema.safeParse(bad);
+      assert.equal(parsed.success, false, String(bad));
+    }
+    const stored = CaseSchema.safeParse({ ...makeCase(), risk: { consequence: 7, likelihood: 3, score: 21 } });
+    assert.equal(stored.success, false);
+    assert.deepEqual(stored.error?.issues.map((issue) => issue.path.join(".")), ["risk.consequence"]);
   });
 
   it("names each level in the matrix's words", () => {
