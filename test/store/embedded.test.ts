@@ -5,7 +5,7 @@ import cosmosServer = require("@vercel/cosmosdb-server");
 import cosmosQuery from "@zeit/cosmosdb-query";
 import executor from "@zeit/cosmosdb-query/lib/executor";
 import sinon from "sinon";
-import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
+import { startEmbeddedCosmos, useQueryIndex, type EmbeddedCosmos } from "../../src/store/embedded";
 import { openTestStore } from "../helpers/store";
 
 const QUERIES = [
@@ -70,6 +70,7 @@ describe("the embedded Cosmos DB server's queries", () => {
     const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: { tenantId: string }[]): unknown }, "exec");
     const scanned = () => exec.args.map(([documents]) => documents.map((document) => document.tenantId).sort().join(""));
     const { cosmos, client, container } = await openContainer();
+    useQueryIndex(false); // the partition's scan alone: the index narrows it further (below)
     try {
       for (let i = 0; i < 30; i += 1) {
         await container.items.create({ id: `d${i}`, tenantId: "abc"[i % 3], status: i % 4 ? "open" : "closed", reference: `PALS-2026-${String(30 - i).padStart(6, "0")}` });
@@ -112,6 +113,189 @@ describe("the embedded Cosmos DB server's queries", () => {
       const { resources: all } = await container.items.query("SELECT VALUE c.id FROM c", { partitionKey: "b" }).fetchAll();
       assert.deepEqual(all, ["d1", "d7", "d10", "d13", "d16", "d19", "d22", "d25", "d28", "d31"]);
     } finally {
+      useQueryIndex(true);
+      client.dispose();
+      await cosmos.stop();
+    }
+  });
+
+  it("hand the engine only the documents an index finds for a query's equalities, ARRAY_CONTAINS and ranges", async () => {
+    const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: { id: string }[]): unknown }, "exec");
+    const scanned = () => exec.args.map(([documents]) => documents.map((document) => document.id).join(" "));
+    const { cosmos, client, container } = await openContainer();
+    try {
+      for (let i = 0; i < 40; i += 1) {
+        await container.items.create({
+          id: `d${i}`,
+          tenantId: "ab"[i % 2],
+          owner: i % 10 === 0 ? "me" : "other",
+          tokens: i % 8 === 0 ? ["brooks", "ward"] : ["ward"],
+          ...(i % 13 === 0 ? { watchOn: `2026-03-${String(10 + (i % 3)).padStart(2, "0")}` } : {}),
+        });
+      }
+      const run = async (query: string, parameters: { name: string; value: string }[], partitionKey?: string) => {
+        exec.resetHistory();
+        const { resources } = await container.items.query({ query, parameters }, partitionKey === undefined ? {} : { partitionKey }).fetchAll();
+        return { scans: scanned(), ids: (resources as { id: string }[]).map((r) => r.id) };
+      };
+      // In a partition: only its cases of that owner.
+      const mine = await run("SELECT c.id FROM c WHERE c.tenantId = @t AND c.owner = @owner ORDER BY c.id", [{ name: "@t", value: "a" }, { name: "@owner", value: "me" }], "a");
+      assert.deepEqual(mine, { scans: ["d0 d10 d20 d30"], ids: ["d0", "d10", "d20", "d30"] });
+      // Across partitions: the documents whose array holds the token.
+      const found = await run("SELECT c.id FROM c WHERE ARRAY_CONTAINS(c.tokens, @w) AND ARRAY_CONTAINS(c.tokens, 'ward')", [{ name: "@w", value: "brooks" }]);
+      assert.deepEqual(found.scans, ["d0 d8 d16 d24 d32"]);
+      // A range: the documents with a watch day on or before the day, not every document.
+      const due = await run("SELECT c.id FROM c WHERE c.watchOn <= @day", [{ name: "@day", value: "2026-03-10" }]);
+      assert.deepEqual(due, { scans: ["d0 d39"], ids: ["d0", "d39"] });
+      // What the index cannot narrow is scanned whole.
+      const either = await run("SELECT c.id FROM c WHERE c.owner = 'me' OR IS_DEFINED(c.watchOn)", []);
+      assert.equal(either.scans[0].split(" ").length, 40);
+    } finally {
+      client.dispose();
+      await cosmos.stop();
+    }
+  });
+
+  it("answer with the index exactly as without it: the same documents, in the same order and pages, before and after writes", async () => {
+    const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: unknown[]): unknown }, "exec");
+    const { cosmos, client, container } = await openContainer();
+    const next = seeded(7);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
+    const STATUSES = ["open", "closed", "1", 1, true, false, null, undefined, ["open"], { s: "open" }];
+    const ELEMENTS = ["x", "y", 1, "1", true, null, { k: 1 }, ["x"]];
+    const DAYS = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-05", "2026-03-10", 20260303, null, undefined];
+    const varied = (i: number) =>
+      stripUndefined({
+        id: `v${i}`,
+        tenantId: pick(["a", "b", "c"]),
+        status: pick(STATUSES),
+        n: pick([0, 1, 2, 3, 3, 4, 5, "3", true, undefined]),
+        flag: pick([true, false, "true", undefined]),
+        tags: pick([undefined, "x", { x: 1 }, [], ...Array.from({ length: 4 }, () => ELEMENTS.filter(() => next() < 0.4))]),
+        day: pick(DAYS),
+        patient: pick([undefined, "x", ["x"], { nhs: pick(["111", "222", 111]), age: pick([1, 2, 3]) }, { name: "n" }]),
+      });
+    const QUERIES: [string, Record<string, unknown>?][] = [
+      ["SELECT * FROM c WHERE c.status = 'open'"],
+      ...["open", "1", 1, true, false, null].map((value): [string, Record<string, unknown>] => ["SELECT * FROM c WHERE c.status = @v", { "@v": value }]),
+      ["SELECT * FROM c WHERE c.status = @missing"],
+      ["SELECT * FROM c WHERE c.status = @v", { "@v": ["open"] }],
+      ["SELECT * FROM c WHERE c.status = {\"s\": \"open\"}"],
+      ["SELECT * FROM c WHERE c.status = undefined"],
+      ["SELECT c.id FROM c WHERE 'open' = c.status AND c.n >= 3 ORDER BY c.n DESC"],
+      ["SELECT * FROM c WHERE c.n = 3"],
+      ["SELECT * FROM c WHERE c.n = '3'"],
+      ["SELECT * FROM c WHERE c.n = -1 OR c.n = 3.0"],
+      ["SELECT * FROM c WHERE c.flag = true"],
+      ["SELECT * FROM c WHERE c.nothing = null"],
+      ...["x", 1, "1", true, null].map((value): [string, Record<string, unknown>] => ["SELECT c.id, c.tags FROM c WHERE ARRAY_CONTAINS(c.tags, @v)", { "@v": value }]),
+      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {\"k\": 1})"],
+      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {\"k\": 1}, true)"],
+      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, 'x', true)"],
+      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, ['x'])"],
+      ["SELECT * FROM c WHERE c.tags[0] = 'x' AND c.tags.length = 2"],
+      ["SELECT * FROM c WHERE c.day <= @day", { "@day": "2026-03-03" }],
+      ["SELECT * FROM c WHERE c.day > '2026-03-03'"],
+      ["SELECT * FROM c WHERE @day >= c.day AND c.status = 'open'", { "@day": "2026-03-02" }],
+      ["SELECT * FROM c WHERE c.day < 20260304"],
+      ["SELECT * FROM c WHERE c.n > @n", { "@n": 2 }],
+      ["SELECT * FROM c WHERE c.flag >= false"],
+      ["SELECT * FROM c WHERE c.day >= null"],
+      ["SELECT TOP 5 c.id, c.day FROM c WHERE c.day >= @day ORDER BY c.day", { "@day": "2026-03-02" }],
+      ["SELECT TOP 3 * FROM c WHERE c.status = 'open' ORDER BY c.day DESC, c.id"],
+      ["SELECT VALUE COUNT(1) FROM c WHERE c.status = 'open'"],
+      ["SELECT VALUE SUM(c.n) FROM c WHERE c.flag = true AND IS_NUMBER(c.n)"],
+      ["SELECT * FROM c WHERE c.patient.nhs = @nhs", { "@nhs": "111" }],
+      ["SELECT * FROM c WHERE c.patient.nhs = 111"],
+      ["SELECT * FROM c WHERE c[\"patient\"][\"age\"] = 3 AND c.patient.nhs = '222'"],
+      ["SELECT * FROM c WHERE c.status = 'open' OR ARRAY_CONTAINS(c.tags, 'x')"],
+      ["SELECT * FROM c WHERE (c.status = 'open' AND c.n = 3) OR (c.status = 'closed' AND false)"],
+      ["SELECT * FROM c WHERE c.status = 'open' OR c.n > 3"],
+      ["SELECT * FROM c WHERE c.status = 'open' OR IS_DEFINED(c.day)"],
+      ["SELECT * FROM c WHERE NOT (c.status = 'open')"],
+      ["SELECT * FROM c WHERE c.status != 'open'"],
+      ["SELECT * FROM c WHERE c.status = 'open' AND false"],
+      ["SELECT * FROM c WHERE STARTSWITH(c.day, '2026') AND c.n = 3"],
+      ["SELECT * FROM c WHERE LOWER(c.status) = 'open'"],
+      ["SELECT * FROM c WHERE c.status IN ('open', 'closed') AND c.n = 2"],
+      ["SELECT * FROM c WHERE c.n BETWEEN 1 AND 3"],
+      ["SELECT r.id FROM root r WHERE r.status = 'open' AND r.tenantId = @t", { "@t": "a" }],
+      ["SELECT c.id FROM c JOIN t IN c.tags WHERE t = 'x'"],
+      ["SELECT * FROM c WHERE c.status = 'open' AND LOWER(c.status, 1) = 'x'"],
+      ["SELECT * FROM c WHERE c.status = 'open' AND x.status = 'open'"],
+      ["SELECT * FROM c WHERE c.tenantId = @t AND c.status = 'open'", { "@t": "b" }],
+      ["SELECT * FROM c ORDER BY c.id"],
+      ["SELECT * FROM c WHERE c.id = @v OR c.id = 'v7'", { "@v": "v3" }],
+    ];
+    // What the index must leave to the full scan: no indexable conjunct, objects or undefined compared, the 3-argument
+    // ARRAY_CONTAINS, JOINs, and WHEREs that throw (a wrong arity, an unknown name) whatever documents they see.
+    const UNNARROWED = [
+      /@missing|= \{|= undefined|, \{"k": 1\}|, true\)|\['x'\]\)|>= null|OR IS_DEFINED|NOT|!=|WHERE LOWER|BETWEEN|JOIN|LOWER\(c.status, 1\)|x\.status|FROM c ORDER BY/,
+    ];
+    const answer = async (query: string, parameters: Record<string, unknown>, partitionKey: string | undefined, maxItemCount?: number) => {
+      const spec = { query, parameters: Object.entries(parameters).map(([name, value]) => ({ name, value: value as string })) };
+      try {
+        const iterator = container.items.query(spec, { ...(partitionKey === undefined ? {} : { partitionKey }), ...(maxItemCount ? { maxItemCount } : {}) });
+        if (!maxItemCount) return (await iterator.fetchAll()).resources;
+        const pages: unknown[] = [];
+        while (iterator.hasMoreResults()) {
+          const page = await iterator.fetchNext();
+          pages.push({ resources: page.resources, continuation: page.continuationToken });
+        }
+        return pages;
+      } catch (error) {
+        return { error: (error as { code?: unknown }).code };
+      }
+    };
+    const compare = async (when: string) => {
+      const narrowed = new Set<string>();
+      let found = 0;
+      for (const [query, parameters = {}] of QUERIES) {
+        for (const partitionKey of [undefined, "a"]) {
+          for (const maxItemCount of [undefined, 7]) {
+            exec.resetHistory();
+            useQueryIndex(false);
+            const scan = await answer(query, parameters, partitionKey, maxItemCount);
+            const scanned = exec.args.reduce((sum, [documents]) => sum + documents.length, 0);
+            exec.resetHistory();
+            useQueryIndex(true);
+            const indexed = await answer(query, parameters, partitionKey, maxItemCount);
+            assert.deepEqual(indexed, scan, `${when}: ${query} ${JSON.stringify(parameters)} in ${partitionKey ?? "every partition"}, pages of ${maxItemCount ?? "all"}`);
+            if (exec.args.reduce((sum, [documents]) => sum + documents.length, 0) < scanned) narrowed.add(query);
+            if (Array.isArray(scan) && scan.length > 0) found += 1;
+          }
+        }
+      }
+      assert.ok(found > QUERIES.length, `${when}: most queries find something (${found})`);
+      // Every query the index can narrow was narrowed (and none other), so the comparisons above tested it.
+      assert.deepEqual(
+        QUERIES.filter(([query]) => !narrowed.has(query)).map(([query]) => query),
+        QUERIES.filter(([query]) => UNNARROWED.some((pattern) => pattern.test(query))).map(([query]) => query),
+        when,
+      );
+    };
+    try {
+      for (let i = 0; i < 300; i += 1) await container.items.create(varied(i));
+      await compare("as created");
+      const { resources: stored } = await container.items.query<{ id: string; tenantId: string }>("SELECT c.id, c.tenantId FROM c").fetchAll();
+      const partitionOf = new Map(stored.map((d) => [d.id, d.tenantId]));
+      for (let i = 0; i < 300; i += 1) {
+        const id = `v${i}`;
+        const tenantId = partitionOf.get(id)!;
+        if (i % 11 === 0) await container.item(id, tenantId).delete();
+        else if (i % 11 === 1) await container.item(id, tenantId).replace({ ...varied(1000 + i), id, tenantId });
+        else if (i % 11 === 2) await container.items.upsert({ ...varied(2000 + i), id, tenantId });
+        else if (i % 11 === 3)
+          await container.item(id, tenantId).patch([
+            { op: "set", path: "/status", value: pick(["open", "closed", 1]) },
+            { op: "set", path: "/tags", value: ["x", 1] },
+          ]);
+        else if (i % 11 === 4) await container.item(id, tenantId).patch([{ op: "set", path: "/day", value: "2026-03-02" }]);
+      }
+      for (let i = 300; i < 340; i += 1) await container.items.upsert(varied(i));
+      await compare("after writes");
+    } finally {
+      useQueryIndex(true);
       client.dispose();
       await cosmos.stop();
     }
@@ -156,4 +340,20 @@ async function openContainer(running?: EmbeddedCosmos): Promise<{ cosmos: Embedd
 /** Runs compiled query code over documents as the embedded server does. */
 function execute(code: string, documents: object[], parameters: { name: string; value: string }[]): unknown {
   return executor(documents, { code, parameters });
+}
+
+/** A repeatable pseudo-random sequence (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A document as JSON would carry it: no undefined fields. */
+function stripUndefined<T extends object>(document: T): T {
+  return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined)) as T;
 }
