@@ -1,7 +1,7 @@
 // The one way a case changes. A change is one conditional write of the case document (If-Match on the
 // etag read), and that write carries the change's follow-ups: its timeline events (ids decided by the
-// change) and the messages to queue. (The day the sweep next looks at the case is a field of the case itself.) The follow-ups are
-// then done (each create-if-absent) and cleared. A crash anywhere leaves them on the case, where the next
+// change) and the messages to queue (the day the sweep next looks at the case is a field of the case
+// itself, written by the same write). The follow-ups are then done (each create-if-absent) and cleared. A crash anywhere leaves them on the case, where the next
 // change, a retried submission or the sweep finds them and finishes them: nothing lost, nothing twice.
 import {
   CaseChangedError,

@@ -4,7 +4,7 @@ import type { Case, CaseSummary, ReportCase } from "./caseSchema";
 import type { ConversationAddress, StaffMember } from "./conversations";
 import type { FollowUps, ThreadLink } from "./followUps";
 import type { LetterKind } from "./letters";
-import type { OutboxItem } from "./outbox";
+import type { OutboxItem, OutboxTarget } from "./outbox";
 import type { CaseEvent } from "./timeline";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
@@ -146,11 +146,18 @@ export interface SweepCursor {
   markSwept(day: string, etag: string | undefined): Promise<boolean>;
 }
 
+/** An outbox item to look at, and where it goes when that is known without reading it. */
+export interface PendingOutboxItem {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly target?: OutboxTarget;
+}
+
 export interface OutboxStore {
   /** Writes the item unless one with its id exists; true when this call created it. */
   enqueue(item: OutboxItem): Promise<boolean>;
   /** Items still to send whose next try is due by `dueBy`, soonest first, at most `limit` (one query served by the index, across trusts). */
-  pending(dueBy: Date, limit: number): Promise<{ readonly id: string; readonly tenantId: string }[]>;
+  pending(dueBy: Date, limit: number): Promise<PendingOutboxItem[]>;
   get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined>;
   /** Conditional write; false when someone else changed it first. */
   save(item: OutboxItem, etag: string): Promise<boolean>;

@@ -6,6 +6,7 @@ import {
   type Delivered,
   type OutboxItem,
   type OutboxStore,
+  type PendingOutboxItem,
 } from "../domain";
 import { errorFacts, type Logger } from "../logger";
 
@@ -73,17 +74,25 @@ export class Dispatcher {
   }
 
   /** Sends these items now if they are due (someone is waiting to hear they went). */
-  async deliver(items: readonly { readonly id: string; readonly tenantId: string }[], now: Date): Promise<DispatchReport> {
+  async deliver(items: readonly PendingOutboxItem[], now: Date): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retrying: 0, undeliverable: 0, failed: 0, deferredByRateLimit: 0 };
-    for (const { id, tenantId } of items) {
+    // Targets found over Teams' limits in this pass: their other items are left for the next sweep unread
+    // (an alert storm to one channel must not cost a read and a write per waiting message, every sweep).
+    const limited = new Set<string>();
+    for (const { id, tenantId, target } of items) {
+      const key = target ? `${tenantId}|${JSON.stringify(target)}` : undefined;
+      if (key && limited.has(key)) {
+        report.deferredByRateLimit += 1;
+        continue;
+      }
       const found = await this.outbox.get(tenantId, id);
       if (!found || found.value.state !== "pending" || new Date(found.value.nextAttemptAt) > now) continue;
-      await this.deliverOne(found.value, found.etag, now, report);
+      if ((await this.deliverOne(found.value, found.etag, now, report)) === "rate-limited" && key) limited.add(key);
     }
     return report;
   }
 
-  private async deliverOne(item: OutboxItem, etag: string, now: Date, report: DispatchReport): Promise<void> {
+  private async deliverOne(item: OutboxItem, etag: string, now: Date, report: DispatchReport): Promise<"rate-limited" | void> {
     const log = this.log.child({ outboxId: item.id, kind: item.payload.kind });
     const address = await this.deliverer.addressFor(item);
     if (!address) {
@@ -97,9 +106,9 @@ export class Dispatcher {
     }
     const allowedAt = this.limiter.nextAllowedAt(address.conversationId, now.getTime());
     if (allowedAt > now.getTime()) {
-      await this.outbox.save({ ...item, nextAttemptAt: new Date(allowedAt).toISOString() }, etag);
+      // Left as it is, still due: the next sweep tries again, and the conversation's messages keep their order.
       report.deferredByRateLimit += 1;
-      return;
+      return "rate-limited";
     }
     const attempts = item.attempts + 1;
     const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + CLAIM_MS).toISOString() };

@@ -1,7 +1,7 @@
 import type { Container } from "@azure/cosmos";
 import { z } from "zod";
 import { OutboxItemSchema, type OutboxItem } from "../domain/outbox";
-import type { OutboxStore, SweepCursor, SweepLease, Versioned } from "../domain/ports";
+import type { OutboxStore, PendingOutboxItem, SweepCursor, SweepLease, Versioned } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
 
 /**
@@ -43,6 +43,8 @@ export class CosmosSweepCursor implements SweepCursor {
   }
 }
 
+const PendingSchema = OutboxItemSchema.pick({ id: true, tenantId: true, target: true });
+
 /** Outbox items, each in its trust's partition; the ones still to send are found by their indexed state and next try. */
 export class CosmosOutboxStore implements OutboxStore {
   constructor(private readonly container: Container) {}
@@ -57,15 +59,15 @@ export class CosmosOutboxStore implements OutboxStore {
     }
   }
 
-  async pending(dueBy: Date, limit: number): Promise<{ id: string; tenantId: string }[]> {
+  async pending(dueBy: Date, limit: number): Promise<PendingOutboxItem[]> {
     // Across trusts, on purpose: served by the index on state and nextAttemptAt (sent items are never read).
     const { resources } = await this.container.items
-      .query<{ id: string; tenantId: string }>({
-        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.docType = 'outbox' AND c.state = 'pending' AND c.nextAttemptAt <= @dueBy ORDER BY c.nextAttemptAt`,
+      .query<Record<string, unknown>>({
+        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId, c.target FROM c WHERE c.docType = 'outbox' AND c.state = 'pending' AND c.nextAttemptAt <= @dueBy ORDER BY c.nextAttemptAt`,
         parameters: [{ name: "@dueBy", value: dueBy.toISOString() }],
       })
       .fetchAll();
-    return resources;
+    return resources.map((found) => parseStored(PendingSchema, "jobs", found));
   }
 
   async get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined> {
