@@ -9,6 +9,7 @@ import { openStore, type Store } from "../src/store/cosmos";
 import { makeCase } from "../test/helpers/caseFixtures";
 import { deskFor } from "../test/helpers/desk";
 import { formatMs, percentile } from "./stats";
+import { seededRandom } from "../test/helpers/random";
 
 const TENANT = "scaling-trust";
 const TODAY = "2026-03-10";
@@ -28,17 +29,6 @@ const ME: PersonRef = { aadObjectId: "00000000-0000-4000-8000-00000000b001", nam
 const officer: Caller = { tenantId: TENANT, actor: ME, teamsUserId: "29:olivia", roles: new Set<Role>(["officer"]) };
 const volunteer: Caller = { tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b003", name: "Val Volunteer" }, teamsUserId: "29:val", roles: new Set<Role>(["volunteer"]) };
 const manager: Caller = { tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b002", name: "Maya Manager" }, teamsUserId: "29:maya", roles: new Set<Role>(["manager"]) };
-
-/** A repeatable pseudo-random sequence (mulberry32), so every run stores the same cases. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ["Margaret", "John", "Aisha", "David", "Siân", "Priya", "Tom", "Grace", "Mohammed", "Eileen", "Kwame", "Olga", "Rhys", "Fatima", "Peter", "Ruth"];
 const LAST = ["Jones", "Patel", "Smith", "O'Neill", "Williams", "Khan", "Evans", "Taylor", "Davies", "Nowak", "Okafor", "Hughes", "Wright", "Clarke", "Begum", "Murphy"];
@@ -103,7 +93,7 @@ function historyCase(index: number, total: number, next: () => number, options: 
 
 /** The trust's cases: `total` in all, the caller's 40 and the 10 Brooks cases among them. */
 function trustCases(total: number): Case[] {
-  const next = random(20260310);
+  const next = seededRandom(20260310);
   return Array.from({ length: total }, (_, index) => {
     if (index < MY_OPEN) return historyCase(index, total, next, { mine: index });
     if (index < MY_OPEN + BROOKS) return historyCase(index, total, next, { brooks: true });

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { NATIONAL_DIRECTORY, SignpostingDirectory, type SignpostEntry } from "../src/domain";
 import { formatMs, percentile } from "./stats";
+import { seededRandom } from "../test/helpers/random";
 
 /** Needs as officers type them: plain words, typos and half-typed words. */
 const QUERIES = [
@@ -24,17 +25,6 @@ function linearFilter(entries: readonly SignpostEntry[], haystacks: readonly str
   return hits.sort((a, b) => b.count - a.count).slice(0, limit).map((h) => h.entry);
 }
 
-/** A repeatable pseudo-random sequence (mulberry32), so every run indexes the same synthetic directory. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = (
   "advice advocacy support carers bereavement housing benefits money debt mental health crisis complaint council care home " +
   "hospital ward clinic community nurse doctor dentist pharmacy optician transport parking interpreter deaf blind learning " +
@@ -44,7 +34,7 @@ const WORDS = (
 
 /** 10,000 plausible local services built from a fixed vocabulary plus made-up words (so the term list is large). */
 export function syntheticDirectory(size = 10_000): SignpostEntry[] {
-  const next = random(42);
+  const next = seededRandom(42);
   const pick = () => WORDS[Math.floor(next() * WORDS.length)];
   const madeUp = () => Array.from({ length: 3 + Math.floor(next() * 3) }, () => "bcdfghklmnprstvz"[Math.floor(next() * 16)] + "aeiou"[Math.floor(next() * 5)]).join("");
   const phrase = (n: number) => Array.from({ length: n }, () => (next() < 0.7 ? pick() : madeUp())).join(" ");

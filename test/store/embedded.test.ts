@@ -7,6 +7,7 @@ import executor from "@zeit/cosmosdb-query/lib/executor";
 import sinon from "sinon";
 import { startEmbeddedCosmos, useQueryIndex, type EmbeddedCosmos } from "../../src/store/embedded";
 import { openTestStore } from "../helpers/store";
+import { seededRandom } from "../helpers/random";
 
 const QUERIES = [
   "SELECT * FROM c WHERE c.tenantId = @t AND c.status = 'open' ORDER BY c.reference",
@@ -159,7 +160,7 @@ describe("the embedded Cosmos DB server's queries", () => {
   it("answer with the index exactly as without it: the same documents, in the same order and pages, before and after writes", async () => {
     const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: unknown[]): unknown }, "exec");
     const { cosmos, client, container } = await openContainer();
-    const next = seeded(7);
+    const next = seededRandom(7);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
     const STATUSES = ["open", "closed", "1", 1, true, false, null, undefined, ["open"], { s: "open" }];
     const ELEMENTS = ["x", "y", 1, "1", true, null, { k: 1 }, ["x"]];
@@ -340,17 +341,6 @@ async function openContainer(running?: EmbeddedCosmos): Promise<{ cosmos: Embedd
 /** Runs compiled query code over documents as the embedded server does. */
 function execute(code: string, documents: object[], parameters: { name: string; value: string }[]): unknown {
   return executor(documents, { code, parameters });
-}
-
-/** A repeatable pseudo-random sequence (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A document as JSON would carry it: no undefined fields. */
