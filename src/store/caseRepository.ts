@@ -121,22 +121,19 @@ export class CosmosCaseRepository implements CaseRepository {
     }
   }
 
-  async withPendingFollowUps(limit: number): Promise<{ tenantId: string; caseId: string }[]> {
+  async withPendingFollowUps(limit: number): Promise<ScheduledCase[]> {
     // Across trusts, on purpose: served by the index on pendingSince (only cases with work left have it).
-    const { resources } = await this.container.items
-      .query<{ id: string; tenantId: string }>({
-        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @epoch ORDER BY c.pendingSince`,
-        parameters: [{ name: "@epoch", value: EPOCH }],
-      })
-      .fetchAll();
-    return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
+    return this.casesAcrossTrusts(`SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @value ORDER BY c.pendingSince`, EPOCH);
   }
 
   async needingAttention(day: string): Promise<ScheduledCase[]> {
     // Across trusts, on purpose: served by the index on watchOn (cases with nothing to watch lack it).
-    const { resources } = await this.container.items
-      .query<{ id: string; tenantId: string }>({ query: "SELECT c.id, c.tenantId FROM c WHERE c.watchOn <= @day", parameters: [{ name: "@day", value: day }] })
-      .fetchAll();
+    return this.casesAcrossTrusts("SELECT c.id, c.tenantId FROM c WHERE c.watchOn <= @value", day);
+  }
+
+  /** The sweep's queries across every trust's partition: which cases, by id and trust. */
+  private async casesAcrossTrusts(query: string, value: string): Promise<ScheduledCase[]> {
+    const { resources } = await this.container.items.query<{ id: string; tenantId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
     return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
   }
 
