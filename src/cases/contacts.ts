@@ -8,6 +8,7 @@ import {
   newCase,
   parseNewContact,
   refusal,
+  REPEAT_CONTACT_COUNT,
   REPEAT_CONTACT_DAYS,
   type Caller,
   type Case,
@@ -39,10 +40,10 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   const contact = parsed.value;
   const year = Number(today.slice(0, 4));
   // Side by side: the reference number, and (with an NHS number) the contacts about the patient in the last
-  // 90 days, this one included: the third is a pattern managers hear about.
+  // 90 days, this one included: from the third on it is a pattern managers hear about, so only that many are counted.
   const [number, earlierContacts] = await Promise.all([
     deps.cases.nextReferenceNumber(caller.tenantId, year),
-    contact.nhsNumber ? deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS)) : undefined,
+    contact.nhsNumber ? deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS), REPEAT_CONTACT_COUNT - 1) : undefined,
   ]);
   const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
   const reference = formatCaseReference(year, number);

@@ -73,8 +73,11 @@ export interface CaseRepository {
   listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { readonly limit: number; readonly dueBy?: string }): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
   /** Every case about one patient, by NHS number (subject access requests). */
   listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]>;
-  /** Contacts about one patient (by NHS number) received on or after a day, this one included. */
-  countForPatient(tenantId: string, nhsNumber: string, receivedSince: string): Promise<number>;
+  /**
+   * Contacts about one patient (by NHS number) received on or after a day, counted up to `atMost`: the
+   * repeat-contact rule only asks whether there are enough, and a frequent contact's history can be long.
+   */
+  countForPatient(tenantId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;
   /**
    * Cases for a report on the days from `fromDay` to `toDay` (both included): received in the period, or

@@ -109,6 +109,26 @@ describe("case store (embedded Cosmos DB)", () => {
     assert.deepEqual(await cases.search({ tenantId, words: [], seesSafeguardingDetail: true, limit: 10 }), [], "a search for nothing finds nothing");
   });
 
+  it("counts a patient's recent contacts only as far as the repeat-contact rule needs, however many there are", async () => {
+    const tenantId = `trust-${randomUUID()}`;
+    const patient = { ...makeCase().patient, nhsNumber: "9434765870" };
+    for (let i = 0; i < 6; i++) await cases.create(aCase({ tenantId, patient, receivedOn: "2026-03-02" }));
+    await cases.create(aCase({ tenantId, patient, receivedOn: "2025-11-01" }));
+    const query = sinon.spy(store.containers.cases.items, "query");
+    try {
+      assert.equal(await cases.countForPatient(tenantId, "9434765870", "2026-01-01", 2), 2, "six contacts since January, counted up to two");
+      assert.equal(await cases.countForPatient(tenantId, "9434765870", "2026-01-01", 10), 6);
+      assert.equal(await cases.countForPatient(tenantId, "9434765870", "2026-03-03", 2), 0, "none received since");
+      assert.equal(await cases.countForPatient(tenantId, "4010232137", "2025-01-01", 2), 0, "another patient");
+      // On Azure Cosmos DB a COUNT reads every match from the index; TOP stops at the first few.
+      const sent = (query.firstCall.args[0] as SqlQuerySpec).query;
+      assert.match(sent, /^SELECT TOP 2 /);
+      assert.doesNotMatch(sent, /COUNT/);
+    } finally {
+      query.restore();
+    }
+  });
+
   it("matches a safeguarding case on its reference only for someone who may not see its details", async () => {
     const tenantId = `trust-${randomUUID()}`;
     const patient = { ...makeCase().patient, name: "Zephaniah Quill", nhsNumber: "9434765870" };
