@@ -15,6 +15,19 @@ const idList = z.preprocess(
   z.array(z.string().regex(/^[0-9a-fA-F-]{8,64}$/, "a comma-separated list of Entra ID ids (GUIDs)")),
 );
 
+/** An Entra ID object id: the GUID form Microsoft Graph uses for groups and managed identities. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A comma-separated list of Entra ID security group object ids, e.g. "id1, id2" (checked strictly: a typo would grant nothing). */
+const groupList = z.preprocess(
+  (value) =>
+    (typeof value === "string" ? value : "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  z.array(z.string().regex(GUID, "a comma-separated list of Entra ID group object ids (GUIDs such as 3f2b8c1e-0000-4000-8000-000000000001)")),
+);
+
 const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
 const port = (fallback: number) =>
@@ -27,6 +40,8 @@ const port = (fallback: number) =>
       .max(65535, "a port from 0 to 65535")
       .default(fallback),
   );
+
+const GROUP_SETTINGS = ["ROLE_OFFICERS_GROUPS", "ROLE_VOLUNTEERS_GROUPS", "ROLE_MANAGERS_GROUPS", "ROLE_ADMINS_GROUPS", "ROLE_CLINICAL_LEADS_GROUPS"] as const;
 
 const SettingsSchema = z
   .object({
@@ -45,6 +60,8 @@ const SettingsSchema = z
     MicrosoftAppTenantId: optionalText,
     COSMOS_ENDPOINT: z.preprocess(emptyAsUndefined, z.string().trim().url("an https:// URL of a Cosmos DB account").optional()),
     COSMOS_KEY: optionalText,
+    COSMOS_AUTH: z.preprocess(emptyAsUndefined, z.enum(["key", "identity"], { message: "key or identity" }).optional()),
+    AZURE_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().trim().regex(GUID, "the client id (a GUID) of the user-assigned managed identity").optional()),
     COSMOS_DATABASE: z.preprocess(
       emptyAsUndefined,
       z
@@ -61,6 +78,11 @@ const SettingsSchema = z
     ROLE_MANAGERS: idList,
     ROLE_ADMINS: idList,
     ROLE_CLINICAL_LEADS: idList,
+    ROLE_OFFICERS_GROUPS: groupList,
+    ROLE_VOLUNTEERS_GROUPS: groupList,
+    ROLE_MANAGERS_GROUPS: groupList,
+    ROLE_ADMINS_GROUPS: groupList,
+    ROLE_CLINICAL_LEADS_GROUPS: groupList,
     SWEEP_INTERVAL_SECONDS: z.preprocess(
       emptyAsUndefined,
       z.coerce.number({ invalid_type_error: "a number of seconds" }).int("a whole number of seconds").min(0, "0 (off) or more seconds").max(86_400, "at most 86400 seconds").default(60),
@@ -92,11 +114,33 @@ const SettingsSchema = z
     FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
   })
   .superRefine((settings, ctx) => {
-    if (settings.COSMOS_ENDPOINT && !settings.COSMOS_KEY) {
+    if (settings.COSMOS_ENDPOINT && settings.COSMOS_AUTH === "key" && !settings.COSMOS_KEY) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["COSMOS_KEY"],
-        message: "the account key of the Cosmos DB account named by COSMOS_ENDPOINT",
+        message: "the account key of the Cosmos DB account named by COSMOS_ENDPOINT when COSMOS_AUTH=key (or leave COSMOS_KEY unset and set COSMOS_AUTH=identity to connect with a managed identity)",
+      });
+    }
+    if (settings.COSMOS_AUTH === "identity" && settings.COSMOS_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["COSMOS_KEY"],
+        message: "unset when COSMOS_AUTH=identity (PALS Desk then signs in to Cosmos DB with its managed identity, not a key)",
+      });
+    }
+    const groupSettings = GROUP_SETTINGS.filter((name) => settings[name].length > 0);
+    if (groupSettings.length > 0 && !settings.MicrosoftAppId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MicrosoftAppId"],
+        message: `the bot's app (client) id when ${groupSettings.join(", ")} ${groupSettings.length === 1 ? "is" : "are"} set: group membership is read from Microsoft Graph with the bot's identity`,
+      });
+    }
+    if (groupSettings.length > 0 && settings.MicrosoftAppId && settings.ALLOWED_TENANT_IDS.length === 0 && !settings.MicrosoftAppTenantId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["ALLOWED_TENANT_IDS"],
+        message: `your trust's Entra ID tenant id when ${groupSettings.join(", ")} ${groupSettings.length === 1 ? "is" : "are"} set (or set MicrosoftAppTenantId): groups are looked up only in the tenants PALS Desk serves`,
       });
     }
     if (settings.MicrosoftAppId && settings.MicrosoftAppType !== "UserAssignedMSI" && !settings.MicrosoftAppPassword) {
@@ -131,6 +175,17 @@ const SettingsSchema = z
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
+type RoleName = "officer" | "volunteer" | "manager" | "admin" | "lead";
+
+/** The ROLE_*_GROUPS settings, by the role they give. */
+const GROUP_SETTING_OF: Readonly<Record<RoleName, (typeof GROUP_SETTINGS)[number]>> = {
+  officer: "ROLE_OFFICERS_GROUPS",
+  volunteer: "ROLE_VOLUNTEERS_GROUPS",
+  manager: "ROLE_MANAGERS_GROUPS",
+  admin: "ROLE_ADMINS_GROUPS",
+  lead: "ROLE_CLINICAL_LEADS_GROUPS",
+};
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -142,8 +197,14 @@ export interface Config {
     readonly appType: Settings["MicrosoftAppType"];
     readonly tenantId?: string;
   };
-  /** Undefined means the embedded, in-memory Cosmos-compatible server. */
-  readonly cosmos?: { readonly endpoint: string; readonly key: string };
+  /**
+   * Undefined means the embedded, in-memory Cosmos-compatible server. `key`: an account key; `identity`: Entra ID
+   * and Cosmos DB data-plane RBAC, with the user-assigned managed identity `clientId` or, without it,
+   * DefaultAzureCredential (az login on a developer's machine).
+   */
+  readonly cosmos?:
+    | { readonly endpoint: string; readonly auth: "key"; readonly key: string }
+    | { readonly endpoint: string; readonly auth: "identity"; readonly clientId?: string };
   readonly cosmosDatabase: string;
   readonly embeddedCosmosPort: number;
   /** Only `npm run playground` uses it: where the Agents Playground serves its page. */
@@ -163,8 +224,13 @@ export interface Config {
   readonly retention: { readonly years: number; readonly action: "anonymise" | "delete" };
   /** Names this instance as the sweep lease holder. */
   readonly instanceId?: string;
-  /** Entra ID object ids per role; all empty means roles are not configured. */
-  readonly roles: Readonly<Record<"officer" | "volunteer" | "manager" | "admin" | "lead", readonly string[]>>;
+  /** Entra ID object ids per role; all empty (and no groups) means roles are not configured. */
+  readonly roles: Readonly<Record<RoleName, readonly string[]>>;
+  /**
+   * Entra ID security groups per role (ROLE_*_GROUPS), read through Microsoft Graph with the bot's identity;
+   * undefined when none is set. `tenants`: where they are looked up (ALLOWED_TENANT_IDS, else MicrosoftAppTenantId).
+   */
+  readonly roleGroups?: { readonly byRole: Readonly<Record<RoleName, readonly string[]>>; readonly tenants: readonly string[] };
   /** The trust's own signposting entries (absolute path), added to the national directory at start-up. */
   readonly signpostingLocalFile?: string;
   /** The trust's letter templates (absolute path); a letter missing there comes from cards/letters. */
@@ -203,7 +269,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bot: s.MicrosoftAppId
       ? { appId: s.MicrosoftAppId, appPassword: s.MicrosoftAppPassword, appType: s.MicrosoftAppType, tenantId: s.MicrosoftAppTenantId }
       : undefined,
-    cosmos: s.COSMOS_ENDPOINT && s.COSMOS_KEY ? { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY } : undefined,
+    cosmos: cosmosAccount(s),
     cosmosDatabase: s.COSMOS_DATABASE,
     embeddedCosmosPort: s.EMBEDDED_COSMOS_PORT,
     playgroundPort: s.PLAYGROUND_PORT,
@@ -220,11 +286,36 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       admin: s.ROLE_ADMINS.map((id) => id.toLowerCase()),
       lead: s.ROLE_CLINICAL_LEADS.map((id) => id.toLowerCase()),
     },
+    roleGroups: roleGroups(s),
     signpostingLocalFile: s.SIGNPOSTING_LOCAL_FILE,
     letterTemplatesDir: s.LETTER_TEMPLATES_DIR,
     trustName: s.TRUST_NAME,
     fileDelivery: s.FILE_DELIVERY,
   };
+}
+
+/** Key when COSMOS_KEY is set (or COSMOS_AUTH=key), a managed identity otherwise. */
+function cosmosAccount(s: Settings): Config["cosmos"] {
+  if (!s.COSMOS_ENDPOINT) return undefined;
+  const auth = s.COSMOS_AUTH ?? (s.COSMOS_KEY ? "key" : "identity");
+  return auth === "key" ? { endpoint: s.COSMOS_ENDPOINT, auth, key: s.COSMOS_KEY ?? "" } : { endpoint: s.COSMOS_ENDPOINT, auth, clientId: s.AZURE_CLIENT_ID?.toLowerCase() };
+}
+
+function roleGroups(s: Settings): Config["roleGroups"] {
+  const byRole = Object.fromEntries(
+    (Object.entries(GROUP_SETTING_OF) as [RoleName, (typeof GROUP_SETTINGS)[number]][]).map(([role, name]) => [role, [...new Set(s[name].map((id) => id.toLowerCase()))]]),
+  ) as Record<RoleName, string[]>;
+  if (Object.values(byRole).every((ids) => ids.length === 0)) return undefined;
+  // A managed identity gets tokens for its own tenant only; a client secret, for any tenant that consented.
+  const tenants =
+    s.MicrosoftAppType === "UserAssignedMSI" && s.MicrosoftAppTenantId
+      ? [s.MicrosoftAppTenantId]
+      : s.ALLOWED_TENANT_IDS.length > 0
+        ? s.ALLOWED_TENANT_IDS
+        : s.MicrosoftAppTenantId
+          ? [s.MicrosoftAppTenantId]
+          : [];
+  return { byRole, tenants: tenants.map((id) => id.toLowerCase()) };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Request, Response } from "restify";
 import { constants as osConstants } from "node:os";
 import { createCaseDesk, type CaseDesk } from "./cases";
 import { ConfigError, loadConfig, type Config } from "./config";
+import { botCredential, cosmosCredential, type TokenServiceOverride } from "./entra/credentials";
+import { GraphGroupRoles } from "./entra/groupRoles";
 import { startJobs, type Jobs } from "./jobs/runtime";
 import { createLogger, errorFacts, type Logger } from "./logger";
 import { CosmosCaseRepository } from "./store/caseRepository";
@@ -17,10 +19,12 @@ import { CosmosTimelineRepository } from "./store/timelineRepository";
 import { activityProblem } from "./teams/activityEnvelope";
 import { createTeamsEndpoint } from "./teams/app";
 import { DownloadShelf } from "./teams/downloads";
-import { settingsRoles } from "./teams/identity";
+import { directoryRoles } from "./teams/identity";
 import { teamsDeliverer } from "./teams/proactive";
 import { createProactiveAdapter } from "./teams/sdk/adapter";
 import { proactiveSender } from "./teams/sdk/proactive";
+import { teamMembersReader } from "./teams/sdk/roster";
+import { CachedTeamRoster } from "./teams/teamRoster";
 import { loadRestify } from "./restify";
 
 const restify = loadRestify();
@@ -45,6 +49,11 @@ export interface RunningBot {
 export interface StartOptions {
   readonly log?: Logger;
   readonly now?: () => Date;
+  /**
+   * Tests only: a Microsoft Graph and an Entra ID token service of their own (https addresses, reached through
+   * the given transports), for the ROLE_*_GROUPS lookups.
+   */
+  readonly entra?: { readonly graphBaseUrl: string; readonly fetch: typeof fetch; readonly tokenService: TokenServiceOverride };
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
@@ -55,17 +64,17 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
   log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
-  const store = await openStore(
-    { account: config.cosmos, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort },
-    log,
-  );
+  const account = config.cosmos && (config.cosmos.auth === "key" ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key } : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
+  const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
   const cases = new CosmosCaseRepository(store.containers.cases, config.retention);
   const people = new CosmosPeopleDirectory(store.containers.conversations, now);
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
   const timeline = new CosmosTimelineRepository(store.containers.events);
-  const roles = settingsRoles(config);
+  const roles = directoryRoles(config, groupRoles(config, log, now, options.entra));
+  // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list.
+  const team = new CachedTeamRoster(channels, teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
 
   // The application layer and the jobs need each other (the desk queues messages the jobs send; the jobs
   // finish cases' follow-ups and record where a request card landed), so each reaches the other lazily.
@@ -106,6 +115,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     people,
     channels,
     roles,
+    team,
     signposting: signposting.directory,
     letters,
     retention: config.retention,
@@ -235,6 +245,22 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         await store.close();
       })()),
   };
+}
+
+/** Roles from Entra ID security groups, when ROLE_*_GROUPS are set (config makes sure bot credentials are too). */
+function groupRoles(config: Config, log: Logger, now: () => Date, entra: StartOptions["entra"]): GraphGroupRoles | undefined {
+  const bot = config.bot;
+  if (!config.roleGroups || !bot) return undefined;
+  log.info({ tenants: config.roleGroups.tenants, groups: Object.values(config.roleGroups.byRole).reduce((n, ids) => n + ids.length, 0) }, "Roles are also read from Entra ID security groups (Microsoft Graph)");
+  return new GraphGroupRoles({
+    groups: config.roleGroups.byRole,
+    tenants: config.roleGroups.tenants,
+    credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
+    log,
+    now: () => now().getTime(),
+    graphBaseUrl: entra?.graphBaseUrl,
+    fetch: entra?.fetch,
+  });
 }
 
 /**

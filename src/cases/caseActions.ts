@@ -29,6 +29,7 @@ import { activityLog } from "../logger";
 import { changeCase, type ChangeStep } from "./changes";
 import type { CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type CaseView, type Result } from "./results";
+import { findStaffMember } from "./staff";
 import { caseViewFor } from "./views";
 
 export type CaseChangeResult = Result<{ readonly view: CaseView; readonly alreadyDone: boolean }>;
@@ -96,7 +97,7 @@ export async function actOnCase(
 
 export const takeOwnership = (deps: CaseDeskDeps, s: Submission) => actOnCase(deps, s, "take-ownership", (c, ctx) => stepOf(takeOwnershipRule(c, ctx)));
 
-/** Assigns the case to someone PALS Desk knows in this trust who may own cases; the id comes from the card, so it is checked. */
+/** Assigns the case to someone in this trust who may own cases (met, or in the PALS team); the id comes from the card, so it is checked. */
 export async function assign(deps: CaseDeskDeps, s: Submission, assigneeId: string): Promise<CaseChangeResult> {
   let assignee: { aadObjectId: string; name: string } | undefined;
   return actOnCase(
@@ -105,7 +106,8 @@ export async function assign(deps: CaseDeskDeps, s: Submission, assigneeId: stri
     "assign",
     (c, ctx) => stepOf(assignOwner(c, assignee!, ctx)),
     async () => {
-      const person = assigneeId ? await deps.people.get(s.caller.tenantId, assigneeId) : undefined;
+      // Someone PALS Desk has met, or a member of the PALS team (the Assign list offers both).
+      const person = assigneeId ? await findStaffMember(deps, s.caller.tenantId, assigneeId) : undefined;
       if (!person || !may(await deps.roles.rolesOf(s.caller.tenantId, person.aadObjectId), "take-ownership")) {
         throw new CaseRuleError("Choose someone from the list to assign the case to.");
       }

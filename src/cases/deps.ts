@@ -7,6 +7,7 @@ import type {
   RetentionRules,
   RoleDirectory,
   SignpostingDirectory,
+  TeamRoster,
   TimelineRepository,
 } from "../domain";
 import type { Logger } from "../logger";
@@ -19,6 +20,8 @@ export interface CaseDeskDeps {
   readonly people: PeopleDirectory;
   readonly channels: ChannelDirectory;
   readonly roles: RoleDirectory;
+  /** The PALS team's members, for the Assign list; without it, only the people PALS Desk has met are offered. */
+  readonly team?: TeamRoster;
   readonly signposting: SignpostingDirectory;
   readonly letters: LetterTemplateSource;
   readonly retention: RetentionRules;

@@ -110,17 +110,41 @@ export interface PeopleDirectory {
   forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void>;
 }
 
-/** Who has which PALS Desk roles (from settings today; from Entra ID groups later). */
+/** A person's roles, and whether some could not be checked (the directory holding them did not answer). */
+export interface RoleLookup {
+  readonly roles: ReadonlySet<Role>;
+  /** True when a source of roles could not be read: none of its roles are in `roles` (an outage never grants one). */
+  readonly unchecked: boolean;
+}
+
+/** Who has which PALS Desk roles: Entra ID object ids in settings, and members of Entra ID security groups. */
 export interface RoleDirectory {
+  /** The roles that could be confirmed (a source that could not be read gives none). */
   rolesOf(tenantId: string, aadObjectId: string): Promise<ReadonlySet<Role>>;
+  /** The roles, saying whether a source could not be read: for telling the person why they can do less than usual. */
+  lookup(tenantId: string, aadObjectId: string): Promise<RoleLookup>;
   /** True when the trust names its clinical leads (otherwise anyone known may be asked). */
   leadsNamed(): boolean;
+}
+
+/** A Teams team PALS Desk can read the members of: its id and a channel of it the bot can post in. */
+export interface TeamAddress {
+  readonly teamId: string;
+  readonly channel: ConversationAddress;
+}
+
+/** The members of the PALS team (the team of the alerts channel), as Teams lists them. */
+export interface TeamRoster {
+  /** Everyone in the trust's PALS team; empty when no alerts channel (in a team) is set. Throws when the team can't be read. */
+  members(tenantId: string): Promise<readonly StaffMember[]>;
 }
 
 /** Channels with a job: the managers' alerts channel and division channels. */
 export interface ChannelDirectory {
   setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
   alertsChannel(tenantId: string): Promise<ConversationAddress | undefined>;
+  /** The team the alerts channel is in (undefined when none is set, or it was set outside a team). */
+  alertsTeam(tenantId: string): Promise<TeamAddress | undefined>;
   /** The channel where a division's clinical leads get investigation requests (`set division channel`). */
   setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
   divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined>;

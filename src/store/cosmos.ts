@@ -1,4 +1,6 @@
+import type { Agent } from "node:http";
 import { CosmosClient, type Container, type ContainerDefinition, type Database } from "@azure/cosmos";
+import type { TokenCredential } from "@azure/identity";
 import type { Logger } from "../logger";
 import { statusOf } from "./documents";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "./embedded";
@@ -33,13 +35,18 @@ export type ContainerName = keyof typeof CONTAINERS;
 /** Teams gives a card action 5 seconds: a database that does not answer by then should fail fast and say so. */
 const REQUEST_TIMEOUT_MS = 5_000;
 
+/** An account and how to sign in to it: a key, or an Entra ID identity with Cosmos DB data-plane RBAC. */
+export type CosmosAccount = { readonly endpoint: string; readonly key: string } | { readonly endpoint: string; readonly credential: TokenCredential };
+
 export interface CosmosSettings {
   /** Undefined starts the embedded in-memory server. */
-  readonly account?: { readonly endpoint: string; readonly key: string };
+  readonly account?: CosmosAccount;
   readonly database: string;
   readonly embeddedPort?: number;
   /** How long start-up waits for the account to answer at all (default 30 s). */
   readonly connectTimeoutMs?: number;
+  /** Tests only: an HTTP agent (one that trusts a loopback server's own certificate). */
+  readonly agent?: Agent;
 }
 
 /** The store could not be opened at start-up; the message names the setting to check, never its value. */
@@ -65,18 +72,21 @@ export interface Store {
 
 export async function openStore(settings: CosmosSettings, log: Logger): Promise<Store> {
   let embedded: EmbeddedCosmos | undefined;
-  let account = settings.account;
+  let account: CosmosAccount | undefined = settings.account;
   if (!account) {
     embedded = await startEmbeddedCosmos(settings.embeddedPort ?? 0);
     account = { endpoint: embedded.endpoint, key: embedded.key };
     log.warn(
       { endpoint: embedded.endpoint },
-      "Using the EMBEDDED Cosmos DB server: data is kept in memory only and is lost when PALS Desk stops. Set COSMOS_ENDPOINT and COSMOS_KEY to use Azure Cosmos DB.",
+      "Using the EMBEDDED Cosmos DB server: data is kept in memory only and is lost when PALS Desk stops. Set COSMOS_ENDPOINT (with COSMOS_KEY, or a managed identity) to use Azure Cosmos DB.",
     );
   }
+  const identity = "credential" in account;
   const client = new CosmosClient({
     endpoint: account.endpoint,
-    key: account.key,
+    // Keyless: Entra ID tokens (`type=aad&ver=1.0&sig=<token>`), checked against the account's data-plane role assignments.
+    ...("credential" in account ? { aadCredentials: account.credential } : { key: account.key }),
+    ...(settings.agent ? { agent: settings.agent } : {}),
     // The embedded server (ours or another instance's, on plain http) has one region and advertises an
     // https address it does not serve: discovery would only break it.
     connectionPolicy: { enableEndpointDiscovery: !account.endpoint.startsWith("http://"), requestTimeout: REQUEST_TIMEOUT_MS },
@@ -84,10 +94,10 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
   try {
     // The first request says whether the account is there at all. The client alone can take minutes to
     // give up (with endpoint discovery on, an unknown host is retried for about two minutes).
-    const database = await withinDeadline(databaseNamed(client, settings.database), settings.connectTimeoutMs ?? 30_000);
+    const database = await withinDeadline(identity ? existingDatabase(client, settings.database) : databaseNamed(client, settings.database), settings.connectTimeoutMs ?? 30_000);
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, shape] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
-      containers[name] = await containerNamed(database, name, shape);
+      containers[name] = identity ? await existingContainer(database, name, shape) : await containerNamed(database, name, shape);
     }
     log.info({ database: settings.database, containers: Object.keys(CONTAINERS) }, "Cosmos DB containers ready");
     return {
@@ -104,7 +114,7 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
   } catch (error) {
     client.dispose();
     await embedded?.stop();
-    throw embedded ? error : explained(error, account.endpoint);
+    throw embedded ? error : explained(error, account.endpoint, identity);
   }
 }
 
@@ -119,6 +129,38 @@ async function databaseNamed(client: CosmosClient, id: string): Promise<Database
     if (statusOf(error) !== 409) throw error;
     return (await client.database(id).read()).database;
   }
+}
+
+/**
+ * Cosmos DB's data-plane roles cover reading and writing data, not creating or changing databases and
+ * containers: with an identity, the infrastructure (infra/azure.bicep) makes them and PALS Desk only checks.
+ */
+const MADE_BY_INFRA = "With a managed identity PALS Desk can't create or change databases and containers: create them with infra/azure.bicep (atk provision), or as README's \"Deploy to your trust\" lists.";
+
+async function existingDatabase(client: CosmosClient, id: string): Promise<Database> {
+  try {
+    return (await client.database(id).read()).database;
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+    throw new StoreUnavailableError(`The Cosmos DB database "${id}" does not exist (COSMOS_DATABASE). ${MADE_BY_INFRA}`, "missing-database");
+  }
+}
+
+async function existingContainer(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+  let resource: ContainerDefinition | undefined;
+  try {
+    resource = (await database.container(id).read()).resource;
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
+  if (!resource) throw new StoreUnavailableError(`The Cosmos DB container "${id}" does not exist in database "${database.id}". ${MADE_BY_INFRA}`, "missing-container");
+  const stored = (resource.indexingPolicy?.compositeIndexes ?? []).map((index) => JSON.stringify(index.map(({ path, order }) => ({ path, order }))));
+  const missing = shape.compositeIndexes.filter((index) => !stored.includes(JSON.stringify(index.map(({ path, order }) => ({ path, order })))));
+  if (resource.partitionKey?.paths?.[0] !== shape.partitionKey || missing.length > 0) {
+    const what = missing.length > 0 ? `lacks ${missing.length === 1 ? "a composite index" : `${missing.length} composite indexes`} PALS Desk's queries need` : `is partitioned by ${resource.partitionKey?.paths?.[0] ?? "nothing"}, not ${shape.partitionKey}`;
+    throw new StoreUnavailableError(`The Cosmos DB container "${id}" ${what}. ${MADE_BY_INFRA}`, "container-shape");
+  }
+  return database.container(id);
 }
 
 async function containerNamed(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
@@ -164,8 +206,11 @@ function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 /** Network failures that mean the endpoint is wrong, down or not reachable from here. */
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]);
 
-/** Start-up failures a person can fix, in plain English, naming the setting; the key is never shown. */
-function explained(error: unknown, endpoint: string): unknown {
+/** @azure/identity's errors when no token could be had (no managed identity here, no az login, a wrong client id). */
+const TOKEN_ERRORS = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
+
+/** Start-up failures a person can fix, in plain English, naming the setting; the key (or a token) is never shown. */
+function explained(error: unknown, endpoint: string, identity: boolean): unknown {
   let where = "COSMOS_ENDPOINT";
   try {
     where = new URL(endpoint).origin; // no user info or path, whatever was typed
@@ -174,13 +219,30 @@ function explained(error: unknown, endpoint: string): unknown {
   }
   const code = (error as { code?: unknown } | undefined)?.code;
   const name = (error as { name?: unknown } | undefined)?.name;
-  const check = "Check COSMOS_ENDPOINT (the account's URI) and COSMOS_KEY (one of its keys), and that the account lets this machine in (its firewall or private endpoint).";
+  const check = identity
+    ? "Check COSMOS_ENDPOINT (the account's URI), and that the account lets this machine in (its firewall or private endpoint)."
+    : "Check COSMOS_ENDPOINT (the account's URI) and COSMOS_KEY (one of its keys), and that the account lets this machine in (its firewall or private endpoint).";
+  if (identity && typeof name === "string" && TOKEN_ERRORS.has(name)) {
+    return new StoreUnavailableError(
+      `PALS Desk could not get an Entra ID token for Cosmos DB at ${where} (${name}). Check that AZURE_CLIENT_ID is the client id of a user-assigned ` +
+        "managed identity attached to this app (on a developer's machine, leave it unset and sign in with az login), and that the identity has the role " +
+        "Cosmos DB Built-in Data Contributor on the account.",
+      name,
+    );
+  }
   if (error instanceof DeadlinePassed || name === "TimeoutError" || code === 408) {
     const seconds = Math.round((error instanceof DeadlinePassed ? error.ms : REQUEST_TIMEOUT_MS) / 1000);
     return new StoreUnavailableError(`Cosmos DB at ${where} did not answer within ${seconds} s. ${check}`, "timeout");
   }
   if (typeof code === "string" && UNREACHABLE.has(code)) {
     return new StoreUnavailableError(`PALS Desk cannot reach Cosmos DB at ${where} (${code}). ${check}`, code);
+  }
+  if (identity && (code === 401 || code === 403)) {
+    return new StoreUnavailableError(
+      `Cosmos DB at ${where} refused PALS Desk's identity (${code}). Check that the identity has the role Cosmos DB Built-in Data Contributor on the account ` +
+        "(az cosmosdb sql role assignment create; it can take a few minutes to apply), and that AZURE_CLIENT_ID is that identity's client id.",
+      code,
+    );
   }
   if (code === 401) {
     return new StoreUnavailableError(`Cosmos DB at ${where} refused the key (401). Check COSMOS_KEY: it must be a key of the account named by COSMOS_ENDPOINT.`, 401);

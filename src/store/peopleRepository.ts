@@ -2,7 +2,7 @@ import type { Container } from "@azure/cosmos";
 import { z } from "zod";
 import { ConversationAddressSchema, StaffMemberSchema, type ConversationAddress, type StaffMember } from "../domain/conversations";
 import type { ThreadLink } from "../domain/followUps";
-import type { ChannelDirectory, PeopleDirectory } from "../domain/ports";
+import type { ChannelDirectory, PeopleDirectory, TeamAddress } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
 
 interface PersonDocument extends StaffMember {
@@ -148,6 +148,11 @@ export class CosmosChannelDirectory implements ChannelDirectory {
 
   async alertsChannel(tenantId: string): Promise<ConversationAddress | undefined> {
     return (await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema))?.address;
+  }
+
+  async alertsTeam(tenantId: string): Promise<TeamAddress | undefined> {
+    const stored = await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema);
+    return stored?.teamId ? { teamId: stored.teamId, channel: stored.address } : undefined;
   }
 
   async forgetAlertsChannel(tenantId: string): Promise<void> {

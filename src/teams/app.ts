@@ -36,6 +36,14 @@ const isInstallChange = (turn: Turn) => turn.incoming.type === "conversationUpda
 
 async function beforeTurn(turn: Turn, deps: TeamsDeps): Promise<boolean> {
   const { identified } = turn;
+  // Group roles could not be read and nothing else gives this person a role: they are told so (Graph's failure is logged
+  // where it happened). Install notices go on, so adding the app still shows the welcome card.
+  if (!identified.ok && identified.reason === "roles-unchecked") {
+    if (isInstallChange(turn)) return true;
+    turn.log.info({ activityType: turn.incoming.type }, "Refused an activity: the person's roles could not be checked");
+    await tell(turn, "PALS Desk can't help with that right now", identified.refusal);
+    return false;
+  }
   // Another organisation's users are served nothing at all, not even help or a welcome: one refusal when they
   // ask for something or add the bot, silence for every other notice, and nothing written.
   if (!identified.ok && (identified.reason === "tenant-not-served" || (deps.config.allowedTenantIds.length > 0 && !isInstallChange(turn)))) {

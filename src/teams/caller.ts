@@ -7,6 +7,9 @@ import type { TeamsDeps } from "./deps";
 import type { Turn } from "./sdk/turn";
 import { fromApp, markdownOf, ours, plainText, runsOf, type Message } from "./text";
 
+/** Added to a refusal when the person's group roles could not be read: they may have been refused for that. */
+export const SOME_ROLES_UNCHECKED = "PALS Desk couldn't check your team membership just now, so only the roles given to you directly apply. Try again in a few minutes; if it keeps happening, tell your IT team.";
+
 /** The person acting; when they cannot be identified or their trust is not served, tells them why and returns undefined. */
 export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
   if (turn.identified.ok) return turn.identified.caller;
@@ -20,6 +23,8 @@ export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
  * words, or runs (text.ts) when it holds a name, something typed or the application layer's reason.
  */
 export async function tell(turn: Turn, title: string, text: Message): Promise<void> {
+  // A refusal for want of a role while some of the person's roles could not be checked: say that may be why.
+  if (title === "Not available" && turn.identified.ok && turn.identified.rolesUnchecked) text = [...runsOf(text), ...ours(` ${SOME_ROLES_UNCHECKED}`)];
   // A message extension search is answered with a line of plain text; Teams would not show a card there.
   if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${plainText(text)}` });
   else if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));

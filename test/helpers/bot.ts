@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config";
-import { startBot, type RunningBot } from "../../src/index";
+import { startBot, type RunningBot, type StartOptions } from "../../src/index";
 import { createLogger } from "../../src/logger";
 import { cardAction, type TeamsUser } from "./activities";
 import { FakeConnector } from "./fakeConnector";
@@ -27,6 +27,10 @@ export interface TestBot {
 export interface TestBotOptions {
   readonly env?: Record<string, string>;
   readonly now?: () => Date;
+  /** A fake Microsoft Graph and token service (see fakeEntra.ts), for ROLE_*_GROUPS. */
+  readonly entra?: StartOptions["entra"];
+  /** The Authorization header of every activity sent (a Bot Framework token), when the bot has credentials. */
+  readonly authorization?: (serviceUrl: string) => string;
 }
 
 /** The real restify server and teams-ai app on a fresh embedded store, with a fake connector. */
@@ -41,11 +45,12 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   });
   // No background sweeps: tests run them with bot.jobs.sweepNow() at the time they choose.
   const config = parseConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", SWEEP_INTERVAL_SECONDS: "0", ...options.env });
-  const bot = await startBot(config, { log: createLogger("debug", sink), now: options.now });
+  const bot = await startBot(config, { log: createLogger("debug", sink), now: options.now, entra: options.entra });
   async function send(activity: object): Promise<{ status: number; body: any }> {
+    const authorization = options.authorization?.((activity as { serviceUrl?: string }).serviceUrl ?? connector.url);
     const response = await fetch(`${bot.url}/api/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
       body: JSON.stringify(activity),
     });
     const text = await response.text();

@@ -12,6 +12,16 @@ export interface ConnectorCall {
   readonly activityId?: string;
   readonly body: any;
   readonly authorization?: string;
+  /** The query string's parameters (pageSize and continuationToken of a paged members request). */
+  readonly query: URLSearchParams;
+}
+
+/** A member of a team as the Bot Connector lists it (TeamsChannelAccount). */
+export interface TeamMember {
+  readonly id: string;
+  readonly name: string;
+  readonly aadObjectId?: string;
+  readonly userRole?: string;
 }
 
 export interface ScriptedFailure {
@@ -27,6 +37,8 @@ export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private readonly failures: ScriptedFailure[] = [];
+  /** Each team's members (by team id), and how many a page of `pagedmembers` holds. */
+  private readonly teams = new Map<string, { readonly members: readonly TeamMember[]; readonly pageSize: number }>();
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   url = "";
   /** Off for load benchmarks, where keeping every call would only grow memory. */
@@ -46,6 +58,16 @@ export class FakeConnector {
   /** The next calls answer with these statuses, in order, before normal service resumes. */
   failNext(...failures: ScriptedFailure[]): void {
     this.failures.push(...failures);
+  }
+
+  /** The members GET /v3/conversations/{teamId}/pagedmembers lists, `pageSize` a page, with continuation tokens. */
+  setTeamMembers(teamId: string, members: readonly TeamMember[], pageSize = 2): void {
+    this.teams.set(teamId, { members, pageSize });
+  }
+
+  /** The paged members requests made so far. */
+  get pagedMembersCalls(): ConnectorCall[] {
+    return this.calls.filter((call) => call.method === "GET" && call.path.endsWith("/pagedmembers"));
   }
 
   reset(): void {
@@ -70,7 +92,7 @@ export class FakeConnector {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
-    const path = (req.url ?? "/").split("?")[0];
+    const [path, search = ""] = (req.url ?? "/").split("?");
     const match = /^\/v3\/conversations\/([^/]+)(?:\/activities(?:\/([^/]+))?)?/.exec(path);
     const call: ConnectorCall = {
       method: req.method ?? "GET",
@@ -80,6 +102,7 @@ export class FakeConnector {
       // File uploads (PUT to a consent card's upload URL) are kept as the raw text.
       body: raw ? (/json/.test(String(req.headers["content-type"] ?? "application/json")) ? JSON.parse(raw) : raw) : undefined,
       authorization: req.headers.authorization,
+      query: new URLSearchParams(search),
     };
     if (this.recordCalls) this.calls.push(call);
 
@@ -87,6 +110,8 @@ export class FakeConnector {
     if (failure) {
       res.writeHead(failure.status, { "content-type": "application/json", ...failure.headers });
       res.end(JSON.stringify({ error: { code: "Scripted", message: `scripted ${failure.status}` } }));
+    } else if (call.method === "GET" && path.endsWith("/pagedmembers") && call.conversationId !== undefined) {
+      this.pagedMembers(res, call);
     } else if (call.method === "POST" && path === "/v3/conversations") {
       // A new channel thread's conversation id is the channel's id plus the first message's id, as in Teams.
       const channelId: string | undefined = call.body?.channelData?.channel?.id;
@@ -101,6 +126,16 @@ export class FakeConnector {
       waiter.resolve();
       return false;
     });
+  }
+
+  private pagedMembers(res: http.ServerResponse, call: ConnectorCall): void {
+    const team = this.teams.get(call.conversationId ?? "");
+    if (!team) return this.json(res, 404, { error: { code: "ConversationNotFound", message: "Conversation not found." } });
+    // The continuation token is the index of the page's first member, as an opaque string.
+    const start = Number(/^page-(\d+)$/.exec(call.query.get("continuationToken") ?? "")?.[1] ?? 0);
+    const members = team.members.slice(start, start + team.pageSize);
+    const next = start + team.pageSize < team.members.length ? `page-${start + team.pageSize}` : undefined;
+    this.json(res, 200, { members, ...(next ? { continuationToken: next } : {}) });
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {

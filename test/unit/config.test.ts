@@ -25,10 +25,17 @@ describe("settings", () => {
     assert.throws(() => parseConfig({ COSMOS_ENDPOINT: "not a url" }), /COSMOS_ENDPOINT must be an https:\/\/ URL/);
   });
 
-  it("asks for the key when a Cosmos DB account is named, without echoing secrets", () => {
-    assert.throws(() => parseConfig({ COSMOS_ENDPOINT: "https://pals.documents.azure.com:443/" }), /COSMOS_KEY must be the account key/);
+  it("connects to a Cosmos DB account with its key when COSMOS_KEY is set, without echoing secrets", () => {
     const config = parseConfig({ COSMOS_ENDPOINT: "https://pals.documents.azure.com:443/", COSMOS_KEY: "c2VjcmV0" });
-    assert.deepEqual(config.cosmos, { endpoint: "https://pals.documents.azure.com:443/", key: "c2VjcmV0" });
+    assert.deepEqual(config.cosmos, { endpoint: "https://pals.documents.azure.com:443/", auth: "key", key: "c2VjcmV0" });
+    assert.throws(
+      () => parseConfig({ COSMOS_ENDPOINT: "https://pals.documents.azure.com:443/", COSMOS_AUTH: "key" }),
+      (error: unknown) => error instanceof ConfigError && /COSMOS_KEY must be the account key .* when COSMOS_AUTH=key/.test(error.message),
+    );
+    assert.throws(
+      () => parseConfig({ COSMOS_ENDPOINT: "https://pals.documents.azure.com:443/", COSMOS_AUTH: "identity", COSMOS_KEY: "c2VjcmV0" }),
+      (error: unknown) => error instanceof ConfigError && /COSMOS_KEY must be unset when COSMOS_AUTH=identity/.test(error.message) && !error.message.includes("c2VjcmV0"),
+    );
   });
 
   it("needs a secret or a managed identity once a bot registration is named", () => {

@@ -12,7 +12,7 @@ export interface ProactiveSender {
   startThread(channel: ConversationAddress, tenantId: string, card: object): Promise<DeliveryResult>;
 }
 
-function referenceFor(address: ConversationAddress, tenantId: string): Partial<ConversationReference> {
+export function referenceFor(address: ConversationAddress, tenantId: string): Partial<ConversationReference> {
   return {
     channelId: address.channelId,
     serviceUrl: address.serviceUrl,

@@ -6,8 +6,13 @@ import type { Logger } from "../../logger";
 
 /** Who sent an activity: the person acting in their trust, or why they can't be served. */
 export type Identified =
-  | { readonly ok: true; readonly caller: Caller }
-  | { readonly ok: false; readonly refusal: string; /** Another organisation (ALLOWED_TENANT_IDS), or no usable identity. */ readonly reason: "tenant-not-served" | "unidentified" };
+  | { readonly ok: true; readonly caller: Caller; /** Some roles could not be checked (Entra ID groups unreadable): the caller has only those confirmed. */ readonly rolesUnchecked?: true }
+  | {
+      readonly ok: false;
+      readonly refusal: string;
+      /** Another organisation (ALLOWED_TENANT_IDS), no usable identity, or no role confirmed while groups could not be read. */
+      readonly reason: "tenant-not-served" | "unidentified" | "roles-unchecked";
+    };
 
 /** The team and channel a channel message came from (Teams' channelData). */
 export interface ChannelInfo {
