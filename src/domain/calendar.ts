@@ -1,4 +1,5 @@
 import Holidays from "date-holidays";
+import { LRUCache } from "lru-cache";
 import { DateTime } from "luxon";
 
 /** All deadlines and nudges are judged by the clock on the wall in England. */
@@ -183,9 +184,18 @@ export function calendarDaysBetween(fromIso: string, toIso: string): number {
 // --- London time ---------------------------------------------------------------------------
 
 /** The calendar date in England at that instant (so 23:30 UTC in summer is already tomorrow). */
+/** The London day last asked about, from its first millisecond to the next day's: every turn asks for today. */
+let lastLondonDay: { readonly from: number; readonly to: number; readonly date: string } | undefined;
+
 export function londonDate(instant: Date): string {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new Error("Expected a valid Date");
-  return DateTime.fromJSDate(instant, { zone: LONDON_ZONE }).toISODate()!;
+  const ms = instant.getTime();
+  if (lastLondonDay && ms >= lastLondonDay.from && ms < lastLondonDay.to) return lastLondonDay.date;
+  const wall = DateTime.fromMillis(ms, { zone: LONDON_ZONE });
+  // The day's bounds in London time: 23 or 25 hours long when the clocks change.
+  const day = wall.startOf("day");
+  lastLondonDay = { from: day.toMillis(), to: day.plus({ days: 1 }).toMillis(), date: wall.toISODate()! };
+  return lastLondonDay.date;
 }
 
 /**
@@ -201,6 +211,13 @@ export function londonDateTime(dateIso: string, time: string): Date {
 
 /** A date as people write it in letters and cards: "Tuesday 3 March 2026". */
 export function formatPlainDate(dateIso: string): string {
+  const known = plainDates.get(dateIso);
+  if (known !== undefined) return known;
   epochDay(dateIso);
-  return DateTime.fromISO(dateIso, { zone: "utc", locale: "en-GB" }).toFormat("cccc d LLLL yyyy");
+  const plain = DateTime.fromISO(dateIso, { zone: "utc", locale: "en-GB" }).toFormat("cccc d LLLL yyyy");
+  plainDates.set(dateIso, plain);
+  return plain;
 }
+
+/** Cards show the same few dates (today, deadlines) again and again; luxon's formatting is a turn's costliest date work. */
+const plainDates = new LRUCache<string, string>({ max: 5_000 });

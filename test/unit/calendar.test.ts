@@ -148,6 +148,24 @@ describe("calendar", () => {
       assert.equal(londonDate(new Date("2026-10-25T23:30:00Z")), "2026-10-25"); // GMT again
     });
 
+    it("turns over at each London midnight, to the millisecond, asked in any order (the day asked last is remembered)", () => {
+      const at = (iso: string) => londonDate(new Date(iso));
+      // 29 March 2026 is 23 hours long, 25 October 2026 is 25.
+      for (const [first, last, date] of [
+        ["2026-03-29T00:00:00.000Z", "2026-03-29T22:59:59.999Z", "2026-03-29"],
+        ["2026-03-29T23:00:00.000Z", "2026-03-30T22:59:59.999Z", "2026-03-30"],
+        ["2026-10-24T23:00:00.000Z", "2026-10-25T23:59:59.999Z", "2026-10-25"],
+        ["2026-10-26T00:00:00.000Z", "2026-10-26T23:59:59.999Z", "2026-10-26"],
+      ]) {
+        assert.equal(at(first), date, first);
+        assert.equal(at(last), date, last);
+        assert.equal(at(first), date, `${first} again`);
+      }
+      assert.equal(at("2026-10-24T22:59:59.999Z"), "2026-10-24");
+      assert.equal(at("2026-10-25T12:00:00.000Z"), "2026-10-25", "back to a day asked before");
+      assert.equal(at("2026-03-28T23:59:59.999Z"), "2026-03-28");
+    });
+
     it("puts a 09:00 nudge at 09:00 on the wall clock either side of each change", () => {
       assert.equal(londonDateTime("2026-03-27", "09:00").toISOString(), "2026-03-27T09:00:00.000Z");
       assert.equal(londonDateTime("2026-03-29", "09:00").toISOString(), "2026-03-29T08:00:00.000Z");
