@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import dotenv from "dotenv";
 import { z } from "zod";
+import { DEFAULT_RULES, parseRules, type Rules } from "./domain/rules";
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -112,6 +113,7 @@ const SettingsSchema = z
     ),
     TRUST_NAME: z.preprocess(emptyAsUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
     FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
+    RULES_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
   })
   .superRefine((settings, ctx) => {
     if (settings.COSMOS_ENDPOINT && settings.COSMOS_AUTH === "key" && !settings.COSMOS_KEY) {
@@ -239,6 +241,10 @@ export interface Config {
   readonly trustName?: string;
   /** How CSV and case files reach a manager: Teams' file consent card, a one-time download link (local mode), or auto (consent with bot credentials). */
   readonly fileDelivery: "auto" | "consent" | "link";
+  /** The trust's rules (RULES_FILE): deadlines, nudge windows, investigation defaults, update cadence, alerts. England's without a file. */
+  readonly rules: Rules;
+  /** The rules file read (absolute path), for the start-up log; undefined means England's defaults. */
+  readonly rulesFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -262,6 +268,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const s = parsed.data;
+  const rules = readRulesFile(s.RULES_FILE);
   return {
     port: s.PORT,
     host: s.HOST,
@@ -291,7 +298,32 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     letterTemplatesDir: s.LETTER_TEMPLATES_DIR,
     trustName: s.TRUST_NAME,
     fileDelivery: s.FILE_DELIVERY,
+    rules: rules.rules,
+    rulesFile: rules.file,
   };
+}
+
+/**
+ * Reads and checks the trust's rules file (RULES_FILE, relative to the working directory). Plain JSON with a
+ * "$comment" string allowed in every object, since JSON has no comments. Throws ConfigError naming the file
+ * and each wrong field.
+ */
+function readRulesFile(setting: string | undefined): { rules: Rules; file?: string } {
+  if (!setting) return { rules: DEFAULT_RULES };
+  const file = path.resolve(setting);
+  const named = `RULES_FILE ${setting}`;
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new ConfigError([`RULES_FILE must be a JSON file that exists (relative to the working directory) (it is "${setting}")`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`]);
+  }
+  const parsed = parseRules(json);
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
+  return { rules: parsed.rules, file };
 }
 
 /** Key when COSMOS_KEY is set (or COSMOS_AUTH=key), a managed identity otherwise. */

@@ -63,11 +63,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // A broken letter template stops start-up with the file's name, not an officer's draft later.
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
+  log.info({ rules: config.rules.name, file: config.rulesFile }, config.rulesFile ? "The trust's rules file is loaded" : "No rules file: England's rules apply");
   log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
   const account = config.cosmos && (config.cosmos.auth === "key" ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key } : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
   const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
-  const cases = new CosmosCaseRepository(store.containers.cases, config.retention);
+  const cases = new CosmosCaseRepository(store.containers.cases, config.retention, config.rules);
   const people = new CosmosPeopleDirectory(store.containers.conversations, now);
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
@@ -105,6 +106,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     intervalSeconds: config.sweepIntervalSeconds,
     instanceId: config.instanceId,
     retention: config.retention,
+    rules: config.rules,
     finishPendingCases: () => theDesk().jobs.finishPendingCases(),
     applyRetention: (tenantId, caseId) => theDesk().jobs.applyRetention(tenantId, caseId),
   });
@@ -119,6 +121,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     signposting: signposting.directory,
     letters,
     retention: config.retention,
+    rules: config.rules,
     trustName: config.trustName,
     log,
     now,

@@ -20,6 +20,7 @@ import {
   type ActionResult,
   type Caller,
   type Case,
+  type CaseRecord,
   type CaseVerb,
   type ChangeResponseDateInput,
   type LetterKind,
@@ -27,7 +28,7 @@ import {
 } from "../domain";
 import { activityLog } from "../logger";
 import { changeCase, type ChangeStep } from "./changes";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type CaseView, type Result } from "./results";
 import { findStaffMember } from "./staff";
 import { caseViewFor } from "./views";
@@ -55,7 +56,7 @@ export async function actOnCase(
   deps: CaseDeskDeps,
   { caller, caseId, key }: Submission,
   verb: CaseVerb,
-  apply: (current: Case, ctx: ActionContext) => ChangeStep,
+  apply: (current: Case, ctx: ActionContext, record: CaseRecord) => ChangeStep,
   prepare?: (c: Case) => Promise<void>,
 ): Promise<CaseChangeResult> {
   const log = activityLog(deps.log);
@@ -78,8 +79,8 @@ export async function actOnCase(
     if (!(error instanceof CaseRuleError)) throw error;
     return refused("rule", error.message, await caseViewFor(deps, caller, loaded));
   }
-  const ctx: ActionContext = { actor: caller.actor, now: deps.now() };
-  const outcome = await changeCase(deps, { tenantId: caller.tenantId, caseId, actor: caller.actor, submission: key, loaded, apply: (current) => apply(current, ctx) });
+  const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines };
+  const outcome = await changeCase(deps, { tenantId: caller.tenantId, caseId, actor: caller.actor, submission: key, loaded, apply: (current, record) => apply(current, ctx, record) });
   switch (outcome.kind) {
     case "not-found":
       return refused("not-found", CASE_NOT_FOUND);

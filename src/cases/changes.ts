@@ -20,7 +20,7 @@ import {
   type ThreadLink,
 } from "../domain";
 import { activityLog, errorFacts } from "../logger";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 
 export const RETIRING = "This case's records are being deleted under the records retention schedule, so it can't be changed.";
 
@@ -76,7 +76,7 @@ export function followUpsOf(deps: CaseDeskDeps, before: Case | undefined, step: 
     changeId,
     at: now.toISOString(),
     events: step.events.map((draft, index) => eventFrom(draft, step.updated, ctx, eventIdOf(changeId, index))),
-    outbox: [...alertsFor(before, step.updated, { today: londonDate(now), now, ...extra }), ...(step.outbox ?? [])],
+    outbox: [...alertsFor(before, step.updated, { today: londonDate(now), now, rules: rulesOf(deps), ...extra }), ...(step.outbox ?? [])],
     threads: [...(step.threads ?? [])],
     ...(step.scrubTimeline ? { scrubTimeline: true } : {}),
   };
@@ -104,7 +104,7 @@ export async function changeCase(deps: CaseDeskDeps, request: ChangeRequest): Pr
     const applied = request.submission ? [...record.applied, request.submission].slice(-APPLIED_KEPT) : record.applied;
     try {
       // Follow-ups an earlier change left undone ride along with this write, so none is dropped.
-      const saved = await deps.cases.save(step.updated, { revision, pending: [...record.pending, followUps], applied }, record.etag);
+      const saved = await deps.cases.save(step.updated, { revision, pending: [...record.pending, followUps], applied, latest: record.latest }, record.etag);
       return { kind: "saved", record: await finishFollowUps(deps, saved), before: record.value, step };
     } catch (error) {
       if (!(error instanceof CaseChangedError)) throw error;

@@ -3,6 +3,8 @@ import {
   addCalendarDays,
   formatCaseReference,
   logCreated,
+  messageSourceOf,
+  withMessageSource,
   londonDate,
   may,
   newCase,
@@ -17,7 +19,7 @@ import {
 import { finishFollowUps, followUpsOf } from "./changes";
 import { caseIdFor } from "./ids";
 import { activityLog } from "../logger";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { refused, type CaseView, type Refused } from "./results";
 import { caseViewFor } from "./views";
 
@@ -48,9 +50,11 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
   const reference = formatCaseReference(year, number);
   const createAs = async (caseId: string) => {
-    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor }), owner: { ...caller.actor } };
+    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines }), owner: { ...caller.actor } };
     const created = logCreated(draft, { actor: caller.actor, now });
-    const followUps = followUpsOf(deps, undefined, { updated: draft, events: [created.event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
+    // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
+    const event = withMessageSource(created.event, messageSourceOf(submitted));
+    const followUps = followUpsOf(deps, undefined, { updated: draft, events: [event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
     return { draft, saved: await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] }) };
   };
 

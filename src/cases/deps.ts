@@ -6,10 +6,12 @@ import type {
   PeopleDirectory,
   RetentionRules,
   RoleDirectory,
+  Rules,
   SignpostingDirectory,
   TeamRoster,
   TimelineRepository,
 } from "../domain";
+import { DEFAULT_RULES } from "../domain/rules";
 import type { Logger } from "../logger";
 
 /** What the application layer works with: storage through the domain's ports, settings, the clock, the outbox's sender. */
@@ -25,6 +27,8 @@ export interface CaseDeskDeps {
   readonly signposting: SignpostingDirectory;
   readonly letters: LetterTemplateSource;
   readonly retention: RetentionRules;
+  /** The trust's rules (RULES_FILE): deadlines, nudge windows, investigation defaults, alerts; England's when left out. */
+  readonly rules?: Rules;
   readonly trustName?: string;
   readonly log: Logger;
   readonly now: () => Date;
@@ -32,4 +36,9 @@ export interface CaseDeskDeps {
   readonly sendSoon: () => void;
   /** Sends these queued messages now and waits: for a message the person is waiting to see go. */
   readonly sendNow: (tenantId: string, outboxIds: readonly string[]) => Promise<void>;
+}
+
+/** The trust's rules, or England's. */
+export function rulesOf(deps: Pick<CaseDeskDeps, "rules">): Rules {
+  return deps.rules ?? DEFAULT_RULES;
 }

@@ -15,6 +15,11 @@ export async function rememberPerson(deps: CaseDeskDeps, caller: Caller, persona
   }
 }
 
+/** Where PALS Desk can write to the caller privately (their personal chat with it); undefined until they have opened one. */
+export async function personalChat(deps: CaseDeskDeps, caller: Caller): Promise<ConversationAddress | undefined> {
+  return deps.people.personalConversation(caller.tenantId, caller.actor.aadObjectId);
+}
+
 const setter = (caller: Caller) => ({ aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId });
 
 /** `set alerts channel`, by a manager in the managers' channel (undefined: typed in a chat, not a channel). */

@@ -6,11 +6,13 @@ import * as alerts from "./alerts";
 import * as caseActions from "./caseActions";
 import { finishPendingCases } from "./changes";
 import * as contacts from "./contacts";
+import * as details from "./details";
 import type { CaseDeskDeps } from "./deps";
 import * as directory from "./directory";
 import * as investigations from "./investigations";
 import * as letters from "./letters";
 import * as lookup from "./lookup";
+import * as recalculate from "./recalculate";
 import * as reports from "./reports";
 import * as retention from "./retention";
 
@@ -41,6 +43,8 @@ export function createCaseDesk(deps: CaseDeskDeps) {
       reopen: caseActions.reopen,
       recordLetterSent: caseActions.recordLetterSent,
       recordOmbudsman: caseActions.recordOmbudsman,
+      openDetails: details.openDetails,
+      saveDetails: details.saveDetails,
       draftLetter: letters.draftLetter,
       open: lookup.openCase,
       openByReference: lookup.openByReference,
@@ -48,6 +52,7 @@ export function createCaseDesk(deps: CaseDeskDeps) {
       mine: lookup.myCases,
       due: lookup.due,
       find: lookup.findCases,
+      recalculateDeadlines: recalculate.recalculateDeadlines,
     }),
     investigations: bindAll(deps, investigations),
     alerts: bindAll(deps, { acknowledge: alerts.acknowledgeAlert }),
@@ -62,6 +67,8 @@ export type { CaseDeskDeps } from "./deps";
 export type { AlertRef, AlertResult } from "./alerts";
 export type { CaseChangeResult, Submission } from "./caseActions";
 export type { LogContactResult } from "./contacts";
+export type { OpenDetailsResult, SaveDetailsResult } from "./details";
+export { DETAILS_CHANGED } from "./details";
 export type { ChannelAddress } from "./directory";
 export type { InvestigationRequestInput, OpenRequest, RequestResult } from "./investigations";
 export type { CaseQuery } from "./lookup";

@@ -28,7 +28,7 @@ import { activityLog } from "../logger";
 import { actOnCase, stepOf, type Submission } from "./caseActions";
 import { changeCase, type ChangeStep } from "./changes";
 import { requestIdFor } from "./ids";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, PALS_DESK, refused, type CaseView, type Result } from "./results";
 
 const ENTRA_ID = /^[0-9a-fA-F-]{8,64}$/;
@@ -77,6 +77,7 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
           includeNhsNumber: input.includeNhsNumber,
           dueOn: input.dueOn || undefined,
           requesterTeamsUserId: requester.teamsUserId,
+          defaultWorkingDays: rulesOf(deps).investigations.workingDays,
         },
         ctx,
       );

@@ -9,7 +9,6 @@ import {
   londonDate,
   may,
   normaliseNhsNumber,
-  NUDGE_WINDOW_WORKING_DAYS,
   parseCaseReference,
   refusal,
   sortDigest,
@@ -21,7 +20,7 @@ import {
   type DigestItem,
 } from "../domain";
 import { activityLog } from "../logger";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type CaseView, type Result } from "./results";
 import { caseViewFor } from "./views";
 
@@ -79,9 +78,10 @@ export async function due(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ 
   const notAllowed = allowed(deps, caller, "list-my-cases");
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
-  const dueBy = addWorkingDays(today, NUDGE_WINDOW_WORKING_DAYS);
+  const window = rulesOf(deps).nudgeWindowWorkingDays;
+  const dueBy = addWorkingDays(today, window);
   const { cases, total } = await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId, { limit: DUE_LIMIT, dueBy });
-  return { ok: true, items: sortDigest(cases.flatMap((c) => digestItem(c, today) ?? [])), total, today };
+  return { ok: true, items: sortDigest(cases.flatMap((c) => digestItem(c, today, window) ?? [])), total, today };
 }
 
 /** What a search was for, with counts only (the words may name a patient). */

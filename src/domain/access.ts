@@ -24,6 +24,8 @@ export const CASE_VERBS = [
   "decide-extension",
   "draft-letter",
   "record-ombudsman",
+  "complete-details",
+  "recalculate-deadlines",
 ] as const;
 export type CaseVerb = (typeof CASE_VERBS)[number];
 
@@ -108,6 +110,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "decide-extension": "agree more time for a clinical lead",
   "draft-letter": "draft letters",
   "record-ombudsman": "record Ombudsman referrals",
+  "complete-details": "complete or correct a case's details",
+  "recalculate-deadlines": "recalculate a case's deadlines",
 };
 
 /**

@@ -1,6 +1,6 @@
 // A contact as logged: the "Log a contact" form's checks and the new case built from it.
 import { z } from "zod";
-import { calendarDaysBetween, isIsoDate } from "./calendar";
+import { calendarDaysBetween, isIsoDate, londonDate } from "./calendar";
 import { idsOf } from "./choice";
 import {
   CaseSchema,
@@ -27,8 +27,8 @@ import {
   type Subject,
 } from "./ko41a";
 import { isValidNhsNumber, normaliseNhsNumber } from "./nhsNumber";
-import { type RiskRating, riskScore } from "./risk";
-import { triageFlags, needsConsent } from "./triage";
+import { isRiskRating, type RiskRating, riskScore } from "./risk";
+import { triageFlags } from "./triage";
 
 // --- the "Log a contact" form --------------------------------------------------------------
 
@@ -85,14 +85,12 @@ function optionalDate(message: string) {
   );
 }
 
-/** Cards submit "1".."5"; a blank means the lowest rating. */
+/** Cards submit "1".."5"; a blank means not assessed (never a default score). */
 function rating(message: string) {
-  return z
-    .preprocess((value) => {
-      const text = asText(value);
-      return text === "" ? 1 : typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
-    }, z.number(withMessage(message)).int(message).min(1, message).max(5, message))
-    .transform((n) => n as RiskRating);
+  return z.preprocess((value) => {
+    const text = blankToUndefined(value);
+    return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
+  }, z.custom<RiskRating>(isRiskRating, message).optional());
 }
 
 const yesNo = (message: string) =>
@@ -114,7 +112,14 @@ const newContactFields = {
   raisedBy: requiredChoice(idsOf(RAISED_BY), "Choose who raised it"),
   raiserName: optionalText(LIMITS.name, `Shorten the name to ${LIMITS.name} characters or fewer`),
   consent: optionalChoice(idsOf(CONSENT_STATUSES), "Choose a consent option from the list"),
-  patientName: requiredText(LIMITS.name, "Enter the patient's name", `Shorten the patient's name to ${LIMITS.name} characters or fewer`),
+  patientName: optionalText(LIMITS.name, `Shorten the patient's name to ${LIMITS.name} characters or fewer`),
+  /** The "name not given" toggle: an anonymous caller. */
+  patientNameNotGiven: z.preprocess((value) => {
+    const text = asText(value);
+    if (text === "true") return true;
+    if (text === "false" || text === "") return false;
+    return text;
+  }, z.boolean(withMessage("Choose whether the patient's name was given"))),
   nhsNumber: z.preprocess(
     (value) => {
       const text = blankToUndefined(value);
@@ -128,15 +133,10 @@ const newContactFields = {
   dateOfBirth: optionalDate("Enter a real date of birth"),
   contactDetails: optionalText(LIMITS.contactDetails, `Shorten the contact details to ${LIMITS.contactDetails.toLocaleString("en-GB")} characters or fewer`),
   communicationNeeds: optionalText(LIMITS.communicationNeeds, `Shorten the communication needs to ${LIMITS.communicationNeeds} characters or fewer`),
-  receivedOn: z.preprocess(
-    asText,
-    z
-      .string(withMessage("Enter the date it was received"))
-      .min(1, "Enter the date it was received")
-      .refine((v) => isIsoDate(v) && v >= EARLIEST_DATE, "Enter a real date for when it was received"),
-  ),
+  /** Blank means today (parseNewContact fills it in). */
+  receivedOn: optionalDate("Enter a real date for when it was received"),
   eventOn: optionalDate("Enter a real date for when it happened"),
-  division: requiredText(LIMITS.place, "Enter the division", `Shorten the division to ${LIMITS.place} characters or fewer`),
+  division: optionalText(LIMITS.place, `Shorten the division to ${LIMITS.place} characters or fewer`),
   service: optionalText(LIMITS.place, `Shorten the service to ${LIMITS.place} characters or fewer`),
   ward: optionalText(LIMITS.place, `Shorten the ward or department to ${LIMITS.place} characters or fewer`),
   serviceArea: optionalChoice(idsOf(KO41A_SERVICE_AREAS), "Choose a service area from the list"),
@@ -159,17 +159,21 @@ export interface NewContact {
   receivedVia: ReceivedVia;
   raisedBy: RaisedBy;
   raiserName?: string;
+  /** Blank while not yet asked: the case is flagged "consent needed" until it is recorded. */
   consent?: ConsentStatus;
-  patientName: string;
+  /** Left out when the name was not given (an anonymous caller). */
+  patientName?: string;
+  patientNameNotGiven: boolean;
   /** Ten digits, no spaces. */
   nhsNumber?: string;
   dateOfBirth?: string;
   contactDetails?: string;
   communicationNeeds?: string;
-  receivedOn: string;
+  /** Today when left blank on the form. */
+  receivedOn?: string;
   /** When it happened, or when they learned of it if later. */
   eventOn?: string;
-  division: string;
+  division?: string;
   service?: string;
   ward?: string;
   serviceArea?: ServiceArea;
@@ -177,8 +181,9 @@ export interface NewContact {
   professions: Profession[];
   summary: string;
   desiredOutcome?: string;
-  riskConsequence: RiskRating;
-  riskLikelihood: RiskRating;
+  /** Both or neither: left out means the risk is not assessed yet. */
+  riskConsequence?: RiskRating;
+  riskLikelihood?: RiskRating;
   safeguarding: boolean;
   complexity?: ComplexityTier;
 }
@@ -191,16 +196,16 @@ type FieldValues = { [K in NewContactField]?: z.output<(typeof newContactFields)
 function crossFieldErrors(v: FieldValues, today?: string): NewContactErrors {
   const errors: NewContactErrors = {};
   if (v.raisedBy && v.raisedBy !== "patient" && !v.raiserName) errors.raiserName = "Enter the name of the person who raised it";
-  if (v.raisedBy && v.contactType && needsConsent({ type: v.contactType, raisedBy: v.raisedBy }) && !v.consent) {
-    errors.consent = "Record the patient's consent, or why it isn't needed";
-  }
-  if ((v.contactType === "concern" || v.contactType === "complaint") && v.subjects && v.subjects.length === 0) {
-    errors.subjects = "Choose at least one subject";
-  }
-  if (v.receivedOn) {
-    if (today && v.receivedOn > today) errors.receivedOn = "The date received can't be in the future";
-    if (v.eventOn && v.eventOn > v.receivedOn) errors.eventOn = "The date it happened can't be after the date it was received";
-    if (v.dateOfBirth && v.dateOfBirth > v.receivedOn) errors.dateOfBirth = "The date of birth can't be after the date it was received";
+  if (v.patientNameNotGiven === false && v.patientName === undefined) errors.patientName = "Enter the patient's name, or tick \"Name not given\"";
+  if (v.patientNameNotGiven === true && v.patientName !== undefined) errors.patientName = "You ticked \"Name not given\": clear the name, or untick it";
+  // A risk is assessed with both ratings or not at all: half an assessment is a slip, not a score.
+  if (v.riskConsequence !== undefined && v.riskLikelihood === undefined) errors.riskLikelihood = "Choose a likelihood too, or clear the consequence to leave the risk not assessed";
+  if (v.riskLikelihood !== undefined && v.riskConsequence === undefined) errors.riskConsequence = "Choose a consequence too, or clear the likelihood to leave the risk not assessed";
+  const receivedOn = v.receivedOn ?? today;
+  if (receivedOn) {
+    if (today && receivedOn > today) errors.receivedOn = "The date received can't be in the future";
+    if (v.eventOn && v.eventOn > receivedOn) errors.eventOn = "The date it happened can't be after the date it was received";
+    if (v.dateOfBirth && v.dateOfBirth > receivedOn) errors.dateOfBirth = "The date of birth can't be after the date it was received";
   }
   return errors;
 }
@@ -241,7 +246,7 @@ export function parseNewContact(raw: unknown, today: string): ParseNewContactRes
     errors[field] ??= message;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: toNewContact(values as FieldValues) };
+  return { ok: true, value: toNewContact({ ...(values as FieldValues), receivedOn: (values as FieldValues).receivedOn ?? today }) };
 }
 
 
@@ -262,6 +267,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
   const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
   const complexity = input.contactType === "complaint" ? (input.complexity ?? rules.defaultComplexity) : undefined;
   const stamp = ctx.now.toISOString();
+  const receivedOn = input.receivedOn ?? londonDate(ctx.now);
   const draft: Case = {
     id: ctx.id,
     tenantId: ctx.tenantId,
@@ -273,27 +279,24 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
     ...(input.raiserName ? { raiser: { name: input.raiserName } } : {}),
     ...(input.consent ? { consent: input.consent } : {}),
     patient: compact({
-      name: input.patientName,
+      name: input.patientNameNotGiven ? undefined : input.patientName,
       nhsNumber: input.nhsNumber,
       dateOfBirth: input.dateOfBirth,
       contactDetails: input.contactDetails,
       communicationNeeds: input.communicationNeeds,
     }),
-    receivedOn: input.receivedOn,
-    ...compact({ eventOn: input.eventOn }),
-    division: input.division,
+    receivedOn,
+    ...compact({ eventOn: input.eventOn, division: input.division }),
     ...compact({ service: input.service, ward: input.ward, serviceArea: input.serviceArea }),
     subjects: [...input.subjects],
     professions: [...input.professions],
     summary: input.summary,
     ...compact({ desiredOutcome: input.desiredOutcome }),
-    risk: {
-      consequence: input.riskConsequence,
-      likelihood: input.riskLikelihood,
-      score: riskScore(input.riskConsequence, input.riskLikelihood),
-    },
+    ...(input.riskConsequence !== undefined && input.riskLikelihood !== undefined
+      ? { risk: { consequence: input.riskConsequence, likelihood: input.riskLikelihood, score: riskScore(input.riskConsequence, input.riskLikelihood) } }
+      : {}),
     safeguarding: input.safeguarding,
-    deadlines: computeDeadlines({ type: input.contactType, receivedOn: input.receivedOn, complexity }, rules),
+    deadlines: computeDeadlines({ type: input.contactType, receivedOn, complexity }, rules),
     flags: [],
     ...(complexity ? { complexity } : {}),
     signposting: [],
@@ -301,7 +304,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
     updatedAt: stamp,
     createdBy: { aadObjectId: ctx.by.aadObjectId, name: ctx.by.name },
   };
-  draft.flags = triageFlags(draft);
+  draft.flags = triageFlags(draft, rules);
   const due = nextDue(draft);
   if (due) draft.nextDueOn = due;
   return CaseSchema.parse(draft);

@@ -152,7 +152,8 @@ export const CaseSchema = z.object({
   raiser: z.object({ name: z.string().max(LIMITS.name) }).optional(),
   consent: ConsentStatusSchema.optional(),
   patient: z.object({
-    name: z.string().min(1).max(LIMITS.name),
+    /** Left out when the caller did not give it (an anonymous caller). */
+    name: z.string().min(1).max(LIMITS.name).optional(),
     nhsNumber: z.string().refine(isValidNhsNumber, "Not a valid NHS number").optional(),
     dateOfBirth: isoDate.optional(),
     contactDetails: z.string().max(LIMITS.contactDetails).optional(),
@@ -160,7 +161,8 @@ export const CaseSchema = z.object({
   }),
   receivedOn: isoDate,
   eventOn: isoDate.optional(),
-  division: z.string().min(1).max(LIMITS.place),
+  /** Left out at quick capture; recorded when the case's details are completed. */
+  division: z.string().min(1).max(LIMITS.place).optional(),
   service: z.string().max(LIMITS.place).optional(),
   ward: z.string().max(LIMITS.place).optional(),
   serviceArea: ServiceAreaSchema.optional(),
@@ -168,7 +170,8 @@ export const CaseSchema = z.object({
   professions: z.array(ProfessionSchema),
   summary: z.string().min(1).max(LIMITS.summary),
   desiredOutcome: z.string().max(LIMITS.desiredOutcome).optional(),
-  risk: z.object({ consequence: RiskRatingSchema, likelihood: RiskRatingSchema, score: z.number().int().min(1).max(25) }),
+  /** Left out until someone assesses the risk: there is no default score. */
+  risk: z.object({ consequence: RiskRatingSchema, likelihood: RiskRatingSchema, score: z.number().int().min(1).max(25) }).optional(),
   safeguarding: z.boolean(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,

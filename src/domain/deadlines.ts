@@ -1,5 +1,6 @@
 import type { Case, ComplexityTier, ContactType } from "./caseSchema";
 import { addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "./calendar";
+import type { ActionContext, ActionResult } from "./change";
 import { CaseRuleError } from "./errors";
 
 /** The deadline rules; the defaults are the NHS complaints regulations and common PALS practice. Trusts may vary them. */
@@ -8,6 +9,11 @@ export interface DeadlineRules {
   acknowledgeWorkingDays: number;
   /** Complaint response when no complexity tier has been set. */
   defaultComplexity: ComplexityTier;
+  /**
+   * Working days for a complaint's response by complexity tier (the case stores the tier: 25 standard, 40
+   * complex, 60 very complex). Left out, a tier's working days are its number.
+   */
+  complexityWorkingDays?: Readonly<Record<ComplexityTier, number>>;
   /** Statutory backstop from receipt, unless a longer period is agreed. */
   backstopMonths: number;
   concernWorkingDays: number;
@@ -19,6 +25,7 @@ export interface DeadlineRules {
 export const DEFAULT_DEADLINE_RULES: Readonly<DeadlineRules> = Object.freeze({
   acknowledgeWorkingDays: 3,
   defaultComplexity: 25,
+  complexityWorkingDays: Object.freeze({ 25: 25, 40: 40, 60: 60 }),
   backstopMonths: 6,
   concernWorkingDays: 10,
   enquiryWorkingDays: 2,
@@ -44,7 +51,7 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
     case "complaint":
       return {
         acknowledgeBy: addWorkingDays(receivedOn, rules.acknowledgeWorkingDays),
-        respondBy: addWorkingDays(receivedOn, input.complexity ?? rules.defaultComplexity),
+        respondBy: addWorkingDays(receivedOn, tierWorkingDays(rules, input.complexity ?? rules.defaultComplexity)),
         backstop: addCalendarMonths(receivedOn, rules.backstopMonths),
       };
     case "concern":
@@ -56,6 +63,11 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
     default:
       throw new Error(`Unknown contact type ${JSON.stringify(type satisfies never)}`);
   }
+}
+
+/** The working days a complaint of this complexity tier gets under these rules. */
+export function tierWorkingDays(rules: Readonly<DeadlineRules>, tier: ComplexityTier): number {
+  return rules.complexityWorkingDays?.[tier] ?? tier;
 }
 
 /**
@@ -139,6 +151,45 @@ export function extendResponse(c: Case, newDate: string, reason: string, options
   if (beyondBackstop) deadlines.longerPeriodAgreed = true;
   else delete deadlines.longerPeriodAgreed;
   return withNextDue({ ...c, deadlines });
+}
+
+const DEADLINE_NAMES = [
+  ["acknowledgeBy", "Acknowledge by"],
+  ["respondBy", "Respond by"],
+  ["backstop", "6-month limit"],
+] as const;
+
+/**
+ * Works a case's deadlines out again under the trust's current rules (ctx.rules), from the day its clock
+ * started. Stored deadlines are otherwise never recomputed, so changing the rules moves future cases only;
+ * this is the deliberate exception, recorded on the timeline with the old and new dates. What has been done
+ * or agreed stays: a sent acknowledgement, a response date agreed with the person, a longer period agreed.
+ */
+export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult {
+  if (c.status !== "open") throw new CaseRuleError("This case is closed: its deadlines can't be recalculated. Reopen it first if it needs new ones.");
+  if (c.type === "compliment") throw new CaseRuleError("A compliment has no deadlines to recalculate.");
+  const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
+  const startedOn = c.escalatedFromConcernOn ?? c.receivedOn;
+  const computed = computeDeadlines({ type: c.type, receivedOn: startedOn, complexity: c.complexity }, rules);
+  const kept = c.deadlines;
+  const deadlines: Case["deadlines"] = { ...computed };
+  if (kept.acknowledgedOn) deadlines.acknowledgedOn = kept.acknowledgedOn;
+  if (kept.respondByAgreed && kept.respondBy) {
+    deadlines.respondBy = kept.respondBy;
+    deadlines.respondByAgreed = true;
+  }
+  if (kept.longerPeriodAgreed) deadlines.longerPeriodAgreed = true;
+  const changes = DEADLINE_NAMES.filter(([key]) => kept[key] !== deadlines[key]).map(([key, label]) => ({ key, label, before: kept[key], after: deadlines[key] }));
+  if (changes.length === 0) throw new CaseRuleError("The deadlines already follow the current rules, so nothing changed.");
+  const dated = (day: string | undefined) => (day ? formatPlainDate(day) : "none");
+  return {
+    updated: withNextDue({ ...c, deadlines, updatedAt: ctx.now.toISOString() }),
+    event: {
+      kind: "deadlines-recalculated",
+      summary: `Deadlines recalculated under the current rules: ${changes.map((ch) => `${ch.label.toLowerCase()} from ${dated(ch.before)} to ${dated(ch.after)}`).join("; ")}`,
+      changes: changes.map((ch) => ({ field: ch.key, before: ch.before, after: ch.after })),
+    },
+  };
 }
 
 function withNextDue(c: Case): Case {

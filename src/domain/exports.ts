@@ -17,7 +17,8 @@ import { professionTitle, serviceAreaTitle, subjectTitle } from "./ko41a";
 import { letterTitle, LetterKindSchema } from "./letters";
 import { ombudsmanStageTitle } from "./ombudsmanSchema";
 import { type Ko41aReturn, financialYearTitle, shortDate } from "./reports";
-import { riskBand, riskBandTitle } from "./risk";
+import { NAME_NOT_GIVEN } from "./completeness";
+import { RISK_NOT_ASSESSED, riskBand, riskBandTitle, riskText } from "./risk";
 import type { CaseEvent } from "./timeline";
 import { flagTitle } from "./triage";
 
@@ -107,8 +108,8 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.subjects.map(subjectTitle).join(LIST_SEPARATOR),
         c.professions.map(professionTitle).join(LIST_SEPARATOR),
         c.serviceArea ? serviceAreaTitle(c.serviceArea) : "",
-        c.risk.score,
-        riskBandTitle(riskBand(c.risk.score)),
+        c.risk?.score,
+        c.risk ? riskBandTitle(riskBand(c.risk.score)) : RISK_NOT_ASSESSED,
         c.safeguarding,
         c.flags.map(flagTitle).join(LIST_SEPARATOR),
         c.outcome ? outcomeTitle(c.outcome) : "",
@@ -123,7 +124,7 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.owner?.name ?? "",
       ];
       if (options.withPatientDetails) {
-        row.push(c.patient.name, c.patient.nhsNumber, c.patient.dateOfBirth, c.patient.contactDetails, c.raiser?.name, c.consent ? consentTitle(c.consent) : "");
+        row.push(c.patient.name ?? NAME_NOT_GIVEN, c.patient.nhsNumber, c.patient.dateOfBirth, c.patient.contactDetails, c.raiser?.name, c.consent ? consentTitle(c.consent) : "");
       }
       return row;
     });
@@ -264,14 +265,14 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
       ["KO41a service area", c.serviceArea ? serviceAreaTitle(c.serviceArea) : undefined],
       ["KO41a subjects", c.subjects.map(subjectTitle).join(", ")],
       ["KO41a professions", c.professions.map(professionTitle).join(", ")],
-      ["Risk", `${c.risk.score} (${riskBandTitle(riskBand(c.risk.score))})`],
+      ["Risk", riskText(c.risk)],
       ["Safeguarding", c.safeguarding ? "Yes" : "No"],
       ["Flags", c.flags.map(flagTitle).join("; ")],
       ["Owner", c.owner?.name],
       ["Logged by", c.createdBy.name],
     ]),
     personFacts: facts([
-      ["Patient", c.patient.name],
+      ["Patient", c.patient.name ?? NAME_NOT_GIVEN],
       ["NHS number", c.patient.nhsNumber],
       ["Date of birth", plain(c.patient.dateOfBirth)],
       ["Contact details", c.patient.contactDetails],

@@ -4,9 +4,10 @@
 // finds a case with follow-ups still pending can finish them, however often, and nothing is duplicated.
 import { z } from "zod";
 import type { Case } from "./caseSchema";
-import { alertReasonsFor, attentionDay } from "./nudges";
+import { alertReasonsFor, attentionDay, type AttentionRules } from "./nudges";
 import { alertOutboxItem, OutboxItemSchema, type OutboxItem } from "./outbox";
 import { retentionDay, type RetentionRules } from "./retention";
+import { alertIsOn, type Rules } from "./rules";
 import { CaseEventSchema, type CaseEvent } from "./timeline";
 
 /** A channel thread started by an investigation request, so replies in it reach the case. */
@@ -52,6 +53,8 @@ export interface AlertContext {
   readonly now: Date;
   /** For a newly logged case with an NHS number: contacts about the patient in the last 90 days, this one included. */
   readonly contactsAboutPatientIn90Days?: number;
+  /** The trust's rules: an alert it has switched off is not queued (all are on when left out). */
+  readonly rules?: Pick<Rules, "alerts">;
 }
 
 /**
@@ -60,8 +63,8 @@ export interface AlertContext {
  * retention day, and the Ombudsman's date while the PHSO waits for the trust. A case stays due from that day
  * until it is dealt with (its deadline moves, it closes), so the sweep never files it again.
  */
-export function watchDay(c: Case, retention?: RetentionRules): string | undefined {
-  const days = [attentionDay(c), c.status === "closed" ? retentionDay(c, retention) : undefined].filter((day): day is string => day !== undefined);
+export function watchDay(c: Case, retention?: RetentionRules, rules?: AttentionRules): string | undefined {
+  const days = [attentionDay(c, rules), c.status === "closed" ? retentionDay(c, retention) : undefined].filter((day): day is string => day !== undefined);
   return days.sort()[0];
 }
 
@@ -69,6 +72,6 @@ export function watchDay(c: Case, retention?: RetentionRules): string | undefine
 export function alertsFor(before: Case | undefined, after: Case, ctx: AlertContext): OutboxItem[] {
   const had = new Set(before ? alertReasonsFor(before) : []);
   return alertReasonsFor(after, { contactsAboutPatientIn90Days: ctx.contactsAboutPatientIn90Days })
-    .filter((reason) => !had.has(reason))
+    .filter((reason) => !had.has(reason) && alertIsOn(ctx.rules, reason))
     .map((reason) => alertOutboxItem(after, reason, ctx.today, ctx.now));
 }

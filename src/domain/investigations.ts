@@ -7,7 +7,7 @@ import type { ActionContext, ActionResult } from "./change";
 import { CaseRuleError } from "./errors";
 import { InvestigationRequestSchema, upheldViewTitle, type InvestigationReminder, type InvestigationRequest, type UpheldView } from "./investigationSchema";
 
-/** Leads have 10 working days by default, reminded 2 working days before and on the day. */
+/** Leads have 10 working days by default, reminded 2 working days before and on the day (the trust's rules may change both). */
 export const INVESTIGATION_DEFAULT_WORKING_DAYS = 10;
 export const INVESTIGATION_REMINDER_WORKING_DAYS = 2;
 
@@ -36,12 +36,14 @@ export interface NewInvestigationInput {
   readonly dueOn?: string;
   /** The asking officer's Teams user id, so their view of the card refreshes too. */
   readonly requesterTeamsUserId?: string;
+  /** The trust's default when no date is given (its rules); 10 working days when left out. */
+  readonly defaultWorkingDays?: number;
 }
 
 export function requestInvestigation(c: Case, input: NewInvestigationInput, ctx: ActionContext): ActionResult {
   if (c.status !== "open") throw new CaseRuleError("This case is closed. Reopen it first if you need input from a clinical lead.");
   const today = londonDate(ctx.now);
-  const dueOn = input.dueOn || addWorkingDays(today, INVESTIGATION_DEFAULT_WORKING_DAYS);
+  const dueOn = input.dueOn || addWorkingDays(today, input.defaultWorkingDays ?? INVESTIGATION_DEFAULT_WORKING_DAYS);
   if (!isIsoDate(dueOn) || dueOn <= today) throw new CaseRuleError("Choose a due date after today for the lead's answer.");
   if (!input.summary.trim()) throw new CaseRuleError("Write a short summary for the lead: it is all they will see of the case.");
   if (!input.questions.trim()) throw new CaseRuleError("Write the questions you want the lead to answer.");
@@ -135,23 +137,27 @@ export function decideExtension(c: Case, requestId: string, accept: boolean, ctx
 }
 
 /** What the morning round owes the lead (and, when overdue, the owner and managers) today. */
-export function investigationReminders(c: Case, today: string): { request: InvestigationRequest; reminder: InvestigationReminder }[] {
+export function investigationReminders(
+  c: Case,
+  today: string,
+  reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS,
+): { request: InvestigationRequest; reminder: InvestigationReminder }[] {
   if (c.status !== "open") return [];
   return investigationsOf(c)
     .filter((request) => request.status === "open")
     .flatMap((request): { request: InvestigationRequest; reminder: InvestigationReminder }[] => {
       if (request.dueOn < today) return [{ request, reminder: "overdue" }];
       if (request.dueOn === today) return [{ request, reminder: "due-day" }];
-      if (subtractWorkingDays(request.dueOn, INVESTIGATION_REMINDER_WORKING_DAYS) <= today) return [{ request, reminder: "before" }];
+      if (subtractWorkingDays(request.dueOn, reminderWorkingDays) <= today) return [{ request, reminder: "before" }];
       return [];
     });
 }
 
 /** The first day an open request needs a reminder. */
-export function investigationAttentionDay(c: Pick<Case, "status" | "investigations">): string | undefined {
+export function investigationAttentionDay(c: Pick<Case, "status" | "investigations">, reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS): string | undefined {
   if (c.status !== "open") return undefined;
   const days = investigationsOf(c)
     .filter((request) => request.status === "open")
-    .map((request) => subtractWorkingDays(request.dueOn, INVESTIGATION_REMINDER_WORKING_DAYS));
+    .map((request) => subtractWorkingDays(request.dueOn, reminderWorkingDays));
   return days.sort()[0];
 }

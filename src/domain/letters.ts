@@ -3,7 +3,7 @@
 import Mustache from "mustache";
 import { z } from "zod";
 import { type Case, outcomeTitle } from "./caseSchema";
-import { formatPlainDate } from "./calendar";
+import { formatPlainDate, workingDaysBetween } from "./calendar";
 import { idsOf, titleOf } from "./choice";
 import type { ActionContext, ActionResult } from "./change";
 import { investigationsOf } from "./investigations";
@@ -88,6 +88,17 @@ function nonBlank(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/**
+ * The working days the stored response date gives (the trust's rules decide them: 25 for England's standard
+ * tier, 30 in Wales). A date agreed with the person keeps the tier's number, as before.
+ */
+function responseWorkingDays(c: Case): string | undefined {
+  if (!c.complexity) return undefined;
+  const start = c.escalatedFromConcernOn ?? c.receivedOn;
+  if (c.deadlines.respondByAgreed || !c.deadlines.respondBy) return String(c.complexity);
+  return String(workingDaysBetween(start, c.deadlines.respondBy));
+}
+
 /** The case's details as letter fields; anything unknown is left out, so the letter shows a placeholder. */
 export function letterView(c: Case, ctx: LetterContext): LetterView {
   const change = [...ctx.events].reverse().find((e) => e.kind === "response-date-changed");
@@ -108,7 +119,7 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
     ward: nonBlank(c.ward),
     acknowledgeByDate: c.deadlines.acknowledgeBy ? formatPlainDate(c.deadlines.acknowledgeBy) : undefined,
     responseDate: c.deadlines.respondBy ? formatPlainDate(c.deadlines.respondBy) : undefined,
-    responseWorkingDays: c.complexity ? String(c.complexity) : undefined,
+    responseWorkingDays: responseWorkingDays(c),
     previousResponseDate: typeof before === "string" && before !== c.deadlines.respondBy ? formatPlainDate(before) : undefined,
     extensionReason: nonBlank(change?.detail),
     backstopDate: c.deadlines.backstop ? formatPlainDate(c.deadlines.backstop) : undefined,

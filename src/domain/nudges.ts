@@ -6,8 +6,12 @@ import { addWorkingDays, isWorkingDay, LONDON_ZONE, subtractWorkingDays, working
 import type { Choice } from "./choice";
 import { ombudsmanDueOn } from "./deadlines";
 import { investigationAttentionDay } from "./investigations";
+import type { Rules } from "./rules";
 
-/** Nudges start this many working days before a deadline ("due within 2 working days"). */
+/** The parts of the trust's rules that decide when a case needs attention (England's when left out). */
+export type AttentionRules = Pick<Rules, "nudgeWindowWorkingDays" | "investigations">;
+
+/** Nudges start this many working days before a deadline ("due within 2 working days"); the trust's rules may change it. */
 export const NUDGE_WINDOW_WORKING_DAYS = 2;
 /** Nudges and the overdue check go out at this London wall-clock time on working days. */
 export const NUDGE_TIME = "09:00";
@@ -18,10 +22,11 @@ export function nextWorkingDay(dateIso: string): string {
 }
 
 /** The first working day a case needs someone's attention: its nudge window opening. */
-export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>): string | undefined {
+export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>, rules?: AttentionRules): string | undefined {
   // A closed case still needs attention while the Ombudsman waits for the trust.
   if (c.status !== "open" && !ombudsmanDueOn(c)) return undefined;
-  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, NUDGE_WINDOW_WORKING_DAYS), investigationAttentionDay(c)].filter((d): d is string => !!d);
+  const window = rules?.nudgeWindowWorkingDays ?? NUDGE_WINDOW_WORKING_DAYS;
+  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, window), investigationAttentionDay(c, rules?.investigations.reminderWorkingDays)].filter((d): d is string => !!d);
   return days.sort()[0];
 }
 
@@ -41,10 +46,14 @@ export interface DigestItem {
 }
 
 /** What an officer should hear about a case today, or undefined when its next deadline is further off. */
-export function digestItem(c: Pick<Case, "id" | "reference" | "type" | "status" | "nextDueOn" | "deadlines" | "ombudsman">, today: string): DigestItem | undefined {
+export function digestItem(
+  c: Pick<Case, "id" | "reference" | "type" | "status" | "nextDueOn" | "deadlines" | "ombudsman">,
+  today: string,
+  windowWorkingDays: number = NUDGE_WINDOW_WORKING_DAYS,
+): DigestItem | undefined {
   if ((c.status !== "open" && !ombudsmanDueOn(c)) || !c.nextDueOn) return undefined;
   const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);
-  if (workingDays > NUDGE_WINDOW_WORKING_DAYS) return undefined;
+  if (workingDays > windowWorkingDays) return undefined;
   const acknowledging = c.deadlines.acknowledgeBy === c.nextDueOn && !c.deadlines.acknowledgedOn;
   return {
     caseId: c.id,
@@ -55,6 +64,22 @@ export function digestItem(c: Pick<Case, "id" | "reference" | "type" | "status" 
     state: c.nextDueOn < today ? "overdue" : c.nextDueOn === today ? "due-today" : "due-soon",
     workingDays,
   };
+}
+
+/** How many of a person's open cases still have details to record, and the first few (by reference) to open. */
+export interface DigestIncomplete {
+  readonly count: number;
+  readonly cases: readonly { readonly caseId: string; readonly reference: string }[];
+}
+
+/** The digest names this many incomplete cases; the count covers the rest. */
+export const DIGEST_INCOMPLETE_SHOWN = 3;
+
+/** The digest's "details still to record" part from a person's incomplete open cases; undefined when there are none. */
+export function digestIncomplete(cases: readonly { readonly caseId: string; readonly reference: string }[]): DigestIncomplete | undefined {
+  if (cases.length === 0) return undefined;
+  const sorted = [...cases].sort((a, b) => a.reference.localeCompare(b.reference));
+  return { count: cases.length, cases: sorted.slice(0, DIGEST_INCOMPLETE_SHOWN).map((c) => ({ caseId: c.caseId, reference: c.reference })) };
 }
 
 /** Overdue first (most overdue at the top), then due today, then due soon; by reference within each. */

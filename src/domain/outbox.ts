@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConversationAddressSchema, type ConversationAddress } from "./conversations";
 import { INVESTIGATION_REMINDERS, type InvestigationReminder } from "./investigationSchema";
-import { ALERT_REASONS, type AlertReason, type DigestItem } from "./nudges";
+import { ALERT_REASONS, type AlertReason, type DigestIncomplete, type DigestItem } from "./nudges";
 
 /** Where a proactive message goes: someone's personal chat with the bot, or the managers' alerts channel. */
 export type OutboxTarget =
@@ -20,7 +20,7 @@ interface InvestigationPayload {
 }
 
 export type OutboxPayload =
-  | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[] }
+  | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[]; readonly incomplete?: DigestIncomplete }
   | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string; readonly requestId?: string }
   | { readonly kind: "admin-notice"; readonly text: string }
   | (InvestigationPayload & { readonly kind: "investigation-request" })
@@ -99,6 +99,7 @@ export const OutboxItemSchema = z.object({
           workingDays: z.number(),
         }),
       ),
+      incomplete: z.object({ count: z.number().int().min(0), cases: z.array(z.object({ caseId: z.string(), reference: z.string() })) }).optional(),
     }),
     z.object({
       kind: z.literal("alert"),

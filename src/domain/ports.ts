@@ -3,6 +3,7 @@ import type { Role } from "./access";
 import type { Case, CaseSummary, ReportCase } from "./caseSchema";
 import type { ConversationAddress, StaffMember } from "./conversations";
 import type { FollowUps, ThreadLink } from "./followUps";
+import type { LatestEntry } from "./latestEntries";
 import type { LetterKind } from "./letters";
 import type { OutboxItem, OutboxTarget } from "./outbox";
 import type { CaseEvent } from "./timeline";
@@ -21,6 +22,8 @@ export interface CaseBookkeeping {
   readonly pending: readonly FollowUps[];
   /** Keys of the latest submissions applied, so a retried submission is recognised (newest last). */
   readonly applied: readonly string[];
+  /** The case's newest timeline entries, for the case card (latestEntries.ts); left out, none are kept from before this write. */
+  readonly latest?: readonly LatestEntry[];
 }
 
 /** A case as stored: the case, its etag and its bookkeeping. */
@@ -61,6 +64,11 @@ export interface CaseRepository {
    * trusts: one query served by the index on it, so the sweep reads only due work.
    */
   needingAttention(day: string): Promise<ScheduledCase[]>;
+  /**
+   * Open cases with details still to record (quick capture), across trusts, for the owners' morning digest:
+   * one query served by the index on the stored `missingCount`, reading ids and references only.
+   */
+  incompleteOpenCases(): Promise<IncompleteCase[]>;
   /** Writes the case's index fields again (its watch day under today's rules); false when it changed meanwhile (that write did it). */
   reindex(record: CaseRecord): Promise<boolean>;
   /** Records retention only. */
@@ -87,6 +95,15 @@ export interface CaseRepository {
    */
   listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
   listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
+}
+
+/** An open case with details still to record, as the morning digest lists it. */
+export interface IncompleteCase {
+  readonly tenantId: string;
+  readonly caseId: string;
+  readonly reference: string;
+  readonly ownerId?: string;
+  readonly missingCount: number;
 }
 
 export interface TimelineRepository {

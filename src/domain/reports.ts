@@ -194,6 +194,9 @@ export interface ServiceReport {
   readonly workload: readonly WorkloadRow[];
 }
 
+/** Cases logged by quick capture have no division until their details are completed. */
+const DIVISION_NOT_RECORDED = "Not recorded yet";
+
 const within = (day: string | undefined, period: ReportPeriod): day is string => day !== undefined && day >= period.from && day <= period.to;
 
 /** Open at the end of that day: received by then and not closed by then (a later close still counts as open). */
@@ -282,11 +285,11 @@ export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod
     return row;
   };
   for (const c of receivedIn) {
-    const row = divisionRow(c.division);
+    const row = divisionRow(c.division ?? DIVISION_NOT_RECORDED);
     row.received += 1;
     if (c.type === "complaint") row.complaints += 1;
   }
-  for (const c of openAtEnd) divisionRow(c.division).openAtEnd += 1;
+  for (const c of openAtEnd) divisionRow(c.division ?? DIVISION_NOT_RECORDED).openAtEnd += 1;
 
   const now = subjectCounts(cases, period);
   const before = subjectCounts(cases, previous);
@@ -351,7 +354,8 @@ export interface Ko41aReturn {
   readonly closed: number;
 }
 
-const NOT_RECORDED = { id: "not-recorded", title: "Not recorded" } as const;
+// Quick capture leaves KO41a coding to when the details are completed: such complaints still count, here.
+const NOT_RECORDED = { id: "not-recorded", title: "Not yet coded" } as const;
 
 function countEach(ids: readonly { id: string; title: string }[], values: readonly (readonly string[])[]): CountRow[] {
   const counts = new Map<string, number>();

@@ -74,3 +74,11 @@ export interface RiskAssessment {
 export function assessRisk(consequence: RiskRating, likelihood: RiskRating): RiskAssessment {
   return { consequence, likelihood, score: riskScore(consequence, likelihood) };
 }
+
+/** What cards, reports and exports say when nobody has assessed the risk yet. */
+export const RISK_NOT_ASSESSED = "Not assessed";
+
+/** "16 (Extreme)", or "Not assessed" when there is no assessment. */
+export function riskText(risk: { readonly score: number } | undefined): string {
+  return risk ? `${risk.score} (${riskBandTitle(riskBand(risk.score))})` : RISK_NOT_ASSESSED;
+}

@@ -25,6 +25,8 @@ export const CASE_EVENT_KINDS = [
   "letter-sent",
   "ombudsman-updated",
   "retention-applied",
+  "details-updated",
+  "deadlines-recalculated",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

@@ -1,5 +1,5 @@
 import type { ConsentStatus, ContactType, RaisedBy, ReceivedVia } from "./caseSchema";
-import { isOutOfTime } from "./deadlines";
+import { isOutOfTime, type DeadlineRules } from "./deadlines";
 import { isHighRisk } from "./risk";
 
 /** Reasons a case needs a second look; shown as badges and used to alert managers. Order is display order. */
@@ -23,7 +23,8 @@ export interface TriageInput {
   receivedOn: string;
   /** When it happened, or when the person learned of it (reg 12 runs from the later). */
   eventOn?: string;
-  risk: { score: number };
+  /** Absent until someone assesses it: never high risk by default. */
+  risk?: { score: number };
   safeguarding: boolean;
 }
 
@@ -33,12 +34,13 @@ export function needsConsent(input: Pick<TriageInput, "type" | "raisedBy">): boo
   return input.type !== "compliment" && input.raisedBy !== "patient" && input.raisedBy !== "staff";
 }
 
-export function triageFlags(input: TriageInput): CaseFlag[] {
+/** `rules`: the trust's deadline rules, whose out-of-time period decides the out-of-time flag (England's 12 months when left out). */
+export function triageFlags(input: TriageInput, rules?: Readonly<DeadlineRules>): CaseFlag[] {
   const flags = new Set<CaseFlag>();
-  if (isHighRisk(input.risk.score)) flags.add("high-risk");
+  if (input.risk && isHighRisk(input.risk.score)) flags.add("high-risk");
   if (input.safeguarding) flags.add("safeguarding");
   if (needsConsent(input) && (input.consent === undefined || input.consent === "not-yet")) flags.add("consent-needed");
-  if (input.type === "complaint" && input.eventOn && isOutOfTime(input.eventOn, input.receivedOn)) flags.add("out-of-time");
+  if (input.type === "complaint" && input.eventOn && isOutOfTime(input.eventOn, input.receivedOn, rules)) flags.add("out-of-time");
   if (input.raisedBy === "mp" || input.receivedVia === "mp-letter") flags.add("mp-involved");
   if (input.raisedBy === "regulator" || input.receivedVia === "regulator") flags.add("regulator-involved");
   return CASE_FLAGS.map((f) => f.id).filter((id) => flags.has(id));

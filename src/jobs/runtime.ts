@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { CaseRepository, OutboxStore, RetentionRules, SweepCursor, SweepLease } from "../domain";
+import type { CaseRepository, OutboxStore, RetentionRules, Rules, SweepCursor, SweepLease } from "../domain";
 import { errorFacts, type Logger } from "../logger";
 import { Dispatcher, type Deliverer, type DispatchReport, type SendHooks } from "./dispatcher";
 import { startScheduler, type Scheduler } from "./scheduler";
@@ -31,6 +31,8 @@ export interface JobsOptions {
   readonly now: () => Date;
   readonly intervalSeconds: number;
   readonly retention: RetentionRules;
+  /** The trust's rules (England's when left out). */
+  readonly rules?: Rules;
   readonly finishPendingCases: () => Promise<number>;
   readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly instanceId?: string;
@@ -45,6 +47,7 @@ export function startJobs(options: JobsOptions): Jobs {
   const deps = {
     cases: options.cases,
     retention: options.retention,
+    rules: options.rules,
     finishPendingCases: options.finishPendingCases,
     applyRetention: options.applyRetention,
     cursor: options.cursor,

@@ -1,6 +1,7 @@
 import {
   alertOutboxItem,
   attentionDay,
+  digestIncomplete,
   digestItem,
   digestOutboxId,
   isNudgeTime,
@@ -23,6 +24,9 @@ import {
   type SweepLease,
   type SweepCursor,
   watchDay,
+  alertIsOn,
+  DEFAULT_RULES,
+  type Rules,
 } from "../domain";
 import { errorFacts, type Logger } from "../logger";
 import type { Dispatcher, DispatchReport } from "./dispatcher";
@@ -30,6 +34,8 @@ import type { Dispatcher, DispatchReport } from "./dispatcher";
 export interface SweepDeps {
   readonly cases: CaseRepository;
   readonly retention: RetentionRules;
+  /** The trust's rules: nudge window, investigation reminders, which alerts are on (England's when left out). */
+  readonly rules?: Rules;
   /** Finishes the follow-ups left pending on cases (the application layer); returns how many cases. */
   readonly finishPendingCases: () => Promise<number>;
   /** Applies the retention schedule to a closed case if it is due (the application layer). */
@@ -93,9 +99,9 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
 }
 
 /** Reminders to the lead before and on the due day; when overdue, the owner and the managers are told. */
-function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
+function investigationItems(c: Case, today: string, now: Date, rules: Rules): OutboxItem[] {
   const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => newOutboxItem(c.tenantId, id, target, payload, now);
-  return investigationReminders(c, today).flatMap(({ request, reminder }) => {
+  return investigationReminders(c, today, rules.investigations.reminderWorkingDays).flatMap(({ request, reminder }) => {
     const about = { caseId: c.id, reference: c.reference, requestId: request.id };
     if (reminder !== "overdue") {
       const target: OutboxItem["target"] = request.delivery?.kind === "channel-thread"
@@ -108,7 +114,7 @@ function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
       : [];
     return [
       ...toOwner,
-      alertOutboxItem(c, "investigation-overdue", today, now, request.id),
+      ...(alertIsOn(rules, "investigation-overdue") ? [alertOutboxItem(c, "investigation-overdue", today, now, request.id)] : []),
     ];
   });
 }
@@ -118,13 +124,14 @@ function investigationItems(c: Case, today: string, now: Date): OutboxItem[] {
  * retention rules, or by an older version). Writing it again moves the case to its real day.
  */
 async function stillWatched(deps: SweepDeps, record: CaseRecord, today: string): Promise<void> {
-  const day = watchDay(record.value, deps.retention);
+  const day = watchDay(record.value, deps.retention, deps.rules);
   if (day && day <= today) return; // due again tomorrow (a retention step waiting on a change)
   await deps.cases.reindex(record);
 }
 
 async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepReport, "ran" | "delivery" | "casesFinished">> {
   const today = londonDate(now);
+  const rules = deps.rules ?? DEFAULT_RULES;
   const result = { days: [] as string[], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0 };
   if (!isNudgeTime(today, londonClockTime(now))) return result;
   const cursor = await deps.cursor.lastSweptDay();
@@ -140,7 +147,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
 
   const due = await deps.cases.needingAttention(today);
   result.documentsRead += 1;
-  const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[] }>();
+  const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[]; incomplete: { caseId: string; reference: string }[] }>();
   for (const { caseId, tenantId } of due) {
     const found = await deps.cases.get(tenantId, caseId);
     result.documentsRead += 1;
@@ -161,30 +168,41 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
         continue;
       }
     }
-    const attention = attentionDay(c);
+    const attention = attentionDay(c, rules);
     if (!attention || attention > today) {
       await stillWatched(deps, found, today);
       continue;
     }
-    const item = digestItem(c, today);
+    const item = digestItem(c, today, rules.nudgeWindowWorkingDays);
     if (item && c.owner) {
       const key = `${tenantId}/${c.owner.aadObjectId}`;
-      const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [] };
+      const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [], incomplete: [] };
       digest.items.push(item);
       digests.set(key, digest);
     }
-    for (const reason of overdueReasons(c, today)) {
+    for (const reason of overdueReasons(c, today).filter((r) => alertIsOn(rules, r))) {
       if (await deps.outbox.enqueue(alertOutboxItem(c, reason, today, now))) result.alertsQueued += 1;
     }
-    for (const item of investigationItems(c, today, now)) {
+    for (const item of investigationItems(c, today, now, rules)) {
       if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
     }
   }
 
+  // Owners' open cases with details still to record (quick capture): one query for every owner, ids and references only.
+  const incomplete = await deps.cases.incompleteOpenCases();
+  result.documentsRead += 1;
+  for (const c of incomplete) {
+    if (!c.ownerId) continue;
+    const key = `${c.tenantId}/${c.ownerId}`;
+    const digest = digests.get(key) ?? { tenantId: c.tenantId, ownerId: c.ownerId, items: [], incomplete: [] };
+    digest.incomplete.push({ caseId: c.caseId, reference: c.reference });
+    digests.set(key, digest);
+  }
+
   for (const digest of digests.values()) {
-    const created = await deps.outbox.enqueue(
-      newOutboxItem(digest.tenantId, digestOutboxId(digest.tenantId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, { kind: "digest", day: today, items: sortDigest(digest.items) }, now),
-    );
+    const details = digestIncomplete(digest.incomplete);
+    const payload = { kind: "digest" as const, day: today, items: sortDigest(digest.items), ...(details ? { incomplete: details } : {}) };
+    const created = await deps.outbox.enqueue(newOutboxItem(digest.tenantId, digestOutboxId(digest.tenantId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, payload, now));
     if (created) result.digestsQueued += 1;
   }
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.

@@ -4,14 +4,19 @@ import { z } from "zod";
 import { CaseSchema, CaseSummarySchema, ReportCaseSchema, type Case, type CaseSummary, type ReportCase } from "../domain/caseSchema";
 import { CaseChangedError } from "../domain/errors";
 import { FollowUpsSchema, watchDay } from "../domain/followUps";
-import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, ScheduledCase } from "../domain/ports";
+import { latestEntries, LatestEntrySchema } from "../domain/latestEntries";
+import { missingDetails } from "../domain/completeness";
+import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, IncompleteCase, ScheduledCase } from "../domain/ports";
 import { DEFAULT_RETENTION, type RetentionRules } from "../domain/retention";
+import type { AttentionRules } from "../domain/nudges";
 import { parseStored, statusOf } from "./documents";
 
 const BookkeepingSchema = z.object({
   revision: z.number().int().min(0).default(0),
   pending: z.array(FollowUpsSchema).default([]),
   applied: z.array(z.string()).default([]),
+  // A display copy: one that cannot be read must not stop the case being read.
+  latest: z.array(LatestEntrySchema).default([]).catch([]),
 });
 
 /** The oldest instant a pending follow-up can carry; anything stored compares after it. */
@@ -37,6 +42,8 @@ export class CosmosCaseRepository implements CaseRepository {
   constructor(
     private readonly container: Container,
     private readonly retention: RetentionRules = DEFAULT_RETENTION,
+    /** The trust's nudge window and investigation reminders, which decide an open case's watch day (England's when left out). */
+    private readonly attention?: AttentionRules,
   ) {}
 
   async nextReferenceNumber(tenantId: string, year: number): Promise<number> {
@@ -135,6 +142,18 @@ export class CosmosCaseRepository implements CaseRepository {
   private async casesAcrossTrusts(query: string, value: string): Promise<ScheduledCase[]> {
     const { resources } = await this.container.items.query<{ id: string; tenantId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
     return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
+  }
+
+  async incompleteOpenCases(): Promise<IncompleteCase[]> {
+    // Across trusts, on purpose, like needingAttention: served by the index on missingCount (only open, incomplete cases have it).
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>({ query: "SELECT c.id, c.tenantId, c.reference, c.owner, c.missingCount FROM c WHERE c.missingCount > 0" })
+      .fetchAll();
+    return resources.flatMap((r) => {
+      const owner = r.owner as { aadObjectId?: unknown } | undefined;
+      if (typeof r.id !== "string" || typeof r.tenantId !== "string" || typeof r.reference !== "string" || typeof r.missingCount !== "number") return [];
+      return [{ tenantId: r.tenantId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) }];
+    });
   }
 
   async reindex(record: CaseRecord): Promise<boolean> {
@@ -268,13 +287,29 @@ export class CosmosCaseRepository implements CaseRepository {
     return { value: this.caseOf(document), etag, ...parseStored(BookkeepingSchema, "cases", document) };
   }
 
-  private toDocument(value: Case, { revision, pending, applied }: CaseBookkeeping): Record<string, unknown> {
+  private toDocument(value: Case, { revision, pending, applied, latest }: CaseBookkeeping): Record<string, unknown> {
     const tokens = searchTokensOf(value);
     const pendingSince = pending.map((f) => f.at).sort()[0];
     // dueKey: the next deadline, or a day after any, so lists sort by it with no undefined values.
     const dueKey = value.nextDueOn ?? NO_DEADLINE;
-    const watchOn = watchDay(value, this.retention);
-    return { ...value, docType: "case", ...tokens, dueKey, revision, pending, ...(pendingSince ? { pendingSince } : {}), ...(watchOn ? { watchOn } : {}), applied };
+    const watchOn = watchDay(value, this.retention, this.attention);
+    // The card's newest timeline entries, with the events this write carries: the same write adds both.
+    const newest = latestEntries(latest ?? [], pending);
+    // How many details are still to record, on open cases only: the morning digest finds incomplete cases by it.
+    const missingCount = value.status === "open" ? missingDetails(value).length : 0;
+    return {
+      ...value,
+      docType: "case",
+      ...tokens,
+      dueKey,
+      revision,
+      pending,
+      ...(pendingSince ? { pendingSince } : {}),
+      ...(watchOn ? { watchOn } : {}),
+      ...(missingCount > 0 ? { missingCount } : {}),
+      applied,
+      latest: newest,
+    };
   }
 }
 
@@ -327,7 +362,7 @@ function withoutLeadingZeros(part: string): string[] {
 function searchTokensOf(c: Case): { searchTokens: string[]; referenceTokens: string[] } {
   const parts = c.reference.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((part) => part.length > 0);
   const referenceTokens = [...new Set([...parts, ...parts.flatMap(withoutLeadingZeros)])];
-  const words = `${c.patient.name} ${c.summary}`.split(/\s+/).flatMap(wordTokens);
+  const words = `${c.patient.name ?? ""} ${c.summary}`.split(/\s+/).flatMap(wordTokens);
   const searchTokens = [...new Set([...referenceTokens, ...words])].slice(0, MAX_SEARCH_TOKENS);
   return { searchTokens, referenceTokens };
 }

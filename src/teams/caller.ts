@@ -27,6 +27,8 @@ export async function tell(turn: Turn, title: string, text: Message): Promise<vo
   if (title === "Not available" && turn.identified.ok && turn.identified.rolesUnchecked) text = [...runsOf(text), ...ours(` ${SOME_ROLES_UNCHECKED}`)];
   // A message extension search is answered with a line of plain text; Teams would not show a card there.
   if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${plainText(text)}` });
+  // A message action's dialog shows a line of plain text.
+  else if (turn.incoming.invokeName === "composeExtension/fetchTask" || turn.incoming.invokeName === "composeExtension/submitAction") await turn.answerTask({ kind: "message", text: `${title}. ${plainText(text)}` });
   else if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
   else await say(turn, [...ours(`**${title}.** `), ...runsOf(text)]);
 }

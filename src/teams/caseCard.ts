@@ -1,7 +1,7 @@
 // The case card's buttons: parse the card's data (zod), call the application layer, render the answer.
 import { z } from "zod";
 import { CASE_NOT_FOUND, type CaseChangeResult, type CaseDesk, type Submission } from "../cases";
-import { type Caller, type Case } from "../domain";
+import { type Caller, type Case, type CaseRecord } from "../domain";
 import { callerOrRefuse, cardContext, submissionKey, tell, tellRefused, viewerOf } from "./caller";
 import { caseCard, caseCardFor, timelineCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
@@ -114,9 +114,9 @@ export const draftFrom = (data: unknown): Record<string, string> => typedInputs(
  * In a channel or group chat everyone sees the message, so the shared copy shows only what any member
  * of staff may see; each person's own view comes from the card's refresh.
  */
-export async function updateSharedCaseCard(turn: Turn, deps: TeamsDeps, c: Case): Promise<void> {
+export async function updateSharedCaseCard(turn: Turn, deps: TeamsDeps, record: CaseRecord): Promise<void> {
   if (turn.incoming.conversationType === "personal") return;
-  await turn.updatePressedCard(caseCard(c, { roles: new Set(), refreshUserIds: [], ...cardContext(deps) }));
+  await turn.updatePressedCard(caseCard(record.value, { roles: new Set(), refreshUserIds: [], latest: record.latest, ...cardContext(deps) }));
 }
 
 /**
@@ -125,7 +125,7 @@ export async function updateSharedCaseCard(turn: Turn, deps: TeamsDeps, c: Case)
  */
 export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Caller, result: CaseChangeResult, data: unknown, done: (c: Case) => Message): Promise<void> {
   if (result.ok) {
-    await updateSharedCaseCard(turn, deps, result.view.record.value);
+    await updateSharedCaseCard(turn, deps, result.view.record);
     await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: done(result.view.record.value), style: "good" } }));
     return;
   }

@@ -21,8 +21,9 @@ import {
   professionTitle,
   raisedByTitle,
   receivedViaTitle,
-  riskBand,
-  riskBandTitle,
+  missingDetails,
+  NAME_NOT_GIVEN,
+  riskText,
   serviceAreaTitle,
   subjectTitle,
   titleOf,
@@ -31,6 +32,7 @@ import {
   type CaseSummary,
   type CaseEvent,
   type Choice,
+  type LatestEntry,
   type Role,
 } from "../domain";
 import type { CaseView, StaffChoice } from "../cases";
@@ -60,6 +62,8 @@ export interface CaseCardOptions {
   readonly organisations?: readonly Choice[];
   /** Clinical leads PALS Desk knows, for "Ask a clinical lead". */
   readonly leads?: readonly StaffChoice[];
+  /** The case's newest timeline entries, as its document keeps them (latestEntries.ts). */
+  readonly latest?: readonly LatestEntry[];
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -76,54 +80,106 @@ function dueWhen(dueOn: string, today: string): string {
   return dueOn > today ? `due in ${count}` : `overdue by ${count}`;
 }
 
-function deadlineRows(c: Case, today: string): { title: string; value: string }[] {
-  const rows: { title: string; value: string }[] = [];
+interface Line {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** A deadline line; one that has passed is drawn in the attention colour. */
+interface DeadlineLine extends Line {
+  readonly color: "Default" | "Attention";
+}
+
+const due = (label: string, dueOn: string, today: string): DeadlineLine => ({ label, value: deadlineText(dueOn, today), color: dueOn < today ? "Attention" : "Default" });
+const dated = (label: string, value: string): DeadlineLine => ({ label, value, color: "Default" });
+
+/** When it came in, then each deadline with the working days left (only while it can still be met or missed). */
+function deadlineLines(c: Case, today: string): DeadlineLine[] {
+  const open = c.status === "open";
   const d = c.deadlines;
+  const rows: DeadlineLine[] = [dated("Received", `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}`)];
   if (d.acknowledgeBy) {
-    rows.push({
-      title: "Acknowledge by",
-      value: d.acknowledgedOn ? `${formatPlainDate(d.acknowledgeBy)} · sent ${formatPlainDate(d.acknowledgedOn)}` : c.status === "open" ? deadlineText(d.acknowledgeBy, today) : formatPlainDate(d.acknowledgeBy),
-    });
+    if (d.acknowledgedOn) rows.push(dated("Acknowledge by", `${formatPlainDate(d.acknowledgeBy)} · sent ${formatPlainDate(d.acknowledgedOn)}`));
+    else rows.push(open ? due("Acknowledge by", d.acknowledgeBy, today) : dated("Acknowledge by", formatPlainDate(d.acknowledgeBy)));
   }
   if (d.respondBy) {
-    const agreed = d.respondByAgreed ? " (agreed)" : "";
-    rows.push({ title: `Respond by${agreed}`, value: c.status === "open" ? deadlineText(d.respondBy, today) : formatPlainDate(d.respondBy) });
+    const label = `Respond by${d.respondByAgreed ? " (agreed)" : ""}`;
+    rows.push(open ? due(label, d.respondBy, today) : dated(label, formatPlainDate(d.respondBy)));
   }
-  if (d.backstop) rows.push({ title: "6-month limit", value: formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "") });
+  if (d.backstop) rows.push(dated("6-month limit", formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "")));
   // The Ombudsman's deadline runs whether the case is open or closed.
   const phsoDue = ombudsmanDueOn(c);
-  if (phsoDue) rows.push({ title: "PHSO response due", value: deadlineText(phsoDue, today) });
-  if (c.closedOn) rows.push({ title: "Closed", value: formatPlainDate(c.closedOn) });
+  if (phsoDue) rows.push(due("PHSO response due", phsoDue, today));
+  if (c.closedOn) rows.push(dated("Closed", formatPlainDate(c.closedOn)));
   return rows;
 }
 
-function line(label: string, value: string | undefined): { label: string; value: string }[] {
+function line(label: string, value: string | undefined): Line[] {
   return value ? [{ label, value }] : [];
 }
+
+/** The buttons of the case card, by the key its template gives each. */
+type CaseAction =
+  | "completeDetails"
+  | "takeOwnership"
+  | "assign"
+  | "acknowledge"
+  | "addNote"
+  | "escalate"
+  | "requestInvestigation"
+  | "close"
+  | "reopen"
+  | "letters"
+  | "signpost"
+  | "changeResponseDate"
+  | "ombudsman"
+  | "editDetails"
+  | "timeline";
+
+/** Teams shows this many buttons in the card's row; the rest go in its "..." menu (`"mode": "secondary"`). */
+export const MAX_PRIMARY_ACTIONS = 4;
+
+/**
+ * Which of the offered buttons sit in the main row: the first four in the order a case's next step usually
+ * comes, for its state and the viewer. Someone else's (or nobody's) case: take it or hand it on. Their own
+ * open case: what is due, a note, and the work on it (escalating, asking a lead, closing). A closed case: reopen.
+ */
+function actionModes(offered: Readonly<Record<CaseAction, boolean>>, open: boolean, isOwner: boolean): Record<CaseAction, "primary" | "secondary"> {
+  const order: CaseAction[] = open
+    ? [
+        "completeDetails",
+        "takeOwnership",
+        ...(isOwner ? [] : (["assign"] as const)),
+        "acknowledge",
+        "addNote",
+        "escalate",
+        "requestInvestigation",
+        "close",
+        "letters",
+        "signpost",
+        "changeResponseDate",
+        ...(isOwner ? (["assign"] as const) : []),
+        "ombudsman",
+        "editDetails",
+        "timeline",
+      ]
+    : ["reopen", "addNote", "ombudsman", "letters", "signpost", "editDetails", "timeline"];
+  const primary = new Set(order.filter((key) => offered[key]).slice(0, MAX_PRIMARY_ACTIONS));
+  const modes = {} as Record<CaseAction, "primary" | "secondary">;
+  for (const key of Object.keys(offered) as CaseAction[]) modes[key] = primary.has(key) ? "primary" : "secondary";
+  return modes;
+}
+
+const when = (at: string) => new Date(at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" });
 
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
   const { roles, today } = options;
   const open = c.status === "open";
   const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
   const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
-  const band = riskBand(c.risk.score);
   const organisations = options.organisations ?? NATIONAL_ORGANISATIONS;
   const organisationName = (id: string) => (organisations.some((o) => o.id === id) ? titleOf(organisations, id) : organisationTitle(id));
-  const facts = [
-    { title: "Received", value: `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}` },
-    { title: "Raised by", value: raisedByTitle(c.raisedBy) + (c.consent ? ` · ${consentTitle(c.consent)}` : "") },
-    ...(c.eventOn ? [{ title: "Event on", value: formatPlainDate(c.eventOn) }] : []),
-    ...(c.subjects.length ? [{ title: "Subjects", value: c.subjects.map(subjectTitle).join(", ") }] : []),
-    ...(c.professions.length ? [{ title: "Staff groups", value: c.professions.map(professionTitle).join(", ") }] : []),
-    ...(c.serviceArea ? [{ title: "Service area", value: serviceAreaTitle(c.serviceArea) }] : []),
-    { title: "Risk", value: `${c.risk.score} (${riskBandTitle(band)})` },
-    ...(c.escalatedFromConcernOn ? [{ title: "Escalated", value: `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` }] : []),
-    ...(c.outcome ? [{ title: "Outcome", value: outcomeTitle(c.outcome) }] : []),
-    ...(c.signposting.length ? [{ title: "Signposted to", value: c.signposting.map(organisationName).join(", ") }] : []),
-    ...(c.ombudsman
-      ? [{ title: "Ombudsman", value: `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}` }]
-      : []),
-  ];
+  const missing = missingDetails(c);
   const can = {
     takeOwnership: open && !isOwner && may(roles, "take-ownership", c),
     assign: open && may(roles, "assign", c) && (options.staff?.length ?? 0) > 0,
@@ -138,7 +194,35 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     letters: c.type === "complaint" && may(roles, "draft-letter", c),
     ombudsman: c.type === "complaint" && may(roles, "record-ombudsman", c),
     exportCaseFile: mayReport(roles),
+    completeDetails: !c.anonymisedOn && !c.retiringOn && may(roles, "complete-details", c),
+    recalculateDeadlines: open && c.type !== "compliment" && !c.retiringOn && may(roles, "recalculate-deadlines", c),
   };
+  const offered: Record<CaseAction, boolean> = {
+    completeDetails: can.completeDetails && missing.length > 0,
+    takeOwnership: can.takeOwnership,
+    assign: can.assign,
+    acknowledge: can.acknowledge,
+    addNote: can.addNote,
+    escalate: can.escalate,
+    requestInvestigation: can.requestInvestigation,
+    close: can.close,
+    reopen: can.reopen,
+    letters: can.letters,
+    signpost: can.signpost,
+    changeResponseDate: can.changeResponseDate,
+    ombudsman: can.ombudsman || can.exportCaseFile,
+    editDetails: can.completeDetails && missing.length === 0,
+    timeline: true,
+  };
+  const flags: Line[] = [
+    { label: "Risk", value: riskText(c.risk) },
+    ...c.flags.map((flag) => ({ label: "", value: flagTitle(flag) })),
+    ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
+    ...line(
+      "Ombudsman",
+      c.ombudsman ? `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}` : undefined,
+    ),
+  ];
   const draft = options.draft ?? {};
   return {
     caseId: c.id,
@@ -148,25 +232,41 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
     banner: bannerData(options.banner ?? NO_BANNER),
-    flagsText: c.flags.map(flagTitle).join(" · "),
-    facts,
-    deadlines: deadlineRows(c, today),
+    deadlines: deadlineLines(c, today),
+    flags,
+    flagsStyle: flags.length > 1 ? "warning" : "default",
+    riskText: riskText(c.risk),
+    missingDetails: missing,
+    missingText: missing.join(", "),
     restricted,
-    patientLines: restricted
+    // Who, what and where are the patient's details: not for someone who may not see a safeguarding case's.
+    who: restricted
       ? []
       : [
-          ...line("Name", c.patient.name),
+          { label: "Patient", value: c.patient.name ?? NAME_NOT_GIVEN },
           ...line("NHS number", c.patient.nhsNumber ? formatNhsNumber(c.patient.nhsNumber) : undefined),
           ...line("Date of birth", c.patient.dateOfBirth ? formatPlainDate(c.patient.dateOfBirth) : undefined),
           ...line("Contact", c.patient.contactDetails),
           ...line("Communication needs", c.patient.communicationNeeds),
-          ...line("Raised by", c.raiser?.name),
+          { label: "Raised by", value: raisedByTitle(c.raisedBy) + (c.raiser?.name ? ` · ${c.raiser.name}` : "") },
+          ...line("Consent", c.consent ? consentTitle(c.consent) : undefined),
         ],
-    placeLines: restricted ? [] : [...line("Division", c.division), ...line("Service", c.service), ...line("Ward", c.ward)],
     summary: restricted ? "" : c.summary,
-    desiredOutcome: restricted ? "" : (c.desiredOutcome ?? ""),
+    what: restricted
+      ? []
+      : [
+          ...line("What they want to happen", c.desiredOutcome),
+          ...line("Happened on", c.eventOn ? formatPlainDate(c.eventOn) : undefined),
+          ...line("Subjects", c.subjects.map(subjectTitle).join(", ")),
+          ...line("Staff groups", c.professions.map(professionTitle).join(", ")),
+        ],
+    where: restricted ? [] : [...line("Division", c.division), ...line("Service", c.service), ...line("Ward", c.ward), ...line("Service area", c.serviceArea ? serviceAreaTitle(c.serviceArea) : undefined)],
+    whatWeDid: [...line("Signposted to", c.signposting.map(organisationName).join(", ")), ...line("Outcome", c.outcome ? outcomeTitle(c.outcome) : undefined)],
     learning: restricted ? "" : (c.learning ?? ""),
+    // Typed text (notes, reasons) stays with those who may see a safeguarding case's details, as on the timeline.
+    latest: (options.latest ?? []).map((entry) => ({ when: when(entry.at), who: entry.by, summary: entry.summary, detail: restricted ? "" : (entry.detail ?? "") })),
     can,
+    modes: actionModes(offered, open, isOwner),
     staffChoices: options.staff ?? [],
     organisationChoices: organisations,
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
@@ -180,7 +280,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       longerPeriodAgreed: draft.longerPeriodAgreed ?? "false",
       learning: draft.learning ?? c.learning ?? "",
       reopenReason: draft.reopenReason ?? "",
-      investigationDivision: draft.investigationDivision ?? c.division,
+      investigationDivision: draft.investigationDivision ?? c.division ?? "",
       investigationLead: draft.investigationLead ?? "",
       investigationLeadId: draft.investigationLeadId ?? "",
       investigationSummary: draft.investigationSummary ?? "",
@@ -232,6 +332,7 @@ export function caseCardFor(
     draft: extra.draft,
     refreshUserIds: [viewer.teamsUserId],
     organisations: context.organisations,
+    latest: view.record.latest,
   });
 }
 
@@ -269,7 +370,7 @@ export function caseListCard(cases: readonly CaseSummary[], options: CaseListOpt
         caseId: c.id,
         reference: c.reference,
         typeTitle: contactTypeTitle(c.type) + (c.status === "closed" ? " (closed)" : ""),
-        patientName: restricted ? "Safeguarding: details restricted" : c.patient.name,
+        patientName: restricted ? "Safeguarding: details restricted" : (c.patient.name ?? NAME_NOT_GIVEN),
         dueText: c.status === "open" && c.nextDueOn ? `Next: ${deadlineText(c.nextDueOn, options.today)}` : c.status === "open" ? "No deadline" : "Closed",
         dueColor: overdue ? "Attention" : "Default",
       };

@@ -1,4 +1,4 @@
-// Letter drafts from the case card ("Letters"), and "Letter sent" on the timeline. Officers, managers and
+// Letter drafts from the case card ("Draft a letter"), and "Letter sent" on the timeline. Officers, managers and
 // admins only; the case is always loaded in the caller's own trust, whatever the card says.
 import { z } from "zod";
 import { formatPlainDate, letterTitle, LetterKindSchema, type LetterKind } from "../domain";
@@ -110,7 +110,7 @@ async function letterSent(turn: Turn, deps: TeamsDeps, data: unknown): Promise<v
   const result = await deps.desk.cases.recordLetterSent(submissionOf(turn, caller, caseId, "letter.sent", data), letter);
   if (!result.ok && result.problem === "not-allowed") return tellRefused(turn, result);
   await answerCaseChange(turn, deps, caller, result, data, (c) => {
-    const acknowledgementHint = letter === "acknowledgement" && !c.deadlines.acknowledgedOn ? " Record the acknowledgement date under **Deadlines** too." : "";
+    const acknowledgementHint = letter === "acknowledgement" && !c.deadlines.acknowledgedOn ? " Record the date it went with **Record acknowledgement** too." : "";
     return `Recorded on the timeline: ${letterTitle(letter).toLowerCase()} sent ${formatPlainDate(todayFor(deps))}.${acknowledgementHint}`;
   });
 }

@@ -14,7 +14,10 @@ import {
   refusal,
   RISK_CONSEQUENCES,
   RISK_LIKELIHOODS,
+  messageSourceOf,
+  type MessageSource,
   type NewContactErrors,
+  type NewContactField,
 } from "../domain";
 import { callerOrRefuse, cardContext, tell, tellRefused, todayFor, viewerOf } from "./caller";
 import { expandCard } from "./cards";
@@ -24,7 +27,7 @@ import type { BotRoutes, Turn } from "./sdk/turn";
 
 const asChoices = (list: readonly { id: string | number; title: string }[]) => list.map((c) => ({ id: String(c.id), title: c.title }));
 
-const CHOICES = {
+export const CHOICES = {
   contactTypes: asChoices(CONTACT_TYPES),
   receivedVia: asChoices(RECEIVED_VIA),
   raisedBy: asChoices(RAISED_BY),
@@ -42,28 +45,109 @@ const ECHO_LIMIT = 4000;
 
 const FormId = z.object({ formId: z.string().uuid() });
 
-/** The "Log a contact" form, filled with what was typed and each problem next to its field. */
-export function contactForm(formId: string, values: Readonly<Record<string, string>>, errors: NewContactErrors = {}): Record<string, unknown> {
+/** The form's inputs by id, as the error banner names them (in form order). */
+const FIELD_NAMES: Readonly<Record<NewContactField, string>> = {
+  contactType: "the type of contact",
+  receivedVia: "how it came in",
+  raisedBy: "who raised it",
+  raiserName: "their name",
+  consent: "the patient's consent",
+  patientName: "the patient's name",
+  patientNameNotGiven: "name not given",
+  summary: "the summary",
+  nhsNumber: "the NHS number",
+  dateOfBirth: "the date of birth",
+  contactDetails: "the contact details",
+  communicationNeeds: "the communication needs",
+  receivedOn: "the date received",
+  eventOn: "the date it happened",
+  division: "the division",
+  service: "the service",
+  ward: "the ward or department",
+  serviceArea: "the KO41a service area",
+  subjects: "the KO41a subjects",
+  professions: "the staff groups",
+  desiredOutcome: "what they want to happen",
+  riskConsequence: "the risk consequence",
+  riskLikelihood: "the risk likelihood",
+  safeguarding: "safeguarding",
+  complexity: "the complaint complexity",
+};
+
+/** Quick capture's inputs: always shown. The rest sit under "More details", shown when one holds a value or a problem. */
+const QUICK_FIELDS: ReadonlySet<NewContactField> = new Set<NewContactField>([
+  "contactType",
+  "receivedVia",
+  "raisedBy",
+  "raiserName",
+  "consent",
+  "patientName",
+  "patientNameNotGiven",
+  "summary",
+]);
+
+/** Values that mean "nothing entered" for the More details inputs (the blank form's own). */
+const UNTOUCHED: Readonly<Partial<Record<NewContactField, string>>> = { safeguarding: "false" };
+
+function andList(words: readonly string[]): string {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/** "One thing needs fixing ...: the NHS number." naming each field with a problem, in form order. */
+export function problemSummary(errors: NewContactErrors, before = "this contact can be logged"): string {
+  const fields = (Object.keys(FIELD_NAMES) as NewContactField[]).filter((field) => errors[field]);
+  if (fields.length === 0) return "";
+  const count = fields.length === 1 ? "One thing needs" : `${fields.length} things need`;
+  return `${count} fixing before ${before}: ${andList(fields.map((f) => FIELD_NAMES[f]))}. See the message${fields.length === 1 ? "" : "s"} in red.`;
+}
+
+/** Whether the More details section starts open: something in it was typed, given (a prefilled form) or needs fixing. */
+function showMoreDetails(values: Readonly<Record<string, string>>, errors: NewContactErrors): boolean {
+  return NEW_CONTACT_FIELDS.some((field) => {
+    if (QUICK_FIELDS.has(field) || field === "receivedOn") return false;
+    const value = values[field] ?? "";
+    return Boolean(errors[field]) || (value.trim() !== "" && value !== UNTOUCHED[field]);
+  }) || Boolean(errors.receivedOn);
+}
+
+/**
+ * The "Log a contact" form, filled with what was typed and each problem next to its field: quick capture first,
+ * everything else under "More details" (Action.ToggleVisibility), open when it holds something.
+ */
+export function contactForm(formId: string, values: Readonly<Record<string, string>>, errors: NewContactErrors = {}, source?: MessageSource): Record<string, unknown> {
   const problemCount = Object.values(errors).filter(Boolean).length;
-  return expandCard("logContact", {
+  const card = expandCard("logContact", {
     formId,
     values: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, values[field] ?? ""])),
     errors: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, errors[field] ?? ""])),
     problemCount,
-    problemSummary:
-      problemCount === 1
-        ? "One thing needs fixing before this contact can be logged: see the message in red."
-        : `${problemCount} things need fixing before this contact can be logged: see the messages in red.`,
+    problemSummary: problemSummary(errors),
+    showMore: showMoreDetails(values, errors),
     choices: CHOICES,
   });
+  return source ? withMessageSourceData(card, source) : card;
 }
 
-function blankForm(today: string): Record<string, string> {
-  return { receivedOn: today, riskConsequence: "1", riskLikelihood: "1", safeguarding: "false" };
+/** A form prefilled from a Teams message carries the message (text, link) back on submit, for the case's timeline. */
+function withMessageSourceData(card: Record<string, unknown>, source: MessageSource): Record<string, unknown> {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const n = node as Record<string, unknown>;
+    if (n.type === "Action.Execute" && n.verb === "contact.submit") n.data = { ...(n.data as object | undefined), messageSource: { ...source } };
+    Object.values(n).forEach(visit);
+  };
+  visit(card);
+  return card;
+}
+
+export function blankForm(today: string): Record<string, string> {
+  // No risk ratings: a risk is not assessed until someone assesses it.
+  return { receivedOn: today, safeguarding: "false", patientNameNotGiven: "false" };
 }
 
 /** The submitted values that belong to the form, as strings, for showing the form again. */
-function typedValues(data: unknown): Record<string, string> {
+export function typedValues(data: unknown): Record<string, string> {
   const values: Record<string, string> = {};
   if (data && typeof data === "object") {
     for (const field of NEW_CONTACT_FIELDS) {
@@ -95,7 +179,7 @@ async function submit(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void>
   if (!result.ok) {
     if (result.problem === "invalid") {
       turn.log.info({ fields: Object.keys(result.errors) }, "Contact form returned for corrections");
-      await turn.answerCard(contactForm(formId, typedValues(data), result.errors));
+      await turn.answerCard(contactForm(formId, typedValues(data), result.errors, messageSourceOf(data)));
       return;
     }
     turn.log.warn({ verb: "contact.submit" }, "Refused a contact submission the caller's role does not allow");

@@ -4,6 +4,7 @@ import {
   contactTypeTitle,
   formatPlainDate,
   type Case,
+  type DigestIncomplete,
   type DigestItem,
   type OutboxItem,
 } from "../domain";
@@ -16,8 +17,11 @@ const SECTIONS = [
   { state: "due-soon", heading: "Due in the next 2 working days", color: "Default" },
 ] as const;
 
-/** The morning digest (and `due`): one card listing every case that needs the person soon. */
-export function digestCard(items: readonly DigestItem[], today: string, title = "Good morning: your deadlines"): Record<string, unknown> {
+/**
+ * The morning digest (and `due`): one card listing every case that needs the person soon, and how many of their
+ * open cases still have details to record (quick capture), naming the first few.
+ */
+export function digestCard(items: readonly DigestItem[], today: string, title = "Good morning: your deadlines", incomplete?: DigestIncomplete): Record<string, unknown> {
   const sections = SECTIONS.map((section) => ({
     heading: section.heading,
     color: section.color,
@@ -31,10 +35,19 @@ export function digestCard(items: readonly DigestItem[], today: string, title = 
       })),
   })).filter((section) => section.items.length > 0);
   const overdue = items.filter((item) => item.state === "overdue").length;
+  const count = incomplete?.count ?? 0;
+  const more = count - (incomplete?.cases.length ?? 0);
+  const deadlines = `${items.length} case${items.length === 1 ? "" : "s"} need${items.length === 1 ? "s" : ""} you${overdue ? `, ${overdue} overdue` : ""}`;
   return expandCard("digest", {
     title,
-    intro: `${formatPlainDate(today)}: ${items.length} case${items.length === 1 ? "" : "s"} need${items.length === 1 ? "s" : ""} you${overdue ? `, ${overdue} overdue` : ""}.`,
+    intro: `${formatPlainDate(today)}: ${items.length > 0 || count === 0 ? deadlines : "no deadlines due soon"}.`,
     sections,
+    incomplete: {
+      show: count > 0,
+      heading: `Details still to record: ${count} open case${count === 1 ? "" : "s"}`,
+      cases: incomplete?.cases ?? [],
+      more: more > 0 ? `and ${more} more: type **my cases** to see them all.` : "",
+    },
     footer: "Open a case to act on it. Type **due** any time to see this list.",
   });
 }

@@ -62,7 +62,7 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
   const { payload } = item;
   switch (payload.kind) {
     case "digest":
-      return digestCard(payload.items, payload.day);
+      return digestCard(payload.items, payload.day, undefined, payload.incomplete);
     case "alert":
       return alertCard(item, await deps.loadCase(item.tenantId, payload.caseId));
     case "admin-notice":

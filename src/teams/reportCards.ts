@@ -1,5 +1,6 @@
 import {
   AGE_BANDS,
+  type ContactType,
   type DeadlineTally,
   financialYearTitle,
   formatPlainDate,
@@ -11,7 +12,22 @@ import {
 } from "../domain";
 import { expandCard } from "./cards";
 
-/** A table on a report card. Adaptive Card charts (Chart.*) are not in schema 1.5, so reports use tables. */
+/** Colours from Teams' chart palette (learn.microsoft.com, "Charts in Adaptive Cards"). */
+type ChartColor = "good" | "attention" | "neutral" | "categoricalBlue" | "categoricalMarigold" | "categoricalRed" | "categoricalGreen";
+
+/**
+ * A Teams chart (Chart.VerticalBar.Grouped: one bar per series at each x, side by side or stacked) drawn from a
+ * section's own table, which is the chart's `fallback`: clients without Teams' charts (the Agents Playground,
+ * the adaptivecards renderer) show the table. Labels are our words (titles from fixed lists) and the numbers counts.
+ */
+export interface Chart {
+  readonly xAxisTitle: string;
+  readonly yAxisTitle: string;
+  readonly stacked: boolean;
+  readonly data: readonly { readonly legend: string; readonly color: ChartColor; readonly values: readonly { readonly x: string; readonly y: number }[] }[];
+}
+
+/** A table on a report card, and the chart drawn from it when it has one. */
 interface Section {
   readonly title: string;
   readonly note: string;
@@ -19,6 +35,7 @@ interface Section {
   readonly header: readonly string[];
   readonly rows: readonly { cells: readonly string[] }[];
   readonly empty: string;
+  readonly chart?: Chart;
 }
 
 /** Long lists (divisions, officers) are cut here so the card stays well under Teams' 80 KB. */
@@ -45,6 +62,63 @@ function section(
   };
 }
 
+function withChart(chart: Chart | undefined, s: Section): Section {
+  return chart ? { ...s, chart } : s;
+}
+
+const TYPE_COLORS: Readonly<Record<ContactType, ChartColor>> = {
+  enquiry: "categoricalBlue",
+  concern: "categoricalMarigold",
+  complaint: "categoricalRed",
+  compliment: "categoricalGreen",
+};
+
+/** Open cases by age band, a stacked bar per band with a part per type; none when nothing is open. */
+function openByAgeChart(report: ServiceReport): Chart | undefined {
+  if (report.openTotal === 0) return undefined;
+  return {
+    xAxisTitle: "Working days open",
+    yAxisTitle: "Open cases",
+    stacked: true,
+    data: report.openByType
+      .filter((row) => row.total > 0)
+      .map((row) => ({ legend: row.title, color: TYPE_COLORS[row.type], values: AGE_BANDS.map((band, i) => ({ x: band.title, y: row.bands[i] })) })),
+  };
+}
+
+const ACKNOWLEDGEMENT = "Acknowledgement (3 working days)";
+const RESPONSE = "Response (date agreed or set)";
+
+/** Complaint deadlines met, missed and not yet due, a stacked bar per deadline; none when none fell due. */
+function deadlinesChart(report: ServiceReport): Chart | undefined {
+  if (report.acknowledgements.due + report.responses.due === 0) return undefined;
+  const bars: [string, DeadlineTally][] = [
+    [ACKNOWLEDGEMENT, report.acknowledgements],
+    [RESPONSE, report.responses],
+  ];
+  const series = (legend: string, color: ChartColor, count: (t: DeadlineTally) => number) => ({ legend, color, values: bars.map(([x, t]) => ({ x, y: count(t) })) });
+  return {
+    xAxisTitle: "Deadline",
+    yAxisTitle: "Complaints",
+    stacked: true,
+    data: [series("Met", "good", (t) => t.met), series("Missed", "attention", (t) => t.missed), series("Not yet due", "neutral", (t) => t.pending)],
+  };
+}
+
+/** KO41a subjects this period against the previous one, side by side; none when neither has any. */
+function themesChart(themes: ServiceReport["themes"]): Chart | undefined {
+  if (themes.length === 0) return undefined;
+  return {
+    xAxisTitle: "KO41a subject",
+    yAxisTitle: "Complaints and concerns",
+    stacked: false,
+    data: [
+      { legend: "This period", color: "categoricalBlue", values: themes.map((t) => ({ x: t.title, y: t.count })) },
+      { legend: "Previous period", color: "neutral", values: themes.map((t) => ({ x: t.title, y: t.previous })) },
+    ],
+  };
+}
+
 function percent(part: number, whole: number): string {
   // Not "-": a lone hyphen renders as a bullet point in Teams' markdown.
   return whole === 0 ? "n/a" : `${Math.round((part / whole) * 100)}%`;
@@ -67,26 +141,36 @@ export interface ReportCardOptions {
   readonly trustName?: string;
 }
 
-/** The managers' report for a period, as tables (the plain fallback Teams renders everywhere). */
+/**
+ * The managers' report for a period: tables, three of them drawn as Teams charts (open cases by age, complaint
+ * deadlines met and missed, themes against the previous period) with the table as each chart's fallback.
+ */
 export function reportCard(report: ServiceReport, options: ReportCardOptions): Record<string, unknown> {
   const asOf = shortDate(report.asOf);
+  const themes = report.themes.slice(0, 10);
   const sections: Section[] = [
-    section(
-      `Open cases on ${asOf}, by type and age`,
-      "Age is in working days since the case was received.",
-      ["Type", ...AGE_BANDS.map((b) => b.title), "Total"],
-      [3, 1, 1, 1, 1, 1],
-      [
-        ...report.openByType.map((row) => [row.title, ...row.bands.map(String), String(row.total)]),
-        ["All", ...report.openTotals.map(String), String(report.openTotal)],
-      ],
+    withChart(
+      openByAgeChart(report),
+      section(
+        `Open cases on ${asOf}, by type and age`,
+        "Age is in working days since the case was received.",
+        ["Type", ...AGE_BANDS.map((b) => b.title), "Total"],
+        [3, 1, 1, 1, 1, 1],
+        [
+          ...report.openByType.map((row) => [row.title, ...row.bands.map(String), String(row.total)]),
+          ["All", ...report.openTotals.map(String), String(report.openTotal)],
+        ],
+      ),
     ),
-    section(
-      "Complaint deadlines due in the period",
-      "Met: acknowledged, or answered (closed), by the date. Missed: late, or overdue and not done. Not yet due: due today or later.",
-      ["Deadline", "Due", "Met", "Missed", "Not yet due", "On time"],
-      [2, 1, 1, 1, 1, 1],
-      [tallyRow("Acknowledgement (3 working days)", report.acknowledgements), tallyRow("Response (date agreed or set)", report.responses)],
+    withChart(
+      deadlinesChart(report),
+      section(
+        "Complaint deadlines due in the period",
+        "Met: acknowledged, or answered (closed), by the date. Missed: late, or overdue and not done. Not yet due: due today or later.",
+        ["Deadline", "Due", "Met", "Missed", "Not yet due", "On time"],
+        [2, 1, 1, 1, 1, 1],
+        [tallyRow(ACKNOWLEDGEMENT, report.acknowledgements), tallyRow(RESPONSE, report.responses)],
+      ),
     ),
     section(
       "Cases by division",
@@ -96,13 +180,16 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
       report.divisions.map((d) => [d.division, d.received, d.complaints, d.openAtEnd]),
       "No cases in the period.",
     ),
-    section(
-      "Themes: KO41a subjects",
-      `Complaints and concerns received, each counted under every subject it covers. Previous period: ${periodTitle(report.previous)}.`,
-      ["Subject", "This period", "Previous period", "Change"],
-      [3, 1, 1, 1],
-      report.themes.slice(0, 10).map((t) => [t.title, t.count, t.previous, change(t.count, t.previous)]),
-      "No subjects recorded in either period.",
+    withChart(
+      themesChart(themes),
+      section(
+        "Themes: KO41a subjects",
+        `Complaints and concerns received, each counted under every subject it covers. Previous period: ${periodTitle(report.previous)}.`,
+        ["Subject", "This period", "Previous period", "Change"],
+        [3, 1, 1, 1],
+        themes.map((t) => [t.title, t.count, t.previous, change(t.count, t.previous)]),
+        "No subjects recorded in either period.",
+      ),
     ),
     section(
       "Outcomes",

@@ -11,6 +11,7 @@ import {
   type DeadlineRules,
   type SignpostEntry,
   type SignpostingDirectory,
+  tierWorkingDays,
 } from "../domain";
 import { expandCard } from "./cards";
 import { deadlineText } from "./caseView";
@@ -51,6 +52,8 @@ export function entryCard(entry: SignpostEntry, options: { banner?: string } = {
     whenToUse: entry.whenToUse,
     contacts: contactLines(entry),
     hours: entry.hours,
+    // The organisation's standing (changing, closing): shown in attention style, as plain text.
+    status: entry.status ?? "",
     web: entry.contact.web ?? "",
   });
 }
@@ -75,7 +78,7 @@ export function directoryCard(directory: SignpostingDirectory): Record<string, u
       title: group.title,
       entries: entries.map((e) => {
         const phone = e.contact.phone ? ` (${e.contact.phone})` : "";
-        return { title: entryTitle(e) + phone, line: `: ${firstSentence(e.purpose)}` };
+        return { title: entryTitle(e) + phone, line: `: ${firstSentence(e.purpose)}`, status: e.status ?? "" };
       }),
     };
   });
@@ -99,6 +102,14 @@ function contactBlock(entry: SignpostEntry | undefined): { name: string; lines: 
   return { name: entryTitle(entry), lines: [{ label: "Who", value: entryTitle(entry) }, ...contactLines(entry)], web: entry.contact.web ?? "" };
 }
 
+/** "25 to 60" from the trust's tiers, or one number when every tier gets the same (Wales: 30). */
+function tiersText(rules: Readonly<DeadlineRules>): string {
+  const days = COMPLEXITY_TIERS.map((t) => tierWorkingDays(rules, t.id));
+  const low = Math.min(...days);
+  const high = Math.max(...days);
+  return low === high ? String(low) : `${low} to ${high}`;
+}
+
 /** The complaints-process explainer, with the trust's deadline rules and the directory's contact details. */
 export function complaintsProcessCard(directory: SignpostingDirectory, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): Record<string, unknown> {
   const lgsco = directory.get("lgsco");
@@ -106,7 +117,7 @@ export function complaintsProcessCard(directory: SignpostingDirectory, rules: Re
   return expandCard("complaintsProcess", {
     concernWorkingDays: rules.concernWorkingDays,
     acknowledgeWorkingDays: rules.acknowledgeWorkingDays,
-    tiersText: `${Math.min(...COMPLEXITY_TIERS.map((t) => t.id))} to ${Math.max(...COMPLEXITY_TIERS.map((t) => t.id))}`,
+    tiersText: tiersText(rules),
     backstopMonths: rules.backstopMonths,
     outOfTimeMonths: rules.outOfTimeMonths,
     advocacy: contactBlock(directory.get("nhs-complaints-advocacy")),

@@ -66,27 +66,21 @@ export function commandTitle(command: string): string {
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);
 
-/** Channel-only commands (their help says where: "(Managers, in a channel)", "(In a division's channel)"). */
-const isChannelCommand = (c: CommandHelp) => /^\([^)]*\bchannel\b[^)]*\)/i.test(c.description);
-const isManagersCommand = (c: CommandHelp) => /^\(managers\b/i.test(c.description);
-
 /**
- * One command list per scope, from the welcome card's commands, in the same order. Teams shows at most 10 a
- * scope: over that, managers' commands go first (from the end), then others from the end; `help` always stays.
+ * One command list per scope. Teams' command menu is static, the same for everyone in the app (no per-user lists)
+ * and at most 10 a scope, so it holds the everyday commands (commands.ts `inMenu`), officers' first, in the
+ * welcome card's order; channel-only ones in teams only. Over 10, the last go first; `help` always stays.
+ * Each person's `help` lists everything their roles allow, managers' commands included.
  */
 export function commandListsFor(commands: readonly CommandHelp[] = COMMANDS): CommandList[] {
   const scopes: Scope[] = ["personal", "team", "groupChat"];
+  const isHelp = (c: CommandHelp) => commandTitle(c.command) === "help";
   return scopes.map((scope) => {
-    let chosen = commands.filter((c) => scope === "team" || !isChannelCommand(c));
-    const drop = (which: (c: CommandHelp) => boolean) => {
-      while (chosen.length > COMMAND_LIMITS.perList) {
-        const index = chosen.map(which).lastIndexOf(true);
-        if (index < 0) return;
-        chosen = chosen.filter((_, i) => i !== index);
-      }
-    };
-    drop(isManagersCommand);
-    drop((c) => commandTitle(c.command) !== "help");
+    let chosen = commands.filter((c) => (c.inMenu || isHelp(c)) && (scope === "team" || !c.channelOnly));
+    while (chosen.length > COMMAND_LIMITS.perList) {
+      const index = chosen.map((c) => !isHelp(c)).lastIndexOf(true);
+      chosen = chosen.filter((_, i) => i !== index);
+    }
     return {
       scopes: [scope],
       commands: chosen.map((c) => {

@@ -61,6 +61,9 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
     return resources;
   }
 
+  /** Every element of a card's body, including those inside containers (the contact form's "More details"). */
+  const allElements = (elements: any[]): any[] => elements.flatMap((element) => [element, ...allElements(element.items ?? [])]);
+
   describe("the Log a contact form", () => {
     it("opens when the officer types `new`, with today's date filled in", async () => {
       await t.send(personalMessage("new", { serviceUrl: t.connector.url }));
@@ -70,7 +73,7 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
       for (const id of ["contactType", "receivedVia", "raisedBy", "consent", "patientName", "nhsNumber", "dateOfBirth", "receivedOn", "eventOn", "division", "subjects", "professions", "summary", "desiredOutcome", "riskConsequence", "riskLikelihood", "safeguarding"]) {
         assert.match(inputs, new RegExp(`"id":"${id}"`), `the form asks for ${id}`);
       }
-      const receivedOn = card.body.find((element: any) => element.id === "receivedOn");
+      const receivedOn = allElements(card.body).find((element: any) => element.id === "receivedOn");
       assert.equal(receivedOn.value, "2026-03-10");
       assert.match(inputs, /"verb":"contact\.submit","style":"positive","data":\{"formId":"[0-9a-f-]{36}"\}/);
     });
@@ -84,13 +87,17 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
     it("comes back with what was typed and each problem next to its field when something is wrong", async () => {
       const answer = await invoke("contact.submit", { formId: randomUUID(), ...complaintForm({ nhsNumber: "943 476 5918", patientName: "  " }) });
       const card = answer.value;
-      const body: any[] = card.body;
-      const after = (id: string) => body[body.findIndex((element) => element.id === id) + 1];
+      const body: any[] = allElements(card.body);
+      // Each problem sits right after its input, in the list (the card or its "More details" section) that holds it.
+      const after = (id: string) => {
+        const list: any[] = [card.body, ...body.map((element) => element.items ?? [])].find((items: any[]) => items.some((element) => element.id === id));
+        return list[list.findIndex((element) => element.id === id) + 1];
+      };
       assert.match(after("nhsNumber").text, /NHS number is not valid/);
       assert.match(after("patientName").text, /Enter the patient's name/);
       assert.equal(body.find((element) => element.id === "nhsNumber").value, "943 476 5918", "the typed NHS number is kept");
       assert.equal(body.find((element) => element.id === "summary").value, "Call bell not answered overnight.");
-      assert.match(cardText(card), /2 things need fixing/);
+      assert.match(cardText(card), /2 things need fixing before this contact can be logged: the patient's name and the NHS number/);
       const { resources } = await t.bot.store.containers.cases.items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
       assert.equal(resources[0], 0, "nothing was saved");
     });

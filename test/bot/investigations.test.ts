@@ -29,7 +29,8 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
   const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, activity: object = {}) => t.press(verb, data, from, { activity });
 
   async function logComplaint(): Promise<Case> {
-    const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine" }) });
+    // Fully coded (service area too), so the sweep's digest has no "details still to record" for the owner.
+    const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine", serviceArea: "inpatient" }) });
     return storedCase(answer.value.refresh.action.data.caseId);
   }
 

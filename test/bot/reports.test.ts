@@ -33,7 +33,9 @@ const ROLES = {
 function tables(card: any): Record<string, string[][]> {
   const found: Record<string, string[][]> = {};
   for (const node of cardElements(card)) {
-    const table = node.type === "Container" && Array.isArray(node.items) ? node.items.find((item: any) => item.type === "Table") : undefined;
+    // A section's table, or the table a chart falls back to (what clients without Teams' charts show).
+    const items: any[] = node.type === "Container" && Array.isArray(node.items) ? node.items : [];
+    const table = items.find((item) => item.type === "Table") ?? items.find((item) => String(item.type).startsWith("Chart.") && item.fallback?.type === "Table")?.fallback;
     // Header cells are TextBlocks; data cells are rich text runs (names and divisions are shown as typed).
     const textOf = (item: any): string => item.text ?? (item.inlines ?? []).map((run: any) => run.text).join("");
     if (table) found[node.items[0].text] = table.rows.map((row: any) => row.cells.map((cell: any) => cell.items.map(textOf).join(" ")));
@@ -137,6 +139,26 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       ]);
       const verbs = JSON.stringify(card.actions);
       for (const period of ["this-month", "last-month", "this-quarter", "last-12-months"]) assert.match(verbs, new RegExp(`"period":"${period}"`));
+    });
+
+    it("draws open cases by age, deadlines met and missed, and themes against the previous period as Teams charts, each over its table", async () => {
+      const card = cardOf((await say("report"))[0]);
+      const charts = cardElements(card).filter((node) => typeof node.type === "string" && node.type.startsWith("Chart."));
+      const byAxis = Object.fromEntries(charts.map((chart) => [chart.xAxisTitle, chart]));
+      const series = (chart: any) => Object.fromEntries(chart.data.map((s: any) => [s.legend, s.values.map((v: any) => `${v.x}=${v.y}`)]));
+      assert.deepEqual(Object.keys(byAxis), ["Working days open", "Deadline", "KO41a subject"]);
+      assert.deepEqual(series(byAxis["Working days open"]), { Enquiry: ["0-10=1", "11-25=0", "26-40=0", "41+=0"], Complaint: ["0-10=1", "11-25=1", "26-40=1", "41+=1"] });
+      assert.equal(byAxis["Working days open"].stacked, true);
+      assert.deepEqual(series(byAxis.Deadline), {
+        Met: ["Acknowledgement (3 working days)=1", "Response (date agreed or set)=1"],
+        Missed: ["Acknowledgement (3 working days)=1", "Response (date agreed or set)=1"],
+        "Not yet due": ["Acknowledgement (3 working days)=0", "Response (date agreed or set)=0"],
+      });
+      assert.deepEqual(series(byAxis["KO41a subject"]), {
+        "This period": ["Communications=2", "Appointments=1", "Clinical Treatment=1", "Patient Care=0"],
+        "Previous period": ["Communications=1", "Appointments=0", "Clinical Treatment=0", "Patient Care=1"],
+      });
+      for (const chart of charts) assert.equal(chart.fallback.type, "Table", "clients without charts (the Playground) show the table");
     });
 
     it("changes period from the card's buttons, and from dates typed into it", async () => {

@@ -12,20 +12,33 @@ export const PATIENT_NAME = "Ada Testpatient";
 export const INVALID_NHS_NUMBER = "943 476 5918";
 export const VALID_NHS_NUMBER = "943 476 5919";
 
-/** A PALS concern, as an officer types it into the Log a contact form (values as the card submits them). */
+/**
+ * A PALS concern on the phone from a family member, as an officer captures it in the first seconds: the six
+ * inputs of quick capture (values as the card submits them). The rest comes later, with Complete details.
+ */
 export const CONCERN = {
   contactType: { id: "concern", title: "Concern" },
   receivedVia: { id: "phone", title: "Phone" },
-  raisedBy: { id: "patient", title: "Patient" },
+  raisedBy: { id: "family", title: "Family member" },
+  raiserName: "Sam Testfamily",
   patientName: PATIENT_NAME,
-  division: "Medicine",
-  subjects: { id: "communications", title: "Communications" },
   summary: "Clinic moved without telling her; she travelled in for nothing.",
 } as const;
 
-/** The second contact: a safeguarding concern, so the managers' channel is alerted. */
+/** The inputs quick capture asks the officer to touch for CONCERN (the issue's goal: at most 6). */
+export const QUICK_CAPTURE_INPUTS = ["Type of contact", "How it came in", "Who raised it", "Their name", "Patient's name", "Summary"] as const;
+
+/** What Complete details adds to the concern afterwards (the NHS number typed wrong first). */
+export const CONCERN_DETAILS = {
+  division: "Medicine",
+  subjects: { id: "communications", title: "Communications" },
+} as const;
+
+/** The second contact: a safeguarding concern (ticked under More details), so the managers' channel is alerted. */
 export const SAFEGUARDING_CONCERN = {
   ...CONCERN,
+  raisedBy: { id: "patient", title: "Patient" },
+  raiserName: "",
   patientName: "Bea Testpatient",
   summary: "Family worried about unexplained bruising on the ward.",
 } as const;
@@ -55,9 +68,9 @@ export const NEXT_MORNING = "2026-03-11T09:05:00Z";
 /** The journeys' steps, in order, named as the failure message and the screenshots name them. */
 export const STEPS = {
   help: "01 help shows the welcome card",
-  form: "02 new opens the Log a contact form",
-  invalid: "03 an invalid NHS number is flagged on the form",
-  logged: "04 fixing it logs the concern and shows the case card",
+  form: "02 new opens the quick-capture Log a contact form",
+  logged: "03 a phone concern from a family member is logged from 6 inputs, showing the case card",
+  invalid: "04 Complete details flags an invalid NHS number, and fixing it completes the case",
   alertsChannel: "05 the manager sets the alerts channel in the General channel",
   escalate: "06 Escalate turns the concern into a formal complaint",
   safeguarding: "07 a safeguarding concern is logged",

@@ -6,6 +6,7 @@ import {
   cardText,
   choiceValue,
   CONCERN,
+  CONCERN_DETAILS,
   DIVISION_CHANNEL,
   findExecuteAction,
   inputValues,
@@ -27,16 +28,14 @@ const ADAPTIVE = "application/vnd.microsoft.card.adaptive";
 const cardOf = (message: PlaygroundMessage) => message.attachments.find((a) => a.contentType === ADAPTIVE)?.content;
 const textOf = (message: PlaygroundMessage) => [message.text ?? "", ...message.attachments.map((a) => cardText(a.content))].join("\n");
 
-/** What the form submits for a contact: the card's own values, then what the officer chose and typed. */
-function typedContact(contact: typeof CONCERN | typeof SAFEGUARDING_CONCERN, nhsNumber: string, safeguarding: boolean): Record<string, string> {
+/** What quick capture submits for a contact: what the officer chose and typed (safeguarding is under More details). */
+function typedContact(contact: typeof CONCERN | typeof SAFEGUARDING_CONCERN, safeguarding: boolean): Record<string, string> {
   return {
     contactType: contact.contactType.id,
     receivedVia: contact.receivedVia.id,
     raisedBy: contact.raisedBy.id,
+    raiserName: contact.raiserName,
     patientName: contact.patientName,
-    nhsNumber,
-    division: contact.division,
-    subjects: contact.subjects.id,
     summary: contact.summary,
     safeguarding: String(safeguarding),
   };
@@ -98,31 +97,42 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
   let form: { conversationId: string; messageId: string; card: any };
   it(STEPS.form, async () => {
-    const { conversationId, message } = await say("new", "the Log a contact form", (m) => textOf(m).includes("Log a contact") && JSON.stringify(cardOf(m) ?? {}).includes('"id":"nhsNumber"'));
+    const { conversationId, message } = await say("new", "the Log a contact form", (m) => textOf(m).includes("Log a contact") && JSON.stringify(cardOf(m) ?? {}).includes('"id":"summary"'));
     form = { conversationId, messageId: message.messageId, card: cardOf(message) };
     assert.equal(inputValues(form.card).receivedOn, "2026-03-10", "today's date is filled in");
-  });
-
-  it(STEPS.invalid, async () => {
-    const action = findExecuteAction(form.card, "Log contact");
-    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), ...typedContact(CONCERN, INVALID_NHS_NUMBER, false) } });
-    assert.equal(answer.type, ADAPTIVE);
-    const text = cardText(answer.value);
-    assert.match(text, /One thing needs fixing/);
-    assert.match(text, /That NHS number is not valid: check the 10 digits/);
-    assert.equal(inputValues(answer.value).patientName, PATIENT_NAME, "what was typed is kept");
-    form.card = answer.value;
+    findExecuteAction(form.card, "Log contact");
   });
 
   it(STEPS.logged, async () => {
     const action = findExecuteAction(form.card, "Log contact");
-    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), nhsNumber: VALID_NHS_NUMBER } });
+    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), ...typedContact(CONCERN, false) } });
     const text = cardText(answer.value);
     assert.match(text, /Logged as PALS-2026-\d{6}/);
     assert.match(text, /Concern PALS-2026-\d{6}/);
     assert.match(text, /owned by Olivia Officer/);
+    assert.match(text, /Still to record: .*NHS number/);
+    assert.match(text, /Risk: Not assessed/i);
     concernReference = referenceIn(text);
     caseCard = { conversationId: form.conversationId, messageId: form.messageId, card: answer.value };
+  });
+
+  it(STEPS.invalid, async () => {
+    const opened = await pg.execute(caseCard.conversationId, caseCard.messageId, findExecuteAction(caseCard.card, "Complete details"));
+    const details = opened.value;
+    const save = findExecuteAction(details, "Save details");
+    const typed = { nhsNumber: INVALID_NHS_NUMBER, division: CONCERN_DETAILS.division, subjects: CONCERN_DETAILS.subjects.id };
+    const flagged = await pg.execute(caseCard.conversationId, caseCard.messageId, { ...save, data: { ...save.data, ...inputValues(details), ...typed } });
+    const flaggedText = cardText(flagged.value);
+    assert.match(flaggedText, /NHS number/);
+    assert.match(flaggedText, /That NHS number is not valid: check the 10 digits/);
+    assert.equal(inputValues(flagged.value).division, CONCERN_DETAILS.division, "what was typed is kept");
+    const again = findExecuteAction(flagged.value, "Save details");
+    const saved = await pg.execute(caseCard.conversationId, caseCard.messageId, { ...again, data: { ...again.data, ...inputValues(flagged.value), nhsNumber: VALID_NHS_NUMBER } });
+    const text = cardText(saved.value);
+    assert.match(text, /Details saved/);
+    assert.match(text, new RegExp(`Concern ${concernReference}`));
+    assert.doesNotMatch(text, /Still to record: .*NHS number/);
+    caseCard = { ...caseCard, card: saved.value };
   });
 
   it(STEPS.alertsChannel, async () => {
@@ -141,10 +151,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
   let safeguardingReference = "";
   it(STEPS.safeguarding, async () => {
-    const { conversationId, message } = await say("new", "a second Log a contact form", (m) => JSON.stringify(cardOf(m) ?? {}).includes('"id":"nhsNumber"'));
+    const { conversationId, message } = await say("new", "a second Log a contact form", (m) => JSON.stringify(cardOf(m) ?? {}).includes('"id":"summary"'));
     const card = cardOf(message);
     const action = findExecuteAction(card, "Log contact");
-    const answer = await pg.execute(conversationId, message.messageId, { ...action, data: { ...action.data, ...inputValues(card), ...typedContact(SAFEGUARDING_CONCERN, "", true) } });
+    const answer = await pg.execute(conversationId, message.messageId, { ...action, data: { ...action.data, ...inputValues(card), ...typedContact(SAFEGUARDING_CONCERN, true) } });
     const text = cardText(answer.value);
     assert.match(text, /Logged as PALS-2026-\d{6}/);
     assert.match(text, /Safeguarding/i);
@@ -270,7 +280,7 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
   it("never writes the patients' details to the bot's logs", () => {
     const logged = JSON.stringify(stack.botLogLines);
     const freeText = [CONCERN.summary, SAFEGUARDING_CONCERN.summary, INVESTIGATION.summary, INVESTIGATION.questions, INVESTIGATION.findings, INVESTIGATION.followUp];
-    for (const secret of [PATIENT_NAME, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText]) {
+    for (const secret of [PATIENT_NAME, CONCERN.raiserName, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText]) {
       assert.ok(!logged.includes(secret), "a patient detail reached the logs");
     }
     assert.ok(stack.botLogLines.some((line) => line.msg === "Contact logged"), "the bot did log (ids only)");

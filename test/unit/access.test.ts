@@ -35,6 +35,8 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "decide-extension": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "draft-letter": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "record-ombudsman": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "complete-details": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "recalculate-deadlines": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

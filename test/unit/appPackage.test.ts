@@ -98,22 +98,25 @@ describe("Teams app package (appPackage/, npm run package)", () => {
     assert.equal(commandTitle("find <words or NHS number>"), "find");
     assert.equal(commandTitle("report ko41a <year>"), "report ko41a");
     const lists = commandListsFor([
-      { command: "set alerts channel", description: "(Managers, in a channel) Send manager alerts here." },
-      { command: "new", description: "Log a contact." },
+      { command: "set division channel", description: "(In a channel) Send requests here.", who: { kind: "anyone" }, channelOnly: true, inMenu: true },
+      { command: "new", description: "Log a contact.", who: { kind: "verb", verb: "log-contact" }, inMenu: true },
     ]);
-    assert.deepEqual(lists.map((l) => l.commands.map((c) => c.title)), [["new"], ["set alerts channel", "new"], ["new"]]);
+    assert.deepEqual(lists.map((l) => l.commands.map((c) => c.title)), [["new"], ["set division channel", "new"], ["new"]]);
   });
 
-  it("drops managers' commands first, and never help, when a scope has more than Teams shows", () => {
+  it("offers only the everyday commands (managers' are on their help card), and never drops help, when a scope has more than Teams shows", () => {
+    const anyone = { kind: "anyone" } as const;
     const many = [
-      ...Array.from({ length: 9 }, (_, i) => ({ command: `cmd${i}`, description: "Something." })),
-      { command: "report", description: "(Managers) Figures." },
-      { command: "help", description: "Show this list of commands." },
+      ...Array.from({ length: 10 }, (_, i) => ({ command: `cmd${i}`, description: "Something.", who: anyone, inMenu: true })),
+      { command: "report", description: "Figures.", who: { kind: "reports" } as const },
+      { command: "help", description: "Show this list of commands.", who: anyone },
     ];
     const [personal] = commandListsFor(many);
     assert.equal(personal.commands.length, 10);
-    assert.ok(!personal.commands.some((c) => c.title === "report"));
+    assert.ok(!personal.commands.some((c) => c.title === "report" || c.title === "cmd9"));
     assert.equal(personal.commands.at(-1)!.title, "help");
+    const menu = commandListsFor().flatMap((l) => l.commands.map((c) => c.title));
+    assert.ok(!menu.some((title) => ["report", "subject access", "export cases", "set alerts channel"].includes(title)), "no manager-only command in everyone's menu");
   });
 
   it("has a 192x192 colour icon on NHS blue", () => {

@@ -15,18 +15,39 @@ import { ko41aCard, reportCard } from "../../src/teams/reportCards";
 import { letterCard } from "../../src/teams/letters";
 import { ko41aReturn, serviceReport } from "../../src/domain";
 import { reportCases } from "../helpers/reportFixtures";
+import { chartProblems, chartsIn, isKnownChartNote } from "../helpers/chartSchema";
+import { welcomeCard } from "../../src/teams/welcome";
 // The adaptivecards package only loads in Node from its dist build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
 
-/** Problems the Adaptive Cards parser reports for schema 1.5: unknown elements, bad values, duplicate ids. */
+/** The card without its `"mode": "secondary"` actions (Teams puts those in the card's "..." menu). */
+function primaryOnly(node: unknown): unknown {
+  if (Array.isArray(node)) return node.filter((item) => !(item && typeof item === "object" && (item as { mode?: unknown }).mode === "secondary")).map(primaryOnly);
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, primaryOnly(value)]));
+}
+
+/**
+ * Problems the Adaptive Cards parser reports for schema 1.5: unknown elements, bad values, duplicate ids, too many
+ * buttons. The parser counts secondary actions against the host's button limit too, though they sit in the "..."
+ * menu: so the limit is checked on the primary actions alone, everything else on the whole card.
+ */
 function schemaProblems(card: object): string[] {
+  const tooMany = /^Maximum number of actions exceeded/;
+  const all = parsedProblems(card).filter((problem) => !tooMany.test(problem));
+  // Teams' charts (Chart.*, not in schema 1.5) are checked against their documented shapes (chartSchema.ts).
+  return [...new Set([...parsedProblems(primaryOnly(card) as object).filter((problem) => tooMany.test(problem)), ...all, ...chartProblems(card)])];
+}
+
+function parsedProblems(card: object): string[] {
   const parsed = new AC.AdaptiveCard();
   const context = new AC.SerializationContext();
   context.targetVersion = AC.Versions.v1_5;
   parsed.parse(card, context);
   const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) problems.push(context.getEventAt(i).message);
+  // A known chart is "unknown" to the parser, which uses its fallback (checked like any element); any other unknown element is a problem.
+  for (let i = 0; i < context.eventCount; i++) if (!isKnownChartNote(context.getEventAt(i).message)) problems.push(context.getEventAt(i).message);
   const validation = parsed.validateProperties();
   for (const event of validation.validationEvents ?? []) problems.push(event.message);
   return problems;
@@ -55,17 +76,25 @@ describe("card templates", () => {
     }
   });
 
-  it("the welcome card lists every command and offers to log a contact", () => {
-    const card = expandCard("welcome", { commands: COMMANDS, inChannel: false });
-    assertValidCard(card);
-    assert.match(JSON.stringify(card), /contact\.new/);
+  it("the welcome card is valid for every role, several roles, no role, someone unidentified and a team", () => {
+    assertValidCard(expandCard("welcome", { commands: COMMANDS, inChannel: false }));
+    for (const roles of [OFFICER, VOLUNTEER, new Set(["manager"] as const), new Set(["lead"] as const), new Set(["officer", "lead"] as const), new Set<never>()]) {
+      for (const inChannel of [false, true]) assertValidCard(welcomeCard({ roles, inChannel }));
+    }
+    assertValidCard(welcomeCard({ access: "PALS Desk works in Microsoft Teams for your trust's staff.", inChannel: false }));
+    assertValidCard(welcomeCard({ roles: OFFICER, inChannel: true, shared: true }));
+    assert.match(JSON.stringify(welcomeCard({ roles: OFFICER, inChannel: false })), /contact\.new/);
+    assert.doesNotMatch(JSON.stringify(welcomeCard({ roles: new Set(["lead"] as const), inChannel: false })), /contact\.new/, "no Log a contact button for a clinical lead");
   });
 
   it("the blank contact form and the form with errors are valid, and errors sit right after their field", () => {
     assertValidCard(contactForm("9b1d3c1e-0000-4000-8000-000000000001", { receivedOn: TODAY }), 28 * 1024);
     const card = contactForm("9b1d3c1e-0000-4000-8000-000000000001", { patientName: "", nhsNumber: "1234567890" }, { nhsNumber: "That NHS number is not valid: check the 10 digits" });
     assertValidCard(card);
-    const body = card.body as { id?: string; text?: string }[];
+    // The NHS number sits in the "More details" section, which opens because it holds a problem.
+    const more = (card.body as { id?: string; isVisible?: boolean; items?: { id?: string; text?: string }[] }[]).find((element) => element.id === "moreDetails")!;
+    assert.notEqual(more.isVisible, false, "the section with the problem is open");
+    const body = more.items!;
     const field = body.findIndex((element) => element.id === "nhsNumber");
     assert.equal(body[field + 1].text, "That NHS number is not valid: check the 10 digits");
     assert.equal((body[field] as { value?: string }).value, "1234567890", "what was typed is kept");
@@ -78,6 +107,12 @@ describe("card templates", () => {
     assertValidCard(caseCard(open, { roles: VOLUNTEER, today: TODAY }));
     assertValidCard(caseCard({ ...open, status: "closed", outcome: "upheld", closedOn: TODAY, learning: "Rota changed" }, { roles: new Set(), today: TODAY }));
     assertValidCard(caseCard({ ...open, safeguarding: true }, { roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } }));
+    // A manager is offered every action: four in the main row, the rest in the "..." menu; the last notes on the card.
+    const latest = [{ id: "e1", at: "2026-03-10T10:00:00Z", kind: "note-added", by: "Olivia", summary: "Note added", detail: "Rang the ward" }];
+    const manager = caseCard(open, { roles: new Set(["manager"] as const), today: TODAY, staff, latest });
+    assertValidCard(manager);
+    assert.ok((manager.actions as { mode?: string }[]).filter((a) => a.mode !== "secondary").length <= 4);
+    assert.ok((manager.actions as { mode?: string }[]).some((a) => a.mode === "secondary"));
   });
 
   it("user text is shown as plain text runs, never as markdown", () => {
@@ -150,11 +185,11 @@ describe("card templates", () => {
     assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", caseId: c.id, reference: c.reference, requestId: request.id }, undefined));
   });
 
-  it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (tables, since charts are not schema 1.5)", () => {
+  it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (charts with table fallbacks)", () => {
     const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
     const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, trustName: "Example NHS Trust" });
     assertValidCard(report);
-    assert.doesNotMatch(JSON.stringify(report), /"type":"Chart\./);
+    assert.equal(chartsIn(report).length, 3, "open cases by age, deadlines, themes");
     assertValidCard(reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, banner: "Check the dates" }));
     const many = Array.from({ length: 60 }, (_, i) => ({ ...cases[0], id: `id-${i}`, division: `Division ${i}`, owner: { aadObjectId: `o${i}`, name: `Officer ${i}` } }));
     assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
@@ -174,5 +209,69 @@ describe("card templates", () => {
     assertValidCard(managerView);
     assert.match(JSON.stringify(managerView), /"verb":"ombudsman\.exportFile"/);
     assert.doesNotMatch(JSON.stringify(caseCard(c, { roles: VOLUNTEER, today: TODAY })), /letter\.draft|ombudsman\./, "not for volunteers");
+  });
+});
+
+describe("report charts (Teams' Chart.* elements, with tables for other clients)", () => {
+  const chart = (extra: Record<string, unknown> = {}) => ({
+    type: "AdaptiveCard",
+    version: "1.5",
+    body: [{ type: "Chart.VerticalBar", data: [{ x: "Communications", y: 3 }], fallback: { type: "TextBlock", text: "Communications: 3", wrap: true }, ...extra }],
+  });
+
+  it("the schema check accepts the chart types with their documented properties, and still rejects anything else unknown", () => {
+    assert.deepEqual(schemaProblems(chart()), []);
+    assert.deepEqual(schemaProblems({ ...chart(), body: [{ type: "Chart.Donut", data: [{ legend: "Met", value: 2, color: "good" }], fallback: { type: "TextBlock", text: "Met: 2" } }] }), []);
+    const problems = (card: object) => schemaProblems(card).join("\n");
+    assert.match(problems({ ...chart(), body: [{ type: "Chart.Bogus", data: [], fallback: { type: "TextBlock", text: "x" } }] }), /unknown chart type "Chart.Bogus"/);
+    assert.match(problems({ ...chart(), body: [{ type: "Fancy.Widget", text: "x" }] }), /Unknown element type "Fancy.Widget"/);
+    assert.match(problems(chart({ data: undefined })), /data/, "data is required");
+    assert.match(problems(chart({ xAxisTitel: "Subject" })), /xAxisTitel/, "a misspelt property");
+    assert.match(problems(chart({ data: [{ x: "a", y: "3" }] })), /y/, "counts are numbers");
+    assert.match(problems(chart({ fallback: undefined })), /fallback/, "a table for clients without charts");
+    assert.match(problems(chart({ fallback: { type: "Fancy.Widget" } })), /Fancy.Widget/, "the fallback is checked like any element");
+  });
+
+  /** The table cell at (row named a, column named b) or (row named b, column named a). */
+  function cell(table: any, a: string, b: string): string | undefined {
+    const text = (c: any) => c.items.map((item: any) => item.text ?? item.inlines?.map((run: any) => run.text).join("")).join("");
+    const [header, ...rows] = table.rows.map((row: any) => row.cells.map(text) as string[]);
+    for (const [rowName, column] of [[a, b], [b, a]]) {
+      const row = rows.find((r: string[]) => r[0] === rowName);
+      const index = header.indexOf(column);
+      if (row && index > 0) return row[index];
+    }
+    return undefined;
+  }
+
+  it("shows each chart's table where charts are not supported (the adaptivecards renderer uses the fallback), and the charts' figures are the tables'", () => {
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
+    const charts = chartsIn(report);
+    assert.deepEqual(charts.map(({ chart }) => chart.data.map((s: any) => s.legend)), [
+      ["Enquiry", "Complaint"], // the types open at the end of February
+      ["Met", "Missed", "Not yet due"],
+      ["This period", "Previous period"],
+    ]);
+    for (const { chart } of charts) {
+      assert.equal(chart.fallback.type, "Table");
+      for (const series of chart.data) {
+        for (const point of series.values) assert.equal(cell(chart.fallback, series.legend, point.x), String(point.y), `${series.legend} at ${point.x}`);
+      }
+    }
+    // A client without Teams' charts: what the adaptivecards renderer will draw, charts replaced by their tables.
+    const parsed = new AC.AdaptiveCard();
+    parsed.parse(report, new AC.SerializationContext(AC.Versions.v1_5));
+    const drawn = JSON.stringify(parsed.toJSON());
+    assert.doesNotMatch(drawn, /Chart\./);
+    const tables = (drawn.match(/"type":"Table"/g) ?? []).length;
+    assert.equal(tables, 6, "every section's table: the three charts' fallbacks and the three tables without charts");
+    for (const { chart } of charts) assert.ok(drawn.includes(JSON.stringify(chart.fallback.rows[1].cells[0].items[0])), "the chart's table is drawn");
+  });
+
+  it("draws no chart for a period with nothing to chart, just the tables or 'None'", () => {
+    const report = reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
+    assert.deepEqual(chartsIn(report), []);
+    assertValidCard(report);
   });
 });

@@ -10,6 +10,7 @@ import { Template } from "adaptivecards-templating";
 import {
   digestItem,
   fillLetter,
+  latestEntries,
   ko41aReturn,
   letterView,
   NATIONAL_DIRECTORY,
@@ -27,6 +28,8 @@ import { COMMANDS } from "../../src/teams/commands";
 import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
 import { letterCard } from "../../src/teams/letters";
 import { contactForm } from "../../src/teams/logContact";
+import { messageContactCard } from "../../src/teams/messageAction";
+import { detailsForm, detailsValues } from "../../src/teams/caseDetails";
 import { alertCard, digestCard } from "../../src/teams/nudgeCards";
 import { ko41aCard, reportCard } from "../../src/teams/reportCards";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
@@ -49,14 +52,14 @@ const TEMPLATES = fs
 const OUR_WORDS: Record<string, readonly string[]> = {
   // Titles from fixed lists; the reference is generated (PALS-yyyy-nnnnnn).
   alert: ["reasonTitle", "reference", "typeTitle"],
-  // heading: type title and reference; flags from the triage list; deadline titles and dates we format;
-  // outcome titles from the fixed list; organisation titles from the trust's signposting file (zod-checked
-  // at start-up, not typed in Teams).
-  case: ["heading", "flagsText", "deadlines[].title", "deadlines[].value", "outcomeChoices[].title", "organisationChoices[].title"],
+  // heading: type title and reference; outcome titles from the fixed list; organisation titles from the
+  // trust's signposting file (zod-checked at start-up, not typed in Teams). Every other line is a TextRun.
+  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title"],
   // Callers pass our words and counts; item lines are references, type titles and dates.
   caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
   caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
-  digest: ["title", "intro", "footer", "sections[].heading", "sections[].items[].reference", "sections[].items[].typeTitle", "sections[].items[].what"],
+  // The incomplete cases' part: our words and counts, and references we generate.
+  digest: ["title", "intro", "footer", "sections[].heading", "sections[].items[].reference", "sections[].items[].typeTitle", "sections[].items[].what", "incomplete.heading", "incomplete.cases[].reference", "incomplete.more"],
   // Built by buildFile from a year, checked dates, counts and a reference; the link is our own.
   file: ["name", "description", "url"],
   // The reminder's line is our words around a mention of the lead's name stripped to letters (mentionOf).
@@ -67,6 +70,8 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   letter: ["title", "subtitle"],
   // Validation messages never repeat what was typed; choice titles come from the fixed lists.
   logContact: ["problemSummary", "errors.*", "choices.*[].title"],
+  // heading: type title and reference; the missing details are labels from a fixed list; the rest as the contact form.
+  caseDetails: ["heading", "missingText", "errors.*", "choices.*[].title"],
   signpostDirectory: ["intro", "groups[].title", "hint"],
   // The crisis banner is a constant; web addresses are checked to be https:// when the directory loads.
   signpostEntry: ["banner", "kindLine", "web"],
@@ -106,6 +111,8 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
   const answered = c.investigations![0];
   const asked = c.investigations![1];
   const events = hostileEvents(c, h);
+  // The case card's last timeline entries, as the case document keeps them.
+  const latest = latestEntries([], [{ changeId: "change-1", at: TODAY, events, outbox: [], threads: [] }]);
   const directory = new SignpostingDirectory([...NATIONAL_DIRECTORY, hostileEntry(h)]);
   const draft = Object.fromEntries(["note", "learning", "reopenReason", "investigationDivision", "investigationSummary", "phsoReference"].map((k) => [k, h]));
   const staff = [{ id: "staff-1", title: h }];
@@ -122,16 +129,16 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
   const typedForm = Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, h]));
   const parsed = parseNewContact(typedForm, TODAY);
   return [
-    ["case card, officer, with a banner and kept drafts", () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff })],
-    ["case card, manager, closed", () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff })],
-    ["case card, volunteer", () => caseCard(c, { roles: VOLUNTEER, today: TODAY })],
+    ["case card, officer, with a banner and kept drafts", () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest })],
+    ["case card, manager, closed", () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff, latest })],
+    ["case card, volunteer", () => caseCard(c, { roles: VOLUNTEER, today: TODAY, latest })],
     ["case card, shared copy", () => caseCard(open, { roles: new Set(), today: TODAY })],
     ["case list", () => caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER })],
     ["timeline", () => timelineCard(c, events, OFFICER)],
     ["notice with a message that names someone", () => noticeCard("Not done", h, "attention")],
     ["alert, acknowledged", () => alertCard(alertItem(c), c)],
     ["alert, not acknowledged", () => alertCard(alertItem(c), { ...c, alertAcknowledgements: [] })],
-    ["digest", () => digestCard([digestItem(c, TODAY)!], TODAY)],
+    ["digest", () => digestCard([digestItem(c, TODAY)!], TODAY, undefined, { count: 4, cases: [{ caseId: c.id, reference: c.reference }] })],
     ["request card, the lead's view, answered", () => investigationRequestCard(c, answered, { aadObjectId: "lead-1", isPalsStaff: false }, { banner: { text: h, style: "attention" } })],
     ["request card, the lead's view, open", () => investigationRequestCard(open, asked, { aadObjectId: "lead-1", isPalsStaff: false }, { draft: { findings: h, reason: h } })],
     ["request card, PALS staff, more time asked", () => investigationRequestCard(open, { ...asked, extension: answered.extension }, { aadObjectId: "officer-1", isPalsStaff: true })],
@@ -146,6 +153,10 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["letter: holding", () => letter("holding")],
     ["letter: final", () => letter("final")],
     ["contact form with what was typed and its problems", () => contactForm("9b1d3c1e-0000-4000-8000-000000000001", typedForm, parsed.ok ? {} : parsed.errors)],
+    ["message action dialog: a Teams message to log as a contact", () => messageContactCard({ text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: true, link: "https://teams.microsoft.com/l/message/1" })],
+    ["contact form prefilled from a Teams message", () => contactForm("9b1d3c1e-0000-4000-8000-000000000002", { summary: h, receivedOn: TODAY, receivedVia: "email" }, {}, { text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: false })],
+    ["case details form with what was typed and its problems", () => detailsForm(c, "etag-1", typedForm, parsed.ok ? {} : parsed.errors, { text: h, style: "warning" })],
+    ["case details form as recorded", () => detailsForm(c, "etag-1", detailsValues(c))],
     ["signposting entry from the trust's file", () => entryCard(hostileEntry(h))],
     ["signposting directory", () => directoryCard(directory)],
     ["complaints process", () => complaintsProcessCard(directory)],

@@ -58,6 +58,9 @@ const ContactSchema = z
 
 const keyword = text(80);
 
+/** A status note is one or two sentences: longer would crowd the card. */
+export const STATUS_MAX = 200;
+
 export const SignpostEntrySchema = z
   .object(
     {
@@ -74,6 +77,11 @@ export const SignpostEntrySchema = z
       whenToUse: text(800),
       contact: ContactSchema,
       hours: text(200),
+      /**
+       * A note on the organisation's standing, shown on its card in attention style: "Changing: ...", say, while
+       * its functions move elsewhere. Plain text (cards show it as typed), one or two sentences.
+       */
+      status: text(STATUS_MAX).optional(),
       keywords: z.array(keyword, { invalid_type_error: "must be a list of words or phrases" }).max(80, "must have 80 keywords or fewer").default([]),
       tags: z
         .array(

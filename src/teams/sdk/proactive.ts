@@ -41,7 +41,7 @@ function failure(error: unknown): DeliveryResult {
  * sends the outbox owns retries (persisted, honouring Retry-After, visible in tests), so those policies go.
  * (botbuilder-stdlib ignores `noRetryPolicy`; if a later botbuilder honours it, pass it instead.)
  */
-function connectorWithoutRetries(context: TurnContext, adapter: TeamsAdapter): ConnectorClient {
+export function connectorWithoutRetries(context: TurnContext, adapter: TeamsAdapter): ConnectorClient {
   const client = context.turnState.get(adapter.ConnectorClientKey) as ConnectorClient;
   (client as unknown as { client?: { pipeline?: { removePolicy(options: { phase: "Retry" }): unknown } } }).client?.pipeline?.removePolicy({ phase: "Retry" });
   return client;

@@ -14,7 +14,20 @@ import {
 import type { Request, Response } from "restify";
 import { activityLog, errorFacts, runWithLog, type Logger } from "../../logger";
 import { capturingSdkConsole, outsideSdkCapture, reportSdkConsole } from "./sdkConsole";
-import { normaliseCommandText, type BotRoutes, type FileConsentAnswer, type Identified, type Incoming, type SearchAnswer, type SearchQuery, type Turn } from "./turn";
+import type { ConversationAddress } from "../../domain";
+import { connectorWithoutRetries, referenceFor } from "./proactive";
+import {
+  normaliseCommandText,
+  type BotRoutes,
+  type FileConsentAnswer,
+  type Identified,
+  type Incoming,
+  type MessageActionRequest,
+  type SearchAnswer,
+  type SearchQuery,
+  type TaskAnswer,
+  type Turn,
+} from "./turn";
 
 const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
 /** Teams shows message extension results of at most 28 KB each. */
@@ -114,6 +127,25 @@ export class TeamsBot implements BotRoutes {
     });
   }
 
+  messageAction(
+    commandId: string,
+    handlers: { readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>; readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer> },
+  ): void {
+    const requestOf = (context: TurnContext): MessageActionRequest => {
+      const value = (context.activity.value ?? {}) as Record<string, unknown>;
+      return { commandContext: value.commandContext, messagePayload: value.messagePayload, data: value.data };
+    };
+    // Answered here in the dialog's own shape; teams-ai then sends nothing of its own.
+    this.app.messageExtensions.fetchTask(commandId, async (context) => {
+      await answerTask(context, await handlers.fetch(await this.turnOf(context), requestOf(context)));
+      return "";
+    });
+    this.app.messageExtensions.submitAction(commandId, async (context) => {
+      await answerTask(context, await handlers.submit(await this.turnOf(context), requestOf(context)));
+      return "";
+    });
+  }
+
   fileConsent(handlers: { accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>; decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void> }): void {
     const answerOf = (response: FileConsentCardResponse | undefined): FileConsentAnswer => ({ context: response?.context, upload: response?.uploadInfo });
     this.app.fileConsentAccept(async (context, _state, response) => handlers.accept(await this.turnOf(context), answerOf(response)));
@@ -179,10 +211,13 @@ export class TeamsBot implements BotRoutes {
       await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
       // Each invoke is answered in its own shape, or Teams shows only its own generic error.
+      const name = context.activity.name;
       const answer =
-        context.activity.name === "composeExtension/query"
+        name === "composeExtension/query"
           ? context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { composeExtension: { type: "message", text: `${title}. ${text}` } } } })
-          : answerWithCard(context, this.options.noticeCard(title, text));
+          : name === "composeExtension/fetchTask" || name === "composeExtension/submitAction"
+            ? answerTask(context, { kind: "message", text: `${title}. ${text}` })
+            : answerWithCard(context, this.options.noticeCard(title, text));
       await answer.catch(() => undefined);
     }
   }
@@ -192,7 +227,7 @@ export class TeamsBot implements BotRoutes {
     const made = context.turnState.get(TURN) as Turn | undefined;
     if (made) return made;
     const incoming = incomingOf(context.activity);
-    const turn = new ContextTurn(context, incoming, await this.options.identify(incoming), activityLog(this.options.log));
+    const turn = new ContextTurn(context, incoming, await this.options.identify(incoming), activityLog(this.options.log), this.options.botAppId);
     context.turnState.set(TURN, turn);
     return turn;
   }
@@ -217,12 +252,22 @@ async function answerWithCard(context: TurnContext, card: object): Promise<void>
   });
 }
 
+/** Answers a message action's invoke: a card (a "continue" task) or a line of text (a "message" task) in its dialog. */
+async function answerTask(context: TurnContext, answer: TaskAnswer): Promise<void> {
+  const body =
+    answer.kind === "card"
+      ? { task: { type: "continue", value: { title: answer.title, card: CardFactory.adaptiveCard(answer.card) } } }
+      : { task: { type: "message", value: answer.text } };
+  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+}
+
 class ContextTurn implements Turn {
   constructor(
     private readonly context: TurnContext,
     readonly incoming: Incoming,
     readonly identified: Identified,
     readonly log: Logger,
+    private readonly botAppId: string,
   ) {}
 
   async send(markdown: string): Promise<void> {
@@ -258,6 +303,33 @@ class ContextTurn implements Turn {
 
   async answerSearch(answer: SearchAnswer): Promise<void> {
     await this.context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { composeExtension: searchResult(this, answer) } } });
+  }
+
+  async answerTask(answer: TaskAnswer): Promise<void> {
+    await answerTask(this.context, answer);
+  }
+
+  async sendCardTo(address: ConversationAddress, card: object): Promise<boolean> {
+    const adapter = this.context.adapter as TeamsAdapter;
+    const tenantId = this.identified.ok ? this.identified.caller.tenantId : (this.incoming.tenantId ?? "");
+    let failure: unknown;
+    try {
+      // Failures are caught inside, so they come back here rather than to the adapter's turn error handler.
+      await adapter.continueConversationAsync(this.botAppId, referenceFor(address, tenantId), async (context) => {
+        try {
+          // Within the invoke's 5 s: one try, no in-process retries; the person is told to try again.
+          connectorWithoutRetries(context, adapter);
+          await context.sendActivity(cardActivity(card));
+        } catch (error) {
+          failure = error;
+        }
+      });
+    } catch (error) {
+      failure = error;
+    }
+    if (failure === undefined) return true;
+    this.log.warn({ err: errorFacts(failure), conversationType: address.conversationType }, "Could not post a card in another conversation");
+    return false;
   }
 
   async updatePressedCard(card: object): Promise<boolean> {

@@ -1,7 +1,7 @@
 // What a Teams feature sees of the Bot Framework: plain data in, plain actions out. This file imports no
 // SDK; teamsAi.ts implements it over botbuilder and teams-ai, so moving to Teams SDK v2 or the Microsoft 365
 // Agents SDK means rewriting this folder only.
-import type { Caller } from "../../domain";
+import type { Caller, ConversationAddress } from "../../domain";
 import type { Logger } from "../../logger";
 
 /** Who sent an activity: the person acting in their trust, or why they can't be served. */
@@ -79,7 +79,24 @@ export interface Turn {
   answerSearch(answer: SearchAnswer): Promise<void>;
   /** Replaces the message the pressed card is in, for everyone in the conversation; false when it could not. */
   updatePressedCard(card: object): Promise<boolean>;
+  /** Answers a message action's dialog (used where the message action route did not run, e.g. a refusal). */
+  answerTask(answer: TaskAnswer): Promise<void>;
+  /** Posts a card in another conversation PALS Desk has an address for (a person's personal chat); false when Teams refused it. */
+  sendCardTo(address: ConversationAddress, card: object): Promise<boolean>;
 }
+
+/** A message action (`composeExtension/fetchTask` or `/submitAction`) as Teams sent it (unchecked: the feature validates it). */
+export interface MessageActionRequest {
+  /** "message" when started from a message's "..." menu. */
+  readonly commandContext: unknown;
+  /** The message it was started on (Graph's chatMessage shape). */
+  readonly messagePayload: unknown;
+  /** On submit: the dialog card's inputs and its button's data. */
+  readonly data: unknown;
+}
+
+/** What a message action's dialog (task module) shows next: a card, or a line of plain text. */
+export type TaskAnswer = { readonly kind: "card"; readonly title: string; readonly card: object } | { readonly kind: "message"; readonly text: string };
 
 /** A message extension search as Teams sent it (unchecked: the feature validates it). */
 export interface SearchQuery {
@@ -112,6 +129,11 @@ export interface BotRoutes {
   verb(verb: string, handler: (turn: Turn, data: unknown) => Promise<void>): void;
   /** A search message extension command. */
   search(commandId: string, handler: (turn: Turn, query: SearchQuery) => Promise<SearchAnswer>): void;
+  /** A message action command (`context: ["message"]`): `fetch` opens its dialog, `submit` gets the dialog's card submitted. */
+  messageAction(
+    commandId: string,
+    handlers: { readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>; readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer> },
+  ): void;
   fileConsent(handlers: { readonly accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>; readonly decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void> }): void;
   /** The bot was added to a personal chat, group chat or team. */
   installed(handler: (turn: Turn) => Promise<void>): void;

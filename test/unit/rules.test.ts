@@ -1,0 +1,253 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConfigError, parseConfig } from "../../src/config";
+import {
+  alertsFor,
+  attentionDay,
+  computeDeadlines,
+  DEFAULT_DEADLINE_RULES,
+  DEFAULT_RULES,
+  digestItem,
+  letterView,
+  newCase,
+  parseRules,
+  recalculateDeadlines,
+  CaseRuleError,
+  type Case,
+  type Rules,
+} from "../../src/domain";
+import { complaintsProcessCard } from "../../src/teams/signpostingView";
+import { loadSignpostingDirectory } from "../../src/store/signpostingFile";
+import { cardText } from "../helpers/bot";
+import { makeCase, parsedContact } from "../helpers/caseFixtures";
+
+const ROOT = path.join(__dirname, "..", "..");
+const EXAMPLE = path.join(ROOT, "env", "rules.example.json");
+const WALES = path.join(ROOT, "env", "rules.wales.json");
+
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, "utf8"));
+
+function walesRules(): Rules {
+  const parsed = parseRules(readJson(WALES));
+  assert.ok(parsed.ok, `the Wales file parses: ${parsed.ok ? "" : parsed.problems.join("; ")}`);
+  return parsed.rules;
+}
+
+/** A rules file in a temporary folder, as a trust would write it. */
+function rulesFile(contents: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-rules-"));
+  const file = path.join(dir, "rules.json");
+  fs.writeFileSync(file, contents);
+  return file;
+}
+
+function configProblems(contents: string): string {
+  try {
+    parseConfig({ RULES_FILE: rulesFile(contents) });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
+    return error.message;
+  }
+  assert.fail("the rules file was accepted");
+}
+
+describe("the rules a trust sets (RULES_FILE)", () => {
+  describe("with no rules file", () => {
+    it("uses England's rules of today, exactly", () => {
+      const config = parseConfig({});
+      assert.equal(config.rules, DEFAULT_RULES);
+      assert.equal(config.rulesFile, undefined);
+      assert.equal(config.rules.deadlines, DEFAULT_DEADLINE_RULES);
+      // The England deadlines the other tests pin, for a complaint received Thursday 2 April 2026.
+      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, config.rules.deadlines), computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }));
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02", complexity: 60 }, config.rules.deadlines).respondBy, "2026-07-01");
+      assert.equal(config.rules.nudgeWindowWorkingDays, 2);
+      assert.deepEqual(config.rules.investigations, { workingDays: 10, reminderWorkingDays: 2 });
+      assert.deepEqual(config.rules.updates, { workingDays: 20 });
+      assert.ok(Object.values(config.rules.alerts).every((on) => on), "every alert is on");
+    });
+  });
+
+  describe("the shipped files", () => {
+    it("the example file parses and is England's rules, every field given and explained", () => {
+      const json = readJson(EXAMPLE) as Record<string, any>;
+      const parsed = parseRules(json);
+      assert.ok(parsed.ok);
+      assert.deepEqual({ ...parsed.rules, name: "" }, { ...DEFAULT_RULES, name: "" }, "the same values as no file at all");
+      assert.deepEqual(Object.keys(json.alerts).filter((k) => k !== "$comment").sort(), Object.keys(DEFAULT_RULES.alerts).sort(), "every alert is listed");
+      for (const section of [json, json.deadlines, json.deadlines.complaint, json.nudges, json.investigations, json.updates, json.alerts]) {
+        assert.equal(typeof section.$comment, "string", "each level is explained");
+      }
+      const config = parseConfig({ RULES_FILE: "env/rules.example.json" });
+      assert.equal(config.rulesFile, EXAMPLE);
+    });
+
+    it("the Wales file parses: acknowledge in 2 working days, respond in 30 whatever the tier, 6 months at most, 12 months to raise it", () => {
+      const rules = walesRules();
+      assert.match(rules.name, /Wales/);
+      assert.equal(rules.deadlines.acknowledgeWorkingDays, 2);
+      assert.deepEqual(rules.deadlines.complexityWorkingDays, { 25: 30, 40: 30, 60: 30 });
+      assert.equal(rules.deadlines.backstopMonths, 6);
+      assert.equal(rules.deadlines.outOfTimeMonths, 12);
+      const comment = (readJson(WALES) as { $comment: string }).$comment;
+      for (const source of ["legislation.gov.uk/wsi/2011/704", "senedd", "ombudsman.wales", "bma.org.uk"]) assert.ok(comment.includes(source), `cites ${source}`);
+      assert.match(comment, /COULD NOT CONFIRM/, "says what could not be confirmed");
+    });
+  });
+
+  describe("Wales deadlines on known dates (worked out by hand)", () => {
+    it("a concern received on Tuesday 7 April 2026, the day after Easter Monday", () => {
+      const rules = walesRules();
+      const due = computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 25 }, rules.deadlines);
+      // Counting starts the next working day: Wed 8 (1), Thu 9 (2).
+      assert.equal(due.acknowledgeBy, "2026-04-09");
+      // April: 8-10 (3), 13-17 (8), 20-24 (13), 27-30 (17); May: Fri 1 (18), Mon 4 is the early May bank
+      // holiday, 5-8 (22), 11-15 (27), 18-20 (30): Wednesday 20 May.
+      assert.equal(due.respondBy, "2026-05-20");
+      assert.equal(due.backstop, "2026-10-07");
+      // Every tier is 30 working days in Wales.
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 60 }, rules.deadlines).respondBy, "2026-05-20");
+      // England's, the same day: 3 working days (Fri 10 April) and 25 (Wed 13 May).
+      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }), { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-07" });
+    });
+
+    it("across Christmas: received Wednesday 23 December 2026, acknowledged by Tuesday 29 December", () => {
+      // 24 Dec (1); 25 Christmas, 28 Boxing Day substitute (26th is a Saturday); Tue 29 (2).
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-12-23" }, walesRules().deadlines).acknowledgeBy, "2026-12-29");
+    });
+
+    it("a new case logged under the Wales rules gets them, and is out of time after 12 months", () => {
+      const rules = walesRules();
+      const c = newCase(parsedContact({ contactType: "complaint", receivedOn: "2026-04-07", eventOn: "2025-04-06", complexity: "" }, "2026-04-07"), {
+        id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
+        tenantId: "tenant-1",
+        reference: "PALS-2026-000123",
+        now: new Date("2026-04-07T10:00:00Z"),
+        by: { aadObjectId: "officer-1", name: "Priya Shah" },
+        rules: rules.deadlines,
+      });
+      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
+      assert.ok(c.flags.includes("out-of-time"));
+      // Letters give the working days of the stored date: 30 in Wales, England's 25 for England's cases.
+      const letterCtx = { today: "2026-04-08", officerName: "Priya Shah", events: [] };
+      assert.equal(letterView(c, letterCtx).responseWorkingDays, "30");
+      assert.equal(letterView(makeCase(), letterCtx).responseWorkingDays, "25");
+    });
+
+    it("the complaints process card gives the trust's numbers", () => {
+      const directory = loadSignpostingDirectory(undefined).directory;
+      const wales = cardText(complaintsProcessCard(directory, walesRules().deadlines));
+      assert.match(wales, /within \*\*2 working days\*\*/);
+      assert.match(wales, /often 30 working days/);
+      assert.match(cardText(complaintsProcessCard(directory)), /often 25 to 60 working days/);
+    });
+  });
+
+  describe("a wrong rules file stops start-up, naming the field", () => {
+    it("a number of days written in words", () => {
+      const message = configProblems(JSON.stringify({ deadlines: { complaint: { workingDays: { standard: "twenty" } } } }));
+      assert.match(message, /PALS Desk cannot start/);
+      assert.match(message, /RULES_FILE .*rules\.json: deadlines\.complaint\.workingDays\.standard must be a whole number of days \(it is "twenty"\)/);
+    });
+
+    it("every wrong field, each by name: a fraction, a zero, a wrong tier, an alert that is not true or false", () => {
+      const message = configProblems(
+        JSON.stringify({
+          deadlines: { concern: { workingDays: 2.5 }, complaint: { acknowledgeWorkingDays: 0, defaultTier: "hard", backstopMonths: 6 } },
+          alerts: { safeguarding: "no" },
+        }),
+      );
+      assert.match(message, /some settings are wrong/);
+      assert.match(message, /deadlines\.concern\.workingDays must be a whole number of days \(it is 2\.5\)/);
+      assert.match(message, /deadlines\.complaint\.acknowledgeWorkingDays must be at least 1 day \(it is 0\)/);
+      assert.match(message, /deadlines\.complaint\.defaultTier must be standard, complex or veryComplex \(it is "hard"\)/);
+      assert.match(message, /alerts\.safeguarding must be true or false \(it is "no"\)/);
+    });
+
+    it("a misspelt or unknown rule, rather than ignoring it", () => {
+      assert.match(configProblems(JSON.stringify({ deadlines: { complaint: { acknowledgeWorkingdays: 2 } } })), /deadlines\.complaint\.acknowledgeWorkingdays is not a rule PALS Desk knows/);
+      assert.match(configProblems(JSON.stringify({ alerts: { "patient-unhappy": false } })), /alerts\.patient-unhappy is not a rule PALS Desk knows/);
+    });
+
+    it("a file that is not JSON, or not an object", () => {
+      assert.match(configProblems('{ "deadlines": { } // England\n}'), /is not valid JSON .*put comments in a "\$comment" field/);
+      assert.match(configProblems("[1, 2]"), /the file must be a JSON object of rules/);
+    });
+
+    it("a missing file", () => {
+      assert.throws(
+        () => parseConfig({ RULES_FILE: "env/no-such-rules.json" }),
+        (error: unknown) => error instanceof ConfigError && /RULES_FILE must be a JSON file that exists \(relative to the working directory\) \(it is "env\/no-such-rules\.json"\)/.test(error.message),
+      );
+    });
+
+    it("exits with 78 and the field's name when starting the bot", function () {
+      this.timeout(30000);
+      const file = rulesFile(JSON.stringify({ deadlines: { complaint: { backstopMonths: "six" } } }));
+      const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src", "index.ts")], {
+        env: { ...process.env, RULES_FILE: file, LOG_LEVEL: "silent" },
+        encoding: "utf8",
+      });
+      assert.equal(result.status, 78);
+      assert.match(result.stderr, /deadlines\.complaint\.backstopMonths must be a whole number of months \(it is "six"\)/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+    });
+  });
+
+  describe("a partial file", () => {
+    it("changes only what it gives; England's values fill the rest", () => {
+      const parsed = parseRules({ deadlines: { concern: { workingDays: 5 } }, alerts: { "repeat-contact": false } });
+      assert.ok(parsed.ok);
+      assert.equal(parsed.rules.deadlines.concernWorkingDays, 5);
+      assert.equal(parsed.rules.deadlines.acknowledgeWorkingDays, 3);
+      assert.equal(parsed.rules.alerts["repeat-contact"], false);
+      assert.equal(parsed.rules.alerts.safeguarding, true);
+    });
+  });
+
+  describe("nudge windows and alerts from the rules", () => {
+    it("a wider nudge window brings the case into the digest and the sweep's watch earlier", () => {
+      const c: Case = { ...makeCase(), nextDueOn: "2026-03-16" };
+      const wide = { ...DEFAULT_RULES, nudgeWindowWorkingDays: 5 };
+      assert.equal(attentionDay(c), "2026-03-12");
+      assert.equal(attentionDay(c, wide), "2026-03-09");
+      assert.equal(digestItem(c, "2026-03-10"), undefined, "4 working days away: outside England's 2");
+      assert.equal(digestItem(c, "2026-03-10", wide.nudgeWindowWorkingDays)?.state, "due-soon");
+    });
+
+    it("an alert switched off is never queued; the others still are", () => {
+      const c: Case = { ...makeCase(), flags: ["safeguarding", "high-risk"] };
+      const off: Rules = { ...DEFAULT_RULES, alerts: { ...DEFAULT_RULES.alerts, safeguarding: false } };
+      const ctx = { today: "2026-03-10", now: new Date("2026-03-10T10:00:00Z") };
+      const reasons = (rules?: Rules) => alertsFor(undefined, c, { ...ctx, rules }).map((item) => (item.payload as { reason: string }).reason);
+      assert.deepEqual(reasons(), ["high-risk", "safeguarding"]);
+      assert.deepEqual(reasons(off), ["high-risk"]);
+    });
+  });
+
+  describe("changing the rules changes future deadlines only", () => {
+    it("recalculation applies the current rules from the day the clock started, keeping what was done or agreed", () => {
+      const england = makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" });
+      assert.deepEqual(england.deadlines, { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-07" });
+      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-08T09:00:00Z"), rules: walesRules().deadlines };
+      const result = recalculateDeadlines(england, ctx);
+      assert.deepEqual(result.updated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
+      assert.equal(result.updated.nextDueOn, "2026-04-09");
+      assert.equal(result.event.kind, "deadlines-recalculated");
+      assert.match(result.event.summary, /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/);
+      assert.deepEqual(result.event.changes, [
+        { field: "acknowledgeBy", before: "2026-04-10", after: "2026-04-09" },
+        { field: "respondBy", before: "2026-05-13", after: "2026-05-20" },
+      ]);
+      const agreed: Case = { ...england, deadlines: { ...england.deadlines, acknowledgedOn: "2026-04-08", respondBy: "2026-06-01", respondByAgreed: true } };
+      const kept = recalculateDeadlines(agreed, ctx).updated.deadlines;
+      assert.equal(kept.respondBy, "2026-06-01", "a date agreed with the person stays");
+      assert.equal(kept.acknowledgedOn, "2026-04-08");
+      assert.throws(() => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_DEADLINE_RULES }), (e: unknown) => e instanceof CaseRuleError && /already follow the current rules/.test(e.message));
+      assert.throws(() => recalculateDeadlines({ ...england, status: "closed" }, ctx), (e: unknown) => e instanceof CaseRuleError && /closed/.test(e.message));
+    });
+  });
+});
