@@ -60,15 +60,11 @@ export interface CaseRepository {
   /** Cases with follow-ups pending, oldest first: the sweep finishes them. Served by an index, not a scan. */
   withPendingFollowUps(limit: number): Promise<{ readonly tenantId: string; readonly caseId: string }[]>;
   /**
-   * Cases whose watch day (watchDay: when the sweep must next look at them) is on or before `day`, across
-   * trusts: one query served by the index on it, so the sweep reads only due work.
+   * The morning round's one query, across trusts, served by the indexes on `watchOn` and `missingCount`: the
+   * cases whose watch day (watchDay: when the sweep must next look at them) is on or before `day`, and the open
+   * cases with details still to record (quick capture; ids and references only, for the owners' digests).
    */
-  needingAttention(day: string): Promise<ScheduledCase[]>;
-  /**
-   * Open cases with details still to record (quick capture), across trusts, for the owners' morning digest:
-   * one query served by the index on the stored `missingCount`, reading ids and references only.
-   */
-  incompleteOpenCases(): Promise<IncompleteCase[]>;
+  needingAttention(day: string): Promise<{ readonly due: ScheduledCase[]; readonly incomplete: IncompleteCase[] }>;
   /** Writes the case's index fields again (its watch day under today's rules); false when it changed meanwhile (that write did it). */
   reindex(record: CaseRecord): Promise<boolean>;
   /** Records retention only. */

@@ -145,7 +145,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
   const days: string[] = [];
   for (let day = first; day <= today; day = nextWorkingDay(day)) days.push(day);
 
-  const due = await deps.cases.needingAttention(today);
+  const { due, incomplete } = await deps.cases.needingAttention(today);
   result.documentsRead += 1;
   const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[]; incomplete: { caseId: string; reference: string }[] }>();
   for (const { caseId, tenantId } of due) {
@@ -188,9 +188,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
     }
   }
 
-  // Owners' open cases with details still to record (quick capture): one query for every owner, ids and references only.
-  const incomplete = await deps.cases.incompleteOpenCases();
-  result.documentsRead += 1;
+  // Owners' open cases with details still to record (quick capture): found by the same query, ids and references only.
   for (const c of incomplete) {
     if (!c.ownerId) continue;
     const key = `${c.tenantId}/${c.ownerId}`;

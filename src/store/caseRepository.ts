@@ -133,27 +133,31 @@ export class CosmosCaseRepository implements CaseRepository {
     return this.casesAcrossTrusts(`SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @value ORDER BY c.pendingSince`, EPOCH);
   }
 
-  async needingAttention(day: string): Promise<ScheduledCase[]> {
-    // Across trusts, on purpose: served by the index on watchOn (cases with nothing to watch lack it).
-    return this.casesAcrossTrusts("SELECT c.id, c.tenantId FROM c WHERE c.watchOn <= @value", day);
+  async needingAttention(day: string): Promise<{ due: ScheduledCase[]; incomplete: IncompleteCase[] }> {
+    // Across trusts, on purpose: served by the indexes on watchOn and missingCount (cases with nothing to watch
+    // lack the one, complete or closed cases the other). One query, so the round reads the due work and 2 more.
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>({
+        query: "SELECT c.id, c.tenantId, c.reference, c.owner, c.missingCount, c.watchOn FROM c WHERE c.watchOn <= @day OR c.missingCount > 0",
+        parameters: [{ name: "@day", value: day }],
+      })
+      .fetchAll();
+    const due: ScheduledCase[] = [];
+    const incomplete: IncompleteCase[] = [];
+    for (const r of resources) {
+      if (typeof r.id !== "string" || typeof r.tenantId !== "string") continue;
+      if (typeof r.watchOn === "string" && r.watchOn <= day) due.push({ tenantId: r.tenantId, caseId: r.id });
+      if (typeof r.missingCount !== "number" || r.missingCount <= 0 || typeof r.reference !== "string") continue;
+      const owner = r.owner as { aadObjectId?: unknown } | undefined;
+      incomplete.push({ tenantId: r.tenantId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) });
+    }
+    return { due, incomplete };
   }
 
   /** The sweep's queries across every trust's partition: which cases, by id and trust. */
   private async casesAcrossTrusts(query: string, value: string): Promise<ScheduledCase[]> {
     const { resources } = await this.container.items.query<{ id: string; tenantId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
     return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
-  }
-
-  async incompleteOpenCases(): Promise<IncompleteCase[]> {
-    // Across trusts, on purpose, like needingAttention: served by the index on missingCount (only open, incomplete cases have it).
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>({ query: "SELECT c.id, c.tenantId, c.reference, c.owner, c.missingCount FROM c WHERE c.missingCount > 0" })
-      .fetchAll();
-    return resources.flatMap((r) => {
-      const owner = r.owner as { aadObjectId?: unknown } | undefined;
-      if (typeof r.id !== "string" || typeof r.tenantId !== "string" || typeof r.reference !== "string" || typeof r.missingCount !== "number") return [];
-      return [{ tenantId: r.tenantId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) }];
-    });
   }
 
   async reindex(record: CaseRecord): Promise<boolean> {

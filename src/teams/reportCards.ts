@@ -145,6 +145,13 @@ export interface ReportCardOptions {
  * The managers' report for a period: tables, three of them drawn as Teams charts (open cases by age, complaint
  * deadlines met and missed, themes against the previous period) with the table as each chart's fallback.
  */
+/** "1 enquiry", "2 enquiries", "0 complaints". */
+function countedAs(title: string, count: number): string {
+  const word = title.toLowerCase();
+  if (count === 1) return word;
+  return word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`;
+}
+
 export function reportCard(report: ServiceReport, options: ReportCardOptions): Record<string, unknown> {
   const asOf = shortDate(report.asOf);
   const themes = report.themes.slice(0, 10);
@@ -212,7 +219,7 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
     title: "PALS report",
     subtitle: `${periodTitle(report.period)}${options.trustName ? ` · ${options.trustName}` : ""}`,
     facts: [
-      { title: "Received", value: `${report.received} (${report.receivedByType.map((t) => `${t.count} ${t.title.toLowerCase()}${t.count === 1 ? "" : "s"}`).join(", ")})` },
+      { title: "Received", value: `${report.received} (${report.receivedByType.map((t) => `${t.count} ${countedAs(t.title, t.count)}`).join(", ")})` },
       { title: "Closed", value: String(report.closed) },
       { title: `Open on ${asOf}`, value: String(report.openTotal) },
     ],

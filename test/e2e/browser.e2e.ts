@@ -263,6 +263,13 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await pg.execute(sent.conversationId, sent.message.messageId, findExecuteAction(sent.message.attachments[0].content, "Acknowledge"), pg.user(MANAGER).id);
     await alert.getByText(/Acknowledged by Maya Manager/).waitFor();
     await showTop(alert);
+
+    // Maya asks for this month's report there: the Playground shows each chart's fallback table (Teams draws the charts).
+    await pg.sayAs(pg.user(MANAGER), general.id, "report this month", { mentionBot: true, channel: general });
+    const report = page.locator(CARD).filter({ hasText: "PALS report" }).last();
+    await report.getByText(/by type and age/).first().waitFor();
+    await showTop(report);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "08a-a-manager-s-report-in-the-managers-channel.png") });
   });
 
   it(STEPS.digest, async () => {

@@ -8,6 +8,7 @@ import { COMMANDS } from "../../src/teams/commands";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
 import { NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
+import { cardText } from "../helpers/bot";
 import { digestItem, requestInvestigation } from "../../src/domain";
 import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
 import { alertCard, digestCard } from "../../src/teams/nudgeCards";
@@ -191,6 +192,8 @@ describe("card templates", () => {
     assertValidCard(report);
     assert.equal(chartsIn(report).length, 3, "open cases by age, deadlines, themes");
     assertValidCard(reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, banner: "Check the dates" }));
+    const enquiries = cases.filter((c) => c.type === "enquiry").flatMap((c) => [c, { ...c, id: `${c.id}-again` }]);
+    assert.match(cardText(reportCard(serviceReport(enquiries, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY })), /\(2 enquiries, 0 concerns, 0 complaints, 0 compliments\)/);
     const many = Array.from({ length: 60 }, (_, i) => ({ ...cases[0], id: `id-${i}`, division: `Division ${i}`, owner: { aadObjectId: `o${i}`, name: `Officer ${i}` } }));
     assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn(cases, 2025), { today: TODAY }));
