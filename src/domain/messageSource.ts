@@ -1,6 +1,7 @@
 // A Teams message an officer logs as a contact ("Log as a PALS contact" on any message): what is kept of it, how
 // it prefills the quick-capture form, and how it shows on the case's timeline. The message is client data:
 // everything here is bounded, and its text is only ever plain text.
+import { compile, type HtmlToTextOptions } from "html-to-text";
 import { z } from "zod";
 import { londonDate } from "./calendar";
 import { LIMITS } from "./caseSchema";
@@ -122,20 +123,6 @@ export function withMessageSource(event: CaseEventDraft, source: MessageSource |
 
 // --- text ----------------------------------------------------------------------------------------
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", ndash: "–", mdash: "—", hellip: "…", pound: "£", euro: "€", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“" };
-
-function decodeEntities(text: string): string {
-  // One pass, so "&amp;lt;" reads "&lt;" and is not decoded twice.
-  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
-    if (name.startsWith("#")) {
-      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      const printable = code === 9 || code === 10 || (code >= 32 && code !== 127 && (code < 128 || code > 159) && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff));
-      return printable ? String.fromCodePoint(code) : "";
-    }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
-
 /** Lines trimmed, runs of spaces folded, at most one blank line in a row; no control characters. */
 function plainLines(text: string): string {
   return text
@@ -148,20 +135,24 @@ function plainLines(text: string): string {
     .trim();
 }
 
+/**
+ * How html-to-text reads a Teams message body: no wrapping, links as their text only, pictures dropped, headings as
+ * typed, and Teams' `<emoji alt="🙂">` as its character. Scripts and styles are never text.
+ */
+const toText = compile({
+  wordwrap: false,
+  formatters: { emojiAlt: (element, _walk, builder) => builder.addInline(String(element.attribs?.alt ?? "")) },
+  selectors: [
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "img", format: "skip" },
+    { selector: "emoji", format: "emojiAlt" },
+    ...["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({ selector, options: { uppercase: false } })),
+  ],
+} satisfies HtmlToTextOptions);
+
 /** A message body's HTML as the plain text a person reads: tags gone (mentions and emoji keep their text), entities decoded. */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    // Whitespace in HTML source is a space; only the tags below break lines.
-    .replace(/\s+/g, " ")
-    .replace(/<emoji\b[^>]*?\balt="([^"]*)"[^>]*>/gi, " $1 ")
-    .replace(/<br\s*\/?>/gi, "\n")
-    // A block's edges break the line once, however many blocks meet there.
-    .replace(/<\/?(p|div|li|tr|h[1-6]|blockquote|pre|table|ul|ol|body|html)\b[^>]*>/gi, "\u0001")
-    .replace(/<\/?[a-z!/][^>]*>/gi, "")
-    .replace(/[ \u0001]*\u0001[ \u0001]*/g, "\n");
-  return plainLines(decodeEntities(text));
+  return plainLines(toText(html));
 }
 
 /** At most `max` characters, cut at a word where one is near, marked with "…". */

@@ -45,7 +45,7 @@ const EMAIL_PAYLOAD = {
   attachments: [],
 };
 const EMAIL_TEXT =
-  "My father's discharge from Ward 7\n\nDear PALS,\nMy father was sent home from Ward 7 without his tablets & nobody rang us.\nPlease call me on 07700 900123.";
+  "My father's discharge from Ward 7\n\nDear PALS,\n\nMy father was sent home from Ward 7 without his tablets & nobody rang us.\n\nPlease call me on 07700 900123.";
 
 /** A message from a ward in a group chat: a colleague, with an @mention and whatever they typed. */
 function wardPayload(content: string) {

@@ -7,15 +7,16 @@ const payload = (content: string, extra: Record<string, unknown> = {}) => ({ cre
 describe("a Teams message logged as a contact (messageSource)", () => {
   it("reads a message body's HTML as the text a person sees: lines where blocks and breaks are, mentions and emoji as text", () => {
     assert.equal(htmlToText('<div><div><at id="0">PALS Team</at>&nbsp;please ring Mrs&nbsp;Ali</div></div>'), "PALS Team please ring Mrs Ali");
-    assert.equal(htmlToText("<p>One</p><p>Two<br>Three</p>\n<ul><li>a</li><li>b</li></ul>"), "One\nTwo\nThree\na\nb");
+    assert.equal(htmlToText("<p>One</p><p>Two<br>Three</p>\n<ul><li>a</li><li>b</li></ul>"), "One\n\nTwo\nThree\n\n* a\n* b");
     assert.equal(htmlToText("Line one\n   continues<br><br>After a gap"), "Line one continues\n\nAfter a gap");
     assert.equal(htmlToText('Thanks <emoji id="smile" alt="🙂" title="Smile"></emoji> all'), "Thanks 🙂 all");
     assert.equal(htmlToText("<style>p { color: red }</style><!-- hidden --><p>Shown</p><script>steal()</script>"), "Shown");
   });
 
-  it("decodes entities once, and drops control characters an entity could smuggle in", () => {
+  it("decodes entities once (as browsers do, with html-to-text), and drops control characters an entity could smuggle in", () => {
     assert.equal(htmlToText("Fish &amp; chips &amp;lt;b&amp;gt; &#163;5 &#x20AC;6 &pound;7 &unknown;"), "Fish & chips &lt;b&gt; £5 €6 £7 &unknown;");
-    assert.equal(htmlToText("a&#0;b&#x1b;c&#xD800;d&#1114112;e"), "abcde");
+    // A character that cannot be (NUL, a lone surrogate, past U+10FFFF) reads as U+FFFD, as in a browser.
+    assert.equal(htmlToText("a&#0;b&#x1b;c&#xD800;d&#1114112;e"), "a\uFFFDbc\uFFFDd\uFFFDe");
   });
 
   it("keeps the subject, the London date it was posted, and whether it came by email; drops a link outside Teams", () => {
