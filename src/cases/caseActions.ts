@@ -10,6 +10,7 @@ import {
   may,
   OutcomeSchema,
   recordAcknowledgement as recordAcknowledgementRule,
+  recordIncidentReference as recordIncidentReferenceRule,
   recordLetterSent as recordLetterSentRule,
   recordOmbudsman as recordOmbudsmanRule,
   recordSignposting as recordSignpostingRule,
@@ -159,3 +160,7 @@ export const recordLetterSent = (deps: CaseDeskDeps, s: Submission, letter: Lett
 /** The PHSO referral: files the PHSO's date for nudges, and the managers hear the Ombudsman is involved. */
 export const recordOmbudsman = (deps: CaseDeskDeps, s: Submission, input: OmbudsmanInput) =>
   actOnCase(deps, s, "record-ombudsman", (c, ctx) => stepOf(recordOmbudsmanRule(c, input, ctx)));
+
+/** Where a possible patient safety incident was reported on the trust's incident system; the input is checked by the rule. */
+export const recordIncidentReference = (deps: CaseDeskDeps, s: Submission, input: { readonly system: string; readonly reference: string }) =>
+  actOnCase(deps, s, "record-incident-reference", (c, ctx) => stepOf(recordIncidentReferenceRule(c, input, ctx)));

@@ -31,6 +31,15 @@ export async function setAlertsChannel(deps: CaseDeskDeps, caller: Caller, chann
   return { ok: true };
 }
 
+/** `set safety channel`, by a manager in the patient-safety channel: possible patient safety incidents are posted there too. */
+export async function setSafetyChannel(deps: CaseDeskDeps, caller: Caller, channel: ChannelAddress | undefined): Promise<Result<object>> {
+  if (!mayManageAlerts(caller.roles)) return refused("not-allowed", "Only a PALS manager can choose the patient-safety channel.");
+  if (!channel) return refused("rule", "Type **set safety channel** in the patient-safety channel of your team (with an @mention of PALS Desk), not in a chat.");
+  await deps.channels.setSafetyChannel(caller.tenantId, channel, setter(caller));
+  activityLog(deps.log).info({ channel: channel.conversationId }, "Patient-safety channel set");
+  return { ok: true };
+}
+
 /** `set division channel <division>`, in that division's channel (undefined: typed in a chat, not a channel). */
 export async function setDivisionChannel(deps: CaseDeskDeps, caller: Caller, division: string, channel: ChannelAddress | undefined): Promise<Result<{ readonly division: string }>> {
   if (!may(caller.roles, "request-investigation")) return refused("not-allowed", "Only PALS officers and managers can set division channels.");

@@ -43,6 +43,7 @@ export function createCaseDesk(deps: CaseDeskDeps) {
       reopen: caseActions.reopen,
       recordLetterSent: caseActions.recordLetterSent,
       recordOmbudsman: caseActions.recordOmbudsman,
+      recordIncidentReference: caseActions.recordIncidentReference,
       openDetails: details.openDetails,
       saveDetails: details.saveDetails,
       draftLetter: letters.draftLetter,

@@ -26,6 +26,7 @@ export const CASE_VERBS = [
   "record-ombudsman",
   "complete-details",
   "recalculate-deadlines",
+  "record-incident-reference",
 ] as const;
 export type CaseVerb = (typeof CASE_VERBS)[number];
 
@@ -112,6 +113,7 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "record-ombudsman": "record Ombudsman referrals",
   "complete-details": "complete or correct a case's details",
   "recalculate-deadlines": "recalculate a case's deadlines",
+  "record-incident-reference": "record incident references",
 };
 
 /**

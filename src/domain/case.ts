@@ -147,6 +147,8 @@ const newContactFields = {
   riskConsequence: rating("Choose a consequence from 1 (negligible) to 5 (catastrophic)"),
   riskLikelihood: rating("Choose a likelihood from 1 (rare) to 5 (almost certain)"),
   safeguarding: yesNo("Choose yes or no for safeguarding"),
+  /** Blank (an older card, a form without it) means no. */
+  safetyIncident: yesNo("Choose yes or no for a possible patient safety incident"),
   complexity: complexityField,
 };
 
@@ -185,6 +187,8 @@ export interface NewContact {
   riskConsequence?: RiskRating;
   riskLikelihood?: RiskRating;
   safeguarding: boolean;
+  /** Possibly a patient safety incident, to be reported on the trust's incident system. */
+  safetyIncident: boolean;
   complexity?: ComplexityTier;
 }
 
@@ -296,6 +300,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
       ? { risk: { consequence: input.riskConsequence, likelihood: input.riskLikelihood, score: riskScore(input.riskConsequence, input.riskLikelihood) } }
       : {}),
     safeguarding: input.safeguarding,
+    ...(input.safetyIncident ? { safetyIncident: true } : {}),
     deadlines: computeDeadlines({ type: input.contactType, receivedOn, complexity }, rules),
     flags: [],
     ...(complexity ? { complexity } : {}),

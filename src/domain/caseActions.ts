@@ -3,9 +3,13 @@
 // refuses with a CaseRuleError when the action no longer applies, and returns the changed case with
 // the timeline entry to append. Summaries are shown on timeline cards and in channel posts, so they
 // never carry patient details or anything the officer typed: free text goes in `detail`.
+import { z } from "zod";
 import {
   type Case,
   type ContactType,
+  IncidentReferenceTextSchema,
+  IncidentSystemSchema,
+  incidentSystemTitle,
   type Outcome,
   type PersonRef,
   LIMITS,
@@ -312,6 +316,43 @@ export function reopenCase(current: Case, reason: string, ctx: ActionContext): A
 }
 
 // --- helpers -------------------------------------------------------------------------------
+
+// --- patient safety ------------------------------------------------------------------------
+
+/** "Record incident reference": which incident system, and its reference (checked, never free text). */
+export const IncidentReferenceInputSchema = z.object({
+  system: IncidentSystemSchema,
+  reference: IncidentReferenceTextSchema,
+});
+export type IncidentReferenceInput = z.infer<typeof IncidentReferenceInputSchema>;
+
+/**
+ * Records where a possible patient safety incident was reported (or corrects it); closed cases too, as reporting
+ * may come later. The timeline names the system; the reference goes in the entry's detail.
+ */
+export function recordIncidentReference(current: Case, input: unknown, ctx: ActionContext): ActionResult {
+  if (!current.safetyIncident) {
+    throw new CaseRuleError("This case is not flagged as a possible patient safety incident. Set the flag in the case's details first.");
+  }
+  const parsed = IncidentReferenceInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CaseRuleError(issue?.path[0] === "system" ? "Choose the incident system from the list." : `${issue?.message ?? "Check the incident reference"}.`);
+  }
+  const { system, reference } = parsed.data;
+  const before = current.incidentReference;
+  if (before && before.system === system && before.reference === reference) throw new CaseRuleError("That incident reference is already recorded.");
+  const recorded = { system, reference, recordedOn: londonDate(ctx.now), by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name } };
+  return {
+    updated: stamp({ ...current, incidentReference: recorded }, ctx),
+    event: {
+      kind: "incident-reference-recorded",
+      summary: `${before ? "Incident reference changed" : "Incident reference recorded"}: reported on ${incidentSystemTitle(system)}`,
+      detail: `${incidentSystemTitle(system)} reference ${reference}`,
+      changes: [{ field: "incidentReference", before: before ? { system: before.system, reference: before.reference } : undefined, after: { system, reference } }],
+    },
+  };
+}
 
 function requireOpen(c: Case): void {
   if (c.status !== "open") throw new CaseRuleError(CLOSED_MESSAGE);

@@ -67,7 +67,27 @@ export const COMPLEXITY_TIERS = [
   { id: 60, title: "Very complex: 60 working days" },
 ] as const;
 
+/** The trust's incident reporting systems: a possible patient safety incident is reported on one of these. */
+export const INCIDENT_SYSTEMS = [
+  { id: "lfpse", title: "LFPSE" },
+  { id: "datix", title: "Datix" },
+  { id: "ulysses", title: "Ulysses" },
+  { id: "other", title: "Other" },
+] as const;
+
 export const ContactTypeSchema = z.enum(idsOf(CONTACT_TYPES));
+export const IncidentSystemSchema = z.enum(idsOf(INCIDENT_SYSTEMS));
+export type IncidentSystem = z.infer<typeof IncidentSystemSchema>;
+export const incidentSystemTitle = (id: IncidentSystem): string => titleOf(INCIDENT_SYSTEMS, id);
+
+/** An incident system's reference: short, and only characters such systems use (no free text, no patient details). */
+export const INCIDENT_REFERENCE_LIMIT = 40;
+export const IncidentReferenceTextSchema = z
+  .string({ invalid_type_error: "Enter the incident reference", required_error: "Enter the incident reference" })
+  .trim()
+  .min(1, "Enter the incident reference")
+  .max(INCIDENT_REFERENCE_LIMIT, `Shorten the incident reference to ${INCIDENT_REFERENCE_LIMIT} characters or fewer`)
+  .regex(/^[A-Za-z0-9 \-\/_.]+$/, "Use only letters, digits, spaces and - / _ . in the incident reference");
 export const ReceivedViaSchema = z.enum(idsOf(RECEIVED_VIA));
 export const RaisedBySchema = z.enum(idsOf(RAISED_BY));
 export const ConsentStatusSchema = z.enum(idsOf(CONSENT_STATUSES));
@@ -173,6 +193,12 @@ export const CaseSchema = z.object({
   /** Left out until someone assesses the risk: there is no default score. */
   risk: z.object({ consequence: RiskRatingSchema, likelihood: RiskRatingSchema, score: z.number().int().min(1).max(25) }).optional(),
   safeguarding: z.boolean(),
+  /** Possibly a patient safety incident: to be reported on the trust's incident system (left out when not). */
+  safetyIncident: z.boolean().optional(),
+  /** Where the possible incident was reported: a reference on the trust's incident system, kept for the link. */
+  incidentReference: z
+    .object({ system: IncidentSystemSchema, reference: IncidentReferenceTextSchema, recordedOn: isoDate, by: PersonRefSchema })
+    .optional(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,
   /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */
@@ -236,5 +262,7 @@ export const ReportCaseSchema = CaseSchema.pick({
   outcome: true,
   deadlines: true,
   owner: true,
+  safetyIncident: true,
+  incidentReference: true,
 });
 export type ReportCase = z.infer<typeof ReportCaseSchema>;

@@ -56,6 +56,7 @@ const FIELD_LABELS: readonly { readonly label: string; readonly of: (c: Case) =>
   { label: "What they want to happen", of: (c) => c.desiredOutcome },
   { label: "Risk assessment", of: (c) => c.risk },
   { label: "Safeguarding", of: (c) => c.safeguarding },
+  { label: "Possible patient safety incident", of: (c) => c.safetyIncident ?? false },
   { label: "Complaint complexity", of: (c) => c.complexity },
 ];
 
@@ -109,6 +110,7 @@ export function completeDetails(current: Case, details: CaseDetails, ctx: Action
   put(next, "ward", details.ward);
   put(next, "serviceArea", details.serviceArea);
   put(next, "desiredOutcome", details.desiredOutcome);
+  put(next, "safetyIncident", details.safetyIncident ? true : undefined);
   put(
     next,
     "risk",

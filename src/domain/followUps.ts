@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Case } from "./caseSchema";
 import { alertReasonsFor, attentionDay, type AttentionRules } from "./nudges";
-import { alertOutboxItem, OutboxItemSchema, type OutboxItem } from "./outbox";
+import { alertOutboxItem, OutboxItemSchema, safetyChannelOutboxItem, type OutboxItem } from "./outbox";
 import { retentionDay, type RetentionRules } from "./retention";
 import { alertIsOn, type Rules } from "./rules";
 import { CaseEventSchema, type CaseEvent } from "./timeline";
@@ -73,5 +73,9 @@ export function alertsFor(before: Case | undefined, after: Case, ctx: AlertConte
   const had = new Set(before ? alertReasonsFor(before) : []);
   return alertReasonsFor(after, { contactsAboutPatientIn90Days: ctx.contactsAboutPatientIn90Days })
     .filter((reason) => !had.has(reason) && alertIsOn(ctx.rules, reason))
-    .map((reason) => alertOutboxItem(after, reason, ctx.today, ctx.now));
+    // A possible patient safety incident is also posted in the patient-safety channel, when one is set.
+    .flatMap((reason) => [
+      alertOutboxItem(after, reason, ctx.today, ctx.now),
+      ...(reason === "patient-safety" ? [safetyChannelOutboxItem(after, ctx.today, ctx.now)] : []),
+    ]);
 }

@@ -95,6 +95,7 @@ export const ALERT_REASONS = [
   { id: "response-overdue", title: "Response overdue" },
   { id: "high-risk", title: "High risk (15 or more)" },
   { id: "safeguarding", title: "Safeguarding concern" },
+  { id: "patient-safety", title: "Possible patient safety incident: report it on the incident system" },
   { id: "mp-involved", title: "MP involved" },
   { id: "regulator-involved", title: "Ombudsman or regulator involved" },
   { id: "repeat-contact", title: "Third contact about this patient in 90 days" },
@@ -117,7 +118,7 @@ export function alertReasonsFor(c: Case, context: { contactsAboutPatientIn90Days
   const reasons: AlertReason[] = [];
   // Ombudsman involvement on a closed case still needs the managers.
   if (c.status !== "open") return c.ombudsman && c.ombudsman.stage !== "decided" ? ["regulator-involved"] : reasons;
-  for (const flag of ["high-risk", "safeguarding", "mp-involved", "regulator-involved"] as const) {
+  for (const flag of ["high-risk", "safeguarding", "patient-safety", "mp-involved", "regulator-involved"] as const) {
     if (c.flags.includes(flag)) reasons.push(flag);
   }
   if ((context.contactsAboutPatientIn90Days ?? 0) >= REPEAT_CONTACT_COUNT) reasons.push("repeat-contact");

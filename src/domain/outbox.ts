@@ -7,6 +7,8 @@ import { ALERT_REASONS, type AlertReason, type DigestIncomplete, type DigestItem
 export type OutboxTarget =
   | { readonly kind: "person"; readonly aadObjectId: string }
   | { readonly kind: "alerts-channel" }
+  /** The patient-safety channel (`set safety channel`); optional, so an item finding none set is dropped quietly. */
+  | { readonly kind: "safety-channel" }
   /** A known conversation, e.g. the channel thread of an investigation request. */
   | { readonly kind: "conversation"; readonly address: ConversationAddress }
   /** A new thread in a channel (an investigation request in its division's channel). */
@@ -72,6 +74,17 @@ export function alertOutboxItem(c: { readonly id: string; readonly tenantId: str
   );
 }
 
+/** The copy of a patient-safety alert for the patient-safety channel: once per case, like the managers' one. */
+export function safetyChannelOutboxItem(c: { readonly id: string; readonly tenantId: string; readonly reference: string }, raisedOn: string, now: Date): OutboxItem {
+  return newOutboxItem(
+    c.tenantId,
+    `${alertOutboxId(c.id, "patient-safety")}:safety-channel`,
+    { kind: "safety-channel" },
+    { kind: "alert", caseId: c.id, reference: c.reference, reason: "patient-safety", raisedOn },
+    now,
+  );
+}
+
 const about = { caseId: z.string(), reference: z.string(), requestId: z.string() };
 
 /** A stored outbox item, checked when read back. */
@@ -81,6 +94,7 @@ export const OutboxItemSchema = z.object({
   target: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("person"), aadObjectId: z.string().min(1) }),
     z.object({ kind: z.literal("alerts-channel") }),
+    z.object({ kind: z.literal("safety-channel") }),
     z.object({ kind: z.literal("conversation"), address: ConversationAddressSchema }),
     z.object({ kind: z.literal("new-thread"), channel: ConversationAddressSchema }),
   ]),

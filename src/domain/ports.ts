@@ -170,6 +170,10 @@ export interface ChannelDirectory {
   /** Forgets every channel of a team the bot was removed from. */
   forgetTeam(tenantId: string, teamId: string): Promise<void>;
   forgetAlertsChannel(tenantId: string): Promise<void>;
+  /** The patient-safety channel (`set safety channel`): possible patient safety incidents are posted there too. */
+  setSafetyChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  safetyChannel(tenantId: string): Promise<ConversationAddress | undefined>;
+  forgetSafetyChannel(tenantId: string): Promise<void>;
 }
 
 /** A case the sweep should look at. */

@@ -192,6 +192,8 @@ export interface ServiceReport {
   readonly outcomes: readonly OutcomeRow[];
   readonly closed: number;
   readonly workload: readonly WorkloadRow[];
+  /** Cases received in the period flagged as possible patient safety incidents, and how many have an incident reference. */
+  readonly patientSafety: { readonly flagged: number; readonly referenced: number };
 }
 
 /** Cases logged by quick capture have no division until their details are completed. */
@@ -329,6 +331,10 @@ export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod
     outcomes,
     closed: closedIn.length,
     workload: [...owners.values()].sort((a, b) => b.open - a.open || a.owner.localeCompare(b.owner)),
+    patientSafety: {
+      flagged: receivedIn.filter((c) => c.safetyIncident).length,
+      referenced: receivedIn.filter((c) => c.safetyIncident && c.incidentReference).length,
+    },
   };
 }
 

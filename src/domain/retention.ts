@@ -28,7 +28,10 @@ export function isRetentionDue(c: Pick<Case, "status" | "closedOn" | "anonymised
   return day !== undefined && day <= today;
 }
 
-/** The case with nothing left that identifies the patient or repeats their words. */
+/**
+ * The case with nothing left that identifies the patient or repeats their words. The patient-safety flag and the
+ * incident reference stay: neither is patient data, and the reference links the record to the trust's incident system.
+ */
 export function anonymiseCase(c: Case, now: Date): Case {
   return {
     ...c,

@@ -27,6 +27,7 @@ export const CASE_EVENT_KINDS = [
   "retention-applied",
   "details-updated",
   "deadlines-recalculated",
+  "incident-reference-recorded",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

@@ -6,6 +6,7 @@ import { isHighRisk } from "./risk";
 export const CASE_FLAGS = [
   { id: "high-risk", title: "High risk: scores 15 or more on the 5x5 risk matrix" },
   { id: "safeguarding", title: "Safeguarding concern" },
+  { id: "patient-safety", title: "Possible patient safety incident" },
   { id: "consent-needed", title: "Consent needed: the patient's consent has not been received yet" },
   { id: "out-of-time", title: "Out of time: made more than 12 months after the event, consider a waiver" },
   { id: "mp-involved", title: "MP involved" },
@@ -26,6 +27,7 @@ export interface TriageInput {
   /** Absent until someone assesses it: never high risk by default. */
   risk?: { score: number };
   safeguarding: boolean;
+  safetyIncident?: boolean;
 }
 
 /** Whether someone other than the patient needs the patient's consent recorded before we share anything. */
@@ -39,6 +41,7 @@ export function triageFlags(input: TriageInput, rules?: Readonly<DeadlineRules>)
   const flags = new Set<CaseFlag>();
   if (input.risk && isHighRisk(input.risk.score)) flags.add("high-risk");
   if (input.safeguarding) flags.add("safeguarding");
+  if (input.safetyIncident) flags.add("patient-safety");
   if (needsConsent(input) && (input.consent === undefined || input.consent === "not-yet")) flags.add("consent-needed");
   if (input.type === "complaint" && input.eventOn && isOutOfTime(input.eventOn, input.receivedOn, rules)) flags.add("out-of-time");
   if (input.raisedBy === "mp" || input.receivedVia === "mp-letter") flags.add("mp-involved");

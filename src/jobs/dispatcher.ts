@@ -98,6 +98,11 @@ export class Dispatcher {
     if (!address) {
       await this.outbox.save({ ...item, state: "undeliverable", lastError: "no-conversation" }, etag);
       report.undeliverable += 1;
+      // The patient-safety channel is optional: without one, its copy of an alert is simply not posted.
+      if (item.target.kind === "safety-channel") {
+        log.info("No patient-safety channel is set: that copy of the alert is not posted");
+        return;
+      }
       log.warn("No conversation to deliver to: the person has not opened PALS Desk, or no alerts channel is set");
       if (item.payload.kind !== "admin-notice") {
         await this.deliverer.noticeAdmins(item.tenantId, undeliverableNotice(item), now);

@@ -115,11 +115,16 @@ function divisionDocumentId(division: string): string {
   return `division-${encodeURIComponent(division.trim().toLowerCase())}`;
 }
 
+type ChannelPurpose = "alerts" | "patient-safety";
+
+/** The document of each channel with a job (the ids stored since each was added). */
+const CHANNEL_IDS: Readonly<Record<ChannelPurpose, string>> = { alerts: "alerts-channel", "patient-safety": "safety-channel" };
+
 interface ChannelDocument {
   readonly id: string;
   readonly tenantId: string;
   readonly docType: "channel";
-  readonly purpose: "alerts";
+  readonly purpose: ChannelPurpose;
   readonly teamId?: string;
   readonly address: ConversationAddress;
   readonly setBy: StaffMember;
@@ -133,31 +138,47 @@ export class CosmosChannelDirectory implements ChannelDirectory {
   ) {}
 
   async setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
-    const document: ChannelDocument = {
-      id: "alerts-channel",
-      tenantId,
-      docType: "channel",
-      purpose: "alerts",
-      teamId: address.teamId,
-      address,
-      setBy,
-      updatedAt: this.now().toISOString(),
-    };
-    await this.container.items.upsert(document);
+    await this.setChannel(tenantId, "alerts", address, setBy);
   }
 
   async alertsChannel(tenantId: string): Promise<ConversationAddress | undefined> {
-    return (await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema))?.address;
+    return (await this.channel(tenantId, "alerts"))?.address;
   }
 
   async alertsTeam(tenantId: string): Promise<TeamAddress | undefined> {
-    const stored = await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema);
+    const stored = await this.channel(tenantId, "alerts");
     return stored?.teamId ? { teamId: stored.teamId, channel: stored.address } : undefined;
   }
 
   async forgetAlertsChannel(tenantId: string): Promise<void> {
+    await this.forgetChannel(tenantId, "alerts");
+  }
+
+  async setSafetyChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    await this.setChannel(tenantId, "patient-safety", address, setBy);
+  }
+
+  async safetyChannel(tenantId: string): Promise<ConversationAddress | undefined> {
+    return (await this.channel(tenantId, "patient-safety"))?.address;
+  }
+
+  async forgetSafetyChannel(tenantId: string): Promise<void> {
+    await this.forgetChannel(tenantId, "patient-safety");
+  }
+
+  /** A channel with a job in the trust: one document each, named after its purpose. */
+  private async setChannel(tenantId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    const document: ChannelDocument = { id: CHANNEL_IDS[purpose], tenantId, docType: "channel", purpose, teamId: address.teamId, address, setBy, updatedAt: this.now().toISOString() };
+    await this.container.items.upsert(document);
+  }
+
+  private channel(tenantId: string, purpose: ChannelPurpose) {
+    return readKind(this.container, CHANNEL_IDS[purpose], tenantId, "channel", ChannelSchema);
+  }
+
+  private async forgetChannel(tenantId: string, purpose: ChannelPurpose): Promise<void> {
     await this.container
-      .item("alerts-channel", tenantId)
+      .item(CHANNEL_IDS[purpose], tenantId)
       .delete()
       .catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
@@ -219,5 +240,7 @@ export class CosmosChannelDirectory implements ChannelDirectory {
     for (const { id } of divisions) await this.container.item(id, tenantId).delete();
     const alerts = await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema);
     if (alerts?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
+    const safety = await readKind(this.container, "safety-channel", tenantId, "channel", ChannelSchema);
+    if (safety?.teamId === teamId) await this.forgetSafetyChannel(tenantId);
   }
 }

@@ -67,6 +67,13 @@ const ACTIONS = [
     run: (cases, s, input) => cases.close(s, { outcome: input.outcome, learning: input.learning }),
     done: () => "Case closed.",
   }),
+  action({
+    verb: "case.recordIncidentReference",
+    // Checked again (system from the list, 1 to 40 letters, digits, spaces and -/_.) by the rule in src/domain.
+    input: z.object({ incidentSystem: text(20), incidentReference: text(40) }),
+    run: (cases, s, input) => cases.recordIncidentReference(s, { system: input.incidentSystem, reference: input.incidentReference }),
+    done: (c) => said`Incident reference recorded: ${c.incidentReference?.reference ?? ""}.`,
+  }),
   action({ verb: "case.reopen", input: z.object({ reopenReason: text(1000) }), run: (cases, s, input) => cases.reopen(s, input.reopenReason), done: () => "Case reopened." }),
 ] as const;
 
@@ -91,6 +98,8 @@ const CASE_FORM_INPUTS = [
   "phsoReference",
   "phsoStage",
   "phsoResponseDueOn",
+  "incidentSystem",
+  "incidentReference",
 ] as const;
 
 /** The case card's boxes by input id, as a refusal names them. */
@@ -105,6 +114,7 @@ export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
   investigationSummary: "the summary for the lead",
   investigationQuestions: "the questions",
   phsoReference: "the PHSO reference",
+  incidentReference: "the incident reference",
 };
 
 /** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */

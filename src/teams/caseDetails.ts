@@ -41,6 +41,7 @@ export function detailsValues(c: Case): Record<string, string> {
     riskConsequence: c.risk ? String(c.risk.consequence) : "",
     riskLikelihood: c.risk ? String(c.risk.likelihood) : "",
     safeguarding: c.safeguarding ? "true" : "false",
+    safetyIncident: c.safetyIncident ? "true" : "false",
     complexity: c.complexity ? String(c.complexity) : "",
   };
 }

@@ -7,6 +7,8 @@ import {
   consentTitle,
   contactTypeTitle,
   flagTitle,
+  INCIDENT_SYSTEMS,
+  incidentSystemTitle,
   formatNhsNumber,
   formatPlainDate,
   may,
@@ -170,6 +172,14 @@ function actionModes(offered: Readonly<Record<CaseAction, boolean>>, open: boole
   return modes;
 }
 
+/** The patient-safety flag as the card shows it: whether the possible incident is on the incident system yet. */
+export function patientSafetyText(c: Pick<Case, "incidentReference">): string {
+  const recorded = c.incidentReference;
+  return recorded
+    ? `Possible patient safety incident: reported (${incidentSystemTitle(recorded.system)} ${recorded.reference})`
+    : "Possible patient safety incident: not yet reported on the incident system";
+}
+
 const when = (at: string) => new Date(at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" });
 
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
@@ -196,6 +206,8 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     exportCaseFile: mayReport(roles),
     completeDetails: !c.anonymisedOn && !c.retiringOn && may(roles, "complete-details", c),
     recalculateDeadlines: open && c.type !== "compliment" && !c.retiringOn && may(roles, "recalculate-deadlines", c),
+    // Open or closed: reporting on the incident system may come after the case is closed.
+    recordIncidentReference: !!c.safetyIncident && !c.retiringOn && may(roles, "record-incident-reference", c),
   };
   const offered: Record<CaseAction, boolean> = {
     completeDetails: can.completeDetails && missing.length > 0,
@@ -216,7 +228,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   };
   const flags: Line[] = [
     { label: "Risk", value: riskText(c.risk) },
-    ...c.flags.map((flag) => ({ label: "", value: flagTitle(flag) })),
+    ...c.flags.map((flag) => ({ label: "", value: flag === "patient-safety" ? patientSafetyText(c) : flagTitle(flag) })),
     ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
     ...line(
       "Ombudsman",
@@ -271,6 +283,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     organisationChoices: organisations,
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
     ombudsmanStages: OMBUDSMAN_STAGES,
+    incidentSystemChoices: INCIDENT_SYSTEMS,
     draft: {
       note: draft.note ?? "",
       acknowledgedOn: draft.acknowledgedOn ?? today,
@@ -291,6 +304,8 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       phsoReference: draft.phsoReference ?? c.ombudsman?.reference ?? "",
       phsoStage: draft.phsoStage ?? c.ombudsman?.stage ?? "assessment",
       phsoResponseDueOn: draft.phsoResponseDueOn ?? c.ombudsman?.responseDueOn ?? "",
+      incidentSystem: draft.incidentSystem ?? c.incidentReference?.system ?? "",
+      incidentReference: draft.incidentReference ?? c.incidentReference?.reference ?? "",
     },
     refreshUserIds: options.refreshUserIds ?? [],
     leadChoices: options.leads ?? [],

@@ -53,6 +53,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "export case <reference>", description: "The whole case file as one document, for the Ombudsman.", who: { kind: "reports" } },
   { command: "subject access <NHS number>", description: "Everything PALS Desk holds about one patient, as a JSON file.", who: { kind: "reports" } },
   { command: "set alerts channel", description: "(In a channel) Send manager alerts to this channel.", who: { kind: "alerts" }, channelOnly: true },
+  { command: "set safety channel", description: "(In a channel) Also post possible patient safety incidents in this channel.", who: { kind: "alerts" }, channelOnly: true },
   { command: "help", description: "Show this list of commands.", who: ANYONE, inMenu: true },
 ];
 

@@ -71,6 +71,7 @@ const FIELD_NAMES: Readonly<Record<NewContactField, string>> = {
   riskConsequence: "the risk consequence",
   riskLikelihood: "the risk likelihood",
   safeguarding: "safeguarding",
+  safetyIncident: "possible patient safety incident",
   complexity: "the complaint complexity",
 };
 
@@ -87,7 +88,7 @@ const QUICK_FIELDS: ReadonlySet<NewContactField> = new Set<NewContactField>([
 ]);
 
 /** Values that mean "nothing entered" for the More details inputs (the blank form's own). */
-const UNTOUCHED: Readonly<Partial<Record<NewContactField, string>>> = { safeguarding: "false" };
+const UNTOUCHED: Readonly<Partial<Record<NewContactField, string>>> = { safeguarding: "false", safetyIncident: "false" };
 
 function andList(words: readonly string[]): string {
   return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
@@ -143,7 +144,7 @@ function withMessageSourceData(card: Record<string, unknown>, source: MessageSou
 
 export function blankForm(today: string): Record<string, string> {
   // No risk ratings: a risk is not assessed until someone assesses it.
-  return { receivedOn: today, safeguarding: "false", patientNameNotGiven: "false" };
+  return { receivedOn: today, safeguarding: "false", safetyIncident: "false", patientNameNotGiven: "false" };
 }
 
 /** The submitted values that belong to the form, as strings, for showing the form again. */

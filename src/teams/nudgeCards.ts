@@ -74,7 +74,7 @@ export function alertCard(item: OutboxItem, c: Case | undefined, options: { read
     reasonTitle: alertReasonTitle(payload.reason),
     reference: payload.reference,
     typeTitle: c ? contactTypeTitle(c.type) : "Case",
-    style: payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" ? "attention" : "warning",
+    style: payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" || payload.reason === "patient-safety" ? "attention" : "warning",
     facts,
     open: c?.status === "open",
     acknowledgedText: acknowledged

@@ -56,6 +56,15 @@ async function setAlertsChannel(turn: Turn, deps: TeamsDeps): Promise<void> {
   await say(turn, said`Done: manager alerts (overdue deadlines, high risk, safeguarding, MP or Ombudsman involvement, repeat contacts, escalations) will be posted in this channel. Set by ${caller.actor.name}.`);
 }
 
+/** `set safety channel`, by a manager in the patient-safety channel: possible patient safety incidents are posted there too. */
+async function setSafetyChannel(turn: Turn, deps: TeamsDeps): Promise<void> {
+  const caller = await callerOrRefuse(turn);
+  if (!caller) return;
+  const result = await deps.desk.directory.setSafetyChannel(caller, channelOf(turn));
+  if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", fromApp(result.message)) : say(turn, fromApp(result.message));
+  await say(turn, said`Done: possible patient safety incidents will also be posted in this channel (the managers' alerts channel still gets them). Set by ${caller.actor.name}.`);
+}
+
 async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver: boolean): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
@@ -79,6 +88,7 @@ async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver:
 export function registerNudges(routes: BotRoutes, deps: TeamsDeps): void {
   routes.command(/^(due|what'?s due|deadlines)$/i, (turn) => due(turn, deps));
   routes.command(/^set alerts? channel$/i, (turn) => setAlertsChannel(turn, deps));
+  routes.command(/^set (patient[- ])?safety channel$/i, (turn) => setSafetyChannel(turn, deps));
   routes.verb("alert.acknowledge", (turn, data) => alertAction(turn, deps, data, false));
   routes.verb("alert.takeOver", (turn, data) => alertAction(turn, deps, data, true));
 }

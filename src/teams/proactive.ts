@@ -28,6 +28,8 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
           return deps.people.personalConversation(item.tenantId, item.target.aadObjectId);
         case "alerts-channel":
           return deps.channels.alertsChannel(item.tenantId);
+        case "safety-channel":
+          return deps.channels.safetyChannel(item.tenantId);
         case "conversation":
           return item.target.address;
         case "new-thread":
@@ -44,6 +46,7 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
     async unreachable(item) {
       if (item.target.kind === "person") await deps.people.forgetPersonalConversation(item.tenantId, item.target.aadObjectId);
       else if (item.target.kind === "alerts-channel") await deps.channels.forgetAlertsChannel(item.tenantId);
+      else if (item.target.kind === "safety-channel") await deps.channels.forgetSafetyChannel(item.tenantId);
     },
 
     async noticeAdmins(tenantId, text, now) {

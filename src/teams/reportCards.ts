@@ -222,6 +222,10 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
       { title: "Received", value: `${report.received} (${report.receivedByType.map((t) => `${t.count} ${countedAs(t.title, t.count)}`).join(", ")})` },
       { title: "Closed", value: String(report.closed) },
       { title: `Open on ${asOf}`, value: String(report.openTotal) },
+      {
+        title: "Possible patient safety incidents",
+        value: `${report.patientSafety.flagged} received, ${report.patientSafety.referenced} with an incident reference`,
+      },
     ],
     sections,
     footer: `Worked out on ${formatPlainDate(options.today)}. Working days leave out weekends and England and Wales bank holidays. Type **report ko41a** for the KO41a return.`,

@@ -149,6 +149,12 @@ describe("who may do what: every command and card action against every role (rea
       success: /Thank you: your answer is on the case/,
     },
     {
+      verb: "case.recordIncidentReference",
+      allowed: PALS,
+      data: async () => ({ caseId: (await newCase({ safetyIncident: "true" })).id, incidentSystem: "lfpse", incidentReference: "W12345" }),
+      success: /Incident reference recorded/,
+    },
+    {
       verb: "alert.acknowledge",
       allowed: MANAGERS,
       data: async () => ({ caseId: (await newCase({ safeguarding: "true" })).id, reason: "safeguarding" }),
@@ -187,6 +193,7 @@ describe("who may do what: every command and card action against every role (rea
     { text: "find margaret", allowed: STAFF, success: /Cases found|No cases match/ },
     { text: "case PALS-2026-000001", allowed: STAFF, success: /PALS-2026-000001/ },
     { text: "set alerts channel", allowed: MANAGERS, success: /will be posted in this channel/, inChannel: true },
+    { text: "set safety channel", allowed: MANAGERS, success: /patient safety incidents will also be posted in this channel/, inChannel: true },
     { text: "set division channel Surgery", allowed: PALS, success: /will start a thread in this channel/, inChannel: true },
     { text: "help", allowed: ["officer", "volunteer", "lead", "manager", "admin", "unknown"], success: /Welcome to PALS Desk/ },
   ];

@@ -119,7 +119,7 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
   }
 
   const OFFICERS = ["new", "my cases", "due", "case PALS-2026-000123", "find <words or NHS number>", "set division channel <division>"];
-  const MANAGERS = ["report", "report ko41a <year>", "export cases <from> <to>", "export case <reference>", "subject access <NHS number>", "set alerts channel"];
+  const MANAGERS = ["report", "report ko41a <year>", "export cases <from> <to>", "export case <reference>", "subject access <NHS number>", "set alerts channel", "set safety channel"];
   const ANYONE = ["signpost <need>", "complaints process", "help"];
 
   it("an officer sees the officers' commands and the Log a contact button, and none of the six managers' commands", async () => {
@@ -187,6 +187,7 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
     "export case <reference>": { text: "export case PALS-2026-000123" },
     "subject access <NHS number>": { text: "subject access 943 476 5919" },
     "set alerts channel": { text: "set alerts channel", inChannel: true },
+    "set safety channel": { text: "set safety channel", inChannel: true },
     help: { text: "help" },
   };
   const REFUSED = /^(\*\*)?(Not available|PALS Desk can't help with that)\b/;

@@ -37,6 +37,7 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "record-ombudsman": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "complete-details": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "recalculate-deadlines": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "record-incident-reference": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

@@ -46,6 +46,7 @@ describe("logging a contact", () => {
           riskConsequence: 2,
           riskLikelihood: 3,
           safeguarding: false,
+          safetyIncident: false,
         },
       });
     });
@@ -171,7 +172,7 @@ describe("logging a contact", () => {
         const result = parseNewContact(QUICK, TODAY);
         assert.deepEqual(result, {
           ok: true,
-          value: { ...QUICK, patientNameNotGiven: false, receivedOn: TODAY, subjects: [], professions: [], safeguarding: false },
+          value: { ...QUICK, patientNameNotGiven: false, receivedOn: TODAY, subjects: [], professions: [], safeguarding: false, safetyIncident: false },
         });
       });
 
