@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeNow, listenOnLoopback } from "./ports";
 
 /** One call the bot made to the Bot Connector service. */
 export interface ConnectorCall {
@@ -45,14 +45,12 @@ export class FakeConnector {
   recordCalls = true;
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", () => resolve()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    this.url = `${await listenOnLoopback(this.server)}/`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   /** The next calls answer with these statuses, in order, before normal service resumes. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import { closeNow, listenOnLoopback } from "./ports";
 
 /** The https names the code under test is given; requests to them are carried to this loopback server. */
 export const LOGIN_HOST = "https://login.entra.test";
@@ -54,14 +54,12 @@ export class FakeEntra {
   ) {}
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", () => resolve()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeNow(this.server);
   }
 
   /** `member` (a user or a group) joins `group`. */
