@@ -92,9 +92,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       people,
       channels,
       loadCase: async (tenantId, caseId) => (await cases.get(tenantId, caseId))?.value,
+      now,
       outbox,
       adminIds: config.roles.admin,
       log,
+      nudgeWindowWorkingDays: config.rules.nudgeWindowWorkingDays,
     }),
     hooks: {
       records: (item) => item.payload.kind === "investigation-request",

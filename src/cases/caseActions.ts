@@ -14,6 +14,7 @@ import {
   recordLetterSent as recordLetterSentRule,
   recordOmbudsman as recordOmbudsmanRule,
   recordSignposting as recordSignpostingRule,
+  recordUpdateGiven as recordUpdateGivenRule,
   refusal,
   reopenCase,
   takeOwnership as takeOwnershipRule,
@@ -80,7 +81,7 @@ export async function actOnCase(
     if (!(error instanceof CaseRuleError)) throw error;
     return refused("rule", error.message, await caseViewFor(deps, caller, loaded));
   }
-  const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines };
+  const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays };
   const outcome = await changeCase(deps, { tenantId: caller.tenantId, caseId, actor: caller.actor, submission: key, loaded, apply: (current, record) => apply(current, ctx, record) });
   switch (outcome.kind) {
     case "not-found":
@@ -164,3 +165,7 @@ export const recordOmbudsman = (deps: CaseDeskDeps, s: Submission, input: Ombuds
 /** Where a possible patient safety incident was reported on the trust's incident system; the input is checked by the rule. */
 export const recordIncidentReference = (deps: CaseDeskDeps, s: Submission, input: { readonly system: string; readonly reference: string }) =>
   actOnCase(deps, s, "record-incident-reference", (c, ctx) => stepOf(recordIncidentReferenceRule(c, input, ctx)));
+
+/** "Record update given" on an open complaint: how, when and a short note, all checked by the rule; the next update falls due from it. */
+export const recordUpdateGiven = (deps: CaseDeskDeps, s: Submission, input: { readonly how: string; readonly on: string; readonly note: string }) =>
+  actOnCase(deps, s, "record-update", (c, ctx) => stepOf(recordUpdateGivenRule(c, input, ctx)));

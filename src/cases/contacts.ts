@@ -50,7 +50,7 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
   const reference = formatCaseReference(year, number);
   const createAs = async (caseId: string) => {
-    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines }), owner: { ...caller.actor } };
+    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), owner: { ...caller.actor } };
     const created = logCreated(draft, { actor: caller.actor, now });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));

@@ -10,6 +10,7 @@ import * as details from "./details";
 import type { CaseDeskDeps } from "./deps";
 import * as directory from "./directory";
 import * as investigations from "./investigations";
+import * as learningActions from "./learningActions";
 import * as letters from "./letters";
 import * as lookup from "./lookup";
 import * as recalculate from "./recalculate";
@@ -44,6 +45,7 @@ export function createCaseDesk(deps: CaseDeskDeps) {
       recordLetterSent: caseActions.recordLetterSent,
       recordOmbudsman: caseActions.recordOmbudsman,
       recordIncidentReference: caseActions.recordIncidentReference,
+      recordUpdateGiven: caseActions.recordUpdateGiven,
       openDetails: details.openDetails,
       saveDetails: details.saveDetails,
       draftLetter: letters.draftLetter,
@@ -56,9 +58,17 @@ export function createCaseDesk(deps: CaseDeskDeps) {
       recalculateDeadlines: recalculate.recalculateDeadlines,
     }),
     investigations: bindAll(deps, investigations),
+    learningActions: bindAll(deps, {
+      actionForm: learningActions.actionForm,
+      addAction: learningActions.addAction,
+      openAction: learningActions.openAction,
+      markDone: learningActions.markDone,
+      myActions: learningActions.myActions,
+      allActions: learningActions.allActions,
+    }),
     alerts: bindAll(deps, { acknowledge: alerts.acknowledgeAlert }),
     directory: bindAll(deps, directory),
-    reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile }),
+    reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile, youSaidWeDid: reports.youSaidWeDid }),
     jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases }),
   };
 }

@@ -2,7 +2,7 @@
 // recorded on the timeline as a case change (caseActions.ts).
 import { fillLetter, letterDraftRefusal, letterView, londonDate, may, refusal, type Caller, type CaseRecord, type LetterKind } from "../domain";
 import { activityLog } from "../logger";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type Result } from "./results";
 import { caseViewFor } from "./views";
 
@@ -33,6 +33,7 @@ export async function draftLetter(deps: CaseDeskDeps, caller: Caller, caseId: st
     trustName: deps.trustName,
     phso: deps.signposting.get("phso"),
     events: await deps.timeline.list(c.id),
+    rules: rulesOf(deps).deadlines,
   });
   log.info({ caseId, reference: c.reference, letter }, "Letter drafted");
   return { ok: true, record, text: fillLetter(template.text, view), source: `${letter}.md (${template.source})` };

@@ -18,10 +18,13 @@ import {
   type Ko41aReturn,
   type ReportPeriod,
   type ServiceReport,
+  type YouSaidWeDid,
+  youSaidWeDidCsv,
 } from "../domain";
 import { activityLog } from "../logger";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { refused, type Result } from "./results";
+import { readYouSaidWeDid } from "./youSaidWeDid";
 
 export const ONLY_MANAGERS = "Only PALS managers can see reports and exports. Ask your PALS manager if you need the figures.";
 
@@ -37,7 +40,7 @@ export async function serviceReport(deps: CaseDeskDeps, caller: Caller, period: 
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
   const cases = await deps.cases.listForReport(caller.tenantId, previousPeriod(period).from, period.to);
-  return { ok: true, report: serviceReportOf(cases, period, today), today };
+  return { ok: true, report: serviceReportOf(cases, period, today, rulesOf(deps).updates.workingDays), today };
 }
 
 /** The KO41a return for the financial year starting 1 April `year`. */
@@ -48,6 +51,14 @@ export async function ko41a(deps: CaseDeskDeps, caller: Caller, year: number): P
   return { ok: true, ko41a: ko41aReturn(await deps.cases.listForReport(caller.tenantId, period.from, period.to), year), today: londonDate(deps.now()) };
 }
 
+/** "You said, we did" for a period, and a division when given (youSaidWeDid.ts). */
+export async function youSaidWeDid(deps: CaseDeskDeps, caller: Caller, period: ReportPeriod, division?: string): Promise<Result<{ readonly summary: YouSaidWeDid; readonly today: string }>> {
+  const notAllowed = managersOnly(deps, caller, "you said we did");
+  if (notAllowed) return notAllowed;
+  const read = await readYouSaidWeDid(deps, caller.tenantId, period, division);
+  return read.ok ? { ok: true, summary: read.summary, today: londonDate(deps.now()) } : read;
+}
+
 const isoDate = z.string().refine(isIsoDate);
 
 /** What a manager asked for; travels in the consent card's accept context, so it is checked again on return. */
@@ -56,6 +67,7 @@ export const FileRequestSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("cases"), from: isoDate, to: isoDate, withPatientDetails: z.boolean() }),
   z.object({ kind: z.literal("case-file"), caseId: z.string().uuid() }),
   z.object({ kind: z.literal("subject-access"), nhsNumber: z.string().regex(/^\d{10}$/) }),
+  z.object({ kind: z.literal("you-said-we-did"), from: isoDate, to: isoDate, division: z.string().trim().min(1).max(200).optional() }),
 ]);
 export type FileRequest = z.infer<typeof FileRequestSchema>;
 
@@ -109,9 +121,29 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
         file: {
           name: `PALS-cases-${request.from}-to-${request.to}${detail}-${stamp(now)}.csv`,
           contentType: "text/csv",
-          content: Buffer.from(casesCsv(cases, { withPatientDetails: request.withPatientDetails }), "utf8"),
+          content: Buffer.from(casesCsv(cases, { withPatientDetails: request.withPatientDetails, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), "utf8"),
           description: `${cases.length} case${cases.length === 1 ? "" : "s"} received ${request.from} to ${request.to}, ${request.withPatientDetails ? "WITH patient details" : "without patient details"}`,
           logged: { kind: request.kind, cases: cases.length, withPatientDetails: request.withPatientDetails },
+        },
+      };
+    }
+    case "you-said-we-did": {
+      const check = checkPeriod(request.from, request.to, londonDate(now));
+      if (!check.ok) return { ok: false, title: "Check the dates", text: check.problem };
+      const read = await readYouSaidWeDid(deps, caller.tenantId, check.period, request.division);
+      if (!read.ok) return { ok: false, title: "Division not found", text: read.message };
+      const { summary } = read;
+      // The division goes in the name as letters and digits only: the name is shown as markdown on the file card.
+      const words = (summary.division ?? "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      const slug = words ? `-${words}` : "";
+      return {
+        ok: true,
+        file: {
+          name: `you-said-we-did-${request.from}-to-${request.to}${slug}-${stamp(now)}.csv`,
+          contentType: "text/csv",
+          content: Buffer.from(youSaidWeDidCsv(summary), "utf8"),
+          description: `You said, we did: themes raised and actions completed, ${request.from} to ${request.to}${summary.division ? ", one division" : ""} (no patient details)`,
+          logged: { kind: request.kind, themes: summary.themes.length, actions: summary.done },
         },
       };
     }
@@ -137,7 +169,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       if (!found) return { ok: false, title: "Case not found", text: "We couldn't find that case. Type **export case** and the reference." };
       const c = found.value;
       const events = await deps.timeline.list(c.id);
-      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustName });
+      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustName, rules: rulesOf(deps).deadlines });
       return {
         ok: true,
         file: {

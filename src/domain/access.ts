@@ -27,6 +27,8 @@ export const CASE_VERBS = [
   "complete-details",
   "recalculate-deadlines",
   "record-incident-reference",
+  "add-action",
+  "record-update",
 ] as const;
 export type CaseVerb = (typeof CASE_VERBS)[number];
 
@@ -114,6 +116,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "complete-details": "complete or correct a case's details",
   "recalculate-deadlines": "recalculate a case's deadlines",
   "record-incident-reference": "record incident references",
+  "add-action": "add actions to cases",
+  "record-update": "record updates given to complainants",
 };
 
 /**

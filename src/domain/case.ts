@@ -104,7 +104,7 @@ const yesNo = (message: string) =>
 const complexityField = z.preprocess((value) => {
   const text = blankToUndefined(value);
   return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
-}, z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose a complexity of 25, 40 or 60 working days")).optional());
+}, z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose the complexity from the list: standard, complex or very complex")).optional());
 
 const newContactFields = {
   contactType: requiredChoice(idsOf(CONTACT_TYPES), "Choose the type of contact: enquiry, concern, complaint or compliment"),
@@ -264,6 +264,8 @@ export interface NewCaseContext {
   now: Date;
   by: PersonRef;
   rules?: Readonly<DeadlineRules>;
+  /** The trust's update cadence (rules.updates.workingDays); 20 working days when left out. */
+  updateWorkingDays?: number;
 }
 
 /** Builds a new open case from a logged contact: deadlines, triage flags and the next due date. */
@@ -310,7 +312,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
     createdBy: { aadObjectId: ctx.by.aadObjectId, name: ctx.by.name },
   };
   draft.flags = triageFlags(draft, rules);
-  const due = nextDue(draft);
+  const due = nextDue(draft, ctx.updateWorkingDays);
   if (due) draft.nextDueOn = due;
   return CaseSchema.parse(draft);
 }

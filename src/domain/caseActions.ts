@@ -18,7 +18,8 @@ import {
 } from "./caseSchema";
 import { formatPlainDate, isIsoDate, londonDate, workingDaysBetween } from "./calendar";
 import type { ActionContext, ActionResult } from "./change";
-import { DEFAULT_DEADLINE_RULES, escalateToComplaint, extendResponse, nextDue } from "./deadlines";
+import { checkUpdateGiven, type UpdateGivenInput } from "./complainantUpdates";
+import { backstopLabel, DEFAULT_DEADLINE_RULES, escalateToComplaint, extendResponse, nextDue } from "./deadlines";
 import { CaseRuleError } from "./errors";
 
 type Change = { readonly field: string; readonly before?: unknown; readonly after?: unknown };
@@ -159,14 +160,14 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   if (newDate < today) throw new CaseRuleError("The new response date can't be in the past. Choose today or a later date.");
   const agreed = input.agreedWithComplainant === true;
   if (input.longerPeriodAgreed === true && !agreed) {
-    throw new CaseRuleError("A period beyond the 6-month limit must be agreed with the complainant. Record that they agreed the new date.");
+    throw new CaseRuleError(`A period beyond the ${backstopLabel(ctx.rules)} must be agreed with the complainant. Record that they agreed the new date.`);
   }
   if (newDate === before && (!agreed || current.deadlines.respondByAgreed === true)) {
     throw new CaseRuleError(`The response date is already ${formatPlainDate(before)}. Choose a different date.`);
   }
 
   // extendResponse checks the clock start and the backstop; it always marks the date agreed, so we set that ourselves.
-  const extended = extendResponse(current, newDate, reason, { agreedLonger: input.longerPeriodAgreed === true });
+  const extended = extendResponse(current, newDate, reason, { agreedLonger: input.longerPeriodAgreed === true, rules: ctx.rules });
   const deadlines: Case["deadlines"] = { ...extended.deadlines };
   if (agreed) deadlines.respondByAgreed = true;
   else delete deadlines.respondByAgreed;
@@ -183,7 +184,7 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   } else {
     summary = `Response date changed from ${formatPlainDate(before)} to ${formatPlainDate(newDate)}`;
   }
-  if (deadlines.longerPeriodAgreed && !current.deadlines.longerPeriodAgreed) summary += ", beyond the 6-month limit as agreed";
+  if (deadlines.longerPeriodAgreed && !current.deadlines.longerPeriodAgreed) summary += `, beyond the ${backstopLabel(ctx.rules)} as agreed`;
   return { updated, event: { kind: "response-date-changed", summary, detail: reason, changes } };
 }
 
@@ -315,6 +316,14 @@ export function reopenCase(current: Case, reason: string, ctx: ActionContext): A
   return { updated, event: { kind: "reopened", summary, detail: text, changes } };
 }
 
+// --- updates to the complainant ------------------------------------------------------------
+
+/** "Record update given" on an open complaint (complainantUpdates.ts checks it); the next update falls due from it. */
+export function recordUpdateGiven(current: Case, input: UpdateGivenInput, ctx: ActionContext): ActionResult {
+  const { update, event } = checkUpdateGiven(current, input, ctx);
+  return { updated: stamp({ ...current, updates: [...(current.updates ?? []), update] }, ctx), event };
+}
+
 // --- helpers -------------------------------------------------------------------------------
 
 // --- patient safety ------------------------------------------------------------------------
@@ -361,7 +370,7 @@ function requireOpen(c: Case): void {
 /** Stamps updatedAt and recomputes the next due date (none once closed). */
 function stamp(c: Case, ctx: ActionContext): Case {
   const next: Case = { ...c, updatedAt: ctx.now.toISOString() };
-  const due = nextDue(next);
+  const due = nextDue(next, ctx.updateWorkingDays);
   if (due) next.nextDueOn = due;
   else delete next.nextDueOn;
   return next;

@@ -3,7 +3,9 @@
 import { z } from "zod";
 import { isIsoDate } from "./calendar";
 import { idsOf, titleOf } from "./choice";
+import { ComplainantUpdateSchema } from "./complainantUpdates";
 import { InvestigationRequestSchema } from "./investigationSchema";
+import { LearningActionSchema } from "./learningActionSchema";
 import { ProfessionSchema, ServiceAreaSchema, SubjectSchema } from "./ko41a";
 import { isValidNhsNumber } from "./nhsNumber";
 import { OmbudsmanReferralSchema } from "./ombudsmanSchema";
@@ -61,10 +63,11 @@ export const OUTCOMES = [
   { id: "noted", title: "Noted and passed on" },
 ] as const;
 
+/** The tiers by name; the case stores the id, the trust's rules give each its working days (ruleTexts.ts labels them). */
 export const COMPLEXITY_TIERS = [
-  { id: 25, title: "Standard: 25 working days" },
-  { id: 40, title: "Complex: 40 working days" },
-  { id: 60, title: "Very complex: 60 working days" },
+  { id: 25, title: "Standard" },
+  { id: 40, title: "Complex" },
+  { id: 60, title: "Very complex" },
 ] as const;
 
 /** The trust's incident reporting systems: a possible patient safety incident is reported on one of these. */
@@ -222,6 +225,10 @@ export const CaseSchema = z.object({
   retiringOn: isoDate.optional(),
   /** Requests for input from clinical leads (investigations.ts). */
   investigations: z.array(InvestigationRequestSchema).optional(),
+  /** Actions arising from the case (learningActions.ts): tracked until done, even after the case closes. */
+  actions: z.array(LearningActionSchema).optional(),
+  /** Updates given to the complainant while the complaint is open (complainantUpdates.ts); the next is due from the last contact. */
+  updates: z.array(ComplainantUpdateSchema).optional(),
   /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */
   ombudsman: OmbudsmanReferralSchema.optional(),
   /** Manager alerts about this case that a manager has acknowledged (nudges.ts). */
@@ -264,5 +271,7 @@ export const ReportCaseSchema = CaseSchema.pick({
   owner: true,
   safetyIncident: true,
   incidentReference: true,
+  // Dates and ways only (no notes): for complaints with an update overdue.
+  updates: true,
 });
 export type ReportCase = z.infer<typeof ReportCaseSchema>;

@@ -8,6 +8,8 @@ export interface ActionContext {
   readonly now: Date;
   /** The trust's deadline rules; the NHS defaults when left out. */
   readonly rules?: Readonly<DeadlineRules>;
+  /** The trust's update cadence (rules.updates.workingDays): working days between updates to a complainant; 20 when left out. */
+  readonly updateWorkingDays?: number;
 }
 
 export type CaseEventDraft = Pick<CaseEvent, "kind" | "summary"> & Partial<Pick<CaseEvent, "detail" | "changes">>;

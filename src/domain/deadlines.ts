@@ -1,6 +1,7 @@
 import type { Case, ComplexityTier, ContactType } from "./caseSchema";
 import { addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "./calendar";
 import type { ActionContext, ActionResult } from "./change";
+import { nextUpdateDue } from "./complainantUpdates";
 import { CaseRuleError } from "./errors";
 
 /** The deadline rules; the defaults are the NHS complaints regulations and common PALS practice. Trusts may vary them. */
@@ -65,6 +66,11 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
   }
 }
 
+/** The backstop deadline's name under these rules: "6-month limit". */
+export function backstopLabel(rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): string {
+  return `${rules.backstopMonths}-month limit`;
+}
+
 /** The working days a complaint of this complexity tier gets under these rules. */
 export function tierWorkingDays(rules: Readonly<DeadlineRules>, tier: ComplexityTier): number {
   return rules.complexityWorkingDays?.[tier] ?? tier;
@@ -85,16 +91,22 @@ export function ombudsmanDueOn(c: Partial<Pick<Case, "ombudsman">>): string | un
 }
 
 /**
- * The earliest deadline still to meet: acknowledgement until acknowledged, then the response; none once
- * closed, except the Ombudsman's, which usually comes after closing.
+ * The earliest deadline still to meet: acknowledgement until acknowledged, then the response, and for an open
+ * complaint the next update to the complainant (`updateWorkingDays` after the last contact, the trust's
+ * cadence); none once closed, except the Ombudsman's, which usually comes after closing.
  */
-export function nextDue(c: Pick<Case, "status" | "deadlines"> & Partial<Pick<Case, "ombudsman">>): string | undefined {
+export function nextDue(
+  c: Pick<Case, "status" | "deadlines"> & Partial<Pick<Case, "ombudsman" | "type" | "receivedOn" | "escalatedFromConcernOn" | "updates">>,
+  updateWorkingDays?: number,
+): string | undefined {
   const due: string[] = [];
   const phso = ombudsmanDueOn(c);
   if (phso) due.push(phso);
   if (c.status === "open") {
     if (c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn) due.push(c.deadlines.acknowledgeBy);
     if (c.deadlines.respondBy) due.push(c.deadlines.respondBy);
+    const update = nextUpdateDue(c, updateWorkingDays);
+    if (update) due.push(update);
   }
   return due.sort()[0];
 }
@@ -124,6 +136,8 @@ export function escalateToComplaint(c: Case, onDate: string, rules: Readonly<Dea
 export interface ExtendResponseOptions {
   /** The complainant agreed a period longer than the 6-month backstop (reg 14). */
   agreedLonger?: boolean;
+  /** The trust's rules, which name the backstop ("6-month limit"); England's when left out. */
+  rules?: Readonly<DeadlineRules>;
 }
 
 /**
@@ -143,7 +157,7 @@ export function extendResponse(c: Case, newDate: string, reason: string, options
   const beyondBackstop = backstop !== undefined && newDate > backstop;
   if (beyondBackstop && !options.agreedLonger) {
     throw new CaseRuleError(
-      `${formatPlainDate(newDate)} is after the 6-month limit of ${formatPlainDate(backstop)}. ` +
+      `${formatPlainDate(newDate)} is after the ${backstopLabel(options.rules)} of ${formatPlainDate(backstop)}. ` +
         "Only go beyond it if the complainant has agreed a longer period, and record that they have.",
     );
   }
@@ -153,11 +167,12 @@ export function extendResponse(c: Case, newDate: string, reason: string, options
   return withNextDue({ ...c, deadlines });
 }
 
-const DEADLINE_NAMES = [
-  ["acknowledgeBy", "Acknowledge by"],
-  ["respondBy", "Respond by"],
-  ["backstop", "6-month limit"],
-] as const;
+const deadlineNames = (rules: Readonly<DeadlineRules>) =>
+  [
+    ["acknowledgeBy", "Acknowledge by"],
+    ["respondBy", "Respond by"],
+    ["backstop", backstopLabel(rules)],
+  ] as const;
 
 /**
  * Works a case's deadlines out again under the trust's current rules (ctx.rules), from the day its clock
@@ -179,11 +194,16 @@ export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult 
     deadlines.respondByAgreed = true;
   }
   if (kept.longerPeriodAgreed) deadlines.longerPeriodAgreed = true;
-  const changes = DEADLINE_NAMES.filter(([key]) => kept[key] !== deadlines[key]).map(([key, label]) => ({ key, label, before: kept[key], after: deadlines[key] }));
+  const updated = withNextDue({ ...c, deadlines, updatedAt: ctx.now.toISOString() }, ctx.updateWorkingDays);
+  const changes: { key: string; label: string; before?: string; after?: string }[] = deadlineNames(rules)
+    .filter(([key]) => kept[key] !== deadlines[key])
+    .map(([key, label]) => ({ key, label, before: kept[key], after: deadlines[key] }));
+  // The update cadence moves only the next deadline (an update to the complainant is not stored as a date of its own).
+  if (changes.length === 0 && updated.nextDueOn !== c.nextDueOn) changes.push({ key: "nextDueOn", label: "Next deadline", before: c.nextDueOn, after: updated.nextDueOn });
   if (changes.length === 0) throw new CaseRuleError("The deadlines already follow the current rules, so nothing changed.");
   const dated = (day: string | undefined) => (day ? formatPlainDate(day) : "none");
   return {
-    updated: withNextDue({ ...c, deadlines, updatedAt: ctx.now.toISOString() }),
+    updated,
     event: {
       kind: "deadlines-recalculated",
       summary: `Deadlines recalculated under the current rules: ${changes.map((ch) => `${ch.label.toLowerCase()} from ${dated(ch.before)} to ${dated(ch.after)}`).join("; ")}`,
@@ -192,8 +212,8 @@ export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult 
   };
 }
 
-function withNextDue(c: Case): Case {
-  const due = nextDue(c);
+function withNextDue(c: Case, updateWorkingDays?: number): Case {
+  const due = nextDue(c, updateWorkingDays);
   const next: Case = { ...c };
   if (due) next.nextDueOn = due;
   else delete next.nextDueOn;

@@ -123,7 +123,7 @@ export function completeDetails(current: Case, details: CaseDetails, ctx: Action
   if (next.receivedOn !== current.receivedOn || next.complexity !== current.complexity) next.deadlines = deadlinesAgain(current, next, rules);
   // Flags a later version added are kept; the ones triage decides are decided again from the new facts.
   next.flags = [...triageFlags(next, rules), ...current.flags.filter((f) => !KNOWN_FLAGS.has(f))];
-  put(next, "nextDueOn", nextDue(next));
+  put(next, "nextDueOn", nextDue(next, ctx.updateWorkingDays));
 
   const changed = changedDetailLabels(current, next);
   if (changed.length === 0) throw new CaseRuleError("Nothing was changed, so there was nothing to save.");

@@ -21,7 +21,9 @@ import { type Ko41aReturn, financialYearTitle, shortDate } from "./reports";
 import { NAME_NOT_GIVEN } from "./completeness";
 import { RISK_NOT_ASSESSED, riskBand, riskBandTitle, riskText } from "./risk";
 import type { CaseEvent } from "./timeline";
-import { flagTitle } from "./triage";
+import { backstopLabel, type DeadlineRules } from "./deadlines";
+import { caseFlagTitle } from "./ruleTexts";
+import { lastUpdateGiven, nextUpdateDue } from "./complainantUpdates";
 
 // --- CSV -----------------------------------------------------------------------------------
 
@@ -81,12 +83,18 @@ const CASE_COLUMNS = [
   "Ombudsman (PHSO) referred on",
   "Ombudsman (PHSO) stage",
   "Owner",
+  "Last update to the complainant",
+  "Next update due",
 ] as const;
 
 const PATIENT_COLUMNS = ["Patient name", "NHS number", "Date of birth", "Contact details", "Raised by (name)", "Consent"] as const;
 
 export interface CaseExportOptions {
   readonly withPatientDetails: boolean;
+  /** The trust's rules, which name the out-of-time period; England's when left out. */
+  readonly rules?: Readonly<DeadlineRules>;
+  /** The trust's update cadence (rules.updates.workingDays), for "Next update due"; 20 when left out. */
+  readonly updateWorkingDays?: number;
 }
 
 /** Several values in one cell, as Datix and Ulysses import multi-select fields. */
@@ -116,7 +124,7 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.safeguarding,
         c.safetyIncident === true,
         c.incidentReference ? `${incidentSystemTitle(c.incidentReference.system)} ${c.incidentReference.reference}` : "",
-        c.flags.map(flagTitle).join(LIST_SEPARATOR),
+        c.flags.map((flag) => caseFlagTitle(flag, options.rules)).join(LIST_SEPARATOR),
         c.outcome ? outcomeTitle(c.outcome) : "",
         c.closedOn,
         c.deadlines.acknowledgeBy,
@@ -127,6 +135,8 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.ombudsman?.referredOn,
         c.ombudsman ? ombudsmanStageTitle(c.ombudsman.stage) : "",
         c.owner?.name ?? "",
+        lastUpdateGiven(c)?.on,
+        nextUpdateDue(c, options.updateWorkingDays),
       ];
       if (options.withPatientDetails) {
         row.push(c.patient.name ?? NAME_NOT_GIVEN, c.patient.nhsNumber, c.patient.dateOfBirth, c.patient.contactDetails, c.raiser?.name, c.consent ? consentTitle(c.consent) : "");
@@ -157,6 +167,8 @@ export interface CaseFileContext {
   readonly generatedAt: Date;
   readonly generatedBy: string;
   readonly trustName?: string;
+  /** The trust's rules, which name the backstop and the out-of-time period; England's when left out. */
+  readonly rules?: Readonly<DeadlineRules>;
 }
 
 const CASE_FILE_TEMPLATE = `<!DOCTYPE html>
@@ -276,7 +288,7 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
         "Possible patient safety incident",
         c.safetyIncident ? (c.incidentReference ? `Yes: reported (${incidentSystemTitle(c.incidentReference.system)} ${c.incidentReference.reference})` : "Yes: not yet reported on the incident system") : "No",
       ],
-      ["Flags", c.flags.map(flagTitle).join("; ")],
+      ["Flags", c.flags.map((flag) => caseFlagTitle(flag, ctx.rules)).join("; ")],
       ["Owner", c.owner?.name],
       ["Logged by", c.createdBy.name],
     ]),
@@ -293,7 +305,7 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
       ["Acknowledge by", plain(d.acknowledgeBy)],
       ["Acknowledged on", plain(d.acknowledgedOn)],
       ["Response due", d.respondBy ? `${formatPlainDate(d.respondBy)}${d.respondByAgreed ? " (agreed with the complainant)" : ""}` : undefined],
-      ["6-month limit", d.backstop ? `${formatPlainDate(d.backstop)}${d.longerPeriodAgreed ? " (longer period agreed)" : ""}` : undefined],
+      [backstopLabel(ctx.rules), d.backstop ? `${formatPlainDate(d.backstop)}${d.longerPeriodAgreed ? " (longer period agreed)" : ""}` : undefined],
     ]),
     outcomeFacts: facts([
       ["Outcome", c.outcome ? outcomeTitle(c.outcome) : "Not decided yet"],

@@ -4,6 +4,7 @@ import Mustache from "mustache";
 import { z } from "zod";
 import { type Case, outcomeTitle } from "./caseSchema";
 import { formatPlainDate, workingDaysBetween } from "./calendar";
+import { DEFAULT_DEADLINE_RULES, tierWorkingDays, type DeadlineRules } from "./deadlines";
 import { idsOf, titleOf } from "./choice";
 import type { ActionContext, ActionResult } from "./change";
 import { investigationsOf } from "./investigations";
@@ -76,6 +77,8 @@ export interface LetterContext {
   readonly phso?: SignpostEntry;
   /** The case timeline, for the previous response date and the reason it changed. */
   readonly events: readonly CaseEvent[];
+  /** The trust's deadline rules: how many working days a complexity tier gives (England's when left out). */
+  readonly rules?: Readonly<DeadlineRules>;
 }
 
 function words(list: readonly string[]): string | undefined {
@@ -92,10 +95,10 @@ function nonBlank(value: string | undefined): string | undefined {
  * The working days the stored response date gives (the trust's rules decide them: 25 for England's standard
  * tier, 30 in Wales). A date agreed with the person keeps the tier's number, as before.
  */
-function responseWorkingDays(c: Case): string | undefined {
+function responseWorkingDays(c: Case, rules: Readonly<DeadlineRules>): string | undefined {
   if (!c.complexity) return undefined;
   const start = c.escalatedFromConcernOn ?? c.receivedOn;
-  if (c.deadlines.respondByAgreed || !c.deadlines.respondBy) return String(c.complexity);
+  if (c.deadlines.respondByAgreed || !c.deadlines.respondBy) return String(tierWorkingDays(rules, c.complexity));
   return String(workingDaysBetween(start, c.deadlines.respondBy));
 }
 
@@ -119,7 +122,7 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
     ward: nonBlank(c.ward),
     acknowledgeByDate: c.deadlines.acknowledgeBy ? formatPlainDate(c.deadlines.acknowledgeBy) : undefined,
     responseDate: c.deadlines.respondBy ? formatPlainDate(c.deadlines.respondBy) : undefined,
-    responseWorkingDays: responseWorkingDays(c),
+    responseWorkingDays: responseWorkingDays(c, ctx.rules ?? DEFAULT_DEADLINE_RULES),
     previousResponseDate: typeof before === "string" && before !== c.deadlines.respondBy ? formatPlainDate(before) : undefined,
     extensionReason: nonBlank(change?.detail),
     backstopDate: c.deadlines.backstop ? formatPlainDate(c.deadlines.backstop) : undefined,

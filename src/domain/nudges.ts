@@ -6,6 +6,7 @@ import { addWorkingDays, isWorkingDay, LONDON_ZONE, subtractWorkingDays, working
 import type { Choice } from "./choice";
 import { ombudsmanDueOn } from "./deadlines";
 import { investigationAttentionDay } from "./investigations";
+import { actionAttentionDay } from "./learningActions";
 import type { Rules } from "./rules";
 
 /** The parts of the trust's rules that decide when a case needs attention (England's when left out). */
@@ -22,23 +23,56 @@ export function nextWorkingDay(dateIso: string): string {
 }
 
 /** The first working day a case needs someone's attention: its nudge window opening. */
-export function attentionDay(c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman">>, rules?: AttentionRules): string | undefined {
-  // A closed case still needs attention while the Ombudsman waits for the trust.
-  if (c.status !== "open" && !ombudsmanDueOn(c)) return undefined;
+export function attentionDay(
+  c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman" | "actions" | "retiringOn">>,
+  rules?: AttentionRules,
+): string | undefined {
   const window = rules?.nudgeWindowWorkingDays ?? NUDGE_WINDOW_WORKING_DAYS;
-  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, window), investigationAttentionDay(c, rules?.investigations.reminderWorkingDays)].filter((d): d is string => !!d);
+  // Open actions need their nudges and overdue alert whether the case is open or closed.
+  const actions = actionAttentionDay(c, window);
+  // A closed case still needs attention while the Ombudsman waits for the trust.
+  if (c.status !== "open" && !ombudsmanDueOn(c)) return actions;
+  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, window), investigationAttentionDay(c, rules?.investigations.reminderWorkingDays), actions].filter((d): d is string => !!d);
   return days.sort()[0];
 }
 
 export type DigestState = "overdue" | "due-today" | "due-soon";
+
+/** The deadlines nextDueOn can be (deadlines.ts nextDue). */
+export const DEADLINE_KINDS = ["acknowledgement", "response", "ombudsman", "update"] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+const DEADLINE_KIND_TITLES: Readonly<Record<DeadlineKind, string>> = {
+  acknowledgement: "Acknowledgement",
+  response: "Response",
+  ombudsman: "Ombudsman (PHSO) response",
+  update: "Update to the complainant",
+};
+
+/** "Update to the complainant": what a digest line or a case list says is due. */
+export const deadlineKindTitle = (kind: DeadlineKind): string => DEADLINE_KIND_TITLES[kind] ?? "Response";
+
+/**
+ * Which deadline a case's nextDueOn is. Worked out from the stored dates alone (no rules needed, so a list's
+ * projection will do): an open complaint's due day that is none of its other deadlines is its next update to
+ * the complainant. The acknowledgement, then the Ombudsman's date, then the response win a tie.
+ */
+export function nextDeadlineKind(c: Pick<Case, "type" | "status" | "nextDueOn" | "deadlines"> & Partial<Pick<Case, "ombudsman">>): DeadlineKind | undefined {
+  const dueOn = c.nextDueOn;
+  if (!dueOn) return undefined;
+  if (c.deadlines.acknowledgeBy === dueOn && !c.deadlines.acknowledgedOn) return "acknowledgement";
+  if (ombudsmanDueOn(c) === dueOn) return "ombudsman";
+  if (c.status === "open" && c.type === "complaint" && c.deadlines.respondBy !== dueOn) return "update";
+  return "response";
+}
 
 /** One line of an officer's morning digest. */
 export interface DigestItem {
   readonly caseId: string;
   readonly reference: string;
   readonly type: Case["type"];
-  /** Which deadline: the acknowledgement, the response, or what the Ombudsman (PHSO) asked for. */
-  readonly deadline: "acknowledgement" | "response" | "ombudsman";
+  /** Which deadline: the acknowledgement, the response, what the Ombudsman (PHSO) asked for, or an update to the complainant. */
+  readonly deadline: DeadlineKind;
   readonly dueOn: string;
   readonly state: DigestState;
   /** Working days left (positive) or overdue (negative). */
@@ -54,12 +88,11 @@ export function digestItem(
   if ((c.status !== "open" && !ombudsmanDueOn(c)) || !c.nextDueOn) return undefined;
   const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);
   if (workingDays > windowWorkingDays) return undefined;
-  const acknowledging = c.deadlines.acknowledgeBy === c.nextDueOn && !c.deadlines.acknowledgedOn;
   return {
     caseId: c.id,
     reference: c.reference,
     type: c.type,
-    deadline: acknowledging ? "acknowledgement" : ombudsmanDueOn(c) === c.nextDueOn ? "ombudsman" : "response",
+    deadline: nextDeadlineKind(c) ?? "response",
     dueOn: c.nextDueOn,
     state: c.nextDueOn < today ? "overdue" : c.nextDueOn === today ? "due-today" : "due-soon",
     workingDays,
@@ -101,6 +134,7 @@ export const ALERT_REASONS = [
   { id: "repeat-contact", title: "Third contact about this patient in 90 days" },
   { id: "escalated-to-complaint", title: "Concern escalated to a formal complaint" },
   { id: "investigation-overdue", title: "Investigation input overdue" },
+  { id: "action-overdue", title: "Action from a case overdue" },
 ] as const satisfies readonly Choice[];
 
 export type AlertReason = (typeof ALERT_REASONS)[number]["id"];

@@ -43,7 +43,7 @@ export function recordOmbudsman(current: Case, input: OmbudsmanInput, ctx: Actio
   if (unchanged) throw new CaseRuleError("The Ombudsman details are already recorded like that.");
   const flags = current.flags.includes("regulator-involved") ? current.flags : [...current.flags, "regulator-involved"];
   const updated: Case = { ...current, ombudsman: referral, flags, updatedAt: ctx.now.toISOString() };
-  const next = nextDue(updated);
+  const next = nextDue(updated, ctx.updateWorkingDays);
   if (next) updated.nextDueOn = next;
   else delete updated.nextDueOn;
 

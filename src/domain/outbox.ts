@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ConversationAddressSchema, type ConversationAddress } from "./conversations";
 import { INVESTIGATION_REMINDERS, type InvestigationReminder } from "./investigationSchema";
-import { ALERT_REASONS, type AlertReason, type DigestIncomplete, type DigestItem } from "./nudges";
+import { ALERT_REASONS, DEADLINE_KINDS, type AlertReason, type DigestIncomplete, type DigestItem } from "./nudges";
 
 /** Where a proactive message goes: someone's personal chat with the bot, or the managers' alerts channel. */
 export type OutboxTarget =
@@ -28,7 +28,18 @@ export type OutboxPayload =
   | (InvestigationPayload & { readonly kind: "investigation-request" })
   | (InvestigationPayload & { readonly kind: "investigation-reminder"; readonly reminder: InvestigationReminder; readonly audience: "lead" | "owner" })
   | (InvestigationPayload & { readonly kind: "investigation-answer" })
-  | (InvestigationPayload & { readonly kind: "investigation-extension" });
+  | (InvestigationPayload & { readonly kind: "investigation-extension" })
+  /** An action's card to its owner: when it is added, as the due day nears, and on the day (rendered from the case at send time). */
+  | { readonly kind: "learning-action"; readonly caseId: string; readonly reference: string; readonly actionId: string; readonly moment: LearningActionMoment };
+
+/** Why an action's card goes to its owner: it was added, it is due soon, or it is due today. */
+export const LEARNING_ACTION_MOMENTS = ["added", "before", "due-day"] as const;
+export type LearningActionMoment = (typeof LEARNING_ACTION_MOMENTS)[number];
+
+/** One card per action and moment, ever. */
+export function learningActionOutboxId(actionId: string, moment: LearningActionMoment): string {
+  return `action:${actionId}:${moment}`;
+}
 
 export type OutboxState = "pending" | "sent" | "failed" | "undeliverable";
 
@@ -107,7 +118,7 @@ export const OutboxItemSchema = z.object({
           caseId: z.string(),
           reference: z.string(),
           type: z.enum(["enquiry", "concern", "complaint", "compliment"]),
-          deadline: z.enum(["acknowledgement", "response", "ombudsman"]),
+          deadline: z.enum(DEADLINE_KINDS),
           dueOn: z.string(),
           state: z.enum(["overdue", "due-today", "due-soon"]),
           workingDays: z.number(),
@@ -128,6 +139,7 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("investigation-reminder"), ...about, reminder: z.enum(INVESTIGATION_REMINDERS), audience: z.enum(["lead", "owner"]) }),
     z.object({ kind: z.literal("investigation-answer"), ...about }),
     z.object({ kind: z.literal("investigation-extension"), ...about }),
+    z.object({ kind: z.literal("learning-action"), caseId: z.string(), reference: z.string(), actionId: z.string(), moment: z.enum(LEARNING_ACTION_MOMENTS) }),
   ]),
   state: z.enum(["pending", "sent", "failed", "undeliverable"]),
   attempts: z.number().int().min(0),

@@ -4,9 +4,11 @@ import type { Case, CaseSummary, ReportCase } from "./caseSchema";
 import type { ConversationAddress, StaffMember } from "./conversations";
 import type { FollowUps, ThreadLink } from "./followUps";
 import type { LatestEntry } from "./latestEntries";
+import type { CaseActions } from "./learningActions";
 import type { LetterKind } from "./letters";
 import type { OutboxItem, OutboxTarget } from "./outbox";
 import type { CaseEvent } from "./timeline";
+import type { CaseWithDoneActions } from "./youSaidWeDid";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
 export interface Versioned<T> {
@@ -84,6 +86,14 @@ export interface CaseRepository {
   countForPatient(tenantId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;
   /**
+   * Cases with open actions owned by this person (`actions`), soonest open action first, at most `limit`: one query
+   * served by the index (ARRAY_CONTAINS on `openActionOwners`, ORDER BY `openActionsDueOn`), reading only id,
+   * reference and actions.
+   */
+  listWithOpenActionsOf(tenantId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]>;
+  /** Every case of the trust with open actions (managers' `actions all`), soonest first, at most `limit`; same fields. */
+  listWithOpenActions(tenantId: string, limit: number): Promise<CaseActions[]>;
+  /**
    * Cases for a report on the days from `fromDay` to `toDay` (both included): received in the period, or
    * received before its end and still open, closed in or after it, or with a deadline in or after it.
    * The domain does the counting (reports.ts), so only the fields it counts are read (ReportCase); the case
@@ -91,6 +101,11 @@ export interface CaseRepository {
    */
   listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
   listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
+  /**
+   * "You said, we did": cases with an action done on or after `fromDay` (the indexed `lastActionDoneOn`), at most
+   * `limit`, earliest last-done first, reading only subjects, division, actions and the names to scrub from them.
+   */
+  listWithActionsDoneSince(tenantId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]>;
 }
 
 /** An open case with details still to record, as the morning digest lists it. */

@@ -3,6 +3,7 @@
 import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle, type ReportCase } from "./caseSchema";
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "./calendar";
 import { titleOf } from "./choice";
+import { UPDATE_CADENCE_WORKING_DAYS, updateOverdueOn } from "./complainantUpdates";
 import {
   KO41A_PROFESSIONS,
   KO41A_SERVICE_AREAS,
@@ -194,6 +195,8 @@ export interface ServiceReport {
   readonly workload: readonly WorkloadRow[];
   /** Cases received in the period flagged as possible patient safety incidents, and how many have an incident reference. */
   readonly patientSafety: { readonly flagged: number; readonly referenced: number };
+  /** Complaints open on `asOf` whose next update to the complainant was due before that day (the trust's cadence). */
+  readonly updatesOverdue: number;
 }
 
 /** Cases logged by quick capture have no division until their details are completed. */
@@ -264,7 +267,7 @@ function subjectCounts(cases: readonly ReportCase[], period: ReportPeriod): Map<
  * The managers' report for a period. `cases` must hold every case received in, or open during, the
  * period and the one before it (the repository's listForReport does); any others are ignored.
  */
-export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod, today: string): ServiceReport {
+export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod, today: string, updateWorkingDays: number = UPDATE_CADENCE_WORKING_DAYS): ServiceReport {
   const previous = previousPeriod(period);
   const asOf = period.to < today ? period.to : today;
   const receivedIn = cases.filter((c) => within(c.receivedOn, period));
@@ -335,6 +338,7 @@ export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod
       flagged: receivedIn.filter((c) => c.safetyIncident).length,
       referenced: receivedIn.filter((c) => c.safetyIncident && c.incidentReference).length,
     },
+    updatesOverdue: openAtEnd.filter((c) => updateOverdueOn(c, asOf, updateWorkingDays)).length,
   };
 }
 

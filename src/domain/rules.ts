@@ -3,12 +3,10 @@
 // (RULES_FILE) is checked here; reading it is the caller's job, so this stays pure.
 import { z } from "zod";
 import type { ComplexityTier } from "./caseSchema";
+import { UPDATE_CADENCE_WORKING_DAYS } from "./complainantUpdates";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules } from "./deadlines";
 import { INVESTIGATION_DEFAULT_WORKING_DAYS, INVESTIGATION_REMINDER_WORKING_DAYS } from "./investigations";
 import { ALERT_REASONS, NUDGE_WINDOW_WORKING_DAYS, type AlertReason } from "./nudges";
-
-/** Working days a complainant waits at most between updates while a complaint is open (a trust setting). */
-export const UPDATE_CADENCE_WORKING_DAYS = 20;
 
 /** Everything a trust may set, as the application uses it. */
 export interface Rules {

@@ -28,6 +28,9 @@ export const CASE_EVENT_KINDS = [
   "details-updated",
   "deadlines-recalculated",
   "incident-reference-recorded",
+  "update-given",
+  "action-added",
+  "action-done",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

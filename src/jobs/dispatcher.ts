@@ -181,11 +181,22 @@ export class Dispatcher {
 }
 
 function describe(item: OutboxItem): string {
-  return item.payload.kind === "digest" ? "morning digest" : item.payload.kind === "alert" ? `manager alert for ${item.payload.reference}` : "notice";
+  switch (item.payload.kind) {
+    case "digest":
+      return "morning digest";
+    case "alert":
+      return `manager alert for ${item.payload.reference}`;
+    case "learning-action":
+      return `action card for ${item.payload.reference}`;
+    default:
+      return "notice";
+  }
 }
 
 function undeliverableNotice(item: OutboxItem): string {
   return item.target.kind === "alerts-channel"
     ? `A manager alert for ${item.payload.kind === "alert" ? item.payload.reference : "a case"} could not be delivered: no alerts channel is set, or PALS Desk was removed from it. A manager should type "set alerts channel" in the managers' channel.`
-    : `A ${describe(item)} could not be delivered: PALS Desk was removed or blocked in that person's chat. Ask them to open PALS Desk in Teams again.`;
+    : item.payload.kind === "learning-action"
+      ? `An ${describe(item)} could not be delivered: its owner has not opened PALS Desk in Teams, or removed it. Ask them to open PALS Desk in Teams; they will then see it with "actions".`
+      : `A ${describe(item)} could not be delivered: PALS Desk was removed or blocked in that person's chat. Ask them to open PALS Desk in Teams again.`;
 }

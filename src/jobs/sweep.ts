@@ -13,6 +13,9 @@ import {
   subtractWorkingDays,
   ombudsmanDueOn,
   investigationReminders,
+  actionAttentionDay,
+  actionReminders,
+  learningActionOutboxId,
   newOutboxItem,
   type Case,
   type CaseRecord,
@@ -119,6 +122,15 @@ function investigationItems(c: Case, today: string, now: Date, rules: Rules): Ou
   });
 }
 
+/** Actions from cases: the owner's card as the due day nears and on the day; once overdue, the managers' alert (each once). */
+function actionItems(c: Case, today: string, now: Date, rules: Rules): OutboxItem[] {
+  return actionReminders(c, today, rules.nudgeWindowWorkingDays).flatMap(({ action, moment }) => {
+    if (moment === "overdue") return alertIsOn(rules, "action-overdue") ? [alertOutboxItem(c, "action-overdue", today, now, action.id)] : [];
+    const payload = { kind: "learning-action" as const, caseId: c.id, reference: c.reference, actionId: action.id, moment };
+    return [newOutboxItem(c.tenantId, learningActionOutboxId(action.id, moment), { kind: "person", aadObjectId: action.owner.aadObjectId }, payload, now)];
+  });
+}
+
 /**
  * A case found due with nothing to do today: its stored watch day is out of date (written under other
  * retention rules, or by an older version). Writing it again moves the case to its real day.
@@ -162,8 +174,8 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
       }
       // "try-again": due, but not possible now (a change in the way); it is still due at the next round.
       if (retention === "try-again") continue;
-      // Closed, but the Ombudsman (PHSO) waits for the trust: its date goes in the owner's digest.
-      if (!ombudsmanDueOn(c)) {
+      // Closed, but the Ombudsman (PHSO) waits for the trust (its date goes in the owner's digest), or actions are still open.
+      if (!ombudsmanDueOn(c) && !actionAttentionDay(c, rules.nudgeWindowWorkingDays)) {
         await stillWatched(deps, found, today);
         continue;
       }
@@ -183,7 +195,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
     for (const reason of overdueReasons(c, today).filter((r) => alertIsOn(rules, r))) {
       if (await deps.outbox.enqueue(alertOutboxItem(c, reason, today, now))) result.alertsQueued += 1;
     }
-    for (const item of investigationItems(c, today, now, rules)) {
+    for (const item of [...investigationItems(c, today, now, rules), ...actionItems(c, today, now, rules)]) {
       if ((await deps.outbox.enqueue(item)) && item.payload.kind === "alert") result.alertsQueued += 1;
     }
   }

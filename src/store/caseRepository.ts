@@ -6,9 +6,12 @@ import { CaseChangedError } from "../domain/errors";
 import { FollowUpsSchema, watchDay } from "../domain/followUps";
 import { latestEntries, LatestEntrySchema } from "../domain/latestEntries";
 import { missingDetails } from "../domain/completeness";
+import { LearningActionSchema } from "../domain/learningActionSchema";
+import type { CaseActions } from "../domain/learningActions";
 import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, IncompleteCase, ScheduledCase } from "../domain/ports";
 import { DEFAULT_RETENTION, type RetentionRules } from "../domain/retention";
 import type { AttentionRules } from "../domain/nudges";
+import { CaseWithDoneActionsSchema, type CaseWithDoneActions } from "../domain/youSaidWeDid";
 import { parseStored, statusOf } from "./documents";
 
 const BookkeepingSchema = z.object({
@@ -243,6 +246,29 @@ export class CosmosCaseRepository implements CaseRepository {
     return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
   }
 
+  async listWithOpenActionsOf(tenantId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]> {
+    return this.withOpenActions(tenantId, "ARRAY_CONTAINS(c.openActionOwners, @me)", limit, { "@me": ownerAadObjectId.toLowerCase() });
+  }
+
+  async listWithOpenActions(tenantId: string, limit: number): Promise<CaseActions[]> {
+    // Only cases with an open action carry openActionsDueOn (actionIndexOf): a range on it finds just those.
+    return this.withOpenActions(tenantId, "c.openActionsDueOn >= @first", limit, { "@first": "0000-01-01" });
+  }
+
+  /** Cases with open actions, soonest first: id, reference and actions only (no patient details travel). */
+  private async withOpenActions(tenantId: string, filter: string, limit: number, parameters: Record<string, string>): Promise<CaseActions[]> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query: `SELECT TOP ${Math.trunc(limit)} c.id, c.reference, c.actions FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND ${filter} ORDER BY c.openActionsDueOn ASC`,
+          parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))],
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources.map((document) => parseStored(CaseActionsSchema, "cases", document));
+  }
+
   listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
   listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
   async listForReport(tenantId: string, fromDay: string, toDay: string, read?: "whole cases"): Promise<ReportCase[] | Case[]> {
@@ -264,6 +290,28 @@ export class CosmosCaseRepository implements CaseRepository {
       )
       .fetchAll();
     return resources.map((document) => parseStored(ReportCaseSchema, "cases", document));
+  }
+
+  async listWithActionsDoneSince(tenantId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]> {
+    // Only cases with a done action carry lastActionDoneOn (actionIndexOf): the range finds just those. Earliest
+    // first, so a cut drops the cases last done latest (the likeliest to fall after the period). The names are
+    // read only so the domain can remove them from action texts.
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        {
+          query:
+            `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, { "name": c.patient.name } AS patient, ` +
+            `{ "name": c.raiser.name } AS raiser, { "name": c.owner.name } AS owner FROM c ` +
+            "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
+          parameters: [
+            { name: "@tenantId", value: tenantId },
+            { name: "@from", value: fromDay },
+          ],
+        },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources.map((document) => parseStored(CaseWithDoneActionsSchema, "cases", document));
   }
 
   /** A query within one trust's partition, each result checked as a case. */
@@ -301,6 +349,7 @@ export class CosmosCaseRepository implements CaseRepository {
     const newest = latestEntries(latest ?? [], pending);
     // How many details are still to record, on open cases only: the morning digest finds incomplete cases by it.
     const missingCount = value.status === "open" ? missingDetails(value).length : 0;
+    const actions = actionIndexOf(value);
     return {
       ...value,
       docType: "case",
@@ -311,11 +360,29 @@ export class CosmosCaseRepository implements CaseRepository {
       ...(pendingSince ? { pendingSince } : {}),
       ...(watchOn ? { watchOn } : {}),
       ...(missingCount > 0 ? { missingCount } : {}),
+      ...actions,
       applied,
       latest: newest,
     };
   }
 }
+
+/**
+ * What finds a case's actions without reading every case: the owners of its open actions (`actions` is one
+ * ARRAY_CONTAINS query; lower case, as ids are compared), the earliest open action's due day (the managers' view, soonest first) and the last
+ * day an action was done ("You said, we did" for a period). Left out when there is nothing to find.
+ */
+function actionIndexOf(c: Case): { openActionOwners?: string[]; openActionsDueOn?: string; lastActionDoneOn?: string } {
+  const open = (c.actions ?? []).filter((a) => a.status === "open");
+  const doneDays = (c.actions ?? []).flatMap((a) => (a.done ? [a.done.on] : [])).sort();
+  return {
+    ...(open.length > 0 ? { openActionOwners: [...new Set(open.map((a) => a.owner.aadObjectId.toLowerCase()))], openActionsDueOn: open.map((a) => a.dueOn).sort()[0] } : {}),
+    ...(doneDays.length > 0 ? { lastActionDoneOn: doneDays[doneDays.length - 1] } : {}),
+  };
+}
+
+/** A case as the action lists read it. */
+const CaseActionsSchema = z.object({ id: z.string(), reference: z.string(), actions: z.array(LearningActionSchema).default([]) });
 
 /** The fields a report reads (ReportCaseSchema), as a query's SELECT list. */
 const REPORT_FIELDS = Object.keys(ReportCaseSchema.shape)

@@ -14,6 +14,7 @@ import type { TeamsDeps } from "./deps";
 import { registerFiles } from "./files";
 import { identify } from "./identity";
 import { registerInvestigations } from "./investigations";
+import { registerLearningActions } from "./learningActions";
 import { registerLetters } from "./letters";
 import { registerLogContact } from "./logContact";
 import { registerMessageAction } from "./messageAction";
@@ -27,6 +28,7 @@ import { TeamsBot } from "./sdk/teamsAi";
 import type { Turn } from "./sdk/turn";
 import { registerSignposting } from "./signposting";
 import { notUnderstood, registerWelcome, unknownVerb } from "./welcome";
+import { registerYouSaidWeDid } from "./youSaidWeDid";
 
 /** Cosmos DB unreachable (refused, reset, timed out) or still throttling after the SDK's own retries. */
 function isStoreUnavailable(error: unknown): boolean {
@@ -96,7 +98,9 @@ export function createTeamsEndpoint(config: Config, roles: RoleDirectory, deps: 
   registerMessageExtension(bot, deps);
   registerMessageAction(bot, deps);
   registerInvestigations(bot, deps);
+  registerLearningActions(bot, deps);
   registerReports(bot, deps);
+  registerYouSaidWeDid(bot, deps);
   registerLetters(bot, deps);
   registerOmbudsman(bot, deps);
   registerFiles(bot, deps);

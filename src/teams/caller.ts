@@ -75,7 +75,11 @@ export function viewerOf(caller: Caller): { roles: Caller["roles"]; aadObjectId:
   return { roles: caller.roles, aadObjectId: caller.actor.aadObjectId, teamsUserId: caller.teamsUserId };
 }
 
-/** What every card needs to know besides the case: today, and the signposting directory's names. */
-export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting">): { today: string; organisations: TeamsDeps["signposting"]["choices"] } {
-  return { today: todayFor(deps), organisations: deps.signposting.choices };
+/** What every card needs to know besides the case: today, the signposting directory's names and the trust's rules. */
+export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "config">): {
+  today: string;
+  organisations: TeamsDeps["signposting"]["choices"];
+  rules: TeamsDeps["config"]["rules"];
+} {
+  return { today: todayFor(deps), organisations: deps.signposting.choices, rules: deps.config.rules };
 }

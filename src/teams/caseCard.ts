@@ -74,6 +74,13 @@ const ACTIONS = [
     run: (cases, s, input) => cases.recordIncidentReference(s, { system: input.incidentSystem, reference: input.incidentReference }),
     done: (c) => said`Incident reference recorded: ${c.incidentReference?.reference ?? ""}.`,
   }),
+  action({
+    verb: "case.recordUpdateGiven",
+    // Checked again (a way from the list, a real date neither future nor before receipt, at most 500 characters) by the rule.
+    input: z.object({ updateHow: text(30), updateOn: text(10), updateNote: text(500) }),
+    run: (cases, s, input) => cases.recordUpdateGiven(s, { how: input.updateHow, on: input.updateOn, note: input.updateNote }),
+    done: () => "Update to the complainant recorded.",
+  }),
   action({ verb: "case.reopen", input: z.object({ reopenReason: text(1000) }), run: (cases, s, input) => cases.reopen(s, input.reopenReason), done: () => "Case reopened." }),
 ] as const;
 
@@ -100,6 +107,9 @@ const CASE_FORM_INPUTS = [
   "phsoResponseDueOn",
   "incidentSystem",
   "incidentReference",
+  "updateHow",
+  "updateOn",
+  "updateNote",
 ] as const;
 
 /** The case card's boxes by input id, as a refusal names them. */
@@ -115,6 +125,7 @@ export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
   investigationQuestions: "the questions",
   phsoReference: "the PHSO reference",
   incidentReference: "the incident reference",
+  updateNote: "the note about the update",
 };
 
 /** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */

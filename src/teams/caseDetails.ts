@@ -2,13 +2,13 @@
 // holds); "Save details" records the change through the application layer and shows the case card again.
 import { z } from "zod";
 import { CASE_NOT_FOUND, DETAILS_CHANGED } from "../cases";
-import { contactTypeTitle, missingDetails, NEW_CONTACT_FIELDS, type Case, type NewContactErrors } from "../domain";
+import { contactTypeTitle, defaultComplexityText, DEFAULT_DEADLINE_RULES, missingDetails, NEW_CONTACT_FIELDS, type Case, type DeadlineRules, type NewContactErrors } from "../domain";
 import { callerOrRefuse, tell, tellRefused } from "./caller";
 import { expandCard, newSubmission } from "./cards";
 import { answerCaseChange, CaseIdData, submissionOf } from "./caseCard";
 import { bannerData, type Banner } from "./caseView";
 import type { TeamsDeps } from "./deps";
-import { CHOICES, problemSummary, typedValues } from "./logContact";
+import { choicesFor, problemSummary, typedValues } from "./logContact";
 import type { BotRoutes, Turn } from "./sdk/turn";
 import { said } from "./text";
 
@@ -47,7 +47,14 @@ export function detailsValues(c: Case): Record<string, string> {
 }
 
 /** The details form for a case: `values` as typed (or as recorded), each problem next to its field. */
-export function detailsForm(c: Case, version: string, values: Readonly<Record<string, string>>, errors: NewContactErrors = {}, banner?: Banner): Record<string, unknown> {
+export function detailsForm(
+  c: Case,
+  version: string,
+  values: Readonly<Record<string, string>>,
+  errors: NewContactErrors = {},
+  banner?: Banner,
+  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
+): Record<string, unknown> {
   const summary = problemSummary(errors, "these details can be saved");
   const shown: Banner | undefined = banner ?? (summary ? { text: summary, style: "attention" } : undefined);
   return expandCard("caseDetails", {
@@ -60,7 +67,8 @@ export function detailsForm(c: Case, version: string, values: Readonly<Record<st
     isComplaint: c.type === "complaint",
     values: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, values[field] ?? ""])),
     errors: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, errors[field] ?? ""])),
-    choices: CHOICES,
+    choices: choicesFor(rules),
+    defaultComplexity: defaultComplexityText(rules),
   });
 }
 
@@ -74,7 +82,7 @@ async function open(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
     turn.log.warn({ verb: "case.details", problem: opened.problem }, "Details form refused");
     return tellRefused(turn, opened);
   }
-  await turn.answerCard(detailsForm(opened.c, opened.version, detailsValues(opened.c)));
+  await turn.answerCard(detailsForm(opened.c, opened.version, detailsValues(opened.c), {}, undefined, deps.config.rules.deadlines));
 }
 
 async function save(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
@@ -87,11 +95,11 @@ async function save(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   const result = await deps.desk.cases.saveDetails(submissionOf(turn, caller, ids.data.caseId, "case.saveDetails", data), version, data);
   if (!result.ok && result.problem === "invalid") {
     turn.log.info({ fields: Object.keys(result.errors) }, "Details form returned for corrections");
-    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), result.errors));
+    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), result.errors, undefined, deps.config.rules.deadlines));
   }
   if (!result.ok && result.problem === "stale") {
     turn.log.info({ verb: "case.saveDetails" }, "Details form sent back: the case changed after it was opened");
-    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), {}, { text: DETAILS_CHANGED, style: "warning" }));
+    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), {}, { text: DETAILS_CHANGED, style: "warning" }, deps.config.rules.deadlines));
   }
   if (!result.ok) turn.log.warn({ verb: "case.saveDetails", problem: result.problem }, "Details not saved");
   const changed = result.ok ? result.changed : [];

@@ -1,12 +1,23 @@
 import {
+  acknowledgePeriod,
   addWorkingDays,
-  INVESTIGATION_DEFAULT_WORKING_DAYS,
+  backstopLabel,
+  backstopPeriod,
+  caseFlagTitle,
+  DEFAULT_RULES,
   investigationsOf,
+  actionsOf,
+  actionState,
+  deadlineKindTitle,
+  lastUpdateGiven,
+  nextDeadlineKind,
+  nextUpdateDue,
+  UPDATE_METHODS,
+  updateHow,
   upheldViewTitle,
   canSeeSafeguardingDetail,
   consentTitle,
   contactTypeTitle,
-  flagTitle,
   INCIDENT_SYSTEMS,
   incidentSystemTitle,
   formatNhsNumber,
@@ -36,6 +47,7 @@ import {
   type Choice,
   type LatestEntry,
   type Role,
+  type Rules,
 } from "../domain";
 import type { CaseView, StaffChoice } from "../cases";
 import { expandCard, newSubmission } from "./cards";
@@ -66,6 +78,8 @@ export interface CaseCardOptions {
   readonly leads?: readonly StaffChoice[];
   /** The case's newest timeline entries, as its document keeps them (latestEntries.ts). */
   readonly latest?: readonly LatestEntry[];
+  /** The trust's rules, for the timescales the card states; England's when left out. */
+  readonly rules?: Readonly<Rules>;
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -96,7 +110,7 @@ const due = (label: string, dueOn: string, today: string): DeadlineLine => ({ la
 const dated = (label: string, value: string): DeadlineLine => ({ label, value, color: "Default" });
 
 /** When it came in, then each deadline with the working days left (only while it can still be met or missed). */
-function deadlineLines(c: Case, today: string): DeadlineLine[] {
+function deadlineLines(c: Case, today: string, rules: Readonly<Rules>): DeadlineLine[] {
   const open = c.status === "open";
   const d = c.deadlines;
   const rows: DeadlineLine[] = [dated("Received", `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}`)];
@@ -108,7 +122,14 @@ function deadlineLines(c: Case, today: string): DeadlineLine[] {
     const label = `Respond by${d.respondByAgreed ? " (agreed)" : ""}`;
     rows.push(open ? due(label, d.respondBy, today) : dated(label, formatPlainDate(d.respondBy)));
   }
-  if (d.backstop) rows.push(dated("6-month limit", formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "")));
+  // Keeping the complainant updated: the last update given and when the next is due (open complaints only).
+  const nextUpdate = nextUpdateDue(c, rules.updates.workingDays);
+  if (nextUpdate) {
+    const last = lastUpdateGiven(c);
+    const given = last ? `${formatPlainDate(last.on)} (${updateHow(last.how)})` : "None yet";
+    rows.push({ label: "Last update given", value: `${given} · next due ${deadlineText(nextUpdate, today)}`, color: nextUpdate < today ? "Attention" : "Default" });
+  }
+  if (d.backstop) rows.push(dated(backstopLabel(rules.deadlines), formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "")));
   // The Ombudsman's deadline runs whether the case is open or closed.
   const phsoDue = ombudsmanDueOn(c);
   if (phsoDue) rows.push(due("PHSO response due", phsoDue, today));
@@ -184,6 +205,7 @@ const when = (at: string) => new Date(at).toLocaleString("en-GB", { timeZone: "E
 
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
   const { roles, today } = options;
+  const rules = options.rules ?? DEFAULT_RULES;
   const open = c.status === "open";
   const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
   const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
@@ -208,6 +230,8 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     recalculateDeadlines: open && c.type !== "compliment" && !c.retiringOn && may(roles, "recalculate-deadlines", c),
     // Open or closed: reporting on the incident system may come after the case is closed.
     recordIncidentReference: !!c.safetyIncident && !c.retiringOn && may(roles, "record-incident-reference", c),
+    addAction: open && !c.retiringOn && may(roles, "add-action", c),
+    recordUpdate: open && c.type === "complaint" && !c.retiringOn && may(roles, "record-update", c),
   };
   const offered: Record<CaseAction, boolean> = {
     completeDetails: can.completeDetails && missing.length > 0,
@@ -228,7 +252,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   };
   const flags: Line[] = [
     { label: "Risk", value: riskText(c.risk) },
-    ...c.flags.map((flag) => ({ label: "", value: flag === "patient-safety" ? patientSafetyText(c) : flagTitle(flag) })),
+    ...c.flags.map((flag) => ({ label: "", value: flag === "patient-safety" ? patientSafetyText(c) : caseFlagTitle(flag, rules.deadlines) })),
     ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
     ...line(
       "Ombudsman",
@@ -244,7 +268,9 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
     banner: bannerData(options.banner ?? NO_BANNER),
-    deadlines: deadlineLines(c, today),
+    deadlines: deadlineLines(c, today, rules),
+    // Timescales the card's own words state, from the trust's rules.
+    ruleTexts: { acknowledgePeriod: acknowledgePeriod(rules.deadlines), backstopPeriod: backstopPeriod(rules.deadlines) },
     flags,
     flagsStyle: flags.length > 1 ? "warning" : "default",
     riskText: riskText(c.risk),
@@ -284,6 +310,10 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
     ombudsmanStages: OMBUDSMAN_STAGES,
     incidentSystemChoices: INCIDENT_SYSTEMS,
+    updateMethodChoices: UPDATE_METHODS,
+    // Bounds of "Given on" for an update to the complainant: not before receipt, not in the future.
+    receivedOn: c.receivedOn,
+    today,
     draft: {
       note: draft.note ?? "",
       acknowledgedOn: draft.acknowledgedOn ?? today,
@@ -298,7 +328,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       investigationLeadId: draft.investigationLeadId ?? "",
       investigationSummary: draft.investigationSummary ?? "",
       investigationQuestions: draft.investigationQuestions ?? "",
-      investigationDueOn: draft.investigationDueOn ?? addWorkingDays(today, INVESTIGATION_DEFAULT_WORKING_DAYS),
+      investigationDueOn: draft.investigationDueOn ?? addWorkingDays(today, rules.investigations.workingDays),
       investigationIncludeNhsNumber: draft.investigationIncludeNhsNumber ?? "false",
       phsoReferredOn: draft.phsoReferredOn ?? c.ombudsman?.referredOn ?? today,
       phsoReference: draft.phsoReference ?? c.ombudsman?.reference ?? "",
@@ -306,9 +336,13 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       phsoResponseDueOn: draft.phsoResponseDueOn ?? c.ombudsman?.responseDueOn ?? "",
       incidentSystem: draft.incidentSystem ?? c.incidentReference?.system ?? "",
       incidentReference: draft.incidentReference ?? c.incidentReference?.reference ?? "",
+      updateHow: draft.updateHow ?? "",
+      updateOn: draft.updateOn ?? today,
+      updateNote: draft.updateNote ?? "",
     },
     refreshUserIds: options.refreshUserIds ?? [],
     leadChoices: options.leads ?? [],
+    actionLines: restricted ? [] : actionLines(c, today),
     investigationLines: restricted
       ? []
       : investigationsOf(c).map((request) => ({
@@ -318,6 +352,25 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
             : `due ${formatPlainDate(request.dueOn)}${request.dueOn < today ? " (overdue)" : ""}${request.extension?.state === "pending" ? ", more time asked for" : ""}`,
         })),
   };
+}
+
+/** The case card lists at most this many actions (open ones first), each cut to a line or two: the card stays small. */
+export const CASE_CARD_ACTIONS = 6;
+const ACTION_LINE_CHARACTERS = 140;
+const ACTION_STATES = { overdue: { title: "Overdue", color: "Attention", order: 0 }, open: { title: "Open", color: "Default", order: 1 }, done: { title: "Done", color: "Good", order: 2 } } as const;
+
+/** The case's actions, compactly: state, what (shortened), owner, due or done day. */
+function actionLines(c: Case, today: string): { state: string; color: string; what: string; meta: string }[] {
+  const all = actionsOf(c).map((action) => ({ action, state: actionState(action, today) }));
+  all.sort((a, b) => ACTION_STATES[a.state].order - ACTION_STATES[b.state].order || a.action.dueOn.localeCompare(b.action.dueOn));
+  const lines = all.slice(0, CASE_CARD_ACTIONS).map(({ action, state }) => ({
+    state: ACTION_STATES[state].title,
+    color: ACTION_STATES[state].color,
+    what: action.description.length > ACTION_LINE_CHARACTERS ? `${action.description.slice(0, ACTION_LINE_CHARACTERS - 1).trimEnd()}…` : action.description,
+    meta: ` · ${action.owner.name} · ${action.done ? `done ${formatPlainDate(action.done.on)}` : `due ${formatPlainDate(action.dueOn)}`}`,
+  }));
+  const more = all.length - lines.length;
+  return more > 0 ? [...lines, { state: "More", color: "Default", what: `${more} more action${more === 1 ? "" : "s"}: each is on the case's timeline`, meta: "" }] : lines;
 }
 
 /** A banner as the templates draw it: bold TextRuns, so a name in it is never markdown. */
@@ -333,7 +386,7 @@ export function caseCard(c: Case, options: CaseCardOptions): Record<string, unkn
 export function caseCardFor(
   view: CaseView,
   viewer: { readonly roles: ReadonlySet<Role>; readonly aadObjectId: string; readonly teamsUserId: string },
-  context: { readonly today: string; readonly organisations: readonly Choice[] },
+  context: { readonly today: string; readonly organisations: readonly Choice[]; readonly rules?: Readonly<Rules> },
   extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
 ): Record<string, unknown> {
   return caseCard(view.record.value, {
@@ -348,6 +401,7 @@ export function caseCardFor(
     refreshUserIds: [viewer.teamsUserId],
     organisations: context.organisations,
     latest: view.record.latest,
+    rules: context.rules,
   });
 }
 
@@ -366,6 +420,9 @@ export function timelineCard(c: Case, events: readonly CaseEvent[], roles: Reado
     })),
   });
 }
+
+/** "Ombudsman (PHSO) response" as the middle of a sentence. */
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 export interface CaseListOptions {
   readonly title: string;
@@ -386,7 +443,12 @@ export function caseListCard(cases: readonly CaseSummary[], options: CaseListOpt
         reference: c.reference,
         typeTitle: contactTypeTitle(c.type) + (c.status === "closed" ? " (closed)" : ""),
         patientName: restricted ? "Safeguarding: details restricted" : (c.patient.name ?? NAME_NOT_GIVEN),
-        dueText: c.status === "open" && c.nextDueOn ? `Next: ${deadlineText(c.nextDueOn, options.today)}` : c.status === "open" ? "No deadline" : "Closed",
+        dueText:
+          c.status === "open" && c.nextDueOn
+            ? `Next: ${lowerFirst(deadlineKindTitle(nextDeadlineKind(c) ?? "response"))}, ${deadlineText(c.nextDueOn, options.today)}`
+            : c.status === "open"
+              ? "No deadline"
+              : "Closed",
         dueColor: overdue ? "Attention" : "Default",
       };
     }),

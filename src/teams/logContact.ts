@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
-  COMPLEXITY_TIERS,
+  complexityTierChoices,
   CONSENT_STATUSES,
+  defaultComplexityText,
   CONTACT_TYPES,
   KO41A_PROFESSIONS,
   KO41A_SERVICE_AREAS,
@@ -12,12 +13,14 @@ import {
   RAISED_BY,
   RECEIVED_VIA,
   refusal,
+  DEFAULT_DEADLINE_RULES,
   RISK_CONSEQUENCES,
   RISK_LIKELIHOODS,
   messageSourceOf,
   type MessageSource,
   type NewContactErrors,
   type NewContactField,
+  type DeadlineRules,
 } from "../domain";
 import { callerOrRefuse, cardContext, tell, tellRefused, todayFor, viewerOf } from "./caller";
 import { expandCard } from "./cards";
@@ -37,8 +40,13 @@ export const CHOICES = {
   professions: asChoices(KO41A_PROFESSIONS),
   consequences: RISK_CONSEQUENCES.map((c) => ({ id: String(c.id), title: `${c.id} ${c.title}` })),
   likelihoods: RISK_LIKELIHOODS.map((c) => ({ id: String(c.id), title: `${c.id} ${c.title}` })),
-  complexities: asChoices(COMPLEXITY_TIERS),
+  complexities: complexityTierChoices(),
 };
+
+/** The forms' pick lists, with the complexity tiers' working days from the trust's rules. */
+export function choicesFor(rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): typeof CHOICES {
+  return { ...CHOICES, complexities: complexityTierChoices(rules) };
+}
 
 /** Longest value echoed back into the form: a forged megabyte of text must not make the card too big to send. */
 const ECHO_LIMIT = 4000;
@@ -115,7 +123,13 @@ function showMoreDetails(values: Readonly<Record<string, string>>, errors: NewCo
  * The "Log a contact" form, filled with what was typed and each problem next to its field: quick capture first,
  * everything else under "More details" (Action.ToggleVisibility), open when it holds something.
  */
-export function contactForm(formId: string, values: Readonly<Record<string, string>>, errors: NewContactErrors = {}, source?: MessageSource): Record<string, unknown> {
+export function contactForm(
+  formId: string,
+  values: Readonly<Record<string, string>>,
+  errors: NewContactErrors = {},
+  source?: MessageSource,
+  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
+): Record<string, unknown> {
   const problemCount = Object.values(errors).filter(Boolean).length;
   const card = expandCard("logContact", {
     formId,
@@ -124,7 +138,8 @@ export function contactForm(formId: string, values: Readonly<Record<string, stri
     problemCount,
     problemSummary: problemSummary(errors),
     showMore: showMoreDetails(values, errors),
-    choices: CHOICES,
+    choices: choicesFor(rules),
+    defaultComplexity: defaultComplexityText(rules),
   });
   return source ? withMessageSourceData(card, source) : card;
 }
@@ -166,7 +181,7 @@ async function openForm(turn: Turn, deps: TeamsDeps): Promise<boolean> {
     await tell(turn, "Not available", refusal("log-contact", undefined, caller.roles));
     return false;
   }
-  await turn.sendCard(contactForm(randomUUID(), blankForm(todayFor(deps))));
+  await turn.sendCard(contactForm(randomUUID(), blankForm(todayFor(deps)), {}, undefined, deps.config.rules.deadlines));
   return true;
 }
 
@@ -180,7 +195,7 @@ async function submit(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void>
   if (!result.ok) {
     if (result.problem === "invalid") {
       turn.log.info({ fields: Object.keys(result.errors) }, "Contact form returned for corrections");
-      await turn.answerCard(contactForm(formId, typedValues(data), result.errors, messageSourceOf(data)));
+      await turn.answerCard(contactForm(formId, typedValues(data), result.errors, messageSourceOf(data), deps.config.rules.deadlines));
       return;
     }
     turn.log.warn({ verb: "contact.submit" }, "Refused a contact submission the caller's role does not allow");

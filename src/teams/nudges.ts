@@ -1,7 +1,7 @@
 // `due`, `set alerts channel`, and managers acknowledging or taking over an alert from its card.
 import { z } from "zod";
 import type { ChannelAddress } from "../cases";
-import { ALERT_REASONS, type AlertReason } from "../domain";
+import { ALERT_REASONS, workingDaysText, type AlertReason } from "../domain";
 import { callerOrRefuse, say, submissionKey, tell, tellRefused } from "./caller";
 import { newSubmission } from "./cards";
 import type { TeamsDeps } from "./deps";
@@ -22,12 +22,13 @@ async function due(turn: Turn, deps: TeamsDeps): Promise<void> {
   const result = await deps.desk.cases.due(caller);
   if (!result.ok) return tellRefused(turn, result);
   if (result.items.length === 0) {
-    await turn.send("Nothing of yours is due in the next 2 working days or overdue. Type **my cases** to see all your open cases.");
+    const window = workingDaysText(deps.config.rules.nudgeWindowWorkingDays);
+    await turn.send(`Nothing of yours is due in the next ${window} or overdue. Type **my cases** to see all your open cases.`);
     return;
   }
   // The list stops at the soonest ones; say so when there are more.
   const title = result.total > result.items.length ? `Your deadlines: the ${result.items.length} soonest of ${result.total}` : "Your deadlines";
-  await turn.sendCard(digestCard(result.items, result.today, title));
+  await turn.sendCard(digestCard(result.items, result.today, title, undefined, deps.config.rules.nudgeWindowWorkingDays));
 }
 
 /** The channel a message was posted in, as an address to post to later; undefined outside a channel. */

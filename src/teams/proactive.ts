@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import { noticeCard } from "./caseView";
 import { investigationNoticeCard, investigationRequestCard, requestRefreshIds } from "./investigationCards";
 import { alertCard, digestCard } from "./nudgeCards";
+import { actionCard } from "./learningActionCards";
 import type { ProactiveSender } from "./sdk/proactive";
 
 export interface ProactiveDeps {
@@ -18,6 +19,10 @@ export interface ProactiveDeps {
   readonly outbox: OutboxStore;
   readonly adminIds: readonly string[];
   readonly log: Logger;
+  /** The clock, for "due in 2 working days" on an action's card (the system clock when left out). */
+  readonly now?: () => Date;
+  /** The trust's nudge window, which the digest names; England's 2 working days when left out. */
+  readonly nudgeWindowWorkingDays?: number;
 }
 
 export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
@@ -65,7 +70,7 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
   const { payload } = item;
   switch (payload.kind) {
     case "digest":
-      return digestCard(payload.items, payload.day, undefined, payload.incomplete);
+      return digestCard(payload.items, payload.day, undefined, payload.incomplete, deps.nudgeWindowWorkingDays);
     case "alert":
       return alertCard(item, await deps.loadCase(item.tenantId, payload.caseId));
     case "admin-notice":
@@ -81,5 +86,12 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
     case "investigation-answer":
     case "investigation-extension":
       return investigationNoticeCard(payload, await deps.loadCase(item.tenantId, payload.caseId));
+    case "learning-action": {
+      // From the case as it is now: an action done (or gone) meanwhile needs no nudge; the card it was added with still goes.
+      const c = await deps.loadCase(item.tenantId, payload.caseId);
+      const action = c?.actions?.find((a) => a.id === payload.actionId);
+      if (!c || !action || (action.status === "done" && payload.moment !== "added")) return undefined;
+      return actionCard(c, action, { today: londonDate(deps.now?.() ?? new Date()), moment: payload.moment, canMarkDone: true, canOpenCase: false });
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   periodTitle,
   type ServiceReport,
   shortDate,
+  workingDaysText,
 } from "../domain";
 import { expandCard } from "./cards";
 
@@ -86,14 +87,15 @@ function openByAgeChart(report: ServiceReport): Chart | undefined {
   };
 }
 
-const ACKNOWLEDGEMENT = "Acknowledgement (3 working days)";
+/** "Acknowledgement (3 working days)": the trust's acknowledgement period. */
+const acknowledgementTitle = (workingDays = 3) => `Acknowledgement (${workingDaysText(workingDays)})`;
 const RESPONSE = "Response (date agreed or set)";
 
 /** Complaint deadlines met, missed and not yet due, a stacked bar per deadline; none when none fell due. */
-function deadlinesChart(report: ServiceReport): Chart | undefined {
+function deadlinesChart(report: ServiceReport, acknowledgement: string): Chart | undefined {
   if (report.acknowledgements.due + report.responses.due === 0) return undefined;
   const bars: [string, DeadlineTally][] = [
-    [ACKNOWLEDGEMENT, report.acknowledgements],
+    [acknowledgement, report.acknowledgements],
     [RESPONSE, report.responses],
   ];
   const series = (legend: string, color: ChartColor, count: (t: DeadlineTally) => number) => ({ legend, color, values: bars.map(([x, t]) => ({ x, y: count(t) })) });
@@ -139,6 +141,8 @@ export interface ReportCardOptions {
   /** Shown above the title, e.g. a problem with typed dates. */
   readonly banner?: string;
   readonly trustName?: string;
+  /** The trust's acknowledgement period (its rules); England's 3 working days when left out. */
+  readonly acknowledgeWorkingDays?: number;
 }
 
 /**
@@ -155,6 +159,7 @@ function countedAs(title: string, count: number): string {
 export function reportCard(report: ServiceReport, options: ReportCardOptions): Record<string, unknown> {
   const asOf = shortDate(report.asOf);
   const themes = report.themes.slice(0, 10);
+  const acknowledgement = acknowledgementTitle(options.acknowledgeWorkingDays);
   const sections: Section[] = [
     withChart(
       openByAgeChart(report),
@@ -170,13 +175,13 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
       ),
     ),
     withChart(
-      deadlinesChart(report),
+      deadlinesChart(report, acknowledgement),
       section(
         "Complaint deadlines due in the period",
         "Met: acknowledged, or answered (closed), by the date. Missed: late, or overdue and not done. Not yet due: due today or later.",
         ["Deadline", "Due", "Met", "Missed", "Not yet due", "On time"],
         [2, 1, 1, 1, 1, 1],
-        [tallyRow(ACKNOWLEDGEMENT, report.acknowledgements), tallyRow(RESPONSE, report.responses)],
+        [tallyRow(acknowledgement, report.acknowledgements), tallyRow(RESPONSE, report.responses)],
       ),
     ),
     section(
@@ -226,6 +231,8 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
         title: "Possible patient safety incidents",
         value: `${report.patientSafety.flagged} received, ${report.patientSafety.referenced} with an incident reference`,
       },
+      // Open on the snapshot day with the next update to the complainant due before it.
+      { title: `Complaints with an update overdue on ${asOf}`, value: String(report.updatesOverdue) },
     ],
     sections,
     footer: `Worked out on ${formatPlainDate(options.today)}. Working days leave out weekends and England and Wales bank holidays. Type **report ko41a** for the KO41a return.`,

@@ -22,7 +22,7 @@ import { ko41aCard, reportCard } from "./reportCards";
 import type { BotRoutes, Turn } from "./sdk/turn";
 
 /** The caller when they may see reports; otherwise they are told no and the refusal is logged (no patient data). */
-async function manager(turn: Turn, what: string): Promise<Caller | undefined> {
+export async function manager(turn: Turn, what: string): Promise<Caller | undefined> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return undefined;
   if (!mayReport(caller.roles)) {
@@ -37,7 +37,7 @@ async function manager(turn: Turn, what: string): Promise<Caller | undefined> {
 async function serviceReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, period: ReportPeriod, banner?: string): Promise<Record<string, unknown> | undefined> {
   const result = await deps.desk.reports.serviceReport(caller, period);
   if (!result.ok) return void (await tellRefused(turn, result));
-  return reportCard(result.report, { today: result.today, banner, trustName: deps.config.trustName });
+  return reportCard(result.report, { today: result.today, banner, trustName: deps.config.trustName, acknowledgeWorkingDays: deps.config.rules.deadlines.acknowledgeWorkingDays });
 }
 
 async function ko41aReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, year: number): Promise<Record<string, unknown> | undefined> {

@@ -5,6 +5,7 @@ import {
   COMPLEXITY_TIERS,
   contactTypeTitle,
   DEFAULT_DEADLINE_RULES,
+  DEFAULT_RULES,
   entryTitle,
   formatPlainDate,
   type Case,
@@ -110,11 +111,15 @@ function tiersText(rules: Readonly<DeadlineRules>): string {
   return low === high ? String(low) : `${low} to ${high}`;
 }
 
-/** The complaints-process explainer, with the trust's deadline rules and the directory's contact details. */
-export function complaintsProcessCard(directory: SignpostingDirectory, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): Record<string, unknown> {
+/**
+ * The complaints-process explainer, with the trust's deadline rules and the directory's contact details.
+ * `rulesName`: the rules' name; only England's own rules say "in England".
+ */
+export function complaintsProcessCard(directory: SignpostingDirectory, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES, rulesName: string = DEFAULT_RULES.name): Record<string, unknown> {
   const lgsco = directory.get("lgsco");
   const lgscoWeb = lgsco?.contact.web ? `: ${displayUrl(lgsco.contact.web)}` : "";
   return expandCard("complaintsProcess", {
+    subtitle: rulesName === DEFAULT_RULES.name ? "How it works in England, in plain English." : "How it works here, in plain English.",
     concernWorkingDays: rules.concernWorkingDays,
     acknowledgeWorkingDays: rules.acknowledgeWorkingDays,
     tiersText: tiersText(rules),

@@ -1,4 +1,4 @@
-import { may, type Role } from "../domain";
+import { DEFAULT_RULES, may, workingDaysText, type Role, type Rules } from "../domain";
 import { expandCard } from "./cards";
 import { noticeCard } from "./caseView";
 import { commandsFor } from "./commands";
@@ -16,15 +16,20 @@ const ROLE_NAMES: Readonly<Record<Role, string>> = {
 export const NO_ROLE_YET =
   "You don't have a PALS Desk role yet, so you can't log or see cases. Ask your PALS manager to give you access, then type help again.";
 
-/** What a clinical lead does, which is on cards sent to them rather than typed. */
-const LEAD_NOTE = {
+/** What a clinical lead does, which is on cards sent to them rather than typed; the reminder follows the trust's rules. */
+const leadNote = (rules: Readonly<Rules>) => ({
   title: "Investigation requests",
   text:
     "When the PALS team asks for your input on a case, the request comes to you as a card: in a thread in your division's " +
     "channel, @mentioning you, or else in your personal chat with PALS Desk. Answer on the card, or ask for more time there; " +
-    "PALS Desk reminds you 2 working days before it is due, and on the day. Reply in the request's thread, @mentioning " +
+    `PALS Desk reminds you ${workingDaysText(rules.investigations.reminderWorkingDays)} before it is due, and on the day. Reply in the request's thread, @mentioning ` +
     "PALS Desk, to add a note to the case timeline.",
-};
+});
+
+/** A command's help line; `due` names the trust's nudge window (the app manifest keeps England's words). */
+function described(command: string, description: string, rules: Readonly<Rules>): string {
+  return command === "due" ? `Your cases that are overdue or due in the next ${workingDaysText(rules.nudgeWindowWorkingDays)}.` : description;
+}
 
 const VOLUNTEER_NOTE = {
   title: "As a volunteer",
@@ -43,6 +48,8 @@ export interface WelcomeFor {
   readonly inChannel: boolean;
   /** Posted for everyone in a team or group chat (an install): no one person's commands. */
   readonly shared?: boolean;
+  /** The trust's rules, for the timescales help states; England's when left out. */
+  readonly rules?: Readonly<Rules>;
 }
 
 /**
@@ -51,7 +58,7 @@ export interface WelcomeFor {
  * with no role, how to get access.
  */
 export function welcomeCard(options: WelcomeFor): Record<string, unknown> {
-  const { roles = new Set<Role>(), inChannel } = options;
+  const { roles = new Set<Role>(), inChannel, rules = DEFAULT_RULES } = options;
   const data: Record<string, unknown> = { inChannel };
   if (options.shared) {
     data.roleLine = "Each person sees the commands their PALS Desk role allows: @mention PALS Desk and type help.";
@@ -61,26 +68,25 @@ export function welcomeCard(options: WelcomeFor): Record<string, unknown> {
     return expandCard("welcome", data);
   }
   const known = options.roles !== undefined;
-  data.commands = commandsFor(known ? roles : new Set()).map(({ command, description }) => ({ command, description }));
+  data.commands = commandsFor(known ? roles : new Set()).map(({ command, description }) => ({ command, description: described(command, description, rules) }));
   data.canLog = known && may(roles, "log-contact");
   const names = (Object.keys(ROLE_NAMES) as Role[]).filter((r) => roles.has(r)).map((r) => ROLE_NAMES[r]);
   if (!known) data.access = options.access ?? NO_ROLE_YET;
   else if (names.length === 0) data.access = NO_ROLE_YET;
   else data.roleLine = `You're set up as ${listed(names)}.`;
   const notes = [];
-  if (roles.has("lead")) notes.push(LEAD_NOTE);
+  if (roles.has("lead")) notes.push(leadNote(rules));
   // Only for volunteers without a fuller role: an officer who also volunteers may do all of it.
   if (roles.has("volunteer") && !may(roles, "assign")) notes.push(VOLUNTEER_NOTE);
   data.notes = notes;
   return expandCard("welcome", data);
 }
 
-export async function sendWelcome(turn: Turn, options: { shared?: boolean } = {}): Promise<void> {
+export async function sendWelcome(turn: Turn, options: { shared?: boolean; rules?: Readonly<Rules> } = {}): Promise<void> {
   const inChannel = turn.incoming.conversationType !== "personal";
   const { identified } = turn;
-  await turn.sendCard(
-    welcomeCard(identified.ok ? { roles: identified.caller.roles, inChannel, shared: options.shared } : { access: identified.refusal, inChannel, shared: options.shared }),
-  );
+  const { shared, rules } = options;
+  await turn.sendCard(welcomeCard(identified.ok ? { roles: identified.caller.roles, inChannel, shared, rules } : { access: identified.refusal, inChannel, shared, rules }));
 }
 
 /** Install greeting, `help`, and uninstalls (forget the addresses so nothing is sent there any more). */
@@ -103,9 +109,9 @@ export function registerWelcome(routes: BotRoutes, deps: TeamsDeps): void {
       });
     }
     // A team or group chat's welcome is read by everyone in it, whatever the installer's roles.
-    await sendWelcome(turn, { shared: turn.incoming.conversationType !== "personal" });
+    await sendWelcome(turn, { shared: turn.incoming.conversationType !== "personal", rules: deps.config.rules });
   });
-  routes.command(/^help$/i, async (turn) => sendWelcome(turn));
+  routes.command(/^help$/i, async (turn) => sendWelcome(turn, { rules: deps.config.rules }));
 }
 
 /** A card button whose verb no feature knows: an old card, or a forged one. */

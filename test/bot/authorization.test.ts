@@ -155,6 +155,12 @@ describe("who may do what: every command and card action against every role (rea
       success: /Incident reference recorded/,
     },
     {
+      verb: "case.recordUpdateGiven",
+      allowed: PALS,
+      data: async () => ({ ...(await complaint()), updateHow: "phone", updateOn: "2026-03-10", updateNote: "" }),
+      success: /Update to the complainant recorded/,
+    },
+    {
       verb: "alert.acknowledge",
       allowed: MANAGERS,
       data: async () => ({ caseId: (await newCase({ safeguarding: "true" })).id, reason: "safeguarding" }),

@@ -147,12 +147,15 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
   });
 
   describe("case card actions", () => {
-    it("records the acknowledgement, and the next deadline becomes the response", async () => {
+    it("records the acknowledgement, and the next deadline becomes the next update to the complainant, before the response", async () => {
       const c = await logContact();
       const answer = await invoke("case.acknowledge", { caseId: c.id, acknowledgedOn: "2026-03-10" });
       assert.match(cardText(answer.value), /Acknowledgement recorded/);
       assert.match(cardText(answer.value), /sent Tuesday 10 March 2026/);
-      assert.equal((await storedCase(c.id)).nextDueOn, "2026-04-15");
+      // 20 working days after the acknowledgement (Good Friday and Easter Monday skipped); the response is due 15 April.
+      const saved = await storedCase(c.id);
+      assert.equal(saved.nextDueOn, "2026-04-09");
+      assert.equal(saved.deadlines.respondBy, "2026-04-15");
       assert.equal((await timelineOf(c.id)).at(-1)!.kind, "acknowledged");
     });
 

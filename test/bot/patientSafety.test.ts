@@ -79,6 +79,44 @@ describe("possible patient safety incidents (real HTTP activities)", () => {
     assert.match(cardText(cardOf(toSafety[0].body)), new RegExp(c.reference));
   });
 
+  it("the safety channel's copy only informs: no Acknowledge or Take over, and a forged one from there is refused unless from a manager", async () => {
+    const alertsChannel = await setChannel("set alerts channel");
+    const safetyChannel = await setChannel("set safety channel");
+    const { c } = await logContact({ safetyIncident: "true" });
+    await t.bot.jobs.sweepNow();
+    const copy = cardOf(messagesTo(safetyChannel)[0].body);
+    const copyText = cardText(copy);
+    assert.match(copyText, /Possible patient safety incident: report it on the incident system/);
+    assert.match(copyText, new RegExp(c.reference));
+    assert.match(copyText, /Managers acknowledge this alert in their alerts channel\./);
+    const buttons = (card: any) => cardElements(card).filter((node) => node.type === "Action.Execute").map((node) => `${node.title} (${node.verb})`);
+    assert.deepEqual(buttons(copy), ["Open case (case.open)"], "only Open case");
+    const managers = cardOf(messagesTo(alertsChannel)[0].body);
+    assert.deepEqual(buttons(managers), ["Acknowledge (alert.acknowledge)", "Take over (alert.takeOver)", "Open case (case.open)"], "the managers' card keeps its buttons");
+    assert.doesNotMatch(cardText(managers), /Managers acknowledge this alert in their alerts channel/);
+
+    // Pressed in the safety channel with the managers' alert's data, by people who are not PALS managers.
+    const inSafetyChannel = {
+      conversation: { isGroup: true, conversationType: "channel", tenantId: TENANT_ID, id: `${SAFETY_CHANNEL_ID};messageid=1` },
+      channelData: { teamsChannelId: SAFETY_CHANNEL_ID, channel: { id: SAFETY_CHANNEL_ID }, tenant: { id: TENANT_ID } },
+    };
+    const SAFETY_LEAD: TeamsUser = { id: "29:1safetylead", name: "Sam Safety", aadObjectId: "00000000-0000-4000-8000-0000000000a9" };
+    const forgedData = { caseId: c.id, reason: "patient-safety", requestId: "", submission: randomUUID() };
+    for (const from of [OFFICER, SAFETY_LEAD]) {
+      for (const verb of ["alert.acknowledge", "alert.takeOver"]) {
+        const answer = await t.press(verb, { ...forgedData, submission: randomUUID() }, from, { activity: inSafetyChannel });
+        assert.match(cardText(answer.value), /Only PALS managers can acknowledge or take over alerts/, `${verb} by ${from.name}`);
+      }
+    }
+    const after = await stored(c.id);
+    assert.equal(after.alertAcknowledgements, undefined, "the managers' alert is not acknowledged");
+    assert.equal(after.owner?.aadObjectId, OFFICER.aadObjectId, "and nobody took the case over");
+
+    // The managers' own card still works for a manager.
+    const acknowledged = await t.press("alert.acknowledge", pressData(managers, "alert.acknowledge"), MANAGER);
+    assert.match(cardText(acknowledged.value), /Acknowledged by Maya Manager/);
+  });
+
   it("without a safety channel, only the managers hear, and no admin is troubled about it", async () => {
     const alertsChannel = await setChannel("set alerts channel");
     const { c } = await logContact({ safetyIncident: "true" });

@@ -119,8 +119,9 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
   }
 
   const OFFICERS = ["new", "my cases", "due", "case PALS-2026-000123", "find <words or NHS number>", "set division channel <division>"];
-  const MANAGERS = ["report", "report ko41a <year>", "export cases <from> <to>", "export case <reference>", "subject access <NHS number>", "set alerts channel", "set safety channel"];
-  const ANYONE = ["signpost <need>", "complaints process", "help"];
+  const MANAGERS = ["report", "report ko41a <year>", "export cases <from> <to>", "export case <reference>", "subject access <NHS number>", "you said we did <period> <division>", "actions all", "set alerts channel", "set safety channel"];
+  /** Anyone identified: public information, help, and their own actions from cases (an owner needs no role). */
+  const ANYONE = ["actions", "signpost <need>", "complaints process", "help"];
 
   it("an officer sees the officers' commands and the Log a contact button, and none of the six managers' commands", async () => {
     const { commands, text, canLog } = await help(OFFICER);
@@ -186,6 +187,9 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
     "export cases <from> <to>": { text: "export cases 2026-01-01 2026-01-31" },
     "export case <reference>": { text: "export case PALS-2026-000123" },
     "subject access <NHS number>": { text: "subject access 943 476 5919" },
+    "you said we did <period> <division>": { text: "you said we did last 12 months" },
+    actions: { text: "actions" },
+    "actions all": { text: "actions all" },
     "set alerts channel": { text: "set alerts channel", inChannel: true },
     "set safety channel": { text: "set safety channel", inChannel: true },
     help: { text: "help" },

@@ -38,6 +38,8 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "complete-details": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "recalculate-deadlines": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "record-incident-reference": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "add-action": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "record-update": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

@@ -18,6 +18,11 @@ import { ko41aReturn, serviceReport } from "../../src/domain";
 import { reportCases } from "../helpers/reportFixtures";
 import { chartProblems, chartsIn, isKnownChartNote } from "../helpers/chartSchema";
 import { welcomeCard } from "../../src/teams/welcome";
+import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/learningActionCards";
+import { ACTION_TEXT_LIMIT, addAction, markActionDone } from "../../src/domain";
+import { youSaidWeDid } from "../../src/domain";
+import { CARD_ACTION_LIMIT, youSaidWeDidCard } from "../../src/teams/youSaidWeDid";
+import { doneAction } from "../helpers/youSaidWeDidFixtures";
 // The adaptivecards package only loads in Node from its dist build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
@@ -167,6 +172,7 @@ describe("card templates", () => {
     assertValidCard(digestCard([item], TODAY));
     const alert = { id: "a", tenantId: c.tenantId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
     assertValidCard(alertCard(alert, c));
+    assertValidCard(alertCard({ ...alert, target: { kind: "safety-channel" as const } }, c));
     assertValidCard(alertCard(alert, { ...c, alertAcknowledgements: [{ alertId: "a", reason: "high-risk", by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" }] }));
     const withRequest = requestInvestigation(
       c,
@@ -276,5 +282,70 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
     const report = reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
     assert.deepEqual(chartsIn(report), []);
     assertValidCard(report);
+  });
+});
+
+describe("the You said, we did card", () => {
+  const FEBRUARY = { from: "2026-02-01", to: "2026-02-28" };
+  const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+  const read = (actions: ReturnType<typeof doneAction>[]) => [{ id: "x", subjects: ["communications" as const], division: "Medicine", actions, patient: {}, raiser: {}, owner: {} }];
+
+  it("is valid with themes, actions and a theme still being looked at, and with a division", () => {
+    const summary = youSaidWeDid(cases, read([doneAction({ description: "Bells checked at handover", doneOn: "2026-02-10" })]), FEBRUARY, { division: "Medicine" });
+    const card = youSaidWeDidCard(summary, { today: TODAY, trustName: "Example NHS Trust" });
+    assertValidCard(card);
+    assert.match(cardText(card), /We did: Bells checked at handover/);
+    assert.match(cardText(card), /We are looking at this/);
+  });
+
+  it("stays under Teams' 80 KB with many long actions, and says the CSV has the rest", () => {
+    const long = "x".repeat(1000);
+    const many = Array.from({ length: 200 }, (_, i) => doneAction({ description: `${i} ${long}`, evidence: long, doneOn: "2026-02-10" }));
+    const card = youSaidWeDidCard(youSaidWeDid(cases, read(many), FEBRUARY), { today: TODAY });
+    assertValidCard(card);
+    assert.match(cardText(card), /Showing \d+ of the 200 actions completed: choose Download as CSV for them all/);
+    assert.ok((cardText(card).match(/We did:/g) ?? []).length <= CARD_ACTION_LIMIT);
+  });
+});
+
+describe("the cards of actions from cases", () => {
+  const NOW = new Date("2026-03-10T10:00:00Z");
+  const officer = { aadObjectId: "officer-1", name: "Olivia Officer" };
+  const owner = { aadObjectId: "owner-1", name: "Sam Sister" };
+  /** A case with `count` actions of the longest text, a third done. */
+  function withActions(count: number) {
+    let c = makeCase();
+    for (let i = 0; i < count; i++) {
+      const id = `5f3c1c8e-0000-4000-8000-${String(i).padStart(12, "0")}`;
+      c = addAction(c, { id, description: `${i} ${"x".repeat(ACTION_TEXT_LIMIT - 3)}`, owner, division: "Medicine", dueOn: "2026-03-20", subject: "communications" }, { actor: officer, now: NOW }).updated;
+      if (i % 3 === 0) c = markActionDone(c, id, "y".repeat(ACTION_TEXT_LIMIT), { actor: owner, now: NOW, isManager: false }).updated;
+    }
+    return c;
+  }
+
+  it("the form, the owner's card (added, nudged, done) and the lists are valid", () => {
+    const c = withActions(2);
+    assertValidCard(actionFormCard(c, { version: "etag", owners: [{ id: "owner-1", title: "Sam Sister" }], today: TODAY }));
+    assertValidCard(actionFormCard(makeCase({ subjects: "" }), { version: "", owners: [], today: TODAY, banner: { text: "Choose the owner", style: "attention" }, draft: { actionDescription: "typed" } }));
+    for (const moment of ["added", "before", "due-day", undefined] as const) {
+      assertValidCard(actionCard(c, c.actions![1], { today: TODAY, moment, canMarkDone: true, canOpenCase: moment === undefined }));
+    }
+    const done = actionCard(c, c.actions![0], { today: TODAY, canMarkDone: true, canOpenCase: true, banner: { text: "Marked done", style: "good" } });
+    assertValidCard(done);
+    assert.ok(!JSON.stringify(done).includes("Mark done"), "a done action offers no Mark done");
+    const listed = c.actions!.map((action) => ({ caseId: c.id, reference: c.reference, action, overdue: action.dueOn < TODAY }));
+    assertValidCard(myActionsCard(listed, TODAY, { count: 3, atLeast: true }));
+    assertValidCard(allActionsCard([{ division: "Medicine", open: 2, overdue: 0, actions: listed }], TODAY, { total: 30, shown: 2, atLeast: false }));
+  });
+
+  it("the case card lists its actions compactly and stays well under 80 KB with many long ones", () => {
+    const card = caseCard(withActions(40), { roles: OFFICER, today: TODAY });
+    assertValidCard(card);
+    assert.ok(Buffer.byteLength(JSON.stringify(card)) < 40 * 1024, `case card is ${Buffer.byteLength(JSON.stringify(card))} bytes`);
+    const text = cardText(card);
+    assert.match(text, /Open: 1 x+… · Sam Sister · due Friday 20 March 2026/);
+    assert.match(text, /More: 34 more actions: each is on the case's timeline\n/);
+    assert.ok(JSON.stringify(card).includes('"verb":"action.form"'), "officers are offered Add an action");
+    assert.ok(!JSON.stringify(caseCard(withActions(1), { roles: VOLUNTEER, today: TODAY })).includes('"verb":"action.form"'), "volunteers are not");
   });
 });

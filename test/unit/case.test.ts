@@ -128,7 +128,7 @@ describe("logging a contact", () => {
       { what: "a consequence of 6", overrides: { riskConsequence: "6" }, field: "riskConsequence", message: "Choose a consequence from 1 (negligible) to 5 (catastrophic)" },
       { what: "a likelihood of 0", overrides: { riskLikelihood: "0" }, field: "riskLikelihood", message: "Choose a likelihood from 1 (rare) to 5 (almost certain)" },
       { what: "a safeguarding answer that isn't yes or no", overrides: { safeguarding: "maybe" }, field: "safeguarding", message: "Choose yes or no for safeguarding" },
-      { what: "a complexity that isn't a tier", overrides: { complexity: "30" }, field: "complexity", message: "Choose a complexity of 25, 40 or 60 working days" },
+      { what: "a complexity that isn't a tier", overrides: { complexity: "30" }, field: "complexity", message: "Choose the complexity from the list: standard, complex or very complex" },
     ];
     for (const { what, overrides, field, message } of cases) {
       it(`tells the officer what to fix, next to the ${field} input, for ${what}`, () => {

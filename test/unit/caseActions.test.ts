@@ -209,10 +209,11 @@ describe("case actions", () => {
   });
 
   describe("recordAcknowledgement", () => {
-    it("records it as on time and moves the next due date to the response date", () => {
+    it("records it as on time and moves the next due date on: the next update to the complainant, before the response date", () => {
       const result = recordAcknowledgement(complaint(), "2026-03-05", ctx);
       assert.equal(result.updated.deadlines.acknowledgedOn, "2026-03-05");
-      assert.equal(result.updated.nextDueOn, "2026-04-09");
+      // 20 working days after the acknowledgement (the last contact) is Thursday 2 April; the response is due 9 April.
+      assert.equal(result.updated.nextDueOn, "2026-04-02");
       assert.equal(result.event.kind, "acknowledged");
       assert.equal(result.event.summary, "Acknowledgement sent on Thursday 5 March 2026, on time (due Friday 6 March 2026)");
       assert.deepEqual(result.event.changes, [{ field: "deadlines.acknowledgedOn", before: undefined, after: "2026-03-05" }]);
@@ -263,7 +264,9 @@ describe("case actions", () => {
     it("for an escalated concern, refuses a date before it became a complaint", () => {
       const escalated = escalateConcernToComplaint(concern(), ctx).updated;
       assert.throws(() => recordAcknowledgement(escalated, "2026-03-09", ctx), refusedWith(/before the concern became a complaint \(Tuesday 10 March 2026\)/));
-      assert.equal(recordAcknowledgement(escalated, "2026-03-10", ctx).updated.nextDueOn, escalated.deadlines.respondBy);
+      // The next update (20 working days after 10 March) comes before the response (25 working days).
+      assert.equal(recordAcknowledgement(escalated, "2026-03-10", ctx).updated.nextDueOn, "2026-04-09");
+      assert.equal(escalated.deadlines.respondBy, "2026-04-16");
     });
   });
 
@@ -274,7 +277,8 @@ describe("case actions", () => {
       const result = changeResponseDate(acknowledged(), input, ctx);
       assert.equal(result.updated.deadlines.respondBy, "2026-04-24");
       assert.equal(result.updated.deadlines.respondByAgreed, undefined);
-      assert.equal(result.updated.nextDueOn, "2026-04-24");
+      // The next update to the complainant (20 working days after the 5 March acknowledgement) still comes first.
+      assert.equal(result.updated.nextDueOn, "2026-04-02");
       assert.equal(result.event.kind, "response-date-changed");
       assert.equal(result.event.summary, "Response date changed from Thursday 9 April 2026 to Friday 24 April 2026");
       assert.equal(result.event.detail, "Ward manager on leave until 20 April");
@@ -489,9 +493,10 @@ describe("case actions", () => {
       assert.ok(!("outcome" in u));
       assert.ok(!("closedOn" in u));
       assert.equal(u.learning, "Check call bells hourly");
-      assert.equal(u.nextDueOn, "2026-04-09");
+      // Reopened, the complaint's next update is due again: 20 working days after the acknowledgement, before the response.
+      assert.equal(u.nextDueOn, "2026-04-02");
       assert.equal(result.event.kind, "reopened");
-      assert.equal(result.event.summary, "Complaint reopened: next due Thursday 9 April 2026");
+      assert.equal(result.event.summary, "Complaint reopened: next due Thursday 2 April 2026");
       assert.equal(result.event.detail, "They wrote again: unhappy with the response");
       assert.deepEqual(result.event.changes, [
         { field: "status", before: "closed", after: "open" },

@@ -79,6 +79,8 @@ describe("the case card at a glance", () => {
       [
         ["Friday 6 March 2026 · overdue by 2 working days", "Attention"],
         ["Thursday 9 April 2026 · due in 20 working days", "Default"],
+        // An open complaint's next update to the complainant: 20 working days from receipt, none given yet.
+        ["None yet · next due Tuesday 31 March 2026 · due in 15 working days", "Default"],
       ],
     );
   });
@@ -132,12 +134,12 @@ describe("the case card at a glance", () => {
 
     it("puts the rarer actions in the menu", () => {
       const card = draw(complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }), { roles: roles("manager") });
-      assert.deepEqual(menu(card), ["Assign", "Signpost", "Change response date", "Recalculate deadlines", "Ombudsman", "Edit details", "View timeline"]);
+      assert.deepEqual(menu(card), ["Assign", "Signpost", "Change response date", "Add an action", "Recalculate deadlines", "Record update given", "Ombudsman", "Edit details", "View timeline"]);
     });
 
     it("never offers what the viewer may not do", () => {
       const volunteer = [...mainRow(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") })), ...menu(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") }))];
-      for (const notTheirs of ["Assign", "Escalate", "Ask a clinical lead", "Close case", "Record acknowledgement", "Draft a letter", "Ombudsman", "Change response date", "Recalculate deadlines", "Complete details", "Edit details"]) {
+      for (const notTheirs of ["Assign", "Escalate", "Ask a clinical lead", "Close case", "Record acknowledgement", "Draft a letter", "Ombudsman", "Change response date", "Recalculate deadlines", "Record update given", "Add an action", "Complete details", "Edit details"]) {
         assert.ok(!volunteer.includes(notTheirs), `a volunteer is not offered ${notTheirs}`);
       }
       const closed = buttons(draw(complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }), { roles: roles("officer") })).map((b) => b.title);

@@ -64,12 +64,14 @@ describe("deadlines", () => {
   });
 
   describe("nextDue", () => {
-    it("is the acknowledgement date until the complaint is acknowledged, then the response date", () => {
+    it("is the acknowledgement date until the complaint is acknowledged, then the earlier of the next update and the response date", () => {
       const complaint = makeCase({ receivedOn: "2026-03-03" });
       assert.equal(nextDue(complaint), "2026-03-06");
       assert.equal(complaint.nextDueOn, "2026-03-06");
       const acknowledged: Case = { ...complaint, deadlines: { ...complaint.deadlines, acknowledgedOn: "2026-03-04" } };
-      assert.equal(nextDue(acknowledged), complaint.deadlines.respondBy);
+      // The next update to the complainant: 20 working days after the acknowledgement, before the response (9 April).
+      assert.equal(nextDue(acknowledged), "2026-04-01");
+      assert.equal(nextDue(acknowledged, 30), complaint.deadlines.respondBy, "with a longer cadence the response comes first");
     });
 
     it("is nothing once the case is closed, and nothing for a compliment", () => {
@@ -119,7 +121,8 @@ describe("deadlines", () => {
       assert.equal(extended.deadlines.respondByAgreed, true);
       assert.equal(extended.nextDueOn, "2026-03-06");
       const acknowledged = { ...complaint(), deadlines: { ...complaint().deadlines, acknowledgedOn: "2026-03-04" } };
-      assert.equal(extendResponse(acknowledged, "2026-05-20", "Statement").nextDueOn, "2026-05-20");
+      // Acknowledged on 4 March: the next update to the complainant (1 April) now comes before the response.
+      assert.equal(extendResponse(acknowledged, "2026-05-20", "Statement").nextDueOn, "2026-04-01");
     });
 
     it("stops at the six-month backstop unless the complainant agreed a longer period", () => {

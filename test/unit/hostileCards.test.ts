@@ -18,7 +18,9 @@ import {
   parseNewContact,
   serviceReport,
   SignpostingDirectory,
+  youSaidWeDid,
   type Case,
+  type LearningAction,
   type OutboxItem,
   type SignpostEntry,
 } from "../../src/domain";
@@ -33,6 +35,9 @@ import { detailsForm, detailsValues } from "../../src/teams/caseDetails";
 import { alertCard, digestCard } from "../../src/teams/nudgeCards";
 import { ko41aCard, reportCard } from "../../src/teams/reportCards";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
+import { doneAction } from "../helpers/youSaidWeDidFixtures";
+import { youSaidWeDidCard } from "../../src/teams/youSaidWeDid";
+import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/learningActionCards";
 import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";
@@ -54,7 +59,8 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   alert: ["reasonTitle", "reference", "typeTitle"],
   // heading: type title and reference; outcome titles from the fixed list; organisation titles from the
   // trust's signposting file (zod-checked at start-up, not typed in Teams). Every other line is a TextRun.
-  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title"],
+  // ruleTexts: periods from the trust's rules file (zod-checked numbers) in our words.
+  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title", "ruleTexts.*"],
   // Callers pass our words and counts; item lines are references, type titles and dates.
   caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
   caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
@@ -76,9 +82,16 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   // The crisis banner is a constant; web addresses are checked to be https:// when the directory loads.
   signpostEntry: ["banner", "kindLine", "web"],
   // Numbers from the trust's deadline rules; web addresses checked as above.
-  complaintsProcess: ["concernWorkingDays", "acknowledgeWorkingDays", "tiersText", "backstopMonths", "outOfTimeMonths", "ombudsman.web", "advocacy.web"],
+  complaintsProcess: ["subtitle", "concernWorkingDays", "acknowledgeWorkingDays", "tiersText", "backstopMonths", "outOfTimeMonths", "ombudsman.web", "advocacy.web"],
   timeline: ["reference", "countText"],
   welcome: ["commands[].command", "commands[].description"],
+  // Theme headings are KO41a titles; counts, notes and the footer are our words. Action texts and divisions are TextRuns.
+  youSaidWeDid: ["title", "intro", "facts[].title", "facts[].value", "themes[].heading", "themes[].raised", "themes[].looking", "note", "footer"],
+  // Actions from cases: headings are our words and the reference; list lines are references and dates. What was
+  // typed (what will change, what changed, the division) and people's names are TextRuns.
+  action: ["heading"],
+  actionForm: ["heading"],
+  actionList: ["title", "intro", "footer", "sections[].items[].reference", "sections[].items[].dueText"],
 };
 
 function ourWords(template: string): (dataPath: string) => boolean {
@@ -126,6 +139,17 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
       text: fillLetter(fs.readFileSync(path.join(CARDS_DIR, "letters", `${kind}.md`), "utf8"), letterView(c, { today: TODAY, officerName: h, events })),
       source: `${kind}.md (default)`,
     });
+  const hostileAction: LearningAction = {
+    id: "7d1e0c2a-0000-4000-8000-000000000001",
+    description: h,
+    owner: { aadObjectId: "owner-1", name: h },
+    division: h,
+    dueOn: "2026-03-09",
+    status: "open",
+    createdOn: "2026-03-02",
+    createdBy: { aadObjectId: "officer-1", name: h },
+  };
+  const withHostileAction = { ...c, actions: [hostileAction, { ...hostileAction, id: "7d1e0c2a-0000-4000-8000-000000000002", status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } }] } as Case;
   const typedForm = Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, h]));
   const parsed = parseNewContact(typedForm, TODAY);
   return [
@@ -164,6 +188,21 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["welcome", () => expandCard("welcome", { commands: COMMANDS, inChannel: true })],
     // files.ts draws it with what buildFile returns: our file name and description, our one-time link.
     ["file", () => expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" })],
+    ["case card with actions typed in hostile words", () => caseCard(withHostileAction, { roles: OFFICER, today: TODAY })],
+    ["action form with what was typed", () => actionFormCard(c, { version: "etag-1", owners: staff, today: TODAY, banner: { text: h, style: "attention" }, draft: { actionDescription: h, actionDivision: h } })],
+    ["action card to its owner, added", () => actionCard(c, hostileAction, { today: TODAY, moment: "added", canMarkDone: true, canOpenCase: false, draft: { actionEvidence: h } })],
+    ["action card, done", () => actionCard(c, { ...hostileAction, status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } }, { today: TODAY, canMarkDone: false, canOpenCase: true, banner: { text: h, style: "good" } })],
+    ["actions list, mine", () => myActionsCard([{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }], TODAY, { count: 2, atLeast: false })],
+    ["actions list, by division", () => allActionsCard([{ division: h, open: 1, overdue: 1, actions: [{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }] }], TODAY, { total: 3, shown: 1, atLeast: true })],
+    ["alert, action overdue", () => alertCard({ ...alertItem(withHostileAction), payload: { kind: "alert", caseId: c.id, reference: c.reference, reason: "action-overdue", raisedOn: TODAY, requestId: hostileAction.id } } as OutboxItem, withHostileAction)],
+    [
+      "you said, we did, with what was typed into an action and its division",
+      () => {
+        const action = doneAction({ description: h, evidence: h, division: h, subject: "communications", doneOn: "2026-03-05" });
+        const read = [{ id: c.id, subjects: c.subjects, division: h, actions: [action], patient: {}, raiser: {}, owner: {} }];
+        return youSaidWeDidCard(youSaidWeDid([c], read, period, { division: h }), { today: TODAY, trustName: "Example NHS Trust" });
+      },
+    ],
   ];
 }
 

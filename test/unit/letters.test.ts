@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   changeResponseDate,
+  DEFAULT_DEADLINE_RULES,
   closeCase,
   CaseRuleError,
   digestItem,
@@ -52,6 +53,9 @@ describe("letters", () => {
     assert.equal(view.previousResponseDate, "Thursday 9 April 2026");
     assert.equal(view.responseDate, "Thursday 30 April 2026");
     assert.equal(view.extensionReason, "Waiting for the ward manager's statement");
+    assert.equal(view.responseWorkingDays, "25", "an agreed date gives the tier's working days");
+    const wales = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event], rules: { ...DEFAULT_DEADLINE_RULES, complexityWorkingDays: { 25: 30, 40: 30, 60: 30 } } });
+    assert.equal(wales.responseWorkingDays, "30", "under the trust's rules");
   });
 
   it("ships three templates that fill cleanly; the final response has the Ombudsman's details from the directory", () => {

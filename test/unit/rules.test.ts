@@ -249,5 +249,17 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.throws(() => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_DEADLINE_RULES }), (e: unknown) => e instanceof CaseRuleError && /already follow the current rules/.test(e.message));
       assert.throws(() => recalculateDeadlines({ ...england, status: "closed" }, ctx), (e: unknown) => e instanceof CaseRuleError && /closed/.test(e.message));
     });
+
+    it("recalculation also moves the next update to the complainant when only the trust's update cadence changed", () => {
+      // Acknowledged Wednesday 8 April 2026; 20 working days on (the early May bank holiday skipped) is Thursday 7 May, 10 is Wednesday 22 April.
+      const acknowledged: Case = { ...makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }), nextDueOn: "2026-05-07" };
+      acknowledged.deadlines = { ...acknowledged.deadlines, acknowledgedOn: "2026-04-08" };
+      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-09T09:00:00Z"), rules: DEFAULT_DEADLINE_RULES };
+      assert.throws(() => recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 20 }), (e: unknown) => e instanceof CaseRuleError && /already follow/.test(e.message));
+      const result = recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 10 });
+      assert.equal(result.updated.nextDueOn, "2026-04-22");
+      assert.deepEqual(result.updated.deadlines, acknowledged.deadlines, "the stored deadlines stay");
+      assert.match(result.event.summary, /next deadline from Thursday 7 May 2026 to Wednesday 22 April 2026/);
+    });
   });
 });

@@ -1,0 +1,228 @@
+import { strict as assert } from "node:assert";
+import {
+  actionAttentionDay,
+  actionReminders,
+  addAction,
+  alertIsOn,
+  alertOutboxItem,
+  attentionDay,
+  CaseRuleError,
+  DEFAULT_RULES,
+  markActionDone,
+  mayMarkDone,
+  myOpenActions,
+  NO_PATIENT_DETAILS,
+  openActionsByDivision,
+  parseRules,
+  watchDay,
+  type Case,
+  type LearningAction,
+} from "../../src/domain";
+import { makeCase } from "../helpers/caseFixtures";
+
+// The fixture: a complaint about Margaret Jones (NHS number 943 476 5919), subject Communications, division Medicine.
+const NOW = new Date("2026-03-10T10:00:00Z"); // Tuesday 10 March 2026
+const PRIYA = { aadObjectId: "officer-1", name: "Priya Shah" };
+const WARD_MANAGER = { aadObjectId: "owner-1", name: "Sam Sister" };
+const STRANGER = { aadObjectId: "someone-else", name: "Nat Nobody" };
+const ID = "11111111-2222-4333-8444-555555555555";
+
+function withAction(c: Case = makeCase({ raisedBy: "family", raiserName: "David Jones", consent: "given" }), overrides: Partial<{ description: string; dueOn: string; subject: string; division: string; id: string }> = {}): Case {
+  return addAction(
+    c,
+    { id: overrides.id ?? ID, description: overrides.description ?? "Call bells are checked at every shift handover", owner: WARD_MANAGER, division: overrides.division ?? "Medicine", dueOn: overrides.dueOn ?? "2026-04-07", subject: overrides.subject },
+    { actor: PRIYA, now: NOW },
+  ).updated;
+}
+
+const refusedWith = (pattern: RegExp | string) => (error: unknown) => error instanceof CaseRuleError && (typeof pattern === "string" ? error.message === pattern : pattern.test(error.message));
+
+describe("actions from cases (domain)", () => {
+  describe("adding an action", () => {
+    it("keeps what will change, the owner, division, due day and theme, and puts the typed words only in the timeline's detail", () => {
+      const c = makeCase();
+      const result = addAction(c, { id: ID, description: "Call bells are checked at every shift handover", owner: WARD_MANAGER, division: " Medicine ", dueOn: "2026-04-07", subject: "communications" }, { actor: PRIYA, now: NOW });
+      const action = result.updated.actions![0];
+      assert.deepEqual(
+        { ...action },
+        {
+          id: ID,
+          description: "Call bells are checked at every shift handover",
+          subject: "communications",
+          owner: WARD_MANAGER,
+          division: "Medicine",
+          dueOn: "2026-04-07",
+          status: "open",
+          createdOn: "2026-03-10",
+          createdBy: PRIYA,
+        },
+      );
+      assert.equal(result.event.kind, "action-added");
+      assert.equal(result.event.summary, "Action added for Sam Sister, due Tuesday 7 April 2026");
+      assert.ok(!result.event.summary.includes("Call bells"), "the summary carries no typed text");
+      assert.match(result.event.detail!, /Call bells are checked[\s\S]*Division: Medicine[\s\S]*Theme: Communications/);
+    });
+
+    it("keeps several actions on one case", () => {
+      const twice = withAction(withAction(), { id: "21111111-2222-4333-8444-555555555555", description: "Night staff briefed on answering bells" });
+      assert.equal(twice.actions!.length, 2);
+    });
+
+    it("refuses the patient's or raiser's name (any case or spacing) and NHS numbers, in the action and its evidence", () => {
+      const c = makeCase({ raisedBy: "family", raiserName: "David Jones", consent: "given" });
+      const attempt = (description: string) => () => withAction(c, { description });
+      for (const text of [
+        "Apologise to Margaret Jones for the wait",
+        "apologise to MARGARET   jones",
+        "Write to David Jones",
+        "Check 943 476 5919's notes",
+        "Check record 9434765919",
+        "Ring 1234567890 back", // not a valid NHS number, still ten digits
+        "Ring 07700 900123", // a phone number has ten digits in a row too
+      ]) {
+        assert.throws(attempt(text), refusedWith(NO_PATIENT_DETAILS), text);
+      }
+      assert.equal(NO_PATIENT_DETAILS, "Write the action without the patient's name or NHS number: actions can be published in 'You said, we did'.");
+      // Ordinary words with numbers are fine: a ward, a date, a count.
+      assert.doesNotThrow(attempt("Ward 7 to review bells by 2026-04-01; 3 audits a week"));
+      // A name inside a longer word is not the name: a patient called Ann, a raiser called Tom.
+      const short = makeCase({ patientName: "Ann", raisedBy: "family", raiserName: "Tom", consent: "given" });
+      assert.doesNotThrow(() => withAction(short, { description: "Annual training on tomorrow's huddle" }));
+      assert.throws(() => withAction(short, { description: "Ring Ann back" }), refusedWith(NO_PATIENT_DETAILS));
+      const open = withAction(c);
+      assert.throws(() => markActionDone(open, ID, "Told Margaret Jones it is fixed", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(NO_PATIENT_DETAILS));
+      assert.throws(() => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(NO_PATIENT_DETAILS));
+    });
+
+    it("wants a working day that is not in the past (today will do)", () => {
+      const on = (dueOn: string) => () => withAction(makeCase(), { dueOn });
+      assert.throws(on("2026-03-09"), refusedWith(/in the past/));
+      assert.doesNotThrow(on("2026-03-10"));
+      assert.throws(on("2026-03-14"), refusedWith(/Saturday 14 March 2026 is not a working day/));
+      assert.throws(on("2026-04-03"), refusedWith(/Friday 3 April 2026 is not a working day/), "Good Friday");
+      assert.throws(on("2026-02-30"), refusedWith(/Choose the due date/));
+      assert.throws(on(""), refusedWith(/Choose the due date/));
+    });
+
+    it("wants what will change (at most the limit), a division, a theme from the case's subjects, and an open case", () => {
+      const c = makeCase();
+      assert.throws(() => withAction(c, { description: "  " }), refusedWith(/Write what will change/));
+      assert.throws(() => withAction(c, { description: "x".repeat(1001) }), refusedWith(/1,000 characters/));
+      assert.throws(() => withAction(c, { division: "" }), refusedWith(/Enter the division/));
+      assert.throws(() => withAction(c, { subject: "consent" }), refusedWith(/case's subjects/));
+      assert.throws(() => withAction({ ...c, status: "closed", closedOn: "2026-03-10", outcome: "upheld" }), refusedWith(/closed/));
+    });
+  });
+
+  describe("marking done", () => {
+    it("lets the owner or a manager mark it done with what changed, on an open or a closed case", () => {
+      const open = withAction();
+      const done = markActionDone(open, ID, "Handover checklist now includes bells", { actor: WARD_MANAGER, now: NOW, isManager: false });
+      const action = done.updated.actions![0];
+      assert.equal(action.status, "done");
+      assert.deepEqual(action.done, { on: "2026-03-10", by: WARD_MANAGER, evidence: "Handover checklist now includes bells" });
+      assert.equal(done.event.kind, "action-done");
+      assert.ok(!done.event.summary.includes("Handover checklist"), "the summary carries no typed text");
+      assert.match(done.event.detail!, /What changed: Handover checklist now includes bells/);
+      const closed = { ...open, status: "closed" as const, closedOn: "2026-03-10", outcome: "upheld" as const };
+      assert.equal(markActionDone(closed, ID, "Done", { actor: STRANGER, now: NOW, isManager: true }).updated.actions![0].status, "done");
+    });
+
+    it("refuses someone else, a made-up action, an already-done action and no evidence", () => {
+      const open = withAction();
+      assert.throws(() => markActionDone(open, ID, "Done", { actor: STRANGER, now: NOW, isManager: false }), refusedWith("This action belongs to Sam Sister. Only they or a PALS manager can mark it done."));
+      assert.throws(() => markActionDone(open, "99999999-2222-4333-8444-555555555555", "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(/not on this case/));
+      assert.throws(() => markActionDone(open, ID, "  ", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(/Say what changed/));
+      const done = markActionDone(open, ID, "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
+      assert.throws(() => markActionDone(done, ID, "Again", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith("Sam Sister already marked this action done on Tuesday 10 March 2026."));
+      assert.equal(mayMarkDone({ owner: WARD_MANAGER }, "OWNER-1", false), true, "ids compare without case");
+      assert.equal(mayMarkDone({ owner: WARD_MANAGER }, STRANGER.aadObjectId, false), false);
+    });
+  });
+
+  describe("nudges and the overdue alert", () => {
+    // Due Tuesday 7 April 2026. Two working days before, skipping Easter Monday (6 April) and Good Friday (3 April):
+    // Thursday 2 April is one, Wednesday 1 April is two.
+    const c = withAction();
+    const moments = (today: string, window = 2) => actionReminders(c, today, window).map((r) => r.moment);
+
+    it("nudges the owner from the window's first working day, on the due day, and alerts once overdue", () => {
+      assert.equal(actionAttentionDay(c, 2), "2026-04-01");
+      assert.deepEqual(moments("2026-03-31"), []);
+      assert.deepEqual(moments("2026-04-01"), ["before"]);
+      assert.deepEqual(moments("2026-04-02"), ["before"], "the same nudge (one outbox id): sent once");
+      assert.deepEqual(moments("2026-04-07"), ["due-day"]);
+      assert.deepEqual(moments("2026-04-08"), ["overdue"]);
+      // The trust's window: 5 working days before 7 April (2, 1 April, 31, 30 March, then Friday 27 March).
+      assert.equal(actionAttentionDay(c, 5), "2026-03-27");
+      assert.deepEqual(moments("2026-03-26", 5), []);
+      assert.deepEqual(moments("2026-03-27", 5), ["before"]);
+    });
+
+    it("sends no 'due soon' nudge for an action added inside its window: its card just came with the date", () => {
+      // Added Thursday 2 April, inside the window that opened on Wednesday 1 April.
+      const late: Case = { ...c, actions: c.actions!.map((a) => ({ ...a, createdOn: "2026-04-02" })) };
+      assert.deepEqual(actionReminders(late, "2026-04-02", 2), []);
+      assert.deepEqual(actionReminders(late, "2026-04-07", 2).map((r) => r.moment), ["due-day"]);
+      // Added on the day the window opens: also inside it.
+      const onTheDay: Case = { ...c, actions: c.actions!.map((a) => ({ ...a, createdOn: "2026-04-01" })) };
+      assert.deepEqual(actionReminders(onTheDay, "2026-04-01", 2), []);
+    });
+
+    it("raises the overdue alert under one id every day it is overdue (once ever), and the rules file can switch it off", () => {
+      const first = alertOutboxItem(c, "action-overdue", "2026-04-08", NOW, ID);
+      const later = alertOutboxItem(c, "action-overdue", "2026-04-20", NOW, ID);
+      assert.equal(first.id, later.id);
+      assert.equal(first.id, `alert:${c.id}:action-overdue:${ID}`);
+      assert.equal(alertIsOn(DEFAULT_RULES, "action-overdue"), true);
+      const off = parseRules({ alerts: { "action-overdue": false } });
+      assert.ok(off.ok);
+      assert.equal(alertIsOn(off.rules, "action-overdue"), false);
+    });
+
+    it("keeps a closed case in the sweep's view while its actions are open, and lets it go once they are done or it is being retired", () => {
+      const closed: Case = { ...c, status: "closed", closedOn: "2026-03-10", outcome: "upheld", nextDueOn: undefined };
+      assert.equal(attentionDay(closed), "2026-04-01");
+      assert.equal(watchDay(closed), "2026-04-01");
+      const done = markActionDone(closed, ID, "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
+      assert.equal(attentionDay(done), undefined);
+      assert.deepEqual(actionReminders(done, "2026-04-08", 2), []);
+      assert.equal(attentionDay({ ...closed, retiringOn: "2026-03-11" }), undefined);
+      // On an open case, the earlier of the case's own attention day and the action's.
+      assert.equal(attentionDay({ ...c, nextDueOn: "2026-05-29" }), "2026-04-01");
+    });
+  });
+
+  describe("lists", () => {
+    const action = (id: string, owner: string, dueOn: string, division = "Medicine", status: LearningAction["status"] = "open"): LearningAction => ({
+      id,
+      description: `Action ${id}`,
+      owner: { aadObjectId: owner, name: owner },
+      division,
+      dueOn,
+      status,
+      createdOn: "2026-03-01",
+      createdBy: PRIYA,
+    });
+    const cases = [
+      { id: "c1", reference: "PALS-2026-000001", actions: [action("a", "me", "2026-03-20"), action("b", "you", "2026-03-05", "medicine "), action("x", "me", "2026-03-01", "Medicine", "done")] },
+      { id: "c2", reference: "PALS-2026-000002", actions: [action("c", "me", "2026-03-09", "Surgery"), action("d", "you", "2026-04-01", "Surgery")] },
+    ];
+
+    it("`actions`: mine only, open only, soonest due first, overdue marked", () => {
+      const mine = myOpenActions(cases, "ME", "2026-03-10");
+      assert.deepEqual(mine.map((l) => [l.action.id, l.reference, l.overdue]), [["c", "PALS-2026-000002", true], ["a", "PALS-2026-000001", false]]);
+    });
+
+    it("`actions all`: by division (one division however it was typed), divisions with overdue first, overdue first within, with counts", () => {
+      const groups = openActionsByDivision(cases, "2026-03-10");
+      assert.deepEqual(
+        groups.map((g) => [g.division, g.open, g.overdue, g.actions.map((l) => l.action.id)]),
+        [
+          ["Medicine", 2, 1, ["b", "a"]],
+          ["Surgery", 2, 1, ["c", "d"]],
+        ],
+      );
+    });
+  });
+});
