@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { CosmosClient } from "@azure/cosmos";
-import { addCalendarDays, formatCaseReference, londonDate, newCase, type Case } from "../src/domain";
+import { addCalendarDays, addWorkingDays, formatCaseReference, londonDate, newCase, type Case, type LearningAction } from "../src/domain";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
 import { startEmbeddedCosmos } from "../src/store/embedded";
 import { cardAction, MANAGER, OFFICER, personalMessage, TENANT_ID } from "../test/helpers/activities";
@@ -86,9 +86,27 @@ function seedCases(today: string): Case[] {
       now: new Date(`${receivedOn}T09:00:00Z`),
       by: owner,
     });
+    // Every fourth case has an action arising: open and the officer's on open cases, done on closed ones.
+    const actions: LearningAction[] =
+      i % 4 === 0
+        ? [
+            {
+              id: randomUUID(),
+              description: "Call bells checked at every shift handover",
+              subject: "communications",
+              owner,
+              division: form.division,
+              dueOn: addWorkingDays(today, 5 + i),
+              status: i % 5 === 4 ? "done" : "open",
+              createdOn: receivedOn,
+              createdBy: owner,
+              ...(i % 5 === 4 ? { done: { on: addCalendarDays(today, -20), by: owner, evidence: "Added to the handover sheet" } } : {}),
+            },
+          ]
+        : [];
     const closed = i % 5 === 4;
-    if (!closed) return { ...c, owner };
-    const copy: Case = { ...c, owner, status: "closed", closedOn: addCalendarDays(receivedOn, 3), outcome: "resolved" };
+    if (!closed) return { ...c, owner, ...(actions.length ? { actions } : {}) };
+    const copy: Case = { ...c, owner, status: "closed", closedOn: addCalendarDays(receivedOn, 3), outcome: "resolved", ...(actions.length ? { actions } : {}) };
     delete copy.nextDueOn;
     return copy;
   });
@@ -138,6 +156,7 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
     await proxy.quiet();
 
     const openCase = seeded.find((c) => c.status === "open")!;
+    const openComplaint = seeded.find((c) => c.status === "open" && c.type === "complaint" && c.id !== openCase.id)!;
     const operations: [string, object][] = [
       ["log a contact (invoke, no NHS number)", cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today, nhsNumber: "" }) }, { serviceUrl })],
       ["log a contact (invoke, NHS number given)", cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today }) }, { serviceUrl })],
@@ -146,6 +165,14 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
       ["due", personalMessage("due", { serviceUrl })],
       ["find jones", personalMessage("find jones", { serviceUrl })],
       ["report (manager)", personalMessage("report", { serviceUrl, from: MANAGER })],
+      ["record update given (case card)", cardAction("case.recordUpdateGiven", { caseId: openComplaint.id, updateHow: "phone", updateOn: today, updateNote: "" }, { serviceUrl })],
+      [
+        "add an action (case card)",
+        cardAction("action.add", { caseId: openCase.id, actionDescription: "Discharge letters checked by a second nurse", actionOwner: OFFICER.aadObjectId, actionDivision: "Medicine", actionDueOn: addWorkingDays(today, 10), actionSubject: "" }, { serviceUrl }),
+      ],
+      ["actions", personalMessage("actions", { serviceUrl })],
+      ["actions all (manager)", personalMessage("actions all", { serviceUrl, from: MANAGER })],
+      ["you said we did (manager)", personalMessage("you said we did last month", { serviceUrl, from: MANAGER })],
     ];
     console.log("Cosmos DB requests per operation (each once, in turn, counted at a proxy in front of the store; 40 cases seeded; query plans apart):");
     for (const [label, activity] of operations) {
