@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { Case } from "../../src/domain";
-import { cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
-import { CHANNEL, cardAction, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { cardOf, cardText, inputValues, startTestBot, type TestBot, storedCase as storedCaseOf, timelineKinds as timelineKindsOf } from "../helpers/bot";
+import { CHANNEL, cardAction, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 const OTHER_LEAD: TeamsUser = { id: "29:2lead", name: "Dr Nia Other", aadObjectId: "00000000-0000-4000-8000-0000000000b3" };
@@ -34,16 +34,8 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     return storedCase(answer.value.refresh.action.data.caseId);
   }
 
-  async function storedCase(id: string): Promise<Case> {
-    return (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
-  }
-
-  async function timelineKinds(id: string): Promise<string[]> {
-    const { resources } = await t.bot.store.containers.events.items
-      .query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] })
-      .fetchAll();
-    return resources.map((r) => r.kind);
-  }
+  const storedCase = (id: string) => storedCaseOf(t, id);
+  const timelineKinds = (id: string) => timelineKindsOf(t, id);
 
   async function setDivisionChannel(): Promise<void> {
     await t.send(channelMessage("set division channel Medicine", { serviceUrl: t.connector.url, from: OFFICER }));

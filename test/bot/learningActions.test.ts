@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import sinon from "sinon";
 import type { Case, LearningAction } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
-import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
+import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot, storedCase as storedCaseOf, timelineKinds as timelineKindsOf } from "../helpers/bot";
 import { ADMIN, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
 
@@ -40,16 +40,8 @@ describe("actions from cases (real HTTP activities)", () => {
     return { c: await storedCase(caseId), card: answer.value };
   }
 
-  async function storedCase(id: string): Promise<Case> {
-    return (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
-  }
-
-  async function timelineKinds(id: string): Promise<string[]> {
-    const { resources } = await t.bot.store.containers.events.items
-      .query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] })
-      .fetchAll();
-    return resources.map((r) => r.kind);
-  }
+  const storedCase = (id: string) => storedCaseOf(t, id);
+  const timelineKinds = (id: string) => timelineKindsOf(t, id);
 
   /** Acknowledges and closes the complaint (its actions stay open). */
   async function closeComplaint(c: Case): Promise<void> {

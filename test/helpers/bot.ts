@@ -2,7 +2,8 @@ import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config";
 import { startBot, type RunningBot, type StartOptions } from "../../src/index";
 import { createLogger } from "../../src/logger";
-import { cardAction, type TeamsUser } from "./activities";
+import type { Case } from "../../src/domain";
+import { cardAction, TENANT_ID, type TeamsUser } from "./activities";
 import { FakeConnector } from "./fakeConnector";
 
 /** What an Action.Execute invoke answers: the card to show in place of the pressed one. */
@@ -112,4 +113,17 @@ export function inputValues(card: any): Record<string, string> {
     }
   }
   return values;
+}
+
+/** The case as stored in the test bot's store (the default trust). */
+export async function storedCase(t: TestBot, id: string): Promise<Case> {
+  return (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
+}
+
+/** The kinds of a case's timeline entries, oldest first. */
+export async function timelineKinds(t: TestBot, id: string): Promise<string[]> {
+  const { resources } = await t.bot.store.containers.events.items
+    .query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] })
+    .fetchAll();
+  return resources.map((r) => r.kind);
 }
