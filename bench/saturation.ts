@@ -1,6 +1,6 @@
 // `npx tsx bench/saturation.ts`: where the log-a-contact p99 of the load benchmark comes from. 50 connections,
-// 13 s, each response's latency kept with its time; then the same for a bare bot that only burns CPU
-// (bench/busyBot.ts). Prints the percentiles over the whole run and after its first 3 s, the slow answers, and the
+// 13 s, each response's latency kept with its time; then the same for a bare teams-ai bot that only burns CPU
+// (bench/busyBot.ts) and for a plain Node HTTP server that does the same (bench/plainBusyServer.ts). Prints the percentiles over the whole run and after its first 3 s, the slow answers, and the
 // slowest the bot itself took (from its HTTP server's request to its response, by a preloaded hook).
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   try {
     await measure("PALS Desk, log a contact", path.join("src", "index.ts"), "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, connector.url);
     await measure("bare bot, 10 ms CPU per card action", path.join("bench", "busyBot.ts"), "Busy bot is listening", { BUSY_MS: "10" }, connector.url);
+    await measure("plain Node HTTP server, 10 ms CPU per request", path.join("bench", "plainBusyServer.ts"), "Busy bot is listening", { BUSY_MS: "10" }, connector.url);
   } finally {
     store.child.kill("SIGKILL");
     await connector.stop();
