@@ -84,19 +84,7 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   async findByReference(tenantId: string, reference: string): Promise<CaseRecord | undefined> {
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.reference = @reference",
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@reference", value: reference },
-          ],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
-    const found = resources[0];
+    const [found] = await this.inTrust("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.reference = @reference", tenantId, { "@reference": reference });
     return found ? this.toRecord(found, found._etag as string) : undefined;
   }
 
@@ -176,26 +164,17 @@ export class CosmosCaseRepository implements CaseRepository {
   async listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
     const where =
       "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
-    const parameters = [
-      { name: "@tenantId", value: tenantId },
-      { name: "@owner", value: ownerAadObjectId },
-      ...(options.dueBy ? [{ name: "@dueBy", value: options.dueBy }] : []),
-    ];
+    const parameters = { "@owner": ownerAadObjectId, ...(options.dueBy ? { "@dueBy": options.dueBy } : {}) };
     // Only what the list shows; ordered by the cases container's composite index (cosmos.ts; its first keys are fixed by the filter).
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query:
-            `SELECT TOP ${Math.trunc(options.limit)} c.id, c.tenantId, c.reference, c.type, c.status, c.safeguarding, c.deadlines, c.nextDueOn, c.ombudsman, ` +
-            `{ "name": c.patient.name } AS patient FROM c ${where} ORDER BY c.owner.aadObjectId ASC, c.status ASC, c.dueKey ASC, c.reference ASC`,
-          parameters,
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
+    const resources = await this.inTrust(
+      `SELECT TOP ${Math.trunc(options.limit)} c.id, c.tenantId, c.reference, c.type, c.status, c.safeguarding, c.deadlines, c.nextDueOn, c.ombudsman, ` +
+        `{ "name": c.patient.name } AS patient FROM c ${where} ORDER BY c.owner.aadObjectId ASC, c.status ASC, c.dueKey ASC, c.reference ASC`,
+      tenantId,
+      parameters,
+    );
     const cases = resources.map((document) => parseStored(CaseSummarySchema, "cases", document));
     if (cases.length < options.limit) return { cases, total: cases.length };
-    const { resources: counted } = await this.container.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c ${where}`, parameters }, { partitionKey: tenantId }).fetchAll();
+    const counted = await this.inTrust<number>(`SELECT VALUE COUNT(1) FROM c ${where}`, tenantId, parameters);
     return { cases, total: counted[0] ?? cases.length };
   }
 
@@ -208,20 +187,12 @@ export class CosmosCaseRepository implements CaseRepository {
   async countForPatient(tenantId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number> {
     // TOP, not COUNT: the index finds the first few and stops, whatever the patient's history.
     const top = Math.max(0, Math.floor(atMost));
-    const { resources } = await this.container.items
-      .query<string>(
-        {
-          query: `SELECT TOP ${top} VALUE c.id FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber AND c.receivedOn >= @since`,
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@nhsNumber", value: nhsNumber },
-            { name: "@since", value: receivedSince },
-          ],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
-    return resources.length;
+    const ids = await this.inTrust<string>(
+      `SELECT TOP ${top} VALUE c.id FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber AND c.receivedOn >= @since`,
+      tenantId,
+      { "@nhsNumber": nhsNumber, "@since": receivedSince },
+    );
+    return ids.length;
   }
 
   async search(query: CaseSearch): Promise<Case[]> {
@@ -257,15 +228,11 @@ export class CosmosCaseRepository implements CaseRepository {
 
   /** Cases with open actions, soonest first: id, reference and actions only (no patient details travel). */
   private async withOpenActions(tenantId: string, filter: string, limit: number, parameters: Record<string, string>): Promise<CaseActions[]> {
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query: `SELECT TOP ${Math.trunc(limit)} c.id, c.reference, c.actions FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND ${filter} ORDER BY c.openActionsDueOn ASC`,
-          parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
+    const resources = await this.inTrust(
+      `SELECT TOP ${Math.trunc(limit)} c.id, c.reference, c.actions FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND ${filter} ORDER BY c.openActionsDueOn ASC`,
+      tenantId,
+      parameters,
+    );
     return resources.map((document) => parseStored(CaseActionsSchema, "cases", document));
   }
 
@@ -280,15 +247,7 @@ export class CosmosCaseRepository implements CaseRepository {
     const parameters = { "@from": fromDay, "@to": toDay };
     if (read === "whole cases") return this.cases(`SELECT * FROM c ${where}`, tenantId, parameters);
     // Only the fields the report counts: no summaries, patient details or investigations travel for a count.
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query: `SELECT ${REPORT_FIELDS} FROM c ${where}`,
-          parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
+    const resources = await this.inTrust(`SELECT ${REPORT_FIELDS} FROM c ${where}`, tenantId, parameters);
     return resources.map((document) => parseStored(ReportCaseSchema, "cases", document));
   }
 
@@ -296,33 +255,30 @@ export class CosmosCaseRepository implements CaseRepository {
     // Only cases with a done action carry lastActionDoneOn (actionIndexOf): the range finds just those. Earliest
     // first, so a cut drops the cases last done latest (the likeliest to fall after the period). The names are
     // read only so the domain can remove them from action texts.
-    const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
-        {
-          query:
-            `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, { "name": c.patient.name } AS patient, ` +
-            `{ "name": c.raiser.name } AS raiser, { "name": c.owner.name } AS owner FROM c ` +
-            "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
-          parameters: [
-            { name: "@tenantId", value: tenantId },
-            { name: "@from", value: fromDay },
-          ],
-        },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
+    const resources = await this.inTrust(
+      `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, { "name": c.patient.name } AS patient, ` +
+        `{ "name": c.raiser.name } AS raiser, { "name": c.owner.name } AS owner FROM c ` +
+        "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
+      tenantId,
+      { "@from": fromDay },
+    );
     return resources.map((document) => parseStored(CaseWithDoneActionsSchema, "cases", document));
   }
 
   /** A query within one trust's partition, each result checked as a case. */
   private async cases(query: string, tenantId: string, parameters: Record<string, string>): Promise<Case[]> {
+    return (await this.inTrust(query, tenantId, parameters)).map((document) => this.caseOf(document));
+  }
+
+  /** A query within one trust's partition (`@tenantId` is that trust), with its other named parameters. */
+  private async inTrust<T = Record<string, unknown>>(query: string, tenantId: string, parameters: Record<string, string>): Promise<T[]> {
     const { resources } = await this.container.items
-      .query<Record<string, unknown>>(
+      .query<T>(
         { query, parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))] },
         { partitionKey: tenantId },
       )
       .fetchAll();
-    return resources.map((document) => this.caseOf(document));
+    return resources;
   }
 
   /** The case in a stored document, checked against its schema once per version; each caller gets its own copy. */
