@@ -221,3 +221,11 @@ export function formatPlainDate(dateIso: string): string {
 
 /** Cards show the same few dates (today, deadlines) again and again; luxon's formatting is a turn's costliest date work. */
 const plainDates = new LRUCache<string, string>({ max: 5_000 });
+
+/** "due in 3 working days" / "due today" / "overdue by 2 working days": how far off a due day is, in working days. */
+export function dueInWords(dueOn: string, today: string): string {
+  if (dueOn === today) return "due today";
+  const days = Math.max(1, Math.abs(workingDaysBetween(today, dueOn)));
+  const count = `${days} working day${days > 1 ? "s" : ""}`;
+  return dueOn > today ? `due in ${count}` : `overdue by ${count}`;
+}

@@ -3,7 +3,7 @@
 // an etag-guarded case update and lands on the case timeline. Actions outlive their case: a closed case keeps
 // its open actions tracked, and they can still be marked done.
 import type { Case } from "./caseSchema";
-import { formatPlainDate, isIsoDate, isWorkingDay, londonDate, subtractWorkingDays, workingDaysBetween } from "./calendar";
+import { formatPlainDate, isIsoDate, isWorkingDay, londonDate, subtractWorkingDays } from "./calendar";
 import type { ActionContext, ActionResult } from "./change";
 import { CaseRuleError } from "./errors";
 import { subjectTitle, type Subject } from "./ko41a";
@@ -18,6 +18,16 @@ const TEN_DIGITS = /\d(?:[ \t]*\d){9}/;
 const folded = (text: string) => text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 
 /**
+ * A phrase as whole words, in any case and with any spacing between its words: letters or digits either side
+ * (in any script) are not a boundary, so "Ann" is not found in "annual". Shared by the check when an action is
+ * written and the scrub before one is published (youSaidWeDid.ts).
+ */
+export function wholeWords(phrase: string, flags = "iu"): RegExp {
+  const pattern = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
+  return new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, flags);
+}
+
+/**
  * Whether text carries the case's patient or raiser by name (whole name as whole words, any case and spacing) or an NHS number
  * (any 10-digit run). A short check a person can understand and fix, not a guarantee: the words are still theirs.
  */
@@ -26,8 +36,7 @@ export function namesThePatient(c: Pick<Case, "patient" | "raiser">, text: strin
   const said = folded(text);
   return [c.patient.name, c.raiser?.name].some((name) => {
     const whole = name ? folded(name) : "";
-    // As a whole word: a patient called Ann does not make "annual training" a name.
-    return whole.length >= 2 && new RegExp(`(?<![\\p{L}\\p{N}])${whole.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "u").test(said);
+    return whole.length >= 2 && wholeWords(whole).test(said);
   });
 }
 
@@ -151,14 +160,6 @@ export function actionAttentionDay(c: Partial<Pick<Case, "actions" | "retiringOn
     .filter((action) => action.status === "open")
     .map((action) => subtractWorkingDays(action.dueOn, windowWorkingDays))
     .sort()[0];
-}
-
-/** "due in 3 working days" / "due today" / "overdue by 2 working days". */
-export function actionDueText(dueOn: string, today: string): string {
-  if (dueOn === today) return "due today";
-  const days = Math.max(1, Math.abs(workingDaysBetween(today, dueOn)));
-  const count = `${days} working day${days > 1 ? "s" : ""}`;
-  return dueOn > today ? `due in ${count}` : `overdue by ${count}`;
 }
 
 export type ActionState = "open" | "done" | "overdue";

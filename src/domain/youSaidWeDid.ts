@@ -7,6 +7,7 @@ import { isIsoDate } from "./calendar";
 import { toCsv } from "./exports";
 import { KO41A_SUBJECTS, type Subject, SubjectSchema, subjectTitle } from "./ko41a";
 import { LearningActionSchema } from "./learningActionSchema";
+import { wholeWords } from "./learningActions";
 import { checkPeriod, lastFullMonth, parseReportCommand, type ReportPeriod } from "./reports";
 
 // --- what the store reads ----------------------------------------------------------------------
@@ -40,9 +41,6 @@ const REFERENCES = /\bPALS[\s-]*\d{4}[\s-]*\d{1,6}\b/gi;
 /** Name parts that are ordinary words or titles: removing them would garble the text and protect nobody. */
 const NOT_A_NAME = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "the", "and", "of", "de", "da", "la", "le", "van", "von", "der", "den", "del", "st", "jr", "sr"]);
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** A whole word (letters and digits either side do not count as a boundary, in any script). */
-const wholeWord = (words: string) => new RegExp(`(?<![\\p{L}\\p{N}])${words}(?![\\p{L}\\p{N}])`, "giu");
 
 /**
  * An action's text as it may be published: the names given (the patient, the raiser, staff), whole in any case
@@ -66,9 +64,9 @@ export function publishable(text: string, names: readonly (string | undefined)[]
     }
   }
   // Whole names first (longest first), so "Margaret Jones" goes as one "[removed]", then any part left alone.
-  for (const whole of [...wholes].sort((a, b) => b.length - a.length)) out = out.replace(wholeWord(escape(whole).replace(/ /g, "\\s+")), REMOVED);
+  for (const whole of [...wholes].sort((a, b) => b.length - a.length)) out = out.replace(wholeWords(whole, "giu"), REMOVED);
   // A part alone only when written as a name (capital first): "on the ward" stays when the patient is John Ward.
-  for (const part of [...parts].sort((a, b) => b.length - a.length)) out = out.replace(wholeWord(escape(part)), (found) => (/^\p{Lu}/u.test(found) ? REMOVED : found));
+  for (const part of [...parts].sort((a, b) => b.length - a.length)) out = out.replace(wholeWords(part, "giu"), (found) => (/^\p{Lu}/u.test(found) ? REMOVED : found));
   return out;
 }
 

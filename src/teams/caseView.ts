@@ -40,7 +40,7 @@ import {
   serviceAreaTitle,
   subjectTitle,
   titleOf,
-  workingDaysBetween,
+  dueInWords,
   type Case,
   type CaseSummary,
   type CaseEvent,
@@ -86,14 +86,7 @@ const NO_BANNER: Banner = { text: "", style: "accent" };
 
 /** "Thursday 5 March 2026 · due in 2 working days" / "· 3 working days overdue" / "· due today". */
 export function deadlineText(dueOn: string, today: string): string {
-  return `${formatPlainDate(dueOn)} · ${dueWhen(dueOn, today)}`;
-}
-
-function dueWhen(dueOn: string, today: string): string {
-  if (dueOn === today) return "due today";
-  const days = Math.abs(workingDaysBetween(today, dueOn));
-  const count = `${Math.max(days, 1)} working day${days > 1 ? "s" : ""}`;
-  return dueOn > today ? `due in ${count}` : `overdue by ${count}`;
+  return `${formatPlainDate(dueOn)} · ${dueInWords(dueOn, today)}`;
 }
 
 interface Line {

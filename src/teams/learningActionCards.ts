@@ -2,7 +2,7 @@
 // "Mark done"), and the `actions` lists. Typed text (what will change, what changed, the division) is drawn as
 // TextRuns, never markdown.
 import {
-  actionDueText,
+  dueInWords,
   addWorkingDays,
   formatPlainDate,
   subjectTitle,
@@ -70,7 +70,7 @@ export interface ActionCardOptions {
 
 function introOf(action: LearningAction, options: ActionCardOptions): { intro: string; introColor: string } {
   if (action.status === "done") return { intro: `Done on ${formatPlainDate(action.done!.on)} by ${action.done!.by.name}.`, introColor: "Good" };
-  const due = actionDueText(action.dueOn, options.today);
+  const due = dueInWords(action.dueOn, options.today);
   const overdue = action.dueOn < options.today;
   switch (options.moment) {
     case "added":
@@ -114,7 +114,7 @@ function listItem(listed: ListedAction, today: string, withOwner: boolean): Reco
     caseId: listed.caseId,
     actionId: listed.action.id,
     reference: listed.reference,
-    dueText: `${listed.overdue ? "Overdue: " : ""}${formatPlainDate(listed.action.dueOn)} (${actionDueText(listed.action.dueOn, today)})`,
+    dueText: `${listed.overdue ? "Overdue: " : ""}${formatPlainDate(listed.action.dueOn)} (${dueInWords(listed.action.dueOn, today)})`,
     dueColor: listed.overdue ? "Attention" : "Default",
     what: listed.action.description,
     owner: withOwner ? listed.action.owner.name : "",
