@@ -183,10 +183,10 @@ export function calendarDaysBetween(fromIso: string, toIso: string): number {
 
 // --- London time ---------------------------------------------------------------------------
 
-/** The calendar date in England at that instant (so 23:30 UTC in summer is already tomorrow). */
 /** The London day last asked about, from its first millisecond to the next day's: every turn asks for today. */
 let lastLondonDay: { readonly from: number; readonly to: number; readonly date: string } | undefined;
 
+/** The calendar date in England at that instant (so 23:30 UTC in summer is already tomorrow). */
 export function londonDate(instant: Date): string {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new Error("Expected a valid Date");
   const ms = instant.getTime();
@@ -207,6 +207,18 @@ export function londonDateTime(dateIso: string, time: string): Date {
   epochDay(dateIso);
   if (typeof time !== "string" || !WALL_TIME.test(time)) throw new Error(`Expected a time as HH:mm, got ${JSON.stringify(time)}`);
   return DateTime.fromISO(`${dateIso}T${time}`, { zone: LONDON_ZONE }).toJSDate();
+}
+
+// Made once: toLocaleString with options builds a new formatter on every call, a card's costliest date work.
+const LONDON_DATE_TIMES = {
+  medium: new Intl.DateTimeFormat("en-GB", { timeZone: LONDON_ZONE, dateStyle: "medium", timeStyle: "short" }),
+  long: new Intl.DateTimeFormat("en-GB", { timeZone: LONDON_ZONE, dateStyle: "long", timeStyle: "short" }),
+};
+
+/** An instant as the clocks in England showed it: "10 Mar 2026, 10:00" (medium) or "10 March 2026 at 10:00" (long). */
+export function formatLondonDateTime(instant: string | Date, style: keyof typeof LONDON_DATE_TIMES = "medium"): string {
+  const date = new Date(instant);
+  return Number.isNaN(date.getTime()) ? "Invalid Date" : LONDON_DATE_TIMES[style].format(date);
 }
 
 /** A date as people write it in letters and cards: "Tuesday 3 March 2026". */

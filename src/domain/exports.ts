@@ -11,7 +11,7 @@ import {
   raisedByTitle,
   receivedViaTitle,
 } from "./caseSchema";
-import { formatPlainDate } from "./calendar";
+import { formatLondonDateTime, formatPlainDate } from "./calendar";
 import { investigationsOf } from "./investigations";
 import { upheldViewTitle } from "./investigationSchema";
 import { professionTitle, serviceAreaTitle, subjectTitle } from "./ko41a";
@@ -246,9 +246,7 @@ function facts(pairs: [string, string | undefined][]): Fact[] {
   return pairs.filter((p): p is [string, string] => p[1] !== undefined && p[1] !== "").map(([label, value]) => ({ label, value }));
 }
 
-function when(instant: string): string {
-  return new Date(instant).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "long", timeStyle: "short" });
-}
+const when = (instant: string) => formatLondonDateTime(instant, "long");
 
 const plain = (day: string | undefined) => (day ? formatPlainDate(day) : undefined);
 

@@ -3,7 +3,7 @@
 // everything here is bounded, and its text is only ever plain text.
 import { compile, type HtmlToTextOptions } from "html-to-text";
 import { z } from "zod";
-import { londonDate } from "./calendar";
+import { formatLondonDateTime, londonDate } from "./calendar";
 import { LIMITS } from "./caseSchema";
 import type { CaseEventDraft } from "./change";
 
@@ -115,7 +115,7 @@ export function contactPrefill(source: MessageSource): { summary: string; receiv
  */
 export function withMessageSource(event: CaseEventDraft, source: MessageSource | undefined): CaseEventDraft {
   if (!source) return event;
-  const sent = new Date(source.sentAt).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" });
+  const sent = formatLondonDateTime(source.sentAt);
   const heading = `Logged from a Teams message${source.viaEmail ? " (an email sent to a channel)" : ""}, sent ${sent}.`;
   const lines = [heading, ...(source.link ? [`Link to the message: ${source.link}`] : []), "Original text:", source.text];
   return { ...event, summary: `${event.summary}, from a Teams message`, detail: lines.join("\n") };

@@ -9,6 +9,7 @@ import {
   actionsOf,
   actionState,
   deadlineKindTitle,
+  formatLondonDateTime,
   lastUpdateGiven,
   nextDeadlineKind,
   nextUpdateDue,
@@ -194,7 +195,6 @@ export function patientSafetyText(c: Pick<Case, "incidentReference">): string {
     : "Possible patient safety incident: not yet reported on the incident system";
 }
 
-const when = (at: string) => new Date(at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" });
 
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
   const { roles, today } = options;
@@ -295,7 +295,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     whatWeDid: [...line("Signposted to", c.signposting.map(organisationName).join(", ")), ...line("Outcome", c.outcome ? outcomeTitle(c.outcome) : undefined)],
     learning: restricted ? "" : (c.learning ?? ""),
     // Typed text (notes, reasons) stays with those who may see a safeguarding case's details, as on the timeline.
-    latest: (options.latest ?? []).map((entry) => ({ when: when(entry.at), who: entry.by, summary: entry.summary, detail: restricted ? "" : (entry.detail ?? "") })),
+    latest: (options.latest ?? []).map((entry) => ({ when: formatLondonDateTime(entry.at), who: entry.by, summary: entry.summary, detail: restricted ? "" : (entry.detail ?? "") })),
     can,
     modes: actionModes(offered, open, isOwner),
     staffChoices: options.staff ?? [],
@@ -406,7 +406,7 @@ export function timelineCard(c: Case, events: readonly CaseEvent[], roles: Reado
     reference: c.reference,
     countText: `${events.length} entr${events.length === 1 ? "y" : "ies"}, oldest first`,
     events: events.map((event) => ({
-      when: new Date(event.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" }),
+      when: formatLondonDateTime(event.at),
       who: event.by.name,
       summary: event.summary,
       detail: restricted ? "" : (event.detail ?? ""),

@@ -2,6 +2,7 @@ import {
   alertAcknowledgement,
   alertReasonTitle,
   contactTypeTitle,
+  formatLondonDateTime,
   formatPlainDate,
   NUDGE_WINDOW_WORKING_DAYS,
   workingDaysText,
@@ -95,7 +96,7 @@ export function alertCard(item: OutboxItem, c: Case | undefined, options: { read
     canTakeOver: managersCard && c?.status === "open",
     safetyCopy: !managersCard,
     acknowledgedText: acknowledged
-      ? `Acknowledged by ${acknowledged.by.name}, ${new Date(acknowledged.at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" })}`
+      ? `Acknowledged by ${acknowledged.by.name}, ${formatLondonDateTime(acknowledged.at)}`
       : "",
   });
 }
