@@ -88,6 +88,10 @@ const SettingsSchema = z
       emptyAsUndefined,
       z.coerce.number({ invalid_type_error: "a number of seconds" }).int("a whole number of seconds").min(0, "0 (off) or more seconds").max(86_400, "at most 86400 seconds").default(60),
     ),
+    TURNS_AT_ONCE: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ invalid_type_error: "a number of turns" }).int("a whole number of turns").min(1, "at least 1 turn").max(200, "at most 200 turns").default(8),
+    ),
     SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
     BOT_OPENID_METADATA_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the URL of a Bot Framework OpenID metadata document").optional()),
     RETENTION_YEARS: z.preprocess(emptyAsUndefined, z.coerce.number({ invalid_type_error: "a number of years" }).int("a whole number of years").min(1, "at least 1 year").max(100, "at most 100 years").default(10)),
@@ -215,6 +219,8 @@ export interface Config {
   readonly allowedTenantIds: readonly string[];
   /** How often this instance sweeps for due nudges and alerts; 0 leaves it to POST /api/jobs/sweep. */
   readonly sweepIntervalSeconds: number;
+  /** How many Teams requests this instance works on at once; later ones wait their turn, first come first served. */
+  readonly turnsAtOnce: number;
   /** Shared secret for POST /api/jobs/sweep; the endpoint is off without it. */
   readonly sweepSecret?: string;
   /**
@@ -281,6 +287,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     embeddedCosmosPort: s.EMBEDDED_COSMOS_PORT,
     playgroundPort: s.PLAYGROUND_PORT,
     sweepIntervalSeconds: s.SWEEP_INTERVAL_SECONDS,
+    turnsAtOnce: s.TURNS_AT_ONCE,
     sweepSecret: s.SWEEP_SECRET,
     instanceId: s.INSTANCE_ID,
     retention: { years: s.RETENTION_YEARS, action: s.RETENTION_ACTION },

@@ -18,6 +18,7 @@ import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpost
 import { CosmosTimelineRepository } from "./store/timelineRepository";
 import { activityProblem } from "./teams/activityEnvelope";
 import { createTeamsEndpoint } from "./teams/app";
+import { prepareCards } from "./teams/cards";
 import { DownloadShelf } from "./teams/downloads";
 import { directoryRoles } from "./teams/identity";
 import { teamsDeliverer } from "./teams/proactive";
@@ -26,6 +27,7 @@ import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
 import { CachedTeamRoster } from "./teams/teamRoster";
 import { loadRestify } from "./restify";
+import { turnQueue } from "./turnQueue";
 
 const restify = loadRestify();
 
@@ -152,8 +154,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     done();
   });
 
+  const turns = turnQueue(config.turnsAtOnce, { onWait: (waiting) => log.debug({ waiting, turnsAtOnce: config.turnsAtOnce }, "A Teams request waits for its turn") });
   // restify takes only async functions (or ones with next) as handlers.
-  server.post("/api/messages", async (req, res) => inFlight.track(() => handleActivity(req, res)));
+  server.post("/api/messages", async (req, res) => inFlight.track(() => turns.run(() => handleActivity(req, res))));
   async function handleActivity(req: Request, res: Response): Promise<void> {
     const activity = (req.body ?? {}) as { id?: unknown; type?: unknown; channelId?: unknown; conversation?: { conversationType?: unknown } };
     const requestLog = log.child({
@@ -218,6 +221,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     res.send(cosmosReachable ? 200 : 503, { status: cosmosReachable ? "ready" : "not ready", cosmos: cosmosReachable ? "reachable" : "unreachable" });
   });
 
+  const cardsPrepared = Date.now();
+  log.debug({ cards: prepareCards(), ms: Date.now() - cardsPrepared }, "Card templates prepared");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

@@ -13,10 +13,25 @@ function template(name: string): Template {
   let cached = templates.get(name);
   if (!cached) {
     const file = path.join(CARDS_DIR, `${name}.json`);
-    cached = new Template(JSON.parse(fs.readFileSync(file, "utf8")));
+    try {
+      cached = new Template(JSON.parse(fs.readFileSync(file, "utf8")));
+    } catch (error) {
+      throw new Error(`cards/${name}.json is not a card template PALS Desk can read (${error instanceof Error ? error.message : String(error)})`);
+    }
     templates.set(name, cached);
   }
   return cached;
+}
+
+/**
+ * Reads and prepares every card in cards/ (about half a second), before the first request: a broken card stops
+ * the start rather than someone's click, and the first people after a restart do not wait while the card they
+ * need is prepared with everyone's turns held up behind it.
+ */
+export function prepareCards(): number {
+  const names = fs.readdirSync(CARDS_DIR).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length));
+  for (const name of names) template(name);
+  return names.length;
 }
 
 /**

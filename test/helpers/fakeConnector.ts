@@ -40,6 +40,7 @@ export class FakeConnector {
   /** Each team's members (by team id), and how many a page of `pagedmembers` holds. */
   private readonly teams = new Map<string, { readonly members: readonly TeamMember[]; readonly pageSize: number }>();
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private readonly holds: Promise<void>[] = [];
   url = "";
   /** Off for load benchmarks, where keeping every call would only grow memory. */
   recordCalls = true;
@@ -56,6 +57,13 @@ export class FakeConnector {
   /** The next calls answer with these statuses, in order, before normal service resumes. */
   failNext(...failures: ScriptedFailure[]): void {
     this.failures.push(...failures);
+  }
+
+  /** The next call is recorded at once but answered only when `release` is called: a turn held in progress. */
+  holdNext(): { release: () => void } {
+    let release = () => {};
+    this.holds.push(new Promise<void>((resolve) => (release = resolve)));
+    return { release: () => release() };
   }
 
   /** The members GET /v3/conversations/{teamId}/pagedmembers lists, `pageSize` a page, with continuation tokens. */
@@ -103,6 +111,11 @@ export class FakeConnector {
       query: new URLSearchParams(search),
     };
     if (this.recordCalls) this.calls.push(call);
+    const hold = this.holds.shift();
+    if (hold) {
+      this.notifyWaiters();
+      await hold;
+    }
 
     const failure = this.failures.shift();
     if (failure) {
@@ -119,6 +132,10 @@ export class FakeConnector {
     } else {
       this.json(res, 200, { id: randomUUID() });
     }
+    this.notifyWaiters();
+  }
+
+  private notifyWaiters(): void {
     this.waiters = this.waiters.filter((waiter) => {
       if (!waiter.predicate()) return true;
       waiter.resolve();

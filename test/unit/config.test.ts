@@ -13,6 +13,7 @@ describe("settings", () => {
     assert.equal(config.bot, undefined);
     assert.equal(config.cosmos, undefined);
     assert.equal(config.cosmosDatabase, "pals");
+    assert.equal(config.turnsAtOnce, 8);
   });
 
   it("names the setting and what it expects when a value is wrong", () => {
@@ -23,6 +24,9 @@ describe("settings", () => {
     assert.throws(() => parseConfig({ PORT: "70000" }), /PORT must be a port from 0 to 65535/);
     assert.throws(() => parseConfig({ LOG_LEVEL: "loud" }), /LOG_LEVEL must be/);
     assert.throws(() => parseConfig({ COSMOS_ENDPOINT: "not a url" }), /COSMOS_ENDPOINT must be an https:\/\/ URL/);
+    assert.throws(() => parseConfig({ TURNS_AT_ONCE: "0" }), /TURNS_AT_ONCE must be at least 1 turn/);
+    assert.throws(() => parseConfig({ TURNS_AT_ONCE: "2.5" }), /TURNS_AT_ONCE must be a whole number of turns/);
+    assert.equal(parseConfig({ TURNS_AT_ONCE: "16" }).turnsAtOnce, 16);
   });
 
   it("connects to a Cosmos DB account with its key when COSMOS_KEY is set, without echoing secrets", () => {
