@@ -6,7 +6,7 @@ import { contactForm } from "../test/helpers/caseFixtures";
 import { FakeConnector } from "../test/helpers/fakeConnector";
 import { freePort } from "../test/helpers/ports";
 import { LogCounter, type LoggedProblems } from "./logCounter";
-import { cpuMs, peakRssMb, settle, startProcess, startStoreProcess } from "./processes";
+import { cpuMs, palsDeskBuild, peakRssMb, settle, startProcess, startStoreProcess } from "./processes";
 
 const CONNECTIONS = 50;
 /** BENCH_SECONDS shortens the runs while working on the benchmark; published figures use the default. */
@@ -75,7 +75,7 @@ export async function loadComparison(): Promise<void> {
   let pals: Awaited<ReturnType<typeof startProcess>> | undefined;
   let echo: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
-    pals = await startProcess(path.join("src", "index.ts"), palsPort, "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, (line) => palsLog.add(line));
+    pals = await startProcess(palsDeskBuild(), palsPort, "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, (line) => palsLog.add(line));
     echo = await startProcess(path.join("bench", "echoBot.ts"), echoPort, "Echo bot is listening", {}, (line) => echoLog.add(line));
     const pids = { pals: pals.pid, store: store.pid, echo: echo.pid };
     const snapshot = (): Snapshot => ({ at: Date.now(), pals: cpuMs(pids.pals), store: cpuMs(pids.store), echo: cpuMs(pids.echo) });
@@ -110,13 +110,13 @@ export async function loadComparison(): Promise<void> {
     const palsRss = peakRssMb(pids.pals);
     const storeRss = peakRssMb(pids.store);
     const echoRss = peakRssMb(pids.echo);
-    console.log(`load: ${CONNECTIONS} concurrent users, ${SECONDS} s per run, PALS Desk (embedded store in its own process) vs bare teams-ai echo bot`);
+    console.log(`load: ${CONNECTIONS} concurrent users, ${SECONDS} s per run, PALS Desk (its production build, embedded store in its own process) vs bare teams-ai echo bot`);
     for (const { label, pals: p, echo: e, palsLogged, echoLogged, cpu } of rows) {
       // Errors: HTTP failures and the error/fatal lines the bot logged (a failed turn still answers 200).
       const pErrors = p.httpErrors + palsLogged.errors;
       const eErrors = e.httpErrors + echoLogged.errors;
       console.log(
-        `  ${label}: PALS Desk p50 ${p.p50} ms, p99 ${p.p99} ms, ${p.rps.toFixed(0)} req/s, ${pErrors} errors | echo p50 ${e.p50} ms, p99 ${e.p99} ms, ${e.rps.toFixed(0)} req/s, ${eErrors} errors | ratio p50 ${(p.p50 / Math.max(e.p50, 1)).toFixed(1)}x, throughput ${(p.rps / e.rps).toFixed(2)}`,
+        `  ${label}: PALS Desk p50 ${p.p50} ms, p99 ${p.p99} ms, ${p.rps.toFixed(0)} req/s, ${pErrors} errors | echo p50 ${e.p50} ms, p99 ${e.p99} ms, ${e.rps.toFixed(0)} req/s, ${eErrors} errors | ratio p50 ${(p.p50 / Math.max(e.p50, 1)).toFixed(1)}x, p99 ${(p.p99 / Math.max(e.p99, 1)).toFixed(1)}x, throughput ${(p.rps / e.rps).toFixed(2)}`,
       );
       console.log(
         `    errors: PALS Desk ${pErrors} = ${p.httpErrors} HTTP + ${palsLogged.errors} logged error/fatal (${palsLogged.storeErrors} of them store unavailable), ${palsLogged.storeWarnings} store warnings logged | echo ${eErrors} = ${e.httpErrors} HTTP + ${echoLogged.errors} logged`,

@@ -1,5 +1,5 @@
-// A plain Node HTTP server (no restify, no botbuilder) whose answers cost BUSY_MS of CPU split over 4 awaits, like
-// bench/busyBot.ts: bench/saturation.ts runs it to show the same p99 comes from Node itself at saturation.
+// A plain Node HTTP server (no restify, no botbuilder) whose answers cost BUSY_MS of CPU split over 4 awaits:
+// bench/saturation.ts runs it to show that any Node server this busy accepts a burst of connections slowly.
 import http from "node:http";
 const busy = Number(process.env.BUSY_MS ?? 10);
 const server = http.createServer(async (req, res) => {

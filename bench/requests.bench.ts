@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { CosmosClient } from "@azure/cosmos";
 import { addCalendarDays, addWorkingDays, formatCaseReference, londonDate, newCase, type Case, type LearningAction } from "../src/domain";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
@@ -12,7 +11,7 @@ import { forwardTo } from "../test/helpers/cosmosProxy";
 import { FakeConnector } from "../test/helpers/fakeConnector";
 import { freePort } from "../test/helpers/ports";
 import { LogCounter } from "./logCounter";
-import { startProcess } from "./processes";
+import { palsDeskBuild, startProcess } from "./processes";
 
 const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
@@ -127,7 +126,7 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
   try {
     const port = await freePort();
     const logged = new LogCounter();
-    bot = await startProcess(path.join("src", "index.ts"), port, "PALS Desk is listening", {
+    bot = await startProcess(palsDeskBuild(), port, "PALS Desk is listening", {
       COSMOS_ENDPOINT: proxy.endpoint,
       COSMOS_KEY: store.key,
       COSMOS_DATABASE: "pals",

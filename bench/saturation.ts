@@ -1,7 +1,9 @@
 // `npx tsx bench/saturation.ts`: where the log-a-contact p99 of the load benchmark comes from. 50 connections,
-// 13 s, each response's latency kept with its time; then the same for a bare teams-ai bot that only burns CPU
-// (bench/busyBot.ts) and for a plain Node HTTP server that does the same (bench/plainBusyServer.ts). Prints the percentiles over the whole run and after its first 3 s, the slow answers, and the
-// slowest the bot itself took (from its HTTP server's request to its response, by a preloaded hook).
+// 13 s, each response's latency kept with its time: PALS Desk as it runs (TURNS_AT_ONCE at its default), PALS Desk
+// working on every request at once (as before the turn queue), and a plain Node HTTP server burning 10 ms of CPU
+// per request (bench/plainBusyServer.ts). Prints the percentiles over the whole run and after its first 3 s, the slow
+// answers, how long the server took to accept the run's 50 connections, and the slowest time from its HTTP
+// server's request event to the response (by a hook preloaded into the server's process).
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,17 +13,25 @@ import { cardAction } from "../test/helpers/activities";
 import { contactForm } from "../test/helpers/caseFixtures";
 import { FakeConnector } from "../test/helpers/fakeConnector";
 import { freePort } from "../test/helpers/ports";
-import { startProcess, startStoreProcess } from "./processes";
+import { palsDeskBuild, startProcess, startStoreProcess } from "./processes";
 
 const SECONDS = 13;
 const WINDOW_FROM_MS = 3000;
 
-/** Logs, in the bot's process, the slowest time from its HTTP server's `request` to the response's `finish`. */
+/**
+ * Logs, in the server's process, when it has accepted 50 connections (ms after the first) and the slowest time from
+ * its HTTP server's `request` to the response's `finish`.
+ */
 const HOOK = `
 const http = require("http");
 const emit = http.Server.prototype.emit;
 let slowest = 0;
+const accepted = [];
 http.Server.prototype.emit = function (event, req, res) {
+  if (event === "connection" && accepted.length < 50) {
+    accepted.push(performance.now());
+    if (accepted.length === 50) process.stdout.write(JSON.stringify({ acceptedInMs: Math.round(accepted[49] - accepted[0]) }) + "\\n");
+  }
   if (event === "request" && String(req.url).startsWith("/api/messages")) {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
@@ -40,9 +50,12 @@ async function measure(label: string, script: string, ready: string, env: Record
   const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pals-saturation-")), "hook.cjs");
   fs.writeFileSync(hook, HOOK);
   let slowestInBot = 0;
+  let acceptedInMs = Number.NaN;
   const bot = await startProcess(script, port, ready, { ...env, NODE_OPTIONS: `--require ${hook}` }, (line) => {
-    const match = /"slowestInBotMs":(\d+)/.exec(line);
-    if (match) slowestInBot = Number(match[1]);
+    const slowest = /"slowestInBotMs":(\d+)/.exec(line);
+    if (slowest) slowestInBot = Number(slowest[1]);
+    const accepted = /"acceptedInMs":(\d+)/.exec(line);
+    if (accepted) acceptedInMs = Number(accepted[1]);
   });
   try {
     const samples: { at: number; ms: number }[] = [];
@@ -66,7 +79,9 @@ async function measure(label: string, script: string, ready: string, env: Record
     console.log(
       `${label}: ${result.requests.total} answered, ${result.errors + result.timeouts + result.non2xx} errors | whole run p50 ${percentile(all, 0.5).toFixed(0)} ms, p99 ${percentile(all, 0.99).toFixed(0)} ms, max ${all.at(-1)?.toFixed(0)} ms | after ${WINDOW_FROM_MS / 1000} s p99 ${percentile(late, 0.99).toFixed(0)} ms`,
     );
-    console.log(`  ${slow.length} answers over 1.5 s, ${startedAtOnce} of them sent in the run's first 200 ms; the bot's own slowest turn: ${slowestInBot} ms`);
+    console.log(
+      `  ${slow.length} answers over 1.5 s, ${startedAtOnce} of them sent in the run's first 200 ms | the 50 connections accepted over ${acceptedInMs} ms | slowest from the server's request event to its answer: ${slowestInBot} ms`,
+    );
   } finally {
     bot.child.kill("SIGKILL");
   }
@@ -77,8 +92,9 @@ async function main(): Promise<void> {
   connector.recordCalls = false;
   const store = await startStoreProcess(await freePort());
   try {
-    await measure("PALS Desk, log a contact", path.join("src", "index.ts"), "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, connector.url);
-    await measure("bare bot, 10 ms CPU per card action", path.join("bench", "busyBot.ts"), "Busy bot is listening", { BUSY_MS: "10" }, connector.url);
+    const storeEnv = { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key };
+    await measure("PALS Desk, log a contact (TURNS_AT_ONCE default)", palsDeskBuild(), "PALS Desk is listening", storeEnv, connector.url);
+    await measure("PALS Desk, log a contact, every request at once (TURNS_AT_ONCE=200)", palsDeskBuild(), "PALS Desk is listening", { ...storeEnv, TURNS_AT_ONCE: "200" }, connector.url);
     await measure("plain Node HTTP server, 10 ms CPU per request", path.join("bench", "plainBusyServer.ts"), "Busy bot is listening", { BUSY_MS: "10" }, connector.url);
   } finally {
     store.child.kill("SIGKILL");
