@@ -221,8 +221,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     res.send(cosmosReachable ? 200 : 503, { status: cosmosReachable ? "ready" : "not ready", cosmos: cosmosReachable ? "reachable" : "unreachable" });
   });
 
-  const cardsPrepared = Date.now();
-  log.debug({ cards: prepareCards(), ms: Date.now() - cardsPrepared }, "Card templates prepared");
+  const preparingSince = Date.now();
+  log.debug({ cards: prepareCards(), ms: Date.now() - preparingSince }, "Card templates prepared");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

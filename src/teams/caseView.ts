@@ -195,7 +195,6 @@ export function patientSafetyText(c: Pick<Case, "incidentReference">): string {
     : "Possible patient safety incident: not yet reported on the incident system";
 }
 
-
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
   const { roles, today } = options;
   const rules = options.rules ?? DEFAULT_RULES;

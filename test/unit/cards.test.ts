@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fs from "node:fs";
 import path from "node:path";
-import { CARDS_DIR, expandCard } from "../../src/teams/cards";
+import { CARDS_DIR, expandCard, prepareCards } from "../../src/teams/cards";
 import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/caseView";
 import { contactForm } from "../../src/teams/logContact";
 import { COMMANDS } from "../../src/teams/commands";
@@ -73,6 +73,11 @@ const OFFICER = new Set(["officer"] as const);
 const VOLUNTEER = new Set(["volunteer"] as const);
 
 describe("card templates", () => {
+  it("are all prepared before the first request, and a card that can't be read is named", () => {
+    assert.equal(prepareCards(), fs.readdirSync(CARDS_DIR).filter((file) => file.endsWith(".json")).length);
+    assert.throws(() => expandCard("noSuchCard", {}), /^Error: cards\/noSuchCard\.json is not a card template PALS Desk can read \(ENOENT/);
+  });
+
   it("every template in cards/ is schema 1.5 JSON", () => {
     const files = fs.readdirSync(CARDS_DIR).filter((file) => file.endsWith(".json"));
     assert.ok(files.length >= 6);
