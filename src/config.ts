@@ -90,7 +90,7 @@ const SettingsSchema = z
     ),
     TURNS_AT_ONCE: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ invalid_type_error: "a number of turns" }).int("a whole number of turns").min(1, "at least 1 turn").max(200, "at most 200 turns").default(8),
+      z.coerce.number({ invalid_type_error: "a number of turns" }).int("a whole number of turns").min(1, "at least 1 turn").max(200, "at most 200 turns").default(4),
     ),
     SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
     BOT_OPENID_METADATA_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the URL of a Bot Framework OpenID metadata document").optional()),

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { SqlQuerySpec } from "@azure/cosmos";
 import sinon from "sinon";
-import { CaseChangedError, formatCaseReference, type Case } from "../../src/domain";
+import { CaseChangedError, CaseSchema, formatCaseReference, type Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { createLogger } from "../../src/logger";
 import { openStore, type Store } from "../../src/store/cosmos";
@@ -72,6 +72,29 @@ describe("case store (embedded Cosmos DB)", () => {
     assert.deepEqual(cleared.applied, ["key-1"], "the submission stays remembered");
     assert.equal(cleared.value.learning, "A");
     assert.ok(!(await cases.withPendingFollowUps(100)).some((found) => found.caseId === id));
+  });
+
+  it("gives back from a write the record another instance reads, without checking its own write again", async () => {
+    const original = aCase({ learning: undefined });
+    const check = sinon.spy(CaseSchema, "safeParse");
+    try {
+      const created = (await cases.create(original, { revision: 1, pending: [], applied: ["key-1"] }))!;
+      const saved = await cases.save({ ...created.value, learning: "Clearer signs to the ward" }, { ...created, revision: 2 }, created.etag);
+      assert.equal(check.callCount, 0, "what this instance has just written is not checked again");
+      assert.equal("learning" in created.value, false, "as stored: no undefined fields");
+      // A second instance (its own cache) reads and checks the stored document: the same record.
+      const elsewhere = await new CosmosCaseRepository(store.containers.cases).get(original.tenantId, original.id);
+      assert.equal(check.callCount, 1);
+      assert.deepEqual(saved, elsewhere);
+      // This instance already knows that version: its read is not checked again either, and gives a copy.
+      const here = (await cases.get(original.tenantId, original.id))!;
+      assert.equal(check.callCount, 1);
+      assert.deepEqual(here, saved);
+      here.value.learning = "changed by a caller";
+      assert.equal(saved.value.learning, "Clearer signs to the ward", "each caller has its own copy");
+    } finally {
+      check.restore();
+    }
   });
 
   it("says which fields of a stored case are wrong, without their values", async () => {

@@ -13,7 +13,7 @@ describe("settings", () => {
     assert.equal(config.bot, undefined);
     assert.equal(config.cosmos, undefined);
     assert.equal(config.cosmosDatabase, "pals");
-    assert.equal(config.turnsAtOnce, 8);
+    assert.equal(config.turnsAtOnce, 4);
   });
 
   it("names the setting and what it expects when a value is wrong", () => {
