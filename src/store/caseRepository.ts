@@ -31,6 +31,9 @@ const EPOCH = "2000-01-01T00:00:00.000Z";
  * Beside the case, a document carries its bookkeeping: the revision, the follow-ups still pending
  * (`pendingSince` is their oldest time, indexed so the sweep finds them), and recent submission keys.
  */
+/** A case's version in the cache of checked cases: what a read and a write of the same version both find. */
+const versionKey = (caseId: string, etag: string) => `${caseId}|${etag}`;
+
 /** The dueKey of a case with no deadline: after every real day, so such cases come last. */
 const NO_DEADLINE = "9999-12-31";
 
@@ -284,7 +287,7 @@ export class CosmosCaseRepository implements CaseRepository {
 
   /** The case in a stored document, checked against its schema once per version; each caller gets its own copy. */
   private caseOf(document: Record<string, unknown>): Case {
-    const key = typeof document._etag === "string" ? `${String(document.id)}|${document._etag}` : undefined;
+    const key = typeof document._etag === "string" ? versionKey(String(document.id), document._etag) : undefined;
     const known = key ? this.checked.get(key) : undefined;
     if (known) return structuredClone(known);
     const checked = parseStored(CaseSchema, "cases", document);
@@ -299,7 +302,7 @@ export class CosmosCaseRepository implements CaseRepository {
    */
   private written(value: Case, document: Record<string, unknown>, etag: string): CaseRecord {
     const sent = JSON.parse(JSON.stringify({ value, revision: document.revision, pending: document.pending, applied: document.applied, latest: document.latest })) as Omit<CaseRecord, "etag">;
-    this.checked.set(`${value.id}|${etag}`, structuredClone(sent.value));
+    this.checked.set(versionKey(value.id, etag), structuredClone(sent.value));
     return { ...sent, etag };
   }
 
