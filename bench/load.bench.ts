@@ -133,8 +133,10 @@ export async function loadComparison(): Promise<void> {
     );
     for (const [index, { label, pals: p, echo: e, warmup, palsLogged, echoLogged, cpu }] of rows.entries()) {
       // Errors: HTTP failures (warm-up included) and the error/fatal lines the bot logged (a failed turn still answers 200).
-      const pErrors = p.httpErrors + (warmup?.pals.httpErrors ?? 0) + palsLogged.errors;
-      const eErrors = e.httpErrors + (warmup?.echo.httpErrors ?? 0) + echoLogged.errors;
+      const pHttp = p.httpErrors + (warmup?.pals.httpErrors ?? 0);
+      const eHttp = e.httpErrors + (warmup?.echo.httpErrors ?? 0);
+      const pErrors = pHttp + palsLogged.errors;
+      const eErrors = eHttp + echoLogged.errors;
       console.log(
         `  ${label}: PALS Desk p50 ${p.p50} ms, p99 ${p.p99} ms, ${p.rps.toFixed(0)} req/s, ${pErrors} errors | echo p50 ${e.p50} ms, p99 ${e.p99} ms, ${e.rps.toFixed(0)} req/s, ${eErrors} errors | ratio p50 ${(p.p50 / Math.max(e.p50, 1)).toFixed(1)}x, p99 ${(p.p99 / Math.max(e.p99, 1)).toFixed(1)}x, throughput ${(p.rps / e.rps).toFixed(2)}`,
       );
@@ -145,7 +147,7 @@ export async function loadComparison(): Promise<void> {
         );
       }
       console.log(
-        `    errors (warm-up included): PALS Desk ${pErrors} = ${p.httpErrors + (warmup?.pals.httpErrors ?? 0)} HTTP + ${palsLogged.errors} logged error/fatal (${palsLogged.storeErrors} of them store unavailable), ${palsLogged.storeWarnings} store warnings logged | echo ${eErrors} = ${e.httpErrors + (warmup?.echo.httpErrors ?? 0)} HTTP + ${echoLogged.errors} logged`,
+        `    errors (warm-up included): PALS Desk ${pErrors} = ${pHttp} HTTP + ${palsLogged.errors} logged error/fatal (${palsLogged.storeErrors} of them store unavailable), ${palsLogged.storeWarnings} store warnings logged | echo ${eErrors} = ${eHttp} HTTP + ${echoLogged.errors} logged`,
       );
       // Per request sent: the window's CPU includes the turns in flight when autocannon stopped.
       const botMs = perRequest(cpu.pals, p.sent);
