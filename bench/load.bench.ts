@@ -89,7 +89,7 @@ export async function loadComparison(): Promise<void> {
     const pids = { pals: pals.pid, store: store.pid, echo: echo.pid };
     const snapshot = (): Snapshot => ({ at: Date.now(), pals: cpuMs(pids.pals), store: cpuMs(pids.store), echo: cpuMs(pids.echo) });
     const serviceUrl = connector.url;
-    const logContact = (tenantId?: string) => () => cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl, tenantId });
+    const logContact = (trustId?: string) => () => cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl, tenantId: trustId });
     const myCases = () => personalMessage("my cases", { serviceUrl });
     const runs: { label: string; warmupFrom: number; before: Snapshot; pals: Figures; echo: Figures; warmup?: { pals: Figures; echo: Figures }; after: Snapshot }[] = [];
     for (const [label, body, warmupBody] of [

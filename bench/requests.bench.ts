@@ -80,7 +80,7 @@ function seedCases(today: string): Case[] {
     const form = { nhsNumber: "", dateOfBirth: "", receivedOn, eventOn: addCalendarDays(receivedOn, -2), contactType: i % 4 === 3 ? "concern" : "complaint", division: i % 2 ? "Medicine" : "Surgery" };
     const c = newCase(parsedContact(form, today), {
       id: randomUUID(),
-      tenantId: TENANT_ID,
+      trustId: TENANT_ID,
       reference: formatCaseReference(Number(today.slice(0, 4)), 9001 + i),
       now: new Date(`${receivedOn}T09:00:00Z`),
       by: owner,

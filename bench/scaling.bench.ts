@@ -26,9 +26,9 @@ const MY_DUE = 12;
 const BROOKS = 10;
 
 const ME: PersonRef = { aadObjectId: "00000000-0000-4000-8000-00000000b001", name: "Olivia Officer" };
-const officer: Caller = { tenantId: TENANT, actor: ME, teamsUserId: "29:olivia", roles: new Set<Role>(["officer"]) };
-const volunteer: Caller = { tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b003", name: "Val Volunteer" }, teamsUserId: "29:val", roles: new Set<Role>(["volunteer"]) };
-const manager: Caller = { tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b002", name: "Maya Manager" }, teamsUserId: "29:maya", roles: new Set<Role>(["manager"]) };
+const officer: Caller = { trustId: TENANT, tenantId: TENANT, actor: ME, teamsUserId: "29:olivia", roles: new Set<Role>(["officer"]) };
+const volunteer: Caller = { trustId: TENANT, tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b003", name: "Val Volunteer" }, teamsUserId: "29:val", roles: new Set<Role>(["volunteer"]) };
+const manager: Caller = { trustId: TENANT, tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b002", name: "Maya Manager" }, teamsUserId: "29:maya", roles: new Set<Role>(["manager"]) };
 
 const FIRST = ["Margaret", "John", "Aisha", "David", "Siân", "Priya", "Tom", "Grace", "Mohammed", "Eileen", "Kwame", "Olga", "Rhys", "Fatima", "Peter", "Ruth"];
 const LAST = ["Jones", "Patel", "Smith", "O'Neill", "Williams", "Khan", "Evans", "Taylor", "Davies", "Nowak", "Okafor", "Hughes", "Wright", "Clarke", "Begum", "Murphy"];
@@ -68,7 +68,7 @@ function historyCase(index: number, total: number, next: () => number, options: 
   const c: Case = {
     ...base,
     id: randomUUID(),
-    tenantId: TENANT,
+    trustId: TENANT,
     reference: formatCaseReference(2024, index + 1),
     type,
     status: open ? "open" : "closed",
@@ -177,7 +177,7 @@ async function trustOf(total: number): Promise<{ store: Store; operations: Opera
     // No document matches these: what is left is the embedded server's pass over the container.
     ["my cases of an officer with none", async () => expect(await desk.cases.mine(nobody, 25))],
     ["find a word no case has", async () => expect(await desk.cases.find(officer, { words: ["xylophone"] }, 26))],
-    ["COUNT matching nothing", () => store.containers.cases.items.query({ query: "SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t AND c.docType = 'none'", parameters: [{ name: "@t", value: TENANT }] }, { partitionKey: TENANT }).fetchAll()],
+    ["COUNT matching nothing", () => store.containers.cases.items.query({ query: "SELECT VALUE COUNT(1) FROM c WHERE c.trustId = @t AND c.docType = 'none'", parameters: [{ name: "@t", value: TENANT }] }, { partitionKey: TENANT }).fetchAll()],
   ];
   return { store, operations };
 }

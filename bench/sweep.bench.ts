@@ -32,7 +32,7 @@ function benchCase(index: number, due: boolean): Case {
   return {
     ...base,
     id: randomUUID(),
-    tenantId: TENANT,
+    trustId: TENANT,
     reference: formatCaseReference(2026, index + 1),
     type: "concern",
     status: open ? "open" : "closed",
@@ -66,7 +66,7 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
       cases,
       retention: DEFAULT_RETENTION,
       finishPendingCases: () => desk.jobs.finishPendingCases(),
-      applyRetention: (tenantId: string, caseId: string) => desk.jobs.applyRetention(tenantId, caseId),
+      applyRetention: (trustId: string, caseId: string) => desk.jobs.applyRetention(trustId, caseId),
       cursor,
       outbox,
       lease: new CosmosSweepLease(store.containers.jobs),

@@ -37,6 +37,9 @@ param logRetentionDays int = 30
 @description('More app settings, e.g. TRUST_NAME and ROLE_MANAGERS_GROUPS (README, Settings). Each provision writes every app setting, so keep them here rather than only in the portal.')
 param trustSettings object = {}
 
+@description('The trusts file (TRUSTS_FILE, relative to the app folder): set it when the bot serves trusts in a shared tenant such as NHSmail (docs/nhsmail.md). Empty: the bot\'s own tenant is the one trust served.')
+param trustsFile string = ''
+
 var cosmosAccountName = toLower(resourceBaseName)
 // The built-in "Cosmos DB Built-in Data Contributor" role: read and write items, read metadata; no key needed.
 var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'
@@ -108,18 +111,20 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
 }
 
 // The containers of src/store/cosmos.ts (CONTAINERS), made here because the data role cannot create them.
+// Data is partitioned by trust (trust-*). A release 0.1 deployment keeps its cases, conversations and jobs
+// containers (partitioned by tenant) until `npm run migrate` has copied them: Bicep does not delete them.
 // Keep partition keys, unique keys and composite indexes identical to the code (test/unit/deploy.test.ts):
 // PALS Desk would otherwise try to add an index at start-up, which only a key may do.
 // Partition keys use hash version 2, the current default; ours are short ids, so both versions behave the same.
 resource casesContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
   parent: database
-  name: 'cases'
+  name: 'trust-cases'
   properties: {
     resource: {
-      id: 'cases'
+      id: 'trust-cases'
       partitionKey: {
         paths: [
-          '/tenantId'
+          '/trustId'
         ]
         kind: 'Hash'
         version: 2
@@ -185,13 +190,13 @@ resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
 
 resource conversationsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
   parent: database
-  name: 'conversations'
+  name: 'trust-conversations'
   properties: {
     resource: {
-      id: 'conversations'
+      id: 'trust-conversations'
       partitionKey: {
         paths: [
-          '/tenantId'
+          '/trustId'
         ]
         kind: 'Hash'
         version: 2
@@ -202,13 +207,13 @@ resource conversationsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDataba
 
 resource jobsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
   parent: database
-  name: 'jobs'
+  name: 'trust-jobs'
   properties: {
     resource: {
-      id: 'jobs'
+      id: 'trust-jobs'
       partitionKey: {
         paths: [
-          '/tenantId'
+          '/trustId'
         ]
         kind: 'Hash'
         version: 2
@@ -280,8 +285,9 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     MicrosoftAppId: identity.properties.clientId
     MicrosoftAppType: 'UserAssignedMSI'
     MicrosoftAppTenantId: identity.properties.tenantId
-    // Only people of this tenant are served.
-    ALLOWED_TENANT_IDS: identity.properties.tenantId
+    // Only people of this tenant are served, unless a trusts file names the trusts and their tenants.
+    ALLOWED_TENANT_IDS: empty(trustsFile) ? identity.properties.tenantId : ''
+    TRUSTS_FILE: trustsFile
     // The managed identity @azure/identity signs in with (Cosmos DB, Microsoft Graph).
     AZURE_CLIENT_ID: identity.properties.clientId
     // No COSMOS_KEY: with COSMOS_ENDPOINT alone PALS Desk signs in with the managed identity.

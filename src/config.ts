@@ -3,6 +3,7 @@ import path from "node:path";
 import dotenv from "dotenv";
 import { z } from "zod";
 import { DEFAULT_RULES, parseRules, type Rules } from "./domain/rules";
+import { parseTrusts, type Trust } from "./domain/trusts";
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -118,8 +119,17 @@ const SettingsSchema = z
     TRUST_NAME: z.preprocess(emptyAsUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
     FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
     RULES_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
+    TRUSTS_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
   })
   .superRefine((settings, ctx) => {
+    // One place says who belongs to which trust: with a trusts file, roles and tenants live there.
+    if (settings.TRUSTS_FILE) {
+      for (const name of ["ALLOWED_TENANT_IDS", "ROLE_OFFICERS", "ROLE_VOLUNTEERS", "ROLE_MANAGERS", "ROLE_ADMINS", "ROLE_CLINICAL_LEADS", ...GROUP_SETTINGS] as const) {
+        if (settings[name].length > 0) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: "unset when TRUSTS_FILE is set (put each trust's tenant and roles in the trusts file)" });
+        }
+      }
+    }
     if (settings.COSMOS_ENDPOINT && settings.COSMOS_AUTH === "key" && !settings.COSMOS_KEY) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -251,6 +261,13 @@ export interface Config {
   readonly rules: Rules;
   /** The rules file read (absolute path), for the start-up log; undefined means England's defaults. */
   readonly rulesFile?: string;
+  /**
+   * The trusts this deployment serves (TRUSTS_FILE): each with its id, tenant and role holders. Undefined: each
+   * tenant served (ALLOWED_TENANT_IDS) is one trust whose id is the tenant id, with roles from ROLE_*.
+   */
+  readonly trusts?: readonly Trust[];
+  /** The trusts file read (absolute path), for the start-up log. */
+  readonly trustsFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -275,6 +292,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const s = parsed.data;
   const rules = readRulesFile(s.RULES_FILE);
+  const trusts = readTrustsFile(s.TRUSTS_FILE);
+  if (trusts.trusts?.some((t) => Object.values(t.roles).some((h) => h.groups.length > 0)) && !s.MicrosoftAppId) {
+    throw new ConfigError([`TRUSTS_FILE ${s.TRUSTS_FILE}: roles from Entra ID groups need MicrosoftAppId (group membership is read from Microsoft Graph with the bot's identity)`]);
+  }
   return {
     port: s.PORT,
     host: s.HOST,
@@ -307,7 +328,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     fileDelivery: s.FILE_DELIVERY,
     rules: rules.rules,
     rulesFile: rules.file,
+    ...(trusts.trusts ? { trusts: trusts.trusts, trustsFile: trusts.file } : {}),
   };
+}
+
+/** Reads and checks the trusts file (TRUSTS_FILE, relative to the working directory): plain JSON, "$comment" allowed. */
+function readTrustsFile(setting: string | undefined): { trusts?: readonly Trust[]; file?: string } {
+  if (!setting) return {};
+  const file = path.resolve(setting);
+  const named = `TRUSTS_FILE ${setting}`;
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new ConfigError([`TRUSTS_FILE must be a JSON file that exists (relative to the working directory) (it is "${setting}")`]);
+  }
+  // A trusts file lists people and teams, not documents: 1 MB is far beyond any real one.
+  if (fs.statSync(file).size > 1_000_000) throw new ConfigError([`${named}: is larger than 1 MB; is it the right file?`]);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`]);
+  }
+  const parsed = parseTrusts(json);
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
+  return { trusts: parsed.trusts, file };
 }
 
 /**

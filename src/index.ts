@@ -20,12 +20,14 @@ import { activityProblem } from "./teams/activityEnvelope";
 import { createTeamsEndpoint } from "./teams/app";
 import { prepareCards } from "./teams/cards";
 import { DownloadShelf } from "./teams/downloads";
-import { directoryRoles } from "./teams/identity";
+import { directoryRoles, trustRoles } from "./teams/identity";
 import { teamsDeliverer } from "./teams/proactive";
 import { createProactiveAdapter } from "./teams/sdk/adapter";
 import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
+import { TeamMembersCache } from "./teams/teamMembers";
 import { CachedTeamRoster } from "./teams/teamRoster";
+import { trustTenants, type Trust } from "./domain";
 import { loadRestify } from "./restify";
 import { turnQueue } from "./turnQueue";
 
@@ -75,9 +77,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const channels = new CosmosChannelDirectory(store.containers.conversations, now);
   const outbox = new CosmosOutboxStore(store.containers.jobs);
   const timeline = new CosmosTimelineRepository(store.containers.events);
-  const roles = directoryRoles(config, groupRoles(config, log, now, options.entra));
-  // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list.
-  const team = new CachedTeamRoster(channels, teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
+  // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list or gives no role from it.
+  const teamMembers = new TeamMembersCache(teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
+  const tenants = trustTenants(config.trusts);
+  // The address Teams gave each tenant's latest activity: where its teams' members are read.
+  const serviceUrls = new Map<string, string>();
+  const roles = config.trusts
+    ? trustRoles(config.trusts, { groups: trustGroupRoles(config, config.trusts, log, now, options.entra), teams: teamMembers, serviceUrls })
+    : directoryRoles(config, groupRoles(config, log, now, options.entra));
+  const team = new CachedTeamRoster(channels, teamMembers, tenants, log, now);
 
   // The application layer and the jobs need each other (the desk queues messages the jobs send; the jobs
   // finish cases' follow-ups and record where a request card landed), so each reaches the other lazily.
@@ -93,10 +101,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       sender: proactiveSender(createProactiveAdapter(config), config.bot?.appId ?? ""),
       people,
       channels,
-      loadCase: async (tenantId, caseId) => (await cases.get(tenantId, caseId))?.value,
+      loadCase: async (trustId, caseId) => (await cases.get(trustId, caseId))?.value,
       now,
       outbox,
-      adminIds: config.roles.admin,
+      adminIdsOf: (trustId) => (config.trusts ? (config.trusts.find((t) => t.id === trustId)?.roles.admin.people ?? []) : config.roles.admin),
+      tenants,
       log,
       nudgeWindowWorkingDays: config.rules.nudgeWindowWorkingDays,
     }),
@@ -112,7 +121,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     retention: config.retention,
     rules: config.rules,
     finishPendingCases: () => theDesk().jobs.finishPendingCases(),
-    applyRetention: (tenantId, caseId) => theDesk().jobs.applyRetention(tenantId, caseId),
+    applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
   });
   desk = createCaseDesk({
     cases,
@@ -130,10 +139,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     log,
     now,
     sendSoon: () => jobs.kick(),
-    sendNow: async (tenantId, outboxIds) => void (await jobs.deliverNow(tenantId, outboxIds)),
+    sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
   });
   const downloads = new DownloadShelf(now);
-  const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now });
+  const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now }, serviceUrls);
 
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
   const inFlight = workInProgress(server.server);
@@ -271,6 +280,23 @@ function groupRoles(config: Config, log: Logger, now: () => Date, entra: StartOp
     graphBaseUrl: entra?.graphBaseUrl,
     fetch: entra?.fetch,
   });
+}
+
+/** Per trust, roles from its Entra ID groups (the trusts file's "groups"), read through Microsoft Graph in its tenant. */
+function trustGroupRoles(config: Config, trusts: readonly Trust[], log: Logger, now: () => Date, entra: StartOptions["entra"]): Map<string, GraphGroupRoles> {
+  const bot = config.bot;
+  const sources = new Map<string, GraphGroupRoles>();
+  if (!bot) return sources;
+  for (const trust of trusts) {
+    const groups = Object.fromEntries(Object.entries(trust.roles).map(([role, holders]) => [role, holders.groups])) as Record<keyof Trust["roles"], readonly string[]>;
+    if (Object.values(groups).every((ids) => ids.length === 0)) continue;
+    sources.set(
+      trust.id,
+      new GraphGroupRoles({ groups, tenants: [trust.tenantId], credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService), log, now: () => now().getTime(), graphBaseUrl: entra?.graphBaseUrl, fetch: entra?.fetch }),
+    );
+  }
+  if (sources.size > 0) log.info({ trusts: [...sources.keys()] }, "Roles are also read from Entra ID security groups (Microsoft Graph) for these trusts");
+  return sources;
 }
 
 /**

@@ -34,7 +34,7 @@ export type AlertResult = Result<{
 
 export async function acknowledgeAlert(deps: CaseDeskDeps, s: Omit<Submission, "caseId">, ref: AlertRef, takeOver: boolean): Promise<AlertResult> {
   const log = activityLog(deps.log);
-  const found = await deps.outbox.get(s.caller.tenantId, alertOutboxId(ref.caseId, ref.reason, ref.requestId));
+  const found = await deps.outbox.get(s.caller.trustId, alertOutboxId(ref.caseId, ref.reason, ref.requestId));
   const alert = found?.value;
   if (!alert || alert.payload.kind !== "alert") {
     log.warn({ verb: takeOver ? "alert.takeOver" : "alert.acknowledge" }, "Alert action for an alert not found in the caller's trust");
@@ -46,7 +46,7 @@ export async function acknowledgeAlert(deps: CaseDeskDeps, s: Omit<Submission, "
   }
   let note: string | undefined;
   const outcome = await changeCase(deps, {
-    tenantId: s.caller.tenantId,
+    trustId: s.caller.trustId,
     caseId: ref.caseId,
     actor: s.caller.actor,
     submission: s.key,

@@ -62,7 +62,7 @@ export async function actOnCase(
   prepare?: (c: Case) => Promise<void>,
 ): Promise<CaseChangeResult> {
   const log = activityLog(deps.log);
-  const loaded = await deps.cases.get(caller.tenantId, caseId);
+  const loaded = await deps.cases.get(caller.trustId, caseId);
   if (!loaded) {
     log.warn({ verb }, "Case action for a case not found in the caller's trust");
     return refused("not-found", CASE_NOT_FOUND);
@@ -82,7 +82,7 @@ export async function actOnCase(
     return refused("rule", error.message, await caseViewFor(deps, caller, loaded));
   }
   const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays };
-  const outcome = await changeCase(deps, { tenantId: caller.tenantId, caseId, actor: caller.actor, submission: key, loaded, apply: (current, record) => apply(current, ctx, record) });
+  const outcome = await changeCase(deps, { trustId: caller.trustId, caseId, actor: caller.actor, submission: key, loaded, apply: (current, record) => apply(current, ctx, record) });
   switch (outcome.kind) {
     case "not-found":
       return refused("not-found", CASE_NOT_FOUND);
@@ -110,8 +110,8 @@ export async function assign(deps: CaseDeskDeps, s: Submission, assigneeId: stri
     (c, ctx) => stepOf(assignOwner(c, assignee!, ctx)),
     async () => {
       // Someone PALS Desk has met, or a member of the PALS team (the Assign list offers both).
-      const person = assigneeId ? await findStaffMember(deps, s.caller.tenantId, assigneeId) : undefined;
-      if (!person || !may(await deps.roles.rolesOf(s.caller.tenantId, person.aadObjectId), "take-ownership")) {
+      const person = assigneeId ? await findStaffMember(deps, s.caller.trustId, assigneeId) : undefined;
+      if (!person || !may(await deps.roles.rolesOf(s.caller.trustId, person.aadObjectId), "take-ownership")) {
         throw new CaseRuleError("Choose someone from the list to assign the case to.");
       }
       assignee = { aadObjectId: person.aadObjectId, name: person.name };

@@ -41,7 +41,7 @@ export interface ChangeStep {
 }
 
 export interface ChangeRequest {
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly caseId: string;
   readonly actor: Actor;
   /** Identifies the submission: one already applied to this case is not applied again. */
@@ -86,7 +86,7 @@ export function followUpsOf(deps: CaseDeskDeps, before: Case | undefined, step: 
 export async function changeCase(deps: CaseDeskDeps, request: ChangeRequest): Promise<ChangeOutcome> {
   let record = request.loaded;
   for (let attempt = 1; ; attempt++) {
-    record ??= await deps.cases.get(request.tenantId, request.caseId);
+    record ??= await deps.cases.get(request.trustId, request.caseId);
     if (!record) return { kind: "not-found" };
     if (request.submission && record.applied.includes(request.submission)) {
       return { kind: "already-applied", record: await finishFollowUps(deps, record) };
@@ -109,7 +109,7 @@ export async function changeCase(deps: CaseDeskDeps, request: ChangeRequest): Pr
     } catch (error) {
       if (!(error instanceof CaseChangedError)) throw error;
       if (attempt >= MAX_ATTEMPTS) {
-        const latest = (await deps.cases.get(request.tenantId, request.caseId)) ?? record;
+        const latest = (await deps.cases.get(request.trustId, request.caseId)) ?? record;
         return { kind: "refused", error, record: latest };
       }
       record = undefined;
@@ -130,7 +130,7 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
     const done = await Promise.allSettled(
       record.pending.flatMap((f) => [
         ...f.events.map((event) => deps.timeline.record(event)),
-        ...f.threads.map((link) => deps.channels.rememberThread(c.tenantId, link)),
+        ...f.threads.map((link) => deps.channels.rememberThread(c.trustId, link)),
         ...f.outbox.map(async (item) => {
           if (await deps.outbox.enqueue(item)) queued += 1;
         }),
@@ -153,12 +153,12 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
     return undefined;
   });
   // Changed meanwhile: that change carried these follow-ups along and clears them; show the case as it is now.
-  return cleared ?? (await deps.cases.get(c.tenantId, c.id).catch(() => undefined)) ?? record;
+  return cleared ?? (await deps.cases.get(c.trustId, c.id).catch(() => undefined)) ?? record;
 }
 
 /** Finishes the follow-ups left on a case, if any (the retried submission, the sweep). */
-export async function finishCase(deps: CaseDeskDeps, tenantId: string, caseId: string): Promise<CaseRecord | undefined> {
-  const record = await deps.cases.get(tenantId, caseId);
+export async function finishCase(deps: CaseDeskDeps, trustId: string, caseId: string): Promise<CaseRecord | undefined> {
+  const record = await deps.cases.get(trustId, caseId);
   return record ? finishFollowUps(deps, record) : undefined;
 }
 
@@ -168,9 +168,9 @@ export async function finishCase(deps: CaseDeskDeps, tenantId: string, caseId: s
  */
 export async function finishPendingCases(deps: CaseDeskDeps, limit = 100): Promise<number> {
   const found = await deps.cases.withPendingFollowUps(limit);
-  for (const { tenantId, caseId } of found) {
+  for (const { trustId, caseId } of found) {
     // One case that cannot be read (a document of the wrong shape) must not hold up the others.
-    await finishCase(deps, tenantId, caseId).catch((error: Error) =>
+    await finishCase(deps, trustId, caseId).catch((error: Error) =>
       activityLog(deps.log).error({ caseId, err: errorFacts(error) }, "Could not finish a case's pending follow-ups"),
     );
   }

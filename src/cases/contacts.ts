@@ -44,13 +44,13 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   // Side by side: the reference number, and (with an NHS number) the contacts about the patient in the last
   // 90 days, this one included: from the third on it is a pattern managers hear about, so only that many are counted.
   const [number, earlierContacts] = await Promise.all([
-    deps.cases.nextReferenceNumber(caller.tenantId, year),
-    contact.nhsNumber ? deps.cases.countForPatient(caller.tenantId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS), REPEAT_CONTACT_COUNT - 1) : undefined,
+    deps.cases.nextReferenceNumber(caller.trustId, year),
+    contact.nhsNumber ? deps.cases.countForPatient(caller.trustId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS), REPEAT_CONTACT_COUNT - 1) : undefined,
   ]);
   const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
   const reference = formatCaseReference(year, number);
   const createAs = async (caseId: string) => {
-    const draft: Case = { ...newCase(contact, { id: caseId, tenantId: caller.tenantId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), owner: { ...caller.actor } };
+    const draft: Case = { ...newCase(contact, { id: caseId, trustId: caller.trustId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), owner: { ...caller.actor } };
     const created = logCreated(draft, { actor: caller.actor, now });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));
@@ -61,9 +61,9 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   // Created straight away, not read first: a form sent again (a double press, a retry after a failure) is
   // rare, and finds its case when the create says the id is taken. (Its reference number then goes unused:
   // references are unique and in order, not gapless.)
-  let { draft, saved } = await createAs(caseIdFor(caller.tenantId, formId));
+  let { draft, saved } = await createAs(caseIdFor(caller.trustId, formId));
   if (!saved) {
-    const existing = await deps.cases.get(caller.tenantId, draft.id);
+    const existing = await deps.cases.get(caller.trustId, draft.id);
     if (!existing) throw new Error("A case was neither created nor found");
     // Only the person who logged it gets it back; a form id copied from someone else's case starts a new one.
     if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId) {

@@ -35,7 +35,7 @@ export interface CaseDeskDeps {
   /** New messages are queued: send them soon (without waiting for them). */
   readonly sendSoon: () => void;
   /** Sends these queued messages now and waits: for a message the person is waiting to see go. */
-  readonly sendNow: (tenantId: string, outboxIds: readonly string[]) => Promise<void>;
+  readonly sendNow: (trustId: string, outboxIds: readonly string[]) => Promise<void>;
 }
 
 /** The trust's rules, or England's. */

@@ -33,7 +33,7 @@ export type OpenDetailsResult = Result<{ readonly c: Case; readonly version: str
 
 /** The case, for its details form: only for someone who may complete its details, in its trust. */
 export async function openDetails(deps: CaseDeskDeps, caller: Caller, caseId: string): Promise<OpenDetailsResult> {
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) return refused("not-found", CASE_NOT_FOUND);
   if (!may(caller.roles, "view-case", record.value)) return refused("not-allowed", refusal("view-case", record.value, caller.roles));
   if (!may(caller.roles, "complete-details", record.value)) {

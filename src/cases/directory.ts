@@ -9,7 +9,7 @@ export type ChannelAddress = ConversationAddress & { readonly teamId?: string };
 /** Keeps the staff directory current (names, how to reach people); a failure never holds up the person. */
 export async function rememberPerson(deps: CaseDeskDeps, caller: Caller, personalChat?: ConversationAddress): Promise<void> {
   try {
-    await deps.people.remember(caller.tenantId, { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId }, personalChat);
+    await deps.people.remember(caller.trustId, { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId }, personalChat);
   } catch (error) {
     activityLog(deps.log).warn({ err: errorFacts(error) }, "Could not record the person in the staff directory");
   }
@@ -17,7 +17,7 @@ export async function rememberPerson(deps: CaseDeskDeps, caller: Caller, persona
 
 /** Where PALS Desk can write to the caller privately (their personal chat with it); undefined until they have opened one. */
 export async function personalChat(deps: CaseDeskDeps, caller: Caller): Promise<ConversationAddress | undefined> {
-  return deps.people.personalConversation(caller.tenantId, caller.actor.aadObjectId);
+  return deps.people.personalConversation(caller.trustId, caller.actor.aadObjectId);
 }
 
 const setter = (caller: Caller) => ({ aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId });
@@ -26,7 +26,7 @@ const setter = (caller: Caller) => ({ aadObjectId: caller.actor.aadObjectId, nam
 export async function setAlertsChannel(deps: CaseDeskDeps, caller: Caller, channel: ChannelAddress | undefined): Promise<Result<object>> {
   if (!mayManageAlerts(caller.roles)) return refused("not-allowed", "Only a PALS manager can choose the alerts channel.");
   if (!channel) return refused("rule", "Type **set alerts channel** in the managers' channel of your team (with an @mention of PALS Desk), not in a chat.");
-  await deps.channels.setAlertsChannel(caller.tenantId, channel, setter(caller));
+  await deps.channels.setAlertsChannel(caller.trustId, channel, setter(caller));
   activityLog(deps.log).info({ channel: channel.conversationId }, "Alerts channel set");
   return { ok: true };
 }
@@ -35,7 +35,7 @@ export async function setAlertsChannel(deps: CaseDeskDeps, caller: Caller, chann
 export async function setSafetyChannel(deps: CaseDeskDeps, caller: Caller, channel: ChannelAddress | undefined): Promise<Result<object>> {
   if (!mayManageAlerts(caller.roles)) return refused("not-allowed", "Only a PALS manager can choose the patient-safety channel.");
   if (!channel) return refused("rule", "Type **set safety channel** in the patient-safety channel of your team (with an @mention of PALS Desk), not in a chat.");
-  await deps.channels.setSafetyChannel(caller.tenantId, channel, setter(caller));
+  await deps.channels.setSafetyChannel(caller.trustId, channel, setter(caller));
   activityLog(deps.log).info({ channel: channel.conversationId }, "Patient-safety channel set");
   return { ok: true };
 }
@@ -46,23 +46,23 @@ export async function setDivisionChannel(deps: CaseDeskDeps, caller: Caller, div
   if (!channel) return refused("rule", "Type **set division channel** and the division's name in that division's channel (with an @mention of PALS Desk), not in a chat.");
   const name = division.trim().slice(0, 200);
   if (!name) return refused("rule", "Add the division's name, for example **set division channel Medicine**.");
-  await deps.channels.setDivisionChannel(caller.tenantId, name, channel, setter(caller));
+  await deps.channels.setDivisionChannel(caller.trustId, name, channel, setter(caller));
   activityLog(deps.log).info({ channel: channel.conversationId }, "Division channel set");
   return { ok: true, division: name };
 }
 
 /** The bot was added to a team: remember its General channel. */
-export async function teamInstalled(deps: CaseDeskDeps, tenantId: string, teamId: string, general: ConversationAddress): Promise<void> {
-  await deps.channels.rememberTeam(tenantId, teamId, general);
+export async function teamInstalled(deps: CaseDeskDeps, trustId: string, teamId: string, general: ConversationAddress): Promise<void> {
+  await deps.channels.rememberTeam(trustId, teamId, general);
 }
 
 /** Uninstalled or removed: forget the addresses so nothing is sent there any more. */
 export async function uninstalled(deps: CaseDeskDeps, caller: Caller, teamId: string | undefined): Promise<void> {
-  if (teamId) await deps.channels.forgetTeam(caller.tenantId, teamId);
-  else await deps.people.forgetPersonalConversation(caller.tenantId, caller.actor.aadObjectId);
+  if (teamId) await deps.channels.forgetTeam(caller.trustId, teamId);
+  else await deps.people.forgetPersonalConversation(caller.trustId, caller.actor.aadObjectId);
   activityLog(deps.log).info({ scope: teamId ? "team" : "personal" }, "PALS Desk uninstalled; stored conversation removed");
 }
 
-export async function teamRemoved(deps: CaseDeskDeps, tenantId: string, teamId: string): Promise<void> {
-  await deps.channels.forgetTeam(tenantId, teamId);
+export async function teamRemoved(deps: CaseDeskDeps, trustId: string, teamId: string): Promise<void> {
+  await deps.channels.forgetTeam(trustId, teamId);
 }

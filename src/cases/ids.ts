@@ -8,8 +8,8 @@ const NAMESPACE = "5b0f3b52-2f0e-4c37-9e0e-5a6b2a8f2d11";
  * trust's own: a form id copied from another trust's card can never name that trust's case (its timeline,
  * its schedule entries). The same form submitted again gives the same case.
  */
-export function caseIdFor(tenantId: string, formId: string): string {
-  return uuidv5(`case\u0000${tenantId}\u0000${formId}`, NAMESPACE);
+export function caseIdFor(trustId: string, formId: string): string {
+  return uuidv5(`case\u0000${trustId}\u0000${formId}`, NAMESPACE);
 }
 
 /** The investigation request a submission makes, so a retried submission finds the request it made. */

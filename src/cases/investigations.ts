@@ -82,21 +82,21 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
         ctx,
       );
       const target: OutboxItem["target"] = channel ? { kind: "new-thread", channel } : { kind: "person", aadObjectId: lead!.aadObjectId };
-      const card = newOutboxItem(c.tenantId, requestItemId(requestId), target, { kind: "investigation-request", caseId: c.id, reference: c.reference, requestId }, ctx.now);
+      const card = newOutboxItem(c.trustId, requestItemId(requestId), target, { kind: "investigation-request", caseId: c.id, reference: c.reference, requestId }, ctx.now);
       return { ...stepOf(step), outbox: [card] } satisfies ChangeStep;
     },
     // Decide who and where before saving anything: a request nobody can receive is no request.
     async () => {
       const leadId = input.leadId.trim().toLowerCase();
       if (!ENTRA_ID.test(leadId)) throw new CaseRuleError("Choose the clinical lead from the list, or enter their Entra ID object id.");
-      lead = await deps.people.get(s.caller.tenantId, leadId);
+      lead = await deps.people.get(s.caller.trustId, leadId);
       if (!lead) throw new CaseRuleError("PALS Desk doesn't know that person yet. Ask them to open PALS Desk in Teams once, then try again.");
-      if (deps.roles.leadsNamed() && !(await deps.roles.rolesOf(s.caller.tenantId, lead.aadObjectId)).has("lead")) {
+      if (deps.roles.leadsNamed(s.caller.trustId) && !(await deps.roles.rolesOf(s.caller.trustId, lead.aadObjectId)).has("lead")) {
         throw new CaseRuleError(`${lead.name} is not set up as a clinical lead in PALS Desk. Ask an admin to add them, or choose another lead.`);
       }
       if (!division) throw new CaseRuleError("Enter the division.");
-      channel = await deps.channels.divisionChannel(s.caller.tenantId, division);
-      if (!channel && !(await deps.people.personalConversation(s.caller.tenantId, lead.aadObjectId))) {
+      channel = await deps.channels.divisionChannel(s.caller.trustId, division);
+      if (!channel && !(await deps.people.personalConversation(s.caller.trustId, lead.aadObjectId))) {
         throw new CaseRuleError(
           `There is no channel for ${division} and ${lead.name} hasn't opened PALS Desk yet. Ask someone to type "@PALS Desk set division channel ${division}" in that division's channel, or ask ${lead.name} to open PALS Desk.`,
         );
@@ -107,8 +107,8 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
   // A retried submission finds the request it made before: its id comes from the submission.
   const made = result.view.record.value.investigations?.find((r) => r.id === requestId);
   if (!made) return refused("rule", "That request could not be found on the case. Open the case again.", result.view);
-  if (!made.delivery) await deps.sendNow(s.caller.tenantId, [requestItemId(made.id)]);
-  const latest = (await deps.cases.get(s.caller.tenantId, s.caseId)) ?? result.view.record;
+  if (!made.delivery) await deps.sendNow(s.caller.trustId, [requestItemId(made.id)]);
+  const latest = (await deps.cases.get(s.caller.trustId, s.caseId)) ?? result.view.record;
   const request = findInvestigation(latest.value, made.id);
   activityLog(deps.log).info({ caseId: s.caseId, reference: latest.value.reference, investigationId: made.id, posted: request.delivery?.kind ?? "queued" }, "Investigation request sent");
   return {
@@ -124,7 +124,7 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
 export async function investigationAlreadyPosted(deps: CaseDeskDeps, item: OutboxItem): Promise<boolean> {
   if (item.payload.kind !== "investigation-request") return false;
   const { caseId, requestId } = item.payload;
-  const c = (await deps.cases.get(item.tenantId, caseId))?.value;
+  const c = (await deps.cases.get(item.trustId, caseId))?.value;
   const request = c?.investigations?.find((r) => r.id === requestId);
   return !request || request.delivery !== undefined;
 }
@@ -135,7 +135,7 @@ export async function investigationPosted(deps: CaseDeskDeps, item: OutboxItem, 
   const { caseId, requestId } = item.payload;
   const thread = item.target.kind === "new-thread";
   const outcome = await changeCase(deps, {
-    tenantId: item.tenantId,
+    trustId: item.trustId,
     caseId,
     actor: PALS_DESK,
     submission: `posted:${requestId}`,
@@ -159,7 +159,7 @@ export type OpenRequest = Result<{ readonly record: CaseRecord; readonly request
 /** A request of the caller's trust; only its lead and PALS staff may open it. */
 export async function openRequest(deps: CaseDeskDeps, caller: Caller, caseId: string, requestId: string): Promise<OpenRequest> {
   const log = activityLog(deps.log);
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   const request = record?.value.investigations?.find((r) => r.id === requestId);
   if (!record || !request) {
     log.warn("Investigation action for a request not found in the caller's trust");
@@ -189,7 +189,7 @@ async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: strin
     return refused("not-allowed", `This request is addressed to ${request.lead.name}; only they can answer it.`);
   }
   const outcome = await changeCase(deps, {
-    tenantId: s.caller.tenantId,
+    trustId: s.caller.trustId,
     caseId: s.caseId,
     actor: s.caller.actor,
     submission: s.key,
@@ -209,7 +209,7 @@ async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: strin
 /** The case owner (or the officer who asked) hears about an answer or a request for more time in their own chat. */
 function toOwner(c: Case, request: InvestigationRequest, id: string, kind: "investigation-answer" | "investigation-extension", now: Date): OutboxItem {
   const owner = c.owner ?? request.requestedBy;
-  return newOutboxItem(c.tenantId, id, { kind: "person", aadObjectId: owner.aadObjectId }, { kind, caseId: c.id, reference: c.reference, requestId: request.id }, now);
+  return newOutboxItem(c.trustId, id, { kind: "person", aadObjectId: owner.aadObjectId }, { kind, caseId: c.id, reference: c.reference, requestId: request.id }, now);
 }
 
 export function answer(deps: CaseDeskDeps, s: Submission, requestId: string, input: InvestigationAnswerInput): Promise<OpenRequest> {
@@ -235,8 +235,8 @@ export function decideExtension(deps: CaseDeskDeps, s: Submission, requestId: st
  * id comes from the Teams message, so the same message delivered again is recorded once.
  */
 export async function addThreadReply(deps: CaseDeskDeps, caller: Caller, thread: { readonly rootActivityId: string; readonly messageId?: string }, note: string): Promise<{ readonly reference: string } | undefined> {
-  const about = await deps.channels.thread(caller.tenantId, thread.rootActivityId);
-  const record = about ? await deps.cases.get(caller.tenantId, about.caseId) : undefined;
+  const about = await deps.channels.thread(caller.trustId, thread.rootActivityId);
+  const record = about ? await deps.cases.get(caller.trustId, about.caseId) : undefined;
   if (!about || !record || record.value.retiringOn) return undefined;
   const request = record.value.investigations?.find((r) => r.id === about.requestId);
   const id = `${record.value.id}:thread:${thread.messageId ?? randomUUID()}`;

@@ -54,13 +54,13 @@ export type ActionFormResult = Result<{ readonly record: CaseRecord; readonly ow
 
 /** "Add an action" from the case card: the case and the people who may own an action (the Assign list's people). */
 export async function actionForm(deps: CaseDeskDeps, caller: Caller, caseId: string): Promise<ActionFormResult> {
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) return refused("not-found", CASE_NOT_FOUND);
   if (!may(caller.roles, "add-action", record.value)) {
     activityLog(deps.log).warn({ caseId }, "Refused the action form: the caller's role does not allow adding actions");
     return refused("not-allowed", refusal("add-action", record.value, caller.roles));
   }
-  const owners = (await staffOf(deps, caller.tenantId)).map((person) => ({ id: person.aadObjectId, title: person.name }));
+  const owners = (await staffOf(deps, caller.trustId)).map((person) => ({ id: person.aadObjectId, title: person.name }));
   return { ok: true, record, owners };
 }
 
@@ -83,14 +83,14 @@ export async function addAction(deps: CaseDeskDeps, s: Submission, input: NewAct
     (c, ctx) => {
       const step = addActionRule(c, { id: actionId, description: input.description, owner: { aadObjectId: owner!.aadObjectId, name: owner!.name }, division: input.division, dueOn: input.dueOn, subject: input.subject }, ctx);
       const payload = { kind: "learning-action" as const, caseId: c.id, reference: c.reference, actionId, moment: "added" as const };
-      return { ...stepOf(step), outbox: [newOutboxItem(c.tenantId, learningActionOutboxId(actionId, "added"), { kind: "person", aadObjectId: owner!.aadObjectId }, payload, ctx.now)] };
+      return { ...stepOf(step), outbox: [newOutboxItem(c.trustId, learningActionOutboxId(actionId, "added"), { kind: "person", aadObjectId: owner!.aadObjectId }, payload, ctx.now)] };
     },
     // The owner comes from the card: only someone on the list the form offers (people met, the PALS team) will do.
     async () => {
       const id = input.ownerId.trim();
-      owner = id ? await findStaffMember(deps, s.caller.tenantId, id) : undefined;
+      owner = id ? await findStaffMember(deps, s.caller.trustId, id) : undefined;
       if (!owner) throw new CaseRuleError("Choose the action's owner from the list.");
-      reachable = (await deps.people.personalConversation(s.caller.tenantId, owner.aadObjectId)) !== undefined;
+      reachable = (await deps.people.personalConversation(s.caller.trustId, owner.aadObjectId)) !== undefined;
     },
   );
   if (!result.ok) return result;
@@ -104,7 +104,7 @@ export type ActionResultView = Result<{ readonly record: CaseRecord; readonly ac
 
 /** An action of the caller's trust; its owner and PALS staff may see it. */
 export async function openAction(deps: CaseDeskDeps, caller: Caller, caseId: string, actionId: string): Promise<ActionResultView> {
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   const action = record?.value.actions?.find((a) => a.id === actionId);
   if (!record || !action) {
     activityLog(deps.log).warn("Action card for an action not found in the caller's trust");
@@ -120,7 +120,7 @@ export async function openAction(deps: CaseDeskDeps, caller: Caller, caseId: str
 /** "Mark done" with what changed: by the owner or a manager; allowed on a closed case, not on one being retired. */
 export async function markDone(deps: CaseDeskDeps, s: Submission, actionId: string, evidence: string): Promise<ActionResultView> {
   const log = activityLog(deps.log);
-  const record = await deps.cases.get(s.caller.tenantId, s.caseId);
+  const record = await deps.cases.get(s.caller.trustId, s.caseId);
   const action = record?.value.actions?.find((a) => a.id === actionId);
   if (!record || !action) {
     log.warn("Mark done for an action not found in the caller's trust");
@@ -132,7 +132,7 @@ export async function markDone(deps: CaseDeskDeps, s: Submission, actionId: stri
     return refused("not-allowed", `This action belongs to ${action.owner.name}. Only they or a PALS manager can mark it done.`);
   }
   const outcome = await changeCase(deps, {
-    tenantId: s.caller.tenantId,
+    trustId: s.caller.trustId,
     caseId: s.caseId,
     actor: s.caller.actor,
     submission: s.key,
@@ -171,7 +171,7 @@ export type MyActionsResult = Result<{
  */
 export async function myActions(deps: CaseDeskDeps, caller: Caller): Promise<MyActionsResult> {
   const today = londonDate(deps.now());
-  const cases = await deps.cases.listWithOpenActionsOf(caller.tenantId, caller.actor.aadObjectId, MY_ACTIONS_CASES);
+  const cases = await deps.cases.listWithOpenActionsOf(caller.trustId, caller.actor.aadObjectId, MY_ACTIONS_CASES);
   const all = myOpenActions(cases, caller.actor.aadObjectId, today);
   return { ok: true, today, actions: all.slice(0, ACTIONS_SHOWN), more: Math.max(0, all.length - ACTIONS_SHOWN), atLeast: cases.length >= MY_ACTIONS_CASES };
 }
@@ -193,7 +193,7 @@ export async function allActions(deps: CaseDeskDeps, caller: Caller): Promise<Al
     return refused("not-allowed", "Only PALS managers can see every open action. Type **actions** to see yours.");
   }
   const today = londonDate(deps.now());
-  const cases = await deps.cases.listWithOpenActions(caller.tenantId, ALL_ACTIONS_CASES);
+  const cases = await deps.cases.listWithOpenActions(caller.trustId, ALL_ACTIONS_CASES);
   const grouped = openActionsByDivision(cases, today);
   const total = grouped.reduce((sum, group) => sum + group.open, 0);
   // The card lists at most ACTIONS_SHOWN actions, overdue divisions first; the counts cover them all.

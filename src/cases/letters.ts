@@ -10,7 +10,7 @@ export type LetterDraft = Result<{ readonly record: CaseRecord; readonly text: s
 
 export async function draftLetter(deps: CaseDeskDeps, caller: Caller, caseId: string, letter: LetterKind, officerName: string): Promise<LetterDraft> {
   const log = activityLog(deps.log);
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) {
     log.warn({ verb: "draft-letter" }, "Letter action for a case not found in the caller's trust");
     return refused("not-found", CASE_NOT_FOUND);

@@ -32,7 +32,7 @@ function allowed(deps: CaseDeskDeps, caller: Caller, verb: CaseVerb, c?: Case): 
 
 /** One case by its id (a card's button). */
 export async function openCase(deps: CaseDeskDeps, caller: Caller, caseId: string): Promise<Result<{ readonly view: CaseView }>> {
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) {
     activityLog(deps.log).warn("Case card action for a case not found in the caller's trust");
     return refused("not-found", CASE_NOT_FOUND);
@@ -47,14 +47,14 @@ export async function openByReference(deps: CaseDeskDeps, caller: Caller, text: 
   const parsed = parseCaseReference(text);
   if (!parsed) return refused("not-found", "Type **case** and a reference, for example **case PALS-2026-000123**.");
   const reference = formatCaseReference(parsed.year, parsed.sequence);
-  const record = await deps.cases.findByReference(caller.tenantId, reference);
+  const record = await deps.cases.findByReference(caller.trustId, reference);
   if (!record) return refused("not-found", `There is no case ${reference}. Check the reference, or type **find** and a name or NHS number to search.`);
   return allowed(deps, caller, "view-case", record.value) ?? { ok: true, view: await caseViewFor(deps, caller, record) };
 }
 
 /** The case's timeline, oldest first, with what a change has saved but not yet written to the timeline. */
 export async function timeline(deps: CaseDeskDeps, caller: Caller, caseId: string): Promise<Result<{ readonly c: Case; readonly events: readonly CaseEvent[] }>> {
-  const record = await deps.cases.get(caller.tenantId, caseId);
+  const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) return refused("not-found", CASE_NOT_FOUND);
   const notAllowed = allowed(deps, caller, "view-timeline", record.value);
   if (notAllowed) return notAllowed;
@@ -67,7 +67,7 @@ export async function timeline(deps: CaseDeskDeps, caller: Caller, caseId: strin
 
 /** `my cases`: the caller's open cases, next deadline first (cases with none last), at most `limit`, and how many in all. */
 export async function myCases(deps: CaseDeskDeps, caller: Caller, limit: number): Promise<Result<{ readonly cases: readonly CaseSummary[]; readonly total: number }>> {
-  return allowed(deps, caller, "list-my-cases") ?? { ok: true, ...(await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId, { limit })) };
+  return allowed(deps, caller, "list-my-cases") ?? { ok: true, ...(await deps.cases.listOpenByOwner(caller.trustId, caller.actor.aadObjectId, { limit })) };
 }
 
 /** The most cases `due` lists: a card longer than this is not read (the total is still given). */
@@ -80,7 +80,7 @@ export async function due(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ 
   const today = londonDate(deps.now());
   const window = rulesOf(deps).nudgeWindowWorkingDays;
   const dueBy = addWorkingDays(today, window);
-  const { cases, total } = await deps.cases.listOpenByOwner(caller.tenantId, caller.actor.aadObjectId, { limit: DUE_LIMIT, dueBy });
+  const { cases, total } = await deps.cases.listOpenByOwner(caller.trustId, caller.actor.aadObjectId, { limit: DUE_LIMIT, dueBy });
   return { ok: true, items: sortDigest(cases.flatMap((c) => digestItem(c, today, window) ?? [])), total, today };
 }
 
@@ -120,11 +120,11 @@ export async function findCases(deps: CaseDeskDeps, caller: Caller, query: CaseQ
   if (notAllowed) return notAllowed;
   if ("problem" in query) return refused("rule", query.problem);
   if (query.reference) {
-    const found = await deps.cases.findByReference(caller.tenantId, query.reference);
+    const found = await deps.cases.findByReference(caller.trustId, query.reference);
     return { ok: true, cases: found ? [found.value] : [] };
   }
   const seesSafeguardingDetail = canSeeSafeguardingDetail(caller.roles);
-  const cases = await deps.cases.search({ tenantId: caller.tenantId, words: query.words, nhsNumber: query.nhsNumber, seesSafeguardingDetail, limit });
+  const cases = await deps.cases.search({ trustId: caller.trustId, words: query.words, nhsNumber: query.nhsNumber, seesSafeguardingDetail, limit });
   activityLog(deps.log).info({ results: cases.length, byNhsNumber: query.nhsNumber !== undefined, wordCount: query.words.length }, "Case search");
   return { ok: true, cases };
 }

@@ -39,7 +39,7 @@ export async function serviceReport(deps: CaseDeskDeps, caller: Caller, period: 
   const notAllowed = managersOnly(deps, caller, "report");
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
-  const cases = await deps.cases.listForReport(caller.tenantId, previousPeriod(period).from, period.to);
+  const cases = await deps.cases.listForReport(caller.trustId, previousPeriod(period).from, period.to);
   return { ok: true, report: serviceReportOf(cases, period, today, rulesOf(deps).updates.workingDays), today };
 }
 
@@ -48,14 +48,14 @@ export async function ko41a(deps: CaseDeskDeps, caller: Caller, year: number): P
   const notAllowed = managersOnly(deps, caller, "report ko41a");
   if (notAllowed) return notAllowed;
   const period = financialYear(year);
-  return { ok: true, ko41a: ko41aReturn(await deps.cases.listForReport(caller.tenantId, period.from, period.to), year), today: londonDate(deps.now()) };
+  return { ok: true, ko41a: ko41aReturn(await deps.cases.listForReport(caller.trustId, period.from, period.to), year), today: londonDate(deps.now()) };
 }
 
 /** "You said, we did" for a period, and a division when given (youSaidWeDid.ts). */
 export async function youSaidWeDid(deps: CaseDeskDeps, caller: Caller, period: ReportPeriod, division?: string): Promise<Result<{ readonly summary: YouSaidWeDid; readonly today: string }>> {
   const notAllowed = managersOnly(deps, caller, "you said we did");
   if (notAllowed) return notAllowed;
-  const read = await readYouSaidWeDid(deps, caller.tenantId, period, division);
+  const read = await readYouSaidWeDid(deps, caller.trustId, period, division);
   return read.ok ? { ok: true, summary: read.summary, today: londonDate(deps.now()) } : read;
 }
 
@@ -94,7 +94,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
   switch (request.kind) {
     case "ko41a": {
       const period = financialYear(request.year);
-      const ret = ko41aReturn(await deps.cases.listForReport(caller.tenantId, period.from, period.to), request.year);
+      const ret = ko41aReturn(await deps.cases.listForReport(caller.trustId, period.from, period.to), request.year);
       const name = `KO41a-${financialYearTitle(request.year)}-${stamp(now)}.csv`;
       return {
         ok: true,
@@ -111,7 +111,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       const check = checkPeriod(request.from, request.to, londonDate(now));
       if (!check.ok) return { ok: false, title: "Check the dates", text: check.problem };
       // The export's rows carry what the report does not read (patient details, service, ward, risk).
-      const cases = (await deps.cases.listForReport(caller.tenantId, request.from, request.to, "whole cases")).filter(
+      const cases = (await deps.cases.listForReport(caller.trustId, request.from, request.to, "whole cases")).filter(
         (c) => c.receivedOn >= request.from && c.receivedOn <= request.to,
       );
       if (cases.length === 0) return { ok: false, title: "Nothing to export", text: `No cases were received from ${request.from} to ${request.to}.` };
@@ -130,7 +130,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
     case "you-said-we-did": {
       const check = checkPeriod(request.from, request.to, londonDate(now));
       if (!check.ok) return { ok: false, title: "Check the dates", text: check.problem };
-      const read = await readYouSaidWeDid(deps, caller.tenantId, check.period, request.division);
+      const read = await readYouSaidWeDid(deps, caller.trustId, check.period, request.division);
       if (!read.ok) return { ok: false, title: "Division not found", text: read.message };
       const { summary } = read;
       // The division goes in the name as letters and digits only: the name is shown as markdown on the file card.
@@ -149,7 +149,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
     }
     case "subject-access": {
       // UK GDPR article 15: everything held about one patient, found by NHS number, as one JSON document.
-      const cases = await deps.cases.listForPatient(caller.tenantId, request.nhsNumber);
+      const cases = await deps.cases.listForPatient(caller.trustId, request.nhsNumber);
       if (cases.length === 0) return { ok: false, title: "Nothing held", text: "PALS Desk holds no cases with that NHS number." };
       const withTimelines = await Promise.all(cases.map(async (c) => ({ case: c, timeline: await deps.timeline.list(c.id) })));
       const document = { generatedAt: now.toISOString(), generatedBy: caller.actor.name, nhsNumber: request.nhsNumber, cases: withTimelines };
@@ -165,7 +165,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       };
     }
     case "case-file": {
-      const found = await deps.cases.get(caller.tenantId, request.caseId);
+      const found = await deps.cases.get(caller.trustId, request.caseId);
       if (!found) return { ok: false, title: "Case not found", text: "We couldn't find that case. Type **export case** and the reference." };
       const c = found.value;
       const events = await deps.timeline.list(c.id);

@@ -15,10 +15,10 @@ export type RetentionOutcome = "applied" | "not-due" | "try-again";
  * Applies the retention schedule to a case if it is due. Every step can be repeated (the morning round runs
  * again after a crash): the audit entry has a fixed id, deletions ignore what is gone, scrubbing is idempotent.
  */
-export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseId: string): Promise<RetentionOutcome> {
+export async function applyRetention(deps: CaseDeskDeps, trustId: string, caseId: string): Promise<RetentionOutcome> {
   const now = deps.now();
   const today = londonDate(now);
-  const record = await deps.cases.get(tenantId, caseId);
+  const record = await deps.cases.get(trustId, caseId);
   if (!record || !isRetentionDue(record.value, today, deps.retention)) return "not-due";
   // Follow-ups still pending may carry free text (a note's event): they are written before anything is removed.
   const finished = await finishFollowUps(deps, record);
@@ -28,7 +28,7 @@ export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseI
   if (action === "delete") {
     if (!finished.value.retiringOn) {
       // First a mark that refuses every later change, so nothing is added to the timeline while it is deleted.
-      const marked = await changeCase(deps, { tenantId, caseId, actor: ACTOR, loaded: finished, apply: (c) => ({ updated: { ...c, retiringOn: today }, events: [] }) });
+      const marked = await changeCase(deps, { trustId, caseId, actor: ACTOR, loaded: finished, apply: (c) => ({ updated: { ...c, retiringOn: today }, events: [] }) });
       if (marked.kind !== "saved") return marked.kind === "not-found" ? "not-due" : "try-again";
     }
     const c = finished.value;
@@ -43,12 +43,12 @@ export async function applyRetention(deps: CaseDeskDeps, tenantId: string, caseI
       ),
     );
     await deps.timeline.deleteAll(c.id, auditId);
-    await deps.cases.delete(tenantId, caseId);
+    await deps.cases.delete(trustId, caseId);
   } else {
     const cleared = (await deps.timeline.list(caseId)).filter((e) => e.detail !== undefined).length;
     // The timeline's free text is cleared as a follow-up of this change, after its own event is written.
     const outcome = await changeCase(deps, {
-      tenantId,
+      trustId,
       caseId,
       actor: ACTOR,
       loaded: finished,

@@ -4,10 +4,10 @@ import type { StaffMember } from "../domain";
 import { activityLog, errorFacts } from "../logger";
 import type { CaseDeskDeps } from "./deps";
 
-async function teamMembers(deps: CaseDeskDeps, tenantId: string): Promise<readonly StaffMember[]> {
+async function teamMembers(deps: CaseDeskDeps, trustId: string): Promise<readonly StaffMember[]> {
   if (!deps.team) return [];
   try {
-    return await deps.team.members(tenantId);
+    return await deps.team.members(trustId);
   } catch (error) {
     // The roster logs why once; nobody is held up for it.
     activityLog(deps.log).debug({ err: errorFacts(error) }, "The Assign list offers only the people PALS Desk has met");
@@ -16,8 +16,8 @@ async function teamMembers(deps: CaseDeskDeps, tenantId: string): Promise<readon
 }
 
 /** People PALS Desk has met and the PALS team's members, deduplicated by Entra ID object id, by name. */
-export async function staffOf(deps: CaseDeskDeps, tenantId: string, met?: readonly StaffMember[]): Promise<StaffMember[]> {
-  const [known, team] = await Promise.all([met ? Promise.resolve(met) : deps.people.list(tenantId), teamMembers(deps, tenantId)]);
+export async function staffOf(deps: CaseDeskDeps, trustId: string, met?: readonly StaffMember[]): Promise<StaffMember[]> {
+  const [known, team] = await Promise.all([met ? Promise.resolve(met) : deps.people.list(trustId), teamMembers(deps, trustId)]);
   const byId = new Map<string, StaffMember>();
   for (const person of [...known, ...team]) {
     const id = person.aadObjectId.toLowerCase();
@@ -27,9 +27,9 @@ export async function staffOf(deps: CaseDeskDeps, tenantId: string, met?: readon
 }
 
 /** Someone PALS Desk has met, or else a member of the PALS team. */
-export async function findStaffMember(deps: CaseDeskDeps, tenantId: string, aadObjectId: string): Promise<StaffMember | undefined> {
-  const met = await deps.people.get(tenantId, aadObjectId);
+export async function findStaffMember(deps: CaseDeskDeps, trustId: string, aadObjectId: string): Promise<StaffMember | undefined> {
+  const met = await deps.people.get(trustId, aadObjectId);
   if (met) return met;
   const id = aadObjectId.toLowerCase();
-  return (await teamMembers(deps, tenantId)).find((member) => member.aadObjectId.toLowerCase() === id);
+  return (await teamMembers(deps, trustId)).find((member) => member.aadObjectId.toLowerCase() === id);
 }

@@ -14,11 +14,11 @@ export async function caseViewFor(deps: CaseDeskDeps, caller: Caller, record: Ca
   const offersStaff = may(caller.roles, "assign", c);
   const offersLeads = may(caller.roles, "request-investigation", c);
   if (!offersStaff && !offersLeads) return { record, staff: [], leads: [] };
-  const met = await deps.people.list(caller.tenantId);
+  const met = await deps.people.list(caller.trustId);
   const metIds = new Set(met.map((person) => person.aadObjectId.toLowerCase()));
-  const people = offersStaff ? await staffOf(deps, caller.tenantId, met) : met;
-  const roles = await Promise.all(people.map((person) => deps.roles.rolesOf(caller.tenantId, person.aadObjectId)));
-  const leadsNamed = deps.roles.leadsNamed();
+  const people = offersStaff ? await staffOf(deps, caller.trustId, met) : met;
+  const roles = await Promise.all(people.map((person) => deps.roles.rolesOf(caller.trustId, person.aadObjectId)));
+  const leadsNamed = deps.roles.leadsNamed(caller.trustId);
   return {
     record,
     staff: offersStaff ? people.filter((person, i) => person.aadObjectId !== c.owner?.aadObjectId && may(roles[i], "take-ownership")).map(choice) : [],

@@ -158,8 +158,15 @@ export function mayManageAlerts(roles: ReadonlySet<Role>): boolean {
   return roles.has("manager") || roles.has("admin");
 }
 
-/** Who is acting, in which trust, with which roles: always from the activity and settings, never from card data. */
+/**
+ * Who is acting, in which trust, with which roles: from the activity and settings. Card data never names the
+ * trust, except on the few answers a case addresses to one person (teams/identity.ts ADDRESSED_VERBS), where
+ * the case itself then says who may answer.
+ */
 export interface Caller {
+  /** The trust whose data this person works with: the partition of everything they read and write. */
+  readonly trustId: string;
+  /** The Entra ID tenant the person signed in to: for Teams and Graph calls, never to find data. */
   readonly tenantId: string;
   readonly actor: { readonly aadObjectId: string; readonly name: string };
   /** The Teams user id (29:...), used for card refresh lists and proactive messages. */

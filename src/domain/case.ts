@@ -259,7 +259,7 @@ export function parseNewContact(raw: unknown, today: string): ParseNewContactRes
 export interface NewCaseContext {
   /** A uuid chosen by the caller (so a retried save is idempotent). */
   id: string;
-  tenantId: string;
+  trustId: string;
   reference: string;
   now: Date;
   by: PersonRef;
@@ -276,7 +276,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
   const receivedOn = input.receivedOn ?? londonDate(ctx.now);
   const draft: Case = {
     id: ctx.id,
-    tenantId: ctx.tenantId,
+    trustId: ctx.trustId,
     reference: ctx.reference,
     type: input.contactType,
     status: "open",

@@ -166,7 +166,7 @@ export type CaseDeadlines = z.infer<typeof CaseDeadlinesSchema>;
 
 export const CaseSchema = z.object({
   id: z.string().uuid(),
-  tenantId: z.string().min(1),
+  trustId: z.string().min(1),
   reference: z.string().min(1),
   type: ContactTypeSchema,
   status: CaseStatusSchema,
@@ -239,7 +239,7 @@ export type Case = z.infer<typeof CaseSchema>;
 /** What a list of cases shows (`my cases`, `due`): read as a projection, not whole documents. */
 export const CaseSummarySchema = CaseSchema.pick({
   id: true,
-  tenantId: true,
+  trustId: true,
   reference: true,
   type: true,
   status: true,

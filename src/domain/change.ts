@@ -24,7 +24,7 @@ export function eventFrom(draft: CaseEventDraft, c: Case, ctx: ActionContext, id
   return {
     id,
     caseId: c.id,
-    tenantId: c.tenantId,
+    trustId: c.trustId,
     reference: c.reference,
     kind: draft.kind,
     at: ctx.now.toISOString(),

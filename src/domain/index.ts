@@ -38,3 +38,4 @@ export * from "./rules";
 export * from "./ruleTexts";
 export * from "./messageSource";
 export * from "./youSaidWeDid";
+export * from "./trusts";

@@ -55,7 +55,7 @@ export interface Delivered {
  */
 export interface OutboxItem {
   readonly id: string;
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly target: OutboxTarget;
   readonly payload: OutboxPayload;
   readonly state: OutboxState;
@@ -70,14 +70,14 @@ export interface OutboxItem {
 }
 
 /** A message to send as soon as it can be. */
-export function newOutboxItem(tenantId: string, id: string, target: OutboxTarget, payload: OutboxPayload, now: Date): OutboxItem {
-  return { id, tenantId, target, payload, state: "pending", attempts: 0, nextAttemptAt: now.toISOString(), createdAt: now.toISOString() };
+export function newOutboxItem(trustId: string, id: string, target: OutboxTarget, payload: OutboxPayload, now: Date): OutboxItem {
+  return { id, trustId, target, payload, state: "pending", attempts: 0, nextAttemptAt: now.toISOString(), createdAt: now.toISOString() };
 }
 
 /** A manager alert about a case; its id makes it once per case and reason (and request). */
-export function alertOutboxItem(c: { readonly id: string; readonly tenantId: string; readonly reference: string }, reason: AlertReason, raisedOn: string, now: Date, requestId?: string): OutboxItem {
+export function alertOutboxItem(c: { readonly id: string; readonly trustId: string; readonly reference: string }, reason: AlertReason, raisedOn: string, now: Date, requestId?: string): OutboxItem {
   return newOutboxItem(
-    c.tenantId,
+    c.trustId,
     alertOutboxId(c.id, reason, requestId),
     { kind: "alerts-channel" },
     { kind: "alert", caseId: c.id, reference: c.reference, reason, raisedOn, ...(requestId ? { requestId } : {}) },
@@ -86,9 +86,9 @@ export function alertOutboxItem(c: { readonly id: string; readonly tenantId: str
 }
 
 /** The copy of a patient-safety alert for the patient-safety channel: once per case, like the managers' one. */
-export function safetyChannelOutboxItem(c: { readonly id: string; readonly tenantId: string; readonly reference: string }, raisedOn: string, now: Date): OutboxItem {
+export function safetyChannelOutboxItem(c: { readonly id: string; readonly trustId: string; readonly reference: string }, raisedOn: string, now: Date): OutboxItem {
   return newOutboxItem(
-    c.tenantId,
+    c.trustId,
     `${alertOutboxId(c.id, "patient-safety")}:safety-channel`,
     { kind: "safety-channel" },
     { kind: "alert", caseId: c.id, reference: c.reference, reason: "patient-safety", raisedOn },
@@ -101,7 +101,7 @@ const about = { caseId: z.string(), reference: z.string(), requestId: z.string()
 /** A stored outbox item, checked when read back. */
 export const OutboxItemSchema = z.object({
   id: z.string().min(1),
-  tenantId: z.string().min(1),
+  trustId: z.string().min(1),
   target: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("person"), aadObjectId: z.string().min(1) }),
     z.object({ kind: z.literal("alerts-channel") }),
@@ -150,8 +150,8 @@ export const OutboxItemSchema = z.object({
   lastError: z.string().optional(),
 }) satisfies z.ZodType<OutboxItem, z.ZodTypeDef, unknown>;
 
-export function digestOutboxId(tenantId: string, aadObjectId: string, day: string): string {
-  return `digest:${tenantId}:${aadObjectId}:${day}`;
+export function digestOutboxId(trustId: string, aadObjectId: string, day: string): string {
+  return `digest:${trustId}:${aadObjectId}:${day}`;
 }
 
 /** Once per case and reason (and per request, for an overdue investigation). */

@@ -32,7 +32,7 @@ export interface CaseBookkeeping {
 export interface CaseRecord extends Versioned<Case>, CaseBookkeeping {}
 
 export interface CaseSearch {
-  readonly tenantId: string;
+  readonly trustId: string;
   /** Words, each of which must be a whole word of the reference, the patient name or the summary (the case's search tokens). */
   readonly words: readonly string[];
   /** A normalised NHS number: matches it exactly. */
@@ -47,11 +47,11 @@ export interface CaseSearch {
 
 export interface CaseRepository {
   /** Allocates the next reference number for the year (atomic; never repeats under concurrency). */
-  nextReferenceNumber(tenantId: string, year: number): Promise<number>;
+  nextReferenceNumber(trustId: string, year: number): Promise<number>;
   /** Creates the case with its follow-ups in one write (none: a case imported as it is); undefined when a case with its id already exists. */
   create(newCase: Case, bookkeeping?: CaseBookkeeping): Promise<CaseRecord | undefined>;
-  get(tenantId: string, caseId: string): Promise<CaseRecord | undefined>;
-  findByReference(tenantId: string, reference: string): Promise<CaseRecord | undefined>;
+  get(trustId: string, caseId: string): Promise<CaseRecord | undefined>;
+  findByReference(trustId: string, reference: string): Promise<CaseRecord | undefined>;
   /** One conditional write (If-Match) of the case with its follow-ups; throws CaseChangedError when the etag is stale. */
   save(updated: Case, bookkeeping: CaseBookkeeping, etag: string): Promise<CaseRecord>;
   /**
@@ -60,7 +60,7 @@ export interface CaseRepository {
    */
   clearFollowUps(record: CaseRecord, doneChangeIds: readonly string[]): Promise<CaseRecord | undefined>;
   /** Cases with follow-ups pending, oldest first: the sweep finishes them. Served by an index, not a scan. */
-  withPendingFollowUps(limit: number): Promise<{ readonly tenantId: string; readonly caseId: string }[]>;
+  withPendingFollowUps(limit: number): Promise<{ readonly trustId: string; readonly caseId: string }[]>;
   /**
    * The morning round's one query, across trusts, served by the indexes on `watchOn` and `missingCount`: the
    * cases whose watch day (watchDay: when the sweep must next look at them) is on or before `day`, and the open
@@ -70,47 +70,47 @@ export interface CaseRepository {
   /** Writes the case's index fields again (its watch day under today's rules); false when it changed meanwhile (that write did it). */
   reindex(record: CaseRecord): Promise<boolean>;
   /** Records retention only. */
-  delete(tenantId: string, caseId: string): Promise<void>;
+  delete(trustId: string, caseId: string): Promise<void>;
   /**
    * A person's open cases, next deadline first, at most `limit` (one query served by the cases container's
    * composite index), with how many there are in all (a COUNT only when the list is cut). `dueBy`: only those
    * due on or before that day.
    */
-  listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { readonly limit: number; readonly dueBy?: string }): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
+  listOpenByOwner(trustId: string, ownerAadObjectId: string, options: { readonly limit: number; readonly dueBy?: string }): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
   /** Every case about one patient, by NHS number (subject access requests). */
-  listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]>;
+  listForPatient(trustId: string, nhsNumber: string): Promise<Case[]>;
   /**
    * Contacts about one patient (by NHS number) received on or after a day, counted up to `atMost`: the
    * repeat-contact rule only asks whether there are enough, and a frequent contact's history can be long.
    */
-  countForPatient(tenantId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number>;
+  countForPatient(trustId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number>;
   search(query: CaseSearch): Promise<Case[]>;
   /**
    * Cases with open actions owned by this person (`actions`), soonest open action first, at most `limit`: one query
    * served by the index (ARRAY_CONTAINS on `openActionOwners`, ORDER BY `openActionsDueOn`), reading only id,
    * reference and actions.
    */
-  listWithOpenActionsOf(tenantId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]>;
+  listWithOpenActionsOf(trustId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]>;
   /** Every case of the trust with open actions (managers' `actions all`), soonest first, at most `limit`; same fields. */
-  listWithOpenActions(tenantId: string, limit: number): Promise<CaseActions[]>;
+  listWithOpenActions(trustId: string, limit: number): Promise<CaseActions[]>;
   /**
    * Cases for a report on the days from `fromDay` to `toDay` (both included): received in the period, or
    * received before its end and still open, closed in or after it, or with a deadline in or after it.
    * The domain does the counting (reports.ts), so only the fields it counts are read (ReportCase); the case
    * export asks for `"whole cases"`.
    */
-  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
-  listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
+  listForReport(trustId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
+  listForReport(trustId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
   /**
    * "You said, we did": cases with an action done on or after `fromDay` (the indexed `lastActionDoneOn`), at most
    * `limit`, earliest last-done first, reading only subjects, division, actions and the names to scrub from them.
    */
-  listWithActionsDoneSince(tenantId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]>;
+  listWithActionsDoneSince(trustId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]>;
 }
 
 /** An open case with details still to record, as the morning digest lists it. */
 export interface IncompleteCase {
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly caseId: string;
   readonly reference: string;
   readonly ownerId?: string;
@@ -130,12 +130,12 @@ export interface TimelineRepository {
 /** Staff known to PALS Desk in a trust, with where to reach them (their personal chat with the bot). */
 export interface PeopleDirectory {
   /** Records a person seen in an activity; cheap to call on every turn. */
-  remember(tenantId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void>;
-  get(tenantId: string, aadObjectId: string): Promise<StaffMember | undefined>;
-  list(tenantId: string): Promise<StaffMember[]>;
-  personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
+  remember(trustId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void>;
+  get(trustId: string, aadObjectId: string): Promise<StaffMember | undefined>;
+  list(trustId: string): Promise<StaffMember[]>;
+  personalConversation(trustId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
   /** The bot was removed or blocked: stop using the stored address until the person talks to the bot again. */
-  forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void>;
+  forgetPersonalConversation(trustId: string, aadObjectId: string): Promise<void>;
 }
 
 /** A person's roles, and whether some could not be checked (the directory holding them did not answer). */
@@ -148,11 +148,11 @@ export interface RoleLookup {
 /** Who has which PALS Desk roles: Entra ID object ids in settings, and members of Entra ID security groups. */
 export interface RoleDirectory {
   /** The roles that could be confirmed (a source that could not be read gives none). */
-  rolesOf(tenantId: string, aadObjectId: string): Promise<ReadonlySet<Role>>;
+  rolesOf(trustId: string, aadObjectId: string): Promise<ReadonlySet<Role>>;
   /** The roles, saying whether a source could not be read: for telling the person why they can do less than usual. */
-  lookup(tenantId: string, aadObjectId: string): Promise<RoleLookup>;
+  lookup(trustId: string, aadObjectId: string): Promise<RoleLookup>;
   /** True when the trust names its clinical leads (otherwise anyone known may be asked). */
-  leadsNamed(): boolean;
+  leadsNamed(trustId: string): boolean;
 }
 
 /** A Teams team PALS Desk can read the members of: its id and a channel of it the bot can post in. */
@@ -164,37 +164,37 @@ export interface TeamAddress {
 /** The members of the PALS team (the team of the alerts channel), as Teams lists them. */
 export interface TeamRoster {
   /** Everyone in the trust's PALS team; empty when no alerts channel (in a team) is set. Throws when the team can't be read. */
-  members(tenantId: string): Promise<readonly StaffMember[]>;
+  members(trustId: string): Promise<readonly StaffMember[]>;
 }
 
 /** Channels with a job: the managers' alerts channel and division channels. */
 export interface ChannelDirectory {
-  setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
-  alertsChannel(tenantId: string): Promise<ConversationAddress | undefined>;
+  setAlertsChannel(trustId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  alertsChannel(trustId: string): Promise<ConversationAddress | undefined>;
   /** The team the alerts channel is in (undefined when none is set, or it was set outside a team). */
-  alertsTeam(tenantId: string): Promise<TeamAddress | undefined>;
+  alertsTeam(trustId: string): Promise<TeamAddress | undefined>;
   /** The channel where a division's clinical leads get investigation requests (`set division channel`). */
-  setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
-  divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined>;
-  divisions(tenantId: string): Promise<string[]>;
+  setDivisionChannel(trustId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  divisionChannel(trustId: string, division: string): Promise<ConversationAddress | undefined>;
+  divisions(trustId: string): Promise<string[]>;
   /** Links a channel thread (by its first message's id) to the investigation request that started it; idempotent. */
-  rememberThread(tenantId: string, link: ThreadLink): Promise<void>;
-  thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined>;
+  rememberThread(trustId: string, link: ThreadLink): Promise<void>;
+  thread(trustId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined>;
   /** A team the bot was added to, with its General channel's address. */
-  rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void>;
+  rememberTeam(trustId: string, teamId: string, general: ConversationAddress): Promise<void>;
   /** Forgets every channel of a team the bot was removed from. */
-  forgetTeam(tenantId: string, teamId: string): Promise<void>;
-  forgetAlertsChannel(tenantId: string): Promise<void>;
+  forgetTeam(trustId: string, teamId: string): Promise<void>;
+  forgetAlertsChannel(trustId: string): Promise<void>;
   /** The patient-safety channel (`set safety channel`): possible patient safety incidents are posted there too. */
-  setSafetyChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
-  safetyChannel(tenantId: string): Promise<ConversationAddress | undefined>;
-  forgetSafetyChannel(tenantId: string): Promise<void>;
+  setSafetyChannel(trustId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  safetyChannel(trustId: string): Promise<ConversationAddress | undefined>;
+  forgetSafetyChannel(trustId: string): Promise<void>;
 }
 
 /** A case the sweep should look at. */
 export interface ScheduledCase {
   readonly caseId: string;
-  readonly tenantId: string;
+  readonly trustId: string;
 }
 
 /** How far the morning round has got: one small document, advanced once a day. */
@@ -208,7 +208,7 @@ export interface SweepCursor {
 /** An outbox item to look at, and where it goes when that is known without reading it. */
 export interface PendingOutboxItem {
   readonly id: string;
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly target?: OutboxTarget;
 }
 
@@ -217,7 +217,7 @@ export interface OutboxStore {
   enqueue(item: OutboxItem): Promise<boolean>;
   /** Items still to send whose next try is due by `dueBy`, soonest first, at most `limit` (one query served by the index, across trusts). */
   pending(dueBy: Date, limit: number): Promise<PendingOutboxItem[]>;
-  get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined>;
+  get(trustId: string, id: string): Promise<Versioned<OutboxItem> | undefined>;
   /** Conditional write; false when someone else changed it first. */
   save(item: OutboxItem, etag: string): Promise<boolean>;
 }

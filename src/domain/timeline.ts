@@ -39,7 +39,7 @@ export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];
 export interface CaseEvent {
   readonly id: string;
   readonly caseId: string;
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly reference: string;
   readonly kind: CaseEventKind;
   readonly at: string;
@@ -55,7 +55,7 @@ export interface CaseEvent {
 export const CaseEventSchema = z.object({
   id: z.string().min(1),
   caseId: z.string().min(1),
-  tenantId: z.string().min(1),
+  trustId: z.string().min(1),
   reference: z.string(),
   kind: z.enum(CASE_EVENT_KINDS),
   at: z.string(),

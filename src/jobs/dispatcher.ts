@@ -37,7 +37,7 @@ export interface Deliverer {
   /** The address answered 403/404: the bot was removed or blocked there. */
   unreachable(item: OutboxItem, address: ConversationAddress): Promise<void>;
   /** Tells the trust's admins something went wrong with delivery (queues a message to them). */
-  noticeAdmins(tenantId: string, text: string, now: Date): Promise<void>;
+  noticeAdmins(trustId: string, text: string, now: Date): Promise<void>;
 }
 
 export interface DispatchReport {
@@ -79,13 +79,13 @@ export class Dispatcher {
     // Targets found over Teams' limits in this pass: their other items are left for the next sweep unread
     // (an alert storm to one channel must not cost a read and a write per waiting message, every sweep).
     const limited = new Set<string>();
-    for (const { id, tenantId, target } of items) {
-      const key = target ? `${tenantId}|${JSON.stringify(target)}` : undefined;
+    for (const { id, trustId, target } of items) {
+      const key = target ? `${trustId}|${JSON.stringify(target)}` : undefined;
       if (key && limited.has(key)) {
         report.deferredByRateLimit += 1;
         continue;
       }
-      const found = await this.outbox.get(tenantId, id);
+      const found = await this.outbox.get(trustId, id);
       if (!found || found.value.state !== "pending" || new Date(found.value.nextAttemptAt) > now) continue;
       if ((await this.deliverOne(found.value, found.etag, now, report)) === "rate-limited" && key) limited.add(key);
     }
@@ -105,7 +105,7 @@ export class Dispatcher {
       }
       log.warn("No conversation to deliver to: the person has not opened PALS Desk, or no alerts channel is set");
       if (item.payload.kind !== "admin-notice") {
-        await this.deliverer.noticeAdmins(item.tenantId, undeliverableNotice(item), now);
+        await this.deliverer.noticeAdmins(item.trustId, undeliverableNotice(item), now);
       }
       return;
     }
@@ -118,7 +118,7 @@ export class Dispatcher {
     const attempts = item.attempts + 1;
     const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + CLAIM_MS).toISOString() };
     if (!(await this.outbox.save(claimed, etag))) return; // another instance claimed it
-    let latest = await this.outbox.get(item.tenantId, item.id);
+    let latest = await this.outbox.get(item.trustId, item.id);
     if (!latest) return;
 
     let result: DeliveryResult;
@@ -150,7 +150,7 @@ export class Dispatcher {
           report.retrying += 1;
           return;
         }
-        latest = (await this.outbox.get(item.tenantId, item.id)) ?? latest;
+        latest = (await this.outbox.get(item.trustId, item.id)) ?? latest;
       }
       await this.outbox.save({ ...claimed, ...(recorded ? { delivered } : {}), state: "sent", sentAt: now.toISOString(), lastError: undefined }, latest.etag);
       report.sent += 1;
@@ -165,12 +165,12 @@ export class Dispatcher {
       report.undeliverable += 1;
       log.warn({ status: result.status }, "The bot was removed or blocked in this conversation; its address is now marked stale");
       await this.deliverer.unreachable(item, address);
-      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.tenantId, undeliverableNotice(item), now);
+      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.trustId, undeliverableNotice(item), now);
     } else if (attempts >= MAX_DELIVERY_ATTEMPTS) {
       await this.outbox.save({ ...claimed, state: "failed", lastError: String(result.status) }, latest.etag);
       report.failed += 1;
       log.error({ status: result.status, attempts }, "Proactive message given up after the last try");
-      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.tenantId, `A PALS Desk ${describe(item)} could not be sent after ${attempts} tries.`, now);
+      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.trustId, `A PALS Desk ${describe(item)} could not be sent after ${attempts} tries.`, now);
     } else {
       const delay = retryDelayMs(attempts, result.status === 429 ? result.retryAfterSeconds : undefined, this.random);
       await this.outbox.save({ ...claimed, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), lastError: String(result.status) }, latest.etag);

@@ -12,7 +12,7 @@ export interface Jobs {
   /** New messages were queued: run a sweep soon to send them. */
   kick(): void;
   /** Sends these queued messages now, outside the sweep (each is still claimed before it is sent). */
-  deliverNow(tenantId: string, outboxIds: readonly string[]): Promise<DispatchReport>;
+  deliverNow(trustId: string, outboxIds: readonly string[]): Promise<DispatchReport>;
   /**
    * Starts no more sweeps, waits (at most `waitMs`) for the running ones, then gives up the sweep lease if
    * this instance still holds it, so another instance can sweep at once rather than after the lease expires.
@@ -34,7 +34,7 @@ export interface JobsOptions {
   /** The trust's rules (England's when left out). */
   readonly rules?: Rules;
   readonly finishPendingCases: () => Promise<number>;
-  readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
+  readonly applyRetention: (trustId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly instanceId?: string;
 }
 
@@ -73,7 +73,7 @@ export function startJobs(options: JobsOptions): Jobs {
   return {
     sweepNow: run,
     kick: () => scheduler?.kick(),
-    deliverNow: (tenantId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, tenantId })), options.now()),
+    deliverNow: (trustId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, trustId })), options.now()),
     stop: async (waitMs = 10_000) => {
       stopped = true;
       let timer: NodeJS.Timeout | undefined;

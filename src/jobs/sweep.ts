@@ -42,7 +42,7 @@ export interface SweepDeps {
   /** Finishes the follow-ups left pending on cases (the application layer); returns how many cases. */
   readonly finishPendingCases: () => Promise<number>;
   /** Applies the retention schedule to a closed case if it is due (the application layer). */
-  readonly applyRetention: (tenantId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
+  readonly applyRetention: (trustId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly cursor: SweepCursor;
   readonly outbox: OutboxStore;
   readonly lease: SweepLease;
@@ -103,7 +103,7 @@ export async function sweep(deps: SweepDeps, now: Date): Promise<SweepReport> {
 
 /** Reminders to the lead before and on the due day; when overdue, the owner and the managers are told. */
 function investigationItems(c: Case, today: string, now: Date, rules: Rules): OutboxItem[] {
-  const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => newOutboxItem(c.tenantId, id, target, payload, now);
+  const pending = (id: string, target: OutboxItem["target"], payload: OutboxItem["payload"]): OutboxItem => newOutboxItem(c.trustId, id, target, payload, now);
   return investigationReminders(c, today, rules.investigations.reminderWorkingDays).flatMap(({ request, reminder }) => {
     const about = { caseId: c.id, reference: c.reference, requestId: request.id };
     if (reminder !== "overdue") {
@@ -127,7 +127,7 @@ function actionItems(c: Case, today: string, now: Date, rules: Rules): OutboxIte
   return actionReminders(c, today, rules.nudgeWindowWorkingDays).flatMap(({ action, moment }) => {
     if (moment === "overdue") return alertIsOn(rules, "action-overdue") ? [alertOutboxItem(c, "action-overdue", today, now, action.id)] : [];
     const payload = { kind: "learning-action" as const, caseId: c.id, reference: c.reference, actionId: action.id, moment };
-    return [newOutboxItem(c.tenantId, learningActionOutboxId(action.id, moment), { kind: "person", aadObjectId: action.owner.aadObjectId }, payload, now)];
+    return [newOutboxItem(c.trustId, learningActionOutboxId(action.id, moment), { kind: "person", aadObjectId: action.owner.aadObjectId }, payload, now)];
   });
 }
 
@@ -159,15 +159,15 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
 
   const { due, incomplete } = await deps.cases.needingAttention(today);
   result.documentsRead += 1;
-  const digests = new Map<string, { tenantId: string; ownerId: string; items: DigestItem[]; incomplete: { caseId: string; reference: string }[] }>();
-  for (const { caseId, tenantId } of due) {
-    const found = await deps.cases.get(tenantId, caseId);
+  const digests = new Map<string, { trustId: string; ownerId: string; items: DigestItem[]; incomplete: { caseId: string; reference: string }[] }>();
+  for (const { caseId, trustId } of due) {
+    const found = await deps.cases.get(trustId, caseId);
     result.documentsRead += 1;
     result.casesChecked += 1;
     if (!found) continue;
     const c = found.value;
     if (c.status === "closed") {
-      const retention = await deps.applyRetention(tenantId, caseId);
+      const retention = await deps.applyRetention(trustId, caseId);
       if (retention === "applied") {
         result.casesRetired += 1;
         continue;
@@ -187,8 +187,8 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
     }
     const item = digestItem(c, today, rules.nudgeWindowWorkingDays);
     if (item && c.owner) {
-      const key = `${tenantId}/${c.owner.aadObjectId}`;
-      const digest = digests.get(key) ?? { tenantId, ownerId: c.owner.aadObjectId, items: [], incomplete: [] };
+      const key = `${trustId}/${c.owner.aadObjectId}`;
+      const digest = digests.get(key) ?? { trustId, ownerId: c.owner.aadObjectId, items: [], incomplete: [] };
       digest.items.push(item);
       digests.set(key, digest);
     }
@@ -203,8 +203,8 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
   // Owners' open cases with details still to record (quick capture): found by the same query, ids and references only.
   for (const c of incomplete) {
     if (!c.ownerId) continue;
-    const key = `${c.tenantId}/${c.ownerId}`;
-    const digest = digests.get(key) ?? { tenantId: c.tenantId, ownerId: c.ownerId, items: [], incomplete: [] };
+    const key = `${c.trustId}/${c.ownerId}`;
+    const digest = digests.get(key) ?? { trustId: c.trustId, ownerId: c.ownerId, items: [], incomplete: [] };
     digest.incomplete.push({ caseId: c.caseId, reference: c.reference });
     digests.set(key, digest);
   }
@@ -212,7 +212,7 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
   for (const digest of digests.values()) {
     const details = digestIncomplete(digest.incomplete);
     const payload = { kind: "digest" as const, day: today, items: sortDigest(digest.items), ...(details ? { incomplete: details } : {}) };
-    const created = await deps.outbox.enqueue(newOutboxItem(digest.tenantId, digestOutboxId(digest.tenantId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, payload, now));
+    const created = await deps.outbox.enqueue(newOutboxItem(digest.trustId, digestOutboxId(digest.trustId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, payload, now));
     if (created) result.digestsQueued += 1;
   }
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.

@@ -26,8 +26,8 @@ const BookkeepingSchema = z.object({
 const EPOCH = "2000-01-01T00:00:00.000Z";
 
 /**
- * Cases, one document each, partitioned by tenant. Reference counters share the container (one small
- * document per tenant and year) so that a counter and the cases it numbers live in one partition.
+ * Cases, one document each, partitioned by trust. Reference counters share the container (one small
+ * document per trust and year) so that a counter and the cases it numbers live in one partition.
  * Beside the case, a document carries its bookkeeping: the revision, the follow-ups still pending
  * (`pendingSince` is their oldest time, indexed so the sweep finds them), and recent submission keys.
  */
@@ -53,21 +53,21 @@ export class CosmosCaseRepository implements CaseRepository {
     private readonly attention?: AttentionRules,
   ) {}
 
-  async nextReferenceNumber(tenantId: string, year: number): Promise<number> {
+  async nextReferenceNumber(trustId: string, year: number): Promise<number> {
     const id = `reference-counter-${year}`;
     // Patch `incr` is applied atomically by the server, so concurrent creates never share a number.
     try {
-      const { resource } = await this.container.item(id, tenantId).patch<{ next: number }>([{ op: "incr", path: "/next", value: 1 }]);
+      const { resource } = await this.container.item(id, trustId).patch<{ next: number }>([{ op: "incr", path: "/next", value: 1 }]);
       return resource!.next;
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
     try {
-      await this.container.items.create({ id, tenantId, docType: "counter", reference: `counter:${year}`, next: 0 });
+      await this.container.items.create({ id, trustId, docType: "counter", reference: `counter:${year}`, next: 0 });
     } catch (error) {
       if (statusOf(error) !== 409) throw error; // another instance created it first
     }
-    return this.nextReferenceNumber(tenantId, year);
+    return this.nextReferenceNumber(trustId, year);
   }
 
   async create(newCase: Case, bookkeeping: CaseBookkeeping = { revision: 0, pending: [], applied: [] }): Promise<CaseRecord | undefined> {
@@ -77,25 +77,25 @@ export class CosmosCaseRepository implements CaseRepository {
       return this.written(newCase, document, etag!);
     } catch (error) {
       // 409 is also a reference already used (the unique key): only an existing id means "already there".
-      if (statusOf(error) === 409 && (await this.get(newCase.tenantId, newCase.id))) return undefined;
+      if (statusOf(error) === 409 && (await this.get(newCase.trustId, newCase.id))) return undefined;
       throw error;
     }
   }
 
-  async get(tenantId: string, caseId: string): Promise<CaseRecord | undefined> {
-    const { resource, etag } = await this.container.item(caseId, tenantId).read<Record<string, unknown>>();
+  async get(trustId: string, caseId: string): Promise<CaseRecord | undefined> {
+    const { resource, etag } = await this.container.item(caseId, trustId).read<Record<string, unknown>>();
     if (!resource || resource.docType !== "case") return undefined;
     return this.toRecord(resource, etag!);
   }
 
-  async findByReference(tenantId: string, reference: string): Promise<CaseRecord | undefined> {
-    const [found] = await this.inTrust("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.reference = @reference", tenantId, { "@reference": reference });
+  async findByReference(trustId: string, reference: string): Promise<CaseRecord | undefined> {
+    const [found] = await this.inTrust("SELECT * FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND c.reference = @reference", trustId, { "@reference": reference });
     return found ? this.toRecord(found, found._etag as string) : undefined;
   }
 
-  async delete(tenantId: string, caseId: string): Promise<void> {
+  async delete(trustId: string, caseId: string): Promise<void> {
     try {
-      await this.container.item(caseId, tenantId).delete();
+      await this.container.item(caseId, trustId).delete();
     } catch (error) {
       if (statusOf(error) !== 404) throw error; // deleted already: the retention step is being finished
     }
@@ -104,7 +104,7 @@ export class CosmosCaseRepository implements CaseRepository {
   async save(updated: Case, bookkeeping: CaseBookkeeping, etag: string): Promise<CaseRecord> {
     try {
       const document = this.toDocument(updated, bookkeeping);
-      const response = await this.container.item(updated.id, updated.tenantId).replace(document, { accessCondition: { type: "IfMatch", condition: etag } });
+      const response = await this.container.item(updated.id, updated.trustId).replace(document, { accessCondition: { type: "IfMatch", condition: etag } });
       return this.written(updated, document, response.etag!);
     } catch (error) {
       if (statusOf(error) === 412) throw new CaseChangedError(updated.id);
@@ -125,7 +125,7 @@ export class CosmosCaseRepository implements CaseRepository {
 
   async withPendingFollowUps(limit: number): Promise<ScheduledCase[]> {
     // Across trusts, on purpose: served by the index on pendingSince (only cases with work left have it).
-    return this.casesAcrossTrusts(`SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId FROM c WHERE c.pendingSince >= @value ORDER BY c.pendingSince`, EPOCH);
+    return this.casesAcrossTrusts(`SELECT TOP ${Math.trunc(limit)} c.id, c.trustId FROM c WHERE c.pendingSince >= @value ORDER BY c.pendingSince`, EPOCH);
   }
 
   async needingAttention(day: string): Promise<{ due: ScheduledCase[]; incomplete: IncompleteCase[] }> {
@@ -133,26 +133,26 @@ export class CosmosCaseRepository implements CaseRepository {
     // lack the one, complete or closed cases the other). One query, so the round reads the due work and 2 more.
     const { resources } = await this.container.items
       .query<Record<string, unknown>>({
-        query: "SELECT c.id, c.tenantId, c.reference, c.owner, c.missingCount, c.watchOn FROM c WHERE c.watchOn <= @day OR c.missingCount > 0",
+        query: "SELECT c.id, c.trustId, c.reference, c.owner, c.missingCount, c.watchOn FROM c WHERE c.watchOn <= @day OR c.missingCount > 0",
         parameters: [{ name: "@day", value: day }],
       })
       .fetchAll();
     const due: ScheduledCase[] = [];
     const incomplete: IncompleteCase[] = [];
     for (const r of resources) {
-      if (typeof r.id !== "string" || typeof r.tenantId !== "string") continue;
-      if (typeof r.watchOn === "string" && r.watchOn <= day) due.push({ tenantId: r.tenantId, caseId: r.id });
+      if (typeof r.id !== "string" || typeof r.trustId !== "string") continue;
+      if (typeof r.watchOn === "string" && r.watchOn <= day) due.push({ trustId: r.trustId, caseId: r.id });
       if (typeof r.missingCount !== "number" || r.missingCount <= 0 || typeof r.reference !== "string") continue;
       const owner = r.owner as { aadObjectId?: unknown } | undefined;
-      incomplete.push({ tenantId: r.tenantId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) });
+      incomplete.push({ trustId: r.trustId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) });
     }
     return { due, incomplete };
   }
 
   /** The sweep's queries across every trust's partition: which cases, by id and trust. */
   private async casesAcrossTrusts(query: string, value: string): Promise<ScheduledCase[]> {
-    const { resources } = await this.container.items.query<{ id: string; tenantId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
-    return resources.map((r) => ({ tenantId: r.tenantId, caseId: r.id }));
+    const { resources } = await this.container.items.query<{ id: string; trustId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
+    return resources.map((r) => ({ trustId: r.trustId, caseId: r.id }));
   }
 
   async reindex(record: CaseRecord): Promise<boolean> {
@@ -165,35 +165,35 @@ export class CosmosCaseRepository implements CaseRepository {
     }
   }
 
-  async listOpenByOwner(tenantId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
+  async listOpenByOwner(trustId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
     const where =
-      "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
+      "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
     const parameters = { "@owner": ownerAadObjectId, ...(options.dueBy ? { "@dueBy": options.dueBy } : {}) };
     // Only what the list shows; ordered by the cases container's composite index (cosmos.ts; its first keys are fixed by the filter).
     const resources = await this.inTrust(
-      `SELECT TOP ${Math.trunc(options.limit)} c.id, c.tenantId, c.reference, c.type, c.status, c.safeguarding, c.deadlines, c.nextDueOn, c.ombudsman, ` +
+      `SELECT TOP ${Math.trunc(options.limit)} c.id, c.trustId, c.reference, c.type, c.status, c.safeguarding, c.deadlines, c.nextDueOn, c.ombudsman, ` +
         `{ "name": c.patient.name } AS patient FROM c ${where} ORDER BY c.owner.aadObjectId ASC, c.status ASC, c.dueKey ASC, c.reference ASC`,
-      tenantId,
+      trustId,
       parameters,
     );
     const cases = resources.map((document) => parseStored(CaseSummarySchema, "cases", document));
     if (cases.length < options.limit) return { cases, total: cases.length };
-    const counted = await this.inTrust<number>(`SELECT VALUE COUNT(1) FROM c ${where}`, tenantId, parameters);
+    const counted = await this.inTrust<number>(`SELECT VALUE COUNT(1) FROM c ${where}`, trustId, parameters);
     return { cases, total: counted[0] ?? cases.length };
   }
 
-  async listForPatient(tenantId: string, nhsNumber: string): Promise<Case[]> {
-    return this.cases("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber", tenantId, {
+  async listForPatient(trustId: string, nhsNumber: string): Promise<Case[]> {
+    return this.cases("SELECT * FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber", trustId, {
       "@nhsNumber": nhsNumber,
     });
   }
 
-  async countForPatient(tenantId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number> {
+  async countForPatient(trustId: string, nhsNumber: string, receivedSince: string, atMost: number): Promise<number> {
     // TOP, not COUNT: the index finds the first few and stops, whatever the patient's history.
     const top = Math.max(0, Math.floor(atMost));
     const ids = await this.inTrust<string>(
-      `SELECT TOP ${top} VALUE c.id FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber AND c.receivedOn >= @since`,
-      tenantId,
+      `SELECT TOP ${top} VALUE c.id FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND c.patient.nhsNumber = @nhsNumber AND c.receivedOn >= @since`,
+      trustId,
       { "@nhsNumber": nhsNumber, "@since": receivedSince },
     );
     return ids.length;
@@ -217,69 +217,69 @@ export class CosmosCaseRepository implements CaseRepository {
       ? detail.join(" AND ")
       : `((c.safeguarding = false AND ${detail.join(" AND ")}) OR ` +
         `(c.safeguarding = true AND ${query.nhsNumber ? "false" : allIn("c.referenceTokens").join(" AND ")}))`;
-    const where = ["c.tenantId = @tenantId", "c.docType = 'case'", matches];
-    return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.tenantId, parameters);
+    const where = ["c.trustId = @trustId", "c.docType = 'case'", matches];
+    return this.cases(`SELECT TOP ${Math.trunc(query.limit)} * FROM c WHERE ${where.join(" AND ")} ORDER BY c.createdAt DESC`, query.trustId, parameters);
   }
 
-  async listWithOpenActionsOf(tenantId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]> {
-    return this.withOpenActions(tenantId, "ARRAY_CONTAINS(c.openActionOwners, @me)", limit, { "@me": ownerAadObjectId.toLowerCase() });
+  async listWithOpenActionsOf(trustId: string, ownerAadObjectId: string, limit: number): Promise<CaseActions[]> {
+    return this.withOpenActions(trustId, "ARRAY_CONTAINS(c.openActionOwners, @me)", limit, { "@me": ownerAadObjectId.toLowerCase() });
   }
 
-  async listWithOpenActions(tenantId: string, limit: number): Promise<CaseActions[]> {
+  async listWithOpenActions(trustId: string, limit: number): Promise<CaseActions[]> {
     // Only cases with an open action carry openActionsDueOn (actionIndexOf): a range on it finds just those.
-    return this.withOpenActions(tenantId, "c.openActionsDueOn >= @first", limit, { "@first": "0000-01-01" });
+    return this.withOpenActions(trustId, "c.openActionsDueOn >= @first", limit, { "@first": "0000-01-01" });
   }
 
   /** Cases with open actions, soonest first: id, reference and actions only (no patient details travel). */
-  private async withOpenActions(tenantId: string, filter: string, limit: number, parameters: Record<string, string>): Promise<CaseActions[]> {
+  private async withOpenActions(trustId: string, filter: string, limit: number, parameters: Record<string, string>): Promise<CaseActions[]> {
     const resources = await this.inTrust(
-      `SELECT TOP ${Math.trunc(limit)} c.id, c.reference, c.actions FROM c WHERE c.tenantId = @tenantId AND c.docType = 'case' AND ${filter} ORDER BY c.openActionsDueOn ASC`,
-      tenantId,
+      `SELECT TOP ${Math.trunc(limit)} c.id, c.reference, c.actions FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND ${filter} ORDER BY c.openActionsDueOn ASC`,
+      trustId,
       parameters,
     );
     return resources.map((document) => parseStored(CaseActionsSchema, "cases", document));
   }
 
-  listForReport(tenantId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
-  listForReport(tenantId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
-  async listForReport(tenantId: string, fromDay: string, toDay: string, read?: "whole cases"): Promise<ReportCase[] | Case[]> {
+  listForReport(trustId: string, fromDay: string, toDay: string): Promise<ReportCase[]>;
+  listForReport(trustId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
+  async listForReport(trustId: string, fromDay: string, toDay: string, read?: "whole cases"): Promise<ReportCase[] | Case[]> {
     // One partition, no GROUP BY (the embedded server lacks it): the domain aggregates.
     const where =
-      "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
+      "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.receivedOn <= @to AND " +
       "(c.receivedOn >= @from OR c.status = 'open' OR c.closedOn >= @from OR c.deadlines.acknowledgeBy >= @from OR c.deadlines.respondBy >= @from) " +
       "ORDER BY c.receivedOn ASC";
     const parameters = { "@from": fromDay, "@to": toDay };
-    if (read === "whole cases") return this.cases(`SELECT * FROM c ${where}`, tenantId, parameters);
+    if (read === "whole cases") return this.cases(`SELECT * FROM c ${where}`, trustId, parameters);
     // Only the fields the report counts: no summaries, patient details or investigations travel for a count.
-    const resources = await this.inTrust(`SELECT ${REPORT_FIELDS} FROM c ${where}`, tenantId, parameters);
+    const resources = await this.inTrust(`SELECT ${REPORT_FIELDS} FROM c ${where}`, trustId, parameters);
     return resources.map((document) => parseStored(ReportCaseSchema, "cases", document));
   }
 
-  async listWithActionsDoneSince(tenantId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]> {
+  async listWithActionsDoneSince(trustId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]> {
     // Only cases with a done action carry lastActionDoneOn (actionIndexOf): the range finds just those. Earliest
     // first, so a cut drops the cases last done latest (the likeliest to fall after the period). The names are
     // read only so the domain can remove them from action texts.
     const resources = await this.inTrust(
       `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, { "name": c.patient.name } AS patient, ` +
         `{ "name": c.raiser.name } AS raiser, { "name": c.owner.name } AS owner FROM c ` +
-        "WHERE c.tenantId = @tenantId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
-      tenantId,
+        "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
+      trustId,
       { "@from": fromDay },
     );
     return resources.map((document) => parseStored(CaseWithDoneActionsSchema, "cases", document));
   }
 
   /** A query within one trust's partition, each result checked as a case. */
-  private async cases(query: string, tenantId: string, parameters: Record<string, string>): Promise<Case[]> {
-    return (await this.inTrust(query, tenantId, parameters)).map((document) => this.caseOf(document));
+  private async cases(query: string, trustId: string, parameters: Record<string, string>): Promise<Case[]> {
+    return (await this.inTrust(query, trustId, parameters)).map((document) => this.caseOf(document));
   }
 
-  /** A query within one trust's partition (`@tenantId` is that trust), with its other named parameters. */
-  private async inTrust<T = Record<string, unknown>>(query: string, tenantId: string, parameters: Record<string, string>): Promise<T[]> {
+  /** A query within one trust's partition (`@trustId` is that trust), with its other named parameters. */
+  private async inTrust<T = Record<string, unknown>>(query: string, trustId: string, parameters: Record<string, string>): Promise<T[]> {
     const { resources } = await this.container.items
       .query<T>(
-        { query, parameters: [{ name: "@tenantId", value: tenantId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))] },
-        { partitionKey: tenantId },
+        { query, parameters: [{ name: "@trustId", value: trustId }, ...Object.entries(parameters).map(([name, value]) => ({ name, value }))] },
+        { partitionKey: trustId },
       )
       .fetchAll();
     return resources;

@@ -20,17 +20,25 @@ const CASE_INDEXES = [
 ] as const;
 
 /**
- * The containers of docs/architecture.md, their partition keys, unique keys (unique within a partition) and
- * composite indexes.
+ * The containers of docs/architecture.md: what the code calls each, its id in the database, its partition key,
+ * unique keys (unique within a partition) and composite indexes. Data is partitioned by trust; a container's
+ * partition key can't change, so the containers partitioned by trust have ids of their own (TENANT_CONTAINERS
+ * are the earlier release's, which `npm run migrate` copies from).
  */
 export const CONTAINERS = {
-  cases: { partitionKey: "/tenantId", uniqueKeys: ["/reference"], compositeIndexes: CASE_INDEXES },
-  events: { partitionKey: "/caseId", uniqueKeys: [], compositeIndexes: [] },
-  conversations: { partitionKey: "/tenantId", uniqueKeys: [], compositeIndexes: [] },
-  jobs: { partitionKey: "/tenantId", uniqueKeys: [], compositeIndexes: [] },
+  cases: { id: "trust-cases", partitionKey: "/trustId", uniqueKeys: ["/reference"], compositeIndexes: CASE_INDEXES },
+  events: { id: "events", partitionKey: "/caseId", uniqueKeys: [], compositeIndexes: [] },
+  conversations: { id: "trust-conversations", partitionKey: "/trustId", uniqueKeys: [], compositeIndexes: [] },
+  jobs: { id: "trust-jobs", partitionKey: "/trustId", uniqueKeys: [], compositeIndexes: [] },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;
+
+/** Release 0.1's containers, partitioned by Entra ID tenant: read only by `npm run migrate` (src/tools/migrate.ts). */
+export const TENANT_CONTAINERS = { cases: "cases", conversations: "conversations", jobs: "jobs" } as const;
+
+/** Written by `npm run migrate` when every document is copied; its partition holds no trust's data. */
+export const MIGRATION_MARKER = { id: "migration-tenant-to-trust", trustId: "_deployment" } as const;
 
 /** Teams gives a card action 5 seconds: a database that does not answer by then should fail fast and say so. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -47,6 +55,8 @@ export interface CosmosSettings {
   readonly connectTimeoutMs?: number;
   /** Tests only: an HTTP agent (one that trusts a loopback server's own certificate). */
   readonly agent?: Agent;
+  /** `npm run migrate` only: open the store although release 0.1's containers are not yet migrated. */
+  readonly skipMigrationCheck?: boolean;
 }
 
 /** The store could not be opened at start-up; the message names the setting to check, never its value. */
@@ -97,9 +107,10 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
     const database = await withinDeadline(identity ? existingDatabase(client, settings.database) : databaseNamed(client, settings.database), settings.connectTimeoutMs ?? 30_000);
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, shape] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
-      containers[name] = identity ? await existingContainer(database, name, shape) : await containerNamed(database, name, shape);
+      containers[name] = identity ? await existingContainer(database, shape) : await containerNamed(database, shape);
     }
-    log.info({ database: settings.database, containers: Object.keys(CONTAINERS) }, "Cosmos DB containers ready");
+    if (!settings.skipMigrationCheck) await refuseUnmigrated(database, containers.jobs);
+    log.info({ database: settings.database, containers: Object.values(CONTAINERS).map((c) => c.id) }, "Cosmos DB containers ready");
     return {
       database,
       containers,
@@ -146,7 +157,32 @@ async function existingDatabase(client: CosmosClient, id: string): Promise<Datab
   }
 }
 
-async function existingContainer(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+/**
+ * A database that still holds release 0.1's cases (partitioned by tenant) and was never migrated would look
+ * empty to this release: it does not start, and says what to do.
+ */
+async function refuseUnmigrated(database: Database, jobs: Container): Promise<void> {
+  try {
+    await database.container(TENANT_CONTAINERS.cases).read();
+  } catch (error) {
+    if (statusOf(error) === 404) return;
+    throw error;
+  }
+  try {
+    const marker = await jobs.item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId).read();
+    if (marker.resource) return;
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
+  throw new StoreUnavailableError(
+    `The Cosmos DB database "${database.id}" holds cases from an earlier PALS Desk, kept by tenant (container "${TENANT_CONTAINERS.cases}"), that are not yet ` +
+      "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (docs/nhsmail.md, Upgrading).",
+    "not-migrated",
+  );
+}
+
+async function existingContainer(database: Database, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+  const id = shape.id;
   let resource: ContainerDefinition | undefined;
   try {
     resource = (await database.container(id).read()).resource;
@@ -163,7 +199,8 @@ async function existingContainer(database: Database, id: ContainerName, shape: (
   return database.container(id);
 }
 
-async function containerNamed(database: Database, id: ContainerName, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+async function containerNamed(database: Database, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {
+  const id = shape.id;
   const compositeIndexes = shape.compositeIndexes.map((index) => index.map(({ path, order }) => ({ path, order })));
   let made: { container: Container; resource?: ContainerDefinition };
   try {

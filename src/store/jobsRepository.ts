@@ -12,7 +12,7 @@ import { parseStored, statusOf } from "./documents";
 export const SYSTEM_PARTITION = "_system";
 
 const CursorSchema = z.object({ day: z.string() });
-const LeaseSchema = z.object({ id: z.string(), tenantId: z.string(), holder: z.string(), expiresAt: z.string() });
+const LeaseSchema = z.object({ id: z.string(), trustId: z.string(), holder: z.string(), expiresAt: z.string() });
 
 const LEASE_ID = "sweep-lease";
 const CURSOR_ID = "agenda-cursor";
@@ -31,7 +31,7 @@ export class CosmosSweepCursor implements SweepCursor {
   }
 
   async markSwept(day: string, etag: string | undefined): Promise<boolean> {
-    const document = { id: CURSOR_ID, tenantId: SYSTEM_PARTITION, day };
+    const document = { id: CURSOR_ID, trustId: SYSTEM_PARTITION, day };
     try {
       if (etag) await this.container.item(document.id, SYSTEM_PARTITION).replace(document, { accessCondition: { type: "IfMatch", condition: etag } });
       else await this.container.items.create(document);
@@ -43,7 +43,7 @@ export class CosmosSweepCursor implements SweepCursor {
   }
 }
 
-const PendingSchema = OutboxItemSchema.pick({ id: true, tenantId: true, target: true });
+const PendingSchema = OutboxItemSchema.pick({ id: true, trustId: true, target: true });
 
 /** Outbox items, each in its trust's partition; the ones still to send are found by their indexed state and next try. */
 export class CosmosOutboxStore implements OutboxStore {
@@ -63,21 +63,21 @@ export class CosmosOutboxStore implements OutboxStore {
     // Across trusts, on purpose: served by the index on state and nextAttemptAt (sent items are never read).
     const { resources } = await this.container.items
       .query<Record<string, unknown>>({
-        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.tenantId, c.target FROM c WHERE c.docType = 'outbox' AND c.state = 'pending' AND c.nextAttemptAt <= @dueBy ORDER BY c.nextAttemptAt`,
+        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.trustId, c.target FROM c WHERE c.docType = 'outbox' AND c.state = 'pending' AND c.nextAttemptAt <= @dueBy ORDER BY c.nextAttemptAt`,
         parameters: [{ name: "@dueBy", value: dueBy.toISOString() }],
       })
       .fetchAll();
     return resources.map((found) => parseStored(PendingSchema, "jobs", found));
   }
 
-  async get(tenantId: string, id: string): Promise<Versioned<OutboxItem> | undefined> {
-    const { resource, etag } = await this.container.item(id, tenantId).read<Record<string, unknown>>();
+  async get(trustId: string, id: string): Promise<Versioned<OutboxItem> | undefined> {
+    const { resource, etag } = await this.container.item(id, trustId).read<Record<string, unknown>>();
     return resource ? { value: parseStored(OutboxItemSchema, "jobs", resource), etag: etag! } : undefined;
   }
 
   async save(item: OutboxItem, etag: string): Promise<boolean> {
     try {
-      await this.container.item(item.id, item.tenantId).replace({ ...item, docType: "outbox" }, { accessCondition: { type: "IfMatch", condition: etag } });
+      await this.container.item(item.id, item.trustId).replace({ ...item, docType: "outbox" }, { accessCondition: { type: "IfMatch", condition: etag } });
       return true;
     } catch (error) {
       if (statusOf(error) === 412) return false;
@@ -94,7 +94,7 @@ export class CosmosSweepLease implements SweepLease {
   constructor(private readonly container: Container) {}
 
   async tryAcquire(holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    const next: LeaseDocument = { id: CosmosSweepLease.ID, tenantId: SYSTEM_PARTITION, holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+    const next: LeaseDocument = { id: CosmosSweepLease.ID, trustId: SYSTEM_PARTITION, holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
     const { lease: resource, etag } = await readLease(this.container);
     try {
       if (!resource) {

@@ -7,7 +7,7 @@ import { parseStored, statusOf } from "./documents";
 
 interface PersonDocument extends StaffMember {
   readonly id: string;
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly docType: "person";
   readonly personalConversation?: ConversationAddress;
   readonly updatedAt: string;
@@ -19,8 +19,8 @@ const ChannelSchema = z.object({ address: ConversationAddressSchema, teamId: z.s
 const ThreadSchema = z.object({ caseId: z.string(), requestId: z.string() });
 
 /** Reads one document of the conversations container when it is of the expected kind, checked against its schema. */
-async function readKind<T>(container: Container, id: string, tenantId: string, docType: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T | undefined> {
-  const { resource } = await container.item(id, tenantId).read<Record<string, unknown>>();
+async function readKind<T>(container: Container, id: string, trustId: string, docType: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T | undefined> {
+  const { resource } = await container.item(id, trustId).read<Record<string, unknown>>();
   return resource?.docType === docType ? parseStored(schema, "conversations", resource) : undefined;
 }
 
@@ -31,7 +31,7 @@ async function readKind<T>(container: Container, id: string, tenantId: string, d
 export const STAFF_LIST_MS = 60_000;
 
 /**
- * People in the `conversations` container (partition /tenantId), one document per person. A write
+ * People in the `conversations` container (partition /trustId), one document per person. A write
  * happens only when what we know about someone changes, not on every message they send.
  */
 export class CosmosPeopleDirectory implements PeopleDirectory {
@@ -44,13 +44,13 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async remember(tenantId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void> {
+  async remember(trustId: string, person: StaffMember, personalConversation?: ConversationAddress): Promise<void> {
     const id = `person-${person.aadObjectId}`;
     const fingerprint = JSON.stringify([person.name, person.teamsUserId, personalConversation ?? null]);
-    const key = `${tenantId}/${id}`;
+    const key = `${trustId}/${id}`;
     if (this.lastWritten.get(key) === fingerprint) return;
-    const existing = await this.read(tenantId, id);
-    await this.write(tenantId, {
+    const existing = await this.read(trustId, id);
+    await this.write(trustId, {
       aadObjectId: person.aadObjectId,
       name: person.name,
       teamsUserId: person.teamsUserId,
@@ -59,54 +59,54 @@ export class CosmosPeopleDirectory implements PeopleDirectory {
     this.lastWritten.set(key, fingerprint);
   }
 
-  async get(tenantId: string, aadObjectId: string): Promise<StaffMember | undefined> {
-    const document = await this.read(tenantId, `person-${aadObjectId}`);
+  async get(trustId: string, aadObjectId: string): Promise<StaffMember | undefined> {
+    const document = await this.read(trustId, `person-${aadObjectId}`);
     return document ? { aadObjectId: document.aadObjectId, name: document.name, teamsUserId: document.teamsUserId } : undefined;
   }
 
-  async list(tenantId: string): Promise<StaffMember[]> {
-    const known = this.staffLists.get(tenantId);
+  async list(trustId: string): Promise<StaffMember[]> {
+    const known = this.staffLists.get(trustId);
     const now = this.now().getTime();
     if (known && now - known.at < STAFF_LIST_MS && now >= known.at) return known.people.map((person) => ({ ...person }));
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(
         {
-          query: "SELECT c.aadObjectId, c.name, c.teamsUserId FROM c WHERE c.tenantId = @tenantId AND c.docType = 'person' ORDER BY c.name",
-          parameters: [{ name: "@tenantId", value: tenantId }],
+          query: "SELECT c.aadObjectId, c.name, c.teamsUserId FROM c WHERE c.trustId = @trustId AND c.docType = 'person' ORDER BY c.name",
+          parameters: [{ name: "@trustId", value: trustId }],
         },
-        { partitionKey: tenantId },
+        { partitionKey: trustId },
       )
       .fetchAll();
     const people = resources.map((person) => parseStored(StaffMemberSchema, "conversations", person));
-    this.staffLists.set(tenantId, { at: now, people: people.map((person) => ({ ...person })) });
+    this.staffLists.set(trustId, { at: now, people: people.map((person) => ({ ...person })) });
     return people;
   }
 
-  async personalConversation(tenantId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
-    return (await this.read(tenantId, `person-${aadObjectId}`))?.personalConversation;
+  async personalConversation(trustId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
+    return (await this.read(trustId, `person-${aadObjectId}`))?.personalConversation;
   }
 
-  async forgetPersonalConversation(tenantId: string, aadObjectId: string): Promise<void> {
-    const existing = await this.read(tenantId, `person-${aadObjectId}`);
+  async forgetPersonalConversation(trustId: string, aadObjectId: string): Promise<void> {
+    const existing = await this.read(trustId, `person-${aadObjectId}`);
     if (!existing?.personalConversation) return;
-    await this.write(tenantId, { aadObjectId: existing.aadObjectId, name: existing.name, teamsUserId: existing.teamsUserId });
-    this.lastWritten.delete(`${tenantId}/person-${aadObjectId}`);
+    await this.write(trustId, { aadObjectId: existing.aadObjectId, name: existing.name, teamsUserId: existing.teamsUserId });
+    this.lastWritten.delete(`${trustId}/person-${aadObjectId}`);
   }
 
-  private async write(tenantId: string, person: StaffMember & { personalConversation?: ConversationAddress }): Promise<void> {
+  private async write(trustId: string, person: StaffMember & { personalConversation?: ConversationAddress }): Promise<void> {
     const document: PersonDocument = {
       id: `person-${person.aadObjectId}`,
-      tenantId,
+      trustId,
       docType: "person",
       ...person,
       updatedAt: this.now().toISOString(),
     };
     await this.container.items.upsert(document);
-    this.staffLists.delete(tenantId); // this instance shows a change it made at once
+    this.staffLists.delete(trustId); // this instance shows a change it made at once
   }
 
-  private async read(tenantId: string, id: string): Promise<z.infer<typeof PersonSchema> | undefined> {
-    return readKind(this.container, id, tenantId, "person", PersonSchema);
+  private async read(trustId: string, id: string): Promise<z.infer<typeof PersonSchema> | undefined> {
+    return readKind(this.container, id, trustId, "person", PersonSchema);
   }
 }
 
@@ -122,7 +122,7 @@ const CHANNEL_IDS: Readonly<Record<ChannelPurpose, string>> = { alerts: "alerts-
 
 interface ChannelDocument {
   readonly id: string;
-  readonly tenantId: string;
+  readonly trustId: string;
   readonly docType: "channel";
   readonly purpose: ChannelPurpose;
   readonly teamId?: string;
@@ -137,58 +137,58 @@ export class CosmosChannelDirectory implements ChannelDirectory {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async setAlertsChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
-    await this.setChannel(tenantId, "alerts", address, setBy);
+  async setAlertsChannel(trustId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    await this.setChannel(trustId, "alerts", address, setBy);
   }
 
-  async alertsChannel(tenantId: string): Promise<ConversationAddress | undefined> {
-    return (await this.channel(tenantId, "alerts"))?.address;
+  async alertsChannel(trustId: string): Promise<ConversationAddress | undefined> {
+    return (await this.channel(trustId, "alerts"))?.address;
   }
 
-  async alertsTeam(tenantId: string): Promise<TeamAddress | undefined> {
-    const stored = await this.channel(tenantId, "alerts");
+  async alertsTeam(trustId: string): Promise<TeamAddress | undefined> {
+    const stored = await this.channel(trustId, "alerts");
     return stored?.teamId ? { teamId: stored.teamId, channel: stored.address } : undefined;
   }
 
-  async forgetAlertsChannel(tenantId: string): Promise<void> {
-    await this.forgetChannel(tenantId, "alerts");
+  async forgetAlertsChannel(trustId: string): Promise<void> {
+    await this.forgetChannel(trustId, "alerts");
   }
 
-  async setSafetyChannel(tenantId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
-    await this.setChannel(tenantId, "patient-safety", address, setBy);
+  async setSafetyChannel(trustId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    await this.setChannel(trustId, "patient-safety", address, setBy);
   }
 
-  async safetyChannel(tenantId: string): Promise<ConversationAddress | undefined> {
-    return (await this.channel(tenantId, "patient-safety"))?.address;
+  async safetyChannel(trustId: string): Promise<ConversationAddress | undefined> {
+    return (await this.channel(trustId, "patient-safety"))?.address;
   }
 
-  async forgetSafetyChannel(tenantId: string): Promise<void> {
-    await this.forgetChannel(tenantId, "patient-safety");
+  async forgetSafetyChannel(trustId: string): Promise<void> {
+    await this.forgetChannel(trustId, "patient-safety");
   }
 
   /** A channel with a job in the trust: one document each, named after its purpose. */
-  private async setChannel(tenantId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
-    const document: ChannelDocument = { id: CHANNEL_IDS[purpose], tenantId, docType: "channel", purpose, teamId: address.teamId, address, setBy, updatedAt: this.now().toISOString() };
+  private async setChannel(trustId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    const document: ChannelDocument = { id: CHANNEL_IDS[purpose], trustId, docType: "channel", purpose, teamId: address.teamId, address, setBy, updatedAt: this.now().toISOString() };
     await this.container.items.upsert(document);
   }
 
-  private channel(tenantId: string, purpose: ChannelPurpose) {
-    return readKind(this.container, CHANNEL_IDS[purpose], tenantId, "channel", ChannelSchema);
+  private channel(trustId: string, purpose: ChannelPurpose) {
+    return readKind(this.container, CHANNEL_IDS[purpose], trustId, "channel", ChannelSchema);
   }
 
-  private async forgetChannel(tenantId: string, purpose: ChannelPurpose): Promise<void> {
+  private async forgetChannel(trustId: string, purpose: ChannelPurpose): Promise<void> {
     await this.container
-      .item(CHANNEL_IDS[purpose], tenantId)
+      .item(CHANNEL_IDS[purpose], trustId)
       .delete()
       .catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
       });
   }
 
-  async setDivisionChannel(tenantId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+  async setDivisionChannel(trustId: string, division: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
     await this.container.items.upsert({
       id: divisionDocumentId(division),
-      tenantId,
+      trustId,
       docType: "division-channel",
       division: division.trim(),
       teamId: address.teamId,
@@ -198,49 +198,49 @@ export class CosmosChannelDirectory implements ChannelDirectory {
     });
   }
 
-  async divisionChannel(tenantId: string, division: string): Promise<ConversationAddress | undefined> {
-    return (await readKind(this.container, divisionDocumentId(division), tenantId, "division-channel", ChannelSchema))?.address;
+  async divisionChannel(trustId: string, division: string): Promise<ConversationAddress | undefined> {
+    return (await readKind(this.container, divisionDocumentId(division), trustId, "division-channel", ChannelSchema))?.address;
   }
 
-  async divisions(tenantId: string): Promise<string[]> {
+  async divisions(trustId: string): Promise<string[]> {
     const { resources } = await this.container.items
       .query<string>(
-        { query: "SELECT VALUE c.division FROM c WHERE c.tenantId = @tenantId AND c.docType = 'division-channel' ORDER BY c.division", parameters: [{ name: "@tenantId", value: tenantId }] },
-        { partitionKey: tenantId },
+        { query: "SELECT VALUE c.division FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' ORDER BY c.division", parameters: [{ name: "@trustId", value: trustId }] },
+        { partitionKey: trustId },
       )
       .fetchAll();
     return resources;
   }
 
-  async rememberThread(tenantId: string, { rootActivityId, caseId, requestId }: ThreadLink): Promise<void> {
-    await this.container.items.upsert({ id: `thread-${rootActivityId}`, tenantId, docType: "thread", caseId, requestId });
+  async rememberThread(trustId: string, { rootActivityId, caseId, requestId }: ThreadLink): Promise<void> {
+    await this.container.items.upsert({ id: `thread-${rootActivityId}`, trustId, docType: "thread", caseId, requestId });
   }
 
-  async thread(tenantId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined> {
-    return readKind(this.container, `thread-${rootActivityId}`, tenantId, "thread", ThreadSchema);
+  async thread(trustId: string, rootActivityId: string): Promise<{ caseId: string; requestId: string } | undefined> {
+    return readKind(this.container, `thread-${rootActivityId}`, trustId, "thread", ThreadSchema);
   }
 
-  async rememberTeam(tenantId: string, teamId: string, general: ConversationAddress): Promise<void> {
-    await this.container.items.upsert({ id: `team-${teamId}`, tenantId, docType: "team", teamId, address: general, updatedAt: this.now().toISOString() });
+  async rememberTeam(trustId: string, teamId: string, general: ConversationAddress): Promise<void> {
+    await this.container.items.upsert({ id: `team-${teamId}`, trustId, docType: "team", teamId, address: general, updatedAt: this.now().toISOString() });
   }
 
-  async forgetTeam(tenantId: string, teamId: string): Promise<void> {
+  async forgetTeam(trustId: string, teamId: string): Promise<void> {
     await this.container
-      .item(`team-${teamId}`, tenantId)
+      .item(`team-${teamId}`, trustId)
       .delete()
       .catch((error: unknown) => {
         if (statusOf(error) !== 404) throw error;
       });
     const { resources: divisions } = await this.container.items
       .query<{ id: string }>(
-        { query: "SELECT c.id FROM c WHERE c.tenantId = @tenantId AND c.docType = 'division-channel' AND c.teamId = @teamId", parameters: [{ name: "@tenantId", value: tenantId }, { name: "@teamId", value: teamId }] },
-        { partitionKey: tenantId },
+        { query: "SELECT c.id FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' AND c.teamId = @teamId", parameters: [{ name: "@trustId", value: trustId }, { name: "@teamId", value: teamId }] },
+        { partitionKey: trustId },
       )
       .fetchAll();
-    for (const { id } of divisions) await this.container.item(id, tenantId).delete();
-    const alerts = await readKind(this.container, "alerts-channel", tenantId, "channel", ChannelSchema);
-    if (alerts?.teamId === teamId) await this.forgetAlertsChannel(tenantId);
-    const safety = await readKind(this.container, "safety-channel", tenantId, "channel", ChannelSchema);
-    if (safety?.teamId === teamId) await this.forgetSafetyChannel(tenantId);
+    for (const { id } of divisions) await this.container.item(id, trustId).delete();
+    const alerts = await readKind(this.container, "alerts-channel", trustId, "channel", ChannelSchema);
+    if (alerts?.teamId === teamId) await this.forgetAlertsChannel(trustId);
+    const safety = await readKind(this.container, "safety-channel", trustId, "channel", ChannelSchema);
+    if (safety?.teamId === teamId) await this.forgetSafetyChannel(trustId);
   }
 }

@@ -72,14 +72,14 @@ export interface TeamsEndpoint {
   process(req: Request, res: Response, log: Logger): Promise<void>;
 }
 
-export function createTeamsEndpoint(config: Config, roles: RoleDirectory, deps: TeamsDeps): TeamsEndpoint {
-  if (config.bot && config.allowedTenantIds.length === 0) {
+export function createTeamsEndpoint(config: Config, roles: RoleDirectory, deps: TeamsDeps, serviceUrls = new Map<string, string>()): TeamsEndpoint {
+  if (config.bot && !config.trusts && config.allowedTenantIds.length === 0) {
     deps.log.warn("ALLOWED_TENANT_IDS is empty: any organisation that installs the app is served. Set it to your trust's Entra ID tenant id.");
   }
   const bot = new TeamsBot(createAdapter(config), {
     botAppId: config.bot?.appId ?? "",
     log: deps.log,
-    identify: (incoming) => identify(incoming, config, roles),
+    identify: (incoming) => identify(incoming, config, roles, serviceUrls),
     beforeTurn: (turn) => beforeTurn(turn, deps),
     noticeCard: (title, text) => noticeCard(title, text, "attention"),
     notUnderstood,

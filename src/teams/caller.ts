@@ -19,6 +19,15 @@ export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
 }
 
 /**
+ * Whether someone may use what PALS Desk offers everyone in a served tenant (signposting, the complaints-process
+ * explainer): the trust's people, and people of a shared tenant who belong to no trust. Tells the others why not.
+ */
+export async function visitorOrRefuse(turn: Turn): Promise<boolean> {
+  if (turn.identified.ok || turn.identified.reason === "no-trust") return true;
+  return (await callerOrRefuse(turn)) !== undefined;
+}
+
+/**
  * A message for the person: a notice card as the answer to a card button, or a chat message. `text` is our
  * words, or runs (text.ts) when it holds a name, something typed or the application layer's reason.
  */

@@ -1,4 +1,4 @@
-import { callerOrRefuse } from "./caller";
+import { visitorOrRefuse } from "./caller";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes } from "./sdk/turn";
 import { complaintsProcessCard } from "./signpostingView";
@@ -8,7 +8,7 @@ const COMMAND = /^(?:(?:the\s+)?complaints?\s+(?:process|procedure|policy)|how\s
 /** `complaints process`: a plain-English card on how NHS complaints work, for an officer to share. */
 export function registerComplaintsProcess(routes: BotRoutes, deps: TeamsDeps): void {
   routes.command(COMMAND, async (turn) => {
-    if (!(await callerOrRefuse(turn))) return;
+    if (!(await visitorOrRefuse(turn))) return;
     turn.log.info("Complaints process card sent");
     await turn.sendCard(complaintsProcessCard(deps.signposting, deps.config.rules.deadlines, deps.config.rules.name));
   });

@@ -54,6 +54,8 @@ export function investigationRequestCard(
   const pendingExtension = request.extension?.state === "pending" ? request.extension : undefined;
   const draft = extra.draft ?? {};
   return expandCard("investigationRequest", {
+    // A lead from elsewhere in a shared tenant answers through this (teams/identity.ts ADDRESSED_VERBS).
+    trustId: c.trustId,
     caseId: c.id,
     submission: newSubmission(),
     requestId: request.id,

@@ -85,7 +85,7 @@ function introOf(action: LearningAction, options: ActionCardOptions): { intro: s
 }
 
 /** One action as its owner (or PALS staff) sees it: what, where, by when, and once done what changed. */
-export function actionCard(c: Pick<Case, "id" | "reference">, action: LearningAction, options: ActionCardOptions): Record<string, unknown> {
+export function actionCard(c: Pick<Case, "id" | "reference" | "trustId">, action: LearningAction, options: ActionCardOptions): Record<string, unknown> {
   const lines = [
     { label: "What will change", value: action.description },
     { label: "Division", value: action.division },
@@ -96,6 +96,8 @@ export function actionCard(c: Pick<Case, "id" | "reference">, action: LearningAc
     ...(action.done ? [{ label: "What changed", value: action.done.evidence }] : []),
   ];
   return expandCard("action", {
+    // An owner from elsewhere in a shared tenant marks it done through this (teams/identity.ts ADDRESSED_VERBS).
+    trustId: c.trustId,
     caseId: c.id,
     actionId: action.id,
     submission: newSubmission(),

@@ -68,7 +68,7 @@ async function add(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   await answerCaseChange(turn, deps, caller, { ok: true, alreadyDone: false, view: result.view }, data, () => banner);
 }
 
-function cardFor(c: Pick<Case, "id" | "reference">, action: LearningAction, caller: Caller, today: string, extra: { banner?: { text: Message; style: "good" | "attention" }; draft?: Record<string, string> } = {}) {
+function cardFor(c: Pick<Case, "id" | "reference" | "trustId">, action: LearningAction, caller: Caller, today: string, extra: { banner?: { text: Message; style: "good" | "attention" }; draft?: Record<string, string> } = {}) {
   const owns = action.owner.aadObjectId.toLowerCase() === caller.actor.aadObjectId.toLowerCase();
   return actionCard(c, action, { today, canMarkDone: owns || mayManageAlerts(caller.roles), canOpenCase: may(caller.roles, "view-case"), ...extra });
 }

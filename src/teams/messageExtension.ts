@@ -64,15 +64,16 @@ async function findCases(turn: Turn, deps: TeamsDeps, caller: Caller, text: stri
 }
 
 async function search(turn: Turn, deps: TeamsDeps, query: SearchQuery): Promise<SearchAnswer> {
-  if (!turn.identified.ok) {
+  // Someone of a shared tenant in no trust still gets the directory, never a case.
+  if (!turn.identified.ok && turn.identified.reason !== "no-trust") {
     turn.log.warn({ activityType: turn.incoming.type }, "Refused a message extension search from an unidentified user or tenant");
     return { kind: "message", text: turn.identified.refusal };
   }
-  const caller = turn.identified.caller;
+  const caller = turn.identified.ok ? turn.identified.caller : undefined;
   const { text, skip, count } = QuerySchema.parse({ text: query.parameters.query, skip: query.skip, count: query.count });
 
   const entries = text === "" ? deps.signposting.featured(MAX_RESULTS) : deps.signposting.search(text, MAX_RESULTS).matches.map((m) => m.entry);
-  const found = await findCases(turn, deps, caller, text);
+  const found = caller ? await findCases(turn, deps, caller, text) : { cases: [], byReference: false, timedOut: false, failed: false };
   const today = todayFor(deps);
   const caseResults = found.cases.map((c) => caseResult(c, today));
   const entryResults = entries.map(entryResult);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NEED_MAX_LENGTH } from "../domain";
-import { callerOrRefuse } from "./caller";
+import { visitorOrRefuse } from "./caller";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, Turn } from "./sdk/turn";
 import { CRISIS_BANNER, directoryCard, entryCard } from "./signpostingView";
@@ -15,8 +15,8 @@ export const NeedSchema = z
   .transform((text) => text.replace(/\s+/g, " ").trim().slice(0, NEED_MAX_LENGTH));
 
 async function signpost(turn: Turn, deps: TeamsDeps, rawNeed: string): Promise<void> {
-  // The directory is public information, but only for the trust's own staff.
-  if (!(await callerOrRefuse(turn))) return;
+  // The directory is public information, for anyone in a tenant PALS Desk serves.
+  if (!(await visitorOrRefuse(turn))) return;
   const need = NeedSchema.parse(rawNeed);
   if (need === "") {
     turn.log.info({ entries: deps.signposting.entries.length }, "Signposting directory shown");

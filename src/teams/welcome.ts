@@ -99,7 +99,7 @@ export function registerWelcome(routes: BotRoutes, deps: TeamsDeps): void {
     turn.log.info("PALS Desk installed in a conversation; sending the welcome card");
     const { teamId, teamName } = turn.incoming.channel;
     if (turn.identified.ok && teamId) {
-      await deps.desk.directory.teamInstalled(turn.identified.caller.tenantId, teamId, {
+      await deps.desk.directory.teamInstalled(turn.identified.caller.trustId, teamId, {
         conversationId: teamId, // a team's General channel has the team's id
         serviceUrl: turn.incoming.serviceUrl,
         channelId: turn.incoming.channelId,

@@ -85,7 +85,7 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
     const database = client.database("pals");
     const problems: string[] = [];
     for (const { caseId, safeguarding } of submissions) {
-      const { resource: stored } = await database.container("cases").item(caseId, TENANT_ID).read<{ pending?: unknown[]; watchOn?: string }>();
+      const { resource: stored } = await database.container("trust-cases").item(caseId, TENANT_ID).read<{ pending?: unknown[]; watchOn?: string }>();
       if (!stored) {
         problems.push(`${caseId}: no case`);
         continue;
@@ -94,7 +94,7 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
       const events = (await database.container("events").items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] }).fetchAll()).resources;
       if (events.length !== 1 || events[0].kind !== "created") problems.push(`${caseId}: timeline ${JSON.stringify(events.map((e) => e.kind))}`);
       if (!stored.watchOn) problems.push(`${caseId}: not watched by the sweep`);
-      const { resource: alert } = await database.container("jobs").item(`alert:${caseId}:safeguarding`, TENANT_ID).read();
+      const { resource: alert } = await database.container("trust-jobs").item(`alert:${caseId}:safeguarding`, TENANT_ID).read();
       if (safeguarding !== (alert !== undefined)) problems.push(`${caseId}: safeguarding ${safeguarding}, alert ${alert ? "queued" : "missing"}`);
     }
     client.dispose();

@@ -166,7 +166,7 @@ describe("actions from cases (real HTTP activities)", () => {
       createdOn: "2026-03-02",
       createdBy: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
     };
-    const c = { ...makeCase(), id: randomUUID(), tenantId: TENANT_ID, reference: "PALS-2016-000001", status: "closed" as const, closedOn: "2016-03-10", outcome: "upheld" as const, retiringOn: "2026-03-09", actions: [action] };
+    const c = { ...makeCase(), id: randomUUID(), trustId: TENANT_ID, reference: "PALS-2016-000001", status: "closed" as const, closedOn: "2016-03-10", outcome: "upheld" as const, retiringOn: "2026-03-09", actions: [action] };
     await new CosmosCaseRepository(t.bot.store.containers.cases).create(c);
     const answer = await invoke("action.done", { caseId: c.id, actionId: action.id, submission: randomUUID(), actionEvidence: "Done" }, LEAD);
     assert.match(cardText(answer.value), /records are being deleted under the records retention schedule/);
@@ -223,7 +223,7 @@ describe("actions from cases (real HTTP activities)", () => {
       await t.send(personalMessage("actions", { serviceUrl: t.connector.url, from: LEAD }));
       assert.equal(queries.callCount, 1, "one bounded query of the cases container");
       const query = JSON.stringify(queries.firstCall.args[0]);
-      assert.match(query, /SELECT TOP \d+ c\.id, c\.reference, c\.actions FROM c WHERE c\.tenantId = @tenantId.*ARRAY_CONTAINS\(c\.openActionOwners, @me\) ORDER BY c\.openActionsDueOn/);
+      assert.match(query, /SELECT TOP \d+ c\.id, c\.reference, c\.actions FROM c WHERE c\.trustId = @trustId.*ARRAY_CONTAINS\(c\.openActionOwners, @me\) ORDER BY c\.openActionsDueOn/);
     } finally {
       queries.restore();
     }
@@ -278,7 +278,7 @@ describe("actions from cases (real HTTP activities)", () => {
       createdOn: "2026-03-09",
       createdBy: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
     }));
-    await new CosmosCaseRepository(t.bot.store.containers.cases).create({ ...makeCase(), id: randomUUID(), tenantId: TENANT_ID, reference: "PALS-2026-900001", actions });
+    await new CosmosCaseRepository(t.bot.store.containers.cases).create({ ...makeCase(), id: randomUUID(), trustId: TENANT_ID, reference: "PALS-2026-900001", actions });
     await t.send(personalMessage("actions", { serviceUrl: t.connector.url, from: LEAD }));
     const text = cardText(cardOf(t.connector.sentActivities.at(-1)));
     assert.match(text, /30 open actions, soonest due first\./);

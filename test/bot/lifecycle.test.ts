@@ -148,7 +148,7 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
   }
 
   async function lease(): Promise<{ holder?: string; expiresAt?: string }> {
-    const { resource } = await client.database("pals").container("jobs").item("sweep-lease", SYSTEM_PARTITION).read<{ holder: string; expiresAt: string }>();
+    const { resource } = await client.database("pals").container("trust-jobs").item("sweep-lease", SYSTEM_PARTITION).read<{ holder: string; expiresAt: string }>();
     return resource ?? {};
   }
 
@@ -177,8 +177,8 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
 
     const left = await lease();
     assert.ok(Date.parse(left.expiresAt ?? "") <= Date.now(), `the lease is released (expires ${left.expiresAt})`);
-    assert.equal(await new CosmosSweepLease(client.database("pals").container("jobs")).tryAcquire("another-instance", new Date(), 60_000), true, "another instance takes the sweep at once");
-    await new CosmosSweepLease(client.database("pals").container("jobs")).release("another-instance");
+    assert.equal(await new CosmosSweepLease(client.database("pals").container("trust-jobs")).tryAcquire("another-instance", new Date(), 60_000), true, "another instance takes the sweep at once");
+    await new CosmosSweepLease(client.database("pals").container("trust-jobs")).release("another-instance");
     assert.doesNotMatch(stderr(), /DeprecationWarning|DEP0111/, "no deprecation warning at start");
   });
 
@@ -259,7 +259,7 @@ describe("the sweeps after a stop (in process)", () => {
       hangUp.abort(); // the Bot Connector gives up on us
       await t.close();
       const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
-      const { resources } = await client.database("pals").container("cases").items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
+      const { resources } = await client.database("pals").container("trust-cases").items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
       client.dispose();
       assert.equal(resources[0], 1, "the case was saved before the store closed");
       assert.ok(!t.logLines.some((line) => line.level === "error"), "no turn failed on a closed store");

@@ -280,7 +280,7 @@ describe("`due` with more cases due than one card lists", function () {
       const cases = new CosmosCaseRepository(t.bot.store.containers.cases);
       for (let i = 0; i < 55; i++) {
         const c = makeCase();
-        await cases.create({ ...c, id: randomUUID(), tenantId: TENANT_ID, reference: `PALS-2026-${String(900000 + i)}`, owner: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, nextDueOn: "2026-03-10" });
+        await cases.create({ ...c, id: randomUUID(), trustId: TENANT_ID, reference: `PALS-2026-${String(900000 + i)}`, owner: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, nextDueOn: "2026-03-10" });
       }
       await t.send(personalMessage("due", { serviceUrl: t.connector.url }));
       assert.match(cardText(cardOf(t.connector.sentActivities.at(-1))), /Your deadlines: the 50 soonest of 55/);

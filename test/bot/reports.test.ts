@@ -231,8 +231,8 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
     it("answers a subject access request with everything held about one NHS number, as JSON, for managers only", async () => {
       const { resources } = await t.bot.store.containers.cases.items
         .query<{ patient: { nhsNumber?: string } }>({
-          query: "SELECT c.patient FROM c WHERE c.docType = 'case' AND c.tenantId = @tenantId AND IS_DEFINED(c.patient.nhsNumber)",
-          parameters: [{ name: "@tenantId", value: TENANT_ID }],
+          query: "SELECT c.patient FROM c WHERE c.docType = 'case' AND c.trustId = @trustId AND IS_DEFINED(c.patient.nhsNumber)",
+          parameters: [{ name: "@trustId", value: TENANT_ID }],
         })
         .fetchAll();
       const nhsNumber = resources[0].patient.nhsNumber!;

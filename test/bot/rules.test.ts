@@ -51,7 +51,7 @@ describe("the trust's rules through real activities", () => {
     it("a case logged under England's rules keeps its deadlines until recalculated from the case card, which the timeline records", async () => {
       // Logged before the trust switched to the Wales rules: England's application layer on the same store.
       const england = createCaseDesk(deskDeps(t.bot.store, { log: createLogger("silent"), now: () => NOW, env: ROLES }));
-      const caller = { tenantId: TENANT_ID, actor: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, teamsUserId: OFFICER.id, roles: new Set(["officer"] as const) };
+      const caller = { trustId: TENANT_ID, tenantId: TENANT_ID, actor: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, teamsUserId: OFFICER.id, roles: new Set(["officer"] as const) };
       const logged = await england.contacts.logContact(caller, randomUUID(), contactForm({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }));
       assert.ok(logged.ok);
       const id = logged.view.record.value.id;

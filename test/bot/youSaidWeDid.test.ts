@@ -136,8 +136,8 @@ describe("You said, we did (real HTTP activities)", function () {
     store.counts = {};
     await say("yswd last month");
     // The client asks for a query plan beside each query (the README's table lists them apart).
-    const cases = Object.fromEntries(Object.entries(store.counts).filter(([key]) => key.startsWith("cases ") && key !== "cases queryPlan"));
-    assert.deepEqual(cases, { "cases query": 2 }, JSON.stringify(store.counts));
+    const cases = Object.fromEntries(Object.entries(store.counts).filter(([key]) => key.startsWith("trust-cases ") && key !== "trust-cases queryPlan"));
+    assert.deepEqual(cases, { "trust-cases query": 2 }, JSON.stringify(store.counts));
   });
 
   it("sends the CSV from the card's button: the same rows, one per action, nothing private", async () => {

@@ -24,6 +24,9 @@ export interface ActivityOptions {
   readonly serviceUrl: string;
   readonly from?: TeamsUser;
   readonly tenantId?: string;
+  /** A channel message's or team install's team and channel (TEAM and CHANNEL when left out). */
+  readonly team?: { readonly id: string; readonly name: string; readonly aadGroupId?: string };
+  readonly channel?: { readonly id: string; readonly name: string };
 }
 
 function personalConversationId(user: TeamsUser): string {
@@ -60,18 +63,20 @@ export function channelMessage(text: string, options: ActivityOptions & { thread
   const tenantId = options.tenantId ?? TENANT_ID;
   const mentionText = `<at>${BOT.name}</at>`;
   const threadId = options.threadId ?? String(Date.now());
+  const team = options.team ?? TEAM;
+  const channel = options.channel ?? CHANNEL;
   return {
     ...b,
     type: "message",
     textFormat: "plain",
     text: `${mentionText} ${text}`,
     entities: [...b.entities, { type: "mention", text: mentionText, mentioned: { id: BOT.id, name: BOT.name } }],
-    conversation: { isGroup: true, conversationType: "channel", tenantId, id: `${CHANNEL.id};messageid=${threadId}` },
+    conversation: { isGroup: true, conversationType: "channel", tenantId, id: `${channel.id};messageid=${threadId}` },
     channelData: {
-      teamsChannelId: CHANNEL.id,
-      teamsTeamId: TEAM.id,
-      channel: { id: CHANNEL.id, name: CHANNEL.name },
-      team: { id: TEAM.id, name: TEAM.name, aadGroupId: TEAM.aadGroupId },
+      teamsChannelId: channel.id,
+      teamsTeamId: team.id,
+      channel: { id: channel.id, name: channel.name },
+      team: { id: team.id, name: team.name, aadGroupId: team.aadGroupId },
       tenant: { id: tenantId },
     },
   };
@@ -90,8 +95,8 @@ export function teamInstall(options: ActivityOptions) {
     ...b,
     type: "conversationUpdate",
     membersAdded: [{ id: BOT.id }],
-    conversation: { isGroup: true, conversationType: "channel", tenantId, id: TEAM.id },
-    channelData: { eventType: "teamMemberAdded", team: { id: TEAM.id, name: TEAM.name, aadGroupId: TEAM.aadGroupId }, tenant: { id: tenantId } },
+    conversation: { isGroup: true, conversationType: "channel", tenantId, id: (options.team ?? TEAM).id },
+    channelData: { eventType: "teamMemberAdded", team: { id: (options.team ?? TEAM).id, name: (options.team ?? TEAM).name, aadGroupId: (options.team ?? TEAM).aadGroupId }, tenant: { id: tenantId } },
   };
 }
 

@@ -41,7 +41,7 @@ export function makeCase(overrides: Record<string, unknown> = {}): Case {
   const contact = parsedContact(overrides, "2027-12-31");
   return newCase(contact, {
     id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
-    tenantId: "tenant-1",
+    trustId: "tenant-1",
     reference: "PALS-2026-000123",
     now: new Date("2026-03-03T10:15:00Z"),
     by: { aadObjectId: "officer-1", name: "Priya Shah" },

@@ -218,7 +218,7 @@ export function hostileCase(h: string): Case {
 
 export function hostileEvents(c: Case, h: string): CaseEvent[] {
   return [
-    { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
-    { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
+    { id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
+    { id: "e2", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
   ];
 }

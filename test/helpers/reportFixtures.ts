@@ -11,11 +11,11 @@ export const MAYA: PersonRef = { aadObjectId: "00000000-0000-4000-8000-000000000
 
 let sequence = 900;
 
-function seeded(tenantId: string, form: Record<string, unknown>, then: (c: Case) => Case = (c) => c): Case {
+function seeded(trustId: string, form: Record<string, unknown>, then: (c: Case) => Case = (c) => c): Case {
   sequence += 1;
   const c = newCase(parsedContact(form, "2027-12-31"), {
     id: `00000000-0000-4000-9000-${String(sequence).padStart(12, "0")}`,
-    tenantId,
+    trustId,
     reference: formatCaseReference(2026, sequence),
     now: new Date(`${String(form.receivedOn)}T09:00:00Z`),
     by: OLIVIA,
@@ -35,23 +35,23 @@ const acknowledged = (c: Case, on: string): Case => ({ ...c, deadlines: { ...c.d
  * A complaint (two subjects, two professions), B closed upheld, C overdue, D unacknowledged, E concern closed,
  * F enquiry, G an old overdue complaint, I a compliment after the period, and one in another trust.
  */
-export function reportCases(tenantId: string, otherTenantId = "another-trust"): Record<string, Case> {
+export function reportCases(trustId: string, otherTrustId = "another-trust"): Record<string, Case> {
   sequence = 900;
   return {
-    A: seeded(tenantId, { receivedOn: "2026-02-02", eventOn: "2026-01-30", subjects: "communications,clinical-treatment", professions: "nursing,medical", serviceArea: "inpatient", division: "Medicine" }, (c) =>
+    A: seeded(trustId, { receivedOn: "2026-02-02", eventOn: "2026-01-30", subjects: "communications,clinical-treatment", professions: "nursing,medical", serviceArea: "inpatient", division: "Medicine" }, (c) =>
       acknowledged(c, "2026-02-04"),
     ),
-    B: seeded(tenantId, { receivedOn: "2026-01-05", eventOn: "2026-01-01", subjects: "communications", division: "Surgery" }, (c) =>
+    B: seeded(trustId, { receivedOn: "2026-01-05", eventOn: "2026-01-01", subjects: "communications", division: "Surgery" }, (c) =>
       closed(acknowledged({ ...c, owner: MAYA }, "2026-01-12"), "2026-02-06", "upheld"),
     ),
-    C: seeded(tenantId, { receivedOn: "2026-01-12", eventOn: "2026-01-10", subjects: "patient-care", division: "Medicine" }, (c) => acknowledged({ ...c, owner: PRIYA }, "2026-01-14")),
-    D: seeded(tenantId, { receivedOn: "2026-02-23", eventOn: "2026-02-20", subjects: "appointments", division: "Surgery" }),
-    E: seeded(tenantId, { contactType: "concern", receivedOn: "2026-02-10", eventOn: "2026-02-09", subjects: "communications", division: "Medicine" }, (c) =>
+    C: seeded(trustId, { receivedOn: "2026-01-12", eventOn: "2026-01-10", subjects: "patient-care", division: "Medicine" }, (c) => acknowledged({ ...c, owner: PRIYA }, "2026-01-14")),
+    D: seeded(trustId, { receivedOn: "2026-02-23", eventOn: "2026-02-20", subjects: "appointments", division: "Surgery" }),
+    E: seeded(trustId, { contactType: "concern", receivedOn: "2026-02-10", eventOn: "2026-02-09", subjects: "communications", division: "Medicine" }, (c) =>
       closed(c, "2026-02-20", "resolved"),
     ),
-    F: seeded(tenantId, { contactType: "enquiry", receivedOn: "2026-02-27", eventOn: "", subjects: "", professions: "", division: "Estates" }, (c) => ({ ...c, owner: MAYA })),
-    G: seeded(tenantId, { receivedOn: "2025-12-01", eventOn: "2025-11-28", subjects: "clinical-treatment", division: "medicine " }, (c) => acknowledged(c, "2025-12-03")),
-    I: seeded(tenantId, { contactType: "compliment", receivedOn: "2026-03-02", eventOn: "", subjects: "", professions: "", division: "Medicine" }),
-    other: seeded(otherTenantId, { receivedOn: "2026-02-05", eventOn: "2026-02-01", subjects: "communications", division: "Medicine" }),
+    F: seeded(trustId, { contactType: "enquiry", receivedOn: "2026-02-27", eventOn: "", subjects: "", professions: "", division: "Estates" }, (c) => ({ ...c, owner: MAYA })),
+    G: seeded(trustId, { receivedOn: "2025-12-01", eventOn: "2025-11-28", subjects: "clinical-treatment", division: "medicine " }, (c) => acknowledged(c, "2025-12-03")),
+    I: seeded(trustId, { contactType: "compliment", receivedOn: "2026-03-02", eventOn: "", subjects: "", professions: "", division: "Medicine" }),
+    other: seeded(otherTrustId, { receivedOn: "2026-02-05", eventOn: "2026-02-01", subjects: "communications", division: "Medicine" }),
   };
 }

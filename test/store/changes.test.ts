@@ -25,24 +25,24 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   after(async () => store.close());
 
   async function newCase(overrides: Partial<Case> = {}): Promise<Case> {
-    const c: Case = { ...makeCase(), id: randomUUID(), tenantId: `trust-${randomUUID()}`, reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1), signposting: [], ...overrides };
+    const c: Case = { ...makeCase(), id: randomUUID(), trustId: `trust-${randomUUID()}`, reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1), signposting: [], ...overrides };
     await deps.cases.create(c, { revision: 1, pending: [], applied: [] });
     return c;
   }
 
   const events = async (caseId: string): Promise<CaseEvent[]> => deps.timeline.list(caseId);
-  const addNote = (c: Case, tenantId = c.tenantId) =>
-    changeCase(deps, { tenantId, caseId: c.id, actor: OFFICER, apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Spoke to the ward" }] }) });
+  const addNote = (c: Case, trustId = c.trustId) =>
+    changeCase(deps, { trustId, caseId: c.id, actor: OFFICER, apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Spoke to the ward" }] }) });
 
   it("keeps every one of five simultaneous changes to one case", async () => {
     const c = await newCase();
     const organisations = ["advocacy", "phso", "healthwatch", "citizens-advice", "samaritans"];
     await Promise.all(
       organisations.map((id) =>
-        changeCase(deps, { tenantId: c.tenantId, caseId: c.id, actor: OFFICER, apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { actor: OFFICER, now: NOW }), events: [] }) }),
+        changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { actor: OFFICER, now: NOW }), events: [] }) }),
       ),
     );
-    const stored = (await deps.cases.get(c.tenantId, c.id))!;
+    const stored = (await deps.cases.get(c.trustId, c.id))!;
     assert.deepEqual([...stored.value.signposting].sort(), [...organisations].sort());
     assert.equal(stored.revision, 6);
     assert.deepEqual(stored.pending, []);
@@ -51,7 +51,7 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   it("passes on a rule the fresh case breaks, writing nothing", async () => {
     const c = await newCase();
     const outcome = await changeCase(deps, {
-      tenantId: c.tenantId,
+      trustId: c.trustId,
       caseId: c.id,
       actor: OFFICER,
       apply: () => {
@@ -59,21 +59,21 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
       },
     });
     assert.equal(outcome.kind, "refused");
-    assert.equal((await deps.cases.get(c.tenantId, c.id))!.revision, 1);
+    assert.equal((await deps.cases.get(c.trustId, c.id))!.revision, 1);
   });
 
   it("applies a retried submission once, and a new one again", async () => {
     const c = await newCase();
-    const first = await changeCase(deps, { tenantId: c.tenantId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
-    const retried = await changeCase(deps, { tenantId: c.tenantId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
-    const another = await changeCase(deps, { tenantId: c.tenantId, caseId: c.id, actor: OFFICER, submission: "card-2", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
+    const first = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
+    const retried = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
+    const another = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-2", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
     assert.deepEqual([first.kind, retried.kind, another.kind], ["saved", "already-applied", "saved"]);
     assert.equal((await events(c.id)).length, 2);
   });
 
   /** A change saved as a crashed bot would leave it: the case written with its follow-ups, none of them done. */
   async function crashedChange(c: Case, flagged: Case): Promise<void> {
-    const record = (await deps.cases.get(c.tenantId, c.id))!;
+    const record = (await deps.cases.get(c.trustId, c.id))!;
     const followUps = followUpsOf(deps, record.value, { updated: flagged, events: [{ kind: "note-added", summary: "Safeguarding raised", detail: "Bruising seen" }] }, record.revision + 1, OFFICER);
     await deps.cases.save(flagged, { revision: record.revision + 1, pending: [...record.pending, followUps], applied: record.applied }, record.etag);
   }
@@ -84,13 +84,13 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
     assert.deepEqual(await events(c.id), [], "nothing done yet");
 
     const other = deskDeps(store, { log: deps.log, now: () => NOW });
-    const finished = await Promise.all([finishPendingCases(deps), finishPendingCases(other), finishCase(deps, c.tenantId, c.id)]);
+    const finished = await Promise.all([finishPendingCases(deps), finishPendingCases(other), finishCase(deps, c.trustId, c.id)]);
     assert.ok(finished[0] + finished[1] >= 1);
     assert.equal((await events(c.id)).length, 1, "one timeline event");
-    const alert = await deps.outbox.get(c.tenantId, alertOutboxId(c.id, "safeguarding"));
+    const alert = await deps.outbox.get(c.trustId, alertOutboxId(c.id, "safeguarding"));
     assert.equal(alert?.value.payload.kind, "alert", "the safeguarding alert is queued");
     assert.equal((await deps.outbox.pending(NOW, 1000)).filter((entry) => entry.id === alertOutboxId(c.id, "safeguarding")).length, 1, "queued once");
-    assert.deepEqual((await deps.cases.get(c.tenantId, c.id))!.pending, [], "and cleared");
+    assert.deepEqual((await deps.cases.get(c.trustId, c.id))!.pending, [], "and cleared");
     assert.ok(!(await deps.cases.withPendingFollowUps(1000)).some((found) => found.caseId === c.id));
   });
 
@@ -100,27 +100,27 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
     assert.equal((await addNote(c, "another-trust")).kind, "not-found", "another trust's change finds nothing");
     assert.equal((await addNote(c)).kind, "saved");
     assert.deepEqual((await events(c.id)).map((e) => e.summary), ["Safeguarding raised", "Note added"]);
-    assert.ok(await deps.outbox.get(c.tenantId, alertOutboxId(c.id, "safeguarding")));
-    assert.deepEqual((await deps.cases.get(c.tenantId, c.id))!.pending, []);
+    assert.ok(await deps.outbox.get(c.trustId, alertOutboxId(c.id, "safeguarding")));
+    assert.deepEqual((await deps.cases.get(c.trustId, c.id))!.pending, []);
   });
 
   it("one case that cannot be read does not stop the sweep finishing the others", async () => {
     const broken = await newCase();
     await crashedChange(broken, { ...broken, safeguarding: true, flags: ["safeguarding"] });
-    const { resource } = await store.containers.cases.item(broken.id, broken.tenantId).read();
-    await store.containers.cases.item(broken.id, broken.tenantId).replace({ ...resource, pendingSince: "2000-01-01T00:00:00.000Z", status: "mislaid" });
+    const { resource } = await store.containers.cases.item(broken.id, broken.trustId).read();
+    await store.containers.cases.item(broken.id, broken.trustId).replace({ ...resource, pendingSince: "2000-01-01T00:00:00.000Z", status: "mislaid" });
     const whole = await newCase();
     await crashedChange(whole, { ...whole, safeguarding: true, flags: ["safeguarding"] });
     await finishPendingCases(deps);
-    assert.deepEqual((await deps.cases.get(whole.tenantId, whole.id))!.pending, [], "the readable case is finished");
-    assert.ok(await deps.outbox.get(whole.tenantId, alertOutboxId(whole.id, "safeguarding")));
-    await store.containers.cases.item(broken.id, broken.tenantId).delete();
+    assert.deepEqual((await deps.cases.get(whole.trustId, whole.id))!.pending, [], "the readable case is finished");
+    assert.ok(await deps.outbox.get(whole.trustId, alertOutboxId(whole.id, "safeguarding")));
+    await store.containers.cases.item(broken.id, broken.trustId).delete();
   });
 
   it("a case logged from the same form id in two trusts is two cases with their own ids", async () => {
     const desk = createCaseDesk(deps);
     const formId = randomUUID();
-    const caller = (tenantId: string) => ({ tenantId, teamsUserId: "29:1officer", actor: OFFICER, roles: new Set(["officer"] as const) });
+    const caller = (trustId: string) => ({ trustId, tenantId: "72f988bf-0000-4000-8000-0000000000aa", teamsUserId: "29:1officer", actor: OFFICER, roles: new Set(["officer"] as const) });
     const form = { ...contactForm({ receivedOn: "2026-03-09" }), formId };
     const [a, b] = [await desk.contacts.logContact(caller("trust-a"), formId, form), await desk.contacts.logContact(caller("trust-b"), formId, form)];
     assert.ok(a.ok && b.ok);
@@ -144,9 +144,9 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
         record: (event: CaseEvent) => (failures-- > 0 ? Promise.reject(Object.assign(new Error("store hiccup"), { code: 503 })) : deps.timeline.record(event)),
       },
     };
-    assert.equal(await applyRetention(flaky, c.tenantId, c.id), "try-again", "nothing removed while a follow-up is unwritten");
-    assert.equal(await applyRetention(flaky, c.tenantId, c.id), "applied");
-    const stored = await store.containers.cases.item(c.id, c.tenantId).read();
+    assert.equal(await applyRetention(flaky, c.trustId, c.id), "try-again", "nothing removed while a follow-up is unwritten");
+    assert.equal(await applyRetention(flaky, c.trustId, c.id), "applied");
+    const stored = await store.containers.cases.item(c.id, c.trustId).read();
     const timeline = await events(c.id);
     assert.ok(!JSON.stringify(stored.resource).includes("Bruising seen"), "not on the case");
     assert.ok(!JSON.stringify(timeline).includes("Bruising seen"), "not on the timeline");

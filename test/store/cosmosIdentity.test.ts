@@ -90,7 +90,7 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
     await provisioned(account);
     const credential = new FakeCredential();
     store = await openStore({ account: { endpoint: account.endpoint, credential }, database: "pals", agent: loopbackAgent() }, quiet());
-    await store.containers.jobs.items.create({ id: "written-with-a-token", tenantId: "_system" });
+    await store.containers.jobs.items.create({ id: "written-with-a-token", trustId: "_system" });
     const { resource } = await store.containers.jobs.item("written-with-a-token", "_system").read();
     assert.equal(resource?.id, "written-with-a-token");
     assert.ok(account.authorizations.length >= 6, `${account.authorizations.length} requests`);
@@ -115,7 +115,7 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
     await keyed.close();
     account.requests.length = 0;
     await assert.rejects(openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()), (error: Error) => {
-      assert.match(error.message, /The Cosmos DB container "cases" lacks (a composite index|\d+ composite indexes) PALS Desk's queries need\. With a managed identity/);
+      assert.match(error.message, /The Cosmos DB container "trust-cases" lacks (a composite index|\d+ composite indexes) PALS Desk's queries need\. With a managed identity/);
       return true;
     });
     assert.deepEqual(account.requests.filter((r) => !r.startsWith("GET ")), [], "only reads");

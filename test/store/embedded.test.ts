@@ -10,9 +10,9 @@ import { openTestStore } from "../helpers/store";
 import { seededRandom } from "../helpers/random";
 
 const QUERIES = [
-  "SELECT * FROM c WHERE c.tenantId = @t AND c.status = 'open' ORDER BY c.reference",
-  "SELECT TOP 2 c.id, c.tenantId FROM c WHERE c.pendingSince >= @epoch ORDER BY c.pendingSince",
-  "SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t",
+  "SELECT * FROM c WHERE c.trustId = @t AND c.status = 'open' ORDER BY c.reference",
+  "SELECT TOP 2 c.id, c.trustId FROM c WHERE c.pendingSince >= @epoch ORDER BY c.pendingSince",
+  "SELECT VALUE COUNT(1) FROM c WHERE c.trustId = @t",
   "SELECT r.id FROM root r WHERE r.status = 'open'",
 ];
 
@@ -49,7 +49,7 @@ describe("the embedded Cosmos DB server's queries", () => {
     const documents = Array.from({ length: 50 }, (_, i) => ({
       id: `d${i}`,
       _rid: `r${String(i).padStart(3, "0")}`,
-      tenantId: i % 2 ? "a" : "b",
+      trustId: i % 2 ? "a" : "b",
       status: i % 3 ? "open" : "closed",
       reference: `PALS-2026-${String(50 - i).padStart(6, "0")}`,
       ...(i % 7 === 0 ? { pendingSince: `2026-03-10T10:${String(i).padStart(2, "0")}:00.000Z` } : {}),
@@ -68,13 +68,13 @@ describe("the embedded Cosmos DB server's queries", () => {
 
   it("scan only the partition a query names, and answer as a scan of the whole container does", async () => {
     // What each compiled query is given to scan: the partition key values of its documents.
-    const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: { tenantId: string }[]): unknown }, "exec");
-    const scanned = () => exec.args.map(([documents]) => documents.map((document) => document.tenantId).sort().join(""));
+    const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: { trustId: string }[]): unknown }, "exec");
+    const scanned = () => exec.args.map(([documents]) => documents.map((document) => document.trustId).sort().join(""));
     const { cosmos, client, container } = await openContainer();
     useQueryIndex(false); // the partition's scan alone: the index narrows it further (below)
     try {
       for (let i = 0; i < 30; i += 1) {
-        await container.items.create({ id: `d${i}`, tenantId: "abc"[i % 3], status: i % 4 ? "open" : "closed", reference: `PALS-2026-${String(30 - i).padStart(6, "0")}` });
+        await container.items.create({ id: `d${i}`, trustId: "abc"[i % 3], status: i % 4 ? "open" : "closed", reference: `PALS-2026-${String(30 - i).padStart(6, "0")}` });
       }
       const parameters = [{ name: "@t", value: "a" }];
       const answers = async (query: string) => {
@@ -86,10 +86,10 @@ describe("the embedded Cosmos DB server's queries", () => {
         return { inPartition, partitionScans, crossPartition, containerScans: scanned() };
       };
       const queries = [
-        "SELECT * FROM c WHERE c.tenantId = @t",
-        "SELECT c.id FROM c WHERE c.tenantId = @t AND c.status = 'open' ORDER BY c.reference",
-        "SELECT TOP 3 c.id FROM c WHERE c.tenantId = @t ORDER BY c.reference DESC",
-        "SELECT VALUE COUNT(1) FROM c WHERE c.tenantId = @t",
+        "SELECT * FROM c WHERE c.trustId = @t",
+        "SELECT c.id FROM c WHERE c.trustId = @t AND c.status = 'open' ORDER BY c.reference",
+        "SELECT TOP 3 c.id FROM c WHERE c.trustId = @t ORDER BY c.reference DESC",
+        "SELECT VALUE COUNT(1) FROM c WHERE c.trustId = @t",
       ];
       const check = async (partitionSize: number, containerSize: number) => {
         for (const query of queries) {
@@ -101,14 +101,14 @@ describe("the embedded Cosmos DB server's queries", () => {
       };
       await check(10, 30);
       // The partition keeps up with writes made after its first query.
-      await container.items.create({ id: "d30", tenantId: "a", status: "open", reference: "PALS-2026-000000" });
-      await container.items.create({ id: "d31", tenantId: "b", status: "open", reference: "PALS-2026-000031" });
-      await container.item("d0", "a").replace({ id: "d0", tenantId: "a", status: "open", reference: "PALS-2026-000099" });
-      await container.items.upsert({ id: "d3", tenantId: "a", status: "closed", reference: "PALS-2026-000098" });
+      await container.items.create({ id: "d30", trustId: "a", status: "open", reference: "PALS-2026-000000" });
+      await container.items.create({ id: "d31", trustId: "b", status: "open", reference: "PALS-2026-000031" });
+      await container.item("d0", "a").replace({ id: "d0", trustId: "a", status: "open", reference: "PALS-2026-000099" });
+      await container.items.upsert({ id: "d3", trustId: "a", status: "closed", reference: "PALS-2026-000098" });
       await container.item("d6", "a").delete();
       await container.item("d4", "b").delete();
       await check(10, 30);
-      const { resources } = await container.items.query("SELECT VALUE c.id FROM c WHERE c.tenantId = 'a'", { partitionKey: "a" }).fetchAll();
+      const { resources } = await container.items.query("SELECT VALUE c.id FROM c WHERE c.trustId = 'a'", { partitionKey: "a" }).fetchAll();
       assert.deepEqual(resources, ["d0", "d3", "d9", "d12", "d15", "d18", "d21", "d24", "d27", "d30"]);
       // As in Azure Cosmos DB, a query sent to a partition answers from it even when its WHERE does not say so.
       const { resources: all } = await container.items.query("SELECT VALUE c.id FROM c", { partitionKey: "b" }).fetchAll();
@@ -128,7 +128,7 @@ describe("the embedded Cosmos DB server's queries", () => {
       for (let i = 0; i < 40; i += 1) {
         await container.items.create({
           id: `d${i}`,
-          tenantId: "ab"[i % 2],
+          trustId: "ab"[i % 2],
           owner: i % 10 === 0 ? "me" : "other",
           tokens: i % 8 === 0 ? ["brooks", "ward"] : ["ward"],
           ...(i % 13 === 0 ? { watchOn: `2026-03-${String(10 + (i % 3)).padStart(2, "0")}` } : {}),
@@ -140,7 +140,7 @@ describe("the embedded Cosmos DB server's queries", () => {
         return { scans: scanned(), ids: (resources as { id: string }[]).map((r) => r.id) };
       };
       // In a partition: only its cases of that owner.
-      const mine = await run("SELECT c.id FROM c WHERE c.tenantId = @t AND c.owner = @owner ORDER BY c.id", [{ name: "@t", value: "a" }, { name: "@owner", value: "me" }], "a");
+      const mine = await run("SELECT c.id FROM c WHERE c.trustId = @t AND c.owner = @owner ORDER BY c.id", [{ name: "@t", value: "a" }, { name: "@owner", value: "me" }], "a");
       assert.deepEqual(mine, { scans: ["d0 d10 d20 d30"], ids: ["d0", "d10", "d20", "d30"] });
       // Across partitions: the documents whose array holds the token.
       const found = await run("SELECT c.id FROM c WHERE ARRAY_CONTAINS(c.tokens, @w) AND ARRAY_CONTAINS(c.tokens, 'ward')", [{ name: "@w", value: "brooks" }]);
@@ -168,7 +168,7 @@ describe("the embedded Cosmos DB server's queries", () => {
     const varied = (i: number) =>
       stripUndefined({
         id: `v${i}`,
-        tenantId: pick(["a", "b", "c"]),
+        trustId: pick(["a", "b", "c"]),
         status: pick(STATUSES),
         n: pick([0, 1, 2, 3, 3, 4, 5, "3", true, undefined]),
         flag: pick([true, false, "true", undefined]),
@@ -220,11 +220,11 @@ describe("the embedded Cosmos DB server's queries", () => {
       ["SELECT * FROM c WHERE LOWER(c.status) = 'open'"],
       ["SELECT * FROM c WHERE c.status IN ('open', 'closed') AND c.n = 2"],
       ["SELECT * FROM c WHERE c.n BETWEEN 1 AND 3"],
-      ["SELECT r.id FROM root r WHERE r.status = 'open' AND r.tenantId = @t", { "@t": "a" }],
+      ["SELECT r.id FROM root r WHERE r.status = 'open' AND r.trustId = @t", { "@t": "a" }],
       ["SELECT c.id FROM c JOIN t IN c.tags WHERE t = 'x'"],
       ["SELECT * FROM c WHERE c.status = 'open' AND LOWER(c.status, 1) = 'x'"],
       ["SELECT * FROM c WHERE c.status = 'open' AND x.status = 'open'"],
-      ["SELECT * FROM c WHERE c.tenantId = @t AND c.status = 'open'", { "@t": "b" }],
+      ["SELECT * FROM c WHERE c.trustId = @t AND c.status = 'open'", { "@t": "b" }],
       ["SELECT * FROM c ORDER BY c.id"],
       ["SELECT * FROM c WHERE c.id = @v OR c.id = 'v7'", { "@v": "v3" }],
     ];
@@ -278,20 +278,20 @@ describe("the embedded Cosmos DB server's queries", () => {
     try {
       for (let i = 0; i < 300; i += 1) await container.items.create(varied(i));
       await compare("as created");
-      const { resources: stored } = await container.items.query<{ id: string; tenantId: string }>("SELECT c.id, c.tenantId FROM c").fetchAll();
-      const partitionOf = new Map(stored.map((d) => [d.id, d.tenantId]));
+      const { resources: stored } = await container.items.query<{ id: string; trustId: string }>("SELECT c.id, c.trustId FROM c").fetchAll();
+      const partitionOf = new Map(stored.map((d) => [d.id, d.trustId]));
       for (let i = 0; i < 300; i += 1) {
         const id = `v${i}`;
-        const tenantId = partitionOf.get(id)!;
-        if (i % 11 === 0) await container.item(id, tenantId).delete();
-        else if (i % 11 === 1) await container.item(id, tenantId).replace({ ...varied(1000 + i), id, tenantId });
-        else if (i % 11 === 2) await container.items.upsert({ ...varied(2000 + i), id, tenantId });
+        const trustId = partitionOf.get(id)!;
+        if (i % 11 === 0) await container.item(id, trustId).delete();
+        else if (i % 11 === 1) await container.item(id, trustId).replace({ ...varied(1000 + i), id, trustId });
+        else if (i % 11 === 2) await container.items.upsert({ ...varied(2000 + i), id, trustId });
         else if (i % 11 === 3)
-          await container.item(id, tenantId).patch([
+          await container.item(id, trustId).patch([
             { op: "set", path: "/status", value: pick(["open", "closed", 1]) },
             { op: "set", path: "/tags", value: ["x", 1] },
           ]);
-        else if (i % 11 === 4) await container.item(id, tenantId).patch([{ op: "set", path: "/day", value: "2026-03-02" }]);
+        else if (i % 11 === 4) await container.item(id, trustId).patch([{ op: "set", path: "/day", value: "2026-03-02" }]);
       }
       for (let i = 300; i < 340; i += 1) await container.items.upsert(varied(i));
       await compare("after writes");
@@ -313,7 +313,7 @@ describe("the embedded Cosmos DB server's queries", () => {
     const { client, container } = await openContainer(cosmos);
     try {
       for (let i = 0; i < 5; i += 1) {
-        await container.items.create({ id: `k${i}`, tenantId: "a" });
+        await container.items.create({ id: `k${i}`, trustId: "a" });
         await container.item(`k${i}`, "a").read();
         await container.items.query("SELECT VALUE COUNT(1) FROM c", { partitionKey: "a" }).fetchAll();
         await container.items.query("SELECT VALUE COUNT(1) FROM c").fetchAll();
@@ -334,7 +334,7 @@ async function openContainer(running?: EmbeddedCosmos): Promise<{ cosmos: Embedd
   const cosmos = running ?? (await startEmbeddedCosmos());
   const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
   const { database } = await client.databases.createIfNotExists({ id: "embedded-test" });
-  const { container } = await database.containers.createIfNotExists({ id: "cases", partitionKey: { paths: ["/tenantId"] } });
+  const { container } = await database.containers.createIfNotExists({ id: "cases", partitionKey: { paths: ["/trustId"] } });
   return { cosmos, client, container };
 }
 

@@ -28,7 +28,7 @@ describe("an alert storm to one managers' channel (embedded Cosmos DB)", () => {
     const start = Date.parse("2026-03-10T09:00:00Z");
     // 30 alerts queued a second apart, oldest first.
     for (let i = 0; i < 30; i++) {
-      const c = { id: `case-${String(i).padStart(2, "0")}`, tenantId: TENANT, reference: `PALS-2026-${String(i).padStart(6, "0")}` };
+      const c = { id: `case-${String(i).padStart(2, "0")}`, trustId: TENANT, reference: `PALS-2026-${String(i).padStart(6, "0")}` };
       await outbox.enqueue(alertOutboxItem(c, "safeguarding", "2026-03-10", new Date(start - (30 - i) * 1000)));
     }
     const sent: string[] = [];

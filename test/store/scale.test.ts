@@ -35,7 +35,7 @@ function caseOf(trust: number, index: number): Case {
   const c: Case = {
     ...makeCase(),
     id: randomUUID(),
-    tenantId: `trust-${trust}`,
+    trustId: `trust-${trust}`,
     reference: formatCaseReference(2026, index + 1),
     type: "concern",
     deadlines: { respondBy },
@@ -75,7 +75,7 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
         cases: new CosmosCaseRepository(store.containers.cases),
         retention: DEFAULT_RETENTION,
         finishPendingCases: () => desk.jobs.finishPendingCases(),
-        applyRetention: (tenantId, caseId) => desk.jobs.applyRetention(tenantId, caseId),
+        applyRetention: (trustId, caseId) => desk.jobs.applyRetention(trustId, caseId),
         cursor,
         outbox,
         lease: new CosmosSweepLease(store.containers.jobs),
@@ -97,10 +97,10 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
     const { resources: jobs } = await store.containers.jobs.items.query<Record<string, unknown>>("SELECT * FROM c").fetchAll();
     const biggest = Math.max(...jobs.map((document) => Buffer.byteLength(JSON.stringify(document))));
     assert.ok(biggest < 64 * 1024, `the biggest jobs document is ${biggest} bytes`);
-    const system = jobs.filter((document) => document.tenantId === SYSTEM_PARTITION).map((document) => document.id).sort();
+    const system = jobs.filter((document) => document.trustId === SYSTEM_PARTITION).map((document) => document.id).sort();
     assert.deepEqual(system, ["agenda-cursor", "sweep-lease"], "the cursor and the lease, nothing filed per case");
     // Each digest sits in its own trust's partition.
     const digests = jobs.filter((document) => document.docType === "outbox");
-    assert.equal(new Set(digests.map((document) => document.tenantId)).size, TRUSTS_WITH_DUE_WORK);
+    assert.equal(new Set(digests.map((document) => document.trustId)).size, TRUSTS_WITH_DUE_WORK);
   });
 });

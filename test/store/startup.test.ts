@@ -65,7 +65,7 @@ describe("opening the store when several instances start at once", () => {
       const store = await openStore({ account: { endpoint: proxy.endpoint, key: cosmos.key }, database: "pals" }, quiet());
       opened.push(store);
       assert.equal(proxy.conflicts(), 1 + Object.keys(CONTAINERS).length, "the database and every container met a conflict");
-      await store.containers.jobs.items.create({ id: "written", tenantId: "_system" });
+      await store.containers.jobs.items.create({ id: "written", trustId: "_system" });
     } finally {
       await proxy.stop();
     }
@@ -74,7 +74,7 @@ describe("opening the store when several instances start at once", () => {
   it("lets three instances open one fresh account in parallel", async () => {
     const stores = await Promise.all(Array.from({ length: 3 }, () => openStore({ account: { endpoint: cosmos.endpoint, key: cosmos.key }, database: "pals" }, quiet())));
     opened.push(...stores);
-    for (const store of stores) assert.equal((await store.containers.cases.read()).resource?.id, "cases");
+    for (const store of stores) assert.equal((await store.containers.cases.read()).resource?.id, "trust-cases");
   });
 });
 

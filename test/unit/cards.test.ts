@@ -143,7 +143,7 @@ describe("card templates", () => {
     assertValidCard(caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER }));
     assertValidCard(caseListCard([], { title: "My open cases", intro: "none", today: TODAY, roles: OFFICER }));
     assertValidCard(
-      timelineCard(c, [{ id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-10T10:00:00Z", by: { aadObjectId: "x", name: "Olivia" }, summary: "Note added", detail: "Rang the ward" }], OFFICER),
+      timelineCard(c, [{ id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-10T10:00:00Z", by: { aadObjectId: "x", name: "Olivia" }, summary: "Note added", detail: "Rang the ward" }], OFFICER),
     );
     assertValidCard(noticeCard("Case not found", "Check the reference.", "attention"));
   });
@@ -175,7 +175,7 @@ describe("card templates", () => {
     const c = makeCase();
     const item = digestItem({ ...c, nextDueOn: TODAY }, TODAY)!;
     assertValidCard(digestCard([item], TODAY));
-    const alert = { id: "a", tenantId: c.tenantId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
+    const alert = { id: "a", trustId: c.trustId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
     assertValidCard(alertCard(alert, c));
     assertValidCard(alertCard({ ...alert, target: { kind: "safety-channel" as const } }, c));
     assertValidCard(alertCard(alert, { ...c, alertAcknowledgements: [{ alertId: "a", reason: "high-risk", by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" }] }));
@@ -198,7 +198,7 @@ describe("card templates", () => {
   });
 
   it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (charts with table fallbacks)", () => {
-    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
     const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, trustName: "Example NHS Trust" });
     assertValidCard(report);
     assert.equal(chartsIn(report).length, 3, "open cases by age, deadlines, themes");
@@ -259,7 +259,7 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
   }
 
   it("shows each chart's table where charts are not supported (the adaptivecards renderer uses the fallback), and the charts' figures are the tables'", () => {
-    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
     const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
     const charts = chartsIn(report);
     assert.deepEqual(charts.map(({ chart }) => chart.data.map((s: any) => s.legend)), [
@@ -292,7 +292,7 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
 
 describe("the You said, we did card", () => {
   const FEBRUARY = { from: "2026-02-01", to: "2026-02-28" };
-  const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+  const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
   const read = (actions: ReturnType<typeof doneAction>[]) => [{ id: "x", subjects: ["communications" as const], division: "Medicine", actions, patient: {}, raiser: {}, owner: {} }];
 
   it("is valid with themes, actions and a theme still being looked at, and with a division", () => {

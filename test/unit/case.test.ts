@@ -202,7 +202,7 @@ describe("logging a contact", () => {
       it("builds a case with the risk not assessed, no division and no name when none was given", () => {
         const result = parseNewContact({ ...QUICK, raisedBy: "patient", raiserName: "", patientName: "", patientNameNotGiven: "true", summary: "Anonymous call" }, TODAY);
         assert.ok(result.ok);
-        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", tenantId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
+        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
         assert.equal(c.risk, undefined);
         assert.equal(c.division, undefined);
         assert.deepEqual(c.patient, {});
@@ -214,7 +214,7 @@ describe("logging a contact", () => {
       it("keeps deadline rules: a quick complaint is received today, with the default complexity", () => {
         const result = parseNewContact({ ...QUICK, contactType: "complaint" }, "2026-04-02");
         assert.ok(result.ok);
-        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", tenantId: "t", reference: "PALS-2026-000001", now: new Date("2026-04-02T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
+        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-04-02T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
         assert.equal(c.complexity, 25);
         assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
         assert.deepEqual(c.flags, ["consent-needed"], "consent not recorded yet is flagged, not refused");
@@ -277,7 +277,7 @@ describe("logging a contact", () => {
 
     it("refuses an id that is not a uuid, since it becomes the document id", () => {
       assert.throws(() =>
-        newCase(parsedContact(), { id: "1", tenantId: "t", reference: "PALS-2026-000001", now: new Date(), by: { aadObjectId: "u", name: "U" } }),
+        newCase(parsedContact(), { id: "1", trustId: "t", reference: "PALS-2026-000001", now: new Date(), by: { aadObjectId: "u", name: "U" } }),
       );
     });
   });

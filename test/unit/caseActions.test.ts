@@ -83,7 +83,7 @@ describe("case actions", () => {
       assert.deepEqual(eventFrom(draft, c, ctx, "evt-1"), {
         id: "evt-1",
         caseId: c.id,
-        tenantId: "tenant-1",
+        trustId: "tenant-1",
         reference: "PALS-2026-000123",
         kind: "note-added",
         at: "2026-03-10T10:00:00.000Z",

@@ -40,7 +40,7 @@ function labels(card: Record<string, any>): string[] {
 }
 
 function event(id: string, at: string, kind: CaseEvent["kind"], summary: string, detail?: string): CaseEvent {
-  return { id, caseId: "c", tenantId: "t", reference: "PALS-2026-000123", kind, at, by: { aadObjectId: ME.aadObjectId, name: ME.name }, summary, ...(detail ? { detail } : {}) };
+  return { id, caseId: "c", trustId: "t", reference: "PALS-2026-000123", kind, at, by: { aadObjectId: ME.aadObjectId, name: ME.name }, summary, ...(detail ? { detail } : {}) };
 }
 const followUps = (events: CaseEvent[], scrubTimeline = false): FollowUps => ({ changeId: `c:${events[0]?.id}`, at: events[0]?.at ?? "", events, outbox: [], threads: [], ...(scrubTimeline ? { scrubTimeline } : {}) });
 

@@ -38,7 +38,7 @@ const at = (iso: string, rules?: Rules): ActionContext => ({ actor: PRIYA, now: 
 function walesComplaint(rules: Rules): Case {
   return newCase(parsedContact({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }, "2026-04-07"), {
     id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
-    tenantId: "tenant-1",
+    trustId: "tenant-1",
     reference: "PALS-2026-000200",
     now: new Date("2026-04-07T10:00:00Z"),
     by: PRIYA,

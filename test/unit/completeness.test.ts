@@ -19,7 +19,7 @@ import {
 import { detailsValues } from "../../src/teams/caseDetails";
 import { makeCase, TODAY } from "../helpers/caseFixtures";
 
-const CTX = { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", tenantId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } };
+const CTX = { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } };
 const QUICK = { contactType: "concern", receivedVia: "phone", raisedBy: "family", raiserName: "Tom Jones", patientName: "Margaret Jones", summary: "Worried about her discharge." };
 
 /** A case logged from quick capture alone. */

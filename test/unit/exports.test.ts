@@ -59,7 +59,7 @@ describe("exports", () => {
     });
 
     it("writes the KO41a return as section, category, code and count", () => {
-      const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+      const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
       const rows = readCsv(ko41aCsv(ko41aReturn(cases, 2025)));
       assert.deepEqual(rows[0], ["Section", "Category", "Code", "Count"]);
       assert.deepEqual(rows[2], ["Complaints received", "All written complaints received", "total", "5"]);
@@ -81,9 +81,9 @@ describe("exports", () => {
         ombudsman: { referredOn: "2026-06-01", reference: "C-2026-0001", stage: "investigation" as const, responseDueOn: "2026-06-20" },
       };
       const events: CaseEvent[] = [
-        { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Complaint logged" },
-        { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "letter-sent", at: "2026-03-04T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Acknowledgement letter sent", changes: [{ field: "letter", after: "acknowledgement" }] },
-        { id: "e3", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-05T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Note added", detail: "Rang <b>ward</b>" },
+        { id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Complaint logged" },
+        { id: "e2", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "letter-sent", at: "2026-03-04T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Acknowledgement letter sent", changes: [{ field: "letter", after: "acknowledgement" }] },
+        { id: "e3", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-05T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Note added", detail: "Rang <b>ward</b>" },
       ];
       const html = caseFileHtml(c, events, { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: "Maya Manager", trustName: "Example NHS Trust" });
       assert.match(html, /^<!DOCTYPE html>/);

@@ -103,7 +103,7 @@ function ourWords(template: string): (dataPath: string) => boolean {
 function alertItem(c: Case): OutboxItem {
   return {
     id: "alert-1",
-    tenantId: c.tenantId,
+    trustId: c.trustId,
     target: { kind: "alerts-channel" },
     payload: { kind: "alert", caseId: c.id, reference: c.reference, reason: "high-risk", raisedOn: TODAY },
     state: "sent",

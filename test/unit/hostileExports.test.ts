@@ -16,8 +16,8 @@ const MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "
 function events(c: Case, h: string): CaseEvent[] {
   const by = { aadObjectId: "officer-1", name: h };
   return [
-    { id: "e1", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:00:00Z", by, summary: h, detail: h },
-    { id: "e2", caseId: c.id, tenantId: c.tenantId, reference: c.reference, kind: "letter-sent", at: "2026-03-05T10:00:00Z", by, summary: h, changes: [{ field: "letter", after: h }] },
+    { id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:00:00Z", by, summary: h, detail: h },
+    { id: "e2", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "letter-sent", at: "2026-03-05T10:00:00Z", by, summary: h, changes: [{ field: "letter", after: h }] },
   ];
 }
 

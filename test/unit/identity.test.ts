@@ -1,8 +1,11 @@
 import { strict as assert } from "node:assert";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseConfig } from "../../src/config";
 import type { Role } from "../../src/domain";
 import type { GroupRoleSource, GroupRolesAnswer } from "../../src/entra/groupRoles";
-import { directoryRoles, identify, ROLES_UNCHECKED } from "../../src/teams/identity";
+import { directoryRoles, identify, NO_TRUST, ROLES_UNCHECKED, trustRoles } from "../../src/teams/identity";
 import type { Incoming } from "../../src/teams/sdk/turn";
 
 const TENANT = "72f988bf-0000-4000-8000-0000000000aa";
@@ -77,7 +80,48 @@ describe("who has which role: person ids and Entra ID groups together", () => {
   });
 
   it("counts clinical leads as named when only a leads' group is set", () => {
-    assert.equal(directoryRoles(parseConfig(BOT)).leadsNamed(), false);
-    assert.equal(directoryRoles(parseConfig({ ...BOT, ROLE_CLINICAL_LEADS_GROUPS: GROUP })).leadsNamed(), true);
+    assert.equal(directoryRoles(parseConfig(BOT)).leadsNamed(TENANT), false);
+    assert.equal(directoryRoles(parseConfig({ ...BOT, ROLE_CLINICAL_LEADS_GROUPS: GROUP })).leadsNamed(TENANT), true);
+  });
+});
+
+describe("the trust of an answer a case addresses to one person (a lead or action owner in no trust)", () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "trusts-")), "trusts.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      trusts: [
+        { id: "RAA", tenantId: TENANT, roles: { officers: { people: [OLIVIA] } } },
+        { id: "RBB", tenantId: TENANT, roles: {} },
+        { id: "RZZ", tenantId: OTHER_TENANT, roles: {} },
+      ],
+    }),
+  );
+  const config = parseConfig({ TRUSTS_FILE: file });
+  const roles = trustRoles(config.trusts!, { teams: {} as never, serviceUrls: new Map() });
+  const pressing = (verb: string, data: Record<string, unknown>, who = MAYA): Incoming => ({ ...incoming(who), invokeName: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } });
+
+  it("takes the trust from the card for an addressed answer, with no role at all", async () => {
+    for (const verb of ["investigation.answer", "investigation.moreTime", "investigation.refresh", "action.done"]) {
+      const found = await identify(pressing(verb, { trustId: "RBB", caseId: "c" }), config, roles);
+      assert.ok(found.ok, verb);
+      assert.equal(found.caller.trustId, "RBB");
+      assert.equal(found.caller.roles.size, 0);
+    }
+  });
+
+  it("never for any other verb, a trust of another tenant, or a person who has a trust of their own", async () => {
+    assert.deepEqual(await identify(pressing("case.addNote", { trustId: "RBB", caseId: "c" }), config, roles), { ok: false, reason: "no-trust", refusal: NO_TRUST });
+    assert.deepEqual(await identify(pressing("investigation.answer", { trustId: "RZZ", caseId: "c" }), config, roles), { ok: false, reason: "no-trust", refusal: NO_TRUST });
+    const olivia = await identify(pressing("investigation.answer", { trustId: "RBB", caseId: "c" }, OLIVIA), config, roles);
+    assert.ok(olivia.ok);
+    assert.equal(olivia.caller.trustId, "RAA");
+  });
+
+  it("refuses a trusts file that would mix trusts up, naming the problem", () => {
+    const bad = `${file}.bad.json`;
+    fs.writeFileSync(bad, JSON.stringify({ trusts: [{ id: "RAA", tenantId: TENANT, roles: { officers: { teams: ["19:t@thread.tacv2"] } } }, { id: "raa", tenantId: TENANT, roles: { managers: { teams: ["19:t@thread.tacv2"] } } }] }));
+    assert.throws(() => parseConfig({ TRUSTS_FILE: bad }), /also trust 0's id[\s\S]*a team belongs to one trust/);
+    assert.throws(() => parseConfig({ TRUSTS_FILE: file, ROLE_OFFICERS: OLIVIA }), /ROLE_OFFICERS must be unset when TRUSTS_FILE is set/);
   });
 });

@@ -48,7 +48,7 @@ describe("letters", () => {
   it("gives the holding letter the old and new response dates and the reason from the timeline", () => {
     const c = makeCase();
     const changed = changeResponseDate(c, { newDate: "2026-04-30", reason: "Waiting for the ward manager's statement", agreedWithComplainant: true }, ctx);
-    const event = { id: "e", caseId: c.id, tenantId: c.tenantId, reference: c.reference, at: ctx.now.toISOString(), by: ctx.actor, ...changed.event } as CaseEvent;
+    const event = { id: "e", caseId: c.id, trustId: c.trustId, reference: c.reference, at: ctx.now.toISOString(), by: ctx.actor, ...changed.event } as CaseEvent;
     const view = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event] });
     assert.equal(view.previousResponseDate, "Thursday 9 April 2026");
     assert.equal(view.responseDate, "Thursday 30 April 2026");

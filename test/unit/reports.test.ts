@@ -72,7 +72,7 @@ describe("reports (pure figures)", () => {
   });
 
   describe("the service report for February 2026 (hand-worked answers)", () => {
-    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
     const report = serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, REPORT_TODAY);
 
     it("counts cases received by type and open at the end of the period by type and age", () => {
@@ -155,7 +155,7 @@ describe("reports (pure figures)", () => {
   });
 
   describe("the KO41a return", () => {
-    const cases = Object.values(reportCases("trust-1")).filter((c) => c.tenantId === "trust-1");
+    const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
     const ret = ko41aReturn(cases, 2025);
     const counts = (rows: readonly { id: string; count: number }[]) => Object.fromEntries(rows.filter((r) => r.count > 0).map((r) => [r.id, r.count]));
 

@@ -123,7 +123,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const rules = walesRules();
       const c = newCase(parsedContact({ contactType: "complaint", receivedOn: "2026-04-07", eventOn: "2025-04-06", complexity: "" }, "2026-04-07"), {
         id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
-        tenantId: "tenant-1",
+        trustId: "tenant-1",
         reference: "PALS-2026-000123",
         now: new Date("2026-04-07T10:00:00Z"),
         by: { aadObjectId: "officer-1", name: "Priya Shah" },

@@ -24,7 +24,7 @@ describe("You said, we did: themes and the actions done for them", () => {
   // February 2026: A complaint (communications, clinical treatment, Medicine), D complaint (appointments, Surgery),
   // E concern (communications, Medicine), F an enquiry (not a theme); B and C were received in January.
   const seeded = reportCases("trust-1");
-  const cases = Object.values(seeded).filter((c) => c.tenantId === "trust-1");
+  const cases = Object.values(seeded).filter((c) => c.trustId === "trust-1");
 
   it("counts the subjects of concerns and complaints received in the period, most first, with the actions done under each", () => {
     const A = withActions(seeded.A, [doneAction({ description: "Ward 7 call bells checked each handover", subject: "communications", doneOn: "2026-02-20" })]);

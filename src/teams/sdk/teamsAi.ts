@@ -311,7 +311,7 @@ class ContextTurn implements Turn {
 
   async sendCardTo(address: ConversationAddress, card: object): Promise<boolean> {
     const adapter = this.context.adapter as TeamsAdapter;
-    const tenantId = this.identified.ok ? this.identified.caller.tenantId : (this.incoming.tenantId ?? "");
+    const tenantId = this.incoming.tenantId ?? "";
     let failure: unknown;
     try {
       // Failures are caught inside, so they come back here rather than to the adapter's turn error handler.

@@ -11,7 +11,7 @@ export type Identified =
       readonly ok: false;
       readonly refusal: string;
       /** Another organisation (ALLOWED_TENANT_IDS), no usable identity, or no role confirmed while groups could not be read. */
-      readonly reason: "tenant-not-served" | "unidentified" | "roles-unchecked";
+      readonly reason: "tenant-not-served" | "unidentified" | "roles-unchecked" | "no-trust";
     };
 
 /** The team and channel a channel message came from (Teams' channelData). */
