@@ -270,6 +270,11 @@ export interface Config {
   readonly trustsFile?: string;
 }
 
+/** The name that signs a trust's letters and heads its reports: its name in the trusts file, else TRUST_NAME. */
+export function trustNameOf(config: Pick<Config, "trusts" | "trustName">, trustId: string): string | undefined {
+  return config.trusts?.find((t) => t.id === trustId)?.name ?? config.trustName;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`PALS Desk cannot start: ${problems.length === 1 ? "a setting is wrong" : "some settings are wrong"}.\n${problems.map((p) => `  - ${p}`).join("\n")}`);

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Request, Response } from "restify";
 import { constants as osConstants } from "node:os";
 import { createCaseDesk, type CaseDesk } from "./cases";
-import { ConfigError, loadConfig, type Config } from "./config";
+import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
 import { botCredential, cosmosCredential, type TokenServiceOverride } from "./entra/credentials";
 import { GraphGroupRoles } from "./entra/groupRoles";
 import { startJobs, type Jobs } from "./jobs/runtime";
@@ -135,7 +135,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     letters,
     retention: config.retention,
     rules: config.rules,
-    trustName: config.trustName,
+    trustNameOf: (trustId) => trustNameOf(config, trustId),
     log,
     now,
     sendSoon: () => jobs.kick(),

@@ -29,7 +29,8 @@ export interface CaseDeskDeps {
   readonly retention: RetentionRules;
   /** The trust's rules (RULES_FILE): deadlines, nudge windows, investigation defaults, alerts; England's when left out. */
   readonly rules?: Rules;
-  readonly trustName?: string;
+  /** The name that signs a trust's letters and heads its case files (config.ts trustNameOf). */
+  readonly trustNameOf?: (trustId: string) => string | undefined;
   readonly log: Logger;
   readonly now: () => Date;
   /** New messages are queued: send them soon (without waiting for them). */

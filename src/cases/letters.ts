@@ -30,7 +30,7 @@ export async function draftLetter(deps: CaseDeskDeps, caller: Caller, caseId: st
   const view = letterView(c, {
     today: londonDate(deps.now()),
     officerName,
-    trustName: deps.trustName,
+    trustName: deps.trustNameOf?.(c.trustId),
     phso: deps.signposting.get("phso"),
     events: await deps.timeline.list(c.id),
     rules: rulesOf(deps).deadlines,

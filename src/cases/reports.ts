@@ -169,7 +169,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       if (!found) return { ok: false, title: "Case not found", text: "We couldn't find that case. Type **export case** and the reference." };
       const c = found.value;
       const events = await deps.timeline.list(c.id);
-      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustName, rules: rulesOf(deps).deadlines });
+      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustNameOf?.(c.trustId), rules: rulesOf(deps).deadlines });
       return {
         ok: true,
         file: {

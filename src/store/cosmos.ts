@@ -176,7 +176,7 @@ async function refuseUnmigrated(database: Database, jobs: Container): Promise<vo
   }
   throw new StoreUnavailableError(
     `The Cosmos DB database "${database.id}" holds cases from an earlier PALS Desk, kept by tenant (container "${TENANT_CONTAINERS.cases}"), that are not yet ` +
-      "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (docs/nhsmail.md, Upgrading).",
+      "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (README: Upgrading from release 0.1).",
     "not-migrated",
   );
 }

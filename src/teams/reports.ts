@@ -1,5 +1,6 @@
 // `report`, `report ko41a <year>`, `export cases <from> <to>`, `export case <reference>` and `subject access`:
 // managers only (the application layer checks it again).
+import { trustNameOf } from "../config";
 import { z } from "zod";
 import { ONLY_MANAGERS, parseCaseQuery } from "../cases";
 import {
@@ -37,13 +38,13 @@ export async function manager(turn: Turn, what: string): Promise<Caller | undefi
 async function serviceReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, period: ReportPeriod, banner?: string): Promise<Record<string, unknown> | undefined> {
   const result = await deps.desk.reports.serviceReport(caller, period);
   if (!result.ok) return void (await tellRefused(turn, result));
-  return reportCard(result.report, { today: result.today, banner, trustName: deps.config.trustName, acknowledgeWorkingDays: deps.config.rules.deadlines.acknowledgeWorkingDays });
+  return reportCard(result.report, { today: result.today, banner, trustName: trustNameOf(deps.config, caller.trustId), acknowledgeWorkingDays: deps.config.rules.deadlines.acknowledgeWorkingDays });
 }
 
 async function ko41aReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, year: number): Promise<Record<string, unknown> | undefined> {
   const result = await deps.desk.reports.ko41a(caller, year);
   if (!result.ok) return void (await tellRefused(turn, result));
-  return ko41aCard(result.ko41a, { today: result.today, trustName: deps.config.trustName, inChannel: !inPersonalChat(turn) });
+  return ko41aCard(result.ko41a, { today: result.today, trustName: trustNameOf(deps.config, caller.trustId), inChannel: !inPersonalChat(turn) });
 }
 
 async function say(turn: Turn, delivery: Delivery): Promise<void> {

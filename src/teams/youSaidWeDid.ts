@@ -1,5 +1,6 @@
 // `you said we did [period] [division]` (or `yswd`): themes raised and the actions completed for them, in words a
 // trust can publish, with the CSV behind a button. Managers and admins only (the application layer checks again).
+import { trustNameOf } from "../config";
 import {
   formatPlainDate,
   isEmptySummary,
@@ -80,7 +81,7 @@ async function youSaidWeDidCommand(turn: Turn, deps: TeamsDeps, rest: string): P
     const where = summary.division ? said` in ${summary.division}` : [];
     return say(turn, [...said`Nothing to show for ${periodTitle(summary.period)}`, ...where, ...said`: no concerns or complaints were received and no actions were completed. Try a longer period, for example **you said we did last 12 months**.`]);
   }
-  await turn.sendCard(youSaidWeDidCard(summary, { today: result.today, trustName: deps.config.trustName }));
+  await turn.sendCard(youSaidWeDidCard(summary, { today: result.today, trustName: trustNameOf(deps.config, caller.trustId) }));
 }
 
 /** "Download as CSV": the request comes back from the card, so it is checked again (dates, division, role). */

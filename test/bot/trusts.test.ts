@@ -6,7 +6,7 @@ import path from "node:path";
 import { TEAM_MEMBERS_MS } from "../../src/teams/teamMembers";
 import { NO_TRUST, ROLES_UNCHECKED } from "../../src/teams/identity";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { cardAction, channelMessage, messageExtensionQuery, personalMessage, TENANT_ID, type TeamsUser } from "../helpers/activities";
+import { channelMessage, messageExtensionQuery, personalMessage, TENANT_ID, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 // Two trusts in one shared tenant (as on NHSmail), each known by the Teams teams it lists.

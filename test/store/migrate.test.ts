@@ -12,7 +12,7 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedd
 import { MigrationError, migrateTenantData, parseArguments, trustForTenant } from "../../src/tools/migrate";
 import { parseTrusts, type Trust } from "../../src/domain";
 import { cardText, startTestBot } from "../helpers/bot";
-import { cardAction, MANAGER, OFFICER, personalMessage, TENANT_ID } from "../helpers/activities";
+import { MANAGER, OFFICER, personalMessage, TENANT_ID } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 const quiet = () => createLogger("silent", new Writable({ write: (_chunk, _encoding, done) => done() }));
