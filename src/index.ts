@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Request, Response } from "restify";
 import { constants as osConstants } from "node:os";
-import { createCaseDesk, type CaseDesk } from "./cases";
+import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "./cases";
 import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
 import { botCredential, cosmosCredential, type TokenServiceOverride } from "./entra/credentials";
 import { GraphGroupRoles } from "./entra/groupRoles";
@@ -72,11 +72,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const account = config.cosmos && (config.cosmos.auth === "key" ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key } : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
   const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
-  const cases = new CosmosCaseRepository(store.containers.cases, config.retention, config.rules);
-  const people = new CosmosPeopleDirectory(store.containers.conversations, now);
-  const channels = new CosmosChannelDirectory(store.containers.conversations, now);
-  const outbox = new CosmosOutboxStore(store.containers.jobs);
-  const timeline = new CosmosTimelineRepository(store.containers.events);
+  const { cases, people, channels, outbox, timeline } = repositoriesOf(config, store, now);
   // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list or gives no role from it.
   const teamMembers = new TeamMembersCache(teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
   const tenants = trustTenants(config.trusts);
@@ -123,24 +119,18 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     finishPendingCases: () => theDesk().jobs.finishPendingCases(),
     applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
   });
-  desk = createCaseDesk({
-    cases,
-    timeline,
-    outbox,
-    people,
-    channels,
-    roles,
-    team,
-    signposting: signposting.directory,
-    letters,
-    retention: config.retention,
-    rules: config.rules,
-    trustNameOf: (trustId) => trustNameOf(config, trustId),
-    log,
-    now,
-    sendSoon: () => jobs.kick(),
-    sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
-  });
+  desk = createCaseDesk(
+    caseDeskDeps(config, { cases, timeline, outbox, people, channels }, {
+      roles,
+      team,
+      signposting: signposting.directory,
+      letters,
+      log,
+      now,
+      sendSoon: () => jobs.kick(),
+      sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
+    }),
+  );
   const downloads = new DownloadShelf(now);
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now }, serviceUrls);
 
@@ -264,6 +254,29 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         await store.close();
       })()),
   };
+}
+
+/** The store's repositories, as the bot uses them. */
+export function repositoriesOf(config: Config, store: Store, now: () => Date) {
+  return {
+    cases: new CosmosCaseRepository(store.containers.cases, config.retention, config.rules),
+    people: new CosmosPeopleDirectory(store.containers.conversations, now),
+    channels: new CosmosChannelDirectory(store.containers.conversations, now),
+    outbox: new CosmosOutboxStore(store.containers.jobs),
+    timeline: new CosmosTimelineRepository(store.containers.events),
+  };
+}
+
+/**
+ * The application layer's dependencies, from the settings (rules, retention, trusts' names) and the parts the
+ * composition root made: the bot and the test helpers (test/helpers/desk.ts) build it with this one function.
+ */
+export function caseDeskDeps(
+  config: Config,
+  repositories: ReturnType<typeof repositoriesOf>,
+  parts: Pick<CaseDeskDeps, "roles" | "team" | "signposting" | "letters" | "log" | "now" | "sendSoon" | "sendNow">,
+): CaseDeskDeps {
+  return { ...repositories, ...parts, retention: config.retention, rules: config.rules, trustNameOf: (trustId) => trustNameOf(config, trustId) };
 }
 
 /** Roles from Entra ID security groups, when ROLE_*_GROUPS are set (config makes sure bot credentials are too). */

@@ -1,32 +1,24 @@
 // What people do to a case from its card: each loads the case in the caller's trust, checks their role,
 // applies the pure rule (src/domain) and saves it as one change (changes.ts).
 import {
-  addNote as addNoteRule,
-  assignOwner,
+  CASE_VERB_DEFINITIONS,
   CaseRuleError,
-  changeResponseDate as changeResponseDateRule,
-  closeCase,
-  escalateConcernToComplaint,
   may,
-  OutcomeSchema,
-  recordAcknowledgement as recordAcknowledgementRule,
-  recordIncidentReference as recordIncidentReferenceRule,
   recordLetterSent as recordLetterSentRule,
   recordOmbudsman as recordOmbudsmanRule,
-  recordSignposting as recordSignpostingRule,
-  recordUpdateGiven as recordUpdateGivenRule,
   refusal,
-  reopenCase,
-  takeOwnership as takeOwnershipRule,
   type ActionContext,
   type ActionResult,
   type Caller,
   type Case,
   type CaseRecord,
   type CaseVerb,
-  type ChangeResponseDateInput,
+  type CaseVerbDefinition,
+  type CaseVerbName,
   type LetterKind,
   type OmbudsmanInput,
+  type PersonRef,
+  type SignpostingChoice,
 } from "../domain";
 import { activityLog } from "../logger";
 import { changeCase, type ChangeStep } from "./changes";
@@ -98,61 +90,33 @@ export async function actOnCase(
   }
 }
 
-export const takeOwnership = (deps: CaseDeskDeps, s: Submission) => actOnCase(deps, s, "take-ownership", (c, ctx) => stepOf(takeOwnershipRule(c, ctx)));
-
-/** Assigns the case to someone in this trust who may own cases (met, or in the PALS team); the id comes from the card, so it is checked. */
-export async function assign(deps: CaseDeskDeps, s: Submission, assigneeId: string): Promise<CaseChangeResult> {
-  let assignee: { aadObjectId: string; name: string } | undefined;
-  return actOnCase(
-    deps,
-    s,
-    "assign",
-    (c, ctx) => stepOf(assignOwner(c, assignee!, ctx)),
-    async () => {
-      // Someone PALS Desk has met, or a member of the PALS team (the Assign list offers both).
-      const person = assigneeId ? await findStaffMember(deps, s.caller.trustId, assigneeId) : undefined;
-      if (!person || !may(await deps.roles.rolesOf(s.caller.trustId, person.aadObjectId), "take-ownership")) {
-        throw new CaseRuleError("Choose someone from the list to assign the case to.");
-      }
-      assignee = { aadObjectId: person.aadObjectId, name: person.name };
-    },
-  );
+/**
+ * A case-card verb (src/domain/caseVerbs.ts): loads the case in the caller's trust, checks they may, looks up
+ * what the verb refers to (checked: its ids come from the card), applies the verb's rule and saves the change.
+ */
+export function act(deps: CaseDeskDeps, s: Submission, name: CaseVerbName, input: Readonly<Record<string, string | boolean>>): Promise<CaseChangeResult> {
+  const definition: CaseVerbDefinition = CASE_VERB_DEFINITIONS[name];
+  const resolved: { assignee?: PersonRef; organisations?: readonly SignpostingChoice[] } = {};
+  const prepare = definition.resolves === "assignee" ? () => findAssignee(deps, s, String(input.assignTo ?? ""), resolved) : definition.resolves === "organisations" ? () => findOrganisations(deps, String(input.organisations ?? ""), resolved) : undefined;
+  return actOnCase(deps, s, definition.access as CaseVerb, (c, ctx) => stepOf(definition.rule(c, input, ctx, resolved)), prepare);
 }
 
-export const addNote = (deps: CaseDeskDeps, s: Submission, note: string) => actOnCase(deps, s, "add-note", (c, ctx) => stepOf(addNoteRule(c, note, ctx)));
+/** Someone in this trust who may own cases: PALS Desk has met them, or they are in the PALS team (the Assign list offers both). */
+async function findAssignee(deps: CaseDeskDeps, s: Submission, assigneeId: string, resolved: { assignee?: PersonRef }): Promise<void> {
+  const person = assigneeId ? await findStaffMember(deps, s.caller.trustId, assigneeId) : undefined;
+  if (!person || !may(await deps.roles.rolesOf(s.caller.trustId, person.aadObjectId), "take-ownership")) {
+    throw new CaseRuleError("Choose someone from the list to assign the case to.");
+  }
+  resolved.assignee = { aadObjectId: person.aadObjectId, name: person.name };
+}
 
-export const recordAcknowledgement = (deps: CaseDeskDeps, s: Submission, sentOn: string) =>
-  actOnCase(deps, s, "acknowledge", (c, ctx) => stepOf(recordAcknowledgementRule(c, sentOn, ctx)));
-
-export const changeResponseDate = (deps: CaseDeskDeps, s: Submission, input: ChangeResponseDateInput) =>
-  actOnCase(deps, s, "change-response-date", (c, ctx) => stepOf(changeResponseDateRule(c, input, ctx)));
-
-export const escalate = (deps: CaseDeskDeps, s: Submission) => actOnCase(deps, s, "escalate", (c, ctx) => stepOf(escalateConcernToComplaint(c, ctx)));
-
-/** Records signposting; the ids come from the card, so only organisations in the loaded directory will do. */
-export function recordSignposting(deps: CaseDeskDeps, s: Submission, organisationIds: readonly string[]): Promise<CaseChangeResult> {
-  const ids = new Set(organisationIds.map((id) => id.trim()).filter(Boolean));
+/** Only organisations in the loaded directory will do. */
+async function findOrganisations(deps: CaseDeskDeps, chosenIds: string, resolved: { organisations?: readonly SignpostingChoice[] }): Promise<void> {
+  const ids = new Set(chosenIds.split(",").map((id) => id.trim()).filter(Boolean));
   const chosen = deps.signposting.choices.filter((organisation) => ids.has(organisation.id)).map((o) => ({ id: o.id, title: o.title }));
-  return actOnCase(
-    deps,
-    s,
-    "record-signposting",
-    (c, ctx) => stepOf(recordSignpostingRule(c, chosen, ctx)),
-    async () => {
-      if (chosen.length === 0 || chosen.length !== ids.size) throw new CaseRuleError("Choose the organisations from the list.");
-    },
-  );
+  if (chosen.length === 0 || chosen.length !== ids.size) throw new CaseRuleError("Choose the organisations from the list.");
+  resolved.organisations = chosen;
 }
-
-export function close(deps: CaseDeskDeps, s: Submission, input: { readonly outcome: string; readonly learning?: string }): Promise<CaseChangeResult> {
-  return actOnCase(deps, s, "close", (c, ctx) => {
-    const outcome = OutcomeSchema.safeParse(input.outcome);
-    if (!outcome.success) throw new CaseRuleError("Choose the outcome before closing the case.");
-    return stepOf(closeCase(c, { outcome: outcome.data, learning: input.learning || undefined }, ctx));
-  });
-}
-
-export const reopen = (deps: CaseDeskDeps, s: Submission, reason: string) => actOnCase(deps, s, "reopen", (c, ctx) => stepOf(reopenCase(c, reason, ctx)));
 
 /** "Letter sent" on a letter draft: recorded on the timeline. */
 export const recordLetterSent = (deps: CaseDeskDeps, s: Submission, letter: LetterKind) =>
@@ -161,11 +125,3 @@ export const recordLetterSent = (deps: CaseDeskDeps, s: Submission, letter: Lett
 /** The PHSO referral: files the PHSO's date for nudges, and the managers hear the Ombudsman is involved. */
 export const recordOmbudsman = (deps: CaseDeskDeps, s: Submission, input: OmbudsmanInput) =>
   actOnCase(deps, s, "record-ombudsman", (c, ctx) => stepOf(recordOmbudsmanRule(c, input, ctx)));
-
-/** Where a possible patient safety incident was reported on the trust's incident system; the input is checked by the rule. */
-export const recordIncidentReference = (deps: CaseDeskDeps, s: Submission, input: { readonly system: string; readonly reference: string }) =>
-  actOnCase(deps, s, "record-incident-reference", (c, ctx) => stepOf(recordIncidentReferenceRule(c, input, ctx)));
-
-/** "Record update given" on an open complaint: how, when and a short note, all checked by the rule; the next update falls due from it. */
-export const recordUpdateGiven = (deps: CaseDeskDeps, s: Submission, input: { readonly how: string; readonly on: string; readonly note: string }) =>
-  actOnCase(deps, s, "record-update", (c, ctx) => stepOf(recordUpdateGivenRule(c, input, ctx)));

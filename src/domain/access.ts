@@ -1,24 +1,17 @@
 // Who may do what with a case. Pure: the roles come from wherever the trust keeps them (app roles, a
 // settings list); this module only answers yes or no and says what to do when the answer is no.
 import type { Case } from "./caseSchema";
+import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, type CardVerbAccess } from "./caseVerbs";
 
 export const ROLES = ["officer", "volunteer", "manager", "admin", "lead"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const CASE_VERBS = [
+/** Permissions that are not case-card verbs: their rules live with their feature. */
+const OTHER_VERBS = [
   "log-contact",
   "view-case",
   "list-my-cases",
   "search-cases",
-  "take-ownership",
-  "assign",
-  "add-note",
-  "acknowledge",
-  "change-response-date",
-  "escalate",
-  "record-signposting",
-  "close",
-  "reopen",
   "view-timeline",
   "request-investigation",
   "decide-extension",
@@ -26,11 +19,12 @@ export const CASE_VERBS = [
   "record-ombudsman",
   "complete-details",
   "recalculate-deadlines",
-  "record-incident-reference",
   "add-action",
-  "record-update",
 ] as const;
-export type CaseVerb = (typeof CASE_VERBS)[number];
+
+/** Every permission: the case-card verbs' (caseVerbs.ts) and the others. */
+export const CASE_VERBS: readonly CaseVerb[] = [...OTHER_VERBS, ...CASE_VERB_NAMES.map((name) => CASE_VERB_DEFINITIONS[name].access)];
+export type CaseVerb = (typeof OTHER_VERBS)[number] | CardVerbAccess;
 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
@@ -44,11 +38,8 @@ const VOLUNTEER_VERBS: ReadonlySet<CaseVerb> = new Set<CaseVerb>([
   "view-case",
   "list-my-cases",
   "search-cases",
-  "take-ownership",
-  "add-note",
-  "record-signposting",
-  "close",
   "view-timeline",
+  ...CASE_VERB_NAMES.filter((name) => "volunteers" in CASE_VERB_DEFINITIONS[name]).map((name) => CASE_VERB_DEFINITIONS[name].access),
 ]);
 
 /** Clinical leads only answer investigation requests addressed to them, which is handled elsewhere. */
@@ -99,15 +90,6 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "view-case": "open cases",
   "list-my-cases": "list cases",
   "search-cases": "search cases",
-  "take-ownership": "take ownership of cases",
-  assign: "assign cases to other people",
-  "add-note": "add notes to cases",
-  acknowledge: "record complaint acknowledgements",
-  "change-response-date": "change response dates",
-  escalate: "escalate concerns to complaints",
-  "record-signposting": "record signposting",
-  close: "close cases",
-  reopen: "reopen closed cases",
   "view-timeline": "see case timelines",
   "request-investigation": "ask clinical leads for investigation input",
   "decide-extension": "agree more time for a clinical lead",
@@ -115,9 +97,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "record-ombudsman": "record Ombudsman referrals",
   "complete-details": "complete or correct a case's details",
   "recalculate-deadlines": "recalculate a case's deadlines",
-  "record-incident-reference": "record incident references",
   "add-action": "add actions to cases",
-  "record-update": "record updates given to complainants",
+  ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [CASE_VERB_DEFINITIONS[name].access, CASE_VERB_DEFINITIONS[name].phrase])) as Record<CardVerbAccess, string>),
 };
 
 /**

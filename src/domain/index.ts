@@ -39,3 +39,4 @@ export * from "./ruleTexts";
 export * from "./messageSource";
 export * from "./youSaidWeDid";
 export * from "./trusts";
+export * from "./caseVerbs";

@@ -25,7 +25,7 @@ import { registerRecalculate } from "./recalculate";
 import { registerReports } from "./reports";
 import { createAdapter } from "./sdk/adapter";
 import { TeamsBot } from "./sdk/teamsAi";
-import type { Turn } from "./sdk/turn";
+import type { BotRoutes, Turn } from "./sdk/turn";
 import { registerSignposting } from "./signposting";
 import { notUnderstood, registerWelcome, unknownVerb } from "./welcome";
 import { registerYouSaidWeDid } from "./youSaidWeDid";
@@ -86,24 +86,29 @@ export function createTeamsEndpoint(config: Config, roles: RoleDirectory, deps: 
     unknownVerb,
     isStoreUnavailable,
   });
-  registerWelcome(bot, deps);
-  registerLogContact(bot, deps);
-  registerCaseCard(bot, deps);
-  registerCaseDetails(bot, deps);
-  registerRecalculate(bot, deps);
-  registerCaseLookup(bot, deps);
-  registerNudges(bot, deps);
-  registerSignposting(bot, deps);
-  registerComplaintsProcess(bot, deps);
-  registerMessageExtension(bot, deps);
-  registerMessageAction(bot, deps);
-  registerInvestigations(bot, deps);
-  registerLearningActions(bot, deps);
-  registerReports(bot, deps);
-  registerYouSaidWeDid(bot, deps);
-  registerLetters(bot, deps);
-  registerOmbudsman(bot, deps);
-  registerFiles(bot, deps);
+  registerFeatures(bot, deps);
   bot.finish();
   return bot;
+}
+
+/** Every feature's commands, card buttons and searches (test/unit/verbs.test.ts checks each card verb has one). */
+export function registerFeatures(routes: BotRoutes, deps: TeamsDeps): void {
+  registerWelcome(routes, deps);
+  registerLogContact(routes, deps);
+  registerCaseCard(routes, deps);
+  registerCaseDetails(routes, deps);
+  registerRecalculate(routes, deps);
+  registerCaseLookup(routes, deps);
+  registerNudges(routes, deps);
+  registerSignposting(routes, deps);
+  registerComplaintsProcess(routes, deps);
+  registerMessageExtension(routes, deps);
+  registerMessageAction(routes, deps);
+  registerInvestigations(routes, deps);
+  registerLearningActions(routes, deps);
+  registerReports(routes, deps);
+  registerYouSaidWeDid(routes, deps);
+  registerLetters(routes, deps);
+  registerOmbudsman(routes, deps);
+  registerFiles(routes, deps);
 }

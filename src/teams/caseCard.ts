@@ -1,99 +1,27 @@
 // The case card's buttons: parse the card's data (zod), call the application layer, render the answer.
 import { z } from "zod";
-import { CASE_NOT_FOUND, type CaseChangeResult, type CaseDesk, type Submission } from "../cases";
-import { type Caller, type Case, type CaseRecord } from "../domain";
+import { CASE_NOT_FOUND, type CaseChangeResult, type Submission } from "../cases";
+import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, type Caller, type Case, type CaseRecord, type CaseVerbDefinition, type CaseVerbName, type VerbInput } from "../domain";
 import { callerOrRefuse, cardContext, submissionKey, tell, tellRefused, viewerOf } from "./caller";
 import { caseCard, caseCardFor, timelineCard } from "./caseView";
 import type { TeamsDeps } from "./deps";
 import { tooLongToSave, typedInputs, typedText } from "./invoke";
 import type { BotRoutes, Turn } from "./sdk/turn";
-import { fromApp, ours, said, type Message } from "./text";
+import { fromApp, ours, type Message } from "./text";
 
 /** The case a card button is about (checked against the caller's trust and role later). */
 export const CaseIdData = z.object({ caseId: z.string().uuid() });
 
-/** The case rules say how much to cut up to twice the limit. */
-const text = (max: number) => typedText(max, 2);
+/** A toggle's value as the card sends it. */
 const yesNo = z.preprocess((value) => value === true || value === "true", z.boolean());
 
-interface CaseAction<Input> {
-  readonly verb: string;
-  readonly input: z.ZodType<Input, z.ZodTypeDef, unknown>;
-  readonly run: (cases: CaseDesk["cases"], submission: Submission, input: Input) => Promise<CaseChangeResult>;
-  readonly done: (updated: Case) => Message;
+/** A verb's inputs as the card sends them (src/domain/caseVerbs.ts): text cut at twice its limit (the rule checks again), toggles. */
+function inputSchema(definition: CaseVerbDefinition): z.ZodType<Record<string, string | boolean>, z.ZodTypeDef, unknown> {
+  return z.object(Object.fromEntries(Object.entries(definition.inputs).map(([id, input]) => [id, input.yesNo ? yesNo : typedText(input.max, 2)])));
 }
 
-function action<Input>(definition: CaseAction<Input>): CaseAction<Input> {
-  return definition;
-}
-
-const ACTIONS = [
-  action({ verb: "case.takeOwnership", input: z.object({}), run: (cases, s) => cases.takeOwnership(s), done: () => "You now own this case." }),
-  action({
-    verb: "case.assign",
-    input: z.object({ assignTo: text(100) }),
-    run: (cases, s, input) => cases.assign(s, input.assignTo),
-    done: (c) => said`Assigned to ${c.owner?.name ?? "someone"}.`,
-  }),
-  action({ verb: "case.addNote", input: z.object({ note: text(4000) }), run: (cases, s, input) => cases.addNote(s, input.note), done: () => "Note added to the timeline." }),
-  action({
-    verb: "case.acknowledge",
-    input: z.object({ acknowledgedOn: text(10) }),
-    run: (cases, s, input) => cases.recordAcknowledgement(s, input.acknowledgedOn),
-    done: () => "Acknowledgement recorded.",
-  }),
-  action({
-    verb: "case.changeResponseDate",
-    input: z.object({ newResponseDate: text(10), responseDateReason: text(1000), agreedWithComplainant: yesNo, longerPeriodAgreed: yesNo }),
-    run: (cases, s, input) =>
-      cases.changeResponseDate(s, {
-        newDate: input.newResponseDate,
-        reason: input.responseDateReason,
-        agreedWithComplainant: input.agreedWithComplainant,
-        longerPeriodAgreed: input.longerPeriodAgreed,
-      }),
-    done: () => "Response date changed.",
-  }),
-  action({ verb: "case.escalate", input: z.object({}), run: (cases, s) => cases.escalate(s), done: () => "Escalated to a formal complaint. Complaint deadlines start today." }),
-  action({
-    verb: "case.recordSignposting",
-    input: z.object({ organisations: text(2000) }),
-    run: (cases, s, input) => cases.recordSignposting(s, input.organisations.split(",")),
-    done: () => "Signposting recorded.",
-  }),
-  action({
-    verb: "case.close",
-    input: z.object({ outcome: text(50), learning: text(4000) }),
-    run: (cases, s, input) => cases.close(s, { outcome: input.outcome, learning: input.learning }),
-    done: () => "Case closed.",
-  }),
-  action({
-    verb: "case.recordIncidentReference",
-    // Checked again (system from the list, 1 to 40 letters, digits, spaces and -/_.) by the rule in src/domain.
-    input: z.object({ incidentSystem: text(20), incidentReference: text(40) }),
-    run: (cases, s, input) => cases.recordIncidentReference(s, { system: input.incidentSystem, reference: input.incidentReference }),
-    done: (c) => said`Incident reference recorded: ${c.incidentReference?.reference ?? ""}.`,
-  }),
-  action({
-    verb: "case.recordUpdateGiven",
-    // Checked again (a way from the list, a real date neither future nor before receipt, at most 500 characters) by the rule.
-    input: z.object({ updateHow: text(30), updateOn: text(10), updateNote: text(500) }),
-    run: (cases, s, input) => cases.recordUpdateGiven(s, { how: input.updateHow, on: input.updateOn, note: input.updateNote }),
-    done: () => "Update to the complainant recorded.",
-  }),
-  action({ verb: "case.reopen", input: z.object({ reopenReason: text(1000) }), run: (cases, s, input) => cases.reopen(s, input.reopenReason), done: () => "Case reopened." }),
-] as const;
-
-/** The case card's action-form inputs whose text is kept when an action is refused. */
-const CASE_FORM_INPUTS = [
-  "note",
-  "acknowledgedOn",
-  "newResponseDate",
-  "responseDateReason",
-  "agreedWithComplainant",
-  "longerPeriodAgreed",
-  "learning",
-  "reopenReason",
+/** Inputs of the case card's other forms (investigation, Ombudsman), kept when an action is refused. */
+const OTHER_FORM_INPUTS = [
   "investigationDivision",
   "investigationLead",
   "investigationLeadId",
@@ -105,27 +33,21 @@ const CASE_FORM_INPUTS = [
   "phsoReference",
   "phsoStage",
   "phsoResponseDueOn",
-  "incidentSystem",
-  "incidentReference",
-  "updateHow",
-  "updateOn",
-  "updateNote",
 ] as const;
+
+/** The case card's action-form inputs whose text is kept when an action is refused (choices are chosen again). */
+const CASE_FORM_INPUTS = [
+  ...CASE_VERB_NAMES.flatMap((name) => Object.keys(CASE_VERB_DEFINITIONS[name].inputs)).filter((id) => !["assignTo", "organisations", "outcome"].includes(id)),
+  ...OTHER_FORM_INPUTS,
+];
 
 /** The case card's boxes by input id, as a refusal names them. */
 export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
-  note: "the note",
-  responseDateReason: "the reason",
-  learning: "the learning",
-  reopenReason: "the reason",
-  assignTo: "the person",
-  outcome: "the outcome",
+  ...Object.fromEntries(CASE_VERB_NAMES.flatMap((name) => Object.entries(CASE_VERB_DEFINITIONS[name].inputs as Readonly<Record<string, VerbInput>>).flatMap(([id, input]) => (input.box ? [[id, input.box]] : [])))),
   investigationDivision: "the division",
   investigationSummary: "the summary for the lead",
   investigationQuestions: "the questions",
   phsoReference: "the PHSO reference",
-  incidentReference: "the incident reference",
-  updateNote: "the note about the update",
 };
 
 /** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */
@@ -171,15 +93,17 @@ export function submissionOf(turn: Turn, caller: Caller, caseId: string, verb: s
   return { caller, caseId, key: submissionKey(turn, verb, data) };
 }
 
-async function runAction<Input>(turn: Turn, deps: TeamsDeps, definition: CaseAction<Input>, data: unknown): Promise<void> {
+/** A case-card verb: its inputs read at the edge, then the application layer, then the card again. */
+async function runVerb(turn: Turn, deps: TeamsDeps, name: CaseVerbName, data: unknown): Promise<void> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return;
   const ids = CaseIdData.safeParse(data);
   if (!ids.success) return tell(turn, "Case not found", CASE_NOT_FOUND);
-  const input = definition.input.safeParse(data);
+  const definition: CaseVerbDefinition = CASE_VERB_DEFINITIONS[name];
+  const input = inputSchema(definition).safeParse(data);
   if (!input.success) return refuseUnreadForm(turn, deps, caller, ids.data.caseId, data, input.error);
-  const result = await definition.run(deps.desk.cases, submissionOf(turn, caller, ids.data.caseId, definition.verb, data), input.data);
-  await answerCaseChange(turn, deps, caller, result, data, definition.done);
+  const result = await deps.desk.cases.act(submissionOf(turn, caller, ids.data.caseId, `case.${name}`, data), name, input.data);
+  await answerCaseChange(turn, deps, caller, result, data, (c) => fromApp(definition.done(c)));
 }
 
 /** Read-only views: refresh (each person's own view), back from the timeline, the timeline, and open from a list. */
@@ -207,5 +131,5 @@ async function view(turn: Turn, deps: TeamsDeps, data: unknown, mode: "refresh" 
 
 export function registerCaseCard(routes: BotRoutes, deps: TeamsDeps): void {
   for (const mode of ["refresh", "view", "open", "timeline"] as const) routes.verb(`case.${mode}`, (turn, data) => view(turn, deps, data, mode));
-  for (const definition of ACTIONS) routes.verb(definition.verb, (turn, data) => runAction(turn, deps, definition as CaseAction<unknown>, data));
+  for (const name of CASE_VERB_NAMES) routes.verb(`case.${name}`, (turn, data) => runVerb(turn, deps, name, data));
 }

@@ -1,4 +1,7 @@
 import {
+  CASE_VERB_DEFINITIONS,
+  CASE_VERB_NAMES,
+  type CaseVerbName,
   acknowledgePeriod,
   addWorkingDays,
   backstopLabel,
@@ -135,23 +138,8 @@ function line(label: string, value: string | undefined): Line[] {
   return value ? [{ label, value }] : [];
 }
 
-/** The buttons of the case card, by the key its template gives each. */
-type CaseAction =
-  | "completeDetails"
-  | "takeOwnership"
-  | "assign"
-  | "acknowledge"
-  | "addNote"
-  | "escalate"
-  | "requestInvestigation"
-  | "close"
-  | "reopen"
-  | "letters"
-  | "signpost"
-  | "changeResponseDate"
-  | "ombudsman"
-  | "editDetails"
-  | "timeline";
+/** The buttons of the case card, by the key its template gives each: the case verbs' names (caseVerbs.ts) and the card's other forms. */
+type CaseAction = Exclude<CaseVerbName, "recordIncidentReference" | "recordUpdateGiven"> | "completeDetails" | "requestInvestigation" | "letters" | "ombudsman" | "editDetails" | "timeline";
 
 /** Teams shows this many buttons in the card's row; the rest go in its "..." menu (`"mode": "secondary"`). */
 export const MAX_PRIMARY_ACTIONS = 4;
@@ -173,14 +161,14 @@ function actionModes(offered: Readonly<Record<CaseAction, boolean>>, open: boole
         "requestInvestigation",
         "close",
         "letters",
-        "signpost",
+        "recordSignposting",
         "changeResponseDate",
         ...(isOwner ? (["assign"] as const) : []),
         "ombudsman",
         "editDetails",
         "timeline",
       ]
-    : ["reopen", "addNote", "ombudsman", "letters", "signpost", "editDetails", "timeline"];
+    : ["reopen", "addNote", "ombudsman", "letters", "recordSignposting", "editDetails", "timeline"];
   const primary = new Set(order.filter((key) => offered[key]).slice(0, MAX_PRIMARY_ACTIONS));
   const modes = {} as Record<CaseAction, "primary" | "secondary">;
   for (const key of Object.keys(offered) as CaseAction[]) modes[key] = primary.has(key) ? "primary" : "secondary";
@@ -204,26 +192,17 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   const organisations = options.organisations ?? NATIONAL_ORGANISATIONS;
   const organisationName = (id: string) => (organisations.some((o) => o.id === id) ? titleOf(organisations, id) : organisationTitle(id));
   const missing = missingDetails(c);
+  const viewer = { isOwner, staffCount: options.staff?.length ?? 0 };
   const can = {
-    takeOwnership: open && !isOwner && may(roles, "take-ownership", c),
-    assign: open && may(roles, "assign", c) && (options.staff?.length ?? 0) > 0,
-    addNote: may(roles, "add-note", c),
-    acknowledge: open && c.type === "complaint" && !!c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn && may(roles, "acknowledge", c),
-    changeResponseDate: open && !!c.deadlines.respondBy && may(roles, "change-response-date", c),
-    escalate: open && c.type === "concern" && may(roles, "escalate", c),
-    signpost: may(roles, "record-signposting", c),
-    close: open && may(roles, "close", c),
-    reopen: !open && may(roles, "reopen", c),
+    // Each case verb as its definition says: offered for this case, and the viewer's roles allow it.
+    ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [name, CASE_VERB_DEFINITIONS[name].offered(c, viewer) && may(roles, CASE_VERB_DEFINITIONS[name].access, c)])) as Record<CaseVerbName, boolean>),
     requestInvestigation: open && may(roles, "request-investigation", c),
     letters: c.type === "complaint" && may(roles, "draft-letter", c),
     ombudsman: c.type === "complaint" && may(roles, "record-ombudsman", c),
     exportCaseFile: mayReport(roles),
     completeDetails: !c.anonymisedOn && !c.retiringOn && may(roles, "complete-details", c),
     recalculateDeadlines: open && c.type !== "compliment" && !c.retiringOn && may(roles, "recalculate-deadlines", c),
-    // Open or closed: reporting on the incident system may come after the case is closed.
-    recordIncidentReference: !!c.safetyIncident && !c.retiringOn && may(roles, "record-incident-reference", c),
     addAction: open && !c.retiringOn && may(roles, "add-action", c),
-    recordUpdate: open && c.type === "complaint" && !c.retiringOn && may(roles, "record-update", c),
   };
   const offered: Record<CaseAction, boolean> = {
     completeDetails: can.completeDetails && missing.length > 0,
@@ -236,7 +215,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     close: can.close,
     reopen: can.reopen,
     letters: can.letters,
-    signpost: can.signpost,
+    recordSignposting: can.recordSignposting,
     changeResponseDate: can.changeResponseDate,
     ombudsman: can.ombudsman || can.exportCaseFile,
     editDetails: can.completeDetails && missing.length === 0,
