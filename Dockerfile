@@ -4,7 +4,7 @@
 # Not built here (no Docker on the development machine); test/unit/deploy.test.ts checks it as text.
 
 # Build: every dependency (TypeScript is a devDependency), then compile src/ to dist/.
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,7 +13,7 @@ COPY src ./src
 RUN npm run build
 
 # Run: run-time dependencies only, the build and the card templates (src/tools/release.ts lists what runs).
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.21.0-bookworm-slim AS runtime
 ENV HOST=0.0.0.0 \
     PORT=3978
 WORKDIR /app

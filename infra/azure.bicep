@@ -17,8 +17,8 @@ param botDisplayName string = 'PALS Desk'
 @description('App Service plan. B1 is the smallest with Always On (the sweep runs in the app) and health checks; deployment slots need S1 or P0v3 and above.')
 param webAppSku string = 'B1'
 
-@description('Node.js on App Service for Linux. package.json allows Node 20 and 22.')
-param linuxFxVersion string = 'NODE|20-lts'
+@description('Node.js on App Service for Linux. package.json asks for Node 24 (engines).')
+param linuxFxVersion string = 'NODE|24-lts'
 
 @description('Teams is a standard channel: free on F0 as on S1.')
 param botSku string = 'F0'

@@ -201,13 +201,13 @@ describe("Azure resources (infra/azure.bicep, as text)", () => {
     assert.deepEqual(properties.scope, { expression: "cosmos.id" });
   });
 
-  it("App Service: Linux, Node 20, HTTPS only, TLS 1.2, health check /healthz, started with node dist/index.js", () => {
+  it("App Service: Linux, Node 24, HTTPS only, TLS 1.2, health check /healthz, started with node dist/index.js", () => {
     const [site] = resourcesOf("Microsoft.Web/sites").map((r) => parseObjectBody(r.body));
     const properties = site.properties as Record<string, any>;
     assert.equal(site.kind, "app,linux");
     assert.equal(properties.httpsOnly, true);
     assert.deepEqual(properties.siteConfig.linuxFxVersion, { expression: "linuxFxVersion" });
-    assert.match(bicep, /param linuxFxVersion string = 'NODE\|20-lts'/);
+    assert.match(bicep, /param linuxFxVersion string = 'NODE\|24-lts'/);
     assert.equal(properties.siteConfig.appCommandLine, "node dist/index.js");
     assert.equal(properties.siteConfig.healthCheckPath, "/healthz");
     assert.equal(properties.siteConfig.minTlsVersion, "1.2");
@@ -269,9 +269,10 @@ describe("Dockerfile (as text)", () => {
   }
   const runtime = stages[stages.length - 1];
 
-  it("builds in one stage and runs in a slim, pinned Node 20 image as a non-root user", () => {
+  it("builds in one stage and runs in a slim, pinned Node 24 image as a non-root user", () => {
     assert.ok(stages.length >= 2, "multi-stage");
-    for (const stage of stages) assert.match(stage[0], /^FROM node:20\.\d+\.\d+-bookworm-slim\b/);
+    // The Node of npm ci (the `node` devDependency) in both stages.
+    for (const stage of stages) assert.equal(/^FROM node:(24\.\d+\.\d+)-bookworm-slim\b/.exec(stage[0])?.[1], packageJson.devDependencies.node, stage[0]);
     assert.ok(stages[0].some((l) => /^RUN npm ci\b/.test(l)) && stages[0].some((l) => l === "RUN npm run build"));
     const user = runtime.filter((l) => /^USER\s/.test(l)).pop();
     assert.ok(user && !/^USER\s+(root|0)\b/.test(user), "USER is not root");
