@@ -1,5 +1,5 @@
 # PALS Desk in a container (Azure Container Apps, or any host): `docker build -t pals-desk .`
-# Settings come from the environment (README, Settings): at least MicrosoftAppId, MicrosoftAppType,
+# Settings come from the environment (docs/operations.md, Settings): at least MicrosoftAppId, MicrosoftAppType,
 # MicrosoftAppTenantId, COSMOS_ENDPOINT and, for a managed identity, AZURE_CLIENT_ID.
 # Not built here (no Docker on the development machine); test/unit/deploy.test.ts checks it as text.
 

@@ -115,7 +115,7 @@ function seedCases(today: string): Case[] {
  * Cosmos DB requests per operation: each operation once, one after another, through a counting proxy in front
  * of the embedded store (which runs in this process: nothing is timed here). A deterministic figure, unlike the
  * load timings. Query plans (the client asks for one beside each query; the embedded server refuses them) are
- * listed apart, as in the README's table.
+ * listed apart, as in docs/benchmarks.md's table.
  */
 export async function cosmosRequestsPerOperation(): Promise<void> {
   const connector = await new FakeConnector().start();

@@ -34,7 +34,7 @@ param cosmosBackupTier string = 'Continuous7Days'
 
 param logRetentionDays int = 30
 
-@description('More app settings, e.g. TRUST_NAME and ROLE_MANAGERS_GROUPS (README, Settings). Each provision writes every app setting, so keep them here rather than only in the portal.')
+@description('More app settings, e.g. TRUST_NAME and ROLE_MANAGERS_GROUPS (docs/operations.md, Settings). Each provision writes every app setting, so keep them here rather than only in the portal.')
 param trustSettings object = {}
 
 @description('The trusts file (TRUSTS_FILE, relative to the app folder): set it when the bot serves trusts in a shared tenant such as NHSmail (docs/nhsmail.md). Empty: the bot\'s own tenant is the one trust served.')
@@ -61,7 +61,7 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
 }
 
 // Serverless, not autoscale: one trust uses roughly 70,000 RU a working day, peaking at a few RU/s
-// (README, Scale on paper), so paying per request costs far less than any provisioned minimum.
+// (docs/scale.md), so paying per request costs far less than any provisioned minimum.
 // Move to autoscale (a new account and a data copy) if one deployment serves many trusts or needs a second region.
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: cosmosAccountName
@@ -76,7 +76,7 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
         isZoneRedundant: false
       }
     ]
-    // Session consistency is what the etag checks of a case change need (README, Scale on paper).
+    // Session consistency is what the etag checks of a case change need (docs/scale.md).
     consistencyPolicy: {
       defaultConsistencyLevel: 'Session'
     }
@@ -275,7 +275,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
-// Every setting PALS Desk reads is in README.md (Settings). The values here win over trustSettings.
+// Every setting PALS Desk reads is in docs/operations.md (Settings). The values here win over trustSettings.
 resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: webApp
   name: 'appsettings'

@@ -357,7 +357,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee the Settings table in README.md.\n`);
+      process.stderr.write(`${error.message}\nSee the Settings table in docs/operations.md.\n`);
       process.exit(78); // EX_CONFIG
     }
     throw error;

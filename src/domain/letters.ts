@@ -25,7 +25,7 @@ export const letterTitle = (id: LetterKind): string => titleOf(LETTER_KINDS, id)
 
 /**
  * Every field a template may use, with the placeholder shown when the case doesn't have it yet. Trusts
- * editing templates use these names; README.md lists them.
+ * editing templates use these names; docs/user-guide.md (Letters) lists them.
  */
 export const LETTER_FIELDS = {
   letterDate: "date",

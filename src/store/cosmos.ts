@@ -146,7 +146,7 @@ async function databaseNamed(client: CosmosClient, id: string): Promise<Database
  * Cosmos DB's data-plane roles cover reading and writing data, not creating or changing databases and
  * containers: with an identity, the infrastructure (infra/azure.bicep) makes them and PALS Desk only checks.
  */
-const MADE_BY_INFRA = "With a managed identity PALS Desk can't create or change databases and containers: create them with infra/azure.bicep (atk provision), or as README's \"Deploy to your trust\" lists.";
+const MADE_BY_INFRA = "With a managed identity PALS Desk can't create or change databases and containers: create them with infra/azure.bicep (atk provision), or as docs/operations.md's \"Deploy to your trust\" lists.";
 
 async function existingDatabase(client: CosmosClient, id: string): Promise<Database> {
   try {
@@ -176,7 +176,7 @@ async function refuseUnmigrated(database: Database, jobs: Container): Promise<vo
   }
   throw new StoreUnavailableError(
     `The Cosmos DB database "${database.id}" holds cases from an earlier PALS Desk, kept by tenant (container "${TENANT_CONTAINERS.cases}"), that are not yet ` +
-      "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (README: Upgrading from release 0.1).",
+      "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (docs/operations.md: Upgrading from release 0.1).",
     "not-migrated",
   );
 }

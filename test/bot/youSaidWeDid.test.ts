@@ -135,7 +135,7 @@ describe("You said, we did (real HTTP activities)", function () {
   it("reads the report projection and one bounded actions query from the cases container, and nothing else of it", async () => {
     store.counts = {};
     await say("yswd last month");
-    // The client asks for a query plan beside each query (the README's table lists them apart).
+    // The client asks for a query plan beside each query (docs/benchmarks.md's table lists them apart).
     const cases = Object.fromEntries(Object.entries(store.counts).filter(([key]) => key.startsWith("trust-cases ") && key !== "trust-cases queryPlan"));
     assert.deepEqual(cases, { "trust-cases query": 2 }, JSON.stringify(store.counts));
   });

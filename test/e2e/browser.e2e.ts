@@ -193,7 +193,7 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await banner.waitFor();
     const seconds = (Date.now() - newTypedAt) / 1000;
     concernReference = /PALS-2026-\d{6}/.exec(await banner.innerText())![0];
-    // The issue's measure, printed for the README: inputs touched, and time from `new` to the case card.
+    // The issue's measure, printed for the user guide (docs/user-guide.md): inputs touched, and time from `new` to the case card.
     process.stdout.write(`      quick capture: ${touched.length} inputs (${touched.join(", ")}), ${seconds.toFixed(1)} s from "new" to the case card\n`);
     assert.deepEqual(touched, [...QUICK_CAPTURE_INPUTS]);
     const card = page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).last();

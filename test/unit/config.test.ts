@@ -75,7 +75,7 @@ describe("settings", () => {
     assert.equal(result.status, 78);
     assert.match(result.stderr, /PALS Desk cannot start: a setting is wrong/);
     assert.match(result.stderr, /PORT must be a port number \(it is "eighty"\)/);
-    assert.match(result.stderr, /See the Settings table in README.md/);
+    assert.match(result.stderr, /See the Settings table in docs\/operations.md/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
 
