@@ -1,9 +1,6 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { ActivityTypes } from "botbuilder";
-import { loadRestify } from "../src/restify";
-
-// The same restify load as the bot (without its DEP0111 warning).
-const restify = loadRestify();
+import restify from "restify";
 
 /**
  * The baseline for the load benchmark: a bare teams-ai bot on the same TeamsAdapter and restify, with

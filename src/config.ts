@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import dotenv from "dotenv";
 import { z } from "zod";
-import { DEFAULT_RULES, parseRules, type Rules } from "./domain/rules";
-import { parseTrusts, type Trust } from "./domain/trusts";
+import { DEFAULT_RULES, parseRules, type Rules } from "./domain/deadlines/rules";
+import { parseTrusts, type Trust } from "./domain/access/trusts";
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 

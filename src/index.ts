@@ -1,7 +1,4 @@
-import { randomUUID, timingSafeEqual } from "node:crypto";
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Request, Response } from "restify";
 import { constants as osConstants } from "node:os";
 import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "./cases";
 import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
@@ -16,25 +13,19 @@ import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplate
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
 import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
 import { CosmosTimelineRepository } from "./store/timelineRepository";
-import { activityProblem } from "./teams/activityEnvelope";
 import { createTeamsEndpoint } from "./teams/app";
 import { prepareCards } from "./teams/cards";
-import { DownloadShelf } from "./teams/downloads";
-import { directoryRoles, trustRoles } from "./teams/identity";
-import { teamsDeliverer } from "./teams/proactive";
+import { DownloadShelf } from "./teams/reports/downloads";
+import { directoryRoles, trustRoles } from "./teams/access/identity";
+import { teamsDeliverer } from "./teams/alerts/proactive";
 import { createProactiveAdapter } from "./teams/sdk/adapter";
 import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
-import { TeamMembersCache } from "./teams/teamMembers";
-import { CachedTeamRoster } from "./teams/teamRoster";
+import { TeamMembersCache } from "./teams/access/teamMembers";
+import { CachedTeamRoster } from "./teams/access/teamRoster";
 import { trustTenants, type Trust } from "./domain";
-import { loadRestify } from "./restify";
-import { turnQueue } from "./turnQueue";
+import { httpServer } from "./http";
 
-const restify = loadRestify();
-
-/** The largest request body read: far above any activity Teams sends, far below what could strain the memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
@@ -134,91 +125,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const downloads = new DownloadShelf(now);
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now }, serviceUrls);
 
-  const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
-  const inFlight = workInProgress(server.server);
-  // restify counts a gzip body's compressed bytes only, so a small gzip bomb could fill the memory: the Bot
-  // Connector sends plain JSON, and so must everyone else.
-  server.pre((req, res, next) => {
-    const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
-    if (encoding === "identity" || encoding === "") return next();
-    log.warn({ path: req.path() }, "Refused a compressed request body");
-    res.send(415, { error: "PALS Desk accepts only uncompressed JSON. Send the request without Content-Encoding." });
-    return next(false);
-  });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }));
-  // Bigger than any activity Teams sends (it caps a message at about 28 KB): say so plainly, without a stack.
-  server.on("PayloadTooLarge", (req: Request, res: Response, _error: unknown, done: () => void) => {
-    log.warn({ path: req.path(), bytes: Number(req.headers["content-length"]) || undefined }, "Refused a request over 1 MB");
-    res.send(413, { error: "That request is larger than PALS Desk accepts (1 MB). If you pasted a long text into a card, shorten it and try again." });
-    done();
-  });
-
-  const turns = turnQueue(config.turnsAtOnce, { onWait: (waiting) => log.debug({ waiting, turnsAtOnce: config.turnsAtOnce }, "A Teams request waits for its turn") });
-  // restify takes only async functions (or ones with next) as handlers.
-  server.post("/api/messages", async (req, res) => inFlight.track(() => turns.run(() => handleActivity(req, res))));
-  async function handleActivity(req: Request, res: Response): Promise<void> {
-    const activity = (req.body ?? {}) as { id?: unknown; type?: unknown; channelId?: unknown; conversation?: { conversationType?: unknown } };
-    const requestLog = log.child({
-      requestId: typeof activity.id === "string" && activity.id.length <= 200 ? activity.id : randomUUID(),
-    });
-    requestLog.debug(
-      { activityType: activity.type, channelId: activity.channelId, conversationType: activity.conversation?.conversationType },
-      "Activity received",
-    );
-    const problem = activityProblem(req.body);
-    if (problem) {
-      requestLog.warn({ problem: problem.slice(0, 300) }, "Refused a malformed activity");
-      res.send(400, { error: "This is not a Bot Framework activity PALS Desk can handle.", problem });
-      return;
-    }
-    await teams.process(req, res, requestLog);
-  }
-
-  // For an external timer (Azure Functions, Logic Apps, cron): off unless SWEEP_SECRET is set.
-  server.post("/api/jobs/sweep", async (req, res) => inFlight.track(() => handleSweepRequest(req, res)));
-  async function handleSweepRequest(req: Request, res: Response): Promise<void> {
-    const given = Buffer.from(String(req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""));
-    const expected = Buffer.from(config.sweepSecret ?? "");
-    if (!config.sweepSecret) {
-      res.send(404, { error: "The sweep endpoint is off. Set SWEEP_SECRET to use it." });
-      return;
-    }
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      log.warn("Refused a sweep request without the right secret");
-      res.send(401, { error: "Send the sweep secret as: Authorization: Bearer <SWEEP_SECRET>" });
-      return;
-    }
-    res.send(200, await jobs.sweepNow());
-  }
-
-  // Local mode only (config refuses link delivery with bot credentials): one-time downloads of exports.
-  server.get("/api/files/:token", (req, res, next) => {
-    const file = downloads.take(String(req.params?.token ?? ""));
-    if (!file) {
-      res.send(404, { error: "This download link has expired or was already used. Ask PALS Desk for the file again." });
-      return next();
-    }
-    res.writeHead(200, {
-      "Content-Type": `${file.contentType}; charset=utf-8`,
-      "Content-Disposition": `attachment; filename="${file.name.replace(/[^\w.-]/g, "_")}"`,
-      "Content-Length": file.content.length,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    });
-    res.end(file.content);
-    log.info(file.logged, "File downloaded");
-    return next();
-  });
-
-  server.get("/healthz", (_req, res, next) => {
-    res.send(200, { status: "ok" });
-    next();
-  });
-
-  server.get("/readyz", async (_req, res) => {
-    const cosmosReachable = await store.isReachable();
-    res.send(cosmosReachable ? 200 : 503, { status: cosmosReachable ? "ready" : "not ready", cosmos: cosmosReachable ? "reachable" : "unreachable" });
-  });
+  const { server, inFlight } = httpServer({ config, log, teams, jobs, store, downloads });
 
   const preparingSince = Date.now();
   log.debug({ cards: prepareCards(), ms: Date.now() - preparingSince }, "Card templates prepared");
@@ -312,41 +219,6 @@ function trustGroupRoles(config: Config, trusts: readonly Trust[], log: Logger, 
   return sources;
 }
 
-/**
- * The work of requests in progress, so a stop can let it finish: closing the server only stops new
- * connections, idle keep-alive connections would hold it open, and a caller that hangs up does not
- * stop our handler (its save must finish before the store closes).
- */
-function workInProgress(server: Server): { track<T>(work: () => Promise<T>): Promise<T>; drain(graceMs: number): Promise<boolean> } {
-  let active = 0;
-  let idle: (() => void) | undefined;
-  let draining: Promise<boolean> | undefined;
-  return {
-    async track(work) {
-      active += 1;
-      try {
-        return await work();
-      } finally {
-        active -= 1;
-        if (active === 0) idle?.();
-      }
-    },
-    drain: (graceMs) =>
-      (draining ??= new Promise<boolean>((resolve) => {
-        const closed = new Promise<void>((done) => server.close(() => done()));
-        const finish = (drained: boolean) => {
-          clearTimeout(timer);
-          idle = undefined;
-          server.closeAllConnections(); // every connection left is idle now, or out of time
-          void closed.then(() => resolve(drained));
-        };
-        const timer = setTimeout(() => finish(false), graceMs);
-        idle = () => finish(true);
-        if (active === 0) finish(true);
-        else server.closeIdleConnections();
-      })),
-  };
-}
 
 /** Signals this close together are one request to stop (see stopOnSignals). */
 const SAME_STOP_MS = 2_000;

@@ -91,7 +91,7 @@ export async function actOnCase(
 }
 
 /**
- * A case-card verb (src/domain/caseVerbs.ts): loads the case in the caller's trust, checks they may, looks up
+ * A case-card verb (src/domain/case/caseVerbs.ts): loads the case in the caller's trust, checks they may, looks up
  * what the verb refers to (checked: its ids come from the card), applies the verb's rule and saves the change.
  */
 export function act(deps: CaseDeskDeps, s: Submission, name: CaseVerbName, input: Readonly<Record<string, string | boolean>>): Promise<CaseChangeResult> {

@@ -11,7 +11,7 @@ import type {
   TeamRoster,
   TimelineRepository,
 } from "../domain";
-import { DEFAULT_RULES } from "../domain/rules";
+import { DEFAULT_RULES } from "../domain/deadlines/rules";
 import type { Logger } from "../logger";
 
 /** What the application layer works with: storage through the domain's ports, settings, the clock, the outbox's sender. */

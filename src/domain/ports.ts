@@ -1,14 +1,14 @@
 // What the application layer needs from storage, as interfaces; src/store implements them on Cosmos DB.
-import type { Role } from "./access";
-import type { Case, CaseSummary, ReportCase } from "./caseSchema";
-import type { ConversationAddress, StaffMember } from "./conversations";
-import type { FollowUps, ThreadLink } from "./followUps";
-import type { LatestEntry } from "./latestEntries";
-import type { CaseActions } from "./learningActions";
-import type { LetterKind } from "./letters";
-import type { OutboxItem, OutboxTarget } from "./outbox";
-import type { CaseEvent } from "./timeline";
-import type { CaseWithDoneActions } from "./youSaidWeDid";
+import type { Role } from "./access/access";
+import type { Case, CaseSummary, ReportCase } from "./case/caseSchema";
+import type { ConversationAddress, StaffMember } from "./messages/conversations";
+import type { FollowUps, ThreadLink } from "./case/followUps";
+import type { LatestEntry } from "./case/latestEntries";
+import type { CaseActions } from "./actions/learningActions";
+import type { LetterKind } from "./letters/letters";
+import type { OutboxItem, OutboxTarget } from "./messages/outbox";
+import type { CaseEvent } from "./case/timeline";
+import type { CaseWithDoneActions } from "./actions/youSaidWeDid";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
 export interface Versioned<T> {

@@ -29,7 +29,7 @@ export interface SendHooks {
   readonly sent?: (item: OutboxItem, delivered: Delivered, address: ConversationAddress) => Promise<void>;
 }
 
-/** Sends outbox messages; implemented over Teams in src/teams/proactive.ts. */
+/** Sends outbox messages; implemented over Teams in src/teams/alerts/proactive.ts. */
 export interface Deliverer {
   /** Where the item goes now, or undefined when there is no way to reach it. */
   addressFor(item: OutboxItem): Promise<ConversationAddress | undefined>;

@@ -1,17 +1,17 @@
 import type { Container } from "@azure/cosmos";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { CaseSchema, CaseSummarySchema, ReportCaseSchema, type Case, type CaseSummary, type ReportCase } from "../domain/caseSchema";
-import { CaseChangedError } from "../domain/errors";
-import { FollowUpsSchema, watchDay } from "../domain/followUps";
-import { latestEntries, LatestEntrySchema } from "../domain/latestEntries";
-import { missingDetails } from "../domain/completeness";
-import { LearningActionSchema } from "../domain/learningActionSchema";
-import type { CaseActions } from "../domain/learningActions";
+import { CaseSchema, CaseSummarySchema, ReportCaseSchema, type Case, type CaseSummary, type ReportCase } from "../domain/case/caseSchema";
+import { CaseChangedError } from "../domain/case/errors";
+import { FollowUpsSchema, watchDay } from "../domain/case/followUps";
+import { latestEntries, LatestEntrySchema } from "../domain/case/latestEntries";
+import { missingDetails } from "../domain/case/completeness";
+import { LearningActionSchema } from "../domain/actions/learningActionSchema";
+import type { CaseActions } from "../domain/actions/learningActions";
 import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, IncompleteCase, ScheduledCase } from "../domain/ports";
-import { DEFAULT_RETENTION, type RetentionRules } from "../domain/retention";
-import type { AttentionRules } from "../domain/nudges";
-import { CaseWithDoneActionsSchema, type CaseWithDoneActions } from "../domain/youSaidWeDid";
+import { DEFAULT_RETENTION, type RetentionRules } from "../domain/deadlines/retention";
+import type { AttentionRules } from "../domain/deadlines/nudges";
+import { CaseWithDoneActionsSchema, type CaseWithDoneActions } from "../domain/actions/youSaidWeDid";
 import { parseStored, statusOf } from "./documents";
 
 const BookkeepingSchema = z.object({

@@ -1,6 +1,6 @@
 import type { Container } from "@azure/cosmos";
 import { z } from "zod";
-import { OutboxItemSchema, type OutboxItem } from "../domain/outbox";
+import { OutboxItemSchema, type OutboxItem } from "../domain/messages/outbox";
 import type { OutboxStore, PendingOutboxItem, SweepCursor, SweepLease, Versioned } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
 

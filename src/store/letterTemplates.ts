@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { checkLetterTemplate, LETTER_KINDS, type LetterKind } from "../domain/letters";
+import { checkLetterTemplate, LETTER_KINDS, type LetterKind } from "../domain/letters/letters";
 import type { LetterTemplateSource } from "../domain/ports";
 
 /** The letters PALS Desk ships: cards/letters/<kind>.md. */

@@ -1,7 +1,7 @@
 import type { Container } from "@azure/cosmos";
 import { z } from "zod";
-import { ConversationAddressSchema, StaffMemberSchema, type ConversationAddress, type StaffMember } from "../domain/conversations";
-import type { ThreadLink } from "../domain/followUps";
+import { ConversationAddressSchema, StaffMemberSchema, type ConversationAddress, type StaffMember } from "../domain/messages/conversations";
+import type { ThreadLink } from "../domain/case/followUps";
 import type { ChannelDirectory, PeopleDirectory, TeamAddress } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
 

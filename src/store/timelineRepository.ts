@@ -1,6 +1,6 @@
 import type { Container } from "@azure/cosmos";
 import type { TimelineRepository } from "../domain/ports";
-import { CaseEventSchema, type CaseEvent } from "../domain/timeline";
+import { CaseEventSchema, type CaseEvent } from "../domain/case/timeline";
 import { parseStored, statusOf } from "./documents";
 
 /** The case timeline and audit trail: the app only ever creates events (retention aside), each id once. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { londonDate, type Caller } from "../domain";
 import type { Refused } from "../cases";
-import { noticeCard } from "./caseView";
+import { noticeCard } from "./cases/caseView";
 import type { TeamsDeps } from "./deps";
 import type { Turn } from "./sdk/turn";
 import { fromApp, markdownOf, ours, plainText, runsOf, type Message } from "./text";

@@ -3,7 +3,7 @@
 import { may, mayManageAlerts, mayReport, type CaseVerb, type Role } from "../domain";
 
 /**
- * Who may run a command, in the domain's terms (src/domain/access.ts): the same check the command's handler
+ * Who may run a command, in the domain's terms (src/domain/access/access.ts): the same check the command's handler
  * or the application layer makes, so help cannot offer what would be refused.
  */
 export type Audience =

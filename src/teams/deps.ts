@@ -2,7 +2,7 @@ import type { CaseDesk } from "../cases";
 import type { Config } from "../config";
 import type { SignpostingDirectory } from "../domain";
 import type { Logger } from "../logger";
-import type { DownloadShelf } from "./downloads";
+import type { DownloadShelf } from "./reports/downloads";
 
 /** What every Teams feature handler may use: the application layer, settings, and the clock (tests fix it). */
 export interface TeamsDeps {

@@ -1,6 +1,6 @@
 import { DEFAULT_RULES, may, workingDaysText, type Role, type Rules } from "../domain";
 import { expandCard } from "./cards";
-import { noticeCard } from "./caseView";
+import { noticeCard } from "./cases/caseView";
 import { commandsFor } from "./commands";
 import type { TeamsDeps } from "./deps";
 import type { BotRoutes, Turn } from "./sdk/turn";

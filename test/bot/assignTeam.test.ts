@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { cardElements, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { channelMessage, MANAGER, OFFICER, personalInstall, TEAM, TENANT_ID, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
-import { ALERTS_TEAM_MS, TEAM_ROSTER_MS, TEAM_ROSTER_RETRY_MS } from "../../src/teams/teamRoster";
+import { ALERTS_TEAM_MS, TEAM_ROSTER_MS, TEAM_ROSTER_RETRY_MS } from "../../src/teams/access/teamRoster";
 
 /** In the PALS team, an officer by id, who has never used PALS Desk. */
 const TOM: TeamsUser = { id: "29:1tom", name: "Tom Teammate", aadObjectId: "00000000-0000-4000-8000-0000000000b1" };

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Case, CaseEvent } from "../../src/domain";
-import { LOG_MESSAGE_COMMAND_ID } from "../../src/teams/messageAction";
+import { LOG_MESSAGE_COMMAND_ID } from "../../src/teams/cases/messageAction";
 import { APP_PACKAGE_DIR, buildManifest, readAppEnv } from "../../src/tools/packageApp";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
 import { BOT, CHANNEL, LEAD, OFFICER, OTHER_TENANT_ID, personalInstall, TEAM, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";

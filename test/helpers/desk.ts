@@ -5,7 +5,7 @@ import type { Logger } from "../../src/logger";
 import type { Store } from "../../src/store/cosmos";
 import { LetterTemplates } from "../../src/store/letterTemplates";
 import { loadSignpostingDirectory } from "../../src/store/signpostingFile";
-import { settingsRoles } from "../../src/teams/identity";
+import { settingsRoles } from "../../src/teams/access/identity";
 
 /**
  * The application layer over a store, wired as the bot wires it (src/index.ts caseDeskDeps: the trust's rules,

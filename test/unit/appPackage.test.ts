@@ -7,7 +7,7 @@ import addFormats from "ajv-formats";
 import JSZip from "jszip";
 import { PNG } from "pngjs";
 import { COMMANDS } from "../../src/teams/commands";
-import { SEARCH_COMMAND_ID } from "../../src/teams/messageExtension";
+import { SEARCH_COMMAND_ID } from "../../src/teams/signposting/messageExtension";
 import { APP_PACKAGE_DIR, buildManifest, COMMAND_LIMITS, commandListsFor, commandTitle, packageApp, readAppEnv } from "../../src/tools/packageApp";
 
 const template = fs.readFileSync(path.join(APP_PACKAGE_DIR, "manifest.json"), "utf8");
@@ -72,7 +72,7 @@ describe("Teams app package (appPackage/, npm run package)", () => {
     const manifest = buildManifest(template, local);
     assert.deepEqual(manifest.bots[0].scopes, ["personal", "team", "groupChat"]);
     const search = manifest.composeExtensions[0].commands.find((c: any) => c.type === "query");
-    assert.equal(search.id, SEARCH_COMMAND_ID, "the id the bot listens for (src/teams/messageExtension.ts)");
+    assert.equal(search.id, SEARCH_COMMAND_ID, "the id the bot listens for (src/teams/signposting/messageExtension.ts)");
   });
 
   it("lists the welcome card's commands (src/teams/commands.ts) in each scope, within Teams' limits", () => {

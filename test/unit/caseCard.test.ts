@@ -2,7 +2,7 @@
 // four buttons in the main row (the rest in Teams' "..." menu), the last timeline entries on the card itself.
 import { strict as assert } from "node:assert";
 import { latestEntries, LATEST_DETAIL_LENGTH, requestInvestigation, type Case, type CaseEvent, type FollowUps, type LatestEntry, type Role } from "../../src/domain";
-import { caseCard, MAX_PRIMARY_ACTIONS, type CaseCardOptions } from "../../src/teams/caseView";
+import { caseCard, MAX_PRIMARY_ACTIONS, type CaseCardOptions } from "../../src/teams/cases/caseView";
 import { cardElements, cardText } from "../helpers/bot";
 import { makeCase } from "../helpers/caseFixtures";
 

@@ -16,7 +16,7 @@ import {
   triageFlags,
   type Case,
 } from "../../src/domain";
-import { detailsValues } from "../../src/teams/caseDetails";
+import { detailsValues } from "../../src/teams/cases/caseDetails";
 import { makeCase, TODAY } from "../helpers/caseFixtures";
 
 const CTX = { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } };

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, neutraliseFormula, toCsv, type CaseEvent } from "../../src/domain";
 import { ConfigError, parseConfig } from "../../src/config";
-import { DownloadShelf } from "../../src/teams/downloads";
+import { DownloadShelf } from "../../src/teams/reports/downloads";
 import { makeCase } from "../helpers/caseFixtures";
 import { reportCases } from "../helpers/reportFixtures";
 

@@ -25,19 +25,19 @@ import {
   type SignpostEntry,
 } from "../../src/domain";
 import { CARDS_DIR, expandCard } from "../../src/teams/cards";
-import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/caseView";
+import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/cases/caseView";
 import { COMMANDS } from "../../src/teams/commands";
-import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigationCards";
-import { letterCard } from "../../src/teams/letters";
-import { contactForm } from "../../src/teams/logContact";
-import { messageContactCard } from "../../src/teams/messageAction";
-import { detailsForm, detailsValues } from "../../src/teams/caseDetails";
-import { alertCard, digestCard } from "../../src/teams/nudgeCards";
-import { ko41aCard, reportCard } from "../../src/teams/reportCards";
-import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signpostingView";
+import { investigationNoticeCard, investigationRequestCard } from "../../src/teams/investigations/investigationCards";
+import { letterCard } from "../../src/teams/letters/letters";
+import { contactForm } from "../../src/teams/cases/logContact";
+import { messageContactCard } from "../../src/teams/cases/messageAction";
+import { detailsForm, detailsValues } from "../../src/teams/cases/caseDetails";
+import { alertCard, digestCard } from "../../src/teams/alerts/nudgeCards";
+import { ko41aCard, reportCard } from "../../src/teams/reports/reportCards";
+import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signposting/signpostingView";
 import { doneAction } from "../helpers/youSaidWeDidFixtures";
-import { youSaidWeDidCard } from "../../src/teams/youSaidWeDid";
-import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/learningActionCards";
+import { youSaidWeDidCard } from "../../src/teams/actions/youSaidWeDid";
+import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/actions/learningActionCards";
 import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseConfig } from "../../src/config";
 import type { Role } from "../../src/domain";
 import type { GroupRoleSource, GroupRolesAnswer } from "../../src/entra/groupRoles";
-import { directoryRoles, identify, NO_TRUST, ROLES_UNCHECKED, trustRoles } from "../../src/teams/identity";
+import { directoryRoles, identify, NO_TRUST, ROLES_UNCHECKED, trustRoles } from "../../src/teams/access/identity";
 import type { Incoming } from "../../src/teams/sdk/turn";
 
 const TENANT = "72f988bf-0000-4000-8000-0000000000aa";

@@ -11,8 +11,8 @@ import {
   type ActionContext,
   type Case,
 } from "../../src/domain";
-import { caseCardData } from "../../src/teams/caseView";
-import { reportCard } from "../../src/teams/reportCards";
+import { caseCardData } from "../../src/teams/cases/caseView";
+import { reportCard } from "../../src/teams/reports/reportCards";
 import { contactForm, makeCase, TODAY } from "../helpers/caseFixtures";
 
 const NOW = new Date("2026-03-10T10:00:00Z");

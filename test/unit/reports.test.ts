@@ -1,3 +1,4 @@
+import { parseExportCommand, parseReportCommand } from "../../src/teams/reports/commands";
 import { strict as assert } from "node:assert";
 import {
   ageBandIndex,
@@ -8,8 +9,6 @@ import {
   ko41aReturn,
   lastFullMonth,
   openOn,
-  parseExportCommand,
-  parseReportCommand,
   presetPeriod,
   previousPeriod,
   serviceReport,

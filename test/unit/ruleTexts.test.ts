@@ -17,8 +17,8 @@ import {
   serviceReport,
   type DeadlineRules,
 } from "../../src/domain";
-import { digestCard } from "../../src/teams/nudgeCards";
-import { reportCard } from "../../src/teams/reportCards";
+import { digestCard } from "../../src/teams/alerts/nudgeCards";
+import { reportCard } from "../../src/teams/reports/reportCards";
 import { cardText } from "../helpers/bot";
 import { makeCase } from "../helpers/caseFixtures";
 

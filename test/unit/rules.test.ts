@@ -19,7 +19,7 @@ import {
   type Case,
   type Rules,
 } from "../../src/domain";
-import { complaintsProcessCard } from "../../src/teams/signpostingView";
+import { complaintsProcessCard } from "../../src/teams/signposting/signpostingView";
 import { loadSignpostingDirectory } from "../../src/store/signpostingFile";
 import { cardText } from "../helpers/bot";
 import { makeCase, parsedContact } from "../helpers/caseFixtures";

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describeProblem, NATIONAL_DIRECTORY, parseDirectory, SignpostingDirectory, STATUS_MAX } from "../../src/domain";
 import { loadSignpostingDirectory, SignpostingFileError } from "../../src/store/signpostingFile";
-import { directoryCard, entryCard } from "../../src/teams/signpostingView";
+import { directoryCard, entryCard } from "../../src/teams/signposting/signpostingView";
 import { cardElements, cardText } from "../helpers/bot";
 
 function localEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mentionName } from "../../src/teams/investigationCards";
+import { mentionName } from "../../src/teams/investigations/investigationCards";
 import { cardRuns, fromApp, markdownOf, ours, plainText, said, withoutFormatFunctions } from "../../src/teams/text";
 import { HOSTILE } from "../helpers/hostile";
 

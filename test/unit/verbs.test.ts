@@ -35,7 +35,7 @@ function handledVerbs(): Set<string> {
   return verbs;
 }
 
-describe("one definition per case verb (src/domain/caseVerbs.ts)", () => {
+describe("one definition per case verb (src/domain/case/caseVerbs.ts)", () => {
   it("every verb on a card has a handler, and every handler a card", () => {
     const onCards = cardVerbs();
     const handled = handledVerbs();

@@ -1,3 +1,4 @@
+import { parseYouSaidWeDid } from "../../src/teams/reports/commands";
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import {
@@ -5,7 +6,6 @@ import {
   CaseWithDoneActionsSchema,
   divisionsIn,
   matchDivision,
-  parseYouSaidWeDid,
   publishable,
   REMOVED,
   youSaidWeDid,

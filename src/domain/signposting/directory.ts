@@ -2,7 +2,7 @@
 // National entries ship with PALS Desk (national.json); a trust adds local services in its own file.
 // Everything is checked with zod before use, and problems name the entry and field so a trust can fix them.
 import { z } from "zod";
-import type { Choice } from "../choice";
+import type { Choice } from "../case/choice";
 import nationalData from "./national.json";
 
 export const SIGNPOST_CATEGORIES = [

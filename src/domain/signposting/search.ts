@@ -3,7 +3,7 @@
 // local services: names and keywords are searched before the prose, typos and prefixes are matched only where they
 // help, words found in hundreds of entries are not widened with synonyms or typos (see FREQUENT_ENTRIES), and only
 // the best few matches are sorted and turned into results.
-import type { Choice } from "../choice";
+import type { Choice } from "../case/choice";
 import { SIGNPOST_CATEGORIES, entryTitle, type SignpostCategory, type SignpostEntry } from "./directory";
 import { TermIndex, type ExpandedTerm } from "./termIndex";
 import { isCrisisTerms, processTerm, synonymsOf, termsOfTokens, tokenize } from "./text";

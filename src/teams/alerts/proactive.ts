@@ -1,0 +1,101 @@
+// The outbox's deliverer over Teams: where each message goes, its card (rendered at send time, from the
+// case as it is then), and what to do when Teams says the bot is gone. Sending itself is in sdk/proactive.ts.
+import { createHash } from "node:crypto";
+import { londonDate, newOutboxItem, type Case, type ChannelDirectory, type OutboxItem, type OutboxStore, type PeopleDirectory, type TrustTenants } from "../../domain";
+import type { Deliverer } from "../../jobs/dispatcher";
+import type { Logger } from "../../logger";
+import { noticeCard } from "../cases/caseView";
+import { investigationNoticeCard, investigationRequestCard, requestRefreshIds } from "../investigations/investigationCards";
+import { alertCard, digestCard } from "./nudgeCards";
+import { actionCard } from "../actions/learningActionCards";
+import type { ProactiveSender } from "../sdk/proactive";
+
+export interface ProactiveDeps {
+  readonly sender: ProactiveSender;
+  readonly people: PeopleDirectory;
+  readonly channels: ChannelDirectory;
+  /** The case a message is about, as it is now (undefined when it is gone). */
+  readonly loadCase: (trustId: string, caseId: string) => Promise<Case | undefined>;
+  readonly outbox: OutboxStore;
+  /** The trust's PALS Desk admins (Entra ID object ids), told when a message can't be delivered. */
+  readonly adminIdsOf: (trustId: string) => readonly string[];
+  /** The tenant each trust's people sign in to: Teams addresses conversations by tenant. */
+  readonly tenants: TrustTenants;
+  readonly log: Logger;
+  /** The clock, for "due in 2 working days" on an action's card (the system clock when left out). */
+  readonly now?: () => Date;
+  /** The trust's nudge window, which the digest names; England's 2 working days when left out. */
+  readonly nudgeWindowWorkingDays?: number;
+}
+
+export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
+  return {
+    async addressFor(item) {
+      switch (item.target.kind) {
+        case "person":
+          return deps.people.personalConversation(item.trustId, item.target.aadObjectId);
+        case "alerts-channel":
+          return deps.channels.alertsChannel(item.trustId);
+        case "safety-channel":
+          return deps.channels.safetyChannel(item.trustId);
+        case "conversation":
+          return item.target.address;
+        case "new-thread":
+          return item.target.channel;
+      }
+    },
+
+    async send(item, address) {
+      const card = await render(deps, item);
+      if (!card) return { ok: false, nothingToSend: true };
+      return item.target.kind === "new-thread" ? deps.sender.startThread(address, deps.tenants.tenantOf(item.trustId), card) : deps.sender.send(address, deps.tenants.tenantOf(item.trustId), card);
+    },
+
+    async unreachable(item) {
+      if (item.target.kind === "person") await deps.people.forgetPersonalConversation(item.trustId, item.target.aadObjectId);
+      else if (item.target.kind === "alerts-channel") await deps.channels.forgetAlertsChannel(item.trustId);
+      else if (item.target.kind === "safety-channel") await deps.channels.forgetSafetyChannel(item.trustId);
+    },
+
+    async noticeAdmins(trustId, text, now) {
+      // One notice per admin, text and day: a burst of failures does not become a burst of messages.
+      const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
+      const adminIds = deps.adminIdsOf(trustId);
+      for (const adminId of adminIds) {
+        await deps.outbox.enqueue(newOutboxItem(trustId, `admin:${trustId}:${adminId}:${londonDate(now)}:${digest}`, { kind: "person", aadObjectId: adminId }, { kind: "admin-notice", text }, now));
+      }
+      if (adminIds.length === 0) deps.log.warn({ trustId }, "No PALS Desk admin is configured (ROLE_ADMINS, or the trust's admins in the trusts file) to tell about a delivery problem");
+    },
+  };
+}
+
+/** The card for an outbox item; undefined when what it is about is gone (an investigation request's case). */
+async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<string, unknown> | undefined> {
+  const { payload } = item;
+  switch (payload.kind) {
+    case "digest":
+      return digestCard(payload.items, payload.day, undefined, payload.incomplete, deps.nudgeWindowWorkingDays);
+    case "alert":
+      return alertCard(item, await deps.loadCase(item.trustId, payload.caseId));
+    case "admin-notice":
+      return noticeCard("PALS Desk delivery problem", payload.text, "warning");
+    case "investigation-request": {
+      const c = await deps.loadCase(item.trustId, payload.caseId);
+      const request = c?.investigations?.find((r) => r.id === payload.requestId);
+      if (!c || !request) return undefined;
+      // The shared copy: everyone in the channel sees it; the lead's and officer's own views come from its refresh.
+      return investigationRequestCard(c, request, undefined, { refreshUserIds: requestRefreshIds(request) });
+    }
+    case "investigation-reminder":
+    case "investigation-answer":
+    case "investigation-extension":
+      return investigationNoticeCard(payload, await deps.loadCase(item.trustId, payload.caseId));
+    case "learning-action": {
+      // From the case as it is now: an action done (or gone) meanwhile needs no nudge; the card it was added with still goes.
+      const c = await deps.loadCase(item.trustId, payload.caseId);
+      const action = c?.actions?.find((a) => a.id === payload.actionId);
+      if (!c || !action || (action.status === "done" && payload.moment !== "added")) return undefined;
+      return actionCard(c, action, { today: londonDate(deps.now?.() ?? new Date()), moment: payload.moment, canMarkDone: true, canOpenCase: false });
+    }
+  }
+}
