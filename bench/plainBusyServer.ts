@@ -2,7 +2,7 @@
 // bench/saturation.ts runs it to show that any Node server this busy accepts a burst of connections slowly.
 import http from "node:http";
 const busy = Number(process.env.BUSY_MS ?? 10);
-const server = http.createServer(async (req, res) => {
+const server = http.createServer((req, res) => void (async () => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   for (let step = 0; step < 4; step++) {
@@ -12,5 +12,5 @@ const server = http.createServer(async (req, res) => {
   }
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify({ status: 200, body: { type: "AdaptiveCard" } }));
-});
+})());
 server.listen(Number(process.env.PORT ?? 3979), "127.0.0.1", () => process.stdout.write("Busy bot is listening\n"));

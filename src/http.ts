@@ -85,7 +85,7 @@ export function httpServer({ config, log, teams, jobs, store, downloads }: HttpP
 
   // Local mode only (config refuses link delivery with bot credentials): one-time downloads of exports.
   server.get("/api/files/:token", (req, res, next) => {
-    const file = downloads.take(String(req.params?.token ?? ""));
+    const file = downloads.take(String((req.params as Record<string, unknown> | undefined)?.token ?? ""));
     if (!file) {
       res.send(404, { error: "This download link has expired or was already used. Ask PALS Desk for the file again." });
       return next();

@@ -76,6 +76,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   // The application layer and the jobs need each other (the desk queues messages the jobs send; the jobs
   // finish cases' follow-ups and record where a request card landed), so each reaches the other lazily.
+  // eslint-disable-next-line prefer-const -- assigned once the jobs exist; the jobs read it lazily
   let desk: CaseDesk | undefined;
   const theDesk = () => desk!;
   const jobs = startJobs({

@@ -24,7 +24,9 @@ type BoundAll<T> = { readonly [K in keyof T as T[K] extends Operation ? K : neve
 function bindAll<T extends object>(deps: CaseDeskDeps, operations: T): BoundAll<T> {
   const bound: Record<string, unknown> = {};
   for (const [name, operation] of Object.entries(operations)) {
-    if (typeof operation === "function" && operation.length >= 1) bound[name] = (...args: unknown[]) => operation(deps, ...args);
+    if (typeof operation !== "function") continue;
+    const run = operation as (deps: CaseDeskDeps, ...args: unknown[]) => unknown;
+    if (run.length >= 1) bound[name] = (...args: unknown[]) => run(deps, ...args);
   }
   return bound as BoundAll<T>;
 }

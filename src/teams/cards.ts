@@ -16,7 +16,7 @@ function template(name: string): Template {
     try {
       cached = new Template(JSON.parse(fs.readFileSync(file, "utf8")));
     } catch (error) {
-      throw new Error(`cards/${name}.json is not a card template PALS Desk can read (${error instanceof Error ? error.message : String(error)})`);
+      throw new Error(`cards/${name}.json is not a card template PALS Desk can read (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
     templates.set(name, cached);
   }

@@ -88,7 +88,7 @@ export async function migrateTenantData(store: Pick<Store, "database" | "contain
   const counts: MigrationCounts = { copied: 0, alreadyThere: 0, eventsRewritten: 0 };
   const marker = await store.containers.jobs
     .item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId)
-    .read()
+    .read<Record<string, unknown>>()
     .then((r) => r.resource, (error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)));
   if (marker && !options.again) return "already-done";
   if (!(await exists(store.database, TENANT_CONTAINERS.cases))) return "nothing-to-do";

@@ -105,7 +105,7 @@ export async function startStack(options: { readonly start?: string } = {}): Pro
     await stopChild(child);
     await bot.close();
     fs.rmSync(workDir, { recursive: true, force: true });
-    throw new Error(`The Agents Playground did not start: ${(error as Error).message}\n--- its output ---\n${output.slice(-4000)}`);
+    throw new Error(`The Agents Playground did not start: ${(error as Error).message}\n--- its output ---\n${output.slice(-4000)}`, { cause: error });
   }
 }
 

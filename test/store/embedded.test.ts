@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { Server } from "node:http";
 import { CosmosClient, type Container } from "@azure/cosmos";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is CommonJS with `export =`
 import cosmosServer = require("@vercel/cosmosdb-server");
 import cosmosQuery from "@zeit/cosmosdb-query";
 import executor from "@zeit/cosmosdb-query/lib/executor";

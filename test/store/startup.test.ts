@@ -19,7 +19,7 @@ async function raceEveryCreate(target: string): Promise<{ endpoint: string; conf
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
+    req.on("end", () => void (async () => {
       const body = Buffer.concat(chunks);
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== "host" && name !== "connection")) as Record<string, string>;
       const send = () => fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : body });
@@ -33,7 +33,7 @@ async function raceEveryCreate(target: string): Promise<{ endpoint: string; conf
       });
       res.writeHead(answer.status, answerHeaders);
       res.end(Buffer.from(await answer.arrayBuffer()));
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {

@@ -235,7 +235,8 @@ export interface SignpostingChoice {
 /** Records organisations we pointed them to; allowed on closed cases too. */
 export function recordSignposting(current: Case, organisations: readonly SignpostingChoice[], ctx: ActionContext): ActionResult {
   const chosen: SignpostingChoice[] = [];
-  for (const org of Array.isArray(organisations) ? organisations : []) {
+  // Checked as if from outside: the application layer passes what a card chose.
+  for (const org of (Array.isArray(organisations) ? organisations : []) as readonly Partial<Record<keyof SignpostingChoice, unknown>>[]) {
     const id = typeof org?.id === "string" ? org.id.trim() : "";
     if (id === "" || chosen.some((o) => o.id === id)) continue;
     const title = typeof org.title === "string" && org.title.trim() !== "" ? org.title.trim() : id;
@@ -389,7 +390,7 @@ function pushIfChanged(changes: Change[], field: string, before: unknown, after:
 }
 
 function cloneValue(value: unknown): unknown {
-  return Array.isArray(value) ? [...value] : value;
+  return Array.isArray(value) ? [...(value as unknown[])] : value;
 }
 
 function copyPerson(p: PersonRef | undefined): PersonRef | undefined {

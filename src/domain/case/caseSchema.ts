@@ -90,7 +90,7 @@ export const IncidentReferenceTextSchema = z
   .trim()
   .min(1, "Enter the incident reference")
   .max(INCIDENT_REFERENCE_LIMIT, `Shorten the incident reference to ${INCIDENT_REFERENCE_LIMIT} characters or fewer`)
-  .regex(/^[A-Za-z0-9 \-\/_.]+$/, "Use only letters, digits, spaces and - / _ . in the incident reference");
+  .regex(/^[A-Za-z0-9 \-/_.]+$/, "Use only letters, digits, spaces and - / _ . in the incident reference");
 export const ReceivedViaSchema = z.enum(idsOf(RECEIVED_VIA));
 export const RaisedBySchema = z.enum(idsOf(RAISED_BY));
 export const ConsentStatusSchema = z.enum(idsOf(CONSENT_STATUSES));

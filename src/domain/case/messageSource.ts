@@ -127,6 +127,8 @@ export function withMessageSource(event: CaseEventDraft, source: MessageSource |
 function plainLines(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
+    // Control characters are what is being removed.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
     .split("\n")
     .map((line) => line.replace(/[ \t\u00a0]+/g, " ").trim())
@@ -141,7 +143,7 @@ function plainLines(text: string): string {
  */
 const toText = compile({
   wordwrap: false,
-  formatters: { emojiAlt: (element, _walk, builder) => builder.addInline(String(element.attribs?.alt ?? "")) },
+  formatters: { emojiAlt: (element, _walk, builder) => builder.addInline(String((element.attribs as Record<string, unknown> | undefined)?.alt ?? "")) },
   selectors: [
     { selector: "a", options: { ignoreHref: true } },
     { selector: "img", format: "skip" },
