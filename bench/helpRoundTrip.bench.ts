@@ -15,9 +15,7 @@ export async function helpRoundTrip(requests = 300): Promise<void> {
       timings.push(performance.now() - started);
       if (answer.status !== 200) throw new Error(`help answered ${answer.status}`);
     }
-    console.log(
-      `help round trip (${requests} sequential requests): p50 ${formatMs(percentile(timings, 50))}, p99 ${formatMs(percentile(timings, 99))}`,
-    );
+    console.log(`help round trip (${requests} sequential requests): p50 ${formatMs(percentile(timings, 50))}, p99 ${formatMs(percentile(timings, 99))}`);
   } finally {
     await t.close();
   }

@@ -84,14 +84,25 @@ export async function loadComparison(): Promise<void> {
   let pals: Awaited<ReturnType<typeof startProcess>> | undefined;
   let echo: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
-    pals = await startProcess(palsDeskBuild(), palsPort, "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, (line) => palsLog.add(line));
+    pals = await startProcess(palsDeskBuild(), palsPort, "PALS Desk is listening", { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key }, (line) =>
+      palsLog.add(line),
+    );
     echo = await startProcess(path.join("bench", "echoBot.ts"), echoPort, "Echo bot is listening", {}, (line) => echoLog.add(line));
     const pids = { pals: pals.pid, store: store.pid, echo: echo.pid };
     const snapshot = (): Snapshot => ({ at: Date.now(), pals: cpuMs(pids.pals), store: cpuMs(pids.store), echo: cpuMs(pids.echo) });
     const serviceUrl = connector.url;
-    const logContact = (trustId?: string) => () => cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl, tenantId: trustId });
+    const logContact = (trustId?: string) => () =>
+      cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl, tenantId: trustId });
     const myCases = () => personalMessage("my cases", { serviceUrl });
-    const runs: { label: string; warmupFrom: number; before: Snapshot; pals: Figures; echo: Figures; warmup?: { pals: Figures; echo: Figures }; after: Snapshot }[] = [];
+    const runs: {
+      label: string;
+      warmupFrom: number;
+      before: Snapshot;
+      pals: Figures;
+      echo: Figures;
+      warmup?: { pals: Figures; echo: Figures };
+      after: Snapshot;
+    }[] = [];
     for (const [label, body, warmupBody] of [
       // The warm-up's contacts go to another trust: the measured trust (and the officer's caseload that
       // `my cases` counts) is the same as without a warm-up.
@@ -101,7 +112,10 @@ export async function loadComparison(): Promise<void> {
       const warmupFrom = Date.now();
       const warmup =
         WARMUP_SECONDS > 0
-          ? { pals: await hammer(`http://127.0.0.1:${palsPort}`, warmupBody, WARMUP_SECONDS), echo: await hammer(`http://127.0.0.1:${echoPort}`, warmupBody, WARMUP_SECONDS) }
+          ? {
+              pals: await hammer(`http://127.0.0.1:${palsPort}`, warmupBody, WARMUP_SECONDS),
+              echo: await hammer(`http://127.0.0.1:${echoPort}`, warmupBody, WARMUP_SECONDS),
+            }
           : undefined;
       if (warmup) await settle([pids.pals, pids.store, pids.echo]);
       // One CPU window per operation, from its measured PALS Desk run until every process is idle again: turns

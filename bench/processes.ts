@@ -16,7 +16,13 @@ export interface BenchProcess {
  * Runs a script as its own process (so its memory and CPU time are its own) and waits for its "listening" line.
  * A .ts script runs through tsx; a .js one with plain node.
  */
-export function startProcess(script: string, port: number, ready: string, env: Record<string, string> = {}, onLine?: (line: string) => void): Promise<BenchProcess> {
+export function startProcess(
+  script: string,
+  port: number,
+  ready: string,
+  env: Record<string, string> = {},
+  onLine?: (line: string) => void,
+): Promise<BenchProcess> {
   const child = spawn(process.execPath, [...(script.endsWith(".ts") ? ["--import", "tsx"] : []), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), LOG_LEVEL: "info", SWEEP_INTERVAL_SECONDS: "0", ENV_FILE: path.join("env", ".env.local"), ...env },

@@ -77,7 +77,14 @@ function seedCases(today: string): Case[] {
   return Array.from({ length: 40 }, (_, i) => {
     const receivedOn = addCalendarDays(today, -(1 + i * 2));
     // No NHS number: a logged contact then finds no repeat contacts, whatever was seeded.
-    const form = { nhsNumber: "", dateOfBirth: "", receivedOn, eventOn: addCalendarDays(receivedOn, -2), contactType: i % 4 === 3 ? "concern" : "complaint", division: i % 2 ? "Medicine" : "Surgery" };
+    const form = {
+      nhsNumber: "",
+      dateOfBirth: "",
+      receivedOn,
+      eventOn: addCalendarDays(receivedOn, -2),
+      contactType: i % 4 === 3 ? "concern" : "complaint",
+      division: i % 2 ? "Medicine" : "Surgery",
+    };
     const c = newCase(parsedContact(form, today), {
       id: randomUUID(),
       trustId: TENANT_ID,
@@ -126,13 +133,19 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
   try {
     const port = await freePort();
     const logged = new LogCounter();
-    bot = await startProcess(palsDeskBuild(), port, "PALS Desk is listening", {
-      COSMOS_ENDPOINT: proxy.endpoint,
-      COSMOS_KEY: store.key,
-      COSMOS_DATABASE: "pals",
-      ROLE_OFFICERS: OFFICER.aadObjectId,
-      ROLE_MANAGERS: MANAGER.aadObjectId,
-    }, (line) => logged.add(line));
+    bot = await startProcess(
+      palsDeskBuild(),
+      port,
+      "PALS Desk is listening",
+      {
+        COSMOS_ENDPOINT: proxy.endpoint,
+        COSMOS_KEY: store.key,
+        COSMOS_DATABASE: "pals",
+        ROLE_OFFICERS: OFFICER.aadObjectId,
+        ROLE_MANAGERS: MANAGER.aadObjectId,
+      },
+      (line) => logged.add(line),
+    );
     const today = londonDate(new Date());
     const seeded = seedCases(today);
     // Straight to the store, not through the proxy (not counted), and once the bot has made the containers:
@@ -144,7 +157,11 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
     client.dispose();
     const serviceUrl = connector.url;
     const send = async (activity: object): Promise<number> => {
-      const answer = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity) });
+      const answer = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(activity),
+      });
       await answer.arrayBuffer();
       return answer.status;
     };
@@ -157,17 +174,37 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
     const openCase = seeded.find((c) => c.status === "open")!;
     const openComplaint = seeded.find((c) => c.status === "open" && c.type === "complaint" && c.id !== openCase.id)!;
     const operations: [string, object][] = [
-      ["log a contact (invoke, no NHS number)", cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today, nhsNumber: "" }) }, { serviceUrl })],
-      ["log a contact (invoke, NHS number given)", cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today }) }, { serviceUrl })],
+      [
+        "log a contact (invoke, no NHS number)",
+        cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today, nhsNumber: "" }) }, { serviceUrl }),
+      ],
+      [
+        "log a contact (invoke, NHS number given)",
+        cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: today }) }, { serviceUrl }),
+      ],
       ["open a case card (case.view)", cardAction("case.view", { caseId: openCase.id }, { serviceUrl })],
       ["my cases", personalMessage("my cases", { serviceUrl })],
       ["due", personalMessage("due", { serviceUrl })],
       ["find jones", personalMessage("find jones", { serviceUrl })],
       ["report (manager)", personalMessage("report", { serviceUrl, from: MANAGER })],
-      ["record update given (case card)", cardAction("case.recordUpdateGiven", { caseId: openComplaint.id, updateHow: "phone", updateOn: today, updateNote: "" }, { serviceUrl })],
+      [
+        "record update given (case card)",
+        cardAction("case.recordUpdateGiven", { caseId: openComplaint.id, updateHow: "phone", updateOn: today, updateNote: "" }, { serviceUrl }),
+      ],
       [
         "add an action (case card)",
-        cardAction("action.add", { caseId: openCase.id, actionDescription: "Discharge letters checked by a second nurse", actionOwner: OFFICER.aadObjectId, actionDivision: "Medicine", actionDueOn: addWorkingDays(today, 10), actionSubject: "" }, { serviceUrl }),
+        cardAction(
+          "action.add",
+          {
+            caseId: openCase.id,
+            actionDescription: "Discharge letters checked by a second nurse",
+            actionOwner: OFFICER.aadObjectId,
+            actionDivision: "Medicine",
+            actionDueOn: addWorkingDays(today, 10),
+            actionSubject: "",
+          },
+          { serviceUrl },
+        ),
       ],
       ["actions", personalMessage("actions", { serviceUrl })],
       ["actions all (manager)", personalMessage("actions all", { serviceUrl, from: MANAGER })],

@@ -66,14 +66,28 @@ async function measure(label: string, script: string, ready: string, env: Record
           url: `http://127.0.0.1:${port}/api/messages`,
           connections: 50,
           duration: SECONDS,
-          requests: [{ method: "POST", headers: { "content-type": "application/json" }, setupRequest: (request) => ({ ...request, body: JSON.stringify(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", nhsNumber: "" }) }, { serviceUrl })) }) }],
+          requests: [
+            {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              setupRequest: (request) => ({
+                ...request,
+                body: JSON.stringify(
+                  cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", nhsNumber: "" }) }, { serviceUrl }),
+                ),
+              }),
+            },
+          ],
         },
         (error, done) => (error ? reject(error) : resolve(done)),
       );
       run.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => samples.push({ at: Date.now() - start, ms }));
     });
     const all = samples.map((s) => s.ms).sort((a, b) => a - b);
-    const late = samples.filter((s) => s.at >= WINDOW_FROM_MS).map((s) => s.ms).sort((a, b) => a - b);
+    const late = samples
+      .filter((s) => s.at >= WINDOW_FROM_MS)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
     const slow = samples.filter((s) => s.ms > 1500);
     const startedAtOnce = slow.filter((s) => s.at - s.ms < 200).length;
     console.log(
@@ -94,8 +108,20 @@ async function main(): Promise<void> {
   try {
     const storeEnv = { COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: store.key };
     await measure("PALS Desk, log a contact (TURNS_AT_ONCE default)", palsDeskBuild(), "PALS Desk is listening", storeEnv, connector.url);
-    await measure("PALS Desk, log a contact, every request at once (TURNS_AT_ONCE=200)", palsDeskBuild(), "PALS Desk is listening", { ...storeEnv, TURNS_AT_ONCE: "200" }, connector.url);
-    await measure("plain Node HTTP server, 10 ms CPU per request", path.join("bench", "plainBusyServer.ts"), "Busy bot is listening", { BUSY_MS: "10" }, connector.url);
+    await measure(
+      "PALS Desk, log a contact, every request at once (TURNS_AT_ONCE=200)",
+      palsDeskBuild(),
+      "PALS Desk is listening",
+      { ...storeEnv, TURNS_AT_ONCE: "200" },
+      connector.url,
+    );
+    await measure(
+      "plain Node HTTP server, 10 ms CPU per request",
+      path.join("bench", "plainBusyServer.ts"),
+      "Busy bot is listening",
+      { BUSY_MS: "10" },
+      connector.url,
+    );
   } finally {
     store.child.kill("SIGKILL");
     await connector.stop();

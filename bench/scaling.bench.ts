@@ -2,7 +2,19 @@ import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import type { Container } from "@azure/cosmos";
-import { addCalendarDays, addWorkingDays, formatCaseReference, lastFullMonth, previousPeriod, serviceReport, type Case, type Caller, type ContactType, type PersonRef, type Role } from "../src/domain";
+import {
+  addCalendarDays,
+  addWorkingDays,
+  formatCaseReference,
+  lastFullMonth,
+  previousPeriod,
+  serviceReport,
+  type Case,
+  type Caller,
+  type ContactType,
+  type PersonRef,
+  type Role,
+} from "../src/domain";
 import { createLogger } from "../src/logger";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
 import { openStore, type Store } from "../src/store/cosmos";
@@ -27,11 +39,40 @@ const BROOKS = 10;
 
 const ME: PersonRef = { aadObjectId: "00000000-0000-4000-8000-00000000b001", name: "Olivia Officer" };
 const officer: Caller = { trustId: TENANT, tenantId: TENANT, actor: ME, teamsUserId: "29:olivia", roles: new Set<Role>(["officer"]) };
-const volunteer: Caller = { trustId: TENANT, tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b003", name: "Val Volunteer" }, teamsUserId: "29:val", roles: new Set<Role>(["volunteer"]) };
-const manager: Caller = { trustId: TENANT, tenantId: TENANT, actor: { aadObjectId: "00000000-0000-4000-8000-00000000b002", name: "Maya Manager" }, teamsUserId: "29:maya", roles: new Set<Role>(["manager"]) };
+const volunteer: Caller = {
+  trustId: TENANT,
+  tenantId: TENANT,
+  actor: { aadObjectId: "00000000-0000-4000-8000-00000000b003", name: "Val Volunteer" },
+  teamsUserId: "29:val",
+  roles: new Set<Role>(["volunteer"]),
+};
+const manager: Caller = {
+  trustId: TENANT,
+  tenantId: TENANT,
+  actor: { aadObjectId: "00000000-0000-4000-8000-00000000b002", name: "Maya Manager" },
+  teamsUserId: "29:maya",
+  roles: new Set<Role>(["manager"]),
+};
 
 const FIRST = ["Margaret", "John", "Aisha", "David", "Siân", "Priya", "Tom", "Grace", "Mohammed", "Eileen", "Kwame", "Olga", "Rhys", "Fatima", "Peter", "Ruth"];
-const LAST = ["Jones", "Patel", "Smith", "O'Neill", "Williams", "Khan", "Evans", "Taylor", "Davies", "Nowak", "Okafor", "Hughes", "Wright", "Clarke", "Begum", "Murphy"];
+const LAST = [
+  "Jones",
+  "Patel",
+  "Smith",
+  "O'Neill",
+  "Williams",
+  "Khan",
+  "Evans",
+  "Taylor",
+  "Davies",
+  "Nowak",
+  "Okafor",
+  "Hughes",
+  "Wright",
+  "Clarke",
+  "Begum",
+  "Murphy",
+];
 const VOCABULARY = (
   "call bell not answered overnight ward staff rude discharge delayed pharmacy medication missed appointment cancelled twice " +
   "letter never arrived parking charges visiting times pain relief waited hours emergency department nurse doctor consultant " +
@@ -62,8 +103,14 @@ function historyCase(index: number, total: number, next: () => number, options: 
       ? undefined
       : addWorkingDays(receivedOn, type === "complaint" ? 25 : type === "concern" ? 10 : 2);
   const deadlines: Case["deadlines"] =
-    type === "complaint" ? { acknowledgeBy: addWorkingDays(receivedOn, 3), acknowledgedOn: addWorkingDays(receivedOn, 2), respondBy } : respondBy ? { respondBy } : {};
-  const patientName = options.brooks ? `${FIRST[index % FIRST.length]} Brooks` : `${FIRST[Math.floor(next() * FIRST.length)]} ${LAST[Math.floor(next() * LAST.length)]}`;
+    type === "complaint"
+      ? { acknowledgeBy: addWorkingDays(receivedOn, 3), acknowledgedOn: addWorkingDays(receivedOn, 2), respondBy }
+      : respondBy
+        ? { respondBy }
+        : {};
+  const patientName = options.brooks
+    ? `${FIRST[index % FIRST.length]} Brooks`
+    : `${FIRST[Math.floor(next() * FIRST.length)]} ${LAST[Math.floor(next() * LAST.length)]}`;
   const owner = mine ? ME : { aadObjectId: `owner-${index % OTHER_OWNERS}`, name: `Officer ${index % OTHER_OWNERS}` };
   const c: Case = {
     ...base,
@@ -82,7 +129,9 @@ function historyCase(index: number, total: number, next: () => number, options: 
     desiredOutcome: words(next, 10 + Math.floor(next() * 20)),
     owner,
     deadlines,
-    ...(open ? { nextDueOn: respondBy } : { closedOn, outcome: type === "complaint" ? "partially-upheld" : type === "compliment" ? "noted" : "resolved", learning: words(next, 30) }),
+    ...(open
+      ? { nextDueOn: respondBy }
+      : { closedOn, outcome: type === "complaint" ? "partially-upheld" : type === "compliment" ? "noted" : "resolved", learning: words(next, 30) }),
     createdAt: new Date(`${receivedOn}T09:00:00Z`).toISOString(),
     updatedAt: new Date(`${receivedOn}T09:00:00Z`).toISOString(),
   };
@@ -173,11 +222,23 @@ async function trustOf(total: number): Promise<{ store: Store; operations: Opera
     ["find brooks, as a volunteer", async () => expect(await desk.cases.find(volunteer, { words: ["brooks"] }, 26))],
     ["report (last month)", async () => expect(await desk.reports.serviceReport(manager, period))],
     // What the report cost before it read a projection: the same cases, whole.
-    ["report, were it whole documents", async () => serviceReport(await repository.listForReport(TENANT, previousPeriod(period).from, period.to, "whole cases"), period, TODAY)],
+    [
+      "report, were it whole documents",
+      async () => serviceReport(await repository.listForReport(TENANT, previousPeriod(period).from, period.to, "whole cases"), period, TODAY),
+    ],
     // No document matches these: what is left is the embedded server's pass over the container.
     ["my cases of an officer with none", async () => expect(await desk.cases.mine(nobody, 25))],
     ["find a word no case has", async () => expect(await desk.cases.find(officer, { words: ["xylophone"] }, 26))],
-    ["COUNT matching nothing", () => store.containers.cases.items.query({ query: "SELECT VALUE COUNT(1) FROM c WHERE c.trustId = @t AND c.docType = 'none'", parameters: [{ name: "@t", value: TENANT }] }, { partitionKey: TENANT }).fetchAll()],
+    [
+      "COUNT matching nothing",
+      () =>
+        store.containers.cases.items
+          .query(
+            { query: "SELECT VALUE COUNT(1) FROM c WHERE c.trustId = @t AND c.docType = 'none'", parameters: [{ name: "@t", value: TENANT }] },
+            { partitionKey: TENANT },
+          )
+          .fetchAll(),
+    ],
   ];
   return { store, operations };
 }
@@ -186,7 +247,10 @@ async function trustOf(total: number): Promise<{ store: Store; operations: Opera
  * One operation on both trusts, runs alternating between them (the order swapped each time), so whatever else
  * the machine is doing weighs on both sizes alike.
  */
-async function interleaved(small: () => Promise<unknown>, large: () => Promise<unknown>): Promise<[{ median: number; p90: number }, { median: number; p90: number }]> {
+async function interleaved(
+  small: () => Promise<unknown>,
+  large: () => Promise<unknown>,
+): Promise<[{ median: number; p90: number }, { median: number; p90: number }]> {
   for (let i = 0; i < WARM_UP; i++) {
     await small();
     await large();
@@ -217,7 +281,9 @@ async function interleaved(small: () => Promise<unknown>, large: () => Promise<u
  * for; the report reads every case of its period, so it grows with the trust.
  */
 export async function findAndReportScaling(): Promise<void> {
-  console.log(`my cases, due, find and report at 1,000 and 10,000 cases in the trust (median of ${RUNS} after ${WARM_UP} to warm up, sizes alternating; embedded store in this process):`);
+  console.log(
+    `my cases, due, find and report at 1,000 and 10,000 cases in the trust (median of ${RUNS} after ${WARM_UP} to warm up, sizes alternating; embedded store in this process):`,
+  );
   const small = await trustOf(1_000);
   const large = await trustOf(10_000);
   try {

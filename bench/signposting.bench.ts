@@ -5,24 +5,54 @@ import { seededRandom } from "../test/helpers/random";
 
 /** Needs as officers type them: plain words, typos and half-typed words. */
 const QUERIES = [
-  "help writing a complaint", "unhappy with complaint response", "not happy with the trust's reply", "social care", "care home fees",
-  "detained under the mental health act", "suicidal", "GP practice complaint", "report unsafe care", "inspection",
-  "legal advice after a medical accident", "benefits", "money worries", "feedback about local services", "advocate",
-  "ombudsmen", "advocasy", "samaritens", "healthwach", "samar", "ombud", "complaint about my dentist", "kill myself",
-  "home care agency missed visits", "medical negligence compensation", "share my experience of care", "sectioned",
-  "urgent medical help out of hours", "bereavement support", "carers assessment",
+  "help writing a complaint",
+  "unhappy with complaint response",
+  "not happy with the trust's reply",
+  "social care",
+  "care home fees",
+  "detained under the mental health act",
+  "suicidal",
+  "GP practice complaint",
+  "report unsafe care",
+  "inspection",
+  "legal advice after a medical accident",
+  "benefits",
+  "money worries",
+  "feedback about local services",
+  "advocate",
+  "ombudsmen",
+  "advocasy",
+  "samaritens",
+  "healthwach",
+  "samar",
+  "ombud",
+  "complaint about my dentist",
+  "kill myself",
+  "home care agency missed visits",
+  "medical negligence compensation",
+  "share my experience of care",
+  "sectioned",
+  "urgent medical help out of hours",
+  "bereavement support",
+  "carers assessment",
 ];
 
 /** The simplest thing that could work: every entry whose name or keywords contain a query word, most words first. */
 function linearFilter(entries: readonly SignpostEntry[], haystacks: readonly string[], need: string, limit = 25): SignpostEntry[] {
-  const words = need.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3);
+  const words = need
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3);
   const hits: { entry: SignpostEntry; count: number }[] = [];
   for (let i = 0; i < entries.length; i++) {
     let count = 0;
     for (const word of words) if (haystacks[i].includes(word)) count++;
     if (count > 0) hits.push({ entry: entries[i], count });
   }
-  return hits.sort((a, b) => b.count - a.count).slice(0, limit).map((h) => h.entry);
+  return hits
+    .sort((a, b) => b.count - a.count)
+    .slice(0, limit)
+    .map((h) => h.entry);
 }
 
 const WORDS = (
@@ -36,7 +66,8 @@ const WORDS = (
 export function syntheticDirectory(size = 10_000): SignpostEntry[] {
   const next = seededRandom(42);
   const pick = () => WORDS[Math.floor(next() * WORDS.length)];
-  const madeUp = () => Array.from({ length: 3 + Math.floor(next() * 3) }, () => "bcdfghklmnprstvz"[Math.floor(next() * 16)] + "aeiou"[Math.floor(next() * 5)]).join("");
+  const madeUp = () =>
+    Array.from({ length: 3 + Math.floor(next() * 3) }, () => "bcdfghklmnprstvz"[Math.floor(next() * 16)] + "aeiou"[Math.floor(next() * 5)]).join("");
   const phrase = (n: number) => Array.from({ length: n }, () => (next() < 0.7 ? pick() : madeUp())).join(" ");
   return Array.from({ length: size }, (_, i) => ({
     id: `local-${i}`,

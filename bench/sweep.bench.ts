@@ -18,7 +18,12 @@ const OWNERS = 20;
 
 /** Sends nothing: the benchmark measures finding due work, not Teams. */
 const nullDeliverer: Deliverer = {
-  addressFor: async (): Promise<ConversationAddress> => ({ conversationId: "bench", serviceUrl: "http://127.0.0.1/", channelId: "msteams", conversationType: "personal" }),
+  addressFor: async (): Promise<ConversationAddress> => ({
+    conversationId: "bench",
+    serviceUrl: "http://127.0.0.1/",
+    channelId: "msteams",
+    conversationType: "personal",
+  }),
   send: async () => ({ ok: true }),
   unreachable: async () => undefined,
   noticeAdmins: async () => undefined,

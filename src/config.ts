@@ -49,16 +49,10 @@ const SettingsSchema = z
   .object({
     PORT: port(3978),
     HOST: z.preprocess(emptyAsUndefined, z.string().trim().min(1).default("127.0.0.1")),
-    LOG_LEVEL: z.preprocess(
-      emptyAsUndefined,
-      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    ),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
     MicrosoftAppId: optionalText,
     MicrosoftAppPassword: optionalText,
-    MicrosoftAppType: z.preprocess(
-      emptyAsUndefined,
-      z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
-    ),
+    MicrosoftAppType: z.preprocess(emptyAsUndefined, z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant")),
     MicrosoftAppTenantId: optionalText,
     COSMOS_ENDPOINT: z.preprocess(emptyAsUndefined, z.string().trim().url("an https:// URL of a Cosmos DB account").optional()),
     COSMOS_KEY: optionalText,
@@ -87,15 +81,33 @@ const SettingsSchema = z
     ROLE_CLINICAL_LEADS_GROUPS: groupList,
     SWEEP_INTERVAL_SECONDS: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ invalid_type_error: "a number of seconds" }).int("a whole number of seconds").min(0, "0 (off) or more seconds").max(86_400, "at most 86400 seconds").default(60),
+      z.coerce
+        .number({ invalid_type_error: "a number of seconds" })
+        .int("a whole number of seconds")
+        .min(0, "0 (off) or more seconds")
+        .max(86_400, "at most 86400 seconds")
+        .default(60),
     ),
     TURNS_AT_ONCE: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ invalid_type_error: "a number of turns" }).int("a whole number of turns").min(1, "at least 1 turn").max(200, "at most 200 turns").default(4),
+      z.coerce
+        .number({ invalid_type_error: "a number of turns" })
+        .int("a whole number of turns")
+        .min(1, "at least 1 turn")
+        .max(200, "at most 200 turns")
+        .default(4),
     ),
     SWEEP_SECRET: z.preprocess(emptyAsUndefined, z.string().min(24, "at least 24 characters (a long random secret)").optional()),
     BOT_OPENID_METADATA_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the URL of a Bot Framework OpenID metadata document").optional()),
-    RETENTION_YEARS: z.preprocess(emptyAsUndefined, z.coerce.number({ invalid_type_error: "a number of years" }).int("a whole number of years").min(1, "at least 1 year").max(100, "at most 100 years").default(10)),
+    RETENTION_YEARS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ invalid_type_error: "a number of years" })
+        .int("a whole number of years")
+        .min(1, "at least 1 year")
+        .max(100, "at most 100 years")
+        .default(10),
+    ),
     RETENTION_ACTION: z.preprocess(emptyAsUndefined, z.enum(["anonymise", "delete"]).default("anonymise")),
     INSTANCE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(100, "at most 100 characters").optional()),
     SIGNPOSTING_LOCAL_FILE: z.preprocess(
@@ -124,9 +136,21 @@ const SettingsSchema = z
   .superRefine((settings, ctx) => {
     // One place says who belongs to which trust: with a trusts file, roles and tenants live there.
     if (settings.TRUSTS_FILE) {
-      for (const name of ["ALLOWED_TENANT_IDS", "ROLE_OFFICERS", "ROLE_VOLUNTEERS", "ROLE_MANAGERS", "ROLE_ADMINS", "ROLE_CLINICAL_LEADS", ...GROUP_SETTINGS] as const) {
+      for (const name of [
+        "ALLOWED_TENANT_IDS",
+        "ROLE_OFFICERS",
+        "ROLE_VOLUNTEERS",
+        "ROLE_MANAGERS",
+        "ROLE_ADMINS",
+        "ROLE_CLINICAL_LEADS",
+        ...GROUP_SETTINGS,
+      ] as const) {
         if (settings[name].length > 0) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: "unset when TRUSTS_FILE is set (put each trust's tenant and roles in the trusts file)" });
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [name],
+            message: "unset when TRUSTS_FILE is set (put each trust's tenant and roles in the trusts file)",
+          });
         }
       }
     }
@@ -134,7 +158,8 @@ const SettingsSchema = z
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["COSMOS_KEY"],
-        message: "the account key of the Cosmos DB account named by COSMOS_ENDPOINT when COSMOS_AUTH=key (or leave COSMOS_KEY unset and set COSMOS_AUTH=identity to connect with a managed identity)",
+        message:
+          "the account key of the Cosmos DB account named by COSMOS_ENDPOINT when COSMOS_AUTH=key (or leave COSMOS_KEY unset and set COSMOS_AUTH=identity to connect with a managed identity)",
       });
     }
     if (settings.COSMOS_AUTH === "identity" && settings.COSMOS_KEY) {
@@ -277,7 +302,9 @@ export function trustNameOf(config: Pick<Config, "trusts" | "trustName">, trustI
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`PALS Desk cannot start: ${problems.length === 1 ? "a setting is wrong" : "some settings are wrong"}.\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `PALS Desk cannot start: ${problems.length === 1 ? "a setting is wrong" : "some settings are wrong"}.\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -299,7 +326,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const rules = readRulesFile(s.RULES_FILE);
   const trusts = readTrustsFile(s.TRUSTS_FILE);
   if (trusts.trusts?.some((t) => Object.values(t.roles).some((h) => h.groups.length > 0)) && !s.MicrosoftAppId) {
-    throw new ConfigError([`TRUSTS_FILE ${s.TRUSTS_FILE}: roles from Entra ID groups need MicrosoftAppId (group membership is read from Microsoft Graph with the bot's identity)`]);
+    throw new ConfigError([
+      `TRUSTS_FILE ${s.TRUSTS_FILE}: roles from Entra ID groups need MicrosoftAppId (group membership is read from Microsoft Graph with the bot's identity)`,
+    ]);
   }
   return {
     port: s.PORT,
@@ -351,7 +380,9 @@ function readTrustsFile(setting: string | undefined): { trusts?: readonly Trust[
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError([`${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`]);
+    throw new ConfigError([
+      `${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`,
+    ]);
   }
   const parsed = parseTrusts(json);
   if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
@@ -374,7 +405,9 @@ function readRulesFile(setting: string | undefined): { rules: Rules; file?: stri
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError([`${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`]);
+    throw new ConfigError([
+      `${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`,
+    ]);
   }
   const parsed = parseRules(json);
   if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
@@ -385,12 +418,17 @@ function readRulesFile(setting: string | undefined): { rules: Rules; file?: stri
 function cosmosAccount(s: Settings): Config["cosmos"] {
   if (!s.COSMOS_ENDPOINT) return undefined;
   const auth = s.COSMOS_AUTH ?? (s.COSMOS_KEY ? "key" : "identity");
-  return auth === "key" ? { endpoint: s.COSMOS_ENDPOINT, auth, key: s.COSMOS_KEY ?? "" } : { endpoint: s.COSMOS_ENDPOINT, auth, clientId: s.AZURE_CLIENT_ID?.toLowerCase() };
+  return auth === "key"
+    ? { endpoint: s.COSMOS_ENDPOINT, auth, key: s.COSMOS_KEY ?? "" }
+    : { endpoint: s.COSMOS_ENDPOINT, auth, clientId: s.AZURE_CLIENT_ID?.toLowerCase() };
 }
 
 function roleGroups(s: Settings): Config["roleGroups"] {
   const byRole = Object.fromEntries(
-    (Object.entries(GROUP_SETTING_OF) as [RoleName, (typeof GROUP_SETTINGS)[number]][]).map(([role, name]) => [role, [...new Set(s[name].map((id) => id.toLowerCase()))]]),
+    (Object.entries(GROUP_SETTING_OF) as [RoleName, (typeof GROUP_SETTINGS)[number]][]).map(([role, name]) => [
+      role,
+      [...new Set(s[name].map((id) => id.toLowerCase()))],
+    ]),
   ) as Record<RoleName, string[]>;
   if (Object.values(byRole).every((ids) => ids.length === 0)) return undefined;
   // A managed identity gets tokens for its own tenant only; a client secret, for any tenant that consented.

@@ -31,7 +31,9 @@ export function httpServer({ config, log, teams, jobs, store, downloads }: HttpP
   // restify counts a gzip body's compressed bytes only, so a small gzip bomb could fill the memory: the Bot
   // Connector sends plain JSON, and so must everyone else.
   server.pre((req, res, next) => {
-    const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+    const encoding = String(req.headers["content-encoding"] ?? "identity")
+      .trim()
+      .toLowerCase();
     if (encoding === "identity" || encoding === "") return next();
     log.warn({ path: req.path() }, "Refused a compressed request body");
     res.send(415, { error: "PALS Desk accepts only uncompressed JSON. Send the request without Content-Encoding." });
@@ -45,7 +47,9 @@ export function httpServer({ config, log, teams, jobs, store, downloads }: HttpP
     done();
   });
 
-  const turns = turnQueue(config.turnsAtOnce, { onWait: (waiting) => log.debug({ waiting, turnsAtOnce: config.turnsAtOnce }, "A Teams request waits for its turn") });
+  const turns = turnQueue(config.turnsAtOnce, {
+    onWait: (waiting) => log.debug({ waiting, turnsAtOnce: config.turnsAtOnce }, "A Teams request waits for its turn"),
+  });
   // restify takes only async functions (or ones with next) as handlers.
   server.post("/api/messages", async (req, res) => inFlight.track(() => turns.run(() => handleActivity(req, res))));
   async function handleActivity(req: Request, res: Response): Promise<void> {

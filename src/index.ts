@@ -26,7 +26,6 @@ import { CachedTeamRoster } from "./teams/access/teamRoster";
 import { trustTenants, type Trust } from "./domain";
 import { httpServer } from "./http";
 
-
 export interface RunningBot {
   /** Base URL, e.g. http://127.0.0.1:3978 */
   readonly url: string;
@@ -58,9 +57,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // A broken letter template stops start-up with the file's name, not an officer's draft later.
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
-  log.info({ rules: config.rules.name, file: config.rulesFile }, config.rulesFile ? "The trust's rules file is loaded" : "No rules file: England's rules apply");
+  log.info(
+    { rules: config.rules.name, file: config.rulesFile },
+    config.rulesFile ? "The trust's rules file is loaded" : "No rules file: England's rules apply",
+  );
   log.info({ national: signposting.nationalCount, local: signposting.localCount, replaced: signposting.replaced }, "Signposting directory loaded");
-  const account = config.cosmos && (config.cosmos.auth === "key" ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key } : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
+  const account =
+    config.cosmos &&
+    (config.cosmos.auth === "key"
+      ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key }
+      : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
   const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
   const { cases, people, channels, outbox, timeline } = repositoriesOf(config, store, now);
@@ -112,16 +118,20 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
   });
   desk = createCaseDesk(
-    caseDeskDeps(config, { cases, timeline, outbox, people, channels }, {
-      roles,
-      team,
-      signposting: signposting.directory,
-      letters,
-      log,
-      now,
-      sendSoon: () => jobs.kick(),
-      sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
-    }),
+    caseDeskDeps(
+      config,
+      { cases, timeline, outbox, people, channels },
+      {
+        roles,
+        team,
+        signposting: signposting.directory,
+        letters,
+        log,
+        now,
+        sendSoon: () => jobs.kick(),
+        sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
+      },
+    ),
   );
   const downloads = new DownloadShelf(now);
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now }, serviceUrls);
@@ -142,9 +152,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   downloads.baseUrl = url;
 
   if (config.bot) {
-    log.info({ appId: config.bot.appId, appType: config.bot.appType }, "Bot Framework authentication is ON: every request to /api/messages needs a valid token");
+    log.info(
+      { appId: config.bot.appId, appType: config.bot.appType },
+      "Bot Framework authentication is ON: every request to /api/messages needs a valid token",
+    );
   } else {
-    log.warn("Local mode: no MicrosoftAppId is set, so requests to /api/messages are NOT authenticated. Use only on this machine or with the Agents Playground.");
+    log.warn(
+      "Local mode: no MicrosoftAppId is set, so requests to /api/messages are NOT authenticated. Use only on this machine or with the Agents Playground.",
+    );
   }
   log.info({ url, messagesEndpoint: `${url}/api/messages` }, "PALS Desk is listening");
 
@@ -191,7 +206,10 @@ export function caseDeskDeps(
 function groupRoles(config: Config, log: Logger, now: () => Date, entra: StartOptions["entra"]): GraphGroupRoles | undefined {
   const bot = config.bot;
   if (!config.roleGroups || !bot) return undefined;
-  log.info({ tenants: config.roleGroups.tenants, groups: Object.values(config.roleGroups.byRole).reduce((n, ids) => n + ids.length, 0) }, "Roles are also read from Entra ID security groups (Microsoft Graph)");
+  log.info(
+    { tenants: config.roleGroups.tenants, groups: Object.values(config.roleGroups.byRole).reduce((n, ids) => n + ids.length, 0) },
+    "Roles are also read from Entra ID security groups (Microsoft Graph)",
+  );
   return new GraphGroupRoles({
     groups: config.roleGroups.byRole,
     tenants: config.roleGroups.tenants,
@@ -209,17 +227,27 @@ function trustGroupRoles(config: Config, trusts: readonly Trust[], log: Logger, 
   const sources = new Map<string, GraphGroupRoles>();
   if (!bot) return sources;
   for (const trust of trusts) {
-    const groups = Object.fromEntries(Object.entries(trust.roles).map(([role, holders]) => [role, holders.groups])) as Record<keyof Trust["roles"], readonly string[]>;
+    const groups = Object.fromEntries(Object.entries(trust.roles).map(([role, holders]) => [role, holders.groups])) as Record<
+      keyof Trust["roles"],
+      readonly string[]
+    >;
     if (Object.values(groups).every((ids) => ids.length === 0)) continue;
     sources.set(
       trust.id,
-      new GraphGroupRoles({ groups, tenants: [trust.tenantId], credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService), log, now: () => now().getTime(), graphBaseUrl: entra?.graphBaseUrl, fetch: entra?.fetch }),
+      new GraphGroupRoles({
+        groups,
+        tenants: [trust.tenantId],
+        credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
+        log,
+        now: () => now().getTime(),
+        graphBaseUrl: entra?.graphBaseUrl,
+        fetch: entra?.fetch,
+      }),
     );
   }
   if (sources.size > 0) log.info({ trusts: [...sources.keys()] }, "Roles are also read from Entra ID security groups (Microsoft Graph) for these trusts");
   return sources;
 }
-
 
 /** Signals this close together are one request to stop (see stopOnSignals). */
 const SAME_STOP_MS = 2_000;

@@ -74,7 +74,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           const [first, second] = args as unknown[];
           // log.error(error): pino would write error.message as the line's message.
           if (first instanceof Error) return method.apply(this, [{ err: first }, typeof second === "string" ? second : "Error"]);
-          const hasError = first !== null && typeof first === "object" && ["err", "error"].some((key) => (first as Record<string, unknown>)[key] instanceof Error);
+          const hasError =
+            first !== null && typeof first === "object" && ["err", "error"].some((key) => (first as Record<string, unknown>)[key] instanceof Error);
           if (hasError && typeof second !== "string") return method.apply(this, [first as object, "Error"]);
           return method.apply(this, args);
         },

@@ -74,13 +74,24 @@ export async function actOnCase(
     return refused("rule", error.message, await caseViewFor(deps, caller, loaded));
   }
   const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays };
-  const outcome = await changeCase(deps, { trustId: caller.trustId, caseId, actor: caller.actor, submission: key, loaded, apply: (current, record) => apply(current, ctx, record) });
+  const outcome = await changeCase(deps, {
+    trustId: caller.trustId,
+    caseId,
+    actor: caller.actor,
+    submission: key,
+    loaded,
+    apply: (current, record) => apply(current, ctx, record),
+  });
   switch (outcome.kind) {
     case "not-found":
       return refused("not-found", CASE_NOT_FOUND);
     case "refused":
       log.info({ caseId, verb, reason: outcome.error.name }, "Case action not applied");
-      return refused(outcome.error instanceof CaseRuleError ? "rule" : "changed", outcome.error instanceof CaseRuleError ? outcome.error.message : CHANGED_WHILE_SAVING, await caseViewFor(deps, caller, outcome.record));
+      return refused(
+        outcome.error instanceof CaseRuleError ? "rule" : "changed",
+        outcome.error instanceof CaseRuleError ? outcome.error.message : CHANGED_WHILE_SAVING,
+        await caseViewFor(deps, caller, outcome.record),
+      );
     case "already-applied":
       log.info({ caseId, verb }, "Case action already applied: a retried submission");
       return { ok: true, alreadyDone: true, view: await caseViewFor(deps, caller, outcome.record) };
@@ -97,7 +108,12 @@ export async function actOnCase(
 export function act(deps: CaseDeskDeps, s: Submission, name: CaseVerbName, input: Readonly<Record<string, string | boolean>>): Promise<CaseChangeResult> {
   const definition: CaseVerbDefinition = CASE_VERB_DEFINITIONS[name];
   const resolved: { assignee?: PersonRef; organisations?: readonly SignpostingChoice[] } = {};
-  const prepare = definition.resolves === "assignee" ? () => findAssignee(deps, s, String(input.assignTo ?? ""), resolved) : definition.resolves === "organisations" ? () => findOrganisations(deps, String(input.organisations ?? ""), resolved) : undefined;
+  const prepare =
+    definition.resolves === "assignee"
+      ? () => findAssignee(deps, s, String(input.assignTo ?? ""), resolved)
+      : definition.resolves === "organisations"
+        ? () => findOrganisations(deps, String(input.organisations ?? ""), resolved)
+        : undefined;
   return actOnCase(deps, s, definition.access as CaseVerb, (c, ctx) => stepOf(definition.rule(c, input, ctx, resolved)), prepare);
 }
 
@@ -112,7 +128,12 @@ async function findAssignee(deps: CaseDeskDeps, s: Submission, assigneeId: strin
 
 /** Only organisations in the loaded directory will do. */
 async function findOrganisations(deps: CaseDeskDeps, chosenIds: string, resolved: { organisations?: readonly SignpostingChoice[] }): Promise<void> {
-  const ids = new Set(chosenIds.split(",").map((id) => id.trim()).filter(Boolean));
+  const ids = new Set(
+    chosenIds
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
+  );
   const chosen = deps.signposting.choices.filter((organisation) => ids.has(organisation.id)).map((o) => ({ id: o.id, title: o.title }));
   if (chosen.length === 0 || chosen.length !== ids.size) throw new CaseRuleError("Choose the organisations from the list.");
   resolved.organisations = chosen;

@@ -68,7 +68,14 @@ function backoff(attempt: number): Promise<void> {
 }
 
 /** The follow-ups of one change, saved with it as revision `revision`. */
-export function followUpsOf(deps: CaseDeskDeps, before: Case | undefined, step: ChangeStep, revision: number, actor: Actor, extra: { contactsAboutPatientIn90Days?: number } = {}): FollowUps {
+export function followUpsOf(
+  deps: CaseDeskDeps,
+  before: Case | undefined,
+  step: ChangeStep,
+  revision: number,
+  actor: Actor,
+  extra: { contactsAboutPatientIn90Days?: number } = {},
+): FollowUps {
   const now = deps.now();
   const changeId = changeIdOf(step.updated.id, revision);
   const ctx = { actor, now };
@@ -148,10 +155,15 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
     return record;
   }
   if (queued > 0) deps.sendSoon();
-  const cleared = await deps.cases.clearFollowUps(record, record.pending.map((f) => f.changeId)).catch((error: Error) => {
-    activityLog(deps.log).warn({ caseId: c.id, err: errorFacts(error) }, "Done follow-ups could not be cleared; they will be checked again");
-    return undefined;
-  });
+  const cleared = await deps.cases
+    .clearFollowUps(
+      record,
+      record.pending.map((f) => f.changeId),
+    )
+    .catch((error: Error) => {
+      activityLog(deps.log).warn({ caseId: c.id, err: errorFacts(error) }, "Done follow-ups could not be cleared; they will be checked again");
+      return undefined;
+    });
   // Changed meanwhile: that change carried these follow-ups along and clears them; show the case as it is now.
   return cleared ?? (await deps.cases.get(c.trustId, c.id).catch(() => undefined)) ?? record;
 }

@@ -45,12 +45,25 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   // 90 days, this one included: from the third on it is a pattern managers hear about, so only that many are counted.
   const [number, earlierContacts] = await Promise.all([
     deps.cases.nextReferenceNumber(caller.trustId, year),
-    contact.nhsNumber ? deps.cases.countForPatient(caller.trustId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS), REPEAT_CONTACT_COUNT - 1) : undefined,
+    contact.nhsNumber
+      ? deps.cases.countForPatient(caller.trustId, contact.nhsNumber, addCalendarDays(today, -REPEAT_CONTACT_DAYS), REPEAT_CONTACT_COUNT - 1)
+      : undefined,
   ]);
   const contactsAboutPatientIn90Days = earlierContacts === undefined ? undefined : earlierContacts + 1;
   const reference = formatCaseReference(year, number);
   const createAs = async (caseId: string) => {
-    const draft: Case = { ...newCase(contact, { id: caseId, trustId: caller.trustId, reference, now, by: caller.actor, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), owner: { ...caller.actor } };
+    const draft: Case = {
+      ...newCase(contact, {
+        id: caseId,
+        trustId: caller.trustId,
+        reference,
+        now,
+        by: caller.actor,
+        rules: rulesOf(deps).deadlines,
+        updateWorkingDays: rulesOf(deps).updates.workingDays,
+      }),
+      owner: { ...caller.actor },
+    };
     const created = logCreated(draft, { actor: caller.actor, now });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));

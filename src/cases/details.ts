@@ -1,23 +1,14 @@
 // Completing a case later: open its details form, and record what was left out at quick capture (or correct it)
 // as one change of the case (changes.ts), with a timeline entry naming the fields changed.
-import {
-  CaseRuleError,
-  completeDetails,
-  londonDate,
-  may,
-  parseCaseDetails,
-  refusal,
-  type Caller,
-  type Case,
-  type NewContactErrors,
-} from "../domain";
+import { CaseRuleError, completeDetails, londonDate, may, parseCaseDetails, refusal, type Caller, type Case, type NewContactErrors } from "../domain";
 import { activityLog } from "../logger";
 import { actOnCase, type CaseChangeResult, type Submission } from "./caseActions";
 import type { CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type Result } from "./results";
 
 /** Said when the case changed after the details form was opened: the form comes back with what was typed. */
-export const DETAILS_CHANGED = "Someone changed this case after you opened this form, so nothing was saved. Check the details below (what you typed is kept) and save again.";
+export const DETAILS_CHANGED =
+  "Someone changed this case after you opened this form, so nothing was saved. Check the details below (what you typed is kept) and save again.";
 
 /** The details form's reason for refusing: the messages by field, or the case having changed since the form was opened. */
 class DetailsNotSaved extends CaseRuleError {

@@ -9,7 +9,11 @@ export type ChannelAddress = ConversationAddress & { readonly teamId?: string };
 /** Keeps the staff directory current (names, how to reach people); a failure never holds up the person. */
 export async function rememberPerson(deps: CaseDeskDeps, caller: Caller, personalChat?: ConversationAddress): Promise<void> {
   try {
-    await deps.people.remember(caller.trustId, { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId }, personalChat);
+    await deps.people.remember(
+      caller.trustId,
+      { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name, teamsUserId: caller.teamsUserId },
+      personalChat,
+    );
   } catch (error) {
     activityLog(deps.log).warn({ err: errorFacts(error) }, "Could not record the person in the staff directory");
   }
@@ -34,16 +38,23 @@ export async function setAlertsChannel(deps: CaseDeskDeps, caller: Caller, chann
 /** `set safety channel`, by a manager in the patient-safety channel: possible patient safety incidents are posted there too. */
 export async function setSafetyChannel(deps: CaseDeskDeps, caller: Caller, channel: ChannelAddress | undefined): Promise<Result<object>> {
   if (!mayManageAlerts(caller.roles)) return refused("not-allowed", "Only a PALS manager can choose the patient-safety channel.");
-  if (!channel) return refused("rule", "Type **set safety channel** in the patient-safety channel of your team (with an @mention of PALS Desk), not in a chat.");
+  if (!channel)
+    return refused("rule", "Type **set safety channel** in the patient-safety channel of your team (with an @mention of PALS Desk), not in a chat.");
   await deps.channels.setSafetyChannel(caller.trustId, channel, setter(caller));
   activityLog(deps.log).info({ channel: channel.conversationId }, "Patient-safety channel set");
   return { ok: true };
 }
 
 /** `set division channel <division>`, in that division's channel (undefined: typed in a chat, not a channel). */
-export async function setDivisionChannel(deps: CaseDeskDeps, caller: Caller, division: string, channel: ChannelAddress | undefined): Promise<Result<{ readonly division: string }>> {
+export async function setDivisionChannel(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  division: string,
+  channel: ChannelAddress | undefined,
+): Promise<Result<{ readonly division: string }>> {
   if (!may(caller.roles, "request-investigation")) return refused("not-allowed", "Only PALS officers and managers can set division channels.");
-  if (!channel) return refused("rule", "Type **set division channel** and the division's name in that division's channel (with an @mention of PALS Desk), not in a chat.");
+  if (!channel)
+    return refused("rule", "Type **set division channel** and the division's name in that division's channel (with an @mention of PALS Desk), not in a chat.");
   const name = division.trim().slice(0, 200);
   if (!name) return refused("rule", "Add the division's name, for example **set division channel Medicine**.");
   await deps.channels.setDivisionChannel(caller.trustId, name, channel, setter(caller));

@@ -56,7 +56,12 @@ export type RequestResult = Result<{
 const requestItemId = (requestId: string) => `investigation:${requestId}:request`;
 
 /** "Ask a clinical lead" on the case card. */
-export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, input: InvestigationRequestInput, requester: { readonly teamsUserId: string }): Promise<RequestResult> {
+export async function requestInvestigation(
+  deps: CaseDeskDeps,
+  s: Submission,
+  input: InvestigationRequestInput,
+  requester: { readonly teamsUserId: string },
+): Promise<RequestResult> {
   let lead: StaffMember | undefined;
   let channel: ConversationAddress | undefined;
   const requestId = s.key ? requestIdFor(s.caseId, s.key) : randomUUID();
@@ -82,7 +87,13 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
         ctx,
       );
       const target: OutboxItem["target"] = channel ? { kind: "new-thread", channel } : { kind: "person", aadObjectId: lead!.aadObjectId };
-      const card = newOutboxItem(c.trustId, requestItemId(requestId), target, { kind: "investigation-request", caseId: c.id, reference: c.reference, requestId }, ctx.now);
+      const card = newOutboxItem(
+        c.trustId,
+        requestItemId(requestId),
+        target,
+        { kind: "investigation-request", caseId: c.id, reference: c.reference, requestId },
+        ctx.now,
+      );
       return { ...stepOf(step), outbox: [card] } satisfies ChangeStep;
     },
     // Decide who and where before saving anything: a request nobody can receive is no request.
@@ -110,7 +121,10 @@ export async function requestInvestigation(deps: CaseDeskDeps, s: Submission, in
   if (!made.delivery) await deps.sendNow(s.caller.trustId, [requestItemId(made.id)]);
   const latest = (await deps.cases.get(s.caller.trustId, s.caseId)) ?? result.view.record;
   const request = findInvestigation(latest.value, made.id);
-  activityLog(deps.log).info({ caseId: s.caseId, reference: latest.value.reference, investigationId: made.id, posted: request.delivery?.kind ?? "queued" }, "Investigation request sent");
+  activityLog(deps.log).info(
+    { caseId: s.caseId, reference: latest.value.reference, investigationId: made.id, posted: request.delivery?.kind ?? "queued" },
+    "Investigation request sent",
+  );
   return {
     ok: true,
     view: { ...result.view, record: latest },
@@ -141,7 +155,13 @@ export async function investigationPosted(deps: CaseDeskDeps, item: OutboxItem, 
     submission: `posted:${requestId}`,
     apply: (c) => {
       if (findInvestigation(c, requestId).delivery) throw new CaseRuleError("The request's delivery is recorded already.");
-      const delivery = { kind: thread ? ("channel-thread" as const) : ("personal" as const), conversationId: delivered.conversationId, activityId: delivered.activityId, serviceUrl: address.serviceUrl, channelId: address.channelId };
+      const delivery = {
+        kind: thread ? ("channel-thread" as const) : ("personal" as const),
+        conversationId: delivered.conversationId,
+        activityId: delivered.activityId,
+        serviceUrl: address.serviceUrl,
+        channelId: address.channelId,
+      };
       return {
         updated: recordDelivery(c, requestId, delivery, deps.now()),
         events: [],
@@ -149,7 +169,8 @@ export async function investigationPosted(deps: CaseDeskDeps, item: OutboxItem, 
       };
     },
   });
-  if (outcome.kind === "not-found") activityLog(deps.log).warn({ caseId, investigationId: requestId }, "An investigation request was posted for a case that is gone");
+  if (outcome.kind === "not-found")
+    activityLog(deps.log).warn({ caseId, investigationId: requestId }, "An investigation request was posted for a case that is gone");
   // Recorded already is fine; a clash that outlasted the retries is not: the outbox keeps the item and tries again.
   if (outcome.kind === "refused" && !(outcome.error instanceof CaseRuleError)) throw outcome.error;
 }
@@ -200,7 +221,12 @@ async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: strin
   const latest = outcome.record;
   const now = latest.value.investigations?.find((r) => r.id === requestId) ?? request;
   if (outcome.kind === "refused") {
-    return { ok: false, problem: outcome.error instanceof CaseRuleError ? "rule" : "changed", message: outcome.error.message, view: { record: latest, staff: [], leads: [] } };
+    return {
+      ok: false,
+      problem: outcome.error instanceof CaseRuleError ? "rule" : "changed",
+      message: outcome.error.message,
+      view: { record: latest, staff: [], leads: [] },
+    };
   }
   log.info({ caseId: s.caseId, investigationId: requestId, already: outcome.kind === "already-applied" }, "Investigation request updated");
   return { ok: true, record: latest, request: now };
@@ -209,7 +235,13 @@ async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: strin
 /** The case owner (or the officer who asked) hears about an answer or a request for more time in their own chat. */
 function toOwner(c: Case, request: InvestigationRequest, id: string, kind: "investigation-answer" | "investigation-extension", now: Date): OutboxItem {
   const owner = c.owner ?? request.requestedBy;
-  return newOutboxItem(c.trustId, id, { kind: "person", aadObjectId: owner.aadObjectId }, { kind, caseId: c.id, reference: c.reference, requestId: request.id }, now);
+  return newOutboxItem(
+    c.trustId,
+    id,
+    { kind: "person", aadObjectId: owner.aadObjectId },
+    { kind, caseId: c.id, reference: c.reference, requestId: request.id },
+    now,
+  );
 }
 
 export function answer(deps: CaseDeskDeps, s: Submission, requestId: string, input: InvestigationAnswerInput): Promise<OpenRequest> {
@@ -219,7 +251,12 @@ export function answer(deps: CaseDeskDeps, s: Submission, requestId: string, inp
   }));
 }
 
-export function askForMoreTime(deps: CaseDeskDeps, s: Submission, requestId: string, input: { readonly newDueOn: string; readonly reason: string }): Promise<OpenRequest> {
+export function askForMoreTime(
+  deps: CaseDeskDeps,
+  s: Submission,
+  requestId: string,
+  input: { readonly newDueOn: string; readonly reason: string },
+): Promise<OpenRequest> {
   return changeRequest(deps, s, requestId, "lead", (c, request, ctx) => ({
     ...stepOf(askForMoreTimeRule(c, request.id, input, ctx)),
     outbox: [toOwner(c, request, `investigation:${request.id}:extension:${input.newDueOn}`, "investigation-extension", ctx.now)],
@@ -234,7 +271,12 @@ export function decideExtension(deps: CaseDeskDeps, s: Submission, requestId: st
  * A reply in a request's thread that @mentions PALS Desk goes on the case timeline. One write: the event's
  * id comes from the Teams message, so the same message delivered again is recorded once.
  */
-export async function addThreadReply(deps: CaseDeskDeps, caller: Caller, thread: { readonly rootActivityId: string; readonly messageId?: string }, note: string): Promise<{ readonly reference: string } | undefined> {
+export async function addThreadReply(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  thread: { readonly rootActivityId: string; readonly messageId?: string },
+  note: string,
+): Promise<{ readonly reference: string } | undefined> {
   const about = await deps.channels.thread(caller.trustId, thread.rootActivityId);
   const record = about ? await deps.cases.get(caller.trustId, about.caseId) : undefined;
   if (!about || !record || record.value.retiringOn) return undefined;
@@ -242,7 +284,11 @@ export async function addThreadReply(deps: CaseDeskDeps, caller: Caller, thread:
   const id = `${record.value.id}:thread:${thread.messageId ?? randomUUID()}`;
   await deps.timeline.record(
     eventFrom(
-      { kind: "investigation-follow-up", summary: `${caller.actor.name} added to the investigation thread${request ? ` (${request.lead.name}'s request)` : ""}`, detail: note.slice(0, 4000) },
+      {
+        kind: "investigation-follow-up",
+        summary: `${caller.actor.name} added to the investigation thread${request ? ` (${request.lead.name}'s request)` : ""}`,
+        detail: note.slice(0, 4000),
+      },
       record.value,
       { actor: caller.actor, now: deps.now() },
       id,

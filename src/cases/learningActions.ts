@@ -81,9 +81,23 @@ export async function addAction(deps: CaseDeskDeps, s: Submission, input: NewAct
     s,
     "add-action",
     (c, ctx) => {
-      const step = addActionRule(c, { id: actionId, description: input.description, owner: { aadObjectId: owner!.aadObjectId, name: owner!.name }, division: input.division, dueOn: input.dueOn, subject: input.subject }, ctx);
+      const step = addActionRule(
+        c,
+        {
+          id: actionId,
+          description: input.description,
+          owner: { aadObjectId: owner!.aadObjectId, name: owner!.name },
+          division: input.division,
+          dueOn: input.dueOn,
+          subject: input.subject,
+        },
+        ctx,
+      );
       const payload = { kind: "learning-action" as const, caseId: c.id, reference: c.reference, actionId, moment: "added" as const };
-      return { ...stepOf(step), outbox: [newOutboxItem(c.trustId, learningActionOutboxId(actionId, "added"), { kind: "person", aadObjectId: owner!.aadObjectId }, payload, ctx.now)] };
+      return {
+        ...stepOf(step),
+        outbox: [newOutboxItem(c.trustId, learningActionOutboxId(actionId, "added"), { kind: "person", aadObjectId: owner!.aadObjectId }, payload, ctx.now)],
+      };
     },
     // The owner comes from the card: only someone on the list the form offers (people met, the PALS team) will do.
     async () => {
@@ -144,7 +158,8 @@ export async function markDone(deps: CaseDeskDeps, s: Submission, actionId: stri
   const now = latest.value.actions?.find((a) => a.id === actionId) ?? action;
   if (outcome.kind === "refused") {
     log.info({ caseId: s.caseId, actionId, reason: outcome.error.name }, "Mark done not applied");
-    const message = outcome.error instanceof CaseRuleError ? outcome.error.message : "The case changed while you were saving, and the action was not marked done. Try again.";
+    const message =
+      outcome.error instanceof CaseRuleError ? outcome.error.message : "The case changed while you were saving, and the action was not marked done. Try again.";
     return refused(outcome.error instanceof CaseRuleError ? "rule" : "changed", message);
   }
   log.info({ caseId: s.caseId, actionId, already: outcome.kind === "already-applied" }, "Action marked done");

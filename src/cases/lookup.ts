@@ -53,7 +53,11 @@ export async function openByReference(deps: CaseDeskDeps, caller: Caller, text: 
 }
 
 /** The case's timeline, oldest first, with what a change has saved but not yet written to the timeline. */
-export async function timeline(deps: CaseDeskDeps, caller: Caller, caseId: string): Promise<Result<{ readonly c: Case; readonly events: readonly CaseEvent[] }>> {
+export async function timeline(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  caseId: string,
+): Promise<Result<{ readonly c: Case; readonly events: readonly CaseEvent[] }>> {
   const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) return refused("not-found", CASE_NOT_FOUND);
   const notAllowed = allowed(deps, caller, "view-timeline", record.value);
@@ -66,7 +70,11 @@ export async function timeline(deps: CaseDeskDeps, caller: Caller, caseId: strin
 }
 
 /** `my cases`: the caller's open cases, next deadline first (cases with none last), at most `limit`, and how many in all. */
-export async function myCases(deps: CaseDeskDeps, caller: Caller, limit: number): Promise<Result<{ readonly cases: readonly CaseSummary[]; readonly total: number }>> {
+export async function myCases(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  limit: number,
+): Promise<Result<{ readonly cases: readonly CaseSummary[]; readonly total: number }>> {
   return allowed(deps, caller, "list-my-cases") ?? { ok: true, ...(await deps.cases.listOpenByOwner(caller.trustId, caller.actor.aadObjectId, { limit })) };
 }
 
@@ -74,7 +82,10 @@ export async function myCases(deps: CaseDeskDeps, caller: Caller, limit: number)
 const DUE_LIMIT = 50;
 
 /** `due`: the caller's cases that are overdue or due in the next 2 working days (the morning digest on demand). */
-export async function due(deps: CaseDeskDeps, caller: Caller): Promise<Result<{ readonly items: readonly DigestItem[]; readonly total: number; readonly today: string }>> {
+export async function due(
+  deps: CaseDeskDeps,
+  caller: Caller,
+): Promise<Result<{ readonly items: readonly DigestItem[]; readonly total: number; readonly today: string }>> {
   const notAllowed = allowed(deps, caller, "list-my-cases");
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
@@ -115,7 +126,12 @@ export function parseCaseQuery(text: string): CaseQuery | { readonly problem: st
 }
 
 /** Cases matching a query (newest first), at most `limit`; a query that could not be read is refused with what to type. */
-export async function findCases(deps: CaseDeskDeps, caller: Caller, query: CaseQuery | { readonly problem: string }, limit: number): Promise<Result<{ readonly cases: readonly Case[] }>> {
+export async function findCases(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  query: CaseQuery | { readonly problem: string },
+  limit: number,
+): Promise<Result<{ readonly cases: readonly Case[] }>> {
   const notAllowed = allowed(deps, caller, "search-cases");
   if (notAllowed) return notAllowed;
   if ("problem" in query) return refused("rule", query.problem);

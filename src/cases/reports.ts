@@ -35,7 +35,11 @@ function managersOnly(deps: CaseDeskDeps, caller: Caller, what: string): ReturnT
 }
 
 /** The service report for a period, against the period before it. */
-export async function serviceReport(deps: CaseDeskDeps, caller: Caller, period: ReportPeriod): Promise<Result<{ readonly report: ServiceReport; readonly today: string }>> {
+export async function serviceReport(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  period: ReportPeriod,
+): Promise<Result<{ readonly report: ServiceReport; readonly today: string }>> {
   const notAllowed = managersOnly(deps, caller, "report");
   if (notAllowed) return notAllowed;
   const today = londonDate(deps.now());
@@ -52,7 +56,12 @@ export async function ko41a(deps: CaseDeskDeps, caller: Caller, year: number): P
 }
 
 /** "You said, we did" for a period, and a division when given (youSaidWeDid.ts). */
-export async function youSaidWeDid(deps: CaseDeskDeps, caller: Caller, period: ReportPeriod, division?: string): Promise<Result<{ readonly summary: YouSaidWeDid; readonly today: string }>> {
+export async function youSaidWeDid(
+  deps: CaseDeskDeps,
+  caller: Caller,
+  period: ReportPeriod,
+  division?: string,
+): Promise<Result<{ readonly summary: YouSaidWeDid; readonly today: string }>> {
   const notAllowed = managersOnly(deps, caller, "you said we did");
   if (notAllowed) return notAllowed;
   const read = await readYouSaidWeDid(deps, caller.trustId, period, division);
@@ -121,7 +130,14 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
         file: {
           name: `PALS-cases-${request.from}-to-${request.to}${detail}-${stamp(now)}.csv`,
           contentType: "text/csv",
-          content: Buffer.from(casesCsv(cases, { withPatientDetails: request.withPatientDetails, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays }), "utf8"),
+          content: Buffer.from(
+            casesCsv(cases, {
+              withPatientDetails: request.withPatientDetails,
+              rules: rulesOf(deps).deadlines,
+              updateWorkingDays: rulesOf(deps).updates.workingDays,
+            }),
+            "utf8",
+          ),
           description: `${cases.length} case${cases.length === 1 ? "" : "s"} received ${request.from} to ${request.to}, ${request.withPatientDetails ? "WITH patient details" : "without patient details"}`,
           logged: { kind: request.kind, cases: cases.length, withPatientDetails: request.withPatientDetails },
         },
@@ -134,7 +150,10 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       if (!read.ok) return { ok: false, title: "Division not found", text: read.message };
       const { summary } = read;
       // The division goes in the name as letters and digits only: the name is shown as markdown on the file card.
-      const words = (summary.division ?? "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      const words = (summary.division ?? "")
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
       const slug = words ? `-${words}` : "";
       return {
         ok: true,
@@ -169,7 +188,12 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
       if (!found) return { ok: false, title: "Case not found", text: "We couldn't find that case. Type **export case** and the reference." };
       const c = found.value;
       const events = await deps.timeline.list(c.id);
-      const html = caseFileHtml(c, events, { generatedAt: now, generatedBy: caller.actor.name, trustName: deps.trustNameOf?.(c.trustId), rules: rulesOf(deps).deadlines });
+      const html = caseFileHtml(c, events, {
+        generatedAt: now,
+        generatedBy: caller.actor.name,
+        trustName: deps.trustNameOf?.(c.trustId),
+        rules: rulesOf(deps).deadlines,
+      });
       return {
         ok: true,
         file: {

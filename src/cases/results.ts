@@ -38,4 +38,3 @@ export const CASE_NOT_FOUND = "We couldn't find that case. The card may be out o
 
 /** The acting system (sweep, retention, delivery), for the timeline. */
 export const PALS_DESK = { aadObjectId: "pals-desk", name: "PALS Desk" } as const;
-

@@ -28,7 +28,13 @@ export async function applyRetention(deps: CaseDeskDeps, trustId: string, caseId
   if (action === "delete") {
     if (!finished.value.retiringOn) {
       // First a mark that refuses every later change, so nothing is added to the timeline while it is deleted.
-      const marked = await changeCase(deps, { trustId, caseId, actor: ACTOR, loaded: finished, apply: (c) => ({ updated: { ...c, retiringOn: today }, events: [] }) });
+      const marked = await changeCase(deps, {
+        trustId,
+        caseId,
+        actor: ACTOR,
+        loaded: finished,
+        apply: (c) => ({ updated: { ...c, retiringOn: today }, events: [] }),
+      });
       if (marked.kind !== "saved") return marked.kind === "not-found" ? "not-due" : "try-again";
     }
     const c = finished.value;
@@ -36,7 +42,10 @@ export async function applyRetention(deps: CaseDeskDeps, trustId: string, caseId
     const entries = (await deps.timeline.list(c.id)).filter((e) => e.id !== auditId).length;
     await deps.timeline.record(
       eventFrom(
-        { kind: "retention-applied", summary: `Case deleted under the records retention schedule (${yearsText(years)} after closure); ${entries} timeline entries removed` },
+        {
+          kind: "retention-applied",
+          summary: `Case deleted under the records retention schedule (${yearsText(years)} after closure); ${entries} timeline entries removed`,
+        },
         c,
         { actor: ACTOR, now },
         auditId,
@@ -56,13 +65,19 @@ export async function applyRetention(deps: CaseDeskDeps, trustId: string, caseId
         if (!isRetentionDue(current, today, deps.retention)) throw new CaseRuleError("Retention is not due.");
         return {
           updated: anonymiseCase(current, now),
-          events: [{ kind: "retention-applied", summary: `Patient details and free text removed under the records retention schedule (${yearsText(years)} after closure); ${cleared} timeline entries cleared` }],
+          events: [
+            {
+              kind: "retention-applied",
+              summary: `Patient details and free text removed under the records retention schedule (${yearsText(years)} after closure); ${cleared} timeline entries cleared`,
+            },
+          ],
           scrubTimeline: true,
         };
       },
     });
     if (outcome.kind === "not-found") return "not-due";
-    if (outcome.kind !== "saved" || outcome.record.pending.length > 0) return outcome.kind === "refused" && outcome.error instanceof CaseRuleError ? "not-due" : "try-again";
+    if (outcome.kind !== "saved" || outcome.record.pending.length > 0)
+      return outcome.kind === "refused" && outcome.error instanceof CaseRuleError ? "not-due" : "try-again";
   }
   log.info({ caseId, reference: finished.value.reference, action }, "Records retention applied");
   return "applied";

@@ -12,7 +12,12 @@ import { refused, type Result } from "./results";
 export const ACTIONS_READ_LIMIT = 500;
 
 /** The summary, or a refusal naming the divisions cases use when the one asked for is not among them. */
-export async function readYouSaidWeDid(deps: Pick<CaseDeskDeps, "cases">, trustId: string, period: ReportPeriod, division?: string): Promise<Result<{ readonly summary: YouSaidWeDid }>> {
+export async function readYouSaidWeDid(
+  deps: Pick<CaseDeskDeps, "cases">,
+  trustId: string,
+  period: ReportPeriod,
+  division?: string,
+): Promise<Result<{ readonly summary: YouSaidWeDid }>> {
   const [raised, withActions] = await Promise.all([
     deps.cases.listForReport(trustId, period.from, period.to),
     deps.cases.listWithActionsDoneSince(trustId, period.from, ACTIONS_READ_LIMIT),

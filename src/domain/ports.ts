@@ -76,7 +76,11 @@ export interface CaseRepository {
    * composite index), with how many there are in all (a COUNT only when the list is cut). `dueBy`: only those
    * due on or before that day.
    */
-  listOpenByOwner(trustId: string, ownerAadObjectId: string, options: { readonly limit: number; readonly dueBy?: string }): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
+  listOpenByOwner(
+    trustId: string,
+    ownerAadObjectId: string,
+    options: { readonly limit: number; readonly dueBy?: string },
+  ): Promise<{ readonly cases: CaseSummary[]; readonly total: number }>;
   /** Every case about one patient, by NHS number (subject access requests). */
   listForPatient(trustId: string, nhsNumber: string): Promise<Case[]>;
   /**

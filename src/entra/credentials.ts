@@ -1,6 +1,12 @@
 // Entra ID credentials: PALS Desk's identity towards Cosmos DB (managed identity, or a developer's az login)
 // and the bot's own identity towards Microsoft Graph (client secret, or the bot's user-assigned managed identity).
-import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential, type ClientSecretCredentialOptions, type TokenCredential } from "@azure/identity";
+import {
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  type ClientSecretCredentialOptions,
+  type TokenCredential,
+} from "@azure/identity";
 import type { Config } from "../config";
 
 /** Microsoft Graph, app-only: whatever application permissions the admin consented to. */

@@ -223,9 +223,17 @@ export class GraphGroupRoles implements GroupRoleSource {
     if (made) return made;
     const authProvider = new TokenCredentialAuthenticationProvider(this.options.credentialFor(tenant), { scopes: [GRAPH_SCOPE] });
     const retry = new RetryHandler(
-      new RetryHandlerOptions(1, 3, (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS),
+      new RetryHandlerOptions(
+        1,
+        3,
+        (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
+      ),
     );
-    const middleware: Middleware[] = [new AuthenticationHandler(authProvider), retry, new FetchHandler(this.options.fetch ?? ((input, init) => fetch(input, init)))];
+    const middleware: Middleware[] = [
+      new AuthenticationHandler(authProvider),
+      retry,
+      new FetchHandler(this.options.fetch ?? ((input, init) => fetch(input, init))),
+    ];
     const baseUrl = this.options.graphBaseUrl;
     const client = Client.initWithMiddleware({
       middleware,
@@ -247,7 +255,8 @@ function hintFor(error: unknown): string {
   if ([name, code].some((kind) => typeof kind === "string" && TOKEN_ERRORS.has(kind))) {
     return "the bot could not get a Microsoft Graph token: check MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId";
   }
-  if (statusCode === 401 || statusCode === 403) return "check the app registration has GroupMember.Read.All and User.ReadBasic.All (application) with admin consent";
+  if (statusCode === 401 || statusCode === 403)
+    return "check the app registration has GroupMember.Read.All and User.ReadBasic.All (application) with admin consent";
   if (statusCode === 429) return "Microsoft Graph is throttling PALS Desk";
   if (name === "DeadlinePassed") return "Microsoft Graph did not answer in time";
   return "Microsoft Graph could not be reached or failed";

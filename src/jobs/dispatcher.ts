@@ -170,7 +170,8 @@ export class Dispatcher {
       await this.outbox.save({ ...claimed, state: "failed", lastError: String(result.status) }, latest.etag);
       report.failed += 1;
       log.error({ status: result.status, attempts }, "Proactive message given up after the last try");
-      if (item.payload.kind !== "admin-notice") await this.deliverer.noticeAdmins(item.trustId, `A PALS Desk ${describe(item)} could not be sent after ${attempts} tries.`, now);
+      if (item.payload.kind !== "admin-notice")
+        await this.deliverer.noticeAdmins(item.trustId, `A PALS Desk ${describe(item)} could not be sent after ${attempts} tries.`, now);
     } else {
       const delay = retryDelayMs(attempts, result.status === 429 ? result.retryAfterSeconds : undefined, this.random);
       await this.outbox.save({ ...claimed, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), lastError: String(result.status) }, latest.etag);

@@ -73,7 +73,11 @@ export function startJobs(options: JobsOptions): Jobs {
   return {
     sweepNow: run,
     kick: () => scheduler?.kick(),
-    deliverNow: (trustId, outboxIds) => dispatcher.deliver(outboxIds.map((id) => ({ id, trustId })), options.now()),
+    deliverNow: (trustId, outboxIds) =>
+      dispatcher.deliver(
+        outboxIds.map((id) => ({ id, trustId })),
+        options.now(),
+      ),
     stop: async (waitMs = 10_000) => {
       stopped = true;
       let timer: NodeJS.Timeout | undefined;
@@ -84,7 +88,9 @@ export function startJobs(options: JobsOptions): Jobs {
       clearTimeout(timer);
       if (!waited) log.warn({ waitMs }, "A sweep was still running at shutdown; it stops here and the next sweep redoes its work");
       // A finished sweep has released the lease already; this covers one cut short. Only our own lease is released.
-      await options.lease.release(deps.instanceId).catch((error: unknown) => log.warn({ err: errorFacts(error) }, "Could not release the sweep lease at shutdown; it expires by itself"));
+      await options.lease
+        .release(deps.instanceId)
+        .catch((error: unknown) => log.warn({ err: errorFacts(error) }, "Could not release the sweep lease at shutdown; it expires by itself"));
     },
   };
 }

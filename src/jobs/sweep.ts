@@ -70,7 +70,16 @@ export interface SweepReport {
 }
 
 /** What a sweep that did not run reports (another instance holds the lease, or this one is stopping). */
-export const NOT_RUN: SweepReport = { ran: false, days: [], documentsRead: 0, casesChecked: 0, digestsQueued: 0, alertsQueued: 0, casesRetired: 0, casesFinished: 0 };
+export const NOT_RUN: SweepReport = {
+  ran: false,
+  days: [],
+  documentsRead: 0,
+  casesChecked: 0,
+  digestsQueued: 0,
+  alertsQueued: 0,
+  casesRetired: 0,
+  casesFinished: 0,
+};
 
 /** The most days a late sweep catches up on (after an outage): older due work is still overdue today. */
 const MAX_CATCH_UP_DAYS = 31;
@@ -107,18 +116,30 @@ function investigationItems(c: Case, today: string, now: Date, rules: Rules): Ou
   return investigationReminders(c, today, rules.investigations.reminderWorkingDays).flatMap(({ request, reminder }) => {
     const about = { caseId: c.id, reference: c.reference, requestId: request.id };
     if (reminder !== "overdue") {
-      const target: OutboxItem["target"] = request.delivery?.kind === "channel-thread"
-        ? { kind: "conversation", address: { conversationId: request.delivery.conversationId, serviceUrl: request.delivery.serviceUrl, channelId: request.delivery.channelId, conversationType: "channel" } }
-        : { kind: "person", aadObjectId: request.lead.aadObjectId };
+      const target: OutboxItem["target"] =
+        request.delivery?.kind === "channel-thread"
+          ? {
+              kind: "conversation",
+              address: {
+                conversationId: request.delivery.conversationId,
+                serviceUrl: request.delivery.serviceUrl,
+                channelId: request.delivery.channelId,
+                conversationType: "channel",
+              },
+            }
+          : { kind: "person", aadObjectId: request.lead.aadObjectId };
       return [pending(`investigation:${request.id}:${reminder}`, target, { kind: "investigation-reminder", ...about, reminder, audience: "lead" })];
     }
     const toOwner = c.owner
-      ? [pending(`investigation:${request.id}:overdue-owner`, { kind: "person", aadObjectId: c.owner.aadObjectId }, { kind: "investigation-reminder", ...about, reminder, audience: "owner" })]
+      ? [
+          pending(
+            `investigation:${request.id}:overdue-owner`,
+            { kind: "person", aadObjectId: c.owner.aadObjectId },
+            { kind: "investigation-reminder", ...about, reminder, audience: "owner" },
+          ),
+        ]
       : [];
-    return [
-      ...toOwner,
-      ...(alertIsOn(rules, "investigation-overdue") ? [alertOutboxItem(c, "investigation-overdue", today, now, request.id)] : []),
-    ];
+    return [...toOwner, ...(alertIsOn(rules, "investigation-overdue") ? [alertOutboxItem(c, "investigation-overdue", today, now, request.id)] : [])];
   });
 }
 
@@ -212,7 +233,9 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
   for (const digest of digests.values()) {
     const details = digestIncomplete(digest.incomplete);
     const payload = { kind: "digest" as const, day: today, items: sortDigest(digest.items), ...(details ? { incomplete: details } : {}) };
-    const created = await deps.outbox.enqueue(newOutboxItem(digest.trustId, digestOutboxId(digest.trustId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, payload, now));
+    const created = await deps.outbox.enqueue(
+      newOutboxItem(digest.trustId, digestOutboxId(digest.trustId, digest.ownerId, today), { kind: "person", aadObjectId: digest.ownerId }, payload, now),
+    );
     if (created) result.digestsQueued += 1;
   }
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.

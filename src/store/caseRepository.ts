@@ -89,7 +89,9 @@ export class CosmosCaseRepository implements CaseRepository {
   }
 
   async findByReference(trustId: string, reference: string): Promise<CaseRecord | undefined> {
-    const [found] = await this.inTrust("SELECT * FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND c.reference = @reference", trustId, { "@reference": reference });
+    const [found] = await this.inTrust("SELECT * FROM c WHERE c.trustId = @trustId AND c.docType = 'case' AND c.reference = @reference", trustId, {
+      "@reference": reference,
+    });
     return found ? this.toRecord(found, found._etag as string) : undefined;
   }
 
@@ -144,7 +146,13 @@ export class CosmosCaseRepository implements CaseRepository {
       if (typeof r.watchOn === "string" && r.watchOn <= day) due.push({ trustId: r.trustId, caseId: r.id });
       if (typeof r.missingCount !== "number" || r.missingCount <= 0 || typeof r.reference !== "string") continue;
       const owner = r.owner as { aadObjectId?: unknown } | undefined;
-      incomplete.push({ trustId: r.trustId, caseId: r.id, reference: r.reference, missingCount: r.missingCount, ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}) });
+      incomplete.push({
+        trustId: r.trustId,
+        caseId: r.id,
+        reference: r.reference,
+        missingCount: r.missingCount,
+        ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}),
+      });
     }
     return { due, incomplete };
   }
@@ -165,9 +173,14 @@ export class CosmosCaseRepository implements CaseRepository {
     }
   }
 
-  async listOpenByOwner(trustId: string, ownerAadObjectId: string, options: { limit: number; dueBy?: string }): Promise<{ cases: CaseSummary[]; total: number }> {
+  async listOpenByOwner(
+    trustId: string,
+    ownerAadObjectId: string,
+    options: { limit: number; dueBy?: string },
+  ): Promise<{ cases: CaseSummary[]; total: number }> {
     const where =
-      "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" + (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
+      "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.owner.aadObjectId = @owner AND c.status = 'open'" +
+      (options.dueBy ? " AND c.dueKey <= @dueBy" : "");
     const parameters = { "@owner": ownerAadObjectId, ...(options.dueBy ? { "@dueBy": options.dueBy } : {}) };
     // Only what the list shows; ordered by the cases container's composite index (cosmos.ts; its first keys are fixed by the filter).
     const resources = await this.inTrust(
@@ -301,7 +314,9 @@ export class CosmosCaseRepository implements CaseRepository {
    * case, twice per logged contact. A JSON copy, as the store gives back: no shared objects, no undefined values.
    */
   private written(value: Case, document: Record<string, unknown>, etag: string): CaseRecord {
-    const sent = JSON.parse(JSON.stringify({ value, revision: document.revision, pending: document.pending, applied: document.applied, latest: document.latest })) as Omit<CaseRecord, "etag">;
+    const sent = JSON.parse(
+      JSON.stringify({ value, revision: document.revision, pending: document.pending, applied: document.applied, latest: document.latest }),
+    ) as Omit<CaseRecord, "etag">;
     this.checked.set(versionKey(value.id, etag), structuredClone(sent.value));
     return { ...sent, etag };
   }
@@ -347,7 +362,9 @@ function actionIndexOf(c: Case): { openActionOwners?: string[]; openActionsDueOn
   const open = (c.actions ?? []).filter((a) => a.status === "open");
   const doneDays = (c.actions ?? []).flatMap((a) => (a.done ? [a.done.on] : [])).sort();
   return {
-    ...(open.length > 0 ? { openActionOwners: [...new Set(open.map((a) => a.owner.aadObjectId.toLowerCase()))], openActionsDueOn: open.map((a) => a.dueOn).sort()[0] } : {}),
+    ...(open.length > 0
+      ? { openActionOwners: [...new Set(open.map((a) => a.owner.aadObjectId.toLowerCase()))], openActionsDueOn: open.map((a) => a.dueOn).sort()[0] }
+      : {}),
     ...(doneDays.length > 0 ? { lastActionDoneOn: doneDays[doneDays.length - 1] } : {}),
   };
 }
@@ -391,7 +408,7 @@ function wordTokens(word: string): string[] {
 /** "000123" is also typed "00123", "0123" and "123". */
 function withoutLeadingZeros(part: string): string[] {
   const forms: string[] = [];
-  for (let rest = part; /^0./.test(rest); ) forms.push((rest = rest.slice(1)));
+  for (let rest = part; /^0./.test(rest);) forms.push((rest = rest.slice(1)));
   return forms;
 }
 
@@ -402,7 +419,10 @@ function withoutLeadingZeros(part: string): string[] {
  * deduplicated and capped.
  */
 function searchTokensOf(c: Case): { searchTokens: string[]; referenceTokens: string[] } {
-  const parts = c.reference.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((part) => part.length > 0);
+  const parts = c.reference
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((part) => part.length > 0);
   const referenceTokens = [...new Set([...parts, ...parts.flatMap(withoutLeadingZeros)])];
   const words = `${c.patient.name ?? ""} ${c.summary}`.split(/\s+/).flatMap(wordTokens);
   const searchTokens = [...new Set([...referenceTokens, ...words])].slice(0, MAX_SEARCH_TOKENS);

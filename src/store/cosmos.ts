@@ -104,7 +104,10 @@ export async function openStore(settings: CosmosSettings, log: Logger): Promise<
   try {
     // The first request says whether the account is there at all. The client alone can take minutes to
     // give up (with endpoint discovery on, an unknown host is retried for about two minutes).
-    const database = await withinDeadline(identity ? existingDatabase(client, settings.database) : databaseNamed(client, settings.database), settings.connectTimeoutMs ?? 30_000);
+    const database = await withinDeadline(
+      identity ? existingDatabase(client, settings.database) : databaseNamed(client, settings.database),
+      settings.connectTimeoutMs ?? 30_000,
+    );
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, shape] of Object.entries(CONTAINERS) as [ContainerName, (typeof CONTAINERS)[ContainerName]][]) {
       containers[name] = identity ? await existingContainer(database, shape) : await containerNamed(database, shape);
@@ -146,7 +149,8 @@ async function databaseNamed(client: CosmosClient, id: string): Promise<Database
  * Cosmos DB's data-plane roles cover reading and writing data, not creating or changing databases and
  * containers: with an identity, the infrastructure (infra/azure.bicep) makes them and PALS Desk only checks.
  */
-const MADE_BY_INFRA = "With a managed identity PALS Desk can't create or change databases and containers: create them with infra/azure.bicep (atk provision), or as docs/operations.md's \"Deploy to your trust\" lists.";
+const MADE_BY_INFRA =
+  "With a managed identity PALS Desk can't create or change databases and containers: create them with infra/azure.bicep (atk provision), or as docs/operations.md's \"Deploy to your trust\" lists.";
 
 async function existingDatabase(client: CosmosClient, id: string): Promise<Database> {
   try {
@@ -189,11 +193,15 @@ async function existingContainer(database: Database, shape: (typeof CONTAINERS)[
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
-  if (!resource) throw new StoreUnavailableError(`The Cosmos DB container "${id}" does not exist in database "${database.id}". ${MADE_BY_INFRA}`, "missing-container");
+  if (!resource)
+    throw new StoreUnavailableError(`The Cosmos DB container "${id}" does not exist in database "${database.id}". ${MADE_BY_INFRA}`, "missing-container");
   const stored = (resource.indexingPolicy?.compositeIndexes ?? []).map((index) => JSON.stringify(index.map(({ path, order }) => ({ path, order }))));
   const missing = shape.compositeIndexes.filter((index) => !stored.includes(JSON.stringify(index.map(({ path, order }) => ({ path, order })))));
   if (resource.partitionKey?.paths?.[0] !== shape.partitionKey || missing.length > 0) {
-    const what = missing.length > 0 ? `lacks ${missing.length === 1 ? "a composite index" : `${missing.length} composite indexes`} PALS Desk's queries need` : `is partitioned by ${resource.partitionKey?.paths?.[0] ?? "nothing"}, not ${shape.partitionKey}`;
+    const what =
+      missing.length > 0
+        ? `lacks ${missing.length === 1 ? "a composite index" : `${missing.length} composite indexes`} PALS Desk's queries need`
+        : `is partitioned by ${resource.partitionKey?.paths?.[0] ?? "nothing"}, not ${shape.partitionKey}`;
     throw new StoreUnavailableError(`The Cosmos DB container "${id}" ${what}. ${MADE_BY_INFRA}`, "container-shape");
   }
   return database.container(id);
@@ -208,7 +216,9 @@ async function containerNamed(database: Database, shape: (typeof CONTAINERS)[Con
       id,
       partitionKey: { paths: [shape.partitionKey] },
       uniqueKeyPolicy: shape.uniqueKeys.length ? { uniqueKeys: [{ paths: [...shape.uniqueKeys] }] } : undefined,
-      ...(compositeIndexes.length ? { indexingPolicy: { indexingMode: "consistent", automatic: true, includedPaths: [{ path: "/*" }], compositeIndexes } } : {}),
+      ...(compositeIndexes.length
+        ? { indexingPolicy: { indexingMode: "consistent", automatic: true, includedPaths: [{ path: "/*" }], compositeIndexes } }
+        : {}),
     });
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
@@ -241,7 +251,19 @@ function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Network failures that mean the endpoint is wrong, down or not reachable from here. */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]);
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+]);
 
 /** @azure/identity's errors when no token could be had (no managed identity here, no az login, a wrong client id). */
 const TOKEN_ERRORS = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
@@ -282,7 +304,10 @@ function explained(error: unknown, endpoint: string, identity: boolean): unknown
     );
   }
   if (code === 401) {
-    return new StoreUnavailableError(`Cosmos DB at ${where} refused the key (401). Check COSMOS_KEY: it must be a key of the account named by COSMOS_ENDPOINT.`, 401);
+    return new StoreUnavailableError(
+      `Cosmos DB at ${where} refused the key (401). Check COSMOS_KEY: it must be a key of the account named by COSMOS_ENDPOINT.`,
+      401,
+    );
   }
   if (code === 403) {
     return new StoreUnavailableError(`Cosmos DB at ${where} refused access (403). ${check}`, 403);

@@ -305,7 +305,12 @@ function narrowable(ast: { [key: string]: unknown }): Narrowable | undefined {
     const source = from?.source as Node | undefined;
     const collection = source?.expression as Node | undefined;
     const condition = (body?.where as Node | undefined)?.condition as Node | undefined;
-    if (body?.type === "select_query" && !(from?.joins as unknown[] | undefined)?.length && source?.type === "from_source" && collection?.type === "collection_expression") {
+    if (
+      body?.type === "select_query" &&
+      !(from?.joins as unknown[] | undefined)?.length &&
+      source?.type === "from_source" &&
+      collection?.type === "collection_expression"
+    ) {
       const root = collection.expression as Node;
       const alias = ((source.alias as Node | null) ?? root).name;
       if (root.type === "identifier" && typeof alias === "string" && condition && cannotThrow(condition, alias)) found = { alias, condition };
@@ -434,7 +439,13 @@ export function useQueryIndex(on: boolean): void {
  * AND's (or OR's) equalities, ARRAY_CONTAINS and ranges on paths, in the scan's order. The engine still
  * evaluates the whole query on them, so the answer is the scan's.
  */
-function narrowed(documents: DocumentsByPartition, key: unknown, scanned: Map<string, Document>, query: Narrowable, parameterList: { name: string; value: unknown }[] | undefined): Map<string, Document> | undefined {
+function narrowed(
+  documents: DocumentsByPartition,
+  key: unknown,
+  scanned: Map<string, Document>,
+  query: Narrowable,
+  parameterList: { name: string; value: unknown }[] | undefined,
+): Map<string, Document> | undefined {
   // As the executor reads parameters: the last of a name wins.
   const parameters: Record<string, unknown> = {};
   for (const { name, value } of parameterList ?? []) parameters[name.slice(1)] = value;
@@ -459,7 +470,8 @@ function scanOnlyTheNamedPartition(): void {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the package types its query's rows as any; it is its own answer passed on
     if (!this._parent.read()) return query.apply(this, args);
     const partition = namedPartition(this, requestPartition.getStore());
-    const all = this._data instanceof DocumentsByPartition ? this._data : new DocumentsByPartition((document) => this._getPartition(document.read()), this._data);
+    const all =
+      this._data instanceof DocumentsByPartition ? this._data : new DocumentsByPartition((document) => this._getPartition(document.read()), this._data);
     const scanned = partition ? (all.partitions.get(partition.value) ?? new Map<string, Document>()) : all;
     let candidates: Map<string, Document> | undefined;
     if (indexing) {

@@ -19,7 +19,13 @@ const ChannelSchema = z.object({ address: ConversationAddressSchema, teamId: z.s
 const ThreadSchema = z.object({ caseId: z.string(), requestId: z.string() });
 
 /** Reads one document of the conversations container when it is of the expected kind, checked against its schema. */
-async function readKind<T>(container: Container, id: string, trustId: string, docType: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T | undefined> {
+async function readKind<T>(
+  container: Container,
+  id: string,
+  trustId: string,
+  docType: string,
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+): Promise<T | undefined> {
   const { resource } = await container.item(id, trustId).read<Record<string, unknown>>();
   return resource?.docType === docType ? parseStored(schema, "conversations", resource) : undefined;
 }
@@ -168,7 +174,16 @@ export class CosmosChannelDirectory implements ChannelDirectory {
 
   /** A channel with a job in the trust: one document each, named after its purpose. */
   private async setChannel(trustId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
-    const document: ChannelDocument = { id: CHANNEL_IDS[purpose], trustId, docType: "channel", purpose, teamId: address.teamId, address, setBy, updatedAt: this.now().toISOString() };
+    const document: ChannelDocument = {
+      id: CHANNEL_IDS[purpose],
+      trustId,
+      docType: "channel",
+      purpose,
+      teamId: address.teamId,
+      address,
+      setBy,
+      updatedAt: this.now().toISOString(),
+    };
     await this.container.items.upsert(document);
   }
 
@@ -205,7 +220,10 @@ export class CosmosChannelDirectory implements ChannelDirectory {
   async divisions(trustId: string): Promise<string[]> {
     const { resources } = await this.container.items
       .query<string>(
-        { query: "SELECT VALUE c.division FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' ORDER BY c.division", parameters: [{ name: "@trustId", value: trustId }] },
+        {
+          query: "SELECT VALUE c.division FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' ORDER BY c.division",
+          parameters: [{ name: "@trustId", value: trustId }],
+        },
         { partitionKey: trustId },
       )
       .fetchAll();
@@ -233,7 +251,13 @@ export class CosmosChannelDirectory implements ChannelDirectory {
       });
     const { resources: divisions } = await this.container.items
       .query<{ id: string }>(
-        { query: "SELECT c.id FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' AND c.teamId = @teamId", parameters: [{ name: "@trustId", value: trustId }, { name: "@teamId", value: teamId }] },
+        {
+          query: "SELECT c.id FROM c WHERE c.trustId = @trustId AND c.docType = 'division-channel' AND c.teamId = @teamId",
+          parameters: [
+            { name: "@trustId", value: trustId },
+            { name: "@teamId", value: teamId },
+          ],
+        },
         { partitionKey: trustId },
       )
       .fetchAll();

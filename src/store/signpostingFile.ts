@@ -1,12 +1,5 @@
 import fs from "node:fs";
-import {
-  describeProblem,
-  mergeDirectories,
-  NATIONAL_DIRECTORY,
-  parseDirectory,
-  SignpostingDirectory,
-  type SignpostEntry,
-} from "../domain";
+import { describeProblem, mergeDirectories, NATIONAL_DIRECTORY, parseDirectory, SignpostingDirectory, type SignpostEntry } from "../domain";
 
 /** The trust's signposting file is missing, not JSON, or has a bad entry: start-up stops with this message. */
 export class SignpostingFileError extends Error {
@@ -25,7 +18,8 @@ export function readLocalEntries(file: string): SignpostEntry[] {
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? `it is not valid JSON (${error.message})` : `it could not be read (${(error as NodeJS.ErrnoException).code ?? "error"})`;
+    const reason =
+      error instanceof SyntaxError ? `it is not valid JSON (${error.message})` : `it could not be read (${(error as NodeJS.ErrnoException).code ?? "error"})`;
     throw new SignpostingFileError(file, [reason]);
   }
   const parsed = parseDirectory(raw, { scope: "local" });

@@ -60,7 +60,13 @@ async function beforeTurn(turn: Turn, deps: TeamsDeps): Promise<boolean> {
     const { incoming } = turn;
     const personalChat =
       incoming.conversationType === "personal"
-        ? { conversationId: incoming.conversationId, serviceUrl: incoming.serviceUrl, channelId: incoming.channelId, botId: incoming.botId, conversationType: "personal" }
+        ? {
+            conversationId: incoming.conversationId,
+            serviceUrl: incoming.serviceUrl,
+            channelId: incoming.channelId,
+            botId: incoming.botId,
+            conversationType: "personal",
+          }
         : undefined;
     await deps.desk.directory.rememberPerson(turn.identified.caller, personalChat);
   }

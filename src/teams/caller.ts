@@ -8,7 +8,8 @@ import type { Turn } from "./sdk/turn";
 import { fromApp, markdownOf, ours, plainText, runsOf, type Message } from "./text";
 
 /** Added to a refusal when the person's group roles could not be read: they may have been refused for that. */
-export const SOME_ROLES_UNCHECKED = "PALS Desk couldn't check your team membership just now, so only the roles given to you directly apply. Try again in a few minutes; if it keeps happening, tell your IT team.";
+export const SOME_ROLES_UNCHECKED =
+  "PALS Desk couldn't check your team membership just now, so only the roles given to you directly apply. Try again in a few minutes; if it keeps happening, tell your IT team.";
 
 /** The person acting; when they cannot be identified or their trust is not served, tells them why and returns undefined. */
 export async function callerOrRefuse(turn: Turn): Promise<Caller | undefined> {
@@ -37,7 +38,8 @@ export async function tell(turn: Turn, title: string, text: Message): Promise<vo
   // A message extension search is answered with a line of plain text; Teams would not show a card there.
   if (turn.incoming.invokeName === "composeExtension/query") await turn.answerSearch({ kind: "message", text: `${title}. ${plainText(text)}` });
   // A message action's dialog shows a line of plain text.
-  else if (turn.incoming.invokeName === "composeExtension/fetchTask" || turn.incoming.invokeName === "composeExtension/submitAction") await turn.answerTask({ kind: "message", text: `${title}. ${plainText(text)}` });
+  else if (turn.incoming.invokeName === "composeExtension/fetchTask" || turn.incoming.invokeName === "composeExtension/submitAction")
+    await turn.answerTask({ kind: "message", text: `${title}. ${plainText(text)}` });
   else if (turn.incoming.type === "invoke") await turn.answerCard(noticeCard(title, text, "attention"));
   else await say(turn, [...ours(`**${title}.** `), ...runsOf(text)]);
 }
@@ -76,7 +78,10 @@ export function submissionKey(turn: Turn, verb: string, data: unknown): string |
   const drawing = SubmissionOf.safeParse(data);
   if (!drawing.success) return undefined;
   const caller = turn.identified.ok ? turn.identified.caller.actor.aadObjectId : "";
-  return createHash("sha256").update(JSON.stringify([verb, caller, drawing.data.submission])).digest("base64url").slice(0, 22);
+  return createHash("sha256")
+    .update(JSON.stringify([verb, caller, drawing.data.submission]))
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 /** The case card's viewer: what their roles let them see, and whose view refreshes. */

@@ -16,7 +16,9 @@ function template(name: string): Template {
     try {
       cached = new Template(JSON.parse(fs.readFileSync(file, "utf8")));
     } catch (error) {
-      throw new Error(`cards/${name}.json is not a card template PALS Desk can read (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new Error(`cards/${name}.json is not a card template PALS Desk can read (${error instanceof Error ? error.message : String(error)})`, {
+        cause: error,
+      });
     }
     templates.set(name, cached);
   }
@@ -29,7 +31,10 @@ function template(name: string): Template {
  * need is prepared with everyone's turns held up behind it.
  */
 export function prepareCards(): number {
-  const names = fs.readdirSync(CARDS_DIR).filter((file) => file.endsWith(".json")).map((file) => file.slice(0, -".json".length));
+  const names = fs
+    .readdirSync(CARDS_DIR)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length));
   for (const name of names) template(name);
   return names.length;
 }

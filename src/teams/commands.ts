@@ -38,7 +38,12 @@ export const COMMANDS: readonly CommandHelp[] = [
   { command: "due", description: "Your cases that are overdue or due in the next 2 working days.", who: verb("list-my-cases"), inMenu: true },
   { command: "case PALS-2026-000123", description: "Show one case by its reference.", who: verb("view-case"), inMenu: true },
   { command: "find <words or NHS number>", description: "Search your team's cases.", who: verb("search-cases"), inMenu: true },
-  { command: "signpost <need>", description: "Where to point someone for independent help, e.g. signpost help writing a complaint.", who: ANYONE, inMenu: true },
+  {
+    command: "signpost <need>",
+    description: "Where to point someone for independent help, e.g. signpost help writing a complaint.",
+    who: ANYONE,
+    inMenu: true,
+  },
   { command: "complaints process", description: "A plain-English card on how NHS complaints work, to share.", who: ANYONE, inMenu: true },
   {
     command: "set division channel <division>",
@@ -49,9 +54,17 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   { command: "actions", description: "Your open actions from cases, soonest due first, overdue marked.", who: ANYONE },
   { command: "actions all", description: "Every open action from cases, by division, overdue first, with counts.", who: { kind: "reports" } },
-  { command: "report", description: "Last month's figures, with charts: open cases, deadlines met, divisions, themes, outcomes, workload.", who: { kind: "reports" } },
+  {
+    command: "report",
+    description: "Last month's figures, with charts: open cases, deadlines met, divisions, themes, outcomes, workload.",
+    who: { kind: "reports" },
+  },
   { command: "report ko41a <year>", description: "The KO41a return for a financial year (April to March), with the CSV file.", who: { kind: "reports" } },
-  { command: "export cases <from> <to>", description: "Cases received in those dates as a CSV file; add 'with patient details' to include them.", who: { kind: "reports" } },
+  {
+    command: "export cases <from> <to>",
+    description: "Cases received in those dates as a CSV file; add 'with patient details' to include them.",
+    who: { kind: "reports" },
+  },
   { command: "export case <reference>", description: "The whole case file as one document, for the Ombudsman.", who: { kind: "reports" } },
   { command: "subject access <NHS number>", description: "Everything PALS Desk holds about one patient, as a JSON file.", who: { kind: "reports" } },
   {
@@ -60,7 +73,12 @@ export const COMMANDS: readonly CommandHelp[] = [
     who: { kind: "reports" },
   },
   { command: "set alerts channel", description: "(In a channel) Send manager alerts to this channel.", who: { kind: "alerts" }, channelOnly: true },
-  { command: "set safety channel", description: "(In a channel) Also post possible patient safety incidents in this channel.", who: { kind: "alerts" }, channelOnly: true },
+  {
+    command: "set safety channel",
+    description: "(In a channel) Also post possible patient safety incidents in this channel.",
+    who: { kind: "alerts" },
+    channelOnly: true,
+  },
   { command: "help", description: "Show this list of commands.", who: ANYONE, inMenu: true },
 ];
 

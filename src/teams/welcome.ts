@@ -86,7 +86,9 @@ export async function sendWelcome(turn: Turn, options: { shared?: boolean; rules
   const inChannel = turn.incoming.conversationType !== "personal";
   const { identified } = turn;
   const { shared, rules } = options;
-  await turn.sendCard(welcomeCard(identified.ok ? { roles: identified.caller.roles, inChannel, shared, rules } : { access: identified.refusal, inChannel, shared, rules }));
+  await turn.sendCard(
+    welcomeCard(identified.ok ? { roles: identified.caller.roles, inChannel, shared, rules } : { access: identified.refusal, inChannel, shared, rules }),
+  );
 }
 
 /** Install greeting, `help`, and uninstalls (forget the addresses so nothing is sent there any more). */
@@ -116,7 +118,9 @@ export function registerWelcome(routes: BotRoutes, deps: TeamsDeps): void {
 
 /** A card button whose verb no feature knows: an old card, or a forged one. */
 export async function unknownVerb(turn: Turn): Promise<void> {
-  await turn.answerCard(noticeCard("This card is out of date", "That button no longer does anything. Type **help** to see what PALS Desk can do.", "attention"));
+  await turn.answerCard(
+    noticeCard("This card is out of date", "That button no longer does anything. Type **help** to see what PALS Desk can do.", "attention"),
+  );
 }
 
 /** Anything no command or handler took. */

@@ -22,14 +22,18 @@ export function trustForTenant(trusts: readonly Trust[] | undefined, assigned: R
     const tenant = tenantId.toLowerCase();
     const named = assigned.get(tenant);
     if (named) {
-      if (trusts && !trusts.some((t) => t.id === named && t.tenantId === tenant)) throw new MigrationError(`--assign ${tenant}=${named}: the trusts file has no trust ${named} in tenant ${tenant}`);
+      if (trusts && !trusts.some((t) => t.id === named && t.tenantId === tenant))
+        throw new MigrationError(`--assign ${tenant}=${named}: the trusts file has no trust ${named} in tenant ${tenant}`);
       return named;
     }
     // No trusts file: each tenant stays one trust, whose id is the tenant id.
     if (!trusts) return tenant;
     const candidates = trustsOfTenant(trusts, tenant);
     if (candidates.length === 1) return candidates[0].id;
-    if (candidates.length === 0) throw new MigrationError(`The store holds data of tenant ${tenant}, and the trusts file has no trust in that tenant: add the trust, or say whose it is with --assign ${tenant}=<trust id>`);
+    if (candidates.length === 0)
+      throw new MigrationError(
+        `The store holds data of tenant ${tenant}, and the trusts file has no trust in that tenant: add the trust, or say whose it is with --assign ${tenant}=<trust id>`,
+      );
     throw new MigrationError(
       `The store holds data of tenant ${tenant}, which the trusts file shares between ${candidates.map((t) => t.id).join(", ")}: say which trust release 0.1's data belongs to with --assign ${tenant}=<trust id>`,
     );
@@ -84,12 +88,20 @@ async function* pages(container: Container, query: string): AsyncGenerator<Recor
  * Copies release 0.1's documents into this release's containers. Returns the counts; `again` copies what is
  * missing even when an earlier run finished (it never overwrites a document this release has written).
  */
-export async function migrateTenantData(store: Pick<Store, "database" | "containers">, trustOf: (tenantId: string) => string, log: Logger, options: { readonly again?: boolean } = {}): Promise<MigrationCounts | "already-done" | "nothing-to-do"> {
+export async function migrateTenantData(
+  store: Pick<Store, "database" | "containers">,
+  trustOf: (tenantId: string) => string,
+  log: Logger,
+  options: { readonly again?: boolean } = {},
+): Promise<MigrationCounts | "already-done" | "nothing-to-do"> {
   const counts: MigrationCounts = { copied: 0, alreadyThere: 0, eventsRewritten: 0 };
   const marker = await store.containers.jobs
     .item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId)
     .read<Record<string, unknown>>()
-    .then((r) => r.resource, (error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)));
+    .then(
+      (r) => r.resource,
+      (error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)),
+    );
   if (marker && !options.again) return "already-done";
   if (!(await exists(store.database, TENANT_CONTAINERS.cases))) return "nothing-to-do";
   for (const name of ["cases", "conversations", "jobs"] as const) {
@@ -113,7 +125,9 @@ export async function migrateTenantData(store: Pick<Store, "database" | "contain
     for (const document of page) {
       const etag = document._etag as string;
       try {
-        await store.containers.events.item(document.id as string, document.caseId as string).replace(renamed(document, trustOf), { accessCondition: { type: "IfMatch", condition: etag } });
+        await store.containers.events
+          .item(document.id as string, document.caseId as string)
+          .replace(renamed(document, trustOf), { accessCondition: { type: "IfMatch", condition: etag } });
         counts.eventsRewritten += 1;
       } catch (error) {
         if (statusOf(error) !== 412) throw error; // rewritten meanwhile by another run
@@ -154,13 +168,19 @@ async function main(): Promise<void> {
     console.log("The embedded store keeps nothing between runs: there is nothing to migrate. Set COSMOS_ENDPOINT to migrate an Azure Cosmos DB database.");
     return;
   }
-  const account = config.cosmos.auth === "key" ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key } : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) };
+  const account =
+    config.cosmos.auth === "key"
+      ? { endpoint: config.cosmos.endpoint, key: config.cosmos.key }
+      : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) };
   const store = await openStore({ account, database: config.cosmosDatabase, skipMigrationCheck: true }, log);
   try {
     const result = await migrateTenantData(store, trustForTenant(config.trusts, assigned), log, { again });
     if (result === "already-done") console.log("This database was migrated already: nothing to do (--again copies anything missing).");
     else if (result === "nothing-to-do") console.log("This database holds no release 0.1 containers: nothing to migrate.");
-    else console.log(`Migrated: ${result.copied} documents copied, ${result.alreadyThere} already there, ${result.eventsRewritten} timeline entries rewritten. PALS Desk can start.`);
+    else
+      console.log(
+        `Migrated: ${result.copied} documents copied, ${result.alreadyThere} already there, ${result.eventsRewritten} timeline entries rewritten. PALS Desk can start.`,
+      );
   } finally {
     await store.close();
   }
@@ -169,7 +189,11 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     // Names and codes only: a raw message could quote a document.
-    console.error(error instanceof MigrationError ? error.message : `The migration stopped (${JSON.stringify(errorFacts(error))}). Run it again: it carries on where it stopped.`);
+    console.error(
+      error instanceof MigrationError
+        ? error.message
+        : `The migration stopped (${JSON.stringify(errorFacts(error))}). Run it again: it carries on where it stopped.`,
+    );
     process.exit(1);
   });
 }

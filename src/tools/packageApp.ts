@@ -110,7 +110,11 @@ export function buildManifest(template: string, env: Record<string, string>, com
 }
 
 /** Builds appPackage/build/appPackage.zip (manifest.json, color.png, outline.png at its root). */
-export async function packageApp(appEnv: string, processEnv: NodeJS.ProcessEnv = process.env, outFile = path.join(APP_PACKAGE_DIR, "build", "appPackage.zip")): Promise<{ zipFile: string; manifest: Record<string, any> }> {
+export async function packageApp(
+  appEnv: string,
+  processEnv: NodeJS.ProcessEnv = process.env,
+  outFile = path.join(APP_PACKAGE_DIR, "build", "appPackage.zip"),
+): Promise<{ zipFile: string; manifest: Record<string, any> }> {
   const env = readAppEnv(appEnv, processEnv);
   const manifest = buildManifest(fs.readFileSync(path.join(APP_PACKAGE_DIR, "manifest.json"), "utf8"), env);
   const zip = new JSZip();
@@ -131,7 +135,9 @@ if (require.main === module) {
   packageApp(appEnv)
     .then(({ zipFile, manifest }) => {
       const commands = (manifest.bots[0].commandLists as CommandList[]).map((list) => `${list.scopes[0]} ${list.commands.length}`).join(", ");
-      process.stdout.write(`Built ${path.relative(process.cwd(), zipFile)} for APP_ENV=${appEnv} (app ${manifest.id}, bot ${manifest.bots[0].botId}; commands: ${commands})\n`);
+      process.stdout.write(
+        `Built ${path.relative(process.cwd(), zipFile)} for APP_ENV=${appEnv} (app ${manifest.id}, bot ${manifest.bots[0].botId}; commands: ${commands})\n`,
+      );
     })
     .catch((error: unknown) => {
       process.stderr.write(`npm run package failed: ${error instanceof Error ? error.message : String(error)}\n`);

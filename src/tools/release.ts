@@ -31,7 +31,8 @@ export function stageRelease(outDir: string, root = ROOT): string {
   if (fromTarget === "" || !fromTarget.startsWith("..")) throw new ReleaseError(`${outDir} holds the project itself: name a folder of its own`);
   if (fs.existsSync(target)) {
     const entries = fs.readdirSync(target);
-    if (entries.length > 0 && !entries.includes(MARKER)) throw new ReleaseError(`${outDir} is not empty and was not made by npm run release: name another folder`);
+    if (entries.length > 0 && !entries.includes(MARKER))
+      throw new ReleaseError(`${outDir} is not empty and was not made by npm run release: name another folder`);
     fs.rmSync(target, { recursive: true, force: true });
   }
   fs.mkdirSync(target, { recursive: true });
@@ -43,7 +44,9 @@ export function stageRelease(outDir: string, root = ROOT): string {
 if (require.main === module) {
   try {
     const target = stageRelease(process.argv[2] ?? path.join(ROOT, "release"));
-    process.stdout.write(`Copied ${RUNTIME_PATHS.join(", ")} to ${path.relative(process.cwd(), target) || "."}: run npm ci --omit=dev --ignore-scripts there\n`);
+    process.stdout.write(
+      `Copied ${RUNTIME_PATHS.join(", ")} to ${path.relative(process.cwd(), target) || "."}: run npm ci --omit=dev --ignore-scripts there\n`,
+    );
   } catch (error) {
     process.stderr.write(`npm run release failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -69,7 +69,12 @@ describe("Bot Framework authentication and allowed tenants (real HTTP, real toke
     });
     assert.equal(await storedPeople(), 0, "the activity never reached the bot");
     assert.equal(printed, "", "a refusal is one log line, not a stack trace on stderr");
-    assert.deepEqual(refusals().slice(before).map((line) => [line.level, line.reason]), [["warn", "no token"]]);
+    assert.deepEqual(
+      refusals()
+        .slice(before)
+        .map((line) => [line.level, line.reason]),
+      [["warn", "no token"]],
+    );
   });
 
   it("answers 401 to tokens that are forged, expired, for another bot or for another service URL", async () => {
@@ -117,7 +122,9 @@ describe("Bot Framework authentication when the signing keys cannot be loaded", 
   it("logs an error naming the cause, not a refusal, and prints nothing on stderr", async () => {
     const issuer = await new TestTokenIssuer().start();
     // A metadata address that answers 404: as a mistyped BOT_OPENID_METADATA_URL would.
-    const t = await startTestBot({ env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: "not-used-by-these-tests", BOT_OPENID_METADATA_URL: `${issuer.url}/no-such-metadata` } });
+    const t = await startTestBot({
+      env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: "not-used-by-these-tests", BOT_OPENID_METADATA_URL: `${issuer.url}/no-such-metadata` },
+    });
     let written = "";
     const write = process.stderr.write;
     process.stderr.write = ((chunk: string | Uint8Array) => ((written += String(chunk)), true)) as typeof process.stderr.write;

@@ -70,7 +70,11 @@ describe("who may do what: every command and card action against every role (rea
   }
 
   async function newCase(overrides: Record<string, unknown> = {}): Promise<Case> {
-    const text = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", ...overrides }) }, PRIYA);
+    const text = await invoke(
+      "contact.submit",
+      { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", ...overrides }) },
+      PRIYA,
+    );
     const reference = /Logged as (PALS-\d{4}-\d{6})/.exec(text)![1];
     const { resources } = await t.bot.store.containers.cases.items
       .query<Case>({ query: "SELECT * FROM c WHERE c.reference = @r", parameters: [{ name: "@r", value: reference }] })
@@ -94,24 +98,60 @@ describe("who may do what: every command and card action against every role (rea
   };
 
   const ROWS: Row[] = [
-    { verb: "contact.submit", allowed: STAFF, data: async () => ({ formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }), success: /Logged as PALS-/ },
+    {
+      verb: "contact.submit",
+      allowed: STAFF,
+      data: async () => ({ formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }),
+      success: /Logged as PALS-/,
+    },
     { verb: "case.refresh", allowed: STAFF, data: complaint, success: /Complaint PALS-/ },
     { verb: "case.view", allowed: STAFF, data: complaint, success: /Complaint PALS-/ },
     { verb: "case.timeline", allowed: STAFF, data: complaint, success: /Timeline of PALS-/ },
     { verb: "case.takeOwnership", allowed: STAFF, data: complaint, success: /You now own this case/ },
-    { verb: "case.assign", allowed: PALS, data: async () => ({ ...(await complaint()), assignTo: OFFICER.aadObjectId }), success: /Assigned to Olivia Officer/ },
+    {
+      verb: "case.assign",
+      allowed: PALS,
+      data: async () => ({ ...(await complaint()), assignTo: OFFICER.aadObjectId }),
+      success: /Assigned to Olivia Officer/,
+    },
     { verb: "case.addNote", allowed: STAFF, data: async () => ({ ...(await complaint()), note: "Rang back" }), success: /Note added/ },
-    { verb: "case.acknowledge", allowed: PALS, data: async () => ({ ...(await complaint()), acknowledgedOn: "2026-03-10" }), success: /Acknowledgement recorded/ },
+    {
+      verb: "case.acknowledge",
+      allowed: PALS,
+      data: async () => ({ ...(await complaint()), acknowledgedOn: "2026-03-10" }),
+      success: /Acknowledgement recorded/,
+    },
     {
       verb: "case.changeResponseDate",
       allowed: PALS,
-      data: async () => ({ ...(await complaint()), newResponseDate: "2026-05-01", responseDateReason: "Complex", agreedWithComplainant: "true", longerPeriodAgreed: "false" }),
+      data: async () => ({
+        ...(await complaint()),
+        newResponseDate: "2026-05-01",
+        responseDateReason: "Complex",
+        agreedWithComplainant: "true",
+        longerPeriodAgreed: "false",
+      }),
       success: /Response date changed/,
     },
-    { verb: "case.escalate", allowed: PALS, data: async () => ({ caseId: (await newCase({ contactType: "concern" })).id }), success: /Escalated to a formal complaint/ },
-    { verb: "case.recordSignposting", allowed: STAFF, data: async () => ({ ...(await complaint()), organisations: "healthwatch" }), success: /Signposting recorded/ },
+    {
+      verb: "case.escalate",
+      allowed: PALS,
+      data: async () => ({ caseId: (await newCase({ contactType: "concern" })).id }),
+      success: /Escalated to a formal complaint/,
+    },
+    {
+      verb: "case.recordSignposting",
+      allowed: STAFF,
+      data: async () => ({ ...(await complaint()), organisations: "healthwatch" }),
+      success: /Signposting recorded/,
+    },
     { verb: "case.close", allowed: PALS, data: async () => ({ caseId: (await acknowledged()).id, outcome: "upheld", learning: "" }), success: /Case closed/ },
-    { verb: "case.close", allowed: STAFF, data: async () => ({ caseId: (await newCase({ contactType: "enquiry", subjects: "" })).id, outcome: "resolved", learning: "" }), success: /Case closed/ },
+    {
+      verb: "case.close",
+      allowed: STAFF,
+      data: async () => ({ caseId: (await newCase({ contactType: "enquiry", subjects: "" })).id, outcome: "resolved", learning: "" }),
+      success: /Case closed/,
+    },
     {
       verb: "case.reopen",
       allowed: PALS,
@@ -142,7 +182,20 @@ describe("who may do what: every command and card action against every role (rea
       allowed: ["lead"],
       data: async () => {
         const c = await newCase();
-        await invoke("investigation.request", { caseId: c.id, investigationDivision: "Medicine", investigationLead: LEAD.aadObjectId, investigationLeadId: "", investigationSummary: "S", investigationQuestions: "Q", investigationDueOn: "", investigationIncludeNhsNumber: "false" }, PRIYA);
+        await invoke(
+          "investigation.request",
+          {
+            caseId: c.id,
+            investigationDivision: "Medicine",
+            investigationLead: LEAD.aadObjectId,
+            investigationLeadId: "",
+            investigationSummary: "S",
+            investigationQuestions: "Q",
+            investigationDueOn: "",
+            investigationIncludeNhsNumber: "false",
+          },
+          PRIYA,
+        );
         const stored = (await t.bot.store.containers.cases.item(c.id, TENANT_ID).read<Case>()).resource!;
         return { caseId: c.id, requestId: stored.investigations![0].id, findings: "F", actionsTaken: "", learning: "", upheldView: "unsure" };
       },

@@ -43,7 +43,11 @@ describe("the case card's latest timeline entries (real HTTP activities)", () =>
     tick();
     const added = await press("case.addNote", { caseId, note: "Rang the ward manager: call back Friday." });
     assert.match(cardText(added.value), /Note added to the timeline/);
-    assert.deepEqual(latestOf(added.value).slice(0, 3), [`10 Mar 2026, ${now.toISOString().slice(11, 16)} · Olivia Officer`, "Note added", "Rang the ward manager: call back Friday."]);
+    assert.deepEqual(latestOf(added.value).slice(0, 3), [
+      `10 Mar 2026, ${now.toISOString().slice(11, 16)} · Olivia Officer`,
+      "Note added",
+      "Rang the ward manager: call back Friday.",
+    ]);
     const reopened = await press("case.view", { caseId });
     assert.deepEqual(latestOf(reopened.value).slice(1, 3), ["Note added", "Rang the ward manager: call back Friday."]);
     assert.match(latestOf(reopened.value).join("\n"), /Complaint logged/, "and what came before it");
@@ -106,7 +110,18 @@ describe("the case card's latest timeline entries (real HTTP activities)", () =>
         pressed.push(action.title);
       }
     }
-    for (const title of ["Take ownership", "Save note", "Send request", "Save outcome and close", "Save and reopen", "Acknowledgement letter", "Save Ombudsman details", "Export case file", "Save new date", "View timeline"]) {
+    for (const title of [
+      "Take ownership",
+      "Save note",
+      "Send request",
+      "Save outcome and close",
+      "Save and reopen",
+      "Acknowledgement letter",
+      "Save Ombudsman details",
+      "Export case file",
+      "Save new date",
+      "View timeline",
+    ]) {
       assert.ok(pressed.includes(title), `${title} was pressed`);
     }
   });

@@ -40,7 +40,8 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
   after(async () => t.close());
   beforeEach(() => t.connector.reset());
 
-  const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, options: { tenantId?: string } = {}) => t.press(verb, data, from, options);
+  const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, options: { tenantId?: string } = {}) =>
+    t.press(verb, data, from, options);
 
   async function logContact(form: Record<string, unknown> = complaintForm(), from: TeamsUser = OFFICER): Promise<Case> {
     const answer = await invoke("contact.submit", { formId: randomUUID(), ...form }, from);
@@ -70,7 +71,25 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
       const card = cardOf(t.connector.sentActivities[0]);
       assert.match(cardText(card), /Log a contact/);
       const inputs = JSON.stringify(card);
-      for (const id of ["contactType", "receivedVia", "raisedBy", "consent", "patientName", "nhsNumber", "dateOfBirth", "receivedOn", "eventOn", "division", "subjects", "professions", "summary", "desiredOutcome", "riskConsequence", "riskLikelihood", "safeguarding"]) {
+      for (const id of [
+        "contactType",
+        "receivedVia",
+        "raisedBy",
+        "consent",
+        "patientName",
+        "nhsNumber",
+        "dateOfBirth",
+        "receivedOn",
+        "eventOn",
+        "division",
+        "subjects",
+        "professions",
+        "summary",
+        "desiredOutcome",
+        "riskConsequence",
+        "riskLikelihood",
+        "safeguarding",
+      ]) {
         assert.match(inputs, new RegExp(`"id":"${id}"`), `the form asks for ${id}`);
       }
       const receivedOn = allElements(card.body).find((element: any) => element.id === "receivedOn");

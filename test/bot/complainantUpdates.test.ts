@@ -30,7 +30,8 @@ describe("keeping the complainant updated (real HTTP activities)", () => {
 
   const press = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => t.press(verb, data, from);
   const stored = async (id: string) => (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
-  const messagesTo = (conversationId: string) => t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
+  const messagesTo = (conversationId: string) =>
+    t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
   const officerChat = `a:1personal-${OFFICER.aadObjectId}`;
 
   async function say(text: string, from: TeamsUser = OFFICER): Promise<string> {
@@ -62,20 +63,29 @@ describe("keeping the complainant updated (real HTTP activities)", () => {
 
     const card = await openCard(c.id);
     assert.match(cardText(card), /Last update given: None yet · next due Wednesday 1 April 2026 · due in 2 working days/);
-    const answer = await press("case.recordUpdateGiven", pressData(card, "case.recordUpdateGiven", { updateHow: "phone", updateNote: "Told her the ward statement is in" }));
+    const answer = await press(
+      "case.recordUpdateGiven",
+      pressData(card, "case.recordUpdateGiven", { updateHow: "phone", updateNote: "Told her the ward statement is in" }),
+    );
     const text = cardText(answer.value);
     assert.match(text, /Update to the complainant recorded\./);
     // 20 working days after Monday 30 March, skipping Good Friday and Easter Monday.
     assert.match(text, /Last update given: Monday 30 March 2026 \(by phone\) · next due Wednesday 29 April 2026/);
 
     const saved = await stored(c.id);
-    assert.deepEqual(saved.updates?.map((u) => [u.on, u.how, u.by.name]), [["2026-03-30", "phone", OFFICER.name]]);
+    assert.deepEqual(
+      saved.updates?.map((u) => [u.on, u.how, u.by.name]),
+      [["2026-03-30", "phone", OFFICER.name]],
+    );
     assert.equal(saved.nextDueOn, "2026-04-09", "the response is now the earlier deadline");
     assert.doesNotMatch(JSON.stringify(saved.updates), /ward statement/, "the note is kept on the timeline, not with the updates reports read");
     const { resources: events } = await t.bot.store.containers.events.items
       .query({ query: "SELECT * FROM c WHERE c.caseId = @id AND c.kind = 'update-given'", parameters: [{ name: "@id", value: c.id }] })
       .fetchAll();
-    assert.deepEqual(events.map((e: { summary: string; detail?: string }) => [e.summary, e.detail]), [["Update given to the complainant (by phone)", "Told her the ward statement is in"]]);
+    assert.deepEqual(
+      events.map((e: { summary: string; detail?: string }) => [e.summary, e.detail]),
+      [["Update given to the complainant (by phone)", "Told her the ward statement is in"]],
+    );
     assert.match(await say("due"), /Nothing of yours is due/);
   });
 
@@ -118,10 +128,20 @@ describe("keeping the complainant updated (real HTTP activities)", () => {
     const concern = await logContact({ contactType: "concern" });
     now = bst("2026-03-30", "11:00");
     assert.doesNotMatch(JSON.stringify(await openCard(concern.id)), /case\.recordUpdateGiven/, "a concern's card does not offer it");
-    const forged = (caseId: string, typed: Record<string, string> = {}) => ({ caseId, updateHow: "phone", updateOn: "2026-03-30", updateNote: "", submission: randomUUID(), ...typed });
+    const forged = (caseId: string, typed: Record<string, string> = {}) => ({
+      caseId,
+      updateHow: "phone",
+      updateOn: "2026-03-30",
+      updateNote: "",
+      submission: randomUUID(),
+      ...typed,
+    });
 
     const onConcern = cardText((await press("case.recordUpdateGiven", forged(concern.id))).value);
-    assert.match(onConcern, /Updates to the complainant are recorded on formal complaints; this is a concern\. If it has become a formal complaint, escalate it first\./);
+    assert.match(
+      onConcern,
+      /Updates to the complainant are recorded on formal complaints; this is a concern\. If it has become a formal complaint, escalate it first\./,
+    );
     const future = cardText((await press("case.recordUpdateGiven", forged(complaint.id, { updateOn: "2026-03-31" }))).value);
     assert.match(future, /The update date can't be in the future\. Record it once the update has been given\./);
     const how = cardText((await press("case.recordUpdateGiven", forged(complaint.id, { updateHow: "pigeon" }))).value);

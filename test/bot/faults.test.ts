@@ -58,13 +58,17 @@ describe("a crash at any write of a change: every operation, made whole by a ret
 
   const containers = () => b.bot.store.containers;
   /** New channel threads posted so far, by either bot (investigation request cards). */
-  const threadPosts = () => [a, b].reduce((sum, bot) => sum + bot.connector.calls.filter((call) => call.method === "POST" && call.path === "/v3/conversations").length, 0);
+  const threadPosts = () =>
+    [a, b].reduce((sum, bot) => sum + bot.connector.calls.filter((call) => call.method === "POST" && call.path === "/v3/conversations").length, 0);
   const send = async (bot: TestBot, activity: object) => bot.send(activity);
   /** A button press as Teams sends it, with the id of the card's drawing that a real card carries (cards.ts newSubmission). */
-  const press = (bot: TestBot, verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => cardAction(verb, { submission: randomUUID(), ...data }, { serviceUrl: bot.connector.url, from });
+  const press = (bot: TestBot, verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) =>
+    cardAction(verb, { submission: randomUUID(), ...data }, { serviceUrl: bot.connector.url, from });
 
   async function query<T>(container: Container, text: string, parameters: Record<string, string> = {}): Promise<T[]> {
-    const { resources } = await container.items.query<T>({ query: text, parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) }).fetchAll();
+    const { resources } = await container.items
+      .query<T>({ query: text, parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) })
+      .fetchAll();
     return resources;
   }
 
@@ -91,14 +95,21 @@ describe("a crash at any write of a change: every operation, made whole by a ret
           .replace(/"(activityId|conversationId)":"[^"]*"/g, '"$1":"<teams id>"'),
       );
     // The search tokens are the reference's parts, which differ from run to run like the reference itself.
-    const { applied: _applied, pending, pendingSince: _since, searchTokens: _tokens, referenceTokens: _parts, ...document } = stored ?? ({} as Record<string, unknown>);
+    const {
+      applied: _applied,
+      pending,
+      pendingSince: _since,
+      searchTokens: _tokens,
+      referenceTokens: _parts,
+      ...document
+    } = stored ?? ({} as Record<string, unknown>);
     return {
       case: stored ? normal(document) : null,
       events: (normal(events) as { id: string }[]).sort((x, y) => x.id.localeCompare(y.id)),
       watchOn: stored?.watchOn,
-      outbox: (normal(outbox.map(({ state: _s, attempts: _a, nextAttemptAt: _n, sentAt: _t, lastError: _e, delivered: _d, ...item }) => item)) as { id: string }[]).sort((x, y) =>
-        x.id.localeCompare(y.id),
-      ),
+      outbox: (
+        normal(outbox.map(({ state: _s, attempts: _a, nextAttemptAt: _n, sentAt: _t, lastError: _e, delivered: _d, ...item }) => item)) as { id: string }[]
+      ).sort((x, y) => x.id.localeCompare(y.id)),
       threads: threads.length,
       pending: Array.isArray(pending) ? pending.length : 0,
     };
@@ -112,7 +123,11 @@ describe("a crash at any write of a change: every operation, made whole by a ret
     return caseIdFor(TENANT_ID, formId);
   }
 
-  async function withCase(verb: string, data: (caseId: string) => Record<string, unknown>, options: { overrides?: Record<string, unknown>; then?: (caseId: string) => Promise<void>; from?: TeamsUser } = {}): Promise<Submission> {
+  async function withCase(
+    verb: string,
+    data: (caseId: string) => Record<string, unknown>,
+    options: { overrides?: Record<string, unknown>; then?: (caseId: string) => Promise<void>; from?: TeamsUser } = {},
+  ): Promise<Submission> {
     const caseId = await logged(options.overrides, options.from === OFFICER ? PRIYA : OFFICER);
     await options.then?.(caseId);
     return { caseId, activity: press(a, verb, { caseId, ...data(caseId) }, options.from ?? OFFICER) };
@@ -150,13 +165,22 @@ describe("a crash at any write of a change: every operation, made whole by a ret
     { name: "record the acknowledgement", prepare: () => withCase("case.acknowledge", () => ({ acknowledgedOn: TODAY })) },
     {
       name: "change the response date",
-      prepare: () => withCase("case.changeResponseDate", () => ({ newResponseDate: "2026-04-30", responseDateReason: "Waiting for the ward's statement", agreedWithComplainant: "true", longerPeriodAgreed: "false" })),
+      prepare: () =>
+        withCase("case.changeResponseDate", () => ({
+          newResponseDate: "2026-04-30",
+          responseDateReason: "Waiting for the ward's statement",
+          agreedWithComplainant: "true",
+          longerPeriodAgreed: "false",
+        })),
     },
     { name: "escalate a concern", prepare: () => withCase("case.escalate", () => ({}), { overrides: { contactType: "concern" } }) },
     { name: "record signposting", prepare: () => withCase("case.recordSignposting", () => ({ organisations: "phso,nhs-complaints-advocacy" })) },
     {
       name: "close",
-      prepare: () => withCase("case.close", () => ({ outcome: "upheld", learning: "Check call bells every shift" }), { then: async (id) => void (await healthy("case.acknowledge", { caseId: id, acknowledgedOn: TODAY })) }),
+      prepare: () =>
+        withCase("case.close", () => ({ outcome: "upheld", learning: "Check call bells every shift" }), {
+          then: async (id) => void (await healthy("case.acknowledge", { caseId: id, acknowledgedOn: TODAY })),
+        }),
     },
     {
       name: "reopen",
@@ -169,7 +193,16 @@ describe("a crash at any write of a change: every operation, made whole by a ret
         }),
     },
     { name: "record a letter sent", prepare: () => withCase("letter.sent", () => ({ letter: "acknowledgement" })) },
-    { name: "record an Ombudsman referral", prepare: () => withCase("ombudsman.record", () => ({ phsoReferredOn: TODAY, phsoReference: "C-2026-000123", phsoStage: "assessment", phsoResponseDueOn: "2026-04-14" })) },
+    {
+      name: "record an Ombudsman referral",
+      prepare: () =>
+        withCase("ombudsman.record", () => ({
+          phsoReferredOn: TODAY,
+          phsoReference: "C-2026-000123",
+          phsoStage: "assessment",
+          phsoResponseDueOn: "2026-04-14",
+        })),
+    },
     { name: "ask a clinical lead", prepare: () => withCase("investigation.request", requestData) },
     {
       name: "answer as the clinical lead",
@@ -178,7 +211,15 @@ describe("a crash at any write of a change: every operation, made whole by a ret
         await healthy("investigation.request", requestData(caseId));
         const c = (await containers().cases.item(caseId, TENANT_ID).read<{ investigations: { id: string }[] }>()).resource!;
         const requestId = c.investigations[0].id;
-        return { caseId, activity: press(a, "investigation.answer", { caseId, requestId, findings: "The bell was faulty.", actionsTaken: "Estates replaced it", learning: "", upheldView: "upheld" }, LEAD) };
+        return {
+          caseId,
+          activity: press(
+            a,
+            "investigation.answer",
+            { caseId, requestId, findings: "The bell was faulty.", actionsTaken: "Estates replaced it", learning: "", upheldView: "upheld" },
+            LEAD,
+          ),
+        };
       },
     },
     {
@@ -238,7 +279,10 @@ describe("a crash at any write of a change: every operation, made whole by a ret
       (state.events as { kind: string }[]).map((e) => e.kind),
       ["created"],
     );
-    assert.deepEqual((state.outbox as { id: string }[]).map((item) => item.id), ["alert:<case>:safeguarding"]);
+    assert.deepEqual(
+      (state.outbox as { id: string }[]).map((item) => item.id),
+      ["alert:<case>:safeguarding"],
+    );
     assert.match(String(state.watchOn), /^\d{4}-\d\d-\d\d$/, "the sweep will look at it");
   });
 
@@ -276,7 +320,10 @@ describe("a crash at any write of a change: every operation, made whole by a ret
               assert.equal(swept.pending, 0, `${where}: the sweep leaves nothing pending`);
               // The same content; the order of a document's keys is not part of it.
               const whole = isDeepStrictEqual(swept, before) || isDeepStrictEqual(swept, expected);
-              assert.ok(whole, `${where}: after the sweep the case is as before the change or as after it, never half made:\n${JSON.stringify(swept, null, 1)}\nexpected:\n${JSON.stringify(expected, null, 1)}`);
+              assert.ok(
+                whole,
+                `${where}: after the sweep the case is as before the change or as after it, never half made:\n${JSON.stringify(swept, null, 1)}\nexpected:\n${JSON.stringify(expected, null, 1)}`,
+              );
             }
             const retried = await send(b, submission.activity);
             assert.equal(retried.status, 200, `${where}: the retry is answered`);
@@ -289,9 +336,14 @@ describe("a crash at any write of a change: every operation, made whole by a ret
         }
       }
       assert.equal(londonDate(now), TODAY, "the run stayed within one day");
-      results.push(`${operation.name}: ${writes} writes x 2 faults x 2 recoveries = ${cells} cells${duplicates.length ? ` (posted twice: ${duplicates.join(", ")})` : ""}`);
+      results.push(
+        `${operation.name}: ${writes} writes x 2 faults x 2 recoveries = ${cells} cells${duplicates.length ? ` (posted twice: ${duplicates.join(", ")})` : ""}`,
+      );
       // The one window left: the crash between Teams taking the request card and the write that records it.
-      assert.ok(duplicates.every((cell) => cell.startsWith("crash-before")), `posted twice only when the recording write was lost: ${duplicates.join("; ")}`);
+      assert.ok(
+        duplicates.every((cell) => cell.startsWith("crash-before")),
+        `posted twice only when the recording write was lost: ${duplicates.join("; ")}`,
+      );
       assert.ok(new Set(duplicates.map((cell) => cell.split(",")[0])).size <= 1, `at most one write has that window: ${duplicates.join("; ")}`);
     });
   }

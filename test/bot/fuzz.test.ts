@@ -17,7 +17,7 @@ const nastyText = fc.oneof(
     '{"type":"AdaptiveCard","body":[{"type":"Input.Text"}]}',
     "\u202e\u200b\u0000\u0007 rtl and nulls",
     "<script>alert(1)</script>",
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "__proto__",
     "constructor",
   ),
@@ -62,7 +62,27 @@ describe("fuzzing the real HTTP server with malformed activities and card submis
     const base = () => personalMessage("help", { serviceUrl: t.connector.url }) as Record<string, unknown>;
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.constantFrom("type", "text", "from", "conversation", "channelData", "value", "name", "serviceUrl", "channelId", "recipient", "entities", "attachments", "__proto__", "replyToId", "id"), anyValue, { maxKeys: 4 }),
+        fc.dictionary(
+          fc.constantFrom(
+            "type",
+            "text",
+            "from",
+            "conversation",
+            "channelData",
+            "value",
+            "name",
+            "serviceUrl",
+            "channelId",
+            "recipient",
+            "entities",
+            "attachments",
+            "__proto__",
+            "replyToId",
+            "id",
+          ),
+          anyValue,
+          { maxKeys: 4 },
+        ),
         fc.subarray(["from", "conversation", "channelData", "recipient", "type", "serviceUrl"]),
         async (overrides, removed) => {
           const activity = { ...base(), ...overrides };
@@ -77,10 +97,13 @@ describe("fuzzing the real HTTP server with malformed activities and card submis
 
   it("survives 500 bodies that are not activities at all", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.constantFrom("", "null", "[]", "{", "\u0000", '{"type":"message"'.repeat(1000))), async (body) => {
-        const answer = await postRaw(body);
-        assertNoServerError(answer.status, "body");
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.constantFrom("", "null", "[]", "{", "\u0000", '{"type":"message"'.repeat(1000))),
+        async (body) => {
+          const answer = await postRaw(body);
+          assertNoServerError(answer.status, "body");
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -117,15 +140,37 @@ describe("fuzzing the real HTTP server with malformed activities and card submis
   });
 
   it("answers 1,000 forged case card actions without changing a case it should not", async () => {
-    const created = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }));
+    const created = await t.send(
+      cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }),
+    );
     const caseId = created.body.value.refresh.action.data.caseId;
     const before = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource;
-    const verbs = ["case.close", "case.reopen", "case.assign", "case.escalate", "case.acknowledge", "case.changeResponseDate", "case.recordSignposting", "investigation.answer", "alert.acknowledge", "case.nonsense", "__proto__"];
+    const verbs = [
+      "case.close",
+      "case.reopen",
+      "case.assign",
+      "case.escalate",
+      "case.acknowledge",
+      "case.changeResponseDate",
+      "case.recordSignposting",
+      "investigation.answer",
+      "alert.acknowledge",
+      "case.nonsense",
+      "__proto__",
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...verbs), fc.dictionary(fc.constantFrom("caseId", "outcome", "assignTo", "organisations", "acknowledgedOn", "newResponseDate", "requestId", "reason", "__proto__"), anyValue, { maxKeys: 4 }), async (verb, data) => {
-        const answer = await t.send(cardAction(verb, data, { serviceUrl: t.connector.url }));
-        assertNoServerError(answer.status, verb);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...verbs),
+        fc.dictionary(
+          fc.constantFrom("caseId", "outcome", "assignTo", "organisations", "acknowledgedOn", "newResponseDate", "requestId", "reason", "__proto__"),
+          anyValue,
+          { maxKeys: 4 },
+        ),
+        async (verb, data) => {
+          const answer = await t.send(cardAction(verb, data, { serviceUrl: t.connector.url }));
+          assertNoServerError(answer.status, verb);
+        },
+      ),
       { numRuns: 1000 },
     );
     const after = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource;
@@ -135,31 +180,82 @@ describe("fuzzing the real HTTP server with malformed activities and card submis
   });
 
   it("answers 600 forged actions of every card verb on a real case, with prototype keys in every place, without polluting anything", async () => {
-    const created = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }));
+    const created = await t.send(
+      cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }),
+    );
     const caseId: string = created.body.value.refresh.action.data.caseId;
     const linesBefore = t.logLines.length;
     const verbs = [
-      ...["case.view", "case.refresh", "case.timeline", "case.takeOwnership", "case.assign", "case.addNote", "case.acknowledge", "case.changeResponseDate", "case.escalate", "case.recordSignposting", "case.close", "case.reopen"],
-      ...["contact.new", "contact.submit", "alert.acknowledge", "alert.takeOver", "letter.draft", "letter.sent", "letter.text", "ombudsman.record", "ombudsman.exportFile", "report.period"],
-      ...["investigation.request", "investigation.answer", "investigation.moreTime", "investigation.acceptExtension", "investigation.declineExtension", "investigation.refresh"],
+      ...[
+        "case.view",
+        "case.refresh",
+        "case.timeline",
+        "case.takeOwnership",
+        "case.assign",
+        "case.addNote",
+        "case.acknowledge",
+        "case.changeResponseDate",
+        "case.escalate",
+        "case.recordSignposting",
+        "case.close",
+        "case.reopen",
+      ],
+      ...[
+        "contact.new",
+        "contact.submit",
+        "alert.acknowledge",
+        "alert.takeOver",
+        "letter.draft",
+        "letter.sent",
+        "letter.text",
+        "ombudsman.record",
+        "ombudsman.exportFile",
+        "report.period",
+      ],
+      ...[
+        "investigation.request",
+        "investigation.answer",
+        "investigation.moreTime",
+        "investigation.acceptExtension",
+        "investigation.declineExtension",
+        "investigation.refresh",
+      ],
     ];
     const pollutingKeys = fc.constantFrom("__proto__", "constructor", "prototype");
-    const polluting = fc.dictionary(pollutingKeys, fc.oneof(fc.dictionary(fc.constantFrom("polluted", "roles", "caseId", "isAdmin"), fc.constant("yes")), fc.constant("yes")), { minKeys: 1, maxKeys: 3 });
+    const polluting = fc.dictionary(
+      pollutingKeys,
+      fc.oneof(fc.dictionary(fc.constantFrom("polluted", "roles", "caseId", "isAdmin"), fc.constant("yes")), fc.constant("yes")),
+      { minKeys: 1, maxKeys: 3 },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...verbs), polluting, fc.dictionary(fc.constantFrom("note", "outcome", "learning", "reason", "template", "period", "requestId", "formId"), anyValue, { maxKeys: 3 }), async (verb, keys, data) => {
-        const answer = await t.send(cardAction(verb, { ...data, ...keys, caseId, submission: randomUUID() }, { serviceUrl: t.connector.url }));
-        assertNoServerError(answer.status, verb);
-        const search = await t.send({ ...cardAction("x", {}, { serviceUrl: t.connector.url }), name: "composeExtension/query", value: { commandId: "searchDirectory", parameters: [{ name: "query", value: "advocacy" }, keys], queryOptions: keys } });
-        assertNoServerError(search.status, "message extension");
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...verbs),
+        polluting,
+        fc.dictionary(fc.constantFrom("note", "outcome", "learning", "reason", "template", "period", "requestId", "formId"), anyValue, { maxKeys: 3 }),
+        async (verb, keys, data) => {
+          const answer = await t.send(cardAction(verb, { ...data, ...keys, caseId, submission: randomUUID() }, { serviceUrl: t.connector.url }));
+          assertNoServerError(answer.status, verb);
+          const search = await t.send({
+            ...cardAction("x", {}, { serviceUrl: t.connector.url }),
+            name: "composeExtension/query",
+            value: { commandId: "searchDirectory", parameters: [{ name: "query", value: "advocacy" }, keys], queryOptions: keys },
+          });
+          assertNoServerError(search.status, "message extension");
+        },
+      ),
       { numRuns: 600 },
     );
     for (const prototype of [Object.prototype, Array.prototype, Function.prototype]) {
-      for (const key of ["polluted", "roles", "caseId", "isAdmin"]) assert.equal(Object.prototype.hasOwnProperty.call(prototype, key), false, `no ${key} on a prototype`);
+      for (const key of ["polluted", "roles", "caseId", "isAdmin"])
+        assert.equal(Object.prototype.hasOwnProperty.call(prototype, key), false, `no ${key} on a prototype`);
     }
     const stored = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource;
     assert.doesNotMatch(JSON.stringify(stored), /polluted|isAdmin|"__proto__"|"prototype"/, "no forged key reached the stored case");
-    assert.deepEqual(t.logLines.slice(linesBefore).filter((line) => line.level === "error"), [], "no unhandled errors");
+    assert.deepEqual(
+      t.logLines.slice(linesBefore).filter((line) => line.level === "error"),
+      [],
+      "no unhandled errors",
+    );
   });
 
   it("is still healthy and answering afterwards", async () => {

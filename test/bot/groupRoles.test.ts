@@ -77,7 +77,10 @@ describe("roles from Entra ID security groups, end to end (real HTTP, real token
 
     // Someone with a role by id keeps it; refused a manager action, they are told why that may be.
     assert.match(cardText((await t.press("case.refresh", { caseId: randomUUID() }, OFFICER)).value), /Case not found/);
-    assert.match(await report(OFFICER), /Only PALS managers can see reports.*couldn't check your team membership just now, so only the roles given to you directly apply/s);
+    assert.match(
+      await report(OFFICER),
+      /Only PALS managers can see reports.*couldn't check your team membership just now, so only the roles given to you directly apply/s,
+    );
 
     // Graph is left alone for 30 seconds after a failure, then asked again.
     clock = new Date(clock.getTime() + 31_000);

@@ -37,33 +37,70 @@ describe("hostile display names and typed text, through every card and message (
 
       await t.send(channelMessage("set alerts channel", { serviceUrl: t.connector.url, from: manager }));
       await t.send(channelMessage(`set division channel ${h}`, { serviceUrl: t.connector.url, from: officer }));
-      const logged = await press("log a contact", "contact.submit", {
-        formId: randomUUID(),
-        ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", patientName: h, contactDetails: h, division: h, service: h, ward: h, summary: h, desiredOutcome: h, riskConsequence: "5", riskLikelihood: "3" }),
-      }, officer);
+      const logged = await press(
+        "log a contact",
+        "contact.submit",
+        {
+          formId: randomUUID(),
+          ...contactForm({
+            receivedOn: "2026-03-09",
+            eventOn: "2026-03-01",
+            patientName: h,
+            contactDetails: h,
+            division: h,
+            service: h,
+            ward: h,
+            summary: h,
+            desiredOutcome: h,
+            riskConsequence: "5",
+            riskLikelihood: "3",
+          }),
+        },
+        officer,
+      );
       const caseId: string = logged.value.refresh.action.data.caseId;
       await press("assign", "case.assign", { caseId, assignTo: officer.aadObjectId }, manager);
       await press("assign again", "case.assign", { caseId, assignTo: officer.aadObjectId }, manager);
       await press("note", "case.addNote", { caseId, note: h }, officer);
-      await press("PHSO", "ombudsman.record", { caseId, phsoReferredOn: "2026-03-09", phsoReference: h, phsoStage: "assessment", phsoResponseDueOn: "" }, officer);
-      await press("ask a lead", "investigation.request", {
-        caseId,
-        investigationDivision: h,
-        investigationLead: lead.aadObjectId,
-        investigationLeadId: "",
-        investigationSummary: h,
-        investigationQuestions: h,
-        investigationDueOn: "",
-        investigationIncludeNhsNumber: "false",
-      }, officer);
+      await press(
+        "PHSO",
+        "ombudsman.record",
+        { caseId, phsoReferredOn: "2026-03-09", phsoReference: h, phsoStage: "assessment", phsoResponseDueOn: "" },
+        officer,
+      );
+      await press(
+        "ask a lead",
+        "investigation.request",
+        {
+          caseId,
+          investigationDivision: h,
+          investigationLead: lead.aadObjectId,
+          investigationLeadId: "",
+          investigationSummary: h,
+          investigationQuestions: h,
+          investigationDueOn: "",
+          investigationIncludeNhsNumber: "false",
+        },
+        officer,
+      );
       const stored = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!;
       const requestId = stored.investigations![0].id;
       await press("more time", "investigation.moreTime", { caseId, requestId, newDueOn: "2026-03-27", reason: h }, lead);
       await t.bot.jobs.sweepNow();
       await press("agree more time", "investigation.acceptExtension", { caseId, requestId }, officer);
-      await press("someone else answers", "investigation.answer", { caseId, requestId, findings: h, actionsTaken: h, learning: h, upheldView: "upheld" }, officer);
+      await press(
+        "someone else answers",
+        "investigation.answer",
+        { caseId, requestId, findings: h, actionsTaken: h, learning: h, upheldView: "upheld" },
+        officer,
+      );
       await press("the lead answers", "investigation.answer", { caseId, requestId, findings: h, actionsTaken: h, learning: h, upheldView: "upheld" }, lead);
-      await press("the lead answers again", "investigation.answer", { caseId, requestId, findings: h, actionsTaken: h, learning: h, upheldView: "upheld" }, lead);
+      await press(
+        "the lead answers again",
+        "investigation.answer",
+        { caseId, requestId, findings: h, actionsTaken: h, learning: h, upheldView: "upheld" },
+        lead,
+      );
       await t.bot.jobs.sweepNow();
       await press("acknowledge the alert", "alert.acknowledge", { caseId, reason: "high-risk" }, manager);
       await press("take over", "alert.takeOver", { caseId, reason: "high-risk" }, manager);
@@ -82,7 +119,8 @@ describe("hostile display names and typed text, through every card and message (
         if (!activity || typeof activity !== "object") continue;
         const card = cardOf(activity);
         if (card) problems.push(...hostileProblems(card).map((p) => `${call.method} ${call.path}: ${p}`));
-        if (typeof activity.text === "string" && activity.textFormat !== "plain") problems.push(...markdownTextProblems(activity.text).map((p) => `${call.method} ${call.path}: ${p}`));
+        if (typeof activity.text === "string" && activity.textFormat !== "plain")
+          problems.push(...markdownTextProblems(activity.text).map((p) => `${call.method} ${call.path}: ${p}`));
       }
       assert.deepEqual([...new Set(problems.map((p) => p.replace(/[0-9a-f-]{36}/g, "<id>").replace(/\[\d+\]/g, "[]")))], []);
       assert.ok(answers.length >= 15 && t.connector.calls.length >= 5, "the journey ran");

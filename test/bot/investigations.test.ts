@@ -30,7 +30,10 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
 
   async function logComplaint(): Promise<Case> {
     // Fully coded (service area too), so the sweep's digest has no "details still to record" for the owner.
-    const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine", serviceArea: "inpatient" }) });
+    const answer = await invoke("contact.submit", {
+      formId: randomUUID(),
+      ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine", serviceArea: "inpatient" }),
+    });
     return storedCase(answer.value.refresh.action.data.caseId);
   }
 
@@ -127,13 +130,24 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     assert.match(cardText(otherView.value), /addressed to Dr Liam Lead/);
     assert.ok(!JSON.stringify(otherView.value).includes("Who was on shift"), "another lead sees nothing of it");
 
-    const forged = await invoke("investigation.answer", { caseId: c.id, requestId, findings: "Forged", actionsTaken: "", learning: "", upheldView: "not-upheld" }, OTHER_LEAD);
+    const forged = await invoke(
+      "investigation.answer",
+      { caseId: c.id, requestId, findings: "Forged", actionsTaken: "", learning: "", upheldView: "not-upheld" },
+      OTHER_LEAD,
+    );
     assert.match(cardText(forged.value), /addressed to Dr Liam Lead|Not available/);
     assert.equal((await storedCase(c.id)).investigations![0].status, "open");
 
     const answered = await invoke(
       "investigation.answer",
-      { caseId: c.id, requestId, findings: "Bell was faulty; estates called.", actionsTaken: "Bells checked nightly", learning: "Escalate faults", upheldView: "partially-upheld" },
+      {
+        caseId: c.id,
+        requestId,
+        findings: "Bell was faulty; estates called.",
+        actionsTaken: "Bells checked nightly",
+        learning: "Escalate faults",
+        upheldView: "partially-upheld",
+      },
       LEAD,
       inThread,
     );
@@ -152,14 +166,22 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     assert.match(JSON.stringify(ownerCard), /"verb":"case.open"/, "with a link to the case");
     assert.deepEqual((await timelineKinds(c.id)).slice(-1), ["investigation-answered"]);
 
-    const again = await invoke("investigation.answer", { caseId: c.id, requestId, findings: "Again", actionsTaken: "", learning: "", upheldView: "upheld" }, LEAD);
+    const again = await invoke(
+      "investigation.answer",
+      { caseId: c.id, requestId, findings: "Again", actionsTaken: "", learning: "", upheldView: "upheld" },
+      LEAD,
+    );
     assert.match(cardText(again.value), /already answered/);
   });
 
   it("keeps what the lead typed when his answer is missing a part", async () => {
     const c = await logComplaint();
     const { requestId } = await sendRequest(c);
-    const answer = await invoke("investigation.answer", { caseId: c.id, requestId, findings: "Bell was faulty.", actionsTaken: "Estates called", learning: "", upheldView: "" }, LEAD);
+    const answer = await invoke(
+      "investigation.answer",
+      { caseId: c.id, requestId, findings: "Bell was faulty.", actionsTaken: "Estates called", learning: "", upheldView: "" },
+      LEAD,
+    );
     assert.match(cardText(answer.value), /Write your findings and choose whether it should be upheld in your view/);
     const inputs = inputValues(answer.value);
     assert.equal(inputs.findings, "Bell was faulty.");
@@ -230,7 +252,9 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
 
     now = at("2026-03-24", "09:00");
     await t.bot.jobs.sweepNow();
-    const ownerNotice = t.connector.calls.filter((call) => call.conversationId === `a:1personal-${OFFICER.aadObjectId}` && call.method === "POST").map((call) => cardText(cardOf(call.body)));
+    const ownerNotice = t.connector.calls
+      .filter((call) => call.conversationId === `a:1personal-${OFFICER.aadObjectId}` && call.method === "POST")
+      .map((call) => cardText(cardOf(call.body)));
     assert.ok(ownerNotice.some((text) => /Investigation input overdue on PALS-2026-/.test(text)));
     const alertCards = t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === CHANNEL.id).map((call) => cardOf(call.body));
     const overdue = alertCards.find((card) => /Investigation input overdue/.test(cardText(card)));

@@ -16,7 +16,15 @@ const SWEEP_SECRET = "kill-test-sweep-secret-0123456789";
 function startBotProcess(port: number, cosmos: EmbeddedCosmos): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src", "index.ts")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, LOG_LEVEL: "info", SWEEP_INTERVAL_SECONDS: "0", SWEEP_SECRET },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      LOG_LEVEL: "info",
+      SWEEP_INTERVAL_SECONDS: "0",
+      SWEEP_SECRET,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -57,7 +65,12 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
       const formId = randomUUID();
       const safeguarding = submissions.length % 3 === 0;
       const form = { formId, ...contactForm({ receivedOn: "2026-03-09", contactType: "concern", safeguarding: String(safeguarding), nhsNumber: "" }) };
-      const submission = { caseId: caseIdFor(TENANT_ID, formId), safeguarding, activity: cardAction("contact.submit", form, { serviceUrl: "http://127.0.0.1:9/" }), answered: false };
+      const submission = {
+        caseId: caseIdFor(TENANT_ID, formId),
+        safeguarding,
+        activity: cardAction("contact.submit", form, { serviceUrl: "http://127.0.0.1:9/" }),
+        answered: false,
+      };
       submissions.push(submission);
       try {
         submission.answered = (await post(submission.activity)) === submission.caseId;
@@ -91,7 +104,12 @@ describe("a bot killed with SIGKILL while contacts are being logged", function (
         continue;
       }
       if (stored.pending?.length) problems.push(`${caseId}: follow-ups still pending`);
-      const events = (await database.container("events").items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] }).fetchAll()).resources;
+      const events = (
+        await database
+          .container("events")
+          .items.query<{ kind: string }>({ query: "SELECT c.kind FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] })
+          .fetchAll()
+      ).resources;
       if (events.length !== 1 || events[0].kind !== "created") problems.push(`${caseId}: timeline ${JSON.stringify(events.map((e) => e.kind))}`);
       if (!stored.watchOn) problems.push(`${caseId}: not watched by the sweep`);
       const { resource: alert } = await database.container("trust-jobs").item(`alert:${caseId}:safeguarding`, TENANT_ID).read();

@@ -3,7 +3,16 @@ import { randomUUID } from "node:crypto";
 import sinon from "sinon";
 import type { Case, LearningAction } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
-import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot, storedCase as storedCaseOf, timelineKinds as timelineKindsOf } from "../helpers/bot";
+import {
+  cardElements,
+  cardOf,
+  cardText,
+  inputValues,
+  startTestBot,
+  type TestBot,
+  storedCase as storedCaseOf,
+  timelineKinds as timelineKindsOf,
+} from "../helpers/bot";
 import { ADMIN, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
 
@@ -32,10 +41,15 @@ describe("actions from cases (real HTTP activities)", () => {
   const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => t.press(verb, data, from);
   const chatOf = (person: TeamsUser) => `a:1personal-${person.aadObjectId}`;
   const cardsTo = (conversationId: string) =>
-    t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message").map((call) => cardOf(call.body));
+    t.connector.calls
+      .filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message")
+      .map((call) => cardOf(call.body));
 
   async function logComplaint(): Promise<{ c: Case; card: any }> {
-    const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine", serviceArea: "inpatient" }) });
+    const answer = await invoke("contact.submit", {
+      formId: randomUUID(),
+      ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", division: "Medicine", serviceArea: "inpatient" }),
+    });
     const caseId = answer.value.refresh.action.data.caseId;
     return { c: await storedCase(caseId), card: answer.value };
   }
@@ -54,7 +68,11 @@ describe("actions from cases (real HTTP activities)", () => {
   async function addAction(c: Case, fields: Record<string, unknown> = {}, from: TeamsUser = OFFICER): Promise<any> {
     const form = await invoke("action.form", { caseId: c.id }, from);
     const save = cardElements(form.value).find((node) => node.verb === "action.add");
-    return invoke("action.add", { ...save.data, ...inputValues(form.value), actionDescription: DESCRIPTION, actionOwner: LEAD.aadObjectId, actionDueOn: "2026-03-20", ...fields }, from);
+    return invoke(
+      "action.add",
+      { ...save.data, ...inputValues(form.value), actionDescription: DESCRIPTION, actionOwner: LEAD.aadObjectId, actionDueOn: "2026-03-20", ...fields },
+      from,
+    );
   }
 
   it("adds an action from the case card's '...' menu, and its owner gets the action card in their chat", async () => {
@@ -68,13 +86,24 @@ describe("actions from cases (real HTTP activities)", () => {
     assert.match(cardText(form.value), /Add an action to PALS-2026-\d+/);
     const values = inputValues(form.value);
     assert.equal(values.actionDivision, "Medicine", "the division comes from the case");
-    const owners = cardElements(form.value).find((node) => node.id === "actionOwner").choices.map((choice: any) => choice.title);
+    const owners = cardElements(form.value)
+      .find((node) => node.id === "actionOwner")
+      .choices.map((choice: any) => choice.title);
     assert.ok(owners.includes(LEAD.name) && owners.includes(OFFICER.name), "the same people as Assign offers");
-    const themes = cardElements(form.value).find((node) => node.id === "actionSubject").choices.map((choice: any) => choice.value);
+    const themes = cardElements(form.value)
+      .find((node) => node.id === "actionSubject")
+      .choices.map((choice: any) => choice.value);
     assert.deepEqual(themes, ["communications"], "themes are the case's subjects");
 
     const save = cardElements(form.value).find((node) => node.verb === "action.add");
-    const submitted = { ...save.data, ...values, actionDescription: DESCRIPTION, actionOwner: LEAD.aadObjectId, actionDueOn: "2026-03-20", actionSubject: "communications" };
+    const submitted = {
+      ...save.data,
+      ...values,
+      actionDescription: DESCRIPTION,
+      actionOwner: LEAD.aadObjectId,
+      actionDueOn: "2026-03-20",
+      actionSubject: "communications",
+    };
     const added = await invoke("action.add", submitted);
     const text = cardText(added.value);
     assert.match(text, /Action added for Dr Liam Lead, due Friday 20 March 2026: it is in their Teams chat with PALS Desk/);
@@ -110,7 +139,12 @@ describe("actions from cases (real HTTP activities)", () => {
     await t.bot.jobs.sweepNow();
     const notice = cardsTo(chatOf(ADMIN));
     assert.equal(notice.length, 1);
-    assert.match(cardText(notice[0]), new RegExp(`An action card for ${c.reference} could not be delivered: its owner has not opened PALS Desk in Teams, or removed it\\. Ask them to open PALS Desk in Teams; they will then see it with "actions"\\.`));
+    assert.match(
+      cardText(notice[0]),
+      new RegExp(
+        `An action card for ${c.reference} could not be delivered: its owner has not opened PALS Desk in Teams, or removed it\\. Ask them to open PALS Desk in Teams; they will then see it with "actions"\\.`,
+      ),
+    );
   });
 
   it("refuses an action naming the patient, or an owner not on the list, keeping what was typed and saving nothing", async () => {
@@ -143,7 +177,11 @@ describe("actions from cases (real HTTP activities)", () => {
     assert.match(cardText(noEvidence.value), /Say what changed/);
     assert.equal((await storedCase(c.id)).actions![0].status, "open");
 
-    const done = await invoke("action.done", { caseId: c.id, actionId, submission: randomUUID(), actionEvidence: "Bell checks added to the handover sheet on 12 March" }, LEAD);
+    const done = await invoke(
+      "action.done",
+      { caseId: c.id, actionId, submission: randomUUID(), actionEvidence: "Bell checks added to the handover sheet on 12 March" },
+      LEAD,
+    );
     assert.match(cardText(done.value), /Marked done: what changed is on the case's timeline/);
     assert.match(cardText(done.value), /Done on Monday 9 March 2026 by Dr Liam Lead/);
     assert.match(cardText(done.value), /What changed: Bell checks added to the handover sheet/);
@@ -166,7 +204,17 @@ describe("actions from cases (real HTTP activities)", () => {
       createdOn: "2026-03-02",
       createdBy: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
     };
-    const c = { ...makeCase(), id: randomUUID(), trustId: TENANT_ID, reference: "PALS-2016-000001", status: "closed" as const, closedOn: "2016-03-10", outcome: "upheld" as const, retiringOn: "2026-03-09", actions: [action] };
+    const c = {
+      ...makeCase(),
+      id: randomUUID(),
+      trustId: TENANT_ID,
+      reference: "PALS-2016-000001",
+      status: "closed" as const,
+      closedOn: "2016-03-10",
+      outcome: "upheld" as const,
+      retiringOn: "2026-03-09",
+      actions: [action],
+    };
     await new CosmosCaseRepository(t.bot.store.containers.cases).create(c);
     const answer = await invoke("action.done", { caseId: c.id, actionId: action.id, submission: randomUUID(), actionEvidence: "Done" }, LEAD);
     assert.match(cardText(answer.value), /records are being deleted under the records retention schedule/);
@@ -223,7 +271,10 @@ describe("actions from cases (real HTTP activities)", () => {
       await t.send(personalMessage("actions", { serviceUrl: t.connector.url, from: LEAD }));
       assert.equal(queries.callCount, 1, "one bounded query of the cases container");
       const query = JSON.stringify(queries.firstCall.args[0]);
-      assert.match(query, /SELECT TOP \d+ c\.id, c\.reference, c\.actions FROM c WHERE c\.trustId = @trustId.*ARRAY_CONTAINS\(c\.openActionOwners, @me\) ORDER BY c\.openActionsDueOn/);
+      assert.match(
+        query,
+        /SELECT TOP \d+ c\.id, c\.reference, c\.actions FROM c WHERE c\.trustId = @trustId.*ARRAY_CONTAINS\(c\.openActionOwners, @me\) ORDER BY c\.openActionsDueOn/,
+      );
     } finally {
       queries.restore();
     }
@@ -278,7 +329,13 @@ describe("actions from cases (real HTTP activities)", () => {
       createdOn: "2026-03-09",
       createdBy: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
     }));
-    await new CosmosCaseRepository(t.bot.store.containers.cases).create({ ...makeCase(), id: randomUUID(), trustId: TENANT_ID, reference: "PALS-2026-900001", actions });
+    await new CosmosCaseRepository(t.bot.store.containers.cases).create({
+      ...makeCase(),
+      id: randomUUID(),
+      trustId: TENANT_ID,
+      reference: "PALS-2026-900001",
+      actions,
+    });
     await t.send(personalMessage("actions", { serviceUrl: t.connector.url, from: LEAD }));
     const text = cardText(cardOf(t.connector.sentActivities.at(-1)));
     assert.match(text, /30 open actions, soonest due first\./);

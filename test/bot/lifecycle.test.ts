@@ -61,7 +61,9 @@ function npmStart(env: Record<string, string>): Started {
   });
   npm.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   npm.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    npm.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { npm, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
@@ -148,7 +150,11 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
   }
 
   async function lease(): Promise<{ holder?: string; expiresAt?: string }> {
-    const { resource } = await client.database("pals").container("trust-jobs").item("sweep-lease", SYSTEM_PARTITION).read<{ holder: string; expiresAt: string }>();
+    const { resource } = await client
+      .database("pals")
+      .container("trust-jobs")
+      .item("sweep-lease", SYSTEM_PARTITION)
+      .read<{ holder: string; expiresAt: string }>();
     return resource ?? {};
   }
 
@@ -158,10 +164,14 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
     store.delayMs = 150; // each store request now takes a while: the sweep below is still running at the signal
     const sweep = fetch(`http://127.0.0.1:${port}/api/jobs/sweep`, { method: "POST", headers: { authorization: `Bearer ${SWEEP_SECRET}` } });
     sweep.catch(() => undefined); // awaited below, after the stop
-    await until("the sweep holds the lease", async () => {
-      const held = await lease();
-      return held.holder === INSTANCE_ID && Date.parse(held.expiresAt ?? "") > Date.now();
-    }, 10_000);
+    await until(
+      "the sweep holds the lease",
+      async () => {
+        const held = await lease();
+        return held.holder === INSTANCE_ID && Date.parse(held.expiresAt ?? "") > Date.now();
+      },
+      10_000,
+    );
 
     const signalled = Date.now();
     process.kill(npm.pid!, "SIGTERM"); // npm only, as systemd (KillMode=mixed) or a container runtime does
@@ -177,7 +187,11 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
 
     const left = await lease();
     assert.ok(Date.parse(left.expiresAt ?? "") <= Date.now(), `the lease is released (expires ${left.expiresAt})`);
-    assert.equal(await new CosmosSweepLease(client.database("pals").container("trust-jobs")).tryAcquire("another-instance", new Date(), 60_000), true, "another instance takes the sweep at once");
+    assert.equal(
+      await new CosmosSweepLease(client.database("pals").container("trust-jobs")).tryAcquire("another-instance", new Date(), 60_000),
+      true,
+      "another instance takes the sweep at once",
+    );
     await new CosmosSweepLease(client.database("pals").container("trust-jobs")).release("another-instance");
     assert.doesNotMatch(stderr(), /DeprecationWarning|DEP0111/, "no deprecation warning at start");
   });
@@ -204,7 +218,9 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
     const port = await freePort();
     const { npm, stdout } = await start(port);
     store.delayMs = 60_000; // the store hangs: the sweep below cannot finish
-    const sweep = fetch(`http://127.0.0.1:${port}/api/jobs/sweep`, { method: "POST", headers: { authorization: `Bearer ${SWEEP_SECRET}` } }).catch(() => undefined);
+    const sweep = fetch(`http://127.0.0.1:${port}/api/jobs/sweep`, { method: "POST", headers: { authorization: `Bearer ${SWEEP_SECRET}` } }).catch(
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(npm.pid!, "SIGTERM");
     await until("the first signal seen", () => stdout().includes("PALS Desk is stopping"), 5_000);
@@ -251,15 +267,28 @@ describe("the sweeps after a stop (in process)", () => {
     try {
       store.delayMs = 200; // each store request takes a while: the contact below is still being saved at the stop
       const hangUp = new AbortController();
-      const activity = cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url, from: OFFICER });
-      const sent = fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity), signal: hangUp.signal });
+      const activity = cardAction(
+        "contact.submit",
+        { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) },
+        { serviceUrl: t.connector.url, from: OFFICER },
+      );
+      const sent = fetch(`${t.bot.url}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(activity),
+        signal: hangUp.signal,
+      });
       sent.catch(() => undefined);
       const before = store.requests;
       await until("the turn is reading and writing", () => store.requests > before, 5_000);
       hangUp.abort(); // the Bot Connector gives up on us
       await t.close();
       const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
-      const { resources } = await client.database("pals").container("trust-cases").items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
+      const { resources } = await client
+        .database("pals")
+        .container("trust-cases")
+        .items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'")
+        .fetchAll();
       client.dispose();
       assert.equal(resources[0], 1, "the case was saved before the store closed");
       assert.ok(!t.logLines.some((line) => line.level === "error"), "no turn failed on a closed store");

@@ -61,7 +61,12 @@ function wardPayload(content: string) {
     importance: "normal",
     locale: "en-us",
     body: { contentType: "html", content },
-    from: { application: null, device: null, conversation: null, user: { userIdentityType: "aadUser", id: "00000000-0000-4000-8000-0000000000d1", displayName: "Sister Ward 7" } },
+    from: {
+      application: null,
+      device: null,
+      conversation: null,
+      user: { userIdentityType: "aadUser", id: "00000000-0000-4000-8000-0000000000d1", displayName: "Sister Ward 7" },
+    },
     reactions: [],
     mentions: [],
     attachments: [],
@@ -69,7 +74,13 @@ function wardPayload(content: string) {
 }
 
 /** A message action invoke started from a message in the Medicine channel, as Teams sends it. */
-function messageActionInvoke(name: "composeExtension/fetchTask" | "composeExtension/submitAction", value: Record<string, unknown>, from: TeamsUser, serviceUrl: string, tenantId = TENANT_ID) {
+function messageActionInvoke(
+  name: "composeExtension/fetchTask" | "composeExtension/submitAction",
+  value: Record<string, unknown>,
+  from: TeamsUser,
+  serviceUrl: string,
+  tenantId = TENANT_ID,
+) {
   return {
     type: "invoke",
     name,
@@ -114,10 +125,15 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
   const personalChatOf = (user: TeamsUser) => `a:1personal-${user.aadObjectId}`;
   const open = (payload: unknown, from: TeamsUser = OFFICER, tenantId?: string) =>
     t.send(messageActionInvoke("composeExtension/fetchTask", { messagePayload: payload }, from, t.connector.url, tenantId));
-  const submit = (payload: unknown, data: unknown, from: TeamsUser = OFFICER) => t.send(messageActionInvoke("composeExtension/submitAction", { messagePayload: payload, data }, from, t.connector.url));
+  const submit = (payload: unknown, data: unknown, from: TeamsUser = OFFICER) =>
+    t.send(messageActionInvoke("composeExtension/submitAction", { messagePayload: payload, data }, from, t.connector.url));
   const stored = async (id: string) => (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
   const timelineOf = async (id: string) =>
-    (await t.bot.store.containers.events.items.query<CaseEvent>({ query: "SELECT * FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: id }] }).fetchAll()).resources;
+    (
+      await t.bot.store.containers.events.items
+        .query<CaseEvent>({ query: "SELECT * FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: id }] })
+        .fetchAll()
+    ).resources;
 
   /** The dialog's card and the data its button sends (Action.Submit: the button's data, no inputs). */
   async function dialogFor(payload: unknown, from: TeamsUser = OFFICER): Promise<{ card: any; submitData: Record<string, unknown> }> {
@@ -138,10 +154,18 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
     t.connector.reset();
     const answer = await submit(payload, submitData, from);
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.body, { task: { type: "message", value: "The form is in your chat with PALS Desk, filled in from this message. Check it there and press Log contact." } }, "the dialog says where the form went");
+    assert.deepEqual(
+      answer.body,
+      { task: { type: "message", value: "The form is in your chat with PALS Desk, filled in from this message. Check it there and press Log contact." } },
+      "the dialog says where the form went",
+    );
     const sent = t.connector.sentActivities;
     assert.equal(sent.length, 1, "one message: the form");
-    assert.equal(t.connector.calls.find((call) => call.body === sent[0])?.conversationId, personalChatOf(from), "in the person's own chat with PALS Desk, not the channel");
+    assert.equal(
+      t.connector.calls.find((call) => call.body === sent[0])?.conversationId,
+      personalChatOf(from),
+      "in the person's own chat with PALS Desk, not the channel",
+    );
     return cardOf(sent[0]);
   }
 
@@ -180,7 +204,13 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
   it("logging the prefilled form keeps the original text and the link on the case's timeline, shown to staff and hidden from a volunteer on a safeguarding case", async () => {
     await t.send(personalInstall({ serviceUrl: t.connector.url }));
     const form = await formFromMessage(EMAIL_PAYLOAD);
-    const caseId = await logFromForm(form, { contactType: "concern", raisedBy: "family", raiserName: "Jo Bloggs", patientName: "Arthur Bloggs", safeguarding: "true" });
+    const caseId = await logFromForm(form, {
+      contactType: "concern",
+      raisedBy: "family",
+      raiserName: "Jo Bloggs",
+      patientName: "Arthur Bloggs",
+      safeguarding: "true",
+    });
     const c = await stored(caseId);
     assert.equal(c.summary, EMAIL_TEXT);
     assert.equal(c.receivedVia, "email");
@@ -199,7 +229,11 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
     assert.deepEqual(hostileProblems(officerView.value), [], "the link is plain text, never a live link");
     const volunteerView = await t.press("case.timeline", { caseId }, VOLUNTEER);
     assert.match(cardText(volunteerView.value), /from a Teams message/, "the entry is there");
-    assert.doesNotMatch(JSON.stringify(volunteerView.value), /tablets|07700|teams\.microsoft\.com/, "but not its text or link: safeguarding details are for PALS staff");
+    assert.doesNotMatch(
+      JSON.stringify(volunteerView.value),
+      /tablets|07700|teams\.microsoft\.com/,
+      "but not its text or link: safeguarding details are for PALS staff",
+    );
   });
 
   it("the records retention schedule clears the original text and link with the rest of the case's free text", async () => {
@@ -234,7 +268,9 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
   it("a chat from a ward: the route is left for the officer to choose, and hostile HTML and markdown arrive as plain text, never live links", async () => {
     await t.send(personalInstall({ serviceUrl: t.connector.url }));
     const hostile = HOSTILE.join(" ");
-    const content = `<div><div><at id="0">PALS</at>&nbsp;Patient in bed 4 unhappy.</div><div><a href="https://evil.example/link">${HOSTILE[0]}</a> ${HOSTILE.slice(1)
+    const content = `<div><div><at id="0">PALS</at>&nbsp;Patient in bed 4 unhappy.</div><div><a href="https://evil.example/link">${HOSTILE[0]}</a> ${HOSTILE.slice(
+      1,
+    )
       .map((h) => h.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"))
       .join(" ")}<img src="https://evil.example/pixel.png" alt=""><script>stealCookies()</script></div></div>`;
     const payload = wardPayload(content);

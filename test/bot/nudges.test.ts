@@ -4,7 +4,20 @@ import sinon from "sinon";
 import type { Case, OutboxItem } from "../../src/domain";
 import { CosmosSweepCursor } from "../../src/store/jobsRepository";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { ADMIN, BOT, cardAction, channelMessage, MANAGER, OFFICER, personalInstall, personalMessage, TEAM, teamInstall, TENANT_ID, type TeamsUser } from "../helpers/activities";
+import {
+  ADMIN,
+  BOT,
+  cardAction,
+  channelMessage,
+  MANAGER,
+  OFFICER,
+  personalInstall,
+  personalMessage,
+  TEAM,
+  teamInstall,
+  TENANT_ID,
+  type TeamsUser,
+} from "../helpers/activities";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 
@@ -33,12 +46,17 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
   const invoke = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, activity: object = {}) => t.press(verb, data, from, { activity });
 
   async function logContact(overrides: Record<string, unknown>, from: TeamsUser = OFFICER): Promise<Case> {
-    const answer = await invoke("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", ...overrides }) }, from);
+    const answer = await invoke(
+      "contact.submit",
+      { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", ...overrides }) },
+      from,
+    );
     const caseId = answer.value.refresh.action.data.caseId;
     return (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!;
   }
 
-  const messagesTo = (conversationId: string) => t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
+  const messagesTo = (conversationId: string) =>
+    t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
   const personalChatOf = (person: TeamsUser) => `a:1personal-${person.aadObjectId}`;
 
   async function setAlertsChannel(): Promise<string> {
@@ -136,7 +154,10 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
     assert.match(cardText(refused.value), /Only PALS managers/);
 
     const alertMessageId = "alert-activity-1";
-    const acknowledged = await invoke("alert.acknowledge", { caseId: c.id, reason: "high-risk" }, MANAGER, { replyToId: alertMessageId, conversation: channelMessage("x", { serviceUrl: t.connector.url }).conversation });
+    const acknowledged = await invoke("alert.acknowledge", { caseId: c.id, reason: "high-risk" }, MANAGER, {
+      replyToId: alertMessageId,
+      conversation: channelMessage("x", { serviceUrl: t.connector.url }).conversation,
+    });
     assert.match(cardText(acknowledged.value), /Acknowledged by Maya Manager/);
     const update = t.connector.calls.find((call) => call.method === "PUT" && call.activityId === alertMessageId);
     assert.ok(update, "everyone in the channel sees it acknowledged");
@@ -153,7 +174,10 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
     await logContact({ nhsNumber: "401 023 2137", contactType: "enquiry", subjects: "" });
     const third = await logContact({ nhsNumber: "401 023 2137" });
     await t.bot.jobs.sweepNow();
-    assert.deepEqual(messagesTo(channelId).map((m) => cardText(cardOf(m.body)).split("\n")[0]), ["Third contact about this patient in 90 days"]);
+    assert.deepEqual(
+      messagesTo(channelId).map((m) => cardText(cardOf(m.body)).split("\n")[0]),
+      ["Third contact about this patient in 90 days"],
+    );
 
     now = at("2026-03-13", "09:00"); // the complaint's acknowledgement was due Thursday 12 March
     await t.bot.jobs.sweepNow();
@@ -253,7 +277,11 @@ describe("three bot instances sweeping one store", () => {
       const managerChannel = channelMessage("set alerts channel", { serviceUrl: first.connector.url, from: MANAGER });
       await first.send(managerChannel);
       await first.send({
-        ...cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", contactType: "enquiry", subjects: "", safeguarding: "true" }) }, { serviceUrl: first.connector.url }),
+        ...cardAction(
+          "contact.submit",
+          { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", contactType: "enquiry", subjects: "", safeguarding: "true" }) },
+          { serviceUrl: first.connector.url },
+        ),
       });
       first.connector.reset();
       now = at("2026-03-10", "09:00");
@@ -280,7 +308,14 @@ describe("`due` with more cases due than one card lists", function () {
       const cases = new CosmosCaseRepository(t.bot.store.containers.cases);
       for (let i = 0; i < 55; i++) {
         const c = makeCase();
-        await cases.create({ ...c, id: randomUUID(), trustId: TENANT_ID, reference: `PALS-2026-${String(900000 + i)}`, owner: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, nextDueOn: "2026-03-10" });
+        await cases.create({
+          ...c,
+          id: randomUUID(),
+          trustId: TENANT_ID,
+          reference: `PALS-2026-${String(900000 + i)}`,
+          owner: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
+          nextDueOn: "2026-03-10",
+        });
       }
       await t.send(personalMessage("due", { serviceUrl: t.connector.url }));
       assert.match(cardText(cardOf(t.connector.sentActivities.at(-1))), /Your deadlines: the 50 soonest of 55/);

@@ -26,7 +26,9 @@ describe("oversized card submissions get a clear answer naming the box, never a 
   }
 
   async function newCase(): Promise<string> {
-    const created = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url, from: OFFICER }));
+    const created = await t.send(
+      cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url, from: OFFICER }),
+    );
     return created.body.value.refresh.action.data.caseId as string;
   }
 
@@ -34,17 +36,36 @@ describe("oversized card submissions get a clear answer naming the box, never a 
     ["case.addNote", "note", {}, /Too long to save: the note can have at most 4,000 characters\. Shorten it and try again/],
     ["case.close", "learning", { outcome: "upheld" }, /Too long to save: the learning can have at most 4,000 characters/],
     ["case.reopen", "reopenReason", {}, /Too long to save: the reason can have at most 1,000 characters/],
-    ["ombudsman.record", "phsoReference", { phsoReferredOn: "2026-03-09", phsoStage: "assessment", phsoResponseDueOn: "" }, /Too long to save: the PHSO reference can have at most 50 characters/],
+    [
+      "ombudsman.record",
+      "phsoReference",
+      { phsoReferredOn: "2026-03-09", phsoStage: "assessment", phsoResponseDueOn: "" },
+      /Too long to save: the PHSO reference can have at most 50 characters/,
+    ],
     [
       "investigation.request",
       "investigationSummary",
-      { investigationDivision: "Medicine", investigationLead: LEAD.aadObjectId, investigationLeadId: "", investigationQuestions: "Q", investigationDueOn: "", investigationIncludeNhsNumber: "false" },
+      {
+        investigationDivision: "Medicine",
+        investigationLead: LEAD.aadObjectId,
+        investigationLeadId: "",
+        investigationQuestions: "Q",
+        investigationDueOn: "",
+        investigationIncludeNhsNumber: "false",
+      },
       /Too long to save: the summary for the lead can have at most 4,000 characters/,
     ],
     [
       "investigation.request",
       "investigationDivision",
-      { investigationSummary: "S", investigationLead: LEAD.aadObjectId, investigationLeadId: "", investigationQuestions: "Q", investigationDueOn: "", investigationIncludeNhsNumber: "false" },
+      {
+        investigationSummary: "S",
+        investigationLead: LEAD.aadObjectId,
+        investigationLeadId: "",
+        investigationQuestions: "Q",
+        investigationDueOn: "",
+        investigationIncludeNhsNumber: "false",
+      },
       /Too long to save: the division can have at most 200 characters/,
     ],
   ];
@@ -63,7 +84,13 @@ describe("oversized card submissions get a clear answer naming the box, never a 
 
   it("spaces and line breaks around what was typed do not count towards a box's limit", async () => {
     const caseId = await newCase();
-    const { text } = await press("ombudsman.record", { caseId, phsoReferredOn: "2026-03-09", phsoReference: ` ${"C".repeat(50)}\n`, phsoStage: "assessment", phsoResponseDueOn: "" });
+    const { text } = await press("ombudsman.record", {
+      caseId,
+      phsoReferredOn: "2026-03-09",
+      phsoReference: ` ${"C".repeat(50)}\n`,
+      phsoStage: "assessment",
+      phsoResponseDueOn: "",
+    });
     assert.match(text, /Ombudsman details saved/);
     const division = ` ${"M".repeat(200)}\n\n`;
     const request = await press("investigation.request", {
@@ -84,16 +111,25 @@ describe("oversized card submissions get a clear answer naming the box, never a 
     const body = JSON.stringify(cardAction("case.addNote", { caseId, note: "x".repeat(1_100_000) }, { serviceUrl: t.connector.url, from: OFFICER }));
     const response = await fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body });
     assert.equal(response.status, 413);
-    assert.match(((await response.json()) as { error: string }).error, /larger than PALS Desk accepts \(1 MB\)\. If you pasted a long text into a card, shorten it/);
+    assert.match(
+      ((await response.json()) as { error: string }).error,
+      /larger than PALS Desk accepts \(1 MB\)\. If you pasted a long text into a card, shorten it/,
+    );
     assert.ok(t.logLines.some((line) => line.msg === "Refused a request over 1 MB"));
   });
 
   it("a gzip body (a few KB that would unpack to 100 MB) is refused before it is unpacked", async () => {
     const caseId = await newCase();
-    const bomb = gzipSync(JSON.stringify(cardAction("case.addNote", { caseId, note: "x".repeat(100_000_000) }, { serviceUrl: t.connector.url, from: OFFICER })));
+    const bomb = gzipSync(
+      JSON.stringify(cardAction("case.addNote", { caseId, note: "x".repeat(100_000_000) }, { serviceUrl: t.connector.url, from: OFFICER })),
+    );
     assert.ok(bomb.length < 200_000);
     const heapBefore = process.memoryUsage().heapUsed;
-    const response = await fetch(`${t.bot.url}/api/messages`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
+    const response = await fetch(`${t.bot.url}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: bomb,
+    });
     assert.equal(response.status, 415);
     assert.match(((await response.json()) as { error: string }).error, /uncompressed JSON/);
     assert.ok(process.memoryUsage().heapUsed - heapBefore < 50_000_000, "the body was never unpacked");
@@ -101,9 +137,22 @@ describe("oversized card submissions get a clear answer naming the box, never a 
 
   it("a lead's 900 KB findings: the request card again, saying the findings are too long", async () => {
     const caseId = await newCase();
-    await press("investigation.request", { caseId, investigationDivision: "Medicine", investigationLead: LEAD.aadObjectId, investigationLeadId: "", investigationSummary: "S", investigationQuestions: "Q", investigationDueOn: "", investigationIncludeNhsNumber: "false" });
+    await press("investigation.request", {
+      caseId,
+      investigationDivision: "Medicine",
+      investigationLead: LEAD.aadObjectId,
+      investigationLeadId: "",
+      investigationSummary: "S",
+      investigationQuestions: "Q",
+      investigationDueOn: "",
+      investigationIncludeNhsNumber: "false",
+    });
     const stored = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!;
-    const { text } = await press("investigation.answer", { caseId, requestId: stored.investigations![0].id, findings: HUGE, actionsTaken: "", learning: "", upheldView: "upheld" }, LEAD);
+    const { text } = await press(
+      "investigation.answer",
+      { caseId, requestId: stored.investigations![0].id, findings: HUGE, actionsTaken: "", learning: "", upheldView: "upheld" },
+      LEAD,
+    );
     assert.match(text, /Too long to save: your findings can have at most 4,000 characters/);
   });
 });

@@ -37,10 +37,14 @@ describe("possible patient safety incidents (real HTTP activities)", () => {
   const queuedAlerts = async (caseId: string) =>
     (
       await t.bot.store.containers.jobs.items
-        .query<{ id: string }>({ query: "SELECT c.id FROM c WHERE STARTSWITH(c.id, @prefix)", parameters: [{ name: "@prefix", value: `alert:${caseId}:patient-safety` }] })
+        .query<{ id: string }>({
+          query: "SELECT c.id FROM c WHERE STARTSWITH(c.id, @prefix)",
+          parameters: [{ name: "@prefix", value: `alert:${caseId}:patient-safety` }],
+        })
         .fetchAll()
     ).resources.map((r) => r.id);
-  const messagesTo = (conversationId: string) => t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
+  const messagesTo = (conversationId: string) =>
+    t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === conversationId && call.body?.type === "message");
 
   async function logContact(overrides: Record<string, unknown> = {}): Promise<{ c: Case; card: any }> {
     const answer = await press("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01", ...overrides }) });
@@ -89,10 +93,17 @@ describe("possible patient safety incidents (real HTTP activities)", () => {
     assert.match(copyText, /Possible patient safety incident: report it on the incident system/);
     assert.match(copyText, new RegExp(c.reference));
     assert.match(copyText, /Managers acknowledge this alert in their alerts channel\./);
-    const buttons = (card: any) => cardElements(card).filter((node) => node.type === "Action.Execute").map((node) => `${node.title} (${node.verb})`);
+    const buttons = (card: any) =>
+      cardElements(card)
+        .filter((node) => node.type === "Action.Execute")
+        .map((node) => `${node.title} (${node.verb})`);
     assert.deepEqual(buttons(copy), ["Open case (case.open)"], "only Open case");
     const managers = cardOf(messagesTo(alertsChannel)[0].body);
-    assert.deepEqual(buttons(managers), ["Acknowledge (alert.acknowledge)", "Take over (alert.takeOver)", "Open case (case.open)"], "the managers' card keeps its buttons");
+    assert.deepEqual(
+      buttons(managers),
+      ["Acknowledge (alert.acknowledge)", "Take over (alert.takeOver)", "Open case (case.open)"],
+      "the managers' card keeps its buttons",
+    );
     assert.doesNotMatch(cardText(managers), /Managers acknowledge this alert in their alerts channel/);
 
     // Pressed in the safety channel with the managers' alert's data, by people who are not PALS managers.
@@ -166,14 +177,29 @@ describe("possible patient safety incidents (real HTTP activities)", () => {
 
   it("refuses a reference that is too long or has other characters, keeping what was typed; and a forged verb from a volunteer", async () => {
     const { c, card } = await logContact({ safetyIncident: "true" });
-    const tooLong = (await press("case.recordIncidentReference", pressData(card, "case.recordIncidentReference", { incidentSystem: "datix", incidentReference: "W".repeat(41) }))).value;
+    const tooLong = (
+      await press(
+        "case.recordIncidentReference",
+        pressData(card, "case.recordIncidentReference", { incidentSystem: "datix", incidentReference: "W".repeat(41) }),
+      )
+    ).value;
     assert.match(cardText(tooLong), /Shorten the incident reference to 40 characters or fewer/);
-    const badCharacters = (await press("case.recordIncidentReference", pressData(card, "case.recordIncidentReference", { incidentSystem: "datix", incidentReference: "W1<b>2" }))).value;
+    const badCharacters = (
+      await press("case.recordIncidentReference", pressData(card, "case.recordIncidentReference", { incidentSystem: "datix", incidentReference: "W1<b>2" }))
+    ).value;
     assert.match(cardText(badCharacters), /Use only letters, digits, spaces and - \/ _ \. in the incident reference/);
     assert.equal(inputValues(badCharacters).incidentReference, "W1<b>2", "what was typed is kept");
-    const noSystem = (await press("case.recordIncidentReference", pressData(card, "case.recordIncidentReference", { incidentSystem: "nrls", incidentReference: "W1" }))).value;
+    const noSystem = (
+      await press("case.recordIncidentReference", pressData(card, "case.recordIncidentReference", { incidentSystem: "nrls", incidentReference: "W1" }))
+    ).value;
     assert.match(cardText(noSystem), /Choose the incident system from the list/);
-    const forged = await t.send(cardAction("case.recordIncidentReference", { caseId: c.id, incidentSystem: "lfpse", incidentReference: "W1" }, { serviceUrl: t.connector.url, from: VOLUNTEER }));
+    const forged = await t.send(
+      cardAction(
+        "case.recordIncidentReference",
+        { caseId: c.id, incidentSystem: "lfpse", incidentReference: "W1" },
+        { serviceUrl: t.connector.url, from: VOLUNTEER },
+      ),
+    );
     assert.doesNotMatch(cardText(forged.body?.value), /Incident reference recorded/);
     assert.equal((await stored(c.id)).incidentReference, undefined, "nothing was recorded");
   });
@@ -183,9 +209,15 @@ describe("possible patient safety incidents (real HTTP activities)", () => {
     const action = cardElements(flagged.card).find((node) => node.type === "Action.ShowCard" && node.title === "Record incident reference");
     assert.equal(action?.mode, "secondary");
     const plain = await logContact();
-    assert.equal(cardElements(plain.card).some((node) => node.title === "Record incident reference"), false);
+    assert.equal(
+      cardElements(plain.card).some((node) => node.title === "Record incident reference"),
+      false,
+    );
     const volunteerView = (await press("case.view", { caseId: flagged.c.id }, VOLUNTEER)).value;
-    assert.equal(cardElements(volunteerView).some((node) => node.title === "Record incident reference"), false);
+    assert.equal(
+      cardElements(volunteerView).some((node) => node.title === "Record incident reference"),
+      false,
+    );
     assert.match(cardText(volunteerView), /Possible patient safety incident: not yet reported/);
   });
 });

@@ -81,13 +81,28 @@ describe("privacy: patient data never reaches the logs (main journeys, every log
     await send(
       cardAction(
         "investigation.request",
-        { caseId, investigationDivision: "Medicine", investigationLead: LEAD.aadObjectId, investigationLeadId: "", investigationSummary: SECRETS.leadSummary, investigationQuestions: SECRETS.questions, investigationDueOn: "", investigationIncludeNhsNumber: "true" },
+        {
+          caseId,
+          investigationDivision: "Medicine",
+          investigationLead: LEAD.aadObjectId,
+          investigationLeadId: "",
+          investigationSummary: SECRETS.leadSummary,
+          investigationQuestions: SECRETS.questions,
+          investigationDueOn: "",
+          investigationIncludeNhsNumber: "true",
+        },
         as(OFFICER),
       ),
     );
     const stored = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!;
     const request = stored.investigations![0];
-    await send(cardAction("investigation.answer", { caseId, requestId: request.id, findings: SECRETS.findings, actionsTaken: "", learning: SECRETS.learning, upheldView: "upheld" }, as(LEAD)));
+    await send(
+      cardAction(
+        "investigation.answer",
+        { caseId, requestId: request.id, findings: SECRETS.findings, actionsTaken: "", learning: SECRETS.learning, upheldView: "upheld" },
+        as(LEAD),
+      ),
+    );
     const reply = channelMessage(SECRETS.followUp, as(LEAD));
     await send({ ...reply, conversation: { ...reply.conversation, id: request.delivery!.conversationId } });
     await send(cardAction("case.timeline", { caseId }, as(OFFICER)));
@@ -103,7 +118,17 @@ describe("privacy: patient data never reaches the logs (main journeys, every log
 
   it("logged the journeys (with ids and references)", () => {
     const messages = new Set(t.logLines.map((line) => line.msg));
-    for (const step of ["Contact form returned for corrections", "Contact logged", "Case updated", "Case search", "Investigation request sent", "Investigation request updated", "Investigation thread reply added to the timeline", "Proactive message sent", "Refused a malformed activity"]) {
+    for (const step of [
+      "Contact form returned for corrections",
+      "Contact logged",
+      "Case updated",
+      "Case search",
+      "Investigation request sent",
+      "Investigation request updated",
+      "Investigation thread reply added to the timeline",
+      "Proactive message sent",
+      "Refused a malformed activity",
+    ]) {
       assert.ok(messages.has(step), `the journey reached "${step}"`);
     }
     assert.ok(t.logLines.some((line) => typeof line.reference === "string" && /^PALS-2026-/.test(line.reference as string)));
@@ -112,7 +137,10 @@ describe("privacy: patient data never reaches the logs (main journeys, every log
   for (const needle of NEEDLES) {
     it(`never logs "${needle}"`, () => {
       const offending = t.logLines.filter((line) => JSON.stringify(line).includes(needle));
-      assert.deepEqual(offending.map((line) => line.msg), []);
+      assert.deepEqual(
+        offending.map((line) => line.msg),
+        [],
+      );
     });
   }
 });

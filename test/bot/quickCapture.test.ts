@@ -37,11 +37,18 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
   });
   afterEach(async () => t.close());
 
-  const press = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, options: { tenantId?: string } = {}) => t.press(verb, data, from, options);
+  const press = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER, options: { tenantId?: string } = {}) =>
+    t.press(verb, data, from, options);
   const stored = async (id: string) => (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
   const timelineOf = async (id: string) =>
-    (await t.bot.store.containers.events.items.query({ query: "SELECT * FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] }).fetchAll()).resources;
-  const queued = async (id: string) => (await t.bot.store.containers.jobs.items.query({ query: "SELECT * FROM c WHERE c.id = @id", parameters: [{ name: "@id", value: id }] }).fetchAll()).resources;
+    (
+      await t.bot.store.containers.events.items
+        .query({ query: "SELECT * FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] })
+        .fetchAll()
+    ).resources;
+  const queued = async (id: string) =>
+    (await t.bot.store.containers.jobs.items.query({ query: "SELECT * FROM c WHERE c.id = @id", parameters: [{ name: "@id", value: id }] }).fetchAll())
+      .resources;
 
   /** Types `new`, touches only the quick-capture inputs, presses Log contact: the case as stored and the card shown. */
   async function quickCapture(answers: Record<string, string> = FAMILY_PHONE_CONCERN): Promise<{ c: Case; card: any; touched: string[] }> {
@@ -97,7 +104,15 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
     assert.equal(inputValues(form).patientName, "Margaret Jones", "prefilled with what the case holds");
     assert.equal(inputValues(form).raiserName, "Tom Jones");
 
-    const typed = { consent: "given", nhsNumber: "943 476 5919", dateOfBirth: "1948-05-17", division: "Medicine", subjects: "communications", riskConsequence: "2", riskLikelihood: "2" };
+    const typed = {
+      consent: "given",
+      nhsNumber: "943 476 5919",
+      dateOfBirth: "1948-05-17",
+      division: "Medicine",
+      subjects: "communications",
+      riskConsequence: "2",
+      riskLikelihood: "2",
+    };
     const saved = await press("case.saveDetails", pressData(form, "case.saveDetails", typed));
     const text = cardText(saved.value);
     assert.match(text, /Details saved: Consent, NHS number, Date of birth, Division, KO41a subjects, Risk assessment/);
@@ -114,7 +129,8 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
     assert.equal(event.summary, "Details completed: Consent, NHS number, Date of birth, Division, KO41a subjects, Risk assessment");
     assert.equal(event.detail, undefined);
     const stored_ = JSON.stringify(event);
-    for (const value of ["9434765919", "1948-05-17", "Medicine", "communications"]) assert.doesNotMatch(stored_, new RegExp(value), "no values on the timeline");
+    for (const value of ["9434765919", "1948-05-17", "Medicine", "communications"])
+      assert.doesNotMatch(stored_, new RegExp(value), "no values on the timeline");
   });
 
   it("applies a double press once", async () => {
@@ -189,7 +205,9 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
     t.connector.reset();
     now = new Date("2026-03-11T09:00:00Z"); // Wednesday, nothing due yet
     await t.bot.jobs.sweepNow();
-    const digests = t.connector.calls.filter((call) => call.method === "POST" && call.conversationId === `a:1personal-${OFFICER.aadObjectId}` && call.body?.type === "message");
+    const digests = t.connector.calls.filter(
+      (call) => call.method === "POST" && call.conversationId === `a:1personal-${OFFICER.aadObjectId}` && call.body?.type === "message",
+    );
     assert.equal(digests.length, 1);
     const text = cardText(cardOf(digests[0].body));
     assert.match(text, /no deadlines due soon/);

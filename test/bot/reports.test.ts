@@ -35,7 +35,8 @@ function tables(card: any): Record<string, string[][]> {
   for (const node of cardElements(card)) {
     // A section's table, or the table a chart falls back to (what clients without Teams' charts show).
     const items: any[] = node.type === "Container" && Array.isArray(node.items) ? node.items : [];
-    const table = items.find((item) => item.type === "Table") ?? items.find((item) => String(item.type).startsWith("Chart.") && item.fallback?.type === "Table")?.fallback;
+    const table =
+      items.find((item) => item.type === "Table") ?? items.find((item) => String(item.type).startsWith("Chart.") && item.fallback?.type === "Table")?.fallback;
     // Header cells are TextBlocks; data cells are rich text runs (names and divisions are shown as typed).
     const textOf = (item: any): string => item.text ?? (item.inlines ?? []).map((run: any) => run.text).join("");
     if (table) found[node.items[0].text] = table.rows.map((row: any) => row.cells.map((cell: any) => cell.items.map(textOf).join(" ")));
@@ -147,7 +148,10 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       const byAxis = Object.fromEntries(charts.map((chart) => [chart.xAxisTitle, chart]));
       const series = (chart: any) => Object.fromEntries(chart.data.map((s: any) => [s.legend, s.values.map((v: any) => `${v.x}=${v.y}`)]));
       assert.deepEqual(Object.keys(byAxis), ["Working days open", "Deadline", "KO41a subject"]);
-      assert.deepEqual(series(byAxis["Working days open"]), { Enquiry: ["0-10=1", "11-25=0", "26-40=0", "41+=0"], Complaint: ["0-10=1", "11-25=1", "26-40=1", "41+=1"] });
+      assert.deepEqual(series(byAxis["Working days open"]), {
+        Enquiry: ["0-10=1", "11-25=0", "26-40=0", "41+=0"],
+        Complaint: ["0-10=1", "11-25=1", "26-40=1", "41+=1"],
+      });
       assert.equal(byAxis["Working days open"].stacked, true);
       assert.deepEqual(series(byAxis.Deadline), {
         Met: ["Acknowledgement (3 working days)=1", "Response (date agreed or set)=1"],
@@ -179,7 +183,11 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.match(help.text, /report this quarter/);
     });
 
-    for (const [who, user] of [["an officer", OFFICER], ["a clinical lead", LEAD], ["a volunteer", VOLUNTEER]] as const) {
+    for (const [who, user] of [
+      ["an officer", OFFICER],
+      ["a clinical lead", LEAD],
+      ["a volunteer", VOLUNTEER],
+    ] as const) {
       it(`refuses ${who} every report and export, and logs the refusal without patient data`, async () => {
         for (const command of ["report", "report ko41a 2025", "export cases 2026-02-01 2026-02-28 with patient details", `export case ${seeded.A.reference}`]) {
           t.connector.reset();
@@ -190,7 +198,11 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
           assert.equal(downloadLink(replies[0]), undefined, command);
         }
         t.connector.reset();
-        for (const [verb, data] of [["report.period", { period: "last-month" }], ["report.ko41aFile", { year: 2025 }], ["ombudsman.exportFile", { caseId: seeded.A.id }]] as const) {
+        for (const [verb, data] of [
+          ["report.period", { period: "last-month" }],
+          ["report.ko41aFile", { year: 2025 }],
+          ["ombudsman.exportFile", { caseId: seeded.A.id }],
+        ] as const) {
           const answer = await invoke(verb, data, user);
           assert.match(cardText(answer.value), /Only PALS managers/, verb);
         }
@@ -225,7 +237,10 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.match(file.name, /^KO41a-2025-26-\d{8}-\d{4}\.csv$/);
       assert.equal(file.contentType, "text/csv");
       const rows = csvRows(file.text);
-      assert.deepEqual(rows.find((r) => r[0] === "Subject" && r[2] === "communications"), ["Subject", "Communications", "communications", "2"]);
+      assert.deepEqual(
+        rows.find((r) => r[0] === "Subject" && r[2] === "communications"),
+        ["Subject", "Communications", "communications", "2"],
+      );
     });
 
     it("answers a subject access request with everything held about one NHS number, as JSON, for managers only", async () => {
@@ -265,7 +280,10 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.match(file.name, /^PALS-cases-2026-02-01-to-2026-02-28-/);
       const rows = csvRows(file.text);
       assert.equal(rows.length, 5, "header and the 4 cases received in February");
-      assert.deepEqual(rows.slice(1).map((r) => r[0]), [seeded.A, seeded.D, seeded.E, seeded.F].map((c) => c.reference));
+      assert.deepEqual(
+        rows.slice(1).map((r) => r[0]),
+        [seeded.A, seeded.D, seeded.E, seeded.F].map((c) => c.reference),
+      );
       assert.doesNotMatch(file.text, /Margaret|9434765919/);
       assert.match(plain[1].text, /no patient details/);
 
@@ -369,7 +387,11 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
 
   describe("Ombudsman cases", () => {
     it("records a PHSO referral on a closed complaint; its date becomes the next deadline and managers are alerted", async () => {
-      const answer = await invoke("ombudsman.record", { caseId: seeded.B.id, phsoReferredOn: "2026-03-09", phsoReference: "C-2026-0042", phsoStage: "assessment", phsoResponseDueOn: "2026-03-20" }, OFFICER);
+      const answer = await invoke(
+        "ombudsman.record",
+        { caseId: seeded.B.id, phsoReferredOn: "2026-03-09", phsoReference: "C-2026-0042", phsoStage: "assessment", phsoResponseDueOn: "2026-03-20" },
+        OFFICER,
+      );
       const text = cardText(answer.value);
       assert.match(text, /Ombudsman details saved/);
       assert.match(text, /PHSO response due: Friday 20 March 2026 · due in 8 working days/);
@@ -387,9 +409,17 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
     });
 
     it("refuses a volunteer, and shows the officer's mistake with what they typed kept", async () => {
-      const volunteer = await invoke("ombudsman.record", { caseId: seeded.C.id, phsoReferredOn: "2026-03-09", phsoReference: "X", phsoStage: "assessment", phsoResponseDueOn: "" }, VOLUNTEER);
+      const volunteer = await invoke(
+        "ombudsman.record",
+        { caseId: seeded.C.id, phsoReferredOn: "2026-03-09", phsoReference: "X", phsoStage: "assessment", phsoResponseDueOn: "" },
+        VOLUNTEER,
+      );
       assert.match(cardText(volunteer.value), /Not available/);
-      const wrong = await invoke("ombudsman.record", { caseId: seeded.C.id, phsoReferredOn: "2026-03-09", phsoReference: "C-77", phsoStage: "appeal", phsoResponseDueOn: "" }, OFFICER);
+      const wrong = await invoke(
+        "ombudsman.record",
+        { caseId: seeded.C.id, phsoReferredOn: "2026-03-09", phsoReference: "C-77", phsoStage: "appeal", phsoResponseDueOn: "" },
+        OFFICER,
+      );
       assert.match(cardText(wrong.value), /Choose the Ombudsman's stage/);
       assert.match(JSON.stringify(wrong.value), /"id":"phsoReference","label":"PHSO reference","maxLength":50,"value":"C-77"/);
       assert.equal((await stored(seeded.C.id)).ombudsman, undefined);
@@ -404,7 +434,9 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       } finally {
         now = REPORT_NOW;
       }
-      const digest = t.connector.sentActivities.find((a) => a.conversation?.id?.includes(MANAGER.aadObjectId) || cardText(cardOf(a)).includes(seeded.B.reference));
+      const digest = t.connector.sentActivities.find(
+        (a) => a.conversation?.id?.includes(MANAGER.aadObjectId) || cardText(cardOf(a)).includes(seeded.B.reference),
+      );
       assert.ok(digest, "Maya (B's owner) gets a digest");
       assert.match(cardText(cardOf(digest)), new RegExp(`${seeded.B.reference}[\\s\\S]*Ombudsman \\(PHSO\\) response: Friday 20 March 2026`));
     });

@@ -16,7 +16,13 @@ describe("records retention: closed complaints are anonymised (or deleted) years
   afterEach(async () => t.close());
 
   async function closedComplaint(): Promise<string> {
-    const created = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", patientName: "Ivy Quill", summary: "Lost dentures on ward 3" }) }, { serviceUrl: t.connector.url }));
+    const created = await t.send(
+      cardAction(
+        "contact.submit",
+        { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", patientName: "Ivy Quill", summary: "Lost dentures on ward 3" }) },
+        { serviceUrl: t.connector.url },
+      ),
+    );
     const caseId = created.body.value.refresh.action.data.caseId;
     await t.send(cardAction("case.addNote", { caseId, note: "Spoke to Ivy's son" }, { serviceUrl: t.connector.url }));
     await t.send(cardAction("case.acknowledge", { caseId, acknowledgedOn: "2026-03-10" }, { serviceUrl: t.connector.url }));
@@ -25,7 +31,11 @@ describe("records retention: closed complaints are anonymised (or deleted) years
   }
 
   const events = async (caseId: string) =>
-    (await t.bot.store.containers.events.items.query<CaseEvent>({ query: "SELECT * FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] }).fetchAll()).resources;
+    (
+      await t.bot.store.containers.events.items
+        .query<CaseEvent>({ query: "SELECT * FROM c WHERE c.caseId = @id", parameters: [{ name: "@id", value: caseId }] })
+        .fetchAll()
+    ).resources;
 
   it("keeps everything until 10 years after closure, then removes the patient's details and every free text, with an audit entry", async () => {
     await start();
@@ -39,7 +49,8 @@ describe("records retention: closed complaints are anonymised (or deleted) years
     assert.equal(report.casesRetired, 1);
     const c = (await t.bot.store.containers.cases.item(caseId, TENANT_ID).read<Case>()).resource!;
     const stored = JSON.stringify(c);
-    for (const secret of ["Ivy Quill", "9434765919", "Lost dentures", "Label dentures", "07700 900123", "1948-05-17"]) assert.ok(!stored.includes(secret), `${secret} removed`);
+    for (const secret of ["Ivy Quill", "9434765919", "Lost dentures", "Label dentures", "07700 900123", "1948-05-17"])
+      assert.ok(!stored.includes(secret), `${secret} removed`);
     assert.equal(c.type, "complaint", "what statistics need stays");
     assert.equal(c.outcome, "upheld");
     assert.deepEqual(c.subjects, ["communications"]);
@@ -61,7 +72,10 @@ describe("records retention: closed complaints are anonymised (or deleted) years
     await t.bot.jobs.sweepNow();
     assert.equal((await t.bot.store.containers.cases.item(caseId, TENANT_ID).read()).resource, undefined);
     const remaining = await events(caseId);
-    assert.deepEqual(remaining.map((e) => e.kind), ["retention-applied"]);
+    assert.deepEqual(
+      remaining.map((e) => e.kind),
+      ["retention-applied"],
+    );
     assert.match(remaining[0].summary, /Case deleted under the records retention schedule \(1 year after closure\)/);
   });
 });

@@ -14,7 +14,13 @@ const NOW = new Date("2026-04-08T09:30:00Z"); // Wednesday 8 April 2026
 /** A trust's own figures, unlike both England's and Wales', so every text shows where it comes from. */
 const OWN_RULES = {
   deadlines: {
-    complaint: { acknowledgeWorkingDays: 4, workingDays: { standard: 20, complex: 35, veryComplex: 50 }, defaultTier: "complex", backstopMonths: 9, outOfTimeMonths: 18 },
+    complaint: {
+      acknowledgeWorkingDays: 4,
+      workingDays: { standard: 20, complex: 35, veryComplex: 50 },
+      defaultTier: "complex",
+      backstopMonths: 9,
+      outOfTimeMonths: 18,
+    },
   },
   nudges: { windowWorkingDays: 3 },
   investigations: { workingDays: 15, reminderWorkingDays: 3 },
@@ -75,7 +81,10 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
       const card = await logged();
       const details = (await press("case.details", { caseId: card.refresh.action.data.caseId })).value;
       assert.equal(complexityInput(details).placeholder, "Standard (30 working days)");
-      assert.deepEqual(complexityInput(details).choices.map((c: { title: string }) => c.title), ["Standard: 30 working days", "Complex: 30 working days", "Very complex: 30 working days"]);
+      assert.deepEqual(
+        complexityInput(details).choices.map((c: { title: string }) => c.title),
+        ["Standard: 30 working days", "Complex: 30 working days", "Very complex: 30 working days"],
+      );
     });
 
     it("the case card names the 6-month limit, and escalating a concern says acknowledge within 2 working days", async () => {
@@ -104,7 +113,10 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
 
     it("the forms, the case card and the complaints process card show its figures", async () => {
       const form = await say("new");
-      assert.deepEqual(complexityInput(form).choices.map((c: { title: string }) => c.title), ["Standard: 20 working days", "Complex: 35 working days", "Very complex: 50 working days"]);
+      assert.deepEqual(
+        complexityInput(form).choices.map((c: { title: string }) => c.title),
+        ["Standard: 20 working days", "Complex: 35 working days", "Very complex: 50 working days"],
+      );
       assert.equal(complexityInput(form).placeholder, "Complex (35 working days)", "the rules' default tier");
 
       // Received 7 April 2026 about events of 1 September 2024: 19 months, more than its 18.
@@ -126,7 +138,11 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
 
     it("a longer period not agreed with the complainant is refused naming its 9-month limit", async () => {
       const complaint = await logged();
-      const data = pressData(complaint, "case.changeResponseDate", { newResponseDate: "2027-02-01", responseDateReason: "Awaiting an external review", longerPeriodAgreed: "true" });
+      const data = pressData(complaint, "case.changeResponseDate", {
+        newResponseDate: "2027-02-01",
+        responseDateReason: "Awaiting an external review",
+        longerPeriodAgreed: "true",
+      });
       const answer = (await press("case.changeResponseDate", data)).value;
       assert.match(cardText(answer), /A period beyond the 9-month limit must be agreed with the complainant/);
     });
@@ -154,7 +170,10 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
     it("every text reads as England's of today", async () => {
       assert.match(await say("due"), /Nothing of yours is due in the next 2 working days or overdue/);
       const form = await say("new");
-      assert.deepEqual(complexityInput(form).choices.map((c: { title: string }) => c.title), ["Standard: 25 working days", "Complex: 40 working days", "Very complex: 60 working days"]);
+      assert.deepEqual(
+        complexityInput(form).choices.map((c: { title: string }) => c.title),
+        ["Standard: 25 working days", "Complex: 40 working days", "Very complex: 60 working days"],
+      );
       assert.equal(complexityInput(form).placeholder, "Standard (25 working days)");
       const complaint = await logged();
       assert.match(cardText(complaint), /6-month limit/);

@@ -22,7 +22,11 @@ describe("the trust's rules through real activities", () => {
   const press = (verb: string, data: Record<string, unknown>, from: TeamsUser = OFFICER) => t.press(verb, data, from);
   const stored = async (id: string) => (await t.bot.store.containers.cases.item(id, TENANT_ID).read<Case>()).resource!;
   const timelineOf = async (id: string) =>
-    (await t.bot.store.containers.events.items.query({ query: "SELECT * FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] }).fetchAll()).resources;
+    (
+      await t.bot.store.containers.events.items
+        .query({ query: "SELECT * FROM c WHERE c.caseId = @id ORDER BY c.at", parameters: [{ name: "@id", value: id }] })
+        .fetchAll()
+    ).resources;
   const alertsQueuedFor = async (id: string) =>
     (
       await t.bot.store.containers.jobs.items
@@ -51,7 +55,13 @@ describe("the trust's rules through real activities", () => {
     it("a case logged under England's rules keeps its deadlines until recalculated from the case card, which the timeline records", async () => {
       // Logged before the trust switched to the Wales rules: England's application layer on the same store.
       const england = createCaseDesk(deskDeps(t.bot.store, { log: createLogger("silent"), now: () => NOW, env: ROLES }));
-      const caller = { trustId: TENANT_ID, tenantId: TENANT_ID, actor: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name }, teamsUserId: OFFICER.id, roles: new Set(["officer"] as const) };
+      const caller = {
+        trustId: TENANT_ID,
+        tenantId: TENANT_ID,
+        actor: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
+        teamsUserId: OFFICER.id,
+        roles: new Set(["officer"] as const),
+      };
       const logged = await england.contacts.logContact(caller, randomUUID(), contactForm({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }));
       assert.ok(logged.ok);
       const id = logged.view.record.value.id;
@@ -79,7 +89,10 @@ describe("the trust's rules through real activities", () => {
       assert.equal(after.nextDueOn, "2026-04-09");
       const events = (await timelineOf(id)).filter((e: { kind: string }) => e.kind === "deadlines-recalculated");
       assert.equal(events.length, 1);
-      assert.match(events[0].summary, /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/);
+      assert.match(
+        events[0].summary,
+        /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
+      );
       assert.equal(events[0].by.name, OFFICER.name);
 
       // Again: nothing to change, said plainly, and nothing more on the timeline.

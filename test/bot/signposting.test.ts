@@ -56,7 +56,13 @@ describe("signposting, the complaints process and the message extension (real HT
   }
 
   async function logComplaint(): Promise<string> {
-    const answer = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01" }) }, { serviceUrl: t.connector.url }));
+    const answer = await t.send(
+      cardAction(
+        "contact.submit",
+        { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01" }) },
+        { serviceUrl: t.connector.url },
+      ),
+    );
     const reference = cardText(answer.body.value).match(/PALS-2026-\d{6}/)?.[0];
     assert.ok(reference, "the complaint was logged");
     return reference;
@@ -109,10 +115,18 @@ describe("signposting, the complaints process and the message extension (real HT
     });
 
     it("records signposting to a local service from the case card", async () => {
-      const answer = await t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01" }) }, { serviceUrl: t.connector.url }));
+      const answer = await t.send(
+        cardAction(
+          "contact.submit",
+          { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", eventOn: "2026-03-01" }) },
+          { serviceUrl: t.connector.url },
+        ),
+      );
       const caseId = answer.body.value.refresh.action.data.caseId;
       assert.match(JSON.stringify(answer.body.value), /"value":"example-carers-centre"/, "the Signpost action offers local services");
-      const recorded = await t.send(cardAction("case.recordSignposting", { caseId, organisations: "example-carers-centre,phso" }, { serviceUrl: t.connector.url }));
+      const recorded = await t.send(
+        cardAction("case.recordSignposting", { caseId, organisations: "example-carers-centre,phso" }, { serviceUrl: t.connector.url }),
+      );
       assert.match(cardText(recorded.body.value), /Signposted to: Parliamentary and Health Service Ombudsman \(PHSO\), Exampletown Carers Centre/);
       const refused = await t.send(cardAction("case.recordSignposting", { caseId, organisations: "phso,not-in-directory" }, { serviceUrl: t.connector.url }));
       assert.match(cardText(refused.body.value), /Choose the organisations from the list/);
@@ -154,9 +168,15 @@ describe("signposting, the complaints process and the message extension (real HT
       assert.match(first[0].preview.content.title, /NHS Complaints Advocacy/);
       assert.equal(first[1].preview.content.title, "Parliamentary and Health Service Ombudsman (PHSO)");
       const empty = await search("");
-      assert.deepEqual(empty.map((r) => r.preview.content.title), first.map((r) => r.preview.content.title));
+      assert.deepEqual(
+        empty.map((r) => r.preview.content.title),
+        first.map((r) => r.preview.content.title),
+      );
       const page = await search(undefined, OFFICER, { skip: 1, count: 2 });
-      assert.deepEqual(page.map((r) => r.preview.content.title), first.slice(1, 3).map((r) => r.preview.content.title));
+      assert.deepEqual(
+        page.map((r) => r.preview.content.title),
+        first.slice(1, 3).map((r) => r.preview.content.title),
+      );
     });
 
     it("finds a case by reference for an officer, without the patient's name or NHS number in what it inserts", async () => {
@@ -177,7 +197,10 @@ describe("signposting, the complaints process and the message extension (real HT
       const reference = await logComplaint();
       const answer = await t.send(extensionQuery("Margaret Jones", { serviceUrl: t.connector.url, from: VOLUNTEER }));
       const results = answer.body.composeExtension.attachments;
-      assert.ok(results.some((r: any) => r.preview.content.title === reference), "the case is found by the patient's name");
+      assert.ok(
+        results.some((r: any) => r.preview.content.title === reference),
+        "the case is found by the patient's name",
+      );
       assert.ok(!JSON.stringify(answer.body).includes("Margaret"));
     });
 

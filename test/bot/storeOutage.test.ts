@@ -23,7 +23,8 @@ describe("when Cosmos DB goes away or throttles (real HTTP, real Cosmos client)"
     await cosmos.stop();
   });
 
-  const submit = () => t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }));
+  const submit = () =>
+    t.send(cardAction("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, { serviceUrl: t.connector.url }));
 
   it("says 'try again' instead of failing, turns /readyz red, and recovers by itself when the store returns", async () => {
     const before = await submit();

@@ -43,7 +43,15 @@ describe("another organisation gets nothing but the one refusal (ALLOWED_TENANT_
     assert.ok(answer.status < 500, `answered ${answer.status}`);
     assert.equal(await storedDocuments(), before + writes, "nothing is written for another organisation");
     const sent = t.connector.sentActivities;
-    return { answer, sent, text: [...sent.map((a) => `${a.text ?? ""}\n${cardText(cardOf(a))}`), cardText(answer.body?.value), JSON.stringify(answer.body?.composeExtension ?? "")].join("\n") };
+    return {
+      answer,
+      sent,
+      text: [
+        ...sent.map((a) => `${a.text ?? ""}\n${cardText(cardOf(a))}`),
+        cardText(answer.body?.value),
+        JSON.stringify(answer.body?.composeExtension ?? ""),
+      ].join("\n"),
+    };
   }
 
   it("installing the app in a personal chat gets the refusal, not the welcome card", async () => {

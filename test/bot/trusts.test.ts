@@ -17,7 +17,11 @@ const UNREADABLE = { id: "19:pals-unreadable@thread.tacv2", name: "A team Teams 
 const CHANNEL_A = { id: "19:alerts-aldermoor@thread.tacv2", name: "Alerts" };
 const CHANNEL_B = { id: "19:alerts-bramley@thread.tacv2", name: "Alerts" };
 
-const user = (n: number, name: string): TeamsUser => ({ id: `29:trusts-${n}`, name, aadObjectId: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, "0")}` });
+const user = (n: number, name: string): TeamsUser => ({
+  id: `29:trusts-${n}`,
+  name,
+  aadObjectId: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, "0")}`,
+});
 const ANNA = user(1, "Anna Aldermoor officer");
 const ARUN = user(2, "Arun Aldermoor officer");
 const AMIRA = user(3, "Amira Aldermoor manager");
@@ -42,14 +46,28 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
       JSON.stringify({
         $comment: "Two trusts on NHSmail's tenant",
         trusts: [
-          { id: "RAA", name: "Aldermoor Hospitals NHS Trust", tenantId: TENANT_ID, roles: { officers: { teams: [TEAM_A.id] }, managers: { teams: [MANAGERS_A.id] } } },
-          { id: "RBB", name: "Bramley Community NHS Trust", tenantId: TENANT_ID, roles: { officers: { teams: [TEAM_B.id] }, managers: { people: [BELLA.aadObjectId] } } },
+          {
+            id: "RAA",
+            name: "Aldermoor Hospitals NHS Trust",
+            tenantId: TENANT_ID,
+            roles: { officers: { teams: [TEAM_A.id] }, managers: { teams: [MANAGERS_A.id] } },
+          },
+          {
+            id: "RBB",
+            name: "Bramley Community NHS Trust",
+            tenantId: TENANT_ID,
+            roles: { officers: { teams: [TEAM_B.id] }, managers: { people: [BELLA.aadObjectId] } },
+          },
         ],
       }),
     );
     t = await startTestBot({ env: { TRUSTS_FILE: file }, now: () => clock });
     // Three to a page of two: the continuation token is followed.
-    t.connector.setTeamMembers(TEAM_A.id, [ANNA, { id: "28:a-bot", name: "A bot" }, ARUN].map((u) => ({ ...u })), 2);
+    t.connector.setTeamMembers(
+      TEAM_A.id,
+      [ANNA, { id: "28:a-bot", name: "A bot" }, ARUN].map((u) => ({ ...u })),
+      2,
+    );
     t.connector.setTeamMembers(MANAGERS_A.id, [AMIRA]);
     t.connector.setTeamMembers(TEAM_B.id, [BEN]);
   });
@@ -71,9 +89,26 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
   }
 
   it("gives roles from team membership, read through the bot page by page, with no Graph permission", async () => {
-    cases.A = await log(ANNA, { patientName: "Agatha Applewood", nhsNumber: "943 476 5919", receivedOn: "2026-03-09", eventOn: "2026-03-01", riskConsequence: "5", riskLikelihood: "4" });
-    cases.B = await log(BEN, { patientName: "Beatrice Bramble", nhsNumber: "943 476 5870", receivedOn: "2026-03-09", eventOn: "2026-03-01", riskConsequence: "5", riskLikelihood: "4" });
-    assert.ok(t.connector.pagedMembersCalls.some((call) => call.query.get("continuationToken") === "page-2"), "the second page was read");
+    cases.A = await log(ANNA, {
+      patientName: "Agatha Applewood",
+      nhsNumber: "943 476 5919",
+      receivedOn: "2026-03-09",
+      eventOn: "2026-03-01",
+      riskConsequence: "5",
+      riskLikelihood: "4",
+    });
+    cases.B = await log(BEN, {
+      patientName: "Beatrice Bramble",
+      nhsNumber: "943 476 5870",
+      receivedOn: "2026-03-09",
+      eventOn: "2026-03-01",
+      riskConsequence: "5",
+      riskLikelihood: "4",
+    });
+    assert.ok(
+      t.connector.pagedMembersCalls.some((call) => call.query.get("continuationToken") === "page-2"),
+      "the second page was read",
+    );
     // Arun is on the second page of Aldermoor's team.
     assert.match(await say("my cases", ARUN), /Agatha Applewood|PALS-2026-000001|no open cases/i);
     assert.doesNotMatch(await say("my cases", ARUN), /can't help|not set up/i);
@@ -89,7 +124,17 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
       [BEN, cases.B, cases.A, "Agatha Applewood"],
       [ANNA, cases.A, cases.B, "Beatrice Bramble"],
     ] as const) {
-      for (const command of ["my cases", "due", `find ${otherName.split(" ")[1]}`, "find 943 476", `case ${other.reference}`, "report", "report ko41a", "export cases", "you said we did"]) {
+      for (const command of [
+        "my cases",
+        "due",
+        `find ${otherName.split(" ")[1]}`,
+        "find 943 476",
+        `case ${other.reference}`,
+        "report",
+        "report ko41a",
+        "export cases",
+        "you said we did",
+      ]) {
         const text = await say(command, who);
         assert.doesNotMatch(text, new RegExp(otherName.split(" ")[1]), `${who.name}: "${command}" names nothing of the other trust`);
         assert.ok(!text.includes(other.id), `${who.name}: "${command}" carries no id of the other trust's case`);
@@ -113,7 +158,8 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
     clock = new Date("2026-03-10T10:05:00Z");
     await t.bot.jobs.sweepNow();
     const alerts = t.connector.calls.filter((call) => call.method === "POST" && /\/activities/.test(call.path) && /risk/i.test(JSON.stringify(call.body)));
-    const to = (channel: { id: string }) => alerts.filter((call) => (call.conversationId ?? "").startsWith(channel.id)).map((call) => JSON.stringify(call.body));
+    const to = (channel: { id: string }) =>
+      alerts.filter((call) => (call.conversationId ?? "").startsWith(channel.id)).map((call) => JSON.stringify(call.body));
     assert.ok(to(CHANNEL_A).some((body) => body.includes("Agatha")) || to(CHANNEL_A).length > 0, "Aldermoor's alert reached Aldermoor's channel");
     assert.ok(to(CHANNEL_B).length > 0, "Bramley's alert reached Bramley's channel");
     for (const body of to(CHANNEL_A)) assert.doesNotMatch(body, /Bramble/);
@@ -138,7 +184,9 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
     const forged = await t.press("case.refresh", { caseId: cases.A.id, trustId: "RAA" }, OUTSIDER);
     assert.match(cardText(forged.value), new RegExp(NO_TRUST.slice(0, 40)));
     // Nothing of them is remembered in either trust.
-    const { resources } = await t.bot.store.containers.conversations.items.query({ query: "SELECT VALUE c.trustId FROM c WHERE c.aadObjectId = @id", parameters: [{ name: "@id", value: OUTSIDER.aadObjectId }] }).fetchAll();
+    const { resources } = await t.bot.store.containers.conversations.items
+      .query({ query: "SELECT VALUE c.trustId FROM c WHERE c.aadObjectId = @id", parameters: [{ name: "@id", value: OUTSIDER.aadObjectId }] })
+      .fetchAll();
     assert.deepEqual(resources, []);
   });
 
@@ -148,7 +196,6 @@ describe("two trusts in one shared tenant (TRUSTS_FILE, roles from Teams team me
     clock = new Date(clock.getTime() + TEAM_MEMBERS_MS + 1000);
     assert.match(await say("my cases", ARUN), new RegExp(NO_TRUST.slice(0, 40)));
   });
-
 });
 
 describe("a trust whose team Teams can't list (real HTTP)", function () {
@@ -157,7 +204,10 @@ describe("a trust whose team Teams can't list (real HTTP)", function () {
 
   before(async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "trusts-")), "trusts.json");
-    fs.writeFileSync(file, JSON.stringify({ trusts: [{ id: "RCC", tenantId: TENANT_ID, roles: { officers: { teams: [UNREADABLE.id], people: [ANNA.aadObjectId] } } }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ trusts: [{ id: "RCC", tenantId: TENANT_ID, roles: { officers: { teams: [UNREADABLE.id], people: [ANNA.aadObjectId] } } }] }),
+    );
     t = await startTestBot({ env: { TRUSTS_FILE: file }, now: () => NOW });
   });
   after(async () => t.close());

@@ -1,7 +1,21 @@
 import { strict as assert } from "node:assert";
 import { COMMANDS } from "../../src/teams/commands";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
-import { ADMIN, BOT, CHANNEL, channelMessage, LEAD, MANAGER, OFFICER, personalInstall, personalMessage, TENANT_ID, teamInstall, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import {
+  ADMIN,
+  BOT,
+  CHANNEL,
+  channelMessage,
+  LEAD,
+  MANAGER,
+  OFFICER,
+  personalInstall,
+  personalMessage,
+  TENANT_ID,
+  teamInstall,
+  VOLUNTEER,
+  type TeamsUser,
+} from "../helpers/activities";
 
 describe("first conversation (real HTTP activities)", () => {
   let t: TestBot;
@@ -119,7 +133,17 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
   }
 
   const OFFICERS = ["new", "my cases", "due", "case PALS-2026-000123", "find <words or NHS number>", "set division channel <division>"];
-  const MANAGERS = ["report", "report ko41a <year>", "export cases <from> <to>", "export case <reference>", "subject access <NHS number>", "you said we did <period> <division>", "actions all", "set alerts channel", "set safety channel"];
+  const MANAGERS = [
+    "report",
+    "report ko41a <year>",
+    "export cases <from> <to>",
+    "export case <reference>",
+    "subject access <NHS number>",
+    "you said we did <period> <division>",
+    "actions all",
+    "set alerts channel",
+    "set safety channel",
+  ];
   /** Anyone identified: public information, help, and their own actions from cases (an owner needs no role). */
   const ANYONE = ["actions", "signpost <need>", "complaints process", "help"];
 
@@ -207,7 +231,11 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
         const replies = t.connector.sentActivities;
         assert.ok(replies.length > 0, `${user.name}: "${attempt.text}" is answered`);
         const refused = replies.some((r: any) => typeof r.text === "string" && REFUSED.test(r.text));
-        assert.equal(refused, !commands.includes(command), `${user.name}: "${attempt.text}" ${refused ? "was refused but is on their card" : "worked but is not on their card"}`);
+        assert.equal(
+          refused,
+          !commands.includes(command),
+          `${user.name}: "${attempt.text}" ${refused ? "was refused but is on their card" : "worked but is not on their card"}`,
+        );
       }
     }
   });

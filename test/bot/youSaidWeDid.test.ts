@@ -65,7 +65,19 @@ describe("You said, we did (real HTTP activities)", function () {
   let t: TestBot;
   const seeded = reportCases(TENANT_ID, OTHER_TENANT_ID);
   // Every detail that must never reach the card or the CSV, written into the actions on purpose.
-  const LEAKS = [/Margaret/i, /Jones/i, /943\s?476\s?5919/, /9434765919/, /PALS-2026-/i, /Olivia/i, /Priya/i, /Samuel/i, /Fletcher/i, /1948/, /Call bell not answered/];
+  const LEAKS = [
+    /Margaret/i,
+    /Jones/i,
+    /943\s?476\s?5919/,
+    /9434765919/,
+    /PALS-2026-/i,
+    /Olivia/i,
+    /Priya/i,
+    /Samuel/i,
+    /Fletcher/i,
+    /1948/,
+    /Call bell not answered/,
+  ];
 
   const actions: Record<string, Case> = {
     // Medicine, February: the patient's name, NHS number, reference and officers' names typed into the texts.
@@ -81,7 +93,13 @@ describe("You said, we did (real HTTP activities)", function () {
     // Surgery, raised by a relative: her name in the text; done in February on a January case.
     B: {
       ...withActions(seeded.B, [
-        doneAction({ description: "Clinic letters now give a named contact; thanks to Samuel Fletcher for the idea", evidence: "New letter template in use since 9434765919", subject: "appointments", division: "Surgery", doneOn: "2026-02-05" }),
+        doneAction({
+          description: "Clinic letters now give a named contact; thanks to Samuel Fletcher for the idea",
+          evidence: "New letter template in use since 9434765919",
+          subject: "appointments",
+          division: "Surgery",
+          doneOn: "2026-02-05",
+        }),
       ]),
       raiser: { name: "Samuel Fletcher" },
     },
@@ -121,8 +139,14 @@ describe("You said, we did (real HTTP activities)", function () {
     assert.match(text, /Actions completed: 2/, "C's March action and the other trust's are not counted");
     const headings = text.split("\n").filter((line) => line.startsWith("You said: "));
     assert.deepEqual(headings, ["You said: Communications", "You said: Appointments", "You said: Clinical Treatment"]);
-    assert.match(text, /You said: Communications\nRaised twice in concerns and complaints in this period\.\nWe did: Apologised to \[removed\] \(NHS \[removed\], \[removed\]\); \[removed\] now checks call bells at every handover\nWhat changed: \[removed\] audited bells in Mrs \[removed\]'s bay: all answered within 5 minutes\nMedicine · February 2026/);
-    assert.match(text, /You said: Appointments\nRaised once[^\n]*\nWe did: Clinic letters now give a named contact; thanks to \[removed\] for the idea\nWhat changed: New letter template in use since \[removed\]\nSurgery · February 2026/);
+    assert.match(
+      text,
+      /You said: Communications\nRaised twice in concerns and complaints in this period\.\nWe did: Apologised to \[removed\] \(NHS \[removed\], \[removed\]\); \[removed\] now checks call bells at every handover\nWhat changed: \[removed\] audited bells in Mrs \[removed\]'s bay: all answered within 5 minutes\nMedicine · February 2026/,
+    );
+    assert.match(
+      text,
+      /You said: Appointments\nRaised once[^\n]*\nWe did: Clinic letters now give a named contact; thanks to \[removed\] for the idea\nWhat changed: New letter template in use since \[removed\]\nSurgery · February 2026/,
+    );
     assert.match(text, /You said: Clinical Treatment\nRaised once[^\n]*\nWe are looking at this\./);
     const json = JSON.stringify(card);
     for (const leak of LEAKS) assert.doesNotMatch(json, leak, String(leak));
@@ -169,7 +193,10 @@ describe("You said, we did (real HTTP activities)", function () {
     const text = cardText(cardOf(surgery));
     assert.match(text, /1 February 2026 to 28 February 2026 · Surgery/);
     assert.match(text, /Concerns and complaints received: 1/);
-    assert.deepEqual(text.split("\n").filter((line) => line.startsWith("You said: ")), ["You said: Appointments"]);
+    assert.deepEqual(
+      text.split("\n").filter((line) => line.startsWith("You said: ")),
+      ["You said: Appointments"],
+    );
     assert.deepEqual(cardOf(surgery).actions[0].data, { from: "2026-02-01", to: "2026-02-28", division: "Surgery" });
     t.connector.reset();
     const [unknown] = await say("you said we did february Cardiology");
@@ -183,7 +210,11 @@ describe("You said, we did (real HTTP activities)", function () {
     assert.match(reply.text, /Nothing to show for 1 June 2025 to 30 June 2025: no concerns or complaints were received and no actions were completed/);
   });
 
-  for (const [who, user] of [["an officer", OFFICER], ["a clinical lead", LEAD], ["a volunteer", VOLUNTEER]] as const) {
+  for (const [who, user] of [
+    ["an officer", OFFICER],
+    ["a clinical lead", LEAD],
+    ["a volunteer", VOLUNTEER],
+  ] as const) {
     it(`refuses ${who} the summary and the CSV`, async () => {
       const [reply] = await say("you said we did", user);
       assert.match(reply.text, /Not available.*Only PALS managers/);
@@ -198,7 +229,9 @@ describe("You said, we did (real HTTP activities)", function () {
   it("lets an admin see it, and sends no file in a channel", async () => {
     const [reply] = await say("you said, we did last month", ADMIN);
     assert.match(cardText(cardOf(reply)), /You said: Communications/);
-    const answer = await t.press("yswd.file", { from: "2026-02-01", to: "2026-02-28" }, MANAGER, { activity: { conversation: { id: "19:channel-medicine@thread.tacv2", conversationType: "channel" } } });
+    const answer = await t.press("yswd.file", { from: "2026-02-01", to: "2026-02-28" }, MANAGER, {
+      activity: { conversation: { id: "19:channel-medicine@thread.tacv2", conversationType: "channel" } },
+    });
     assert.match(cardText(answer.value), /Files come in your personal chat/);
   });
 

@@ -30,7 +30,15 @@ const isCI = () => !!process.env.CI && !/^(0|false|no)$/i.test(process.env.CI);
 /** Debian's Chromium (apt-get install chromium); .ci/run installs it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Without the background-networking flags Chromium keeps dialling out, and this machine's network refuses it. */
-const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const SCREENSHOTS = path.resolve(__dirname, "screenshots");
 
 /** Selectors of the Playground's page (a Teams-like client built with Fluent UI and the Adaptive Cards renderer). */
@@ -67,7 +75,13 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     for (const old of fs.readdirSync(SCREENSHOTS)) if (old.endsWith(".png")) fs.rmSync(path.join(SCREENSHOTS, old));
     stack = await startStack();
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "pals-chromium-"));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 }, locale: "en-GB" });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1280, height: 900 },
+      locale: "en-GB",
+    });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
     await page.goto(stack.playgroundUrl);
@@ -196,15 +210,24 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     // The issue's measure, printed for the user guide (docs/user-guide.md): inputs touched, and time from `new` to the case card.
     process.stdout.write(`      quick capture: ${touched.length} inputs (${touched.join(", ")}), ${seconds.toFixed(1)} s from "new" to the case card\n`);
     assert.deepEqual(touched, [...QUICK_CAPTURE_INPUTS]);
-    const card = page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).last();
+    const card = page
+      .locator(CARD)
+      .filter({ hasText: `Concern ${concernReference}` })
+      .last();
     await card.getByText(/Still to record: .*NHS number/).waitFor();
     await showTop(card);
   });
 
   it(STEPS.invalid, async () => {
-    const card = page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).last();
+    const card = page
+      .locator(CARD)
+      .filter({ hasText: `Concern ${concernReference}` })
+      .last();
     await card.locator(button("Complete details")).click();
-    const details = page.locator(CARD).filter({ has: page.locator(button("Save details")) }).last();
+    const details = page
+      .locator(CARD)
+      .filter({ has: page.locator(button("Save details")) })
+      .last();
     await details.getByLabel(/^NHS number/).fill(INVALID_NHS_NUMBER);
     await details.getByLabel(/^Division/).fill(CONCERN_DETAILS.division);
     await choose(details, /KO41a subjects/, CONCERN_DETAILS.subjects.title, true);
@@ -214,7 +237,11 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     assert.equal(await details.getByLabel(/^NHS number/).inputValue(), INVALID_NHS_NUMBER, "what was typed is kept");
     await details.getByLabel(/^NHS number/).fill(VALID_NHS_NUMBER);
     await details.locator(button("Save details")).click();
-    const saved = page.locator(CARD).filter({ hasText: /Details saved/ }).filter({ hasText: `Concern ${concernReference}` }).last();
+    const saved = page
+      .locator(CARD)
+      .filter({ hasText: /Details saved/ })
+      .filter({ hasText: `Concern ${concernReference}` })
+      .last();
     await saved.waitFor();
     assert.doesNotMatch(await saved.innerText(), /Still to record: .*NHS number/);
     await showTop(saved);
@@ -229,7 +256,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   });
 
   it(STEPS.escalate, async () => {
-    const card = page.locator(CARD).filter({ hasText: `Concern ${concernReference}` }).last();
+    const card = page
+      .locator(CARD)
+      .filter({ hasText: `Concern ${concernReference}` })
+      .last();
     await card.scrollIntoViewIfNeeded();
     await card.locator(button("Escalate")).click();
     await card.locator(button("Escalate to complaint")).click();
@@ -243,7 +273,11 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     const second = await newCard("Log a contact", () => type("new"));
     await quickCapture(second, SAFEGUARDING_CONCERN, true);
     await second.locator(button("Log contact")).click();
-    const card = page.locator(CARD).filter({ hasText: "Safeguarding concern" }).filter({ hasText: /Logged as PALS-2026-\d{6}/ }).last();
+    const card = page
+      .locator(CARD)
+      .filter({ hasText: "Safeguarding concern" })
+      .filter({ hasText: /Logged as PALS-2026-\d{6}/ })
+      .last();
     await card.waitFor();
     safeguardingReference = /Concern (PALS-2026-\d{6})/.exec(await card.innerText())![1];
     assert.notEqual(safeguardingReference, concernReference);
@@ -259,7 +293,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await alert.waitFor();
     await page.locator(CARD).filter({ hasText: "Concern escalated to a formal complaint" }).filter({ hasText: concernReference }).waitFor();
     // Maya acknowledges it (the Playground has one person at the keyboard: she acts through its API).
-    const sent = await pg.waitForBotMessage("the safeguarding alert", (m) => JSON.stringify(m.attachments).includes(safeguardingReference), { mark, conversationId: general.id });
+    const sent = await pg.waitForBotMessage("the safeguarding alert", (m) => JSON.stringify(m.attachments).includes(safeguardingReference), {
+      mark,
+      conversationId: general.id,
+    });
     await pg.execute(sent.conversationId, sent.message.messageId, findExecuteAction(sent.message.attachments[0].content, "Acknowledge"), pg.user(MANAGER).id);
     await alert.getByText(/Acknowledged by Maya Manager/).waitFor();
     await showTop(alert);
@@ -267,7 +304,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     // Maya asks for this month's report there: the Playground shows each chart's fallback table (Teams draws the charts).
     await pg.sayAs(pg.user(MANAGER), general.id, "report this month", { mentionBot: true, channel: general });
     const report = page.locator(CARD).filter({ hasText: "PALS report" }).last();
-    await report.getByText(/by type and age/).first().waitFor();
+    await report
+      .getByText(/by type and age/)
+      .first()
+      .waitFor();
     await showTop(report);
     await page.screenshot({ path: path.join(SCREENSHOTS, "08a-a-manager-s-report-in-the-managers-channel.png") });
   });
@@ -285,7 +325,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   it(STEPS.signpost, async () => {
     const samaritans = await newCard("Samaritans", () => type("signpost suicidal"));
     await page.locator("p").filter({ hasText: "Someone may be at risk, so crisis support comes first." }).last().waitFor();
-    await samaritans.getByText(/life is at risk right now, call 999/).first().waitFor();
+    await samaritans
+      .getByText(/life is at risk right now, call 999/)
+      .first()
+      .waitFor();
   });
 
   it(STEPS.messageExtension, async () => {
@@ -312,7 +355,10 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     // Dr Liam Lead opens PALS Desk once in his division's channel, so it knows him (he acts through the API).
     const mark = pg.mark();
     await pg.sayAs(pg.user(LEAD), medicine.id, "help", { mentionBot: true, channel: medicine });
-    await pg.waitForBotMessage("the welcome card for the lead", (m) => JSON.stringify(m.attachments).includes("Welcome to PALS Desk"), { mark, conversationId: medicine.id });
+    await pg.waitForBotMessage("the welcome card for the lead", (m) => JSON.stringify(m.attachments).includes("Welcome to PALS Desk"), {
+      mark,
+      conversationId: medicine.id,
+    });
 
     // Olivia starts a post in the division's channel, picking PALS Desk from the compose box's @mention list.
     await openConversation(`Patient Experience - ${DIVISION_CHANNEL}`);
@@ -323,13 +369,23 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await openConversation("Personal Chat");
     const card = await newCard(`Complaint ${concernReference}`, () => type(`case ${concernReference}`));
     await card.locator(button("Ask a clinical lead")).click();
-    assert.equal(await card.getByLabel(/^Division/).first().inputValue(), INVESTIGATION.division, "the case's division is filled in");
+    assert.equal(
+      await card
+        .getByLabel(/^Division/)
+        .first()
+        .inputValue(),
+      INVESTIGATION.division,
+      "the case's division is filled in",
+    );
     await choose(card, /Clinical lead/, LEAD);
     await card.getByLabel(/Summary for the lead/).fill(INVESTIGATION.summary);
     await card.getByLabel(/Your questions/).fill(INVESTIGATION.questions);
     requestSentMark = pg.mark();
     await card.locator(button("Send request")).click();
-    await page.getByText(/^Request sent to Dr Liam Lead in the Medicine channel\. It is due Wednesday 25 March 2026/).last().waitFor();
+    await page
+      .getByText(/^Request sent to Dr Liam Lead in the Medicine channel\. It is due Wednesday 25 March 2026/)
+      .last()
+      .waitFor();
 
     await openConversation(`Patient Experience - ${DIVISION_CHANNEL}`);
     const request = page.locator(CARD).filter({ hasText: "Investigation input requested" }).filter({ hasText: concernReference });
@@ -340,8 +396,16 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
   it(STEPS.investigationAnswer, async () => {
     const medicine = pg.channel(DIVISION_CHANNEL);
     const lead = pg.user(LEAD);
-    const thread = await pg.waitForBotMessage("the request in the division channel", (m) => JSON.stringify(m.attachments).includes("Investigation input requested"), { mark: requestSentMark, conversationId: medicine.id });
-    await answerAsLead(pg, { conversationId: thread.conversationId, messageId: thread.message.messageId, card: thread.message.attachments[0].content }, medicine);
+    const thread = await pg.waitForBotMessage(
+      "the request in the division channel",
+      (m) => JSON.stringify(m.attachments).includes("Investigation input requested"),
+      { mark: requestSentMark, conversationId: medicine.id },
+    );
+    await answerAsLead(
+      pg,
+      { conversationId: thread.conversationId, messageId: thread.message.messageId, card: thread.message.attachments[0].content },
+      medicine,
+    );
     const request = page.locator(CARD).filter({ hasText: "Investigation input requested" }).filter({ hasText: concernReference });
     await request.getByText(/Answered by Dr Liam Lead on Wednesday 11 March 2026/).waitFor();
     // His later note in the thread goes on the case timeline.

@@ -111,7 +111,9 @@ export function referenceIn(text: string): string {
 /** The search command of the message extension, from appPackage/manifest.json (composeExtensions). */
 export function messageExtensionSearch(): { commandId: string; parameterName: string } {
   const file = path.resolve(__dirname, "..", "..", "appPackage", "manifest.json");
-  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { composeExtensions: { commands: { id: string; type: string; parameters: { name: string }[] }[] }[] };
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    composeExtensions: { commands: { id: string; type: string; parameters: { name: string }[] }[] }[];
+  };
   const command = manifest.composeExtensions[0].commands.find((c) => c.type === "query");
   if (!command) throw new Error("appPackage/manifest.json has no search (query) command");
   return { commandId: command.id, parameterName: command.parameters[0].name };
@@ -127,5 +129,11 @@ export async function answerAsLead(pg: PlaygroundClient, request: { conversation
   const view = await pg.execute(request.conversationId, request.messageId, findExecuteAction(request.card, "Refresh"), lead.id);
   const answer = findExecuteAction(view.value, "Send answer");
   const { findings, actionsTaken, learning, upheldView } = INVESTIGATION;
-  await pg.executeAs(lead, request.conversationId, request.messageId, { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } }, { channel });
+  await pg.executeAs(
+    lead,
+    request.conversationId,
+    request.messageId,
+    { ...answer, data: { ...answer.data, findings, actionsTaken, learning, upheldView } },
+    { channel },
+  );
 }

@@ -79,7 +79,12 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     if (this.currentTest?.state === "failed") {
       broken ||= this.currentTest.title;
       process.stderr.write(`\nE2E (Playground API) step broke: "${this.currentTest.title}"\n`);
-      process.stderr.write(`Last bot log lines (patient fields are redacted):\n${stack.botLogLines.slice(-8).map((l) => JSON.stringify(l)).join("\n")}\n`);
+      process.stderr.write(
+        `Last bot log lines (patient fields are redacted):\n${stack.botLogLines
+          .slice(-8)
+          .map((l) => JSON.stringify(l))
+          .join("\n")}\n`,
+      );
     }
   });
 
@@ -97,7 +102,11 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
   let form: { conversationId: string; messageId: string; card: any };
   it(STEPS.form, async () => {
-    const { conversationId, message } = await say("new", "the Log a contact form", (m) => textOf(m).includes("Log a contact") && JSON.stringify(cardOf(m) ?? {}).includes('"id":"summary"'));
+    const { conversationId, message } = await say(
+      "new",
+      "the Log a contact form",
+      (m) => textOf(m).includes("Log a contact") && JSON.stringify(cardOf(m) ?? {}).includes('"id":"summary"'),
+    );
     form = { conversationId, messageId: message.messageId, card: cardOf(message) };
     assert.equal(inputValues(form.card).receivedOn, "2026-03-10", "today's date is filled in");
     findExecuteAction(form.card, "Log contact");
@@ -105,7 +114,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
   it(STEPS.logged, async () => {
     const action = findExecuteAction(form.card, "Log contact");
-    const answer = await pg.execute(form.conversationId, form.messageId, { ...action, data: { ...action.data, ...inputValues(form.card), ...typedContact(CONCERN, false) } });
+    const answer = await pg.execute(form.conversationId, form.messageId, {
+      ...action,
+      data: { ...action.data, ...inputValues(form.card), ...typedContact(CONCERN, false) },
+    });
     const text = cardText(answer.value);
     assert.match(text, /Logged as PALS-2026-\d{6}/);
     assert.match(text, /Concern PALS-2026-\d{6}/);
@@ -127,7 +139,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     assert.match(flaggedText, /That NHS number is not valid: check the 10 digits/);
     assert.equal(inputValues(flagged.value).division, CONCERN_DETAILS.division, "what was typed is kept");
     const again = findExecuteAction(flagged.value, "Save details");
-    const saved = await pg.execute(caseCard.conversationId, caseCard.messageId, { ...again, data: { ...again.data, ...inputValues(flagged.value), nhsNumber: VALID_NHS_NUMBER } });
+    const saved = await pg.execute(caseCard.conversationId, caseCard.messageId, {
+      ...again,
+      data: { ...again.data, ...inputValues(flagged.value), nhsNumber: VALID_NHS_NUMBER },
+    });
     const text = cardText(saved.value);
     assert.match(text, /Details saved/);
     assert.match(text, new RegExp(`Concern ${concernReference}`));
@@ -138,7 +153,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
   it(STEPS.alertsChannel, async () => {
     const mark = pg.mark();
     await pg.sayAs(pg.user(MANAGER), general.id, "set alerts channel", { mentionBot: true, channel: general });
-    await pg.waitForBotMessage("the alerts channel confirmation", (m) => /will be posted in this channel\. Set by Maya Manager/.test(textOf(m)), { mark, conversationId: general.id });
+    await pg.waitForBotMessage("the alerts channel confirmation", (m) => /will be posted in this channel\. Set by Maya Manager/.test(textOf(m)), {
+      mark,
+      conversationId: general.id,
+    });
   });
 
   it(STEPS.escalate, async () => {
@@ -154,7 +172,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     const { conversationId, message } = await say("new", "a second Log a contact form", (m) => JSON.stringify(cardOf(m) ?? {}).includes('"id":"summary"'));
     const card = cardOf(message);
     const action = findExecuteAction(card, "Log contact");
-    const answer = await pg.execute(conversationId, message.messageId, { ...action, data: { ...action.data, ...inputValues(card), ...typedContact(SAFEGUARDING_CONCERN, true) } });
+    const answer = await pg.execute(conversationId, message.messageId, {
+      ...action,
+      data: { ...action.data, ...inputValues(card), ...typedContact(SAFEGUARDING_CONCERN, true) },
+    });
     const text = cardText(answer.value);
     assert.match(text, /Logged as PALS-2026-\d{6}/);
     assert.match(text, /Safeguarding/i);
@@ -165,8 +186,16 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     const mark = pg.mark();
     const report = await stack.sweep();
     assert.equal(report.ran, true);
-    const safeguarding = await pg.waitForBotMessage("the safeguarding alert", (m) => textOf(m).includes("Safeguarding concern") && textOf(m).includes(safeguardingReference), { mark, conversationId: general.id });
-    await pg.waitForBotMessage("the escalation alert", (m) => textOf(m).includes("Concern escalated to a formal complaint") && textOf(m).includes(concernReference), { mark, conversationId: general.id });
+    const safeguarding = await pg.waitForBotMessage(
+      "the safeguarding alert",
+      (m) => textOf(m).includes("Safeguarding concern") && textOf(m).includes(safeguardingReference),
+      { mark, conversationId: general.id },
+    );
+    await pg.waitForBotMessage(
+      "the escalation alert",
+      (m) => textOf(m).includes("Concern escalated to a formal complaint") && textOf(m).includes(concernReference),
+      { mark, conversationId: general.id },
+    );
     // Maya acknowledges it from the channel; everyone there then sees who did.
     const card = cardOf(safeguarding.message);
     const answer = await pg.execute(safeguarding.conversationId, safeguarding.message.messageId, findExecuteAction(card, "Acknowledge"), pg.user(MANAGER).id);
@@ -177,7 +206,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     stack.clock.jumpTo(NEXT_MORNING);
     const mark = pg.mark();
     await stack.sweep();
-    const { message } = await pg.waitForBotMessage("the morning digest", (m) => textOf(m).includes("Good morning: your deadlines"), { mark, conversationId: personalChat });
+    const { message } = await pg.waitForBotMessage("the morning digest", (m) => textOf(m).includes("Good morning: your deadlines"), {
+      mark,
+      conversationId: personalChat,
+    });
     const text = textOf(message);
     assert.match(text, /Due in the next 2 working days/);
     assert.match(text, new RegExp(`${concernReference} · Complaint`));
@@ -193,7 +225,10 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     const first = cardText(cardOf(message));
     assert.match(first, /Samaritans/);
     assert.match(first, /call 999/);
-    await pg.waitForBotMessage("a second signposting card", (m) => cardOf(m) !== undefined && m.messageId !== message.messageId, { mark, conversationId: personalChat });
+    await pg.waitForBotMessage("a second signposting card", (m) => cardOf(m) !== undefined && m.messageId !== message.messageId, {
+      mark,
+      conversationId: personalChat,
+    });
   });
 
   it(STEPS.messageExtension, async () => {
@@ -217,7 +252,11 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
 
     mark = pg.mark();
     await pg.say(medicine.id, `set division channel ${INVESTIGATION.division}`, { mentionBot: true });
-    await pg.waitForBotMessage("the division channel confirmation", (m) => /requests for \*\*Medicine\*\* will start a thread in this channel/.test(m.text ?? ""), { mark, conversationId: medicine.id });
+    await pg.waitForBotMessage(
+      "the division channel confirmation",
+      (m) => /requests for \*\*Medicine\*\* will start a thread in this channel/.test(m.text ?? ""),
+      { mark, conversationId: medicine.id },
+    );
 
     // Olivia opens the case again (its card now lists the lead) and asks him from it.
     const opened = await say(`case ${concernReference}`, "the case card", (m) => textOf(m).includes(`Complaint ${concernReference}`));
@@ -239,14 +278,18 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     assert.match(cardText(sent.value), /Request sent to Dr Liam Lead in the Medicine channel\. It is due Wednesday 25 March 2026/);
 
     // A new thread in the division's channel, @mentioning him, with the officer's words and nothing else of the patient.
-    const thread = await pg.waitForBotMessage("the request in the division channel", (m) => textOf(m).includes("Investigation input requested"), { mark, conversationId: medicine.id });
+    const thread = await pg.waitForBotMessage("the request in the division channel", (m) => textOf(m).includes("Investigation input requested"), {
+      mark,
+      conversationId: medicine.id,
+    });
     assert.match(thread.conversationId, /;messageid=/, "it is a thread of its own");
     const request = cardOf(thread.message);
     assert.match(cardText(request), new RegExp(`<at>Dr Liam Lead</at>, the PALS team would like your input on ${concernReference}`));
     assert.deepEqual(request.msteams.entities, [{ type: "mention", text: "<at>Dr Liam Lead</at>", mentioned: { id: lead.id, name: LEAD } }]);
     assert.ok(cardText(request).includes(INVESTIGATION.questions), "his questions are on it");
     const shown = JSON.stringify(request);
-    for (const secret of [PATIENT_NAME, "9434765919", VALID_NHS_NUMBER, CONCERN.summary]) assert.ok(!shown.includes(secret), "the channel sees no patient details");
+    for (const secret of [PATIENT_NAME, "9434765919", VALID_NHS_NUMBER, CONCERN.summary])
+      assert.ok(!shown.includes(secret), "the channel sees no patient details");
     requestCard = { conversationId: thread.conversationId, messageId: thread.message.messageId, card: request };
   });
 
@@ -267,22 +310,38 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     // Later he adds something in the thread, @mentioning PALS Desk: it goes on the case timeline.
     mark = pg.mark();
     await pg.sayAs(lead, conversationId, INVESTIGATION.followUp, { mentionBot: true, channel: medicine });
-    await pg.waitForBotMessage("the timeline confirmation in the thread", (m) => m.text === `Added to the timeline of ${concernReference}.`, { mark, conversationId: medicine.id });
+    await pg.waitForBotMessage("the timeline confirmation in the thread", (m) => m.text === `Added to the timeline of ${concernReference}.`, {
+      mark,
+      conversationId: medicine.id,
+    });
 
     // Olivia, who owns the case, gets his answer in her chat.
     mark = pg.mark();
     await stack.sweep();
-    const told = await pg.waitForBotMessage("the answer in the officer's chat", (m) => textOf(m).includes(`Dr Liam Lead answered on ${concernReference}`), { mark, conversationId: personalChat });
+    const told = await pg.waitForBotMessage("the answer in the officer's chat", (m) => textOf(m).includes(`Dr Liam Lead answered on ${concernReference}`), {
+      mark,
+      conversationId: personalChat,
+    });
     assert.ok(textOf(told.message).includes(`Findings: ${findings}`), "with his findings");
     findExecuteAction(cardOf(told.message), "Open case");
   });
 
   it("never writes the patients' details to the bot's logs", () => {
     const logged = JSON.stringify(stack.botLogLines);
-    const freeText = [CONCERN.summary, SAFEGUARDING_CONCERN.summary, INVESTIGATION.summary, INVESTIGATION.questions, INVESTIGATION.findings, INVESTIGATION.followUp];
+    const freeText = [
+      CONCERN.summary,
+      SAFEGUARDING_CONCERN.summary,
+      INVESTIGATION.summary,
+      INVESTIGATION.questions,
+      INVESTIGATION.findings,
+      INVESTIGATION.followUp,
+    ];
     for (const secret of [PATIENT_NAME, CONCERN.raiserName, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText]) {
       assert.ok(!logged.includes(secret), "a patient detail reached the logs");
     }
-    assert.ok(stack.botLogLines.some((line) => line.msg === "Contact logged"), "the bot did log (ids only)");
+    assert.ok(
+      stack.botLogLines.some((line) => line.msg === "Contact logged"),
+      "the bot did log (ids only)",
+    );
   });
 });

@@ -113,12 +113,20 @@ export class PlaygroundClient {
     for (;;) {
       const found = this.events
         .slice(options.mark ?? 0)
-        .find((e) => e.message && e.message.from.id === this.config.bot.id && (options.conversationId === undefined || e.actionConversationId.split(";")[0] === options.conversationId) && match(e.message));
+        .find(
+          (e) =>
+            e.message &&
+            e.message.from.id === this.config.bot.id &&
+            (options.conversationId === undefined || e.actionConversationId.split(";")[0] === options.conversationId) &&
+            match(e.message),
+        );
       // A channel post lives in its own conversation (channel;messageid=...): invokes must name that one.
       if (found) return { conversationId: found.message!.postConversationId ?? found.actionConversationId, message: found.message! };
       const left = deadline - Date.now();
       if (left <= 0) {
-        const seen = this.botMessages().slice(-5).map((m) => `${m.conversationId}: ${summarise(m.message)}`);
+        const seen = this.botMessages()
+          .slice(-5)
+          .map((m) => `${m.conversationId}: ${summarise(m.message)}`);
         throw new Error(`Timed out waiting for ${what}. Last bot messages:\n  ${seen.join("\n  ") || "(none)"}`);
       }
       await new Promise<void>((resolve) => {
@@ -140,9 +148,17 @@ export class PlaygroundClient {
   async say(conversationId: string, text: string, options: { mentionBot?: boolean } = {}): Promise<{ messageId: string; postConversationId?: string }> {
     const mention = `<at>${this.config.bot.name}</at>`;
     const body = options.mentionBot
-      ? { from: { id: this.config.currentUser.id }, text: `${mention} ${text}`, textFormat: "plain", mentions: [{ mentioned: { id: this.config.bot.id }, text: mention }] }
+      ? {
+          from: { id: this.config.currentUser.id },
+          text: `${mention} ${text}`,
+          textFormat: "plain",
+          mentions: [{ mentioned: { id: this.config.bot.id }, text: mention }],
+        }
       : { from: { id: this.config.currentUser.id }, text, textFormat: "plain" };
-    return (await this.post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body)) as { messageId: string; postConversationId?: string };
+    return (await this.post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body)) as {
+      messageId: string;
+      postConversationId?: string;
+    };
   }
 
   /** Someone else speaks: a raw activity through POST /_internal/v1/customActivities (any `from`). */
@@ -162,7 +178,13 @@ export class PlaygroundClient {
    * POST /_internal/v1/customActivities. The Playground does not hand back the invoke's answer: what the
    * others see of it (an updated card, a message) arrives on the stream.
    */
-  async executeAs(user: PlaygroundUser, conversationId: string, messageId: string, action: { title?: string; verb: string; data: Record<string, unknown> }, options: { channel?: Channel } = {}): Promise<void> {
+  async executeAs(
+    user: PlaygroundUser,
+    conversationId: string,
+    messageId: string,
+    action: { title?: string; verb: string; data: Record<string, unknown> },
+    options: { channel?: Channel } = {},
+  ): Promise<void> {
     await this.sendAs(user, conversationId, {
       type: "invoke",
       name: "adaptiveCard/action",
@@ -187,7 +209,12 @@ export class PlaygroundClient {
   }
 
   /** Presses an Action.Execute button on a card, as `from`, with the card's inputs as the client sends them. */
-  async execute(conversationId: string, messageId: string, action: { title?: string; verb: string; data: Record<string, unknown> }, fromId = this.config.currentUser.id): Promise<InvokeAnswer> {
+  async execute(
+    conversationId: string,
+    messageId: string,
+    action: { title?: string; verb: string; data: Record<string, unknown> },
+    fromId = this.config.currentUser.id,
+  ): Promise<InvokeAnswer> {
     return (await this.post("/_conversation/v1/invoke", {
       name: "adaptiveCard/action",
       from: { id: fromId },

@@ -96,7 +96,11 @@ export function teamInstall(options: ActivityOptions) {
     type: "conversationUpdate",
     membersAdded: [{ id: BOT.id }],
     conversation: { isGroup: true, conversationType: "channel", tenantId, id: (options.team ?? TEAM).id },
-    channelData: { eventType: "teamMemberAdded", team: { id: (options.team ?? TEAM).id, name: (options.team ?? TEAM).name, aadGroupId: (options.team ?? TEAM).aadGroupId }, tenant: { id: tenantId } },
+    channelData: {
+      eventType: "teamMemberAdded",
+      team: { id: (options.team ?? TEAM).id, name: (options.team ?? TEAM).name, aadGroupId: (options.team ?? TEAM).aadGroupId },
+      tenant: { id: tenantId },
+    },
   };
 }
 

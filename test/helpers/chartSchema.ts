@@ -58,7 +58,14 @@ export const CHART_SCHEMAS: Readonly<Record<string, z.ZodTypeAny>> = {
   "Chart.Donut": z.object({ type: z.literal("Chart.Donut"), ...common, data: z.array(slice).min(1) }).strict(),
   "Chart.Pie": z.object({ type: z.literal("Chart.Pie"), ...common, data: z.array(slice).min(1) }).strict(),
   "Chart.VerticalBar": z
-    .object({ type: z.literal("Chart.VerticalBar"), ...common, ...axes, color: color.optional(), showBarValues: z.boolean().optional(), data: z.array(point).min(1) })
+    .object({
+      type: z.literal("Chart.VerticalBar"),
+      ...common,
+      ...axes,
+      color: color.optional(),
+      showBarValues: z.boolean().optional(),
+      data: z.array(point).min(1),
+    })
     .strict(),
   "Chart.VerticalBar.Grouped": z
     .object({

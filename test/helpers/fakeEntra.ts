@@ -145,7 +145,11 @@ export class FakeEntra {
       const form = new URLSearchParams(raw);
       this.tokenRequests.push({ tenantId: token[1], form });
       if (this.tokenFailure) return send(this.tokenFailure.status, this.tokenFailure.body ?? {}, this.tokenFailure.headers);
-      const valid = form.get("grant_type") === "client_credentials" && form.get("client_id") === this.appId && form.get("client_secret") === this.appSecret && form.get("scope") === "https://graph.microsoft.com/.default";
+      const valid =
+        form.get("grant_type") === "client_credentials" &&
+        form.get("client_id") === this.appId &&
+        form.get("client_secret") === this.appSecret &&
+        form.get("scope") === "https://graph.microsoft.com/.default";
       if (!valid) return send(401, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." });
       const accessToken = `graph-token-${randomUUID()}`;
       this.issued.add(accessToken);
@@ -168,9 +172,14 @@ export class FakeEntra {
     if (!check || req.method !== "POST") return send(404, { error: { code: "Request_ResourceNotFound", message: "no such route" } });
     const bearer = (call.authorization ?? "").replace(/^Bearer /, "");
     if (!this.issued.has(bearer)) return send(401, { error: { code: "InvalidAuthenticationToken", message: "Access token is empty or invalid." } });
-    if (call.groupIds.length === 0 || call.groupIds.length > 20) return send(400, { error: { code: "Request_BadRequest", message: "Between 1 and 20 group ids." } });
-    if (this.absentUsers.has(call.userId!)) return send(404, { error: { code: "Request_ResourceNotFound", message: `Resource '${call.userId}' does not exist.` } });
+    if (call.groupIds.length === 0 || call.groupIds.length > 20)
+      return send(400, { error: { code: "Request_BadRequest", message: "Between 1 and 20 group ids." } });
+    if (this.absentUsers.has(call.userId!))
+      return send(404, { error: { code: "Request_ResourceNotFound", message: `Resource '${call.userId}' does not exist.` } });
     const groups = this.groupsOf(call.userId!);
-    return send(200, { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)", value: call.groupIds.filter((id) => groups.has(id)) });
+    return send(200, {
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)",
+      value: call.groupIds.filter((id) => groups.has(id)),
+    });
   }
 }

@@ -55,7 +55,9 @@ export function spotsOf(card: unknown): Spot[] {
     if (type === "Input.Toggle") add(`${path}.title`, "markdown", n.title);
     if (type === "Input.ChoiceSet") {
       const markdown = n.style === "expanded" || n.isMultiSelect === true;
-      (Array.isArray(n.choices) ? n.choices : []).forEach((choice: any, i: number) => add(`${path}.choices[${i}].title`, markdown ? "markdown" : "plain", choice?.title));
+      (Array.isArray(n.choices) ? n.choices : []).forEach((choice: any, i: number) =>
+        add(`${path}.choices[${i}].title`, markdown ? "markdown" : "plain", choice?.title),
+      );
     }
     if (type.startsWith("Input.")) {
       add(`${path}.label`, "plain-formatted", n.label);
@@ -104,7 +106,8 @@ export function bindingsOf(template: unknown): { path: string; where: string; ki
     if (typeof value !== "string") return;
     for (const match of value.matchAll(/\$\{([^}]*)\}/g)) {
       const expression = match[1].trim();
-      const names = expression === "$data" ? [""] : (expression.match(/\$?[A-Za-z_][\w.]*/g) ?? []).filter((name) => !/^(if|count|concat|json|string)$/.test(name));
+      const names =
+        expression === "$data" ? [""] : (expression.match(/\$?[A-Za-z_][\w.]*/g) ?? []).filter((name) => !/^(if|count|concat|json|string)$/.test(name));
       for (const name of names) found.push({ path: joinPath(scope, name.replace(/^\$root\./, "")), where, kind });
     }
   };
@@ -165,7 +168,9 @@ export function withHostileLeaves(data: unknown, value: string, keep: ReadonlySe
 
 /** What hostile text would do in a chat message sent as Teams markdown: empty when nothing. */
 export function markdownTextProblems(text: string): string[] {
-  return FORBIDDEN_IN_MARKDOWN.filter((bad) => text.includes(bad)).map((bad) => `markdown message shows ${JSON.stringify(bad)}: ${JSON.stringify(text.slice(0, 120))}`);
+  return FORBIDDEN_IN_MARKDOWN.filter((bad) => text.includes(bad)).map(
+    (bad) => `markdown message shows ${JSON.stringify(bad)}: ${JSON.stringify(text.slice(0, 120))}`,
+  );
 }
 
 // --- a case with hostile text everywhere ------------------------------------------------------------------
@@ -218,7 +223,26 @@ export function hostileCase(h: string): Case {
 
 export function hostileEvents(c: Case, h: string): CaseEvent[] {
   return [
-    { id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: person("officer-1", h), summary: "Complaint logged" },
-    { id: "e2", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-04T10:15:00Z", by: person("officer-1", h), summary: `Case assigned to ${h}`, detail: h },
+    {
+      id: "e1",
+      caseId: c.id,
+      trustId: c.trustId,
+      reference: c.reference,
+      kind: "created",
+      at: "2026-03-03T10:15:00Z",
+      by: person("officer-1", h),
+      summary: "Complaint logged",
+    },
+    {
+      id: "e2",
+      caseId: c.id,
+      trustId: c.trustId,
+      reference: c.reference,
+      kind: "note-added",
+      at: "2026-03-04T10:15:00Z",
+      by: person("officer-1", h),
+      summary: `Case assigned to ${h}`,
+      detail: h,
+    },
   ];
 }

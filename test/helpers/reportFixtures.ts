@@ -38,19 +38,35 @@ const acknowledged = (c: Case, on: string): Case => ({ ...c, deadlines: { ...c.d
 export function reportCases(trustId: string, otherTrustId = "another-trust"): Record<string, Case> {
   sequence = 900;
   return {
-    A: seeded(trustId, { receivedOn: "2026-02-02", eventOn: "2026-01-30", subjects: "communications,clinical-treatment", professions: "nursing,medical", serviceArea: "inpatient", division: "Medicine" }, (c) =>
-      acknowledged(c, "2026-02-04"),
+    A: seeded(
+      trustId,
+      {
+        receivedOn: "2026-02-02",
+        eventOn: "2026-01-30",
+        subjects: "communications,clinical-treatment",
+        professions: "nursing,medical",
+        serviceArea: "inpatient",
+        division: "Medicine",
+      },
+      (c) => acknowledged(c, "2026-02-04"),
     ),
     B: seeded(trustId, { receivedOn: "2026-01-05", eventOn: "2026-01-01", subjects: "communications", division: "Surgery" }, (c) =>
       closed(acknowledged({ ...c, owner: MAYA }, "2026-01-12"), "2026-02-06", "upheld"),
     ),
-    C: seeded(trustId, { receivedOn: "2026-01-12", eventOn: "2026-01-10", subjects: "patient-care", division: "Medicine" }, (c) => acknowledged({ ...c, owner: PRIYA }, "2026-01-14")),
+    C: seeded(trustId, { receivedOn: "2026-01-12", eventOn: "2026-01-10", subjects: "patient-care", division: "Medicine" }, (c) =>
+      acknowledged({ ...c, owner: PRIYA }, "2026-01-14"),
+    ),
     D: seeded(trustId, { receivedOn: "2026-02-23", eventOn: "2026-02-20", subjects: "appointments", division: "Surgery" }),
     E: seeded(trustId, { contactType: "concern", receivedOn: "2026-02-10", eventOn: "2026-02-09", subjects: "communications", division: "Medicine" }, (c) =>
       closed(c, "2026-02-20", "resolved"),
     ),
-    F: seeded(trustId, { contactType: "enquiry", receivedOn: "2026-02-27", eventOn: "", subjects: "", professions: "", division: "Estates" }, (c) => ({ ...c, owner: MAYA })),
-    G: seeded(trustId, { receivedOn: "2025-12-01", eventOn: "2025-11-28", subjects: "clinical-treatment", division: "medicine " }, (c) => acknowledged(c, "2025-12-03")),
+    F: seeded(trustId, { contactType: "enquiry", receivedOn: "2026-02-27", eventOn: "", subjects: "", professions: "", division: "Estates" }, (c) => ({
+      ...c,
+      owner: MAYA,
+    })),
+    G: seeded(trustId, { receivedOn: "2025-12-01", eventOn: "2025-11-28", subjects: "clinical-treatment", division: "medicine " }, (c) =>
+      acknowledged(c, "2025-12-03"),
+    ),
     I: seeded(trustId, { contactType: "compliment", receivedOn: "2026-03-02", eventOn: "", subjects: "", professions: "", division: "Medicine" }),
     other: seeded(otherTrustId, { receivedOn: "2026-02-05", eventOn: "2026-02-01", subjects: "communications", division: "Medicine" }),
   };

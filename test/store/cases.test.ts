@@ -23,7 +23,12 @@ describe("case store (embedded Cosmos DB)", () => {
   after(async () => store.close());
 
   it("creates the four containers with their partition keys", async () => {
-    for (const [name, key] of [["trust-cases", "/trustId"], ["events", "/caseId"], ["trust-conversations", "/trustId"], ["trust-jobs", "/trustId"]]) {
+    for (const [name, key] of [
+      ["trust-cases", "/trustId"],
+      ["events", "/caseId"],
+      ["trust-conversations", "/trustId"],
+      ["trust-jobs", "/trustId"],
+    ]) {
       const { resource } = await store.database.container(name).read();
       assert.deepEqual(resource?.partitionKey?.paths, [key], name);
     }
@@ -113,21 +118,37 @@ describe("case store (embedded Cosmos DB)", () => {
     const trustId = `trust-${randomUUID()}`;
     const numbers = await Promise.all(Array.from({ length: 50 }, () => cases.nextReferenceNumber(trustId, 2026)));
     assert.equal(new Set(numbers).size, 50);
-    assert.deepEqual([...numbers].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      [...numbers].sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     assert.equal(await cases.nextReferenceNumber(trustId, 2027), 1, "numbering restarts each year");
   });
 
   it("finds cases by words in the summary or patient name, and by NHS number, within the trust", async () => {
     const trustId = `trust-${randomUUID()}`;
     const fall = aCase({ trustId, summary: "Fall on the ward at night", patient: { ...makeCase().patient, name: "Alan Brooks", nhsNumber: "9434765870" } });
-    const parking = aCase({ trustId, summary: "Parking charges while visiting", patient: { ...makeCase().patient, name: "Rita Moss", nhsNumber: "4010232137" } });
+    const parking = aCase({
+      trustId,
+      summary: "Parking charges while visiting",
+      patient: { ...makeCase().patient, name: "Rita Moss", nhsNumber: "4010232137" },
+    });
     await cases.create(fall);
     await cases.create(parking);
     await cases.create(aCase({ summary: "Fall in another trust" }));
 
-    assert.deepEqual((await cases.search({ trustId, words: ["fall"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [fall.id]);
-    assert.deepEqual((await cases.search({ trustId, words: ["rita", "parking"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [parking.id]);
-    assert.deepEqual((await cases.search({ trustId, words: [], nhsNumber: "9434765870", seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id), [fall.id]);
+    assert.deepEqual(
+      (await cases.search({ trustId, words: ["fall"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id),
+      [fall.id],
+    );
+    assert.deepEqual(
+      (await cases.search({ trustId, words: ["rita", "parking"], seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id),
+      [parking.id],
+    );
+    assert.deepEqual(
+      (await cases.search({ trustId, words: [], nhsNumber: "9434765870", seesSafeguardingDetail: true, limit: 10 })).map((c) => c.id),
+      [fall.id],
+    );
     assert.deepEqual(await cases.search({ trustId, words: ["fall", "parking"], seesSafeguardingDetail: true, limit: 10 }), []);
     assert.deepEqual(await cases.search({ trustId, words: [], seesSafeguardingDetail: true, limit: 10 }), [], "a search for nothing finds nothing");
   });
@@ -163,14 +184,36 @@ describe("case store (embedded Cosmos DB)", () => {
     const officer = (words: string[], nhsNumber?: string) => cases.search({ trustId, words, nhsNumber, seesSafeguardingDetail: true, limit: 10 });
 
     for (const words of [["zephaniah"], ["quill"], ["bruising"], ["trampoline", "visit"]]) {
-      assert.deepEqual((await volunteer(words)).map((c) => c.id), [], `a volunteer's "${words.join(" ")}" must not confirm the restricted case`);
-      assert.ok((await officer(words)).some((c) => c.id === restricted.id), `an officer's "${words.join(" ")}" finds it`);
+      assert.deepEqual(
+        (await volunteer(words)).map((c) => c.id),
+        [],
+        `a volunteer's "${words.join(" ")}" must not confirm the restricted case`,
+      );
+      assert.ok(
+        (await officer(words)).some((c) => c.id === restricted.id),
+        `an officer's "${words.join(" ")}" finds it`,
+      );
     }
-    assert.deepEqual((await volunteer([], "9434765870")).map((c) => c.id), [], "nor its NHS number");
-    assert.deepEqual((await officer([], "9434765870")).map((c) => c.id), [restricted.id]);
-    assert.deepEqual((await volunteer(["trampoline"])).map((c) => c.id), [open.id], "cases without safeguarding still match on their details");
+    assert.deepEqual(
+      (await volunteer([], "9434765870")).map((c) => c.id),
+      [],
+      "nor its NHS number",
+    );
+    assert.deepEqual(
+      (await officer([], "9434765870")).map((c) => c.id),
+      [restricted.id],
+    );
+    assert.deepEqual(
+      (await volunteer(["trampoline"])).map((c) => c.id),
+      [open.id],
+      "cases without safeguarding still match on their details",
+    );
     const number = restricted.reference.slice(-6);
-    assert.deepEqual((await volunteer([number])).map((c) => c.id), [restricted.id], "the reference is not restricted");
+    assert.deepEqual(
+      (await volunteer([number])).map((c) => c.id),
+      [restricted.id],
+      "the reference is not restricted",
+    );
   });
 
   describe("search through the tokens stored on each case (served by the index)", () => {
@@ -186,7 +229,21 @@ describe("case store (embedded Cosmos DB)", () => {
       const query = sinon.spy(store.containers.cases.items, "query");
       const find = async (words: string[]) => (await cases.search({ trustId, words, seesSafeguardingDetail: true, limit: 10 })).map((found) => found.id);
 
-      const typed = [["hearing", "aid"], ["sian"], ["siân"], ["brien"], ["o'brien"], ["obrien"], ["smith"], ["o'brien-smith"], ["123"], ["000123"], ["00123"], ["2026-000123"], ["pals", "123"]];
+      const typed = [
+        ["hearing", "aid"],
+        ["sian"],
+        ["siân"],
+        ["brien"],
+        ["o'brien"],
+        ["obrien"],
+        ["smith"],
+        ["o'brien-smith"],
+        ["123"],
+        ["000123"],
+        ["00123"],
+        ["2026-000123"],
+        ["pals", "123"],
+      ];
       for (const words of typed) assert.deepEqual(await find(words), [c.id], `"${words.join(" ")}" finds it`);
       assert.deepEqual(await find(["ear"]), [], "the inside of a word (hearing) is not a match");
       assert.deepEqual(await find(["hearing", "parking"]), [], "every word must match");
@@ -237,7 +294,10 @@ describe("case store (embedded Cosmos DB)", () => {
     await cases.create(aCase({ trustId, owner, status: "closed" }));
     await cases.create(aCase({ trustId, owner: { aadObjectId: "officer-y", name: "Y" } }));
     const listed = await cases.listOpenByOwner(trustId, "officer-x", { limit: 25 });
-    assert.deepEqual(listed.cases.map((c) => c.id), [open.id]);
+    assert.deepEqual(
+      listed.cases.map((c) => c.id),
+      [open.id],
+    );
     assert.equal(listed.total, 1);
   });
 
@@ -257,7 +317,10 @@ describe("case store (embedded Cosmos DB)", () => {
     assert.deepEqual(Object.keys(listed[0].patient), ["name"], "no NHS number, contact details or summary read");
 
     const dueSoon = await cases.listOpenByOwner(trustId, "officer-x", { limit: 50, dueBy: "2026-04-05" });
-    assert.deepEqual(dueSoon.cases.map((c) => c.nextDueOn), ["2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"]);
+    assert.deepEqual(
+      dueSoon.cases.map((c) => c.nextDueOn),
+      ["2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05"],
+    );
     assert.equal(dueSoon.total, 5);
   });
 
@@ -265,7 +328,8 @@ describe("case store (embedded Cosmos DB)", () => {
     const database = store.database.client.database(`pals-old-${randomUUID().slice(0, 8)}`);
     await store.database.client.databases.create({ id: database.id });
     await database.containers.create({ id: "trust-cases", partitionKey: { paths: ["/trustId"] } });
-    const { endpoint, key } = (store.database.client as unknown as { clientContext: { cosmosClientOptions: { endpoint: string; key: string } } }).clientContext.cosmosClientOptions;
+    const { endpoint, key } = (store.database.client as unknown as { clientContext: { cosmosClientOptions: { endpoint: string; key: string } } }).clientContext
+      .cosmosClientOptions;
     const open = () => openStore({ account: { endpoint, key }, database: database.id }, createLogger("silent"));
     const first = await open();
     const { resource } = await first.containers.cases.read();
@@ -277,7 +341,10 @@ describe("case store (embedded Cosmos DB)", () => {
     const second = await open();
     try {
       const listed = await new CosmosCaseRepository(second.containers.cases).listOpenByOwner(c.trustId, "officer-x", { limit: 25 });
-      assert.deepEqual(listed.cases.map((x) => x.id), [c.id]);
+      assert.deepEqual(
+        listed.cases.map((x) => x.id),
+        [c.id],
+      );
     } finally {
       await second.close();
     }

@@ -25,21 +25,38 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   after(async () => store.close());
 
   async function newCase(overrides: Partial<Case> = {}): Promise<Case> {
-    const c: Case = { ...makeCase(), id: randomUUID(), trustId: `trust-${randomUUID()}`, reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1), signposting: [], ...overrides };
+    const c: Case = {
+      ...makeCase(),
+      id: randomUUID(),
+      trustId: `trust-${randomUUID()}`,
+      reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1),
+      signposting: [],
+      ...overrides,
+    };
     await deps.cases.create(c, { revision: 1, pending: [], applied: [] });
     return c;
   }
 
   const events = async (caseId: string): Promise<CaseEvent[]> => deps.timeline.list(caseId);
   const addNote = (c: Case, trustId = c.trustId) =>
-    changeCase(deps, { trustId, caseId: c.id, actor: OFFICER, apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Spoke to the ward" }] }) });
+    changeCase(deps, {
+      trustId,
+      caseId: c.id,
+      actor: OFFICER,
+      apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Spoke to the ward" }] }),
+    });
 
   it("keeps every one of five simultaneous changes to one case", async () => {
     const c = await newCase();
     const organisations = ["advocacy", "phso", "healthwatch", "citizens-advice", "samaritans"];
     await Promise.all(
       organisations.map((id) =>
-        changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { actor: OFFICER, now: NOW }), events: [] }) }),
+        changeCase(deps, {
+          trustId: c.trustId,
+          caseId: c.id,
+          actor: OFFICER,
+          apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { actor: OFFICER, now: NOW }), events: [] }),
+        }),
       ),
     );
     const stored = (await deps.cases.get(c.trustId, c.id))!;
@@ -64,9 +81,27 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
 
   it("applies a retried submission once, and a new one again", async () => {
     const c = await newCase();
-    const first = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
-    const retried = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-1", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
-    const another = await changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, submission: "card-2", apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }) });
+    const first = await changeCase(deps, {
+      trustId: c.trustId,
+      caseId: c.id,
+      actor: OFFICER,
+      submission: "card-1",
+      apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }),
+    });
+    const retried = await changeCase(deps, {
+      trustId: c.trustId,
+      caseId: c.id,
+      actor: OFFICER,
+      submission: "card-1",
+      apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }),
+    });
+    const another = await changeCase(deps, {
+      trustId: c.trustId,
+      caseId: c.id,
+      actor: OFFICER,
+      submission: "card-2",
+      apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: "Rang back" }] }),
+    });
     assert.deepEqual([first.kind, retried.kind, another.kind], ["saved", "already-applied", "saved"]);
     assert.equal((await events(c.id)).length, 2);
   });
@@ -74,7 +109,13 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   /** A change saved as a crashed bot would leave it: the case written with its follow-ups, none of them done. */
   async function crashedChange(c: Case, flagged: Case): Promise<void> {
     const record = (await deps.cases.get(c.trustId, c.id))!;
-    const followUps = followUpsOf(deps, record.value, { updated: flagged, events: [{ kind: "note-added", summary: "Safeguarding raised", detail: "Bruising seen" }] }, record.revision + 1, OFFICER);
+    const followUps = followUpsOf(
+      deps,
+      record.value,
+      { updated: flagged, events: [{ kind: "note-added", summary: "Safeguarding raised", detail: "Bruising seen" }] },
+      record.revision + 1,
+      OFFICER,
+    );
     await deps.cases.save(flagged, { revision: record.revision + 1, pending: [...record.pending, followUps], applied: record.applied }, record.etag);
   }
 
@@ -99,7 +140,10 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
     await crashedChange(c, { ...c, safeguarding: true, flags: ["safeguarding"] });
     assert.equal((await addNote(c, "another-trust")).kind, "not-found", "another trust's change finds nothing");
     assert.equal((await addNote(c)).kind, "saved");
-    assert.deepEqual((await events(c.id)).map((e) => e.summary), ["Safeguarding raised", "Note added"]);
+    assert.deepEqual(
+      (await events(c.id)).map((e) => e.summary),
+      ["Safeguarding raised", "Note added"],
+    );
     assert.ok(await deps.outbox.get(c.trustId, alertOutboxId(c.id, "safeguarding")));
     assert.deepEqual((await deps.cases.get(c.trustId, c.id))!.pending, []);
   });
@@ -120,7 +164,13 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   it("a case logged from the same form id in two trusts is two cases with their own ids", async () => {
     const desk = createCaseDesk(deps);
     const formId = randomUUID();
-    const caller = (trustId: string) => ({ trustId, tenantId: "72f988bf-0000-4000-8000-0000000000aa", teamsUserId: "29:1officer", actor: OFFICER, roles: new Set(["officer"] as const) });
+    const caller = (trustId: string) => ({
+      trustId,
+      tenantId: "72f988bf-0000-4000-8000-0000000000aa",
+      teamsUserId: "29:1officer",
+      actor: OFFICER,
+      roles: new Set(["officer"] as const),
+    });
     const form = { ...contactForm({ receivedOn: "2026-03-09" }), formId };
     const [a, b] = [await desk.contacts.logContact(caller("trust-a"), formId, form), await desk.contacts.logContact(caller("trust-b"), formId, form)];
     assert.ok(a.ok && b.ok);
@@ -130,7 +180,12 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
   });
 
   it("records retention never leaves free text behind, even when the first try could not write a follow-up", async () => {
-    const closedLongAgo: Partial<Case> = { status: "closed", closedOn: "2015-03-02", outcome: "upheld", deadlines: { acknowledgeBy: "2015-01-08", acknowledgedOn: "2015-01-06" } };
+    const closedLongAgo: Partial<Case> = {
+      status: "closed",
+      closedOn: "2015-03-02",
+      outcome: "upheld",
+      deadlines: { acknowledgeBy: "2015-01-08", acknowledgedOn: "2015-01-06" },
+    };
     const c = await newCase(closedLongAgo);
     await crashedChange(c, { ...c, ...closedLongAgo } as Case); // a note's event ("Bruising seen") still to write
     let failures = 1;

@@ -79,7 +79,10 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
 
   /** What infra/azure.bicep makes before PALS Desk starts: the database and containers (made here with a key). */
   async function provisioned(target: AccountOnLoopback): Promise<void> {
-    const made = await openStore({ account: { endpoint: target.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() }, quiet());
+    const made = await openStore(
+      { account: { endpoint: target.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() },
+      quiet(),
+    );
     await made.close();
     target.authorizations.length = 0;
     target.requests.length = 0;
@@ -100,30 +103,56 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
 
   it("creates and changes no database or container with an identity (data-plane roles can't), and names what is missing", async () => {
     account = await httpsAccount();
-    await assert.rejects(openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()), (error: Error) => {
-      assert.equal(error.name, "StoreUnavailableError");
-      assert.match(error.message, /The Cosmos DB database "pals" does not exist \(COSMOS_DATABASE\)\. With a managed identity PALS Desk can't create or change databases and containers: create them with infra\/azure\.bicep/);
-      return true;
-    });
-    assert.deepEqual(account.requests.filter((r) => !r.startsWith("GET ")), [], "only reads");
+    await assert.rejects(
+      openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()),
+      (error: Error) => {
+        assert.equal(error.name, "StoreUnavailableError");
+        assert.match(
+          error.message,
+          /The Cosmos DB database "pals" does not exist \(COSMOS_DATABASE\)\. With a managed identity PALS Desk can't create or change databases and containers: create them with infra\/azure\.bicep/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(
+      account.requests.filter((r) => !r.startsWith("GET ")),
+      [],
+      "only reads",
+    );
 
     // A container made before a newer composite index: reported, not replaced.
     await provisioned(account);
-    const keyed = await openStore({ account: { endpoint: account.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() }, quiet());
+    const keyed = await openStore(
+      { account: { endpoint: account.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() },
+      quiet(),
+    );
     const { resource } = await keyed.containers.cases.read();
     await keyed.containers.cases.replace({ ...resource!, indexingPolicy: { ...resource!.indexingPolicy, compositeIndexes: [] } });
     await keyed.close();
     account.requests.length = 0;
-    await assert.rejects(openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()), (error: Error) => {
-      assert.match(error.message, /The Cosmos DB container "trust-cases" lacks (a composite index|\d+ composite indexes) PALS Desk's queries need\. With a managed identity/);
-      return true;
-    });
-    assert.deepEqual(account.requests.filter((r) => !r.startsWith("GET ")), [], "only reads");
+    await assert.rejects(
+      openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /The Cosmos DB container "trust-cases" lacks (a composite index|\d+ composite indexes) PALS Desk's queries need\. With a managed identity/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(
+      account.requests.filter((r) => !r.startsWith("GET ")),
+      [],
+      "only reads",
+    );
   });
 
   it("keeps the key when one is given (no token is asked for)", async () => {
     account = await httpsAccount();
-    store = await openStore({ account: { endpoint: account.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() }, quiet());
+    store = await openStore(
+      { account: { endpoint: account.endpoint, key: Buffer.from("an-account-key").toString("base64") }, database: "pals", agent: loopbackAgent() },
+      quiet(),
+    );
     assert.ok(account.authorizations.length > 0);
     for (const header of account.authorizations) assert.match(header, /^type%3Dmaster%26ver%3D1\.0%26sig%3D/);
   });
@@ -131,14 +160,17 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
   it("says what to check when no token can be had (no managed identity here, no az login), naming the role and AZURE_CLIENT_ID", async () => {
     account = await httpsAccount();
     const credential = new FakeCredential(new CredentialUnavailableError("ManagedIdentityCredential: no managed identity endpoint found"));
-    await assert.rejects(openStore({ account: { endpoint: account.endpoint, credential }, database: "pals", agent: loopbackAgent(), connectTimeoutMs: 10_000 }, quiet()), (error: Error) => {
-      assert.equal(error.name, "StoreUnavailableError");
-      assert.match(error.message, /could not get an Entra ID token for Cosmos DB at https:\/\/127\.0\.0\.1:\d+ \(CredentialUnavailableError\)/);
-      assert.match(error.message, /Cosmos DB Built-in Data Contributor/);
-      assert.match(error.message, /AZURE_CLIENT_ID/);
-      assert.doesNotMatch(error.message, /COSMOS_KEY|no managed identity endpoint/, "no key advice, and not the library's own words");
-      return true;
-    });
+    await assert.rejects(
+      openStore({ account: { endpoint: account.endpoint, credential }, database: "pals", agent: loopbackAgent(), connectTimeoutMs: 10_000 }, quiet()),
+      (error: Error) => {
+        assert.equal(error.name, "StoreUnavailableError");
+        assert.match(error.message, /could not get an Entra ID token for Cosmos DB at https:\/\/127\.0\.0\.1:\d+ \(CredentialUnavailableError\)/);
+        assert.match(error.message, /Cosmos DB Built-in Data Contributor/);
+        assert.match(error.message, /AZURE_CLIENT_ID/);
+        assert.doesNotMatch(error.message, /COSMOS_KEY|no managed identity endpoint/, "no key advice, and not the library's own words");
+        return true;
+      },
+    );
     assert.equal(account.authorizations.length, 0, "nothing was sent without a token");
   });
 
@@ -147,12 +179,15 @@ describe("Cosmos DB without keys: Entra ID tokens and data-plane RBAC", () => {
       res.writeHead(403, { "content-type": "application/json", "x-ms-substatus": "5301" });
       res.end(JSON.stringify({ code: "Forbidden", message: `Request blocked by Auth: principal does not have required RBAC permissions. ${TOKEN}` }));
     });
-    await assert.rejects(openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()), (error: Error) => {
-      assert.match(error.message, /Cosmos DB at https:\/\/127\.0\.0\.1:\d+ refused PALS Desk's identity \(403\)/);
-      assert.match(error.message, /Cosmos DB Built-in Data Contributor on the account \(az cosmosdb sql role assignment create;/);
-      assert.match(error.message, /AZURE_CLIENT_ID/);
-      assert.ok(!error.message.includes(TOKEN) && !error.message.includes("fake-entra-token"), "no token in the message");
-      return true;
-    });
+    await assert.rejects(
+      openStore({ account: { endpoint: account.endpoint, credential: new FakeCredential() }, database: "pals", agent: loopbackAgent() }, quiet()),
+      (error: Error) => {
+        assert.match(error.message, /Cosmos DB at https:\/\/127\.0\.0\.1:\d+ refused PALS Desk's identity \(403\)/);
+        assert.match(error.message, /Cosmos DB Built-in Data Contributor on the account \(az cosmosdb sql role assignment create;/);
+        assert.match(error.message, /AZURE_CLIENT_ID/);
+        assert.ok(!error.message.includes(TOKEN) && !error.message.includes("fake-entra-token"), "no token in the message");
+        return true;
+      },
+    );
   });
 });

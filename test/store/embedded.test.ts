@@ -70,12 +70,23 @@ describe("the embedded Cosmos DB server's queries", () => {
   it("scan only the partition a query names, and answer as a scan of the whole container does", async () => {
     // What each compiled query is given to scan: the partition key values of its documents.
     const exec = sinon.spy(Object.getPrototypeOf(cosmosQuery("SELECT * FROM c")) as { exec(documents: { trustId: string }[]): unknown }, "exec");
-    const scanned = () => exec.args.map(([documents]) => documents.map((document) => document.trustId).sort().join(""));
+    const scanned = () =>
+      exec.args.map(([documents]) =>
+        documents
+          .map((document) => document.trustId)
+          .sort()
+          .join(""),
+      );
     const { cosmos, client, container } = await openContainer();
     useQueryIndex(false); // the partition's scan alone: the index narrows it further (below)
     try {
       for (let i = 0; i < 30; i += 1) {
-        await container.items.create({ id: `d${i}`, trustId: "abc"[i % 3], status: i % 4 ? "open" : "closed", reference: `PALS-2026-${String(30 - i).padStart(6, "0")}` });
+        await container.items.create({
+          id: `d${i}`,
+          trustId: "abc"[i % 3],
+          status: i % 4 ? "open" : "closed",
+          reference: `PALS-2026-${String(30 - i).padStart(6, "0")}`,
+        });
       }
       const parameters = [{ name: "@t", value: "a" }];
       const answers = async (query: string) => {
@@ -96,7 +107,11 @@ describe("the embedded Cosmos DB server's queries", () => {
         for (const query of queries) {
           const { inPartition, partitionScans, crossPartition, containerScans } = await answers(query);
           assert.deepEqual(partitionScans, ["a".repeat(partitionSize)], query);
-          assert.deepEqual(containerScans, [[..."abc"].map((key) => key.repeat(key === "a" ? partitionSize : (containerSize - partitionSize) / 2)).join("")], query);
+          assert.deepEqual(
+            containerScans,
+            [[..."abc"].map((key) => key.repeat(key === "a" ? partitionSize : (containerSize - partitionSize) / 2)).join("")],
+            query,
+          );
           assert.deepEqual(inPartition, crossPartition, query);
         }
       };
@@ -141,7 +156,14 @@ describe("the embedded Cosmos DB server's queries", () => {
         return { scans: scanned(), ids: (resources as { id: string }[]).map((r) => r.id) };
       };
       // In a partition: only its cases of that owner.
-      const mine = await run("SELECT c.id FROM c WHERE c.trustId = @t AND c.owner = @owner ORDER BY c.id", [{ name: "@t", value: "a" }, { name: "@owner", value: "me" }], "a");
+      const mine = await run(
+        "SELECT c.id FROM c WHERE c.trustId = @t AND c.owner = @owner ORDER BY c.id",
+        [
+          { name: "@t", value: "a" },
+          { name: "@owner", value: "me" },
+        ],
+        "a",
+      );
       assert.deepEqual(mine, { scans: ["d0 d10 d20 d30"], ids: ["d0", "d10", "d20", "d30"] });
       // Across partitions: the documents whose array holds the token.
       const found = await run("SELECT c.id FROM c WHERE ARRAY_CONTAINS(c.tokens, @w) AND ARRAY_CONTAINS(c.tokens, 'ward')", [{ name: "@w", value: "brooks" }]);
@@ -182,7 +204,7 @@ describe("the embedded Cosmos DB server's queries", () => {
       ...["open", "1", 1, true, false, null].map((value): [string, Record<string, unknown>] => ["SELECT * FROM c WHERE c.status = @v", { "@v": value }]),
       ["SELECT * FROM c WHERE c.status = @missing"],
       ["SELECT * FROM c WHERE c.status = @v", { "@v": ["open"] }],
-      ["SELECT * FROM c WHERE c.status = {\"s\": \"open\"}"],
+      ['SELECT * FROM c WHERE c.status = {"s": "open"}'],
       ["SELECT * FROM c WHERE c.status = undefined"],
       ["SELECT c.id FROM c WHERE 'open' = c.status AND c.n >= 3 ORDER BY c.n DESC"],
       ["SELECT * FROM c WHERE c.n = 3"],
@@ -190,9 +212,12 @@ describe("the embedded Cosmos DB server's queries", () => {
       ["SELECT * FROM c WHERE c.n = -1 OR c.n = 3.0"],
       ["SELECT * FROM c WHERE c.flag = true"],
       ["SELECT * FROM c WHERE c.nothing = null"],
-      ...["x", 1, "1", true, null].map((value): [string, Record<string, unknown>] => ["SELECT c.id, c.tags FROM c WHERE ARRAY_CONTAINS(c.tags, @v)", { "@v": value }]),
-      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {\"k\": 1})"],
-      ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {\"k\": 1}, true)"],
+      ...["x", 1, "1", true, null].map((value): [string, Record<string, unknown>] => [
+        "SELECT c.id, c.tags FROM c WHERE ARRAY_CONTAINS(c.tags, @v)",
+        { "@v": value },
+      ]),
+      ['SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {"k": 1})'],
+      ['SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, {"k": 1}, true)'],
       ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, 'x', true)"],
       ["SELECT * FROM c WHERE ARRAY_CONTAINS(c.tags, ['x'])"],
       ["SELECT * FROM c WHERE c.tags[0] = 'x' AND c.tags.length = 2"],
@@ -209,7 +234,7 @@ describe("the embedded Cosmos DB server's queries", () => {
       ["SELECT VALUE SUM(c.n) FROM c WHERE c.flag = true AND IS_NUMBER(c.n)"],
       ["SELECT * FROM c WHERE c.patient.nhs = @nhs", { "@nhs": "111" }],
       ["SELECT * FROM c WHERE c.patient.nhs = 111"],
-      ["SELECT * FROM c WHERE c[\"patient\"][\"age\"] = 3 AND c.patient.nhs = '222'"],
+      ['SELECT * FROM c WHERE c["patient"]["age"] = 3 AND c.patient.nhs = \'222\''],
       ["SELECT * FROM c WHERE c.status = 'open' OR ARRAY_CONTAINS(c.tags, 'x')"],
       ["SELECT * FROM c WHERE (c.status = 'open' AND c.n = 3) OR (c.status = 'closed' AND false)"],
       ["SELECT * FROM c WHERE c.status = 'open' OR c.n > 3"],
@@ -262,7 +287,11 @@ describe("the embedded Cosmos DB server's queries", () => {
             exec.resetHistory();
             useQueryIndex(true);
             const indexed = await answer(query, parameters, partitionKey, maxItemCount);
-            assert.deepEqual(indexed, scan, `${when}: ${query} ${JSON.stringify(parameters)} in ${partitionKey ?? "every partition"}, pages of ${maxItemCount ?? "all"}`);
+            assert.deepEqual(
+              indexed,
+              scan,
+              `${when}: ${query} ${JSON.stringify(parameters)} in ${partitionKey ?? "every partition"}, pages of ${maxItemCount ?? "all"}`,
+            );
             if (exec.args.reduce((sum, [documents]) => sum + documents.length, 0) < scanned) narrowed.add(query);
             if (Array.isArray(scan) && scan.length > 0) found += 1;
           }

@@ -29,14 +29,25 @@ describe("the case document's latest timeline entries (embedded Cosmos DB)", () 
   afterEach(() => sinon.restore());
 
   async function newCase(overrides: Partial<Case> = {}): Promise<Case> {
-    const c: Case = { ...makeCase(), id: randomUUID(), trustId: `trust-${randomUUID()}`, reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1), ...overrides };
+    const c: Case = {
+      ...makeCase(),
+      id: randomUUID(),
+      trustId: `trust-${randomUUID()}`,
+      reference: formatCaseReference(2026, Math.floor(Math.random() * 1e6) + 1),
+      ...overrides,
+    };
     await deps.cases.create(c, { revision: 1, pending: [], applied: [] });
     return c;
   }
 
   async function addNote(c: Case, note: string) {
     now = new Date(now.getTime() + 60_000);
-    return changeCase(deps, { trustId: c.trustId, caseId: c.id, actor: OFFICER, apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: note }] }) });
+    return changeCase(deps, {
+      trustId: c.trustId,
+      caseId: c.id,
+      actor: OFFICER,
+      apply: (current) => ({ updated: current, events: [{ kind: "note-added", summary: "Note added", detail: note }] }),
+    });
   }
 
   it("keeps the three newest, newest first, once their follow-ups are done and cleared", async () => {
@@ -44,7 +55,10 @@ describe("the case document's latest timeline entries (embedded Cosmos DB)", () 
     for (const note of ["one", "two", "three", "four"]) await addNote(c, note);
     const stored = (await deps.cases.get(c.trustId, c.id))!;
     assert.deepEqual(stored.pending, []);
-    assert.deepEqual(stored.latest?.map((entry) => entry.detail), ["four", "three", "two"]);
+    assert.deepEqual(
+      stored.latest?.map((entry) => entry.detail),
+      ["four", "three", "two"],
+    );
     assert.equal(stored.latest?.[0].by, "Olivia Officer");
   });
 
@@ -59,7 +73,11 @@ describe("the case document's latest timeline entries (embedded Cosmos DB)", () 
     sinon.restore();
     await addNote(c, "Called back");
     const finished = (await deps.cases.get(c.trustId, c.id))!;
-    assert.deepEqual(finished.latest?.map((entry) => entry.detail), ["Called back", "Rang the ward"], "each once");
+    assert.deepEqual(
+      finished.latest?.map((entry) => entry.detail),
+      ["Called back", "Rang the ward"],
+      "each once",
+    );
   });
 
   it("loses every note when records retention clears the timeline's free text", async () => {

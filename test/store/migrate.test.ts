@@ -18,14 +18,20 @@ import { contactForm } from "../helpers/caseFixtures";
 const quiet = () => createLogger("silent", new Writable({ write: (_chunk, _encoding, done) => done() }));
 
 /** Every document of a store release 0.1 wrote through real HTTP activities (made by running commit c023afc). */
-const RELEASE_01 = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "release-0.1-store.json"), "utf8")) as { containers: Record<"cases" | "events" | "conversations" | "jobs", Record<string, unknown>[]> };
+const RELEASE_01 = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "release-0.1-store.json"), "utf8")) as {
+  containers: Record<"cases" | "events" | "conversations" | "jobs", Record<string, unknown>[]>;
+};
 const DOCUMENTS = RELEASE_01.containers.cases.length + RELEASE_01.containers.conversations.length + RELEASE_01.containers.jobs.length;
 const CASES = RELEASE_01.containers.cases.filter((d) => d.docType === "case");
 
 /** Release 0.1's containers, as its code made them (partitioned by tenant), holding the fixture. */
 async function fillAsRelease01(database: Database): Promise<void> {
   for (const name of ["cases", "conversations", "jobs"] as const) {
-    const { container } = await database.containers.createIfNotExists({ id: TENANT_CONTAINERS[name], partitionKey: { paths: ["/tenantId"] }, ...(name === "cases" ? { uniqueKeyPolicy: { uniqueKeys: [{ paths: ["/reference"] }] } } : {}) });
+    const { container } = await database.containers.createIfNotExists({
+      id: TENANT_CONTAINERS[name],
+      partitionKey: { paths: ["/tenantId"] },
+      ...(name === "cases" ? { uniqueKeyPolicy: { uniqueKeys: [{ paths: ["/reference"] }] } } : {}),
+    });
     for (const document of RELEASE_01.containers[name]) await container.items.create(document);
   }
   const { container: events } = await database.containers.createIfNotExists({ id: "events", partitionKey: { paths: ["/caseId"] } });
@@ -33,7 +39,9 @@ async function fillAsRelease01(database: Database): Promise<void> {
 }
 
 const ONE_TRUST = (tenantId: string, id = "RXX"): Trust[] => {
-  const parsed = parseTrusts({ trusts: [{ id, tenantId, roles: { officers: { people: [OFFICER.aadObjectId] }, managers: { people: [MANAGER.aadObjectId] } } }] });
+  const parsed = parseTrusts({
+    trusts: [{ id, tenantId, roles: { officers: { people: [OFFICER.aadObjectId] }, managers: { people: [MANAGER.aadObjectId] } } }],
+  });
   assert.ok(parsed.ok);
   return [...parsed.trusts];
 };
@@ -60,7 +68,10 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
   it("refuses to start on an unmigrated store, saying to run npm run migrate, and starts once it has run", async () => {
     const before = await open("pals", true);
     await fillAsRelease01(before.database);
-    await assert.rejects(open("pals"), (error: unknown) => error instanceof StoreUnavailableError && error.code === "not-migrated" && /npm run migrate/.test(error.message));
+    await assert.rejects(
+      open("pals"),
+      (error: unknown) => error instanceof StoreUnavailableError && error.code === "not-migrated" && /npm run migrate/.test(error.message),
+    );
     const result = await migrateTenantData(before, trustForTenant(undefined, new Map()), quiet());
     assert.deepEqual(result, { copied: DOCUMENTS, alreadyThere: 0, eventsRewritten: RELEASE_01.containers.events.length });
     await open("pals");
@@ -72,7 +83,13 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
     await migrateTenantData(store, trustForTenant(undefined, new Map()), quiet());
     const now = new Date("2026-03-16T10:00:00Z");
     const t = await startTestBot({
-      env: { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: "pals", ROLE_OFFICERS: OFFICER.aadObjectId, ROLE_MANAGERS: MANAGER.aadObjectId },
+      env: {
+        COSMOS_ENDPOINT: cosmos.endpoint,
+        COSMOS_KEY: cosmos.key,
+        COSMOS_DATABASE: "pals",
+        ROLE_OFFICERS: OFFICER.aadObjectId,
+        ROLE_MANAGERS: MANAGER.aadObjectId,
+      },
       now: () => now,
     });
     try {
@@ -104,7 +121,10 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
     assert.deepEqual([...new Set(resources)], ["RXX"]);
     const trustsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "trusts-")), "trusts.json");
     fs.writeFileSync(trustsFile, JSON.stringify({ trusts: [{ id: "RXX", tenantId: TENANT_ID, roles: { officers: { people: [OFFICER.aadObjectId] } } }] }));
-    const t = await startTestBot({ env: { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: "pals", TRUSTS_FILE: trustsFile }, now: () => new Date("2026-03-16T10:00:00Z") });
+    const t = await startTestBot({
+      env: { COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: "pals", TRUSTS_FILE: trustsFile },
+      now: () => new Date("2026-03-16T10:00:00Z"),
+    });
     try {
       await t.send(personalMessage("my cases", { serviceUrl: t.connector.url, from: OFFICER }));
       const listed = t.connector.sentActivities.map((a) => JSON.stringify(a)).join("\n");
@@ -151,7 +171,11 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
       ],
     });
     assert.ok(two.ok);
-    assert.throws(() => trustForTenant(two.trusts, new Map())(TENANT_ID), (error: unknown) => error instanceof MigrationError && /--assign 72f988bf-0000-4000-8000-0000000000aa=<trust id>/.test(error.message) && /RAA, RBB/.test(error.message));
+    assert.throws(
+      () => trustForTenant(two.trusts, new Map())(TENANT_ID),
+      (error: unknown) =>
+        error instanceof MigrationError && /--assign 72f988bf-0000-4000-8000-0000000000aa=<trust id>/.test(error.message) && /RAA, RBB/.test(error.message),
+    );
     assert.equal(trustForTenant(two.trusts, parseArguments(["--assign", `${TENANT_ID}=RBB`]).assigned)(TENANT_ID), "RBB");
     assert.throws(() => trustForTenant(two.trusts, parseArguments(["--assign", `${TENANT_ID}=RCC`]).assigned)(TENANT_ID), /no trust RCC/);
     assert.throws(() => trustForTenant(ONE_TRUST("0b0b0b0b-0000-4000-8000-0000000000bb"), new Map())(TENANT_ID), /has no trust in that tenant/);

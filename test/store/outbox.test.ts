@@ -9,7 +9,12 @@ import { CosmosOutboxStore } from "../../src/store/jobsRepository";
 import { openTestStore } from "../helpers/store";
 
 const TENANT = "trust-storm";
-const CHANNEL: ConversationAddress = { conversationId: "19:alerts@thread.tacv2", serviceUrl: "http://127.0.0.1/", channelId: "msteams", conversationType: "channel" };
+const CHANNEL: ConversationAddress = {
+  conversationId: "19:alerts@thread.tacv2",
+  serviceUrl: "http://127.0.0.1/",
+  channelId: "msteams",
+  conversationType: "channel",
+};
 
 describe("an alert storm to one managers' channel (embedded Cosmos DB)", () => {
   let store: Store;

@@ -28,17 +28,35 @@ describe("the staff list on case cards (embedded Cosmos DB)", () => {
     await here.remember(TENANT, person(1));
     const queries = sinon.spy(store.containers.conversations.items, "query");
 
-    assert.deepEqual((await here.list(TENANT)).map((p) => p.name), ["Officer 1"]);
-    assert.deepEqual((await here.list(TENANT)).map((p) => p.name), ["Officer 1"]);
+    assert.deepEqual(
+      (await here.list(TENANT)).map((p) => p.name),
+      ["Officer 1"],
+    );
+    assert.deepEqual(
+      (await here.list(TENANT)).map((p) => p.name),
+      ["Officer 1"],
+    );
     assert.equal(queries.callCount, 1, "the second card drawn reuses the list");
 
     await elsewhere.remember(TENANT, person(2));
-    assert.deepEqual((await here.list(TENANT)).map((p) => p.name), ["Officer 1"], "not yet seen here");
+    assert.deepEqual(
+      (await here.list(TENANT)).map((p) => p.name),
+      ["Officer 1"],
+      "not yet seen here",
+    );
     clock += STAFF_LIST_MS;
-    assert.deepEqual((await here.list(TENANT)).map((p) => p.name), ["Officer 1", "Officer 2"], "seen within the minute");
+    assert.deepEqual(
+      (await here.list(TENANT)).map((p) => p.name),
+      ["Officer 1", "Officer 2"],
+      "seen within the minute",
+    );
 
     await here.remember(TENANT, person(3));
-    assert.deepEqual((await here.list(TENANT)).map((p) => p.name), ["Officer 1", "Officer 2", "Officer 3"], "met here: shown at once");
+    assert.deepEqual(
+      (await here.list(TENANT)).map((p) => p.name),
+      ["Officer 1", "Officer 2", "Officer 3"],
+      "met here: shown at once",
+    );
   });
 
   it("gives each caller its own copy, so one card's changes never reach the next", async () => {
@@ -47,6 +65,9 @@ describe("the staff list on case cards (embedded Cosmos DB)", () => {
     const first = await people.list(TENANT);
     (first[0] as { name: string }).name = "Changed";
     first.push(person(9));
-    assert.deepEqual((await people.list(TENANT)).map((p) => p.name), ["Officer 1"]);
+    assert.deepEqual(
+      (await people.list(TENANT)).map((p) => p.name),
+      ["Officer 1"],
+    );
   });
 });

@@ -28,7 +28,10 @@ describe("cases for a report (embedded Cosmos DB)", () => {
       found.map((c) => c.reference),
       ["G", "B", "C", "A", "E", "D", "F"].map(referenceOf),
     );
-    assert.ok(found.every((c) => !("docType" in c) && !("_etag" in c)), "system fields are stripped");
+    assert.ok(
+      found.every((c) => !("docType" in c) && !("_etag" in c)),
+      "system fields are stripped",
+    );
   });
 
   it("reads only the fields the report and KO41a return count, with the same figures as whole cases give", async () => {
@@ -38,10 +41,18 @@ describe("cases for a report (embedded Cosmos DB)", () => {
     assert.doesNotMatch(sent, /\*/, "no SELECT *: whole documents are not read");
     assert.doesNotMatch(sent, /summary|patient|desiredOutcome|learning|investigations/, "no free text or patient details are asked for");
     const allowed = new Set(Object.keys(ReportCaseSchema.shape));
-    for (const c of counted) assert.deepEqual(Object.keys(c).filter((key) => !allowed.has(key)), [], `${c.reference} carries only counted fields`);
+    for (const c of counted)
+      assert.deepEqual(
+        Object.keys(c).filter((key) => !allowed.has(key)),
+        [],
+        `${c.reference} carries only counted fields`,
+      );
 
     const whole = await cases.listForReport("report-trust", "2025-04-01", "2026-03-31", "whole cases");
-    assert.ok(whole.every((c) => c.summary && c.patient.name), "the case export still reads whole cases");
+    assert.ok(
+      whole.every((c) => c.summary && c.patient.name),
+      "the case export still reads whole cases",
+    );
     const february = { from: "2026-02-01", to: "2026-02-28" };
     assert.deepEqual(serviceReport(counted, february, "2026-03-10"), serviceReport(whole, february, "2026-03-10"));
     assert.deepEqual(ko41aReturn(counted, 2025), ko41aReturn(whole, 2025));

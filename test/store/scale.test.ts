@@ -21,7 +21,12 @@ const NOW = new Date(`${TODAY}T09:00:00Z`);
 
 /** Sends nothing; each person has a chat of their own (so Teams' per-chat limits hold nothing back). */
 const nowhere: Deliverer = {
-  addressFor: async (item): Promise<ConversationAddress> => ({ conversationId: `chat-${item.id}`, serviceUrl: "http://127.0.0.1/", channelId: "msteams", conversationType: "personal" }),
+  addressFor: async (item): Promise<ConversationAddress> => ({
+    conversationId: `chat-${item.id}`,
+    serviceUrl: "http://127.0.0.1/",
+    channelId: "msteams",
+    conversationType: "personal",
+  }),
   send: async () => ({ ok: true }),
   unreachable: async () => undefined,
   noticeAdmins: async () => undefined,
@@ -97,7 +102,10 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
     const { resources: jobs } = await store.containers.jobs.items.query<Record<string, unknown>>("SELECT * FROM c").fetchAll();
     const biggest = Math.max(...jobs.map((document) => Buffer.byteLength(JSON.stringify(document))));
     assert.ok(biggest < 64 * 1024, `the biggest jobs document is ${biggest} bytes`);
-    const system = jobs.filter((document) => document.trustId === SYSTEM_PARTITION).map((document) => document.id).sort();
+    const system = jobs
+      .filter((document) => document.trustId === SYSTEM_PARTITION)
+      .map((document) => document.id)
+      .sort();
     assert.deepEqual(system, ["agenda-cursor", "sweep-lease"], "the cursor and the lease, nothing filed per case");
     // Each digest sits in its own trust's partition.
     const digests = jobs.filter((document) => document.docType === "outbox");

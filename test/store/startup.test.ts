@@ -19,21 +19,29 @@ async function raceEveryCreate(target: string): Promise<{ endpoint: string; conf
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => void (async () => {
-      const body = Buffer.concat(chunks);
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== "host" && name !== "connection")) as Record<string, string>;
-      const send = () => fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : body });
-      const isCreate = req.method === "POST" && /^\/dbs(\/[^/]+\/colls)?\/?$/.test((req.url ?? "").split("?")[0]);
-      if (isCreate) await send(); // the other instance wins
-      const answer = await send();
-      if (isCreate && answer.status === 409) conflicts += 1;
-      const answerHeaders: Record<string, string> = {};
-      answer.headers.forEach((value, name) => {
-        if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection" && name !== "content-encoding") answerHeaders[name] = value;
-      });
-      res.writeHead(answer.status, answerHeaders);
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    })());
+    req.on(
+      "end",
+      () =>
+        void (async () => {
+          const body = Buffer.concat(chunks);
+          const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== "host" && name !== "connection")) as Record<
+            string,
+            string
+          >;
+          const send = () =>
+            fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : body });
+          const isCreate = req.method === "POST" && /^\/dbs(\/[^/]+\/colls)?\/?$/.test((req.url ?? "").split("?")[0]);
+          if (isCreate) await send(); // the other instance wins
+          const answer = await send();
+          if (isCreate && answer.status === 409) conflicts += 1;
+          const answerHeaders: Record<string, string> = {};
+          answer.headers.forEach((value, name) => {
+            if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection" && name !== "content-encoding") answerHeaders[name] = value;
+          });
+          res.writeHead(answer.status, answerHeaders);
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        })(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {
@@ -72,7 +80,9 @@ describe("opening the store when several instances start at once", () => {
   });
 
   it("lets three instances open one fresh account in parallel", async () => {
-    const stores = await Promise.all(Array.from({ length: 3 }, () => openStore({ account: { endpoint: cosmos.endpoint, key: cosmos.key }, database: "pals" }, quiet())));
+    const stores = await Promise.all(
+      Array.from({ length: 3 }, () => openStore({ account: { endpoint: cosmos.endpoint, key: cosmos.key }, database: "pals" }, quiet())),
+    );
     opened.push(...stores);
     for (const store of stores) assert.equal((await store.containers.cases.read()).resource?.id, "trust-cases");
   });
@@ -98,7 +108,10 @@ describe("opening a store that cannot be reached", () => {
     const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const started = Date.now();
     try {
-      await assert.rejects(openStore({ account: { endpoint, key: "a2V5" }, database: "pals", connectTimeoutMs: 1000 }, quiet()), /did not answer.*COSMOS_ENDPOINT/s);
+      await assert.rejects(
+        openStore({ account: { endpoint, key: "a2V5" }, database: "pals", connectTimeoutMs: 1000 }, quiet()),
+        /did not answer.*COSMOS_ENDPOINT/s,
+      );
       assert.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`);
     } finally {
       silent.closeAllConnections();

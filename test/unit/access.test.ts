@@ -1,15 +1,5 @@
 import { strict as assert } from "node:assert";
-import {
-  CASE_VERBS,
-  type CaseVerb,
-  ROLES,
-  type Role,
-  allowedVerbs,
-  canSeeSafeguardingDetail,
-  isRole,
-  may,
-  refusal,
-} from "../../src/domain";
+import { CASE_VERBS, type CaseVerb, ROLES, type Role, allowedVerbs, canSeeSafeguardingDetail, isRole, may, refusal } from "../../src/domain";
 
 const roles = (...r: Role[]): ReadonlySet<Role> => new Set(r);
 
@@ -123,11 +113,17 @@ describe("access", () => {
     });
 
     it("speaks to a volunteer as a volunteer", () => {
-      assert.equal(refusal("assign", undefined, roles("volunteer")), "Volunteers can't assign cases to other people. Ask a PALS officer or manager to do it for you.");
+      assert.equal(
+        refusal("assign", undefined, roles("volunteer")),
+        "Volunteers can't assign cases to other people. Ask a PALS officer or manager to do it for you.",
+      );
     });
 
     it("tells a clinical lead what PALS Desk is for them", () => {
-      assert.match(refusal("view-case", undefined, roles("lead")), /only lets clinical leads answer investigation requests sent to them, so you can't open cases/);
+      assert.match(
+        refusal("view-case", undefined, roles("lead")),
+        /only lets clinical leads answer investigation requests sent to them, so you can't open cases/,
+      );
     });
 
     it("tells someone with no role to ask for access", () => {

@@ -18,7 +18,9 @@ const local = readAppEnv("local");
  * @microsoft/app-manifest (the Microsoft 365 Agents Toolkit's manifest library).
  */
 function schemaFor(manifestVersion: string): object {
-  return JSON.parse(fs.readFileSync(require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.schema.json`), "utf8"));
+  return JSON.parse(
+    fs.readFileSync(require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.schema.json`), "utf8"),
+  );
 }
 
 function validate(manifest: Record<string, any>): string[] {
@@ -78,11 +80,17 @@ describe("Teams app package (appPackage/, npm run package)", () => {
   it("lists the welcome card's commands (src/teams/commands.ts) in each scope, within Teams' limits", () => {
     const manifest = buildManifest(template, local);
     const lists = manifest.bots[0].commandLists as ReturnType<typeof commandListsFor>;
-    assert.deepEqual(lists.map((l) => l.scopes), [["personal"], ["team"], ["groupChat"]]);
+    assert.deepEqual(
+      lists.map((l) => l.scopes),
+      [["personal"], ["team"], ["groupChat"]],
+    );
     const typed = COMMANDS.map((c) => commandTitle(c.command));
     for (const list of lists) {
       assert.ok(list.commands.length <= COMMAND_LIMITS.perList, `${list.scopes[0]}: at most ${COMMAND_LIMITS.perList} commands`);
-      assert.ok(list.commands.some((c) => c.title === "help"), `${list.scopes[0]} has help`);
+      assert.ok(
+        list.commands.some((c) => c.title === "help"),
+        `${list.scopes[0]} has help`,
+      );
       for (const command of list.commands) {
         assert.ok(typed.includes(command.title), `"${command.title}" is a command the bot knows`);
         assert.ok(command.title.length <= COMMAND_LIMITS.title && command.description.length <= COMMAND_LIMITS.description);
@@ -101,7 +109,10 @@ describe("Teams app package (appPackage/, npm run package)", () => {
       { command: "set division channel", description: "(In a channel) Send requests here.", who: { kind: "anyone" }, channelOnly: true, inMenu: true },
       { command: "new", description: "Log a contact.", who: { kind: "verb", verb: "log-contact" }, inMenu: true },
     ]);
-    assert.deepEqual(lists.map((l) => l.commands.map((c) => c.title)), [["new"], ["set division channel", "new"], ["new"]]);
+    assert.deepEqual(
+      lists.map((l) => l.commands.map((c) => c.title)),
+      [["new"], ["set division channel", "new"], ["new"]],
+    );
   });
 
   it("offers only the everyday commands (managers' are on their help card), and never drops help, when a scope has more than Teams shows", () => {
@@ -116,7 +127,10 @@ describe("Teams app package (appPackage/, npm run package)", () => {
     assert.ok(!personal.commands.some((c) => c.title === "report" || c.title === "cmd9"));
     assert.equal(personal.commands.at(-1)!.title, "help");
     const menu = commandListsFor().flatMap((l) => l.commands.map((c) => c.title));
-    assert.ok(!menu.some((title) => ["report", "subject access", "export cases", "set alerts channel"].includes(title)), "no manager-only command in everyone's menu");
+    assert.ok(
+      !menu.some((title) => ["report", "subject access", "export cases", "set alerts channel"].includes(title)),
+      "no manager-only command in everyone's menu",
+    );
   });
 
   it("has a 192x192 colour icon on NHS blue", () => {
@@ -135,7 +149,13 @@ describe("Teams app package (appPackage/, npm run package)", () => {
       if (a > 0) assert.deepEqual([r, g, b], [255, 255, 255], "only white is drawn");
       if (a === 255) opaque += 1;
     }
-    for (const [x, y] of [[0, 0], [31, 0], [0, 31], [31, 31]]) assert.equal(outline.data[(y * 32 + x) * 4 + 3], 0, "transparent corners");
+    for (const [x, y] of [
+      [0, 0],
+      [31, 0],
+      [0, 31],
+      [31, 31],
+    ])
+      assert.equal(outline.data[(y * 32 + x) * 4 + 3], 0, "transparent corners");
     assert.ok(opaque > 100, "a visible glyph");
   });
 

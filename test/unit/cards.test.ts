@@ -29,7 +29,8 @@ const AC = require("adaptivecards/dist/adaptivecards.js");
 
 /** The card without its `"mode": "secondary"` actions (Teams puts those in the card's "..." menu). */
 function primaryOnly(node: unknown): unknown {
-  if (Array.isArray(node)) return node.filter((item) => !(item && typeof item === "object" && (item as { mode?: unknown }).mode === "secondary")).map(primaryOnly);
+  if (Array.isArray(node))
+    return node.filter((item) => !(item && typeof item === "object" && (item as { mode?: unknown }).mode === "secondary")).map(primaryOnly);
   if (!node || typeof node !== "object") return node;
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, primaryOnly(value)]));
 }
@@ -89,21 +90,38 @@ describe("card templates", () => {
 
   it("the welcome card is valid for every role, several roles, no role, someone unidentified and a team", () => {
     assertValidCard(expandCard("welcome", { commands: COMMANDS, inChannel: false }));
-    for (const roles of [OFFICER, VOLUNTEER, new Set(["manager"] as const), new Set(["lead"] as const), new Set(["officer", "lead"] as const), new Set<never>()]) {
+    for (const roles of [
+      OFFICER,
+      VOLUNTEER,
+      new Set(["manager"] as const),
+      new Set(["lead"] as const),
+      new Set(["officer", "lead"] as const),
+      new Set<never>(),
+    ]) {
       for (const inChannel of [false, true]) assertValidCard(welcomeCard({ roles, inChannel }));
     }
     assertValidCard(welcomeCard({ access: "PALS Desk works in Microsoft Teams for your trust's staff.", inChannel: false }));
     assertValidCard(welcomeCard({ roles: OFFICER, inChannel: true, shared: true }));
     assert.match(JSON.stringify(welcomeCard({ roles: OFFICER, inChannel: false })), /contact\.new/);
-    assert.doesNotMatch(JSON.stringify(welcomeCard({ roles: new Set(["lead"] as const), inChannel: false })), /contact\.new/, "no Log a contact button for a clinical lead");
+    assert.doesNotMatch(
+      JSON.stringify(welcomeCard({ roles: new Set(["lead"] as const), inChannel: false })),
+      /contact\.new/,
+      "no Log a contact button for a clinical lead",
+    );
   });
 
   it("the blank contact form and the form with errors are valid, and errors sit right after their field", () => {
     assertValidCard(contactForm("9b1d3c1e-0000-4000-8000-000000000001", { receivedOn: TODAY }), 28 * 1024);
-    const card = contactForm("9b1d3c1e-0000-4000-8000-000000000001", { patientName: "", nhsNumber: "1234567890" }, { nhsNumber: "That NHS number is not valid: check the 10 digits" });
+    const card = contactForm(
+      "9b1d3c1e-0000-4000-8000-000000000001",
+      { patientName: "", nhsNumber: "1234567890" },
+      { nhsNumber: "That NHS number is not valid: check the 10 digits" },
+    );
     assertValidCard(card);
     // The NHS number sits in the "More details" section, which opens because it holds a problem.
-    const more = (card.body as { id?: string; isVisible?: boolean; items?: { id?: string; text?: string }[] }[]).find((element) => element.id === "moreDetails")!;
+    const more = (card.body as { id?: string; isVisible?: boolean; items?: { id?: string; text?: string }[] }[]).find(
+      (element) => element.id === "moreDetails",
+    )!;
     assert.notEqual(more.isVisible, false, "the section with the problem is open");
     const body = more.items!;
     const field = body.findIndex((element) => element.id === "nhsNumber");
@@ -143,7 +161,23 @@ describe("card templates", () => {
     assertValidCard(caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER }));
     assertValidCard(caseListCard([], { title: "My open cases", intro: "none", today: TODAY, roles: OFFICER }));
     assertValidCard(
-      timelineCard(c, [{ id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-10T10:00:00Z", by: { aadObjectId: "x", name: "Olivia" }, summary: "Note added", detail: "Rang the ward" }], OFFICER),
+      timelineCard(
+        c,
+        [
+          {
+            id: "e1",
+            caseId: c.id,
+            trustId: c.trustId,
+            reference: c.reference,
+            kind: "note-added",
+            at: "2026-03-10T10:00:00Z",
+            by: { aadObjectId: "x", name: "Olivia" },
+            summary: "Note added",
+            detail: "Rang the ward",
+          },
+        ],
+        OFFICER,
+      ),
     );
     assertValidCard(noticeCard("Case not found", "Check the reference.", "attention"));
   });
@@ -151,7 +185,13 @@ describe("card templates", () => {
   it("the signposting, directory, complaints-process and shared case cards are valid and small enough for a message extension", () => {
     const directory = new SignpostingDirectory(NATIONAL_DIRECTORY);
     for (const entry of NATIONAL_DIRECTORY) assertValidCard(entryCard(entry), 28 * 1024);
-    assertValidCard(entryCard(NATIONAL_DIRECTORY.find((e) => e.id === "samaritans")!, { banner: "If someone's life is at risk right now, call 999." }), 28 * 1024);
+    assertValidCard(
+      entryCard(
+        NATIONAL_DIRECTORY.find((e) => e.id === "samaritans")!,
+        { banner: "If someone's life is at risk right now, call 999." },
+      ),
+      28 * 1024,
+    );
     const local = {
       ...NATIONAL_DIRECTORY[0],
       id: "ward-7",
@@ -164,7 +204,9 @@ describe("card templates", () => {
     assert.equal(JSON.stringify(card).match(/"type":"TextBlock","text":"[^"]*evil/g), null, "directory text is never markdown");
     assert.equal((card.actions as unknown[]).length, 0, "no website button without a website");
     assertValidCard(directoryCard(directory));
-    assertValidCard(directoryCard(new SignpostingDirectory([...NATIONAL_DIRECTORY, ...Array.from({ length: 200 }, (_, i) => ({ ...local, id: `local-${i}` }))])));
+    assertValidCard(
+      directoryCard(new SignpostingDirectory([...NATIONAL_DIRECTORY, ...Array.from({ length: 200 }, (_, i) => ({ ...local, id: `local-${i}` }))])),
+    );
     assertValidCard(complaintsProcessCard(directory));
     assertValidCard(complaintsProcessCard(new SignpostingDirectory([])));
     const shared = caseShareCard(makeCase(), TODAY);
@@ -175,13 +217,34 @@ describe("card templates", () => {
     const c = makeCase();
     const item = digestItem({ ...c, nextDueOn: TODAY }, TODAY)!;
     assertValidCard(digestCard([item], TODAY));
-    const alert = { id: "a", trustId: c.trustId, target: { kind: "alerts-channel" as const }, payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY }, state: "sent" as const, attempts: 1, nextAttemptAt: "", createdAt: "" };
+    const alert = {
+      id: "a",
+      trustId: c.trustId,
+      target: { kind: "alerts-channel" as const },
+      payload: { kind: "alert" as const, caseId: c.id, reference: c.reference, reason: "high-risk" as const, raisedOn: TODAY },
+      state: "sent" as const,
+      attempts: 1,
+      nextAttemptAt: "",
+      createdAt: "",
+    };
     assertValidCard(alertCard(alert, c));
     assertValidCard(alertCard({ ...alert, target: { kind: "safety-channel" as const } }, c));
-    assertValidCard(alertCard(alert, { ...c, alertAcknowledgements: [{ alertId: "a", reason: "high-risk", by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" }] }));
+    assertValidCard(
+      alertCard(alert, {
+        ...c,
+        alertAcknowledgements: [{ alertId: "a", reason: "high-risk", by: { aadObjectId: "m", name: "Maya Manager" }, at: "2026-03-10T10:00:00Z" }],
+      }),
+    );
     const withRequest = requestInvestigation(
       c,
-      { id: "5f3c1c8e-0000-4000-8000-000000000001", division: "Medicine", lead: { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" }, summary: "What happened", questions: "Who was there?", includeNhsNumber: true },
+      {
+        id: "5f3c1c8e-0000-4000-8000-000000000001",
+        division: "Medicine",
+        lead: { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" },
+        summary: "What happened",
+        questions: "Who was there?",
+        includeNhsNumber: true,
+      },
       { actor: { aadObjectId: "officer-1", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z") },
     ).updated;
     const request = withRequest.investigations![0];
@@ -193,8 +256,18 @@ describe("card templates", () => {
     for (const kind of ["investigation-answer", "investigation-extension"] as const) {
       assertValidCard(investigationNoticeCard({ kind, caseId: c.id, reference: c.reference, requestId: request.id }, withRequest));
     }
-    assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "before", audience: "lead", caseId: c.id, reference: c.reference, requestId: request.id }, withRequest));
-    assertValidCard(investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", caseId: c.id, reference: c.reference, requestId: request.id }, undefined));
+    assertValidCard(
+      investigationNoticeCard(
+        { kind: "investigation-reminder", reminder: "before", audience: "lead", caseId: c.id, reference: c.reference, requestId: request.id },
+        withRequest,
+      ),
+    );
+    assertValidCard(
+      investigationNoticeCard(
+        { kind: "investigation-reminder", reminder: "overdue", audience: "owner", caseId: c.id, reference: c.reference, requestId: request.id },
+        undefined,
+      ),
+    );
   });
 
   it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (charts with table fallbacks)", () => {
@@ -204,14 +277,28 @@ describe("card templates", () => {
     assert.equal(chartsIn(report).length, 3, "open cases by age, deadlines, themes");
     assertValidCard(reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, banner: "Check the dates" }));
     const enquiries = cases.filter((c) => c.type === "enquiry").flatMap((c) => [c, { ...c, id: `${c.id}-again` }]);
-    assert.match(cardText(reportCard(serviceReport(enquiries, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY })), /\(2 enquiries, 0 concerns, 0 complaints, 0 compliments\)/);
-    const many = Array.from({ length: 60 }, (_, i) => ({ ...cases[0], id: `id-${i}`, division: `Division ${i}`, owner: { aadObjectId: `o${i}`, name: `Officer ${i}` } }));
+    assert.match(
+      cardText(reportCard(serviceReport(enquiries, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY })),
+      /\(2 enquiries, 0 concerns, 0 complaints, 0 compliments\)/,
+    );
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      ...cases[0],
+      id: `id-${i}`,
+      division: `Division ${i}`,
+      owner: { aadObjectId: `o${i}`, name: `Officer ${i}` },
+    }));
     assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn(cases, 2025), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn([], 2024), { today: TODAY, inChannel: true }));
     const c = makeCase();
     assertValidCard(expandCard("file", { name: "KO41a-2025-26.csv", description: "KO41a counts", url: "http://127.0.0.1:3978/api/files/abc" }));
-    const letter = letterCard({ caseId: c.id, reference: c.reference, letter: "final", text: "Dear **Margaret**,\n\n[what we found]\n\nYours sincerely", source: "final.md" });
+    const letter = letterCard({
+      caseId: c.id,
+      reference: c.reference,
+      letter: "final",
+      text: "Dear **Margaret**,\n\n[what we found]\n\nYours sincerely",
+      source: "final.md",
+    });
     assertValidCard(letter);
     assert.ok(JSON.stringify(letter).includes('"type":"TextRun","text":"Dear **Margaret**,"'), "letter text is plain text runs");
     const officerView = caseCard(c, { roles: OFFICER, today: TODAY });
@@ -219,7 +306,16 @@ describe("card templates", () => {
     assert.match(JSON.stringify(officerView), /"verb":"letter\.draft"/);
     assert.match(JSON.stringify(officerView), /"verb":"ombudsman\.record"/);
     assert.doesNotMatch(JSON.stringify(officerView), /"verb":"ombudsman\.exportFile"/, "exports are for managers");
-    const managerView = caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY, ombudsman: { referredOn: TODAY, reference: "C-1", stage: "investigation", responseDueOn: "2026-03-20" } }, { roles: new Set(["manager"] as const), today: TODAY });
+    const managerView = caseCard(
+      {
+        ...c,
+        status: "closed",
+        outcome: "upheld",
+        closedOn: TODAY,
+        ombudsman: { referredOn: TODAY, reference: "C-1", stage: "investigation", responseDueOn: "2026-03-20" },
+      },
+      { roles: new Set(["manager"] as const), today: TODAY },
+    );
     assertValidCard(managerView);
     assert.match(JSON.stringify(managerView), /"verb":"ombudsman\.exportFile"/);
     assert.doesNotMatch(JSON.stringify(caseCard(c, { roles: VOLUNTEER, today: TODAY })), /letter\.draft|ombudsman\./, "not for volunteers");
@@ -230,14 +326,25 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
   const chart = (extra: Record<string, unknown> = {}) => ({
     type: "AdaptiveCard",
     version: "1.5",
-    body: [{ type: "Chart.VerticalBar", data: [{ x: "Communications", y: 3 }], fallback: { type: "TextBlock", text: "Communications: 3", wrap: true }, ...extra }],
+    body: [
+      { type: "Chart.VerticalBar", data: [{ x: "Communications", y: 3 }], fallback: { type: "TextBlock", text: "Communications: 3", wrap: true }, ...extra },
+    ],
   });
 
   it("the schema check accepts the chart types with their documented properties, and still rejects anything else unknown", () => {
     assert.deepEqual(schemaProblems(chart()), []);
-    assert.deepEqual(schemaProblems({ ...chart(), body: [{ type: "Chart.Donut", data: [{ legend: "Met", value: 2, color: "good" }], fallback: { type: "TextBlock", text: "Met: 2" } }] }), []);
+    assert.deepEqual(
+      schemaProblems({
+        ...chart(),
+        body: [{ type: "Chart.Donut", data: [{ legend: "Met", value: 2, color: "good" }], fallback: { type: "TextBlock", text: "Met: 2" } }],
+      }),
+      [],
+    );
     const problems = (card: object) => schemaProblems(card).join("\n");
-    assert.match(problems({ ...chart(), body: [{ type: "Chart.Bogus", data: [], fallback: { type: "TextBlock", text: "x" } }] }), /unknown chart type "Chart.Bogus"/);
+    assert.match(
+      problems({ ...chart(), body: [{ type: "Chart.Bogus", data: [], fallback: { type: "TextBlock", text: "x" } }] }),
+      /unknown chart type "Chart.Bogus"/,
+    );
     assert.match(problems({ ...chart(), body: [{ type: "Fancy.Widget", text: "x" }] }), /Unknown element type "Fancy.Widget"/);
     assert.match(problems(chart({ data: undefined })), /data/, "data is required");
     assert.match(problems(chart({ xAxisTitel: "Subject" })), /xAxisTitel/, "a misspelt property");
@@ -250,7 +357,10 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
   function cell(table: any, a: string, b: string): string | undefined {
     const text = (c: any) => c.items.map((item: any) => item.text ?? item.inlines?.map((run: any) => run.text).join("")).join("");
     const [header, ...rows] = table.rows.map((row: any) => row.cells.map(text) as string[]);
-    for (const [rowName, column] of [[a, b], [b, a]]) {
+    for (const [rowName, column] of [
+      [a, b],
+      [b, a],
+    ]) {
       const row = rows.find((r: string[]) => r[0] === rowName);
       const index = header.indexOf(column);
       if (row && index > 0) return row[index];
@@ -262,11 +372,14 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
     const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
     const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
     const charts = chartsIn(report);
-    assert.deepEqual(charts.map(({ chart }) => chart.data.map((s: any) => s.legend)), [
-      ["Enquiry", "Complaint"], // the types open at the end of February
-      ["Met", "Missed", "Not yet due"],
-      ["This period", "Previous period"],
-    ]);
+    assert.deepEqual(
+      charts.map(({ chart }) => chart.data.map((s: any) => s.legend)),
+      [
+        ["Enquiry", "Complaint"], // the types open at the end of February
+        ["Met", "Missed", "Not yet due"],
+        ["This period", "Previous period"],
+      ],
+    );
     for (const { chart } of charts) {
       assert.equal(chart.fallback.type, "Table");
       for (const series of chart.data) {
@@ -293,10 +406,14 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
 describe("the You said, we did card", () => {
   const FEBRUARY = { from: "2026-02-01", to: "2026-02-28" };
   const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
-  const read = (actions: ReturnType<typeof doneAction>[]) => [{ id: "x", subjects: ["communications" as const], division: "Medicine", actions, patient: {}, raiser: {}, owner: {} }];
+  const read = (actions: ReturnType<typeof doneAction>[]) => [
+    { id: "x", subjects: ["communications" as const], division: "Medicine", actions, patient: {}, raiser: {}, owner: {} },
+  ];
 
   it("is valid with themes, actions and a theme still being looked at, and with a division", () => {
-    const summary = youSaidWeDid(cases, read([doneAction({ description: "Bells checked at handover", doneOn: "2026-02-10" })]), FEBRUARY, { division: "Medicine" });
+    const summary = youSaidWeDid(cases, read([doneAction({ description: "Bells checked at handover", doneOn: "2026-02-10" })]), FEBRUARY, {
+      division: "Medicine",
+    });
     const card = youSaidWeDidCard(summary, { today: TODAY, trustName: "Example NHS Trust" });
     assertValidCard(card);
     assert.match(cardText(card), /We did: Bells checked at handover/);
@@ -322,7 +439,11 @@ describe("the cards of actions from cases", () => {
     let c = makeCase();
     for (let i = 0; i < count; i++) {
       const id = `5f3c1c8e-0000-4000-8000-${String(i).padStart(12, "0")}`;
-      c = addAction(c, { id, description: `${i} ${"x".repeat(ACTION_TEXT_LIMIT - 3)}`, owner, division: "Medicine", dueOn: "2026-03-20", subject: "communications" }, { actor: officer, now: NOW }).updated;
+      c = addAction(
+        c,
+        { id, description: `${i} ${"x".repeat(ACTION_TEXT_LIMIT - 3)}`, owner, division: "Medicine", dueOn: "2026-03-20", subject: "communications" },
+        { actor: officer, now: NOW },
+      ).updated;
       if (i % 3 === 0) c = markActionDone(c, id, "y".repeat(ACTION_TEXT_LIMIT), { actor: owner, now: NOW, isManager: false }).updated;
     }
     return c;
@@ -331,7 +452,15 @@ describe("the cards of actions from cases", () => {
   it("the form, the owner's card (added, nudged, done) and the lists are valid", () => {
     const c = withActions(2);
     assertValidCard(actionFormCard(c, { version: "etag", owners: [{ id: "owner-1", title: "Sam Sister" }], today: TODAY }));
-    assertValidCard(actionFormCard(makeCase({ subjects: "" }), { version: "", owners: [], today: TODAY, banner: { text: "Choose the owner", style: "attention" }, draft: { actionDescription: "typed" } }));
+    assertValidCard(
+      actionFormCard(makeCase({ subjects: "" }), {
+        version: "",
+        owners: [],
+        today: TODAY,
+        banner: { text: "Choose the owner", style: "attention" },
+        draft: { actionDescription: "typed" },
+      }),
+    );
     for (const moment of ["added", "before", "due-day", undefined] as const) {
       assertValidCard(actionCard(c, c.actions![1], { today: TODAY, moment, canMarkDone: true, canOpenCase: moment === undefined }));
     }

@@ -89,7 +89,8 @@ describe("logging a contact", () => {
 
     it("accepts inputs a client left out entirely when they are optional", () => {
       const form = contactForm();
-      for (const key of ["nhsNumber", "dateOfBirth", "eventOn", "service", "ward", "professions", "riskConsequence", "riskLikelihood", "safeguarding"]) delete form[key];
+      for (const key of ["nhsNumber", "dateOfBirth", "eventOn", "service", "ward", "professions", "riskConsequence", "riskLikelihood", "safeguarding"])
+        delete form[key];
       const result = parseNewContact(form, TODAY);
       assert.equal(result.ok, true);
     });
@@ -99,36 +100,136 @@ describe("logging a contact", () => {
     });
 
     const cases: { what: string; overrides: Record<string, unknown>; field: string; message: string }[] = [
-      { what: "no contact type", overrides: { contactType: "" }, field: "contactType", message: "Choose the type of contact: enquiry, concern, complaint or compliment" },
-      { what: "a made-up contact type", overrides: { contactType: "grumble" }, field: "contactType", message: "Choose the type of contact: enquiry, concern, complaint or compliment" },
+      {
+        what: "no contact type",
+        overrides: { contactType: "" },
+        field: "contactType",
+        message: "Choose the type of contact: enquiry, concern, complaint or compliment",
+      },
+      {
+        what: "a made-up contact type",
+        overrides: { contactType: "grumble" },
+        field: "contactType",
+        message: "Choose the type of contact: enquiry, concern, complaint or compliment",
+      },
       { what: "no way received", overrides: { receivedVia: "" }, field: "receivedVia", message: "Choose how it was received" },
       { what: "nobody raising it", overrides: { raisedBy: "" }, field: "raisedBy", message: "Choose who raised it" },
-      { what: "no raiser's name for a family member", overrides: { raisedBy: "family", consent: "given" }, field: "raiserName", message: "Enter the name of the person who raised it" },
-      { what: "a made-up consent", overrides: { raisedBy: "carer", raiserName: "Sam", consent: "verbal" }, field: "consent", message: "Choose a consent option from the list" },
+      {
+        what: "no raiser's name for a family member",
+        overrides: { raisedBy: "family", consent: "given" },
+        field: "raiserName",
+        message: "Enter the name of the person who raised it",
+      },
+      {
+        what: "a made-up consent",
+        overrides: { raisedBy: "carer", raiserName: "Sam", consent: "verbal" },
+        field: "consent",
+        message: "Choose a consent option from the list",
+      },
       { what: "no patient name", overrides: { patientName: "   " }, field: "patientName", message: 'Enter the patient\'s name, or tick "Name not given"' },
-      { what: "a name and \"not given\" both", overrides: { patientNameNotGiven: "true" }, field: "patientName", message: 'You ticked "Name not given": clear the name, or untick it' },
-      { what: "a \"not given\" toggle that isn't yes or no", overrides: { patientNameNotGiven: "perhaps" }, field: "patientNameNotGiven", message: "Choose whether the patient's name was given" },
-      { what: "a consequence without a likelihood", overrides: { riskLikelihood: "" }, field: "riskLikelihood", message: "Choose a likelihood too, or clear the consequence to leave the risk not assessed" },
-      { what: "a likelihood without a consequence", overrides: { riskConsequence: "" }, field: "riskConsequence", message: "Choose a consequence too, or clear the likelihood to leave the risk not assessed" },
-      { what: "a very long patient name", overrides: { patientName: "A".repeat(201) }, field: "patientName", message: "Shorten the patient's name to 200 characters or fewer" },
-      { what: "a wrong NHS number", overrides: { nhsNumber: "943 476 5918" }, field: "nhsNumber", message: "That NHS number is not valid: check the 10 digits" },
+      {
+        what: 'a name and "not given" both',
+        overrides: { patientNameNotGiven: "true" },
+        field: "patientName",
+        message: 'You ticked "Name not given": clear the name, or untick it',
+      },
+      {
+        what: 'a "not given" toggle that isn\'t yes or no',
+        overrides: { patientNameNotGiven: "perhaps" },
+        field: "patientNameNotGiven",
+        message: "Choose whether the patient's name was given",
+      },
+      {
+        what: "a consequence without a likelihood",
+        overrides: { riskLikelihood: "" },
+        field: "riskLikelihood",
+        message: "Choose a likelihood too, or clear the consequence to leave the risk not assessed",
+      },
+      {
+        what: "a likelihood without a consequence",
+        overrides: { riskConsequence: "" },
+        field: "riskConsequence",
+        message: "Choose a consequence too, or clear the likelihood to leave the risk not assessed",
+      },
+      {
+        what: "a very long patient name",
+        overrides: { patientName: "A".repeat(201) },
+        field: "patientName",
+        message: "Shorten the patient's name to 200 characters or fewer",
+      },
+      {
+        what: "a wrong NHS number",
+        overrides: { nhsNumber: "943 476 5918" },
+        field: "nhsNumber",
+        message: "That NHS number is not valid: check the 10 digits",
+      },
       { what: "a 9-digit NHS number", overrides: { nhsNumber: "943476591" }, field: "nhsNumber", message: "That NHS number is not valid: check the 10 digits" },
       { what: "a date of birth that isn't a date", overrides: { dateOfBirth: "1948-02-30" }, field: "dateOfBirth", message: "Enter a real date of birth" },
-      { what: "a date of birth after receipt", overrides: { dateOfBirth: "2026-03-04" }, field: "dateOfBirth", message: "The date of birth can't be after the date it was received" },
-      { what: "a date received that isn't a date", overrides: { receivedOn: "03/03/2026" }, field: "receivedOn", message: "Enter a real date for when it was received" },
-      { what: "a date received in the future", overrides: { receivedOn: "2026-03-11" }, field: "receivedOn", message: "The date received can't be in the future" },
-      { what: "an event after receipt", overrides: { eventOn: "2026-03-04" }, field: "eventOn", message: "The date it happened can't be after the date it was received" },
+      {
+        what: "a date of birth after receipt",
+        overrides: { dateOfBirth: "2026-03-04" },
+        field: "dateOfBirth",
+        message: "The date of birth can't be after the date it was received",
+      },
+      {
+        what: "a date received that isn't a date",
+        overrides: { receivedOn: "03/03/2026" },
+        field: "receivedOn",
+        message: "Enter a real date for when it was received",
+      },
+      {
+        what: "a date received in the future",
+        overrides: { receivedOn: "2026-03-11" },
+        field: "receivedOn",
+        message: "The date received can't be in the future",
+      },
+      {
+        what: "an event after receipt",
+        overrides: { eventOn: "2026-03-04" },
+        field: "eventOn",
+        message: "The date it happened can't be after the date it was received",
+      },
       { what: "a very long division", overrides: { division: "D".repeat(201) }, field: "division", message: "Shorten the division to 200 characters or fewer" },
       { what: "a made-up service area", overrides: { serviceArea: "car-park" }, field: "serviceArea", message: "Choose a service area from the list" },
       { what: "a made-up subject", overrides: { subjects: "communications,parking" }, field: "subjects", message: "Choose subjects from the list" },
       { what: "a made-up profession", overrides: { professions: "porter" }, field: "professions", message: "Choose professions from the list" },
       { what: "no summary", overrides: { summary: "" }, field: "summary", message: "Enter a summary of what they told us" },
-      { what: "a summary over 4,000 characters", overrides: { summary: "x".repeat(4001) }, field: "summary", message: "Shorten the summary to 4,000 characters or fewer" },
-      { what: "a desired outcome over 2,000 characters", overrides: { desiredOutcome: "x".repeat(2001) }, field: "desiredOutcome", message: "Shorten the outcome they want to 2,000 characters or fewer" },
-      { what: "a consequence of 6", overrides: { riskConsequence: "6" }, field: "riskConsequence", message: "Choose a consequence from 1 (negligible) to 5 (catastrophic)" },
-      { what: "a likelihood of 0", overrides: { riskLikelihood: "0" }, field: "riskLikelihood", message: "Choose a likelihood from 1 (rare) to 5 (almost certain)" },
-      { what: "a safeguarding answer that isn't yes or no", overrides: { safeguarding: "maybe" }, field: "safeguarding", message: "Choose yes or no for safeguarding" },
-      { what: "a complexity that isn't a tier", overrides: { complexity: "30" }, field: "complexity", message: "Choose the complexity from the list: standard, complex or very complex" },
+      {
+        what: "a summary over 4,000 characters",
+        overrides: { summary: "x".repeat(4001) },
+        field: "summary",
+        message: "Shorten the summary to 4,000 characters or fewer",
+      },
+      {
+        what: "a desired outcome over 2,000 characters",
+        overrides: { desiredOutcome: "x".repeat(2001) },
+        field: "desiredOutcome",
+        message: "Shorten the outcome they want to 2,000 characters or fewer",
+      },
+      {
+        what: "a consequence of 6",
+        overrides: { riskConsequence: "6" },
+        field: "riskConsequence",
+        message: "Choose a consequence from 1 (negligible) to 5 (catastrophic)",
+      },
+      {
+        what: "a likelihood of 0",
+        overrides: { riskLikelihood: "0" },
+        field: "riskLikelihood",
+        message: "Choose a likelihood from 1 (rare) to 5 (almost certain)",
+      },
+      {
+        what: "a safeguarding answer that isn't yes or no",
+        overrides: { safeguarding: "maybe" },
+        field: "safeguarding",
+        message: "Choose yes or no for safeguarding",
+      },
+      {
+        what: "a complexity that isn't a tier",
+        overrides: { complexity: "30" },
+        field: "complexity",
+        message: "Choose the complexity from the list: standard, complex or very complex",
+      },
     ];
     for (const { what, overrides, field, message } of cases) {
       it(`tells the officer what to fix, next to the ${field} input, for ${what}`, () => {
@@ -166,7 +267,14 @@ describe("logging a contact", () => {
 
     describe("quick capture", () => {
       /** A phone concern raised by a family member: the six inputs an officer touches, nothing else sent. */
-      const QUICK = { contactType: "concern", receivedVia: "phone", raisedBy: "family", raiserName: "Tom Jones", patientName: "Margaret Jones", summary: "Worried about her discharge." };
+      const QUICK = {
+        contactType: "concern",
+        receivedVia: "phone",
+        raisedBy: "family",
+        raiserName: "Tom Jones",
+        patientName: "Margaret Jones",
+        summary: "Worried about her discharge.",
+      };
 
       it("logs a contact from the six quick-capture answers alone: received today, nothing else assumed", () => {
         const result = parseNewContact(QUICK, TODAY);
@@ -181,7 +289,7 @@ describe("logging a contact", () => {
         assert.equal(result.ok, true);
       });
 
-      it("accepts an anonymous caller: the name \"not given\" and no name", () => {
+      it('accepts an anonymous caller: the name "not given" and no name', () => {
         const result = parseNewContact({ ...QUICK, patientName: "", patientNameNotGiven: "true" }, TODAY);
         assert.equal(result.ok, true);
         if (result.ok) assert.equal(result.value.patientName, undefined);
@@ -200,9 +308,18 @@ describe("logging a contact", () => {
       });
 
       it("builds a case with the risk not assessed, no division and no name when none was given", () => {
-        const result = parseNewContact({ ...QUICK, raisedBy: "patient", raiserName: "", patientName: "", patientNameNotGiven: "true", summary: "Anonymous call" }, TODAY);
+        const result = parseNewContact(
+          { ...QUICK, raisedBy: "patient", raiserName: "", patientName: "", patientNameNotGiven: "true", summary: "Anonymous call" },
+          TODAY,
+        );
         assert.ok(result.ok);
-        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
+        const c = newCase(result.value, {
+          id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
+          trustId: "t",
+          reference: "PALS-2026-000001",
+          now: new Date("2026-03-10T10:00:00Z"),
+          by: { aadObjectId: "u", name: "U" },
+        });
         assert.equal(c.risk, undefined);
         assert.equal(c.division, undefined);
         assert.deepEqual(c.patient, {});
@@ -214,7 +331,13 @@ describe("logging a contact", () => {
       it("keeps deadline rules: a quick complaint is received today, with the default complexity", () => {
         const result = parseNewContact({ ...QUICK, contactType: "complaint" }, "2026-04-02");
         assert.ok(result.ok);
-        const c = newCase(result.value, { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-04-02T10:00:00Z"), by: { aadObjectId: "u", name: "U" } });
+        const c = newCase(result.value, {
+          id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
+          trustId: "t",
+          reference: "PALS-2026-000001",
+          now: new Date("2026-04-02T10:00:00Z"),
+          by: { aadObjectId: "u", name: "U" },
+        });
         assert.equal(c.complexity, 25);
         assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
         assert.deepEqual(c.flags, ["consent-needed"], "consent not recorded yet is flagged, not refused");
@@ -231,13 +354,23 @@ describe("logging a contact", () => {
       assert.equal(NewContactSchema.safeParse(contactForm()).success, true);
       const refused = NewContactSchema.safeParse(contactForm({ raisedBy: "carer", raiserName: "" }));
       assert.equal(refused.success, false);
-      assert.deepEqual(refused.error?.issues.map((i) => [i.path[0], i.message]), [["raiserName", "Enter the name of the person who raised it"]]);
+      assert.deepEqual(
+        refused.error?.issues.map((i) => [i.path[0], i.message]),
+        [["raiserName", "Enter the name of the person who raised it"]],
+      );
     });
   });
 
   describe("newCase", () => {
     it("builds an open complaint with its deadlines, triage flags and next due date", () => {
-      const c = makeCase({ receivedOn: "2026-04-02", raisedBy: "family", raiserName: "Tom Jones", consent: "not-yet", riskConsequence: "5", riskLikelihood: "3" });
+      const c = makeCase({
+        receivedOn: "2026-04-02",
+        raisedBy: "family",
+        raiserName: "Tom Jones",
+        consent: "not-yet",
+        riskConsequence: "5",
+        riskLikelihood: "3",
+      });
       assert.equal(c.status, "open");
       assert.equal(c.type, "complaint");
       assert.equal(c.reference, "PALS-2026-000123");

@@ -69,8 +69,8 @@ describe("case actions", () => {
         "PALS concern logged (received face to face on Tuesday 3 March 2026)",
       );
       assert.equal(
-        logCreated(makeCase({ contactType: "enquiry", receivedVia: "mp-letter", raisedBy: "mp", raiserName: "Jo Bloggs MP", consent: "given" }), ctx)
-          .event.summary,
+        logCreated(makeCase({ contactType: "enquiry", receivedVia: "mp-letter", raisedBy: "mp", raiserName: "Jo Bloggs MP", consent: "given" }), ctx).event
+          .summary,
         "Enquiry logged (received in a letter from an MP on Tuesday 3 March 2026)",
       );
     });
@@ -106,7 +106,10 @@ describe("case actions", () => {
       ["assignOwner", () => assignOwner(complaint(), TOM, ctx)],
       ["addNote", () => addNote(complaint(), "Rang Margaret Jones back", ctx)],
       ["recordAcknowledgement", () => recordAcknowledgement(complaint(), "2026-03-05", ctx)],
-      ["changeResponseDate", () => changeResponseDate(complaint(), { newDate: "2026-04-24", reason: "Ward manager on leave", agreedWithComplainant: true }, ctx)],
+      [
+        "changeResponseDate",
+        () => changeResponseDate(complaint(), { newDate: "2026-04-24", reason: "Ward manager on leave", agreedWithComplainant: true }, ctx),
+      ],
       ["escalateConcernToComplaint", () => escalateConcernToComplaint(concern(), ctx)],
       ["recordSignposting", () => recordSignposting(complaint(), [{ id: "healthwatch", title: "Healthwatch" }], ctx)],
       ["closeCase", () => closeCase(acknowledged(), { outcome: "upheld", learning: "Margaret Jones was right" }, ctx)],
@@ -241,7 +244,10 @@ describe("case actions", () => {
     });
 
     it("refuses anything but a complaint, pointing a concern towards escalation", () => {
-      assert.throws(() => recordAcknowledgement(concern(), "2026-03-05", ctx), refusedWith(/this is a concern\. If it has become a formal complaint, escalate it first/));
+      assert.throws(
+        () => recordAcknowledgement(concern(), "2026-03-05", ctx),
+        refusedWith(/this is a concern\. If it has become a formal complaint, escalate it first/),
+      );
       assert.throws(() => recordAcknowledgement(makeCase({ contactType: "enquiry" }), "2026-03-05", ctx), refusedWith(/this is an enquiry/));
     });
 
@@ -376,7 +382,10 @@ describe("case actions", () => {
 
     it("refuses a complaint, an enquiry, a compliment and a closed concern", () => {
       assert.throws(() => escalateConcernToComplaint(complaint(), ctx), refusedWith(/already a formal complaint/));
-      assert.throws(() => escalateConcernToComplaint(makeCase({ contactType: "enquiry" }), ctx), refusedWith(/this is an enquiry\. If they want to make a complaint, log it/));
+      assert.throws(
+        () => escalateConcernToComplaint(makeCase({ contactType: "enquiry" }), ctx),
+        refusedWith(/this is an enquiry\. If they want to make a complaint, log it/),
+      );
       assert.throws(() => escalateConcernToComplaint(makeCase({ contactType: "compliment" }), ctx), refusedWith(/this is a compliment/));
       assert.throws(() => escalateConcernToComplaint(closed(concern()), ctx), refusedWith(/closed\. Reopen it first, then escalate/));
     });

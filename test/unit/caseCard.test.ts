@@ -1,7 +1,16 @@
 // The case card reads at a glance: one layout in a fixed order, each label once, plain button titles, at most
 // four buttons in the main row (the rest in Teams' "..." menu), the last timeline entries on the card itself.
 import { strict as assert } from "node:assert";
-import { latestEntries, LATEST_DETAIL_LENGTH, requestInvestigation, type Case, type CaseEvent, type FollowUps, type LatestEntry, type Role } from "../../src/domain";
+import {
+  latestEntries,
+  LATEST_DETAIL_LENGTH,
+  requestInvestigation,
+  type Case,
+  type CaseEvent,
+  type FollowUps,
+  type LatestEntry,
+  type Role,
+} from "../../src/domain";
 import { caseCard, MAX_PRIMARY_ACTIONS, type CaseCardOptions } from "../../src/teams/cases/caseView";
 import { cardElements, cardText } from "../helpers/bot";
 import { makeCase } from "../helpers/caseFixtures";
@@ -25,9 +34,16 @@ interface Button {
   readonly title: string;
   readonly mode: string;
 }
-const buttons = (card: Record<string, any>): Button[] => (card.actions as { title: string; mode?: string }[]).map((a) => ({ title: a.title, mode: a.mode ?? "primary" }));
-const mainRow = (card: Record<string, any>) => buttons(card).filter((b) => b.mode === "primary").map((b) => b.title);
-const menu = (card: Record<string, any>) => buttons(card).filter((b) => b.mode === "secondary").map((b) => b.title);
+const buttons = (card: Record<string, any>): Button[] =>
+  (card.actions as { title: string; mode?: string }[]).map((a) => ({ title: a.title, mode: a.mode ?? "primary" }));
+const mainRow = (card: Record<string, any>) =>
+  buttons(card)
+    .filter((b) => b.mode === "primary")
+    .map((b) => b.title);
+const menu = (card: Record<string, any>) =>
+  buttons(card)
+    .filter((b) => b.mode === "secondary")
+    .map((b) => b.title);
 const sections = (card: Record<string, any>) => (card.body as { id?: string }[]).map((element) => element.id).filter(Boolean);
 /** Every "Label: " a line starts with, every section heading and every button title, anywhere on the card. */
 function labels(card: Record<string, any>): string[] {
@@ -40,9 +56,26 @@ function labels(card: Record<string, any>): string[] {
 }
 
 function event(id: string, at: string, kind: CaseEvent["kind"], summary: string, detail?: string): CaseEvent {
-  return { id, caseId: "c", trustId: "t", reference: "PALS-2026-000123", kind, at, by: { aadObjectId: ME.aadObjectId, name: ME.name }, summary, ...(detail ? { detail } : {}) };
+  return {
+    id,
+    caseId: "c",
+    trustId: "t",
+    reference: "PALS-2026-000123",
+    kind,
+    at,
+    by: { aadObjectId: ME.aadObjectId, name: ME.name },
+    summary,
+    ...(detail ? { detail } : {}),
+  };
 }
-const followUps = (events: CaseEvent[], scrubTimeline = false): FollowUps => ({ changeId: `c:${events[0]?.id}`, at: events[0]?.at ?? "", events, outbox: [], threads: [], ...(scrubTimeline ? { scrubTimeline } : {}) });
+const followUps = (events: CaseEvent[], scrubTimeline = false): FollowUps => ({
+  changeId: `c:${events[0]?.id}`,
+  at: events[0]?.at ?? "",
+  events,
+  outbox: [],
+  threads: [],
+  ...(scrubTimeline ? { scrubTimeline } : {}),
+});
 
 const LATEST: LatestEntry[] = latestEntries(
   [],
@@ -58,13 +91,23 @@ describe("the case card at a glance", () => {
   it("lays out status, deadlines, flags, who, what, where, what was done, investigations and the latest entries, in that order", () => {
     const logged = complete({ signposting: ["phso"], flags: ["consent-needed"], raisedBy: "family", raiser: { name: "Sarah Jones" } });
     const lead = { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" };
-    const request = { id: "5f3c1c8e-0000-4000-8000-000000000001", division: "Medicine", lead, summary: "What happened", questions: "Who was there?", includeNhsNumber: false };
+    const request = {
+      id: "5f3c1c8e-0000-4000-8000-000000000001",
+      division: "Medicine",
+      lead,
+      summary: "What happened",
+      questions: "Who was there?",
+      includeNhsNumber: false,
+    };
     const c = requestInvestigation(logged, request, { actor: ME, now: new Date("2026-03-10T10:00:00Z") }).updated;
     const card = draw(c, { roles: roles("officer"), latest: LATEST });
     assert.deepEqual(sections(card), ["status", "deadlines", "flags", "stillToRecord", "who", "what", "where", "whatWeDid", "investigations", "latest"]);
     const text = cardText(card);
     assert.match(text, /Complaint PALS-2026-000123\nOpen · owned by Olivia Officer/);
-    assert.match(text, /Deadlines\nReceived: Tuesday 3 March 2026 by email\nAcknowledge by: Friday 6 March 2026 · overdue by 2 working days\nRespond by: Thursday 9 April 2026 · due in 20 working days/);
+    assert.match(
+      text,
+      /Deadlines\nReceived: Tuesday 3 March 2026 by email\nAcknowledge by: Friday 6 March 2026 · overdue by 2 working days\nRespond by: Thursday 9 April 2026 · due in 20 working days/,
+    );
     assert.match(text, /Risk: 6 \(Moderate\)\nConsent needed/);
     assert.match(text, /Who\nPatient: Margaret Jones\n/);
     assert.match(text, /What it's about\nCall bell not answered overnight\.\nWhat they want to happen: An apology/);
@@ -86,7 +129,10 @@ describe("the case card at a glance", () => {
   });
 
   it("shows each label once: who raised it, with their name, on one line", () => {
-    for (const c of [complete({ raisedBy: "family", raiser: { name: "Sarah Jones" }, consent: "given", signposting: ["phso"] }), complete({ status: "closed", closedOn: TODAY, outcome: "upheld", learning: "Rota changed" })]) {
+    for (const c of [
+      complete({ raisedBy: "family", raiser: { name: "Sarah Jones" }, consent: "given", signposting: ["phso"] }),
+      complete({ status: "closed", closedOn: TODAY, outcome: "upheld", learning: "Rota changed" }),
+    ]) {
       for (const viewer of [roles("officer"), roles("manager"), roles("volunteer"), roles()]) {
         const all = labels(draw(c, { roles: viewer, latest: LATEST }));
         const repeated = all.filter((label, i) => all.indexOf(label) !== i);
@@ -99,28 +145,64 @@ describe("the case card at a glance", () => {
   });
 
   it("names its buttons plainly: Close case and Reopen case, never a bare Close, Reopen, Deadlines or Acknowledgement", () => {
-    const open = buttons(draw(complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }), { roles: roles("manager") })).map((b) => b.title);
+    const open = buttons(draw(complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }), { roles: roles("manager") })).map(
+      (b) => b.title,
+    );
     const closed = buttons(draw(complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }), { roles: roles("officer") })).map((b) => b.title);
     assert.ok(open.includes("Close case"));
     assert.ok(closed.includes("Reopen case"));
     const titles = [complete(), complete({ status: "closed", closedOn: TODAY, outcome: "upheld" })].flatMap((c) =>
-      cardElements(draw(c, { roles: roles("manager") })).flatMap((node) => (typeof node.type === "string" && node.type.startsWith("Action.") ? [node.title] : [])),
+      cardElements(draw(c, { roles: roles("manager") })).flatMap((node) =>
+        typeof node.type === "string" && node.type.startsWith("Action.") ? [node.title] : [],
+      ),
     );
-    for (const vague of ["Close", "Reopen", "Deadlines", "Letters", "Acknowledge", "Acknowledgement"]) assert.ok(!titles.includes(vague), `no button is just "${vague}"`);
+    for (const vague of ["Close", "Reopen", "Deadlines", "Letters", "Acknowledge", "Acknowledgement"])
+      assert.ok(!titles.includes(vague), `no button is just "${vague}"`);
   });
 
   describe("at most four buttons in the main row; the rest in the ... menu, and only what the viewer may do", () => {
-    const concern = (overrides: Partial<Case> = {}) => complete({ type: "concern", deadlines: { respondBy: "2026-03-24" }, serviceArea: undefined, professions: [], ...overrides });
+    const concern = (overrides: Partial<Case> = {}) =>
+      complete({ type: "concern", deadlines: { respondBy: "2026-03-24" }, serviceArea: undefined, professions: [], ...overrides });
     const cases: [string, Case, ReadonlySet<Role>, string[]][] = [
       ["an officer's own open concern", concern(), roles("officer"), ["Add note", "Escalate", "Ask a clinical lead", "Close case"]],
-      ["an officer's own complaint, acknowledgement due", complete(), roles("officer"), ["Record acknowledgement", "Add note", "Ask a clinical lead", "Close case"]],
-      ["an officer's own complaint, acknowledged", complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }), roles("officer"), ["Add note", "Ask a clinical lead", "Close case", "Draft a letter"]],
-      ["a manager on someone else's complaint", complete({ owner: SOMEONE_ELSE }), roles("manager"), ["Take ownership", "Assign", "Record acknowledgement", "Add note"]],
+      [
+        "an officer's own complaint, acknowledgement due",
+        complete(),
+        roles("officer"),
+        ["Record acknowledgement", "Add note", "Ask a clinical lead", "Close case"],
+      ],
+      [
+        "an officer's own complaint, acknowledged",
+        complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }),
+        roles("officer"),
+        ["Add note", "Ask a clinical lead", "Close case", "Draft a letter"],
+      ],
+      [
+        "a manager on someone else's complaint",
+        complete({ owner: SOMEONE_ELSE }),
+        roles("manager"),
+        ["Take ownership", "Assign", "Record acknowledgement", "Add note"],
+      ],
       ["an officer on a case nobody owns", concern({ owner: undefined }), roles("officer"), ["Take ownership", "Assign", "Add note", "Escalate"]],
       ["a volunteer on someone else's concern", concern({ owner: SOMEONE_ELSE }), roles("volunteer"), ["Take ownership", "Add note", "Close case", "Signpost"]],
-      ["a volunteer on someone else's complaint", complete({ owner: SOMEONE_ELSE }), roles("volunteer"), ["Take ownership", "Add note", "Signpost", "View timeline"]],
-      ["an officer's closed complaint", complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }), roles("officer"), ["Reopen case", "Add note", "Draft a letter", "Ombudsman"]],
-      ["a manager's closed complaint", complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }), roles("manager"), ["Reopen case", "Add note", "Draft a letter", "Ombudsman"]],
+      [
+        "a volunteer on someone else's complaint",
+        complete({ owner: SOMEONE_ELSE }),
+        roles("volunteer"),
+        ["Take ownership", "Add note", "Signpost", "View timeline"],
+      ],
+      [
+        "an officer's closed complaint",
+        complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }),
+        roles("officer"),
+        ["Reopen case", "Add note", "Draft a letter", "Ombudsman"],
+      ],
+      [
+        "a manager's closed complaint",
+        complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }),
+        roles("manager"),
+        ["Reopen case", "Add note", "Draft a letter", "Ombudsman"],
+      ],
       ["the shared copy in a channel", complete(), roles(), ["View timeline"]],
     ];
     for (const [name, c, viewer, expected] of cases) {
@@ -134,17 +216,48 @@ describe("the case card at a glance", () => {
 
     it("puts the rarer actions in the menu", () => {
       const card = draw(complete({ deadlines: { ...complete().deadlines, acknowledgedOn: "2026-03-05" } }), { roles: roles("manager") });
-      assert.deepEqual(menu(card), ["Assign", "Signpost", "Change response date", "Add an action", "Recalculate deadlines", "Record update given", "Ombudsman", "Edit details", "View timeline"]);
+      assert.deepEqual(menu(card), [
+        "Assign",
+        "Signpost",
+        "Change response date",
+        "Add an action",
+        "Recalculate deadlines",
+        "Record update given",
+        "Ombudsman",
+        "Edit details",
+        "View timeline",
+      ]);
     });
 
     it("never offers what the viewer may not do", () => {
-      const volunteer = [...mainRow(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") })), ...menu(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") }))];
-      for (const notTheirs of ["Assign", "Escalate", "Ask a clinical lead", "Close case", "Record acknowledgement", "Draft a letter", "Ombudsman", "Change response date", "Recalculate deadlines", "Record update given", "Add an action", "Complete details", "Edit details"]) {
+      const volunteer = [
+        ...mainRow(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") })),
+        ...menu(draw(complete({ owner: SOMEONE_ELSE }), { roles: roles("volunteer") })),
+      ];
+      for (const notTheirs of [
+        "Assign",
+        "Escalate",
+        "Ask a clinical lead",
+        "Close case",
+        "Record acknowledgement",
+        "Draft a letter",
+        "Ombudsman",
+        "Change response date",
+        "Recalculate deadlines",
+        "Record update given",
+        "Add an action",
+        "Complete details",
+        "Edit details",
+      ]) {
         assert.ok(!volunteer.includes(notTheirs), `a volunteer is not offered ${notTheirs}`);
       }
       const closed = buttons(draw(complete({ status: "closed", closedOn: TODAY, outcome: "upheld" }), { roles: roles("officer") })).map((b) => b.title);
-      for (const notNow of ["Close case", "Take ownership", "Assign", "Escalate", "Ask a clinical lead", "Record acknowledgement", "Change response date"]) assert.ok(!closed.includes(notNow), notNow);
-      assert.deepEqual(buttons(draw(complete(), { roles: roles("lead") })).map((b) => b.title), ["View timeline"]);
+      for (const notNow of ["Close case", "Take ownership", "Assign", "Escalate", "Ask a clinical lead", "Record acknowledgement", "Change response date"])
+        assert.ok(!closed.includes(notNow), notNow);
+      assert.deepEqual(
+        buttons(draw(complete(), { roles: roles("lead") })).map((b) => b.title),
+        ["View timeline"],
+      );
     });
   });
 
@@ -177,7 +290,10 @@ describe("the case card at a glance", () => {
     it("shows the last three, newest first, notes as typed, in plain text runs", () => {
       const card = draw(complete(), { roles: roles("officer"), latest: LATEST });
       const text = cardText(card);
-      assert.match(text, /Latest on the timeline\n9 Mar 2026, 14:30 · Olivia Officer\nNote added\nDaughter called back: wants a meeting\.\n5 Mar 2026, 09:00 · Olivia Officer\nAcknowledgement sent on Thursday 5 March 2026, on time\n4 Mar 2026, 09:00 · Olivia Officer\nNote added\nRang the ward manager\./);
+      assert.match(
+        text,
+        /Latest on the timeline\n9 Mar 2026, 14:30 · Olivia Officer\nNote added\nDaughter called back: wants a meeting\.\n5 Mar 2026, 09:00 · Olivia Officer\nAcknowledgement sent on Thursday 5 March 2026, on time\n4 Mar 2026, 09:00 · Olivia Officer\nNote added\nRang the ward manager\./,
+      );
       assert.doesNotMatch(text, /Complaint logged/, "only three");
       const note = cardElements(card).find((node) => node.text === "Daughter called back: wants a meeting.");
       assert.equal(note.type, "TextRun");
@@ -191,17 +307,39 @@ describe("the case card at a glance", () => {
     });
 
     it("keeps the newest three once each, cuts a long note and drops every note when the timeline is scrubbed", () => {
-      const kept = latestEntries(LATEST, [followUps([event("c:4:0", "2026-03-09T14:30:00Z", "note-added", "Note added", "Daughter called back: wants a meeting.")])]);
+      const kept = latestEntries(LATEST, [
+        followUps([event("c:4:0", "2026-03-09T14:30:00Z", "note-added", "Note added", "Daughter called back: wants a meeting.")]),
+      ]);
       assert.deepEqual(kept, LATEST, "a follow-up carried again is not a new entry");
       const long = latestEntries(LATEST, [followUps([event("c:5:0", "2026-03-10T09:00:00Z", "note-added", "Note added", "x".repeat(5000))])]);
       assert.equal([...long[0].detail!].length, LATEST_DETAIL_LENGTH);
-      assert.deepEqual(long.map((e) => e.id), ["c:5:0", "c:4:0", "c:3:0"]);
-      const scrubbed = latestEntries(LATEST, [followUps([event("c:6:0", "2026-03-10T09:00:00Z", "retention-applied", "Patient details and free text removed")], true)]);
+      assert.deepEqual(
+        long.map((e) => e.id),
+        ["c:5:0", "c:4:0", "c:3:0"],
+      );
+      const scrubbed = latestEntries(LATEST, [
+        followUps([event("c:6:0", "2026-03-10T09:00:00Z", "retention-applied", "Patient details and free text removed")], true),
+      ]);
       assert.ok(scrubbed.every((entry) => entry.detail === undefined));
       // Changes saved in the same millisecond: revision 10 is newer than revision 9.
-      assert.deepEqual(latestEntries([], [followUps([event("c:9:0", "2026-03-10T09:00:00Z", "note-added", "Note added")]), followUps([event("c:10:0", "2026-03-10T09:00:00Z", "note-added", "Note added")])]).map((e) => e.id), ["c:10:0", "c:9:0"]);
+      assert.deepEqual(
+        latestEntries(
+          [],
+          [
+            followUps([event("c:9:0", "2026-03-10T09:00:00Z", "note-added", "Note added")]),
+            followUps([event("c:10:0", "2026-03-10T09:00:00Z", "note-added", "Note added")]),
+          ],
+        ).map((e) => e.id),
+        ["c:10:0", "c:9:0"],
+      );
       // One change's events share their time: their order is the change's.
-      assert.deepEqual(latestEntries([], [followUps([event("c:7:0", "2026-03-10T09:00:00Z", "closed", "Closed"), event("c:7:1", "2026-03-10T09:00:00Z", "note-added", "Note added", "n")])]).map((e) => e.id), ["c:7:1", "c:7:0"]);
+      assert.deepEqual(
+        latestEntries(
+          [],
+          [followUps([event("c:7:0", "2026-03-10T09:00:00Z", "closed", "Closed"), event("c:7:1", "2026-03-10T09:00:00Z", "note-added", "Note added", "n")])],
+        ).map((e) => e.id),
+        ["c:7:1", "c:7:0"],
+      );
     });
   });
 });

@@ -32,7 +32,12 @@ function walesRules(updateWorkingDays?: number): Rules {
   return parsed.rules;
 }
 
-const at = (iso: string, rules?: Rules): ActionContext => ({ actor: PRIYA, now: new Date(iso), rules: rules?.deadlines, updateWorkingDays: rules?.updates.workingDays });
+const at = (iso: string, rules?: Rules): ActionContext => ({
+  actor: PRIYA,
+  now: new Date(iso),
+  rules: rules?.deadlines,
+  updateWorkingDays: rules?.updates.workingDays,
+});
 
 /** A complaint received Tuesday 7 April 2026 (after Easter), logged under these rules. */
 function walesComplaint(rules: Rules): Case {
@@ -69,7 +74,11 @@ describe("keeping the complainant updated", () => {
       const acknowledged = recordAcknowledgement(walesComplaint(rules), "2026-04-09", at("2026-04-09T12:00:00Z", rules)).updated;
       // 10 working days after Thursday 9 April: 10, 13 to 17, 20 to 23 April.
       assert.equal(acknowledged.nextDueOn, "2026-04-23");
-      const updated = recordUpdateGiven(acknowledged, { how: "phone", on: "2026-04-30", note: "Told her the ward statement is in" }, at("2026-04-30T15:00:00Z", rules)).updated;
+      const updated = recordUpdateGiven(
+        acknowledged,
+        { how: "phone", on: "2026-04-30", note: "Told her the ward statement is in" },
+        at("2026-04-30T15:00:00Z", rules),
+      ).updated;
       // 10 working days after Thursday 30 April: 1 May, (Monday 4 May a bank holiday), 5 to 8, 11 to 15 May.
       assert.equal(updated.nextDueOn, "2026-05-15");
       assert.deepEqual(updated.updates, [{ on: "2026-04-30", how: "phone", by: PRIYA, recordedAt: "2026-04-30T15:00:00.000Z" }]);
@@ -114,21 +123,36 @@ describe("keeping the complainant updated", () => {
       assert.equal(result.event.kind, "update-given");
       assert.equal(result.event.summary, "Update given to the complainant (face to face)");
       assert.equal(result.event.detail, "Met her on the ward <b>today</b>");
-      assert.equal(recordUpdateGiven(complaint(), { how: "letter", on: "2026-03-09" }, ctx).event.summary, "Update given to the complainant (by letter) on Monday 9 March 2026");
+      assert.equal(
+        recordUpdateGiven(complaint(), { how: "letter", on: "2026-03-09" }, ctx).event.summary,
+        "Update given to the complainant (by letter) on Monday 9 March 2026",
+      );
       assert.equal(recordUpdateGiven(complaint(), { how: "letter", on: "2026-03-09" }, ctx).event.detail, undefined);
     });
 
     it("refuses a concern, a closed complaint, a date in the future or before receipt, an unknown way and a long note, saying what to do", () => {
       const concern = makeCase({ contactType: "concern" });
-      assert.throws(() => recordUpdateGiven(concern, { how: "phone", on: "2026-03-10" }, ctx), refusedWith(/recorded on formal complaints; this is a concern\. If it has become a formal complaint, escalate it first/));
+      assert.throws(
+        () => recordUpdateGiven(concern, { how: "phone", on: "2026-03-10" }, ctx),
+        refusedWith(/recorded on formal complaints; this is a concern\. If it has become a formal complaint, escalate it first/),
+      );
       const closed = closeCase(complaint(), { outcome: "upheld" }, ctx).updated;
-      assert.throws(() => recordUpdateGiven(closed, { how: "phone", on: "2026-03-10" }, ctx), refusedWith(/closed, so no more updates are due\. Reopen it first/));
+      assert.throws(
+        () => recordUpdateGiven(closed, { how: "phone", on: "2026-03-10" }, ctx),
+        refusedWith(/closed, so no more updates are due\. Reopen it first/),
+      );
       assert.throws(() => recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-11" }, ctx), refusedWith(/can't be in the future/));
-      assert.throws(() => recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-02" }, ctx), refusedWith(/before the complaint was received \(Tuesday 3 March 2026\)/));
+      assert.throws(
+        () => recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-02" }, ctx),
+        refusedWith(/before the complaint was received \(Tuesday 3 March 2026\)/),
+      );
       assert.throws(() => recordUpdateGiven(complaint(), { how: "phone", on: "2026-02-30" }, ctx), refusedWith(/real date/));
       assert.throws(() => recordUpdateGiven(complaint(), { how: "carrier-pigeon", on: "2026-03-10" }, ctx), refusedWith(/Choose how the update was given/));
       assert.equal(recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-10", note: "a".repeat(500) }, ctx).event.detail?.length, 500);
-      assert.throws(() => recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-10", note: "a".repeat(501) }, ctx), refusedWith(/Shorten the note to 500 characters/));
+      assert.throws(
+        () => recordUpdateGiven(complaint(), { how: "phone", on: "2026-03-10", note: "a".repeat(501) }, ctx),
+        refusedWith(/Shorten the note to 500 characters/),
+      );
     });
   });
 
@@ -152,7 +176,9 @@ describe("keeping the complainant updated", () => {
     it("puts the last update and the next one due in the cases CSV", () => {
       const acknowledged = recordAcknowledgement(makeCase({ receivedOn: "2026-03-03" }), "2026-03-04", at("2026-03-04T12:00:00Z")).updated;
       const updated = recordUpdateGiven(acknowledged, { how: "phone", on: "2026-03-30", note: "Private words" }, at("2026-03-31T09:00:00Z")).updated;
-      const [header, row] = casesCsv([updated], { withPatientDetails: false, updateWorkingDays: 20 }).replace(/^\uFEFF/, "").split("\r\n");
+      const [header, row] = casesCsv([updated], { withPatientDetails: false, updateWorkingDays: 20 })
+        .replace(/^\uFEFF/, "")
+        .split("\r\n");
       const cells = Object.fromEntries(header.split(",").map((name, i) => [name, row.split(",")[i]]));
       assert.equal(cells["Last update to the complainant"], "2026-03-30");
       assert.equal(cells["Next update due"], "2026-04-29");

@@ -19,8 +19,21 @@ import {
 import { detailsValues } from "../../src/teams/cases/caseDetails";
 import { makeCase, TODAY } from "../helpers/caseFixtures";
 
-const CTX = { id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b", trustId: "t", reference: "PALS-2026-000001", now: new Date("2026-03-10T10:00:00Z"), by: { aadObjectId: "u", name: "U" } };
-const QUICK = { contactType: "concern", receivedVia: "phone", raisedBy: "family", raiserName: "Tom Jones", patientName: "Margaret Jones", summary: "Worried about her discharge." };
+const CTX = {
+  id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
+  trustId: "t",
+  reference: "PALS-2026-000001",
+  now: new Date("2026-03-10T10:00:00Z"),
+  by: { aadObjectId: "u", name: "U" },
+};
+const QUICK = {
+  contactType: "concern",
+  receivedVia: "phone",
+  raisedBy: "family",
+  raiserName: "Tom Jones",
+  patientName: "Margaret Jones",
+  summary: "Worried about her discharge.",
+};
 
 /** A case logged from quick capture alone. */
 function quickCase(overrides: Record<string, string> = {}): Case {
@@ -38,7 +51,15 @@ function detailsForm(c: Case, typed: Record<string, string> = {}): Record<string
 
 describe("what a case still needs (missingDetails)", () => {
   it("lists what a quickly captured concern lacks, in the details form's order", () => {
-    assert.deepEqual(missingDetails(quickCase()), ["Consent", "NHS number", "Date of birth", "Contact details", "Where it happened", "KO41a subjects", "Risk assessment"]);
+    assert.deepEqual(missingDetails(quickCase()), [
+      "Consent",
+      "NHS number",
+      "Date of birth",
+      "Contact details",
+      "Where it happened",
+      "KO41a subjects",
+      "Risk assessment",
+    ]);
   });
 
   it("asks more of a complaint (its letters and the KO41a return) than of a concern", () => {
@@ -124,14 +145,21 @@ describe("reports with quickly captured cases", () => {
 
   it("counts cases with no division yet under 'Not recorded yet'", () => {
     const report = serviceReport([quickCase()], { from: "2026-03-01", to: "2026-03-31" }, TODAY);
-    assert.deepEqual(report.divisions.map((d) => [d.division, d.received]), [["Not recorded yet", 1]]);
+    assert.deepEqual(
+      report.divisions.map((d) => [d.division, d.received]),
+      [["Not recorded yet", 1]],
+    );
   });
 });
 
 describe("completing a case's details", () => {
   it("records what was missing, names the fields (not their values) and marks them completed", () => {
     const c = quickCase();
-    const parsed = parseCaseDetails(detailsForm(c, { nhsNumber: "943 476 5919", division: "Medicine", riskConsequence: "2", riskLikelihood: "3" }), c, "2026-03-11");
+    const parsed = parseCaseDetails(
+      detailsForm(c, { nhsNumber: "943 476 5919", division: "Medicine", riskConsequence: "2", riskLikelihood: "3" }),
+      c,
+      "2026-03-11",
+    );
     assert.ok(parsed.ok);
     const done = completeDetails(c, parsed.value, actionCtx);
     assert.deepEqual(done.changed, ["NHS number", "Division", "Risk assessment"]);

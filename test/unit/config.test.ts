@@ -38,7 +38,8 @@ describe("settings", () => {
     );
     assert.throws(
       () => parseConfig({ COSMOS_ENDPOINT: "https://pals.documents.azure.com:443/", COSMOS_AUTH: "identity", COSMOS_KEY: "c2VjcmV0" }),
-      (error: unknown) => error instanceof ConfigError && /COSMOS_KEY must be unset when COSMOS_AUTH=identity/.test(error.message) && !error.message.includes("c2VjcmV0"),
+      (error: unknown) =>
+        error instanceof ConfigError && /COSMOS_KEY must be unset when COSMOS_AUTH=identity/.test(error.message) && !error.message.includes("c2VjcmV0"),
     );
   });
 
@@ -89,7 +90,10 @@ describe("settings", () => {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-config-"));
     const bad = path.join(dir, "local.json");
-    fs.writeFileSync(bad, JSON.stringify({ entries: [{ id: "chaplaincy", name: "Chaplaincy", purpose: "p", whenToUse: "w", hours: "h", contact: { web: "ftp://x" } }] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({ entries: [{ id: "chaplaincy", name: "Chaplaincy", purpose: "p", whenToUse: "w", hours: "h", contact: { web: "ftp://x" } }] }),
+    );
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "..", "src", "index.ts")], {
       env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", SIGNPOSTING_LOCAL_FILE: bad },
       encoding: "utf8",

@@ -34,12 +34,19 @@ describe("settings for Cosmos DB without keys", () => {
 
   it("keeps keys: COSMOS_KEY means a key unless COSMOS_AUTH says otherwise", () => {
     assert.deepEqual(parseConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: "a2V5" }).cosmos, { endpoint: ENDPOINT, auth: "key", key: "a2V5" });
-    assert.deepEqual(parseConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_AUTH: "key", COSMOS_KEY: "a2V5" }).cosmos, { endpoint: ENDPOINT, auth: "key", key: "a2V5" });
+    assert.deepEqual(parseConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_AUTH: "key", COSMOS_KEY: "a2V5" }).cosmos, {
+      endpoint: ENDPOINT,
+      auth: "key",
+      key: "a2V5",
+    });
   });
 
   it("names a wrong COSMOS_AUTH or AZURE_CLIENT_ID and what it expects", () => {
     assert.equal(problemOf({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_AUTH: "aad" }), 'COSMOS_AUTH must be key or identity (it is "aad")');
-    assert.equal(problemOf({ COSMOS_ENDPOINT: ENDPOINT, AZURE_CLIENT_ID: "my-identity" }), 'AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (it is "my-identity")');
+    assert.equal(
+      problemOf({ COSMOS_ENDPOINT: ENDPOINT, AZURE_CLIENT_ID: "my-identity" }),
+      'AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (it is "my-identity")',
+    );
   });
 });
 
@@ -54,7 +61,13 @@ describe("settings for roles from Entra ID security groups", () => {
   });
 
   it("looks groups up in MicrosoftAppTenantId's tenant when ALLOWED_TENANT_IDS is not set, and only there for a managed identity", () => {
-    const single = parseConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: "x", MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: TENANT, ROLE_OFFICERS_GROUPS: GROUP_A });
+    const single = parseConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: "x",
+      MicrosoftAppType: "SingleTenant",
+      MicrosoftAppTenantId: TENANT,
+      ROLE_OFFICERS_GROUPS: GROUP_A,
+    });
     assert.deepEqual(single.roleGroups?.tenants, [TENANT]);
     const msi = parseConfig({
       MicrosoftAppId: APP_ID,
@@ -72,7 +85,10 @@ describe("settings for roles from Entra ID security groups", () => {
       `ROLE_OFFICERS_GROUPS must be a comma-separated list of Entra ID group object ids (GUIDs such as 3f2b8c1e-0000-4000-8000-000000000001) (it is "${GROUP_A},PALS Officers")`,
     );
     for (const name of ["ROLE_VOLUNTEERS_GROUPS", "ROLE_MANAGERS_GROUPS", "ROLE_ADMINS_GROUPS", "ROLE_CLINICAL_LEADS_GROUPS"]) {
-      assert.match(problemOf({ ...BOT, [name]: "3f2b8c1e-0000-4000-8000" }), new RegExp(`^${name} must be a comma-separated list of Entra ID group object ids`));
+      assert.match(
+        problemOf({ ...BOT, [name]: "3f2b8c1e-0000-4000-8000" }),
+        new RegExp(`^${name} must be a comma-separated list of Entra ID group object ids`),
+      );
     }
   });
 
@@ -81,7 +97,10 @@ describe("settings for roles from Entra ID security groups", () => {
       problemOf({ ROLE_MANAGERS_GROUPS: GROUP_A, ALLOWED_TENANT_IDS: TENANT }),
       "MicrosoftAppId must be the bot's app (client) id when ROLE_MANAGERS_GROUPS is set: group membership is read from Microsoft Graph with the bot's identity",
     );
-    assert.match(problemOf({ ROLE_MANAGERS_GROUPS: GROUP_A, ROLE_ADMINS_GROUPS: GROUP_B }), /^MicrosoftAppId must be .* when ROLE_MANAGERS_GROUPS, ROLE_ADMINS_GROUPS are set/);
+    assert.match(
+      problemOf({ ROLE_MANAGERS_GROUPS: GROUP_A, ROLE_ADMINS_GROUPS: GROUP_B }),
+      /^MicrosoftAppId must be .* when ROLE_MANAGERS_GROUPS, ROLE_ADMINS_GROUPS are set/,
+    );
   });
 
   it("refuses groups when it can't tell which tenant they belong to", () => {
@@ -94,7 +113,15 @@ describe("settings for roles from Entra ID security groups", () => {
   it("stops start-up (exit 78) naming a group setting that is wrong, without echoing the bot's secret", function () {
     this.timeout(30_000);
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "..", "src", "index.ts")], {
-      env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", MicrosoftAppId: APP_ID, MicrosoftAppPassword: "do-not-print-me", ALLOWED_TENANT_IDS: TENANT, ROLE_MANAGERS_GROUPS: "PALS Managers" },
+      env: {
+        ...process.env,
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: "do-not-print-me",
+        ALLOWED_TENANT_IDS: TENANT,
+        ROLE_MANAGERS_GROUPS: "PALS Managers",
+      },
       encoding: "utf8",
     });
     assert.equal(result.status, 78, result.stderr);

@@ -1,13 +1,5 @@
 import { strict as assert } from "node:assert";
-import {
-  CaseRuleError,
-  computeDeadlines,
-  escalateToComplaint,
-  extendResponse,
-  isOutOfTime,
-  nextDue,
-  type Case,
-} from "../../src/domain";
+import { CaseRuleError, computeDeadlines, escalateToComplaint, extendResponse, isOutOfTime, nextDue, type Case } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 
 const isRuleError = (pattern: RegExp) => (err: unknown) => err instanceof CaseRuleError && pattern.test(err.message);
@@ -41,7 +33,14 @@ describe("deadlines", () => {
     });
 
     it("lets a trust use its own targets", () => {
-      const rules = { acknowledgeWorkingDays: 2, defaultComplexity: 40, backstopMonths: 6, concernWorkingDays: 5, enquiryWorkingDays: 1, outOfTimeMonths: 12 } as const;
+      const rules = {
+        acknowledgeWorkingDays: 2,
+        defaultComplexity: 40,
+        backstopMonths: 6,
+        concernWorkingDays: 5,
+        enquiryWorkingDays: 1,
+        outOfTimeMonths: 12,
+      } as const;
       assert.equal(computeDeadlines({ type: "concern", receivedOn: "2026-03-02" }, rules).respondBy, "2026-03-09");
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-03-02" }, rules).acknowledgeBy, "2026-03-04");
     });

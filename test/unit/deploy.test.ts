@@ -19,7 +19,11 @@ import { bicepResources, parseObjectBody, type BicepValue } from "../helpers/bic
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-const packageJson = JSON.parse(read("package.json")) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const packageJson = JSON.parse(read("package.json")) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 type Action = { uses: string; name?: string; with?: Record<string, any>; env?: Record<string, string>; writeToEnvironmentFile?: Record<string, string> };
 type ProjectFile = { version: string; provision?: Action[]; deploy?: Action[]; publish?: Action[] };
@@ -55,7 +59,9 @@ function packagesLoadedBy(entry: string): Map<string, string> {
     seen.add(file);
     if (file.endsWith(".json")) return;
     // Transpiled as tsc would: imports used only as types disappear, as they do from dist/.
-    const js = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const js = ts.transpileModule(fs.readFileSync(file, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
     for (const [, specifier] of js.matchAll(/require\("([^"]+)"\)/g)) {
       if (specifier.startsWith(".")) {
         const base = path.resolve(path.dirname(file), specifier);
@@ -93,7 +99,8 @@ describe("Agents Toolkit project files (m365agents*.yml)", () => {
   it("provisions the Teams app and the Azure resources, then builds the package with npm run package", () => {
     const { project } = projectFile("m365agents.yml");
     const uses = project.provision!.map((a) => a.uses);
-    for (const action of ["teamsApp/create", "arm/deploy", "teamsApp/validateManifest", "teamsApp/validateAppPackage", "teamsApp/update"]) assert.ok(uses.includes(action), action);
+    for (const action of ["teamsApp/create", "arm/deploy", "teamsApp/validateManifest", "teamsApp/validateAppPackage", "teamsApp/update"])
+      assert.ok(uses.includes(action), action);
     assert.ok(uses.indexOf("teamsApp/create") < uses.indexOf("teamsApp/update"));
 
     const arm = project.provision!.find((a) => a.uses === "arm/deploy")!;
@@ -120,7 +127,12 @@ describe("Agents Toolkit project files (m365agents*.yml)", () => {
     const { project } = projectFile("m365agents.yml");
     const steps = project.deploy!;
     const npm = steps.filter((a) => a.uses === "cli/runNpmCommand").map((a) => `${a.with!.workingDirectory ?? "."}: npm ${a.with!.args}`);
-    assert.deepEqual(npm, [".: npm ci --no-audit --no-fund", ".: npm run build", ".: npm run release", "./release: npm ci --omit=dev --ignore-scripts --no-audit --no-fund"]);
+    assert.deepEqual(npm, [
+      ".: npm ci --no-audit --no-fund",
+      ".: npm run build",
+      ".: npm run release",
+      "./release: npm ci --omit=dev --ignore-scripts --no-audit --no-fund",
+    ]);
     const zip = steps[steps.length - 1];
     assert.equal(zip.uses, "azureAppService/zipDeploy");
     assert.equal(zip.with!.artifactFolder, "./release");
@@ -144,7 +156,8 @@ describe("Agents Toolkit project files (m365agents*.yml)", () => {
     // and makes RESOURCE_SUFFIX), written by an action, or an output of the Bicep (arm/deploy).
     const written = [...project.provision!, ...project.publish!].flatMap((a) => Object.values(a.writeToEnvironmentFile ?? {}));
     const known = new Set([...Object.keys(dev), ...written, ...bicepOutputs]);
-    for (const name of [...placeholders(text), ...placeholders(read("infra/azure.parameters.json"))]) assert.ok(known.has(name), `${name} is in env/.env.dev or written by provision`);
+    for (const name of [...placeholders(text), ...placeholders(read("infra/azure.parameters.json"))])
+      assert.ok(known.has(name), `${name} is in env/.env.dev or written by provision`);
     // The Toolkit writes outputs into env/.env.dev: list them there so readers know what to expect.
     for (const name of [...written, ...bicepOutputs]) assert.ok(name in dev, `env/.env.dev lists ${name}`);
     assert.equal(dev.TEAMSFX_ENV, "dev");
@@ -161,29 +174,49 @@ describe("Azure resources (infra/azure.bicep, as text)", () => {
   it("declares every parameter the parameters file sets, and the parameters file sets every required one", () => {
     const params = [...bicep.matchAll(/^param\s+(\w+)\s+\w+(\s*=)?/gm)].map((m) => ({ name: m[1], required: !m[2] }));
     const given = Object.keys((JSON.parse(read("infra/azure.parameters.json")) as { parameters: object }).parameters);
-    for (const name of given) assert.ok(params.some((p) => p.name === name), `param ${name}`);
+    for (const name of given)
+      assert.ok(
+        params.some((p) => p.name === name),
+        `param ${name}`,
+      );
     for (const p of params.filter((p) => p.required)) assert.ok(given.includes(p.name), `infra/azure.parameters.json sets ${p.name}`);
   });
 
   it("has the four containers of src/store/cosmos.ts with the same partition keys, unique keys and indexes", () => {
     const containers = resourcesOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers").map((r) => parseObjectBody(r.body));
-    assert.deepEqual(containers.map((c) => c.name).sort(), Object.values(CONTAINERS).map((c) => c.id).sort());
+    assert.deepEqual(
+      containers.map((c) => c.name).sort(),
+      Object.values(CONTAINERS)
+        .map((c) => c.id)
+        .sort(),
+    );
     for (const container of containers) {
       const shape = Object.values(CONTAINERS).find((c) => c.id === container.name)!;
       const resource = (container.properties as any).resource;
       assert.equal(resource.id, container.name);
       assert.deepEqual(resource.partitionKey.paths, [shape.partitionKey], `${container.name} partition key`);
-      assert.deepEqual(resource.uniqueKeyPolicy?.uniqueKeys ?? [], shape.uniqueKeys.length ? [{ paths: [...shape.uniqueKeys] }] : [], `${container.name} unique keys`);
+      assert.deepEqual(
+        resource.uniqueKeyPolicy?.uniqueKeys ?? [],
+        shape.uniqueKeys.length ? [{ paths: [...shape.uniqueKeys] }] : [],
+        `${container.name} unique keys`,
+      );
       const expectedIndexes = shape.compositeIndexes.map((index) => index.map(({ path, order }) => ({ path, order })));
       if (expectedIndexes.length === 0) {
         // The code leaves Cosmos DB's default indexing policy (every path): so does the Bicep.
         assert.equal(resource.indexingPolicy, undefined, `${container.name} keeps the default indexing policy`);
       } else {
-        assert.deepEqual(resource.indexingPolicy, { indexingMode: "consistent", automatic: true, includedPaths: [{ path: "/*" }], compositeIndexes: expectedIndexes }, `${container.name} indexing policy`);
+        assert.deepEqual(
+          resource.indexingPolicy,
+          { indexingMode: "consistent", automatic: true, includedPaths: [{ path: "/*" }], compositeIndexes: expectedIndexes },
+          `${container.name} indexing policy`,
+        );
       }
     }
     // The policy the code creates, checked as text since it is not exported.
-    assert.match(read("src/store/cosmos.ts"), /indexingPolicy: \{ indexingMode: "consistent", automatic: true, includedPaths: \[\{ path: "\/\*" \}\], compositeIndexes \}/);
+    assert.match(
+      read("src/store/cosmos.ts"),
+      /indexingPolicy: \{ indexingMode: "consistent", automatic: true, includedPaths: \[\{ path: "\/\*" \}\], compositeIndexes \}/,
+    );
   });
 
   it("Cosmos DB takes no keys: local auth off, TLS 1.2, and the identity holds the built-in data contributor role", () => {
@@ -249,7 +282,9 @@ describe("Azure resources (infra/azure.bicep, as text)", () => {
 
   it("sends App Service and Cosmos DB logs to a Log Analytics workspace", () => {
     assert.equal(resourcesOf("Microsoft.OperationalInsights/workspaces").length, 1);
-    const scopes = resourcesOf("Microsoft.Insights/diagnosticSettings").map((r) => parseObjectBody(r.body)).map((d) => ({ scope: (d.scope as any).expression, workspace: (d.properties as any).workspaceId.expression }));
+    const scopes = resourcesOf("Microsoft.Insights/diagnosticSettings")
+      .map((r) => parseObjectBody(r.body))
+      .map((d) => ({ scope: (d.scope as any).expression, workspace: (d.properties as any).workspaceId.expression }));
     assert.deepEqual(scopes.map((s) => s.scope).sort(), ["cosmos", "webApp"]);
     for (const s of scopes) assert.equal(s.workspace, "logs.id");
   });
@@ -289,7 +324,10 @@ describe("Dockerfile (as text)", () => {
 
   it("copies what runs (the same list as npm run release), from paths that exist and .dockerignore lets through", () => {
     const copies = instructions.filter((l) => /^COPY\s/.test(l)).map((l) => l.split(/\s+/).slice(1));
-    const allowed = read(".dockerignore").split("\n").filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""));
+    const allowed = read(".dockerignore")
+      .split("\n")
+      .filter((l) => l.startsWith("!"))
+      .map((l) => l.slice(1).replace(/\/$/, ""));
     for (const args of copies.filter((a) => !a[0].startsWith("--from"))) {
       for (const source of args.slice(0, -1).filter((a) => !a.startsWith("--"))) {
         assert.ok(fs.existsSync(path.join(ROOT, source)), `COPY ${source}: it exists`);
@@ -297,14 +335,17 @@ describe("Dockerfile (as text)", () => {
       }
     }
     const runtimeCopies = runtime.filter((l) => /^COPY\s/.test(l)).join("\n");
-    for (const entry of RUNTIME_PATHS) assert.match(runtimeCopies, new RegExp(`(^|[\\s/])${entry.replace(".", "\\.")}(\\s|$)`, "m"), `the runtime stage copies ${entry}`);
+    for (const entry of RUNTIME_PATHS)
+      assert.match(runtimeCopies, new RegExp(`(^|[\\s/])${entry.replace(".", "\\.")}(\\s|$)`, "m"), `the runtime stage copies ${entry}`);
   });
 });
 
 describe("production start (npm run build, then node dist/index.js)", () => {
   it("start:prod runs the build, and the build of src/index.ts is dist/index.js", () => {
     assert.equal(packageJson.scripts["start:prod"], "exec node dist/index.js");
-    const tsconfig = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile).config as { compilerOptions: { outDir: string; rootDir: string; resolveJsonModule: boolean } };
+    const tsconfig = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile).config as {
+      compilerOptions: { outDir: string; rootDir: string; resolveJsonModule: boolean };
+    };
     assert.equal(tsconfig.compilerOptions.outDir, "dist");
     assert.equal(tsconfig.compilerOptions.rootDir, "src");
     // src/domain/signposting/national.json is imported, so tsc copies it to dist/.
@@ -325,7 +366,16 @@ describe("production start (npm run build, then node dist/index.js)", () => {
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-release-"));
       const root = path.join(dir, "project");
-      for (const file of ["package.json", "package-lock.json", "dist/index.js", "dist/domain/signposting/national.json", "cards/welcome.json", "cards/letters/final.md", "src/index.ts", "test/a.test.ts"]) {
+      for (const file of [
+        "package.json",
+        "package-lock.json",
+        "dist/index.js",
+        "dist/domain/signposting/national.json",
+        "cards/welcome.json",
+        "cards/letters/final.md",
+        "src/index.ts",
+        "test/a.test.ts",
+      ]) {
         fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
         fs.writeFileSync(path.join(root, file), file);
       }
@@ -334,8 +384,19 @@ describe("production start (npm run build, then node dist/index.js)", () => {
 
     it("copies package.json, the lock file, dist/ and cards/, and nothing else", () => {
       const out = stageRelease(path.join(dir, "out"), path.join(dir, "project"));
-      const files = (fs.readdirSync(out, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(out, f)).isFile()).map((f) => f.split(path.sep).join("/")).sort();
-      assert.deepEqual(files, [".pals-desk-release", "cards/letters/final.md", "cards/welcome.json", "dist/domain/signposting/national.json", "dist/index.js", "package-lock.json", "package.json"]);
+      const files = (fs.readdirSync(out, { recursive: true }) as string[])
+        .filter((f) => fs.statSync(path.join(out, f)).isFile())
+        .map((f) => f.split(path.sep).join("/"))
+        .sort();
+      assert.deepEqual(files, [
+        ".pals-desk-release",
+        "cards/letters/final.md",
+        "cards/welcome.json",
+        "dist/domain/signposting/national.json",
+        "dist/index.js",
+        "package-lock.json",
+        "package.json",
+      ]);
       fs.writeFileSync(path.join(out, "stale.txt"), "left from last time");
       stageRelease(path.join(dir, "out"), path.join(dir, "project"));
       assert.equal(fs.existsSync(path.join(out, "stale.txt")), false, "a second run starts afresh");

@@ -14,7 +14,13 @@ function readCsv(text: string): string[][] {
 describe("exports", () => {
   describe("CSV", () => {
     it("quotes commas, quotes and line breaks, and keeps unicode, with CRLF line ends and a byte order mark", () => {
-      const text = toCsv(["Name", "Note"], [["Siân O'Brien, Jr", 'She said "no"\nthen left'], ["Zoë 🙂 Łukasz", "plain"]]);
+      const text = toCsv(
+        ["Name", "Note"],
+        [
+          ["Siân O'Brien, Jr", 'She said "no"\nthen left'],
+          ["Zoë 🙂 Łukasz", "plain"],
+        ],
+      );
       assert.ok(text.startsWith("\uFEFF"), "UTF-8 BOM for Excel");
       assert.match(text, /\r\n/);
       assert.match(text, /"Siân O'Brien, Jr","She said ""no""\nthen left"\r\n/);
@@ -26,20 +32,47 @@ describe("exports", () => {
     });
 
     it("neutralises formulas: a cell starting = + - @ tab or return gets a leading apostrophe", () => {
-      for (const dangerous of ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tleading tab", "\rcr", "＝1+1"]) {
+      for (const dangerous of ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tleading tab", "\rcr", "＝1+1"]) {
         assert.equal(neutraliseFormula(dangerous), `'${dangerous}`);
       }
       for (const safe of ["Ward 7", "2026-03-01", "a=b", "", "O'Brien"]) assert.equal(neutraliseFormula(safe), safe);
-      const rows = readCsv(toCsv(["Summary", "Score"], [["=cmd|' /C calc'!A0", 12], ["-", -3]]));
+      const rows = readCsv(
+        toCsv(
+          ["Summary", "Score"],
+          [
+            ["=cmd|' /C calc'!A0", 12],
+            ["-", -3],
+          ],
+        ),
+      );
       assert.deepEqual(rows[1], ["'=cmd|' /C calc'!A0", "12"]);
       assert.deepEqual(rows[2], ["'-", "-3"], "numbers are numbers, not text to neutralise");
     });
 
     it("exports cases without patient details unless asked, with the fields Datix and Ulysses imports use", () => {
-      const c = { ...makeCase(), summary: "=1+1", ward: "Ward 7, bay 2", patient: { ...makeCase().patient, name: "=Margaret \"Peggy\" Jones" } };
+      const c = { ...makeCase(), summary: "=1+1", ward: "Ward 7, bay 2", patient: { ...makeCase().patient, name: '=Margaret "Peggy" Jones' } };
       const without = readCsv(casesCsv([c], { withPatientDetails: false }));
       const header = without[0];
-      for (const column of ["Reference", "Received date", "Type", "Status", "Division", "Service", "Ward or department", "KO41a subjects", "KO41a professions", "KO41a service area", "Risk score", "Risk band", "Safeguarding", "Outcome", "Closed date", "Acknowledged on", "Response due", "Owner"]) {
+      for (const column of [
+        "Reference",
+        "Received date",
+        "Type",
+        "Status",
+        "Division",
+        "Service",
+        "Ward or department",
+        "KO41a subjects",
+        "KO41a professions",
+        "KO41a service area",
+        "Risk score",
+        "Risk band",
+        "Safeguarding",
+        "Outcome",
+        "Closed date",
+        "Acknowledged on",
+        "Response due",
+        "Owner",
+      ]) {
         assert.ok(header.includes(column), column);
       }
       assert.ok(!header.includes("Patient name") && !header.includes("NHS number"));
@@ -53,7 +86,7 @@ describe("exports", () => {
 
       const withDetails = readCsv(casesCsv([c], { withPatientDetails: true }));
       const detailRow = Object.fromEntries(withDetails[0].map((h, i) => [h, withDetails[1][i]]));
-      assert.equal(detailRow["Patient name"], "'=Margaret \"Peggy\" Jones");
+      assert.equal(detailRow["Patient name"], '\'=Margaret "Peggy" Jones');
       assert.equal(detailRow["NHS number"], "9434765919");
       assert.equal(detailRow["Date of birth"], "1948-05-17");
     });
@@ -81,9 +114,38 @@ describe("exports", () => {
         ombudsman: { referredOn: "2026-06-01", reference: "C-2026-0001", stage: "investigation" as const, responseDueOn: "2026-06-20" },
       };
       const events: CaseEvent[] = [
-        { id: "e1", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "created", at: "2026-03-03T10:15:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Complaint logged" },
-        { id: "e2", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "letter-sent", at: "2026-03-04T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Acknowledgement letter sent", changes: [{ field: "letter", after: "acknowledgement" }] },
-        { id: "e3", caseId: c.id, trustId: c.trustId, reference: c.reference, kind: "note-added", at: "2026-03-05T11:00:00Z", by: { aadObjectId: "o", name: "Priya Shah" }, summary: "Note added", detail: "Rang <b>ward</b>" },
+        {
+          id: "e1",
+          caseId: c.id,
+          trustId: c.trustId,
+          reference: c.reference,
+          kind: "created",
+          at: "2026-03-03T10:15:00Z",
+          by: { aadObjectId: "o", name: "Priya Shah" },
+          summary: "Complaint logged",
+        },
+        {
+          id: "e2",
+          caseId: c.id,
+          trustId: c.trustId,
+          reference: c.reference,
+          kind: "letter-sent",
+          at: "2026-03-04T11:00:00Z",
+          by: { aadObjectId: "o", name: "Priya Shah" },
+          summary: "Acknowledgement letter sent",
+          changes: [{ field: "letter", after: "acknowledgement" }],
+        },
+        {
+          id: "e3",
+          caseId: c.id,
+          trustId: c.trustId,
+          reference: c.reference,
+          kind: "note-added",
+          at: "2026-03-05T11:00:00Z",
+          by: { aadObjectId: "o", name: "Priya Shah" },
+          summary: "Note added",
+          detail: "Rang <b>ward</b>",
+        },
       ];
       const html = caseFileHtml(c, events, { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: "Maya Manager", trustName: "Example NHS Trust" });
       assert.match(html, /^<!DOCTYPE html>/);
@@ -106,7 +168,10 @@ describe("exports", () => {
       assert.match(config.letterTemplatesDir!, /cards[\\/]letters$/);
       assert.equal(config.fileDelivery, "link");
       assert.equal(parseConfig({}).fileDelivery, "auto");
-      assert.throws(() => parseConfig({ LETTER_TEMPLATES_DIR: "no/such/folder" }), (e: unknown) => e instanceof ConfigError && /LETTER_TEMPLATES_DIR must be a folder that exists/.test(e.message));
+      assert.throws(
+        () => parseConfig({ LETTER_TEMPLATES_DIR: "no/such/folder" }),
+        (e: unknown) => e instanceof ConfigError && /LETTER_TEMPLATES_DIR must be a folder that exists/.test(e.message),
+      );
       assert.throws(
         () => parseConfig({ FILE_DELIVERY: "link", MicrosoftAppId: "00000000-0000-4000-8000-000000000001", MicrosoftAppPassword: "secret" }),
         (e: unknown) => e instanceof ConfigError && /FILE_DELIVERY must be auto or consent when MicrosoftAppId is set/.test(e.message),

@@ -38,7 +38,11 @@ describe("roles from Entra ID security groups, read from a fake Microsoft Graph 
   });
 
   /** The lookup as the bot builds it: its ClientSecretCredential per tenant, against the fake token service. */
-  function lookup(groups: Partial<Record<Role, string[]>> = { manager: [MANAGERS], officer: [OFFICERS] }, tenants = [TENANT], deadlineMs?: number): GraphGroupRoles {
+  function lookup(
+    groups: Partial<Record<Role, string[]>> = { manager: [MANAGERS], officer: [OFFICERS] },
+    tenants = [TENANT],
+    deadlineMs?: number,
+  ): GraphGroupRoles {
     const config = parseConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET, ALLOWED_TENANT_IDS: TENANT });
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -210,7 +214,10 @@ describe("roles from Entra ID security groups, read from a fake Microsoft Graph 
     const started = Date.now();
     const answers = await Promise.all(people.map((id) => groups.rolesOf(TENANT, id)));
     assert.ok(Date.now() - started < 380, `answered at the time limit, not when Graph answered (${Date.now() - started} ms)`);
-    assert.ok(answers.every((answer) => !answer.ok), "nobody got a role Graph had not confirmed in time");
+    assert.ok(
+      answers.every((answer) => !answer.ok),
+      "nobody got a role Graph had not confirmed in time",
+    );
     assert.equal(entra.graphCalls.length, MAX_CONCURRENT_LOOKUPS, "those still waiting their turn never asked");
     assert.equal(logLines.find((line) => line.level === "error")?.hint, "Microsoft Graph did not answer in time");
   });

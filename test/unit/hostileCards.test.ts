@@ -65,14 +65,35 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
   caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
   // The incomplete cases' part: our words and counts, and references we generate.
-  digest: ["title", "intro", "footer", "sections[].heading", "sections[].items[].reference", "sections[].items[].typeTitle", "sections[].items[].what", "incomplete.heading", "incomplete.cases[].reference", "incomplete.more"],
+  digest: [
+    "title",
+    "intro",
+    "footer",
+    "sections[].heading",
+    "sections[].items[].reference",
+    "sections[].items[].typeTitle",
+    "sections[].items[].what",
+    "incomplete.heading",
+    "incomplete.cases[].reference",
+    "incomplete.more",
+  ],
   // Built by buildFile from a year, checked dates, counts and a reference; the link is our own.
   file: ["name", "description", "url"],
   // The reminder's line is our words around a mention of the lead's name stripped to letters (mentionOf).
   investigationNotice: ["mentionLine", "mentions[].text", "mentions[].name", "facts[].title", "facts[].value"],
   investigationRequest: ["mentionText", "leadName", "reference", "answer.view", "upheldChoices[].title"],
   ko41a: ["title", "facts[].title", "facts[].value", "sections[].title", "sections[].note", "sections[].header[]", "sections[].empty", "footer"],
-  report: ["title", "facts[].title", "facts[].value", "sections[].title", "sections[].note", "sections[].header[]", "sections[].empty", "footer", "presets[].title"],
+  report: [
+    "title",
+    "facts[].title",
+    "facts[].value",
+    "sections[].title",
+    "sections[].note",
+    "sections[].header[]",
+    "sections[].empty",
+    "footer",
+    "presets[].title",
+  ],
   letter: ["title", "subtitle"],
   // Validation messages never repeat what was typed; choice titles come from the fixed lists.
   logContact: ["problemSummary", "errors.*", "choices.*[].title"],
@@ -82,7 +103,16 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   // The crisis banner is a constant; web addresses are checked to be https:// when the directory loads.
   signpostEntry: ["banner", "kindLine", "web"],
   // Numbers from the trust's deadline rules; web addresses checked as above.
-  complaintsProcess: ["subtitle", "concernWorkingDays", "acknowledgeWorkingDays", "tiersText", "backstopMonths", "outOfTimeMonths", "ombudsman.web", "advocacy.web"],
+  complaintsProcess: [
+    "subtitle",
+    "concernWorkingDays",
+    "acknowledgeWorkingDays",
+    "tiersText",
+    "backstopMonths",
+    "outOfTimeMonths",
+    "ombudsman.web",
+    "advocacy.web",
+  ],
   timeline: ["reference", "countText"],
   welcome: ["commands[].command", "commands[].description"],
   // Theme headings are KO41a titles; counts, notes and the footer are our words. Action texts and divisions are TextRuns.
@@ -114,7 +144,17 @@ function alertItem(c: Case): OutboxItem {
 }
 
 function hostileEntry(h: string): SignpostEntry {
-  return { ...NATIONAL_DIRECTORY[0], id: "ward-7", scope: "local", name: h, shortName: undefined, purpose: h, whenToUse: h, hours: h, contact: { post: h, text: h } } as SignpostEntry;
+  return {
+    ...NATIONAL_DIRECTORY[0],
+    id: "ward-7",
+    scope: "local",
+    name: h,
+    shortName: undefined,
+    purpose: h,
+    whenToUse: h,
+    hours: h,
+    contact: { post: h, text: h },
+  } as SignpostEntry;
 }
 
 /** Every card the production view functions draw, for one hostile (or benign) value. */
@@ -149,12 +189,24 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     createdOn: "2026-03-02",
     createdBy: { aadObjectId: "officer-1", name: h },
   };
-  const withHostileAction = { ...c, actions: [hostileAction, { ...hostileAction, id: "7d1e0c2a-0000-4000-8000-000000000002", status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } }] } as Case;
+  const withHostileAction = {
+    ...c,
+    actions: [
+      hostileAction,
+      { ...hostileAction, id: "7d1e0c2a-0000-4000-8000-000000000002", status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } },
+    ],
+  } as Case;
   const typedForm = Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, h]));
   const parsed = parseNewContact(typedForm, TODAY);
   return [
-    ["case card, officer, with a banner and kept drafts", () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest })],
-    ["case card, manager, closed", () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff, latest })],
+    [
+      "case card, officer, with a banner and kept drafts",
+      () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest }),
+    ],
+    [
+      "case card, manager, closed",
+      () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff, latest }),
+    ],
     ["case card, volunteer", () => caseCard(c, { roles: VOLUNTEER, today: TODAY, latest })],
     ["case card, shared copy", () => caseCard(open, { roles: new Set(), today: TODAY })],
     ["case list", () => caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER })],
@@ -163,23 +215,50 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["alert, acknowledged", () => alertCard(alertItem(c), c)],
     ["alert, not acknowledged", () => alertCard(alertItem(c), { ...c, alertAcknowledgements: [] })],
     ["digest", () => digestCard([digestItem(c, TODAY)!], TODAY, undefined, { count: 4, cases: [{ caseId: c.id, reference: c.reference }] })],
-    ["request card, the lead's view, answered", () => investigationRequestCard(c, answered, { aadObjectId: "lead-1", isPalsStaff: false }, { banner: { text: h, style: "attention" } })],
-    ["request card, the lead's view, open", () => investigationRequestCard(open, asked, { aadObjectId: "lead-1", isPalsStaff: false }, { draft: { findings: h, reason: h } })],
-    ["request card, PALS staff, more time asked", () => investigationRequestCard(open, { ...asked, extension: answered.extension }, { aadObjectId: "officer-1", isPalsStaff: true })],
+    [
+      "request card, the lead's view, answered",
+      () => investigationRequestCard(c, answered, { aadObjectId: "lead-1", isPalsStaff: false }, { banner: { text: h, style: "attention" } }),
+    ],
+    [
+      "request card, the lead's view, open",
+      () => investigationRequestCard(open, asked, { aadObjectId: "lead-1", isPalsStaff: false }, { draft: { findings: h, reason: h } }),
+    ],
+    [
+      "request card, PALS staff, more time asked",
+      () => investigationRequestCard(open, { ...asked, extension: answered.extension }, { aadObjectId: "officer-1", isPalsStaff: true }),
+    ],
     ["request card, the shared copy", () => investigationRequestCard(c, answered, undefined)],
     ["notice: reminder to the lead", () => investigationNoticeCard({ kind: "investigation-reminder", reminder: "before", audience: "lead", ...about }, c)],
     ["notice: overdue, to the owner", () => investigationNoticeCard({ kind: "investigation-reminder", reminder: "overdue", audience: "owner", ...about }, c)],
     ["notice: answered", () => investigationNoticeCard({ kind: "investigation-answer", ...about }, c)],
     ["notice: more time asked", () => investigationNoticeCard({ kind: "investigation-extension", ...about }, c)],
-    ["report", () => reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY), { today: TODAY, trustName: "Example NHS Trust" })],
+    [
+      "report",
+      () => reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY), { today: TODAY, trustName: "Example NHS Trust" }),
+    ],
     ["KO41a", () => ko41aCard(ko41aReturn([c], 2025), { today: TODAY, trustName: "Example NHS Trust" })],
     ["letter: acknowledgement", () => letter("acknowledgement")],
     ["letter: holding", () => letter("holding")],
     ["letter: final", () => letter("final")],
     ["contact form with what was typed and its problems", () => contactForm("9b1d3c1e-0000-4000-8000-000000000001", typedForm, parsed.ok ? {} : parsed.errors)],
-    ["message action dialog: a Teams message to log as a contact", () => messageContactCard({ text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: true, link: "https://teams.microsoft.com/l/message/1" })],
-    ["contact form prefilled from a Teams message", () => contactForm("9b1d3c1e-0000-4000-8000-000000000002", { summary: h, receivedOn: TODAY, receivedVia: "email" }, {}, { text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: false })],
-    ["case details form with what was typed and its problems", () => detailsForm(c, "etag-1", typedForm, parsed.ok ? {} : parsed.errors, { text: h, style: "warning" })],
+    [
+      "message action dialog: a Teams message to log as a contact",
+      () => messageContactCard({ text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: true, link: "https://teams.microsoft.com/l/message/1" }),
+    ],
+    [
+      "contact form prefilled from a Teams message",
+      () =>
+        contactForm(
+          "9b1d3c1e-0000-4000-8000-000000000002",
+          { summary: h, receivedOn: TODAY, receivedVia: "email" },
+          {},
+          { text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: false },
+        ),
+    ],
+    [
+      "case details form with what was typed and its problems",
+      () => detailsForm(c, "etag-1", typedForm, parsed.ok ? {} : parsed.errors, { text: h, style: "warning" }),
+    ],
     ["case details form as recorded", () => detailsForm(c, "etag-1", detailsValues(c))],
     ["signposting entry from the trust's file", () => entryCard(hostileEntry(h))],
     ["signposting directory", () => directoryCard(directory)],
@@ -187,14 +266,60 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["case shared from the message extension", () => caseShareCard(c, TODAY)],
     ["welcome", () => expandCard("welcome", { commands: COMMANDS, inChannel: true })],
     // files.ts draws it with what buildFile returns: our file name and description, our one-time link.
-    ["file", () => expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" })],
+    [
+      "file",
+      () =>
+        expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" }),
+    ],
     ["case card with actions typed in hostile words", () => caseCard(withHostileAction, { roles: OFFICER, today: TODAY })],
-    ["action form with what was typed", () => actionFormCard(c, { version: "etag-1", owners: staff, today: TODAY, banner: { text: h, style: "attention" }, draft: { actionDescription: h, actionDivision: h } })],
-    ["action card to its owner, added", () => actionCard(c, hostileAction, { today: TODAY, moment: "added", canMarkDone: true, canOpenCase: false, draft: { actionEvidence: h } })],
-    ["action card, done", () => actionCard(c, { ...hostileAction, status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } }, { today: TODAY, canMarkDone: false, canOpenCase: true, banner: { text: h, style: "good" } })],
-    ["actions list, mine", () => myActionsCard([{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }], TODAY, { count: 2, atLeast: false })],
-    ["actions list, by division", () => allActionsCard([{ division: h, open: 1, overdue: 1, actions: [{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }] }], TODAY, { total: 3, shown: 1, atLeast: true })],
-    ["alert, action overdue", () => alertCard({ ...alertItem(withHostileAction), payload: { kind: "alert", caseId: c.id, reference: c.reference, reason: "action-overdue", raisedOn: TODAY, requestId: hostileAction.id } } as OutboxItem, withHostileAction)],
+    [
+      "action form with what was typed",
+      () =>
+        actionFormCard(c, {
+          version: "etag-1",
+          owners: staff,
+          today: TODAY,
+          banner: { text: h, style: "attention" },
+          draft: { actionDescription: h, actionDivision: h },
+        }),
+    ],
+    [
+      "action card to its owner, added",
+      () => actionCard(c, hostileAction, { today: TODAY, moment: "added", canMarkDone: true, canOpenCase: false, draft: { actionEvidence: h } }),
+    ],
+    [
+      "action card, done",
+      () =>
+        actionCard(
+          c,
+          { ...hostileAction, status: "done", done: { on: TODAY, by: { aadObjectId: "x", name: h }, evidence: h } },
+          { today: TODAY, canMarkDone: false, canOpenCase: true, banner: { text: h, style: "good" } },
+        ),
+    ],
+    [
+      "actions list, mine",
+      () => myActionsCard([{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }], TODAY, { count: 2, atLeast: false }),
+    ],
+    [
+      "actions list, by division",
+      () =>
+        allActionsCard(
+          [{ division: h, open: 1, overdue: 1, actions: [{ caseId: c.id, reference: c.reference, action: hostileAction, overdue: true }] }],
+          TODAY,
+          { total: 3, shown: 1, atLeast: true },
+        ),
+    ],
+    [
+      "alert, action overdue",
+      () =>
+        alertCard(
+          {
+            ...alertItem(withHostileAction),
+            payload: { kind: "alert", caseId: c.id, reference: c.reference, reason: "action-overdue", raisedOn: TODAY, requestId: hostileAction.id },
+          } as OutboxItem,
+          withHostileAction,
+        ),
+    ],
     [
       "you said, we did, with what was typed into an action and its division",
       () => {
@@ -223,12 +348,23 @@ describe("hostile text in cards", () => {
 
     it("still shows what was typed, exactly, as plain text", () => {
       for (const h of HOSTILE) {
-        for (const name of ["case card, officer, with a banner and kept drafts", "timeline", "alert, acknowledged", "request card, the lead's view, answered", "notice with a message that names someone"]) {
+        for (const name of [
+          "case card, officer, with a banner and kept drafts",
+          "timeline",
+          "alert, acknowledged",
+          "request card, the lead's view, answered",
+          "notice with a message that names someone",
+        ]) {
           // A message's own **bold** is drawn as a bold run, so a **pair** in it loses its asterisks: bold, never more.
           if (name.startsWith("notice") && h === "**pwnedbold**") continue;
           const card = scenarios(h).find(([n]) => n === name)![1]();
-          const runs = spotsOf(card).filter((s) => s.kind === "plain-formatted").map((s) => shown(s.text));
-          assert.ok(runs.some((run) => run.includes(h)), `${name}: ${h} is shown`);
+          const runs = spotsOf(card)
+            .filter((s) => s.kind === "plain-formatted")
+            .map((s) => shown(s.text));
+          assert.ok(
+            runs.some((run) => run.includes(h)),
+            `${name}: ${h} is shown`,
+          );
         }
       }
     });
@@ -301,7 +437,11 @@ describe("hostile text in cards", () => {
         const bound = bindingsOf(template)
           .filter((b) => b.kind !== "plain" && b.kind !== "plain-formatted")
           .map((b) => b.path);
-        for (const p of paths) assert.ok(bound.some((b) => matchesOne(p, b)), `${name}: ${p} is not bound in a markdown position`);
+        for (const p of paths)
+          assert.ok(
+            bound.some((b) => matchesOne(p, b)),
+            `${name}: ${p} is not bound in a markdown position`,
+          );
       }
     });
   });

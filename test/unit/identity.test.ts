@@ -99,7 +99,11 @@ describe("the trust of an answer a case addresses to one person (a lead or actio
   );
   const config = parseConfig({ TRUSTS_FILE: file });
   const roles = trustRoles(config.trusts!, { teams: {} as never, serviceUrls: new Map() });
-  const pressing = (verb: string, data: Record<string, unknown>, who = MAYA): Incoming => ({ ...incoming(who), invokeName: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } });
+  const pressing = (verb: string, data: Record<string, unknown>, who = MAYA): Incoming => ({
+    ...incoming(who),
+    invokeName: "adaptiveCard/action",
+    value: { action: { type: "Action.Execute", verb, data } },
+  });
 
   it("takes the trust from the card for an addressed answer, with no role at all", async () => {
     for (const verb of ["investigation.answer", "investigation.moreTime", "investigation.refresh", "action.done"]) {
@@ -111,8 +115,16 @@ describe("the trust of an answer a case addresses to one person (a lead or actio
   });
 
   it("never for any other verb, a trust of another tenant, or a person who has a trust of their own", async () => {
-    assert.deepEqual(await identify(pressing("case.addNote", { trustId: "RBB", caseId: "c" }), config, roles), { ok: false, reason: "no-trust", refusal: NO_TRUST });
-    assert.deepEqual(await identify(pressing("investigation.answer", { trustId: "RZZ", caseId: "c" }), config, roles), { ok: false, reason: "no-trust", refusal: NO_TRUST });
+    assert.deepEqual(await identify(pressing("case.addNote", { trustId: "RBB", caseId: "c" }), config, roles), {
+      ok: false,
+      reason: "no-trust",
+      refusal: NO_TRUST,
+    });
+    assert.deepEqual(await identify(pressing("investigation.answer", { trustId: "RZZ", caseId: "c" }), config, roles), {
+      ok: false,
+      reason: "no-trust",
+      refusal: NO_TRUST,
+    });
     const olivia = await identify(pressing("investigation.answer", { trustId: "RBB", caseId: "c" }, OLIVIA), config, roles);
     assert.ok(olivia.ok);
     assert.equal(olivia.caller.trustId, "RAA");
@@ -120,7 +132,15 @@ describe("the trust of an answer a case addresses to one person (a lead or actio
 
   it("refuses a trusts file that would mix trusts up, naming the problem", () => {
     const bad = `${file}.bad.json`;
-    fs.writeFileSync(bad, JSON.stringify({ trusts: [{ id: "RAA", tenantId: TENANT, roles: { officers: { teams: ["19:t@thread.tacv2"] } } }, { id: "raa", tenantId: TENANT, roles: { managers: { teams: ["19:t@thread.tacv2"] } } }] }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        trusts: [
+          { id: "RAA", tenantId: TENANT, roles: { officers: { teams: ["19:t@thread.tacv2"] } } },
+          { id: "raa", tenantId: TENANT, roles: { managers: { teams: ["19:t@thread.tacv2"] } } },
+        ],
+      }),
+    );
     assert.throws(() => parseConfig({ TRUSTS_FILE: bad }), /also trust 0's id[\s\S]*a team belongs to one trust/);
     assert.throws(() => parseConfig({ TRUSTS_FILE: file, ROLE_OFFICERS: OLIVIA }), /ROLE_OFFICERS must be unset when TRUSTS_FILE is set/);
   });

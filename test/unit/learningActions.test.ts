@@ -27,21 +27,43 @@ const WARD_MANAGER = { aadObjectId: "owner-1", name: "Sam Sister" };
 const STRANGER = { aadObjectId: "someone-else", name: "Nat Nobody" };
 const ID = "11111111-2222-4333-8444-555555555555";
 
-function withAction(c: Case = makeCase({ raisedBy: "family", raiserName: "David Jones", consent: "given" }), overrides: Partial<{ description: string; dueOn: string; subject: string; division: string; id: string }> = {}): Case {
+function withAction(
+  c: Case = makeCase({ raisedBy: "family", raiserName: "David Jones", consent: "given" }),
+  overrides: Partial<{ description: string; dueOn: string; subject: string; division: string; id: string }> = {},
+): Case {
   return addAction(
     c,
-    { id: overrides.id ?? ID, description: overrides.description ?? "Call bells are checked at every shift handover", owner: WARD_MANAGER, division: overrides.division ?? "Medicine", dueOn: overrides.dueOn ?? "2026-04-07", subject: overrides.subject },
+    {
+      id: overrides.id ?? ID,
+      description: overrides.description ?? "Call bells are checked at every shift handover",
+      owner: WARD_MANAGER,
+      division: overrides.division ?? "Medicine",
+      dueOn: overrides.dueOn ?? "2026-04-07",
+      subject: overrides.subject,
+    },
     { actor: PRIYA, now: NOW },
   ).updated;
 }
 
-const refusedWith = (pattern: RegExp | string) => (error: unknown) => error instanceof CaseRuleError && (typeof pattern === "string" ? error.message === pattern : pattern.test(error.message));
+const refusedWith = (pattern: RegExp | string) => (error: unknown) =>
+  error instanceof CaseRuleError && (typeof pattern === "string" ? error.message === pattern : pattern.test(error.message));
 
 describe("actions from cases (domain)", () => {
   describe("adding an action", () => {
     it("keeps what will change, the owner, division, due day and theme, and puts the typed words only in the timeline's detail", () => {
       const c = makeCase();
-      const result = addAction(c, { id: ID, description: "Call bells are checked at every shift handover", owner: WARD_MANAGER, division: " Medicine ", dueOn: "2026-04-07", subject: "communications" }, { actor: PRIYA, now: NOW });
+      const result = addAction(
+        c,
+        {
+          id: ID,
+          description: "Call bells are checked at every shift handover",
+          owner: WARD_MANAGER,
+          division: " Medicine ",
+          dueOn: "2026-04-07",
+          subject: "communications",
+        },
+        { actor: PRIYA, now: NOW },
+      );
       const action = result.updated.actions![0];
       assert.deepEqual(
         { ...action },
@@ -90,8 +112,14 @@ describe("actions from cases (domain)", () => {
       assert.doesNotThrow(() => withAction(short, { description: "Annual training on tomorrow's huddle" }));
       assert.throws(() => withAction(short, { description: "Ring Ann back" }), refusedWith(NO_PATIENT_DETAILS));
       const open = withAction(c);
-      assert.throws(() => markActionDone(open, ID, "Told Margaret Jones it is fixed", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(NO_PATIENT_DETAILS));
-      assert.throws(() => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(NO_PATIENT_DETAILS));
+      assert.throws(
+        () => markActionDone(open, ID, "Told Margaret Jones it is fixed", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedWith(NO_PATIENT_DETAILS),
+      );
+      assert.throws(
+        () => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedWith(NO_PATIENT_DETAILS),
+      );
     });
 
     it("wants a working day that is not in the past (today will do)", () => {
@@ -130,11 +158,20 @@ describe("actions from cases (domain)", () => {
 
     it("refuses someone else, a made-up action, an already-done action and no evidence", () => {
       const open = withAction();
-      assert.throws(() => markActionDone(open, ID, "Done", { actor: STRANGER, now: NOW, isManager: false }), refusedWith("This action belongs to Sam Sister. Only they or a PALS manager can mark it done."));
-      assert.throws(() => markActionDone(open, "99999999-2222-4333-8444-555555555555", "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(/not on this case/));
+      assert.throws(
+        () => markActionDone(open, ID, "Done", { actor: STRANGER, now: NOW, isManager: false }),
+        refusedWith("This action belongs to Sam Sister. Only they or a PALS manager can mark it done."),
+      );
+      assert.throws(
+        () => markActionDone(open, "99999999-2222-4333-8444-555555555555", "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedWith(/not on this case/),
+      );
       assert.throws(() => markActionDone(open, ID, "  ", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(/Say what changed/));
       const done = markActionDone(open, ID, "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
-      assert.throws(() => markActionDone(done, ID, "Again", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith("Sam Sister already marked this action done on Tuesday 10 March 2026."));
+      assert.throws(
+        () => markActionDone(done, ID, "Again", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedWith("Sam Sister already marked this action done on Tuesday 10 March 2026."),
+      );
       assert.equal(mayMarkDone({ owner: WARD_MANAGER }, "OWNER-1", false), true, "ids compare without case");
       assert.equal(mayMarkDone({ owner: WARD_MANAGER }, STRANGER.aadObjectId, false), false);
     });
@@ -163,7 +200,10 @@ describe("actions from cases (domain)", () => {
       // Added Thursday 2 April, inside the window that opened on Wednesday 1 April.
       const late: Case = { ...c, actions: c.actions!.map((a) => ({ ...a, createdOn: "2026-04-02" })) };
       assert.deepEqual(actionReminders(late, "2026-04-02", 2), []);
-      assert.deepEqual(actionReminders(late, "2026-04-07", 2).map((r) => r.moment), ["due-day"]);
+      assert.deepEqual(
+        actionReminders(late, "2026-04-07", 2).map((r) => r.moment),
+        ["due-day"],
+      );
       // Added on the day the window opens: also inside it.
       const onTheDay: Case = { ...c, actions: c.actions!.map((a) => ({ ...a, createdOn: "2026-04-01" })) };
       assert.deepEqual(actionReminders(onTheDay, "2026-04-01", 2), []);
@@ -205,13 +245,23 @@ describe("actions from cases (domain)", () => {
       createdBy: PRIYA,
     });
     const cases = [
-      { id: "c1", reference: "PALS-2026-000001", actions: [action("a", "me", "2026-03-20"), action("b", "you", "2026-03-05", "medicine "), action("x", "me", "2026-03-01", "Medicine", "done")] },
+      {
+        id: "c1",
+        reference: "PALS-2026-000001",
+        actions: [action("a", "me", "2026-03-20"), action("b", "you", "2026-03-05", "medicine "), action("x", "me", "2026-03-01", "Medicine", "done")],
+      },
       { id: "c2", reference: "PALS-2026-000002", actions: [action("c", "me", "2026-03-09", "Surgery"), action("d", "you", "2026-04-01", "Surgery")] },
     ];
 
     it("`actions`: mine only, open only, soonest due first, overdue marked", () => {
       const mine = myOpenActions(cases, "ME", "2026-03-10");
-      assert.deepEqual(mine.map((l) => [l.action.id, l.reference, l.overdue]), [["c", "PALS-2026-000002", true], ["a", "PALS-2026-000001", false]]);
+      assert.deepEqual(
+        mine.map((l) => [l.action.id, l.reference, l.overdue]),
+        [
+          ["c", "PALS-2026-000002", true],
+          ["a", "PALS-2026-000001", false],
+        ],
+      );
     });
 
     it("`actions all`: by division (one division however it was typed), divisions with overdue first, overdue first within, with counts", () => {

@@ -41,20 +41,36 @@ describe("letters", () => {
   it("shows sections only when the case has what they need, and never HTML-escapes", () => {
     const c = { ...makeCase(), desiredOutcome: "An apology & a meeting <soon>" };
     const view = letterView(c, { today: "2026-03-10", officerName: "Priya", events: [] });
-    assert.equal(fillLetter("{{#extensionReason}}Because {{extensionReason}}.{{/extensionReason}}{{^extensionReason}}No delay.{{/extensionReason}}", view), "No delay.");
+    assert.equal(
+      fillLetter("{{#extensionReason}}Because {{extensionReason}}.{{/extensionReason}}{{^extensionReason}}No delay.{{/extensionReason}}", view),
+      "No delay.",
+    );
     assert.equal(fillLetter("{{desiredOutcome}}", view), "An apology & a meeting <soon>");
   });
 
   it("gives the holding letter the old and new response dates and the reason from the timeline", () => {
     const c = makeCase();
     const changed = changeResponseDate(c, { newDate: "2026-04-30", reason: "Waiting for the ward manager's statement", agreedWithComplainant: true }, ctx);
-    const event = { id: "e", caseId: c.id, trustId: c.trustId, reference: c.reference, at: ctx.now.toISOString(), by: ctx.actor, ...changed.event } as CaseEvent;
+    const event = {
+      id: "e",
+      caseId: c.id,
+      trustId: c.trustId,
+      reference: c.reference,
+      at: ctx.now.toISOString(),
+      by: ctx.actor,
+      ...changed.event,
+    } as CaseEvent;
     const view = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event] });
     assert.equal(view.previousResponseDate, "Thursday 9 April 2026");
     assert.equal(view.responseDate, "Thursday 30 April 2026");
     assert.equal(view.extensionReason, "Waiting for the ward manager's statement");
     assert.equal(view.responseWorkingDays, "25", "an agreed date gives the tier's working days");
-    const wales = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event], rules: { ...DEFAULT_DEADLINE_RULES, complexityWorkingDays: { 25: 30, 40: 30, 60: 30 } } });
+    const wales = letterView(changed.updated, {
+      today: "2026-03-10",
+      officerName: "Priya",
+      events: [event],
+      rules: { ...DEFAULT_DEADLINE_RULES, complexityWorkingDays: { 25: 30, 40: 30, 60: 30 } },
+    });
     assert.equal(wales.responseWorkingDays, "30", "under the trust's rules");
   });
 
@@ -91,7 +107,10 @@ describe("letters", () => {
     assert.equal(templates.fromTrust("final"), false);
     assert.equal(templates.get("holding"), "Our own holding letter for {{reference}}");
     fs.writeFileSync(path.join(dir, "final.md"), "{{#open}} never closed");
-    assert.throws(() => templates.get("final"), (error: unknown) => error instanceof LetterTemplateFileError && /final\.md has a mistake/.test(error.message));
+    assert.throws(
+      () => templates.get("final"),
+      (error: unknown) => error instanceof LetterTemplateFileError && /final\.md has a mistake/.test(error.message),
+    );
   });
 
   it("records which letter was sent, and only for complaints", () => {
@@ -110,7 +129,11 @@ describe("Ombudsman (PHSO) referrals", () => {
     const c = closedComplaint();
     assert.equal(c.nextDueOn, undefined);
     const later = { ...ctx, now: new Date("2026-06-01T10:00:00Z") };
-    const { updated, event } = recordOmbudsman(c, { referredOn: "2026-05-28", reference: " C-2026-0001 ", stage: "assessment", responseDueOn: "2026-06-12" }, later);
+    const { updated, event } = recordOmbudsman(
+      c,
+      { referredOn: "2026-05-28", reference: " C-2026-0001 ", stage: "assessment", responseDueOn: "2026-06-12" },
+      later,
+    );
     assert.deepEqual(updated.ombudsman, { referredOn: "2026-05-28", reference: "C-2026-0001", stage: "assessment", responseDueOn: "2026-06-12" });
     assert.equal(updated.nextDueOn, "2026-06-12");
     assert.ok(updated.flags.includes("regulator-involved"));
@@ -122,7 +145,11 @@ describe("Ombudsman (PHSO) referrals", () => {
     assert.equal(item?.state, "due-soon");
     assert.deepEqual(alertReasonsFor(updated), ["regulator-involved"], "managers hear about it even though the case is closed");
 
-    const decided = recordOmbudsman(updated, { referredOn: "2026-05-28", reference: "C-2026-0001", stage: "decided", responseDueOn: "2026-06-12" }, later).updated;
+    const decided = recordOmbudsman(
+      updated,
+      { referredOn: "2026-05-28", reference: "C-2026-0001", stage: "decided", responseDueOn: "2026-06-12" },
+      later,
+    ).updated;
     assert.equal(decided.ombudsman?.responseDueOn, undefined, "nothing is due once the Ombudsman has decided");
     assert.equal(decided.nextDueOn, undefined);
     assert.equal(digestItem(decided, "2026-06-11"), undefined);

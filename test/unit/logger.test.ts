@@ -33,7 +33,10 @@ describe("errors reach the log as their name, code and status only", () => {
     ["log.error({ err: error })", (log, error) => log.error({ err: error })],
     ["log.warn({ err: error }, message)", (log, error) => log.warn({ err: error }, "Save failed")],
     ["log.warn({ error }, message)", (log, error) => log.warn({ error }, "Save failed")],
-    ["log.warn({ caseId, err: { name, message, stack } }, message)", (log, error) => log.warn({ caseId: "c1", err: { name: error.name, message: error.message, stack: error.stack } }, "Save failed")],
+    [
+      "log.warn({ caseId, err: { name, message, stack } }, message)",
+      (log, error) => log.warn({ caseId: "c1", err: { name: error.name, message: error.message, stack: error.stack } }, "Save failed"),
+    ],
   ];
   for (const [shape, write] of shapes) {
     it(`${shape} writes no words of the error, and keeps what identifies it`, () => {

@@ -2,7 +2,11 @@ import { strict as assert } from "node:assert";
 import { contactPrefill, htmlToText, messageSourceFromPayload, messageSourceOf, withMessageSource } from "../../src/domain";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
-const payload = (content: string, extra: Record<string, unknown> = {}) => ({ createdDateTime: "2026-03-09T14:05:00.000Z", body: { contentType: "html", content }, ...extra });
+const payload = (content: string, extra: Record<string, unknown> = {}) => ({
+  createdDateTime: "2026-03-09T14:05:00.000Z",
+  body: { contentType: "html", content },
+  ...extra,
+});
 
 describe("a Teams message logged as a contact (messageSource)", () => {
   it("reads a message body's HTML as the text a person sees: lines where blocks and breaks are, mentions and emoji as text", () => {
@@ -35,7 +39,13 @@ describe("a Teams message logged as a contact (messageSource)", () => {
     assert.equal(email.source.link, "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1");
     assert.deepEqual(contactPrefill(email.source), { summary: "Complaint about Ward 7\n\nBody", receivedOn: "2026-10-25", receivedVia: "email" });
 
-    for (const link of ["javascript:alert(1)", "http://teams.microsoft.com/l/message/1", "https://teams.microsoft.com.evil.example/l/message/1", "https://user:pw@teams.microsoft.com/x", ""]) {
+    for (const link of [
+      "javascript:alert(1)",
+      "http://teams.microsoft.com/l/message/1",
+      "https://teams.microsoft.com.evil.example/l/message/1",
+      "https://user:pw@teams.microsoft.com/x",
+      "",
+    ]) {
       const chat = messageSourceFromPayload(payload("Hi", { linkToMessage: link, from: { user: { userIdentityType: "aadUser" } } }), NOW);
       assert.ok(chat.ok);
       assert.equal(chat.source.link, undefined, link);
@@ -55,7 +65,8 @@ describe("a Teams message logged as a contact (messageSource)", () => {
 
   it("says when there is nothing to log, or nothing like a message", () => {
     assert.deepEqual(messageSourceFromPayload(payload('<img src="x.png"><attachment id="1"></attachment>'), NOW), { ok: false, problem: "no-text" });
-    for (const bad of [undefined, null, "text", { body: "text" }, { body: { content: 42 } }]) assert.deepEqual(messageSourceFromPayload(bad, NOW), { ok: false, problem: "not-a-message" }, JSON.stringify(bad));
+    for (const bad of [undefined, null, "text", { body: "text" }, { body: { content: 42 } }])
+      assert.deepEqual(messageSourceFromPayload(bad, NOW), { ok: false, problem: "not-a-message" }, JSON.stringify(bad));
     const plain = messageSourceFromPayload({ body: { contentType: "text", content: "  <b>not HTML</b>  " }, createdDateTime: "garbage" }, NOW);
     assert.ok(plain.ok);
     assert.equal(plain.source.text, "<b>not HTML</b>", "a text body is taken as typed");
@@ -73,7 +84,12 @@ describe("a Teams message logged as a contact (messageSource)", () => {
   it("marks the created timeline entry and keeps the original as its free text", () => {
     const created = { kind: "created" as const, summary: "Concern logged (received by email on Monday 9 March 2026)" };
     assert.deepEqual(withMessageSource(created, undefined), created);
-    const marked = withMessageSource(created, { text: "Original words", sentAt: "2026-03-09T14:05:00.000Z", viaEmail: true, link: "https://teams.microsoft.com/l/message/1" });
+    const marked = withMessageSource(created, {
+      text: "Original words",
+      sentAt: "2026-03-09T14:05:00.000Z",
+      viaEmail: true,
+      link: "https://teams.microsoft.com/l/message/1",
+    });
     assert.equal(marked.summary, "Concern logged (received by email on Monday 9 March 2026), from a Teams message");
     assert.equal(
       marked.detail,

@@ -63,7 +63,10 @@ describe("nudges and escalations (rules)", () => {
       digestItem({ ...base, id: "b", reference: "PALS-2026-000002", nextDueOn: "2026-03-10" }, "2026-03-10")!,
       digestItem({ ...base, id: "c", reference: "PALS-2026-000001", nextDueOn: "2026-03-05" }, "2026-03-10")!,
     ];
-    assert.deepEqual(sortDigest(items).map((i) => i.state), ["overdue", "due-today", "due-soon"]);
+    assert.deepEqual(
+      sortDigest(items).map((i) => i.state),
+      ["overdue", "due-today", "due-soon"],
+    );
   });
 
   it("alerts managers for flags, a third contact in 90 days and an escalation, and for missed deadlines", () => {
@@ -94,10 +97,23 @@ describe("nudges and escalations (rules)", () => {
 
   it("waits as long as Retry-After says on 429, and backs off with jitter otherwise", () => {
     assert.equal(retryDelayMs(1, 30), 30_000);
-    assert.equal(retryDelayMs(1, undefined, () => 0), 1_000);
-    assert.equal(retryDelayMs(1, undefined, () => 1), 2_000);
-    assert.equal(retryDelayMs(4, undefined, () => 1), 16_000);
-    assert.equal(retryDelayMs(30, undefined, () => 1), 15 * 60_000, "capped at 15 minutes");
+    assert.equal(
+      retryDelayMs(1, undefined, () => 0),
+      1_000,
+    );
+    assert.equal(
+      retryDelayMs(1, undefined, () => 1),
+      2_000,
+    );
+    assert.equal(
+      retryDelayMs(4, undefined, () => 1),
+      16_000,
+    );
+    assert.equal(
+      retryDelayMs(30, undefined, () => 1),
+      15 * 60_000,
+      "capped at 15 minutes",
+    );
   });
 
   it("keeps to Teams' limits per conversation: 7 a second, 60 in 30 seconds", () => {
@@ -110,7 +126,7 @@ describe("nudges and escalations (rules)", () => {
     assert.equal(limiter.nextAllowedAt("chat", t0), t0 + 1_000, "the 8th waits a second");
     assert.equal(limiter.nextAllowedAt("other chat", t0), t0, "other conversations are not held up");
     let now = t0;
-    for (let sent = 7; sent < 60; ) {
+    for (let sent = 7; sent < 60;) {
       now = limiter.nextAllowedAt("chat", now);
       limiter.record("chat", now);
       sent += 1;

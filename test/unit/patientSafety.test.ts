@@ -23,15 +23,17 @@ const alertIds = (before: Case | undefined, after: Case, rules?: Parameters<type
 describe("possible patient safety incidents", () => {
   const flagged = makeCase({ safetyIncident: "true" });
   const flagLine = (c: Case) =>
-    (caseCardData(c, { roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[]).map((f) => f.value).filter((v) => v.startsWith("Possible patient safety"));
+    (caseCardData(c, { roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[])
+      .map((f) => f.value)
+      .filter((v) => v.startsWith("Possible patient safety"));
 
   it("flags a contact logged with it, and queues one managers' alert and one safety-channel copy", () => {
     assert.ok(flagged.flags.includes("patient-safety"));
     assert.equal(makeCase().safetyIncident, undefined, "left out when not flagged");
-    assert.deepEqual(alertIds(undefined, flagged).filter((id) => id.includes("patient-safety")), [
-      `alert:${flagged.id}:patient-safety -> alerts-channel`,
-      `alert:${flagged.id}:patient-safety:safety-channel -> safety-channel`,
-    ]);
+    assert.deepEqual(
+      alertIds(undefined, flagged).filter((id) => id.includes("patient-safety")),
+      [`alert:${flagged.id}:patient-safety -> alerts-channel`, `alert:${flagged.id}:patient-safety:safety-channel -> safety-channel`],
+    );
     assert.deepEqual(alertIds(flagged, { ...flagged, division: "Surgery" }), [], "a later change does not alert again");
   });
 
@@ -50,16 +52,27 @@ describe("possible patient safety incidents", () => {
   it("sends no patient-safety alert when the trust's rules switch it off", () => {
     const rules = parseRules({ alerts: { "patient-safety": false } });
     assert.ok(rules.ok);
-    assert.deepEqual(alertIds(undefined, flagged, rules.rules).filter((id) => id.includes("patient-safety")), []);
+    assert.deepEqual(
+      alertIds(undefined, flagged, rules.rules).filter((id) => id.includes("patient-safety")),
+      [],
+    );
   });
 
   it("records an incident reference of 1 to 40 letters, digits, spaces and -/_. on a system from the list", () => {
     const done = recordIncidentReference(flagged, { system: "lfpse", reference: " W12345/a_b.c-d " }, ctx);
-    assert.deepEqual(done.updated.incidentReference, { system: "lfpse", reference: "W12345/a_b.c-d", recordedOn: TODAY, by: { aadObjectId: "officer-1", name: "Priya Shah" } });
+    assert.deepEqual(done.updated.incidentReference, {
+      system: "lfpse",
+      reference: "W12345/a_b.c-d",
+      recordedOn: TODAY,
+      by: { aadObjectId: "officer-1", name: "Priya Shah" },
+    });
     assert.equal(done.event.summary, "Incident reference recorded: reported on LFPSE");
     assert.doesNotMatch(done.event.summary, /Margaret|W12345/, "the summary names the system, nothing typed");
     assert.equal(recordIncidentReference(flagged, { system: "datix", reference: "D".repeat(40) }, ctx).updated.incidentReference?.reference, "D".repeat(40));
-    assert.throws(() => recordIncidentReference(flagged, { system: "datix", reference: "D".repeat(41) }, ctx), /Shorten the incident reference to 40 characters or fewer/);
+    assert.throws(
+      () => recordIncidentReference(flagged, { system: "datix", reference: "D".repeat(41) }, ctx),
+      /Shorten the incident reference to 40 characters or fewer/,
+    );
     assert.throws(() => recordIncidentReference(flagged, { system: "datix", reference: "=HYPERLINK(1)" }, ctx), /Use only letters, digits, spaces and/);
     assert.throws(() => recordIncidentReference(flagged, { system: "datix", reference: "   " }, ctx), /Enter the incident reference/);
     assert.throws(() => recordIncidentReference(flagged, { system: "nrls", reference: "W1" }, ctx), /Choose the incident system from the list/);
@@ -85,7 +98,9 @@ describe("possible patient safety incidents", () => {
 
   it("exports the flag and the reference as two CSV columns, and keeps the reference when a case is anonymised", () => {
     const reported = recordIncidentReference(flagged, { system: "ulysses", reference: "U 77" }, ctx).updated;
-    const [header, row] = casesCsv([reported], { withPatientDetails: false }).replace(/^\uFEFF/, "").split("\r\n");
+    const [header, row] = casesCsv([reported], { withPatientDetails: false })
+      .replace(/^\uFEFF/, "")
+      .split("\r\n");
     const cells = Object.fromEntries(header.split(",").map((h, i) => [h, row.split(",")[i]]));
     assert.equal(cells["Possible patient safety incident"], "Yes");
     assert.equal(cells["Incident reference"], "Ulysses U 77");

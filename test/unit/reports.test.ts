@@ -64,8 +64,18 @@ describe("reports (pure figures)", () => {
       assert.equal(parseReportCommand("ko41a 2024-26", REPORT_TODAY).kind, "problem");
       assert.equal(parseReportCommand("ko41a 2026", REPORT_TODAY).kind, "problem", "2026-27 hasn't started");
       assert.equal(parseReportCommand("please", REPORT_TODAY).kind, "problem");
-      assert.deepEqual(parseExportCommand("2026-01-01 2026-02-28", REPORT_TODAY), { kind: "cases", from: "2026-01-01", to: "2026-02-28", withPatientDetails: false });
-      assert.deepEqual(parseExportCommand("2026-01-01 2026-02-28 with patient details", REPORT_TODAY), { kind: "cases", from: "2026-01-01", to: "2026-02-28", withPatientDetails: true });
+      assert.deepEqual(parseExportCommand("2026-01-01 2026-02-28", REPORT_TODAY), {
+        kind: "cases",
+        from: "2026-01-01",
+        to: "2026-02-28",
+        withPatientDetails: false,
+      });
+      assert.deepEqual(parseExportCommand("2026-01-01 2026-02-28 with patient details", REPORT_TODAY), {
+        kind: "cases",
+        from: "2026-01-01",
+        to: "2026-02-28",
+        withPatientDetails: true,
+      });
       assert.equal(parseExportCommand("last month", REPORT_TODAY).kind, "problem");
     });
   });

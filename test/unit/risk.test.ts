@@ -53,7 +53,10 @@ describe("risk matrix", () => {
     }
     const stored = CaseSchema.safeParse({ ...makeCase(), risk: { consequence: 7, likelihood: 3, score: 21 } });
     assert.equal(stored.success, false);
-    assert.deepEqual(stored.error?.issues.map((issue) => issue.path.join(".")), ["risk.consequence"]);
+    assert.deepEqual(
+      stored.error?.issues.map((issue) => issue.path.join(".")),
+      ["risk.consequence"],
+    );
   });
 
   it("names each level in the matrix's words", () => {

@@ -54,7 +54,11 @@ describe("texts that state a timescale, from the trust's rules", () => {
     );
     assert.equal(complexityTierTitle(60, OWN), "Very complex: 50 working days");
     assert.equal(defaultComplexityText(OWN), "Complex (35 working days)", "the rules' default tier");
-    assert.deepEqual(complexityTierChoices(OWN).map((c) => c.id), ["25", "40", "60"], "the stored ids do not change");
+    assert.deepEqual(
+      complexityTierChoices(OWN).map((c) => c.id),
+      ["25", "40", "60"],
+      "the stored ids do not change",
+    );
   });
 
   it("the backstop, the acknowledgement and the out-of-time period", () => {
@@ -86,7 +90,15 @@ describe("texts that state a timescale, from the trust's rules", () => {
   });
 
   it("the digest's due-soon heading names the nudge window", () => {
-    const item = { caseId: "c-1", reference: "PALS-2026-000123", type: "complaint" as const, deadline: "response" as const, dueOn: "2026-03-12", state: "due-soon" as const, workingDays: 2 };
+    const item = {
+      caseId: "c-1",
+      reference: "PALS-2026-000123",
+      type: "complaint" as const,
+      deadline: "response" as const,
+      dueOn: "2026-03-12",
+      state: "due-soon" as const,
+      workingDays: 2,
+    };
     assert.match(cardText(digestCard([item], "2026-03-10")), /Due in the next 2 working days/);
     assert.match(cardText(digestCard([item], "2026-03-10", undefined, undefined, 5)), /Due in the next 5 working days/);
   });

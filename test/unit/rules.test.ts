@@ -62,12 +62,18 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.equal(config.rulesFile, undefined);
       assert.equal(config.rules.deadlines, DEFAULT_DEADLINE_RULES);
       // The England deadlines the other tests pin, for a complaint received Thursday 2 April 2026.
-      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, config.rules.deadlines), computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }));
+      assert.deepEqual(
+        computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, config.rules.deadlines),
+        computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }),
+      );
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02", complexity: 60 }, config.rules.deadlines).respondBy, "2026-07-01");
       assert.equal(config.rules.nudgeWindowWorkingDays, 2);
       assert.deepEqual(config.rules.investigations, { workingDays: 10, reminderWorkingDays: 2 });
       assert.deepEqual(config.rules.updates, { workingDays: 20 });
-      assert.ok(Object.values(config.rules.alerts).every((on) => on), "every alert is on");
+      assert.ok(
+        Object.values(config.rules.alerts).every((on) => on),
+        "every alert is on",
+      );
     });
   });
 
@@ -77,7 +83,13 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const parsed = parseRules(json);
       assert.ok(parsed.ok);
       assert.deepEqual({ ...parsed.rules, name: "" }, { ...DEFAULT_RULES, name: "" }, "the same values as no file at all");
-      assert.deepEqual(Object.keys(json.alerts).filter((k) => k !== "$comment").sort(), Object.keys(DEFAULT_RULES.alerts).sort(), "every alert is listed");
+      assert.deepEqual(
+        Object.keys(json.alerts)
+          .filter((k) => k !== "$comment")
+          .sort(),
+        Object.keys(DEFAULT_RULES.alerts).sort(),
+        "every alert is listed",
+      );
       for (const section of [json, json.deadlines, json.deadlines.complaint, json.nudges, json.investigations, json.updates, json.alerts]) {
         assert.equal(typeof section.$comment, "string", "each level is explained");
       }
@@ -93,7 +105,8 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.equal(rules.deadlines.backstopMonths, 6);
       assert.equal(rules.deadlines.outOfTimeMonths, 12);
       const comment = (readJson(WALES) as { $comment: string }).$comment;
-      for (const source of ["legislation.gov.uk/wsi/2011/704", "senedd", "ombudsman.wales", "bma.org.uk"]) assert.ok(comment.includes(source), `cites ${source}`);
+      for (const source of ["legislation.gov.uk/wsi/2011/704", "senedd", "ombudsman.wales", "bma.org.uk"])
+        assert.ok(comment.includes(source), `cites ${source}`);
       assert.match(comment, /COULD NOT CONFIRM/, "says what could not be confirmed");
     });
   });
@@ -111,7 +124,11 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       // Every tier is 30 working days in Wales.
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 60 }, rules.deadlines).respondBy, "2026-05-20");
       // England's, the same day: 3 working days (Fri 10 April) and 25 (Wed 13 May).
-      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }), { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-07" });
+      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }), {
+        acknowledgeBy: "2026-04-10",
+        respondBy: "2026-05-13",
+        backstop: "2026-10-07",
+      });
     });
 
     it("across Christmas: received Wednesday 23 December 2026, acknowledged by Tuesday 29 December", () => {
@@ -168,7 +185,10 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     });
 
     it("a misspelt or unknown rule, rather than ignoring it", () => {
-      assert.match(configProblems(JSON.stringify({ deadlines: { complaint: { acknowledgeWorkingdays: 2 } } })), /deadlines\.complaint\.acknowledgeWorkingdays is not a rule PALS Desk knows/);
+      assert.match(
+        configProblems(JSON.stringify({ deadlines: { complaint: { acknowledgeWorkingdays: 2 } } })),
+        /deadlines\.complaint\.acknowledgeWorkingdays is not a rule PALS Desk knows/,
+      );
       assert.match(configProblems(JSON.stringify({ alerts: { "patient-unhappy": false } })), /alerts\.patient-unhappy is not a rule PALS Desk knows/);
     });
 
@@ -180,7 +200,9 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     it("a missing file", () => {
       assert.throws(
         () => parseConfig({ RULES_FILE: "env/no-such-rules.json" }),
-        (error: unknown) => error instanceof ConfigError && /RULES_FILE must be a JSON file that exists \(relative to the working directory\) \(it is "env\/no-such-rules\.json"\)/.test(error.message),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /RULES_FILE must be a JSON file that exists \(relative to the working directory\) \(it is "env\/no-such-rules\.json"\)/.test(error.message),
       );
     });
 
@@ -237,7 +259,10 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.deepEqual(result.updated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
       assert.equal(result.updated.nextDueOn, "2026-04-09");
       assert.equal(result.event.kind, "deadlines-recalculated");
-      assert.match(result.event.summary, /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/);
+      assert.match(
+        result.event.summary,
+        /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
+      );
       assert.deepEqual(result.event.changes, [
         { field: "acknowledgeBy", before: "2026-04-10", after: "2026-04-09" },
         { field: "respondBy", before: "2026-05-13", after: "2026-05-20" },
@@ -246,8 +271,14 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const kept = recalculateDeadlines(agreed, ctx).updated.deadlines;
       assert.equal(kept.respondBy, "2026-06-01", "a date agreed with the person stays");
       assert.equal(kept.acknowledgedOn, "2026-04-08");
-      assert.throws(() => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_DEADLINE_RULES }), (e: unknown) => e instanceof CaseRuleError && /already follow the current rules/.test(e.message));
-      assert.throws(() => recalculateDeadlines({ ...england, status: "closed" }, ctx), (e: unknown) => e instanceof CaseRuleError && /closed/.test(e.message));
+      assert.throws(
+        () => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_DEADLINE_RULES }),
+        (e: unknown) => e instanceof CaseRuleError && /already follow the current rules/.test(e.message),
+      );
+      assert.throws(
+        () => recalculateDeadlines({ ...england, status: "closed" }, ctx),
+        (e: unknown) => e instanceof CaseRuleError && /closed/.test(e.message),
+      );
     });
 
     it("recalculation also moves the next update to the complainant when only the trust's update cadence changed", () => {
@@ -255,7 +286,10 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const acknowledged: Case = { ...makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }), nextDueOn: "2026-05-07" };
       acknowledged.deadlines = { ...acknowledged.deadlines, acknowledgedOn: "2026-04-08" };
       const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-09T09:00:00Z"), rules: DEFAULT_DEADLINE_RULES };
-      assert.throws(() => recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 20 }), (e: unknown) => e instanceof CaseRuleError && /already follow/.test(e.message));
+      assert.throws(
+        () => recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 20 }),
+        (e: unknown) => e instanceof CaseRuleError && /already follow/.test(e.message),
+      );
       const result = recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 10 });
       assert.equal(result.updated.nextDueOn, "2026-04-22");
       assert.deepEqual(result.updated.deadlines, acknowledged.deadlines, "the stored deadlines stay");

@@ -20,7 +20,10 @@ describe("what the Bot Framework SDK prints while it handles a request", () => {
     assert.equal(printed.length, 1);
     assert.match(String(printed[0]), /token expired/);
     assert.ok(written.some((line) => line.includes("our own turn")));
-    assert.ok(written.some((line) => line.includes("printed after the request")), "output after the request is not swallowed");
+    assert.ok(
+      written.some((line) => line.includes("printed after the request")),
+      "output after the request is not swallowed",
+    );
     assert.ok(!written.some((line) => line.includes("token expired")));
   });
 });

@@ -90,19 +90,51 @@ describe("signposting directory", () => {
     }
 
     it("puts Samaritans then urgent help first for crisis needs, always", () => {
-      for (const need of ["suicidal", "suicide", "I want to kill myself", "she wants to die", "self-harm", "self harming", "he took an overdose", "mental health crisis", "doesn't want to live any more", "suicidel", "sucide", "suiside", "crises"]) {
+      for (const need of [
+        "suicidal",
+        "suicide",
+        "I want to kill myself",
+        "she wants to die",
+        "self-harm",
+        "self harming",
+        "he took an overdose",
+        "mental health crisis",
+        "doesn't want to live any more",
+        "suicidel",
+        "sucide",
+        "suiside",
+        "crises",
+      ]) {
         const result = directory.search(need, 5);
         assert.equal(result.crisis, true, need);
-        assert.deepEqual(result.matches.slice(0, 2).map((m) => m.entry.id), ["samaritans", "nhs-111"], need);
+        assert.deepEqual(
+          result.matches.slice(0, 2).map((m) => m.entry.id),
+          ["samaritans", "nhs-111"],
+          need,
+        );
       }
       // Crisis first even when the rest of the need is about something else.
       const mixed = directory.search("complaint about the ward, and he is suicidal", 5);
-      assert.deepEqual(mixed.matches.slice(0, 2).map((m) => m.entry.id), ["samaritans", "nhs-111"]);
+      assert.deepEqual(
+        mixed.matches.slice(0, 2).map((m) => m.entry.id),
+        ["samaritans", "nhs-111"],
+      );
       assert.ok(mixed.matches.some((m) => m.entry.id === "nhs-complaints-advocacy" || m.entry.id === "phso"));
     });
 
     it("does not treat everyday needs as a crisis", () => {
-      for (const need of ["help writing a complaint", "care home fees", "sectioned", "crisps", "crisp packet", "suitcase", "squid", "overdone", "the food was overdone"]) assert.equal(isCrisisNeed(need), false, need);
+      for (const need of [
+        "help writing a complaint",
+        "care home fees",
+        "sectioned",
+        "crisps",
+        "crisp packet",
+        "suitcase",
+        "squid",
+        "overdone",
+        "the food was overdone",
+      ])
+        assert.equal(isCrisisNeed(need), false, need);
     });
 
     it("tolerates typos", () => {
@@ -152,7 +184,10 @@ describe("signposting directory", () => {
     const groups = directory.groups();
     assert.equal(groups[0].category, "urgent");
     assert.deepEqual(groups[0].entries.map((e) => e.id).slice(0, 2), ["samaritans", "nhs-111"]);
-    assert.equal(groups.reduce((n, g) => n + g.entries.length, 0), NATIONAL_DIRECTORY.length);
+    assert.equal(
+      groups.reduce((n, g) => n + g.entries.length, 0),
+      NATIONAL_DIRECTORY.length,
+    );
   });
 
   describe("local services", () => {
@@ -193,7 +228,11 @@ describe("signposting directory", () => {
       );
       assert.equal(parsed.ok, false);
       const messages = !parsed.ok ? parsed.problems.map(describeProblem) : [];
-      const has = (pattern: RegExp) => assert.ok(messages.some((m) => pattern.test(m)), `${pattern} in:\n${messages.join("\n")}`);
+      const has = (pattern: RegExp) =>
+        assert.ok(
+          messages.some((m) => pattern.test(m)),
+          `${pattern} in:\n${messages.join("\n")}`,
+        );
       has(/^entry 2 \(index 1, id "bad-web"\): contact\.web must be an https:\/\/ web address$/);
       has(/^entry 3 \(index 2, id "Bad Id"\): id must be lower-case letters, digits and hyphens/);
       has(/^entry 4 \(index 3, id "no-contact"\): contact needs at least one of phone/);
@@ -232,7 +271,10 @@ describe("signposting directory", () => {
       );
       const notJson = path.join(dir, "broken.json");
       fs.writeFileSync(notJson, "{ entries: [");
-      assert.throws(() => loadSignpostingDirectory(notJson), (error: unknown) => error instanceof SignpostingFileError && /not valid JSON/.test(error.message) && error.message.includes(notJson));
+      assert.throws(
+        () => loadSignpostingDirectory(notJson),
+        (error: unknown) => error instanceof SignpostingFileError && /not valid JSON/.test(error.message) && error.message.includes(notJson),
+      );
     });
 
     it("ships a valid example file", () => {
@@ -247,10 +289,16 @@ describe("signposting directory", () => {
   });
 
   it("still finds an entry with no keywords by what it is for, after entries whose names match", () => {
-    const parsed = parseDirectory({ entries: [localEntry({ keywords: [] }), localEntry({ id: "weekly-clinic", name: "Weekly clinic", purpose: "A clinic.", keywords: [] })] }, { scope: "local" });
+    const parsed = parseDirectory(
+      { entries: [localEntry({ keywords: [] }), localEntry({ id: "weekly-clinic", name: "Weekly clinic", purpose: "A clinic.", keywords: [] })] },
+      { scope: "local" },
+    );
     assert.ok(parsed.ok);
     const local = new SignpostingDirectory([...NATIONAL_DIRECTORY, ...parsed.entries]);
-    assert.deepEqual(local.search("weekly", 5).matches.map((m) => m.entry.id), ["weekly-clinic", "ward-7-carers"]);
+    assert.deepEqual(
+      local.search("weekly", 5).matches.map((m) => m.entry.id),
+      ["weekly-clinic", "ward-7-carers"],
+    );
   });
 
   describe("on a large directory (thousands of local services)", () => {
@@ -285,11 +333,21 @@ describe("signposting directory", () => {
       for (const need of ["suicidal", "community support, he is suicidal", "self-harm and money worries"]) {
         const long = big.search(need, 80).matches.map((m) => m.entry.id);
         assert.deepEqual(long.slice(0, 2), ["samaritans", "nhs-111"], need);
-        for (const limit of [1, 5, 25, 60]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit), `${need} (${limit})`);
+        for (const limit of [1, 5, 25, 60])
+          assert.deepEqual(
+            big.search(need, limit).matches.map((m) => m.entry.id),
+            long.slice(0, limit),
+            `${need} (${limit})`,
+          );
       }
       for (const need of ["community support", "money advice", "carers"]) {
         const long = big.search(need, 80).matches.map((m) => m.entry.id);
-        for (const limit of [1, 5, 25]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit), `${need} (${limit})`);
+        for (const limit of [1, 5, 25])
+          assert.deepEqual(
+            big.search(need, limit).matches.map((m) => m.entry.id),
+            long.slice(0, limit),
+            `${need} (${limit})`,
+          );
       }
     });
 
@@ -298,8 +356,17 @@ describe("signposting directory", () => {
         const result = big.search(need, 400);
         const long = result.matches;
         assert.ok(long.length > 100, need);
-        if (!result.crisis) assert.ok(long.every((m, i) => i === 0 || m.score <= long[i - 1].score), `${need}: best first`);
-        for (const limit of [25, 100]) assert.deepEqual(big.search(need, limit).matches.map((m) => m.entry.id), long.slice(0, limit).map((m) => m.entry.id), `${need} (${limit})`);
+        if (!result.crisis)
+          assert.ok(
+            long.every((m, i) => i === 0 || m.score <= long[i - 1].score),
+            `${need}: best first`,
+          );
+        for (const limit of [25, 100])
+          assert.deepEqual(
+            big.search(need, limit).matches.map((m) => m.entry.id),
+            long.slice(0, limit).map((m) => m.entry.id),
+            `${need} (${limit})`,
+          );
       }
     });
   });

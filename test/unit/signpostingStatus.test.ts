@@ -23,20 +23,34 @@ function localEntry(overrides: Record<string, unknown> = {}): Record<string, unk
 function statusRuns(card: unknown): string[] {
   return cardElements(card)
     .filter((node) => node.type === "Container" && node.style === "attention")
-    .flatMap((container) => cardElements(container.items).filter((node) => node.type === "TextRun").map((run) => run.text as string));
+    .flatMap((container) =>
+      cardElements(container.items)
+        .filter((node) => node.type === "TextRun")
+        .map((run) => run.text as string),
+    );
 }
 
 describe("signposting status notes (organisations that are changing)", () => {
   it("the Healthwatch entry says it is changing, and is kept", () => {
     const healthwatch = NATIONAL_DIRECTORY.find((e) => e.id === "healthwatch");
     assert.ok(healthwatch, "kept until it closes");
-    assert.match(healthwatch.status ?? "", /^Changing: Healthwatch's functions are moving to the NHS and local councils \(10 Year Health Plan, July 2025\)\. Check locally before referring\.$/);
+    assert.match(
+      healthwatch.status ?? "",
+      /^Changing: Healthwatch's functions are moving to the NHS and local councils \(10 Year Health Plan, July 2025\)\. Check locally before referring\.$/,
+    );
     const others = NATIONAL_DIRECTORY.filter((e) => e.status !== undefined && !/healthwatch/.test(e.id));
-    assert.deepEqual(others.map((e) => e.id), [], "only Healthwatch carries a note");
+    assert.deepEqual(
+      others.map((e) => e.id),
+      [],
+      "only Healthwatch carries a note",
+    );
   });
 
   it("a trust's own file may give a status note, as plain text", () => {
-    const parsed = parseDirectory({ entries: [localEntry({ status: "  Closing on 31 March: refer to the council's patient voice team.  " })] }, { scope: "local" });
+    const parsed = parseDirectory(
+      { entries: [localEntry({ status: "  Closing on 31 March: refer to the council's patient voice team.  " })] },
+      { scope: "local" },
+    );
     assert.ok(parsed.ok);
     assert.equal(parsed.entries[0]!.status, "Closing on 31 March: refer to the council's patient voice team.");
     const without = parseDirectory({ entries: [localEntry()] }, { scope: "local" });
@@ -59,7 +73,10 @@ describe("signposting status notes (organisations that are changing)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-signposting-"));
     const file = path.join(dir, "local.json");
     fs.writeFileSync(file, JSON.stringify({ entries: [localEntry({ status: "x".repeat(STATUS_MAX + 1) })] }));
-    assert.throws(() => loadSignpostingDirectory(file), (error: unknown) => error instanceof SignpostingFileError && /status must be 200 characters or fewer/.test(error.message));
+    assert.throws(
+      () => loadSignpostingDirectory(file),
+      (error: unknown) => error instanceof SignpostingFileError && /status must be 200 characters or fewer/.test(error.message),
+    );
   });
 
   it("the entry card shows the note in attention style, as plain text (never markdown)", () => {

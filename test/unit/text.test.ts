@@ -23,9 +23,15 @@ describe("what people are told: our words and typed text", () => {
   });
 
   it("sends chat as markdown only when every typed part is inert, otherwise as plain text", () => {
-    assert.equal(markdownOf(said`Done: requests for **${"Women's & Children's (Surgery)"}** start here.`), "Done: requests for **Women's & Children's (Surgery)** start here.");
+    assert.equal(
+      markdownOf(said`Done: requests for **${"Women's & Children's (Surgery)"}** start here.`),
+      "Done: requests for **Women's & Children's (Surgery)** start here.",
+    );
     assert.equal(markdownOf(said`Set by ${"Siân O'Brien-Smith"}.`), "Set by Siân O'Brien-Smith.");
-    assert.equal(markdownOf(fromApp("We couldn't find that case: type **my cases** or **case** and the reference.")), "We couldn't find that case: type **my cases** or **case** and the reference.");
+    assert.equal(
+      markdownOf(fromApp("We couldn't find that case: type **my cases** or **case** and the reference.")),
+      "We couldn't find that case: type **my cases** or **case** and the reference.",
+    );
     for (const h of [...HOSTILE, "evil.example", "x@evil.example", "mailto:x", "&lt;b&gt;", "line\n- list", "# heading", "_it_", "`code`", "~~gone~~", "a|b"]) {
       assert.equal(markdownOf(said`Set by ${h}.`), undefined, JSON.stringify(h));
     }

@@ -18,7 +18,11 @@ describe("triage flags", () => {
 
   it("asks for consent when a family member, carer or representative raises it and consent has not come back", () => {
     for (const raisedBy of ["family", "carer", "representative", "mp"] as const) {
-      assert.deepEqual(triageFlags({ ...base, raisedBy, consent: "not-yet" }), raisedBy === "mp" ? ["consent-needed", "mp-involved"] : ["consent-needed"], raisedBy);
+      assert.deepEqual(
+        triageFlags({ ...base, raisedBy, consent: "not-yet" }),
+        raisedBy === "mp" ? ["consent-needed", "mp-involved"] : ["consent-needed"],
+        raisedBy,
+      );
     }
   });
 

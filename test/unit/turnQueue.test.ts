@@ -27,15 +27,25 @@ describe("turn queue: Teams requests worked on a few at a time", () => {
     const turns = ["a", "b", "c", "d", "e"].map((name) => heldTurn(name));
     const answers = turns.map((t) => queue.run(t.turn));
     await clock.tickAsync(0);
-    assert.deepEqual(turns.map((t) => t.started()), [true, true, false, false, false]);
+    assert.deepEqual(
+      turns.map((t) => t.started()),
+      [true, true, false, false, false],
+    );
     assert.equal(queue.waiting, 3);
 
     turns[1].finish();
     await clock.tickAsync(0);
-    assert.deepEqual(turns.map((t) => t.started()), [true, true, true, false, false], "the first to wait is the first to start");
+    assert.deepEqual(
+      turns.map((t) => t.started()),
+      [true, true, true, false, false],
+      "the first to wait is the first to start",
+    );
     turns[0].finish();
     await clock.tickAsync(0);
-    assert.deepEqual(turns.map((t) => t.started()), [true, true, true, true, false]);
+    assert.deepEqual(
+      turns.map((t) => t.started()),
+      [true, true, true, true, false],
+    );
     for (const t of turns.slice(2)) {
       t.finish();
       await clock.tickAsync(0);

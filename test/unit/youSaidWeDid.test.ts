@@ -1,16 +1,7 @@
 import { parseYouSaidWeDid } from "../../src/teams/reports/commands";
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
-import {
-  type Case,
-  CaseWithDoneActionsSchema,
-  divisionsIn,
-  matchDivision,
-  publishable,
-  REMOVED,
-  youSaidWeDid,
-  youSaidWeDidCsv,
-} from "../../src/domain";
+import { type Case, CaseWithDoneActionsSchema, divisionsIn, matchDivision, publishable, REMOVED, youSaidWeDid, youSaidWeDidCsv } from "../../src/domain";
 import { reportCases, REPORT_TODAY } from "../helpers/reportFixtures";
 import { doneAction, openAction, withActions } from "../helpers/youSaidWeDidFixtures";
 
@@ -18,7 +9,15 @@ const FEBRUARY = { from: "2026-02-01", to: "2026-02-28" };
 
 /** The case as the one actions query reads it. */
 const read = (c: Case) =>
-  CaseWithDoneActionsSchema.parse({ id: c.id, subjects: c.subjects, division: c.division, actions: c.actions, patient: { name: c.patient.name }, raiser: { name: c.raiser?.name }, owner: { name: c.owner?.name } });
+  CaseWithDoneActionsSchema.parse({
+    id: c.id,
+    subjects: c.subjects,
+    division: c.division,
+    actions: c.actions,
+    patient: { name: c.patient.name },
+    raiser: { name: c.raiser?.name },
+    owner: { name: c.owner?.name },
+  });
 
 describe("You said, we did: themes and the actions done for them", () => {
   // February 2026: A complaint (communications, clinical treatment, Medicine), D complaint (appointments, Surgery),
@@ -45,7 +44,10 @@ describe("You said, we did: themes and the actions done for them", () => {
       ],
     );
     const [letters] = summary.themes[1].actions;
-    assert.deepEqual({ division: letters.division, month: letters.month, evidence: letters.evidence }, { division: "Surgery", month: "February 2026", evidence: "Audit in March: bells answered within 5 minutes." });
+    assert.deepEqual(
+      { division: letters.division, month: letters.month, evidence: letters.evidence },
+      { division: "Surgery", month: "February 2026", evidence: "Audit in March: bells answered within 5 minutes." },
+    );
   });
 
   it("files an action with no subject under its case's first subject, else under Not coded, even when that theme was not raised in the period", () => {
@@ -54,19 +56,40 @@ describe("You said, we did: themes and the actions done for them", () => {
     const C = withActions(seeded.C, [doneAction({ description: "Pressure area care training", doneOn: "2026-02-12" })]);
     const summary = youSaidWeDid(cases, [A, F, C].map(read), FEBRUARY);
     const byTitle = Object.fromEntries(summary.themes.map((t) => [t.title, t]));
-    assert.deepEqual(byTitle.Communications.actions.map((a) => a.description), ["No subject given"], "A's first subject is communications");
-    assert.deepEqual(byTitle["Not coded"].actions.map((a) => a.description), ["Signs in the car park"], "the enquiry has no subject");
+    assert.deepEqual(
+      byTitle.Communications.actions.map((a) => a.description),
+      ["No subject given"],
+      "A's first subject is communications",
+    );
+    assert.deepEqual(
+      byTitle["Not coded"].actions.map((a) => a.description),
+      ["Signs in the car park"],
+      "the enquiry has no subject",
+    );
     assert.equal(byTitle["Not coded"].raised, 0);
-    assert.deepEqual(byTitle["Patient Care"].actions.map((a) => a.description), ["Pressure area care training"]);
+    assert.deepEqual(
+      byTitle["Patient Care"].actions.map((a) => a.description),
+      ["Pressure area care training"],
+    );
     assert.equal(byTitle["Patient Care"].raised, 0, "C was received in January");
-    assert.deepEqual(summary.themes.slice(-2).map((t) => t.title), ["Not coded", "Patient Care"], "themes raised come first");
+    assert.deepEqual(
+      summary.themes.slice(-2).map((t) => t.title),
+      ["Not coded", "Patient Care"],
+      "themes raised come first",
+    );
   });
 
   it("keeps actions done from the first to the last day of the period, both included", () => {
     const days = ["2026-01-31", "2026-02-01", "2026-02-28", "2026-03-01"];
-    const A = withActions(seeded.A, days.map((doneOn) => doneAction({ description: `done ${doneOn}`, subject: "communications", doneOn })));
+    const A = withActions(
+      seeded.A,
+      days.map((doneOn) => doneAction({ description: `done ${doneOn}`, subject: "communications", doneOn })),
+    );
     const summary = youSaidWeDid(cases, [read(A)], FEBRUARY);
-    assert.deepEqual(summary.themes[0].actions.map((a) => a.description), ["done 2026-02-01", "done 2026-02-28"]);
+    assert.deepEqual(
+      summary.themes[0].actions.map((a) => a.description),
+      ["done 2026-02-01", "done 2026-02-28"],
+    );
   });
 
   it("for a division, counts only its cases and its actions, whatever the case of the letters", () => {
@@ -89,7 +112,10 @@ describe("You said, we did: themes and the actions done for them", () => {
     );
     const medicine = youSaidWeDid(cases, [read(A)], FEBRUARY, { division: "Medicine" });
     assert.equal(medicine.received, 2);
-    assert.deepEqual(medicine.themes[0].actions.map((a) => a.description), ["Medicine's action"]);
+    assert.deepEqual(
+      medicine.themes[0].actions.map((a) => a.description),
+      ["Medicine's action"],
+    );
   });
 
   it("says there is nothing when no concern or complaint came in and no action was done", () => {
@@ -113,18 +139,25 @@ describe("You said, we did: themes and the actions done for them", () => {
       assert.equal(publishable("Tom O'Neill's daughter and Priya (PALS officer) met.", names), `${REMOVED}'s daughter and ${REMOVED} (PALS officer) met.`);
       assert.equal(publishable("Jonesy and Thomas stay: only whole words go.", names), "Jonesy and Thomas stay: only whole words go.");
       assert.equal(publishable("Mr and Mrs Smith of the ward", ["Mr Smith"]), `Mr and Mrs ${REMOVED} of the ward`, "titles are not names");
-      assert.equal(publishable("Call bells on the ward; John was thanked", ["John Ward"]), `Call bells on the ward; ${REMOVED} was thanked`, "a part of a name goes only when written as one");
+      assert.equal(
+        publishable("Call bells on the ward; John was thanked", ["John Ward"]),
+        `Call bells on the ward; ${REMOVED} was thanked`,
+        "a part of a name goes only when written as one",
+      );
     });
 
     it("applies to the summary's texts: the case's patient, raiser and owner and the action's people", () => {
-      const c = { ...withActions(seeded.A, [
-        doneAction({
-          description: "Told Margaret Jones (943 476 5919) and her son Sam Jones about PALS-2026-000901; Olivia Officer followed up",
-          evidence: "Olivia wrote to Mrs Jones",
-          subject: "communications",
-          doneOn: "2026-02-10",
-        }),
-      ]), raiser: { name: "Sam Jones" } };
+      const c = {
+        ...withActions(seeded.A, [
+          doneAction({
+            description: "Told Margaret Jones (943 476 5919) and her son Sam Jones about PALS-2026-000901; Olivia Officer followed up",
+            evidence: "Olivia wrote to Mrs Jones",
+            subject: "communications",
+            doneOn: "2026-02-10",
+          }),
+        ]),
+        raiser: { name: "Sam Jones" },
+      };
       const [action] = youSaidWeDid(cases, [read(c)], FEBRUARY).themes[0].actions;
       const out = JSON.stringify(action);
       for (const leak of [/Margaret/, /Jones/, /Sam/, /943/, /PALS-2026/, /Olivia/]) assert.doesNotMatch(out, leak);
@@ -133,11 +166,13 @@ describe("You said, we did: themes and the actions done for them", () => {
   });
 
   it("writes the CSV: one row per action, a theme with none says we are looking at it, and formulas are made text", () => {
-    const A = withActions(seeded.A, [doneAction({ description: "=HYPERLINK(\"http://x\")", evidence: "+1 more nurse", subject: "communications", doneOn: "2026-02-20" })]);
+    const A = withActions(seeded.A, [
+      doneAction({ description: '=HYPERLINK("http://x")', evidence: "+1 more nurse", subject: "communications", doneOn: "2026-02-20" }),
+    ]);
     const rows: string[][] = parse(youSaidWeDidCsv(youSaidWeDid(cases, [read(A)], FEBRUARY)), { bom: true });
     assert.deepEqual(rows, [
       ["Theme", "Times raised", "What we did", "Evidence", "Division", "Month done"],
-      ["Communications", "2", "'=HYPERLINK(\"http://x\")", "'+1 more nurse", "Medicine", "February 2026"],
+      ["Communications", "2", '\'=HYPERLINK("http://x")', "'+1 more nurse", "Medicine", "February 2026"],
       ["Appointments", "1", "We are looking at this.", "", "", ""],
       ["Clinical Treatment", "1", "We are looking at this.", "", "", ""],
     ]);
@@ -150,9 +185,17 @@ describe("You said, we did: themes and the actions done for them", () => {
       assert.deepEqual(parsed(""), { kind: "summary", period: FEBRUARY });
       assert.deepEqual(parsed("this quarter Surgery"), { kind: "summary", period: { from: "2026-01-01", to: "2026-03-10" }, division: "Surgery" });
       assert.deepEqual(parsed("last 12 months"), { kind: "summary", period: { from: "2025-03-11", to: "2026-03-10" } });
-      assert.deepEqual(parsed("April Women's Health"), { kind: "summary", period: { from: "2025-04-01", to: "2025-04-30" }, division: "Women's Health" }, "the last April that has started");
+      assert.deepEqual(
+        parsed("April Women's Health"),
+        { kind: "summary", period: { from: "2025-04-01", to: "2025-04-30" }, division: "Women's Health" },
+        "the last April that has started",
+      );
       assert.deepEqual(parsed("feb 2026"), { kind: "summary", period: FEBRUARY });
-      assert.deepEqual(parsed("2026-01-01 to 2026-02-28 Medicine"), { kind: "summary", period: { from: "2026-01-01", to: "2026-02-28" }, division: "Medicine" });
+      assert.deepEqual(parsed("2026-01-01 to 2026-02-28 Medicine"), {
+        kind: "summary",
+        period: { from: "2026-01-01", to: "2026-02-28" },
+        division: "Medicine",
+      });
       assert.deepEqual(parsed("Emergency Medicine"), { kind: "summary", period: FEBRUARY, division: "Emergency Medicine" });
     });
 

@@ -98,7 +98,10 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "complete-details": "complete or correct a case's details",
   "recalculate-deadlines": "recalculate a case's deadlines",
   "add-action": "add actions to cases",
-  ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [CASE_VERB_DEFINITIONS[name].access, CASE_VERB_DEFINITIONS[name].phrase])) as Record<CardVerbAccess, string>),
+  ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [CASE_VERB_DEFINITIONS[name].access, CASE_VERB_DEFINITIONS[name].phrase])) as Record<
+    CardVerbAccess,
+    string
+  >),
 };
 
 /**

@@ -41,7 +41,10 @@ const NO_HOLDERS = { teams: [], people: [], groups: [] };
 const TrustEntry = z
   .object({
     $comment: z.string().max(2000).optional(),
-    id: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, "2 to 64 letters, digits or hyphens, such as the trust's ODS code (RXX)"),
+    id: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, "2 to 64 letters, digits or hyphens, such as the trust's ODS code (RXX)"),
     name: z.string().trim().min(1).max(200).optional(),
     tenantId: z.string().trim().regex(GUID, "the Entra ID tenant id (a GUID) the trust's staff sign in to"),
     roles: z
@@ -94,7 +97,8 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     ids.set(key, index);
     for (const team of teamsOf(trust)) {
       const owner = teams.get(team);
-      if (owner !== undefined && owner !== trust.id) problems.push(`trusts.${index}: team ${team} is also listed by trust ${owner}: a team belongs to one trust`);
+      if (owner !== undefined && owner !== trust.id)
+        problems.push(`trusts.${index}: team ${team} is also listed by trust ${owner}: a team belongs to one trust`);
       teams.set(team, trust.id);
     }
   });

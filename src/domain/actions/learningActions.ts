@@ -72,7 +72,12 @@ function checkedText(c: Case, text: string, missing: string, tooLong: string): s
 /** "Add an action" on an open case: what will change, who owns it, which division, by when (a working day, not past). */
 export function addAction(c: Case, input: NewActionInput, ctx: ActionContext): ActionResult {
   if (c.status !== "open") throw new CaseRuleError("This case is closed. Reopen it first to add an action.");
-  const description = checkedText(c, input.description, "Write what will change.", `Shorten what will change to ${ACTION_TEXT_LIMIT.toLocaleString("en-GB")} characters.`);
+  const description = checkedText(
+    c,
+    input.description,
+    "Write what will change.",
+    `Shorten what will change to ${ACTION_TEXT_LIMIT.toLocaleString("en-GB")} characters.`,
+  );
   const division = input.division.trim();
   if (!division || division.length > 200) throw new CaseRuleError("Enter the division (up to 200 characters).");
   const today = londonDate(ctx.now);
@@ -116,10 +121,22 @@ export function markActionDone(c: Case, actionId: string, evidence: string, ctx:
   if (!mayMarkDone(action, ctx.actor.aadObjectId, ctx.isManager)) {
     throw new CaseRuleError(`This action belongs to ${action.owner.name}. Only they or a PALS manager can mark it done.`);
   }
-  if (action.status === "done") throw new CaseRuleError(`${action.done?.by.name ?? "Someone"} already marked this action done${action.done ? ` on ${formatPlainDate(action.done.on)}` : ""}.`);
-  const text = checkedText(c, evidence, "Say what changed: it is the evidence the action was done.", `Shorten what changed to ${ACTION_TEXT_LIMIT.toLocaleString("en-GB")} characters.`);
+  if (action.status === "done")
+    throw new CaseRuleError(
+      `${action.done?.by.name ?? "Someone"} already marked this action done${action.done ? ` on ${formatPlainDate(action.done.on)}` : ""}.`,
+    );
+  const text = checkedText(
+    c,
+    evidence,
+    "Say what changed: it is the evidence the action was done.",
+    `Shorten what changed to ${ACTION_TEXT_LIMIT.toLocaleString("en-GB")} characters.`,
+  );
   const today = londonDate(ctx.now);
-  const done = LearningActionSchema.parse({ ...action, status: "done", done: { on: today, by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name }, evidence: text } });
+  const done = LearningActionSchema.parse({
+    ...action,
+    status: "done",
+    done: { on: today, by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name }, evidence: text },
+  });
   return {
     updated: { ...c, actions: actionsOf(c).map((a) => (a.id === actionId ? done : a)), updatedAt: ctx.now.toISOString() },
     event: {
@@ -139,7 +156,11 @@ export type ActionMoment = "before" | "due-day" | "overdue";
  * nudge window opens ("before"), on the due day, and the managers' alert once it is overdue. Each goes once
  * (its outbox id is the action's and the moment's), so being asked again on later days changes nothing.
  */
-export function actionReminders(c: Pick<Case, "actions" | "retiringOn">, today: string, windowWorkingDays: number): { action: LearningAction; moment: ActionMoment }[] {
+export function actionReminders(
+  c: Pick<Case, "actions" | "retiringOn">,
+  today: string,
+  windowWorkingDays: number,
+): { action: LearningAction; moment: ActionMoment }[] {
   if (c.retiringOn) return [];
   return actionsOf(c)
     .filter((action) => action.status === "open")
@@ -184,7 +205,8 @@ export interface ListedAction {
   readonly overdue: boolean;
 }
 
-const byDue = (a: ListedAction, b: ListedAction) => a.action.dueOn.localeCompare(b.action.dueOn) || a.reference.localeCompare(b.reference) || a.action.id.localeCompare(b.action.id);
+const byDue = (a: ListedAction, b: ListedAction) =>
+  a.action.dueOn.localeCompare(b.action.dueOn) || a.reference.localeCompare(b.reference) || a.action.id.localeCompare(b.action.id);
 
 function openListed(cases: readonly CaseActions[], today: string, mine?: string): ListedAction[] {
   const me = mine?.toLowerCase();

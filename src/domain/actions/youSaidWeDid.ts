@@ -39,8 +39,31 @@ const DIGIT_RUNS = /(?<!\d)\d(?:[\s.-]{0,2}\d){9,}(?!\d)/g;
 /** A case reference, as people write it (PALS-2026-000123, "pals 2026 123"). */
 const REFERENCES = /\bPALS[\s-]*\d{4}[\s-]*\d{1,6}\b/gi;
 /** Name parts that are ordinary words or titles: removing them would garble the text and protect nobody. */
-const NOT_A_NAME = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "the", "and", "of", "de", "da", "la", "le", "van", "von", "der", "den", "del", "st", "jr", "sr"]);
-
+const NOT_A_NAME = new Set([
+  "mr",
+  "mrs",
+  "ms",
+  "miss",
+  "mx",
+  "dr",
+  "prof",
+  "sir",
+  "the",
+  "and",
+  "of",
+  "de",
+  "da",
+  "la",
+  "le",
+  "van",
+  "von",
+  "der",
+  "den",
+  "del",
+  "st",
+  "jr",
+  "sr",
+]);
 
 /**
  * An action's text as it may be published: the names given (the patient, the raiser, staff), whole in any case
@@ -51,7 +74,10 @@ const NOT_A_NAME = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"
 export function publishable(text: string, names: readonly (string | undefined)[]): string {
   // A run broken in more than 3 places is a list of numbers or dates ("2026-04-01 2026-06-30"), not an NHS or phone number.
   const identifying = (run: string) => (run.match(/\d[\s.-]+(?=\d)/g) ?? []).length <= 3;
-  let out = text.normalize("NFKC").replace(REFERENCES, REMOVED).replace(DIGIT_RUNS, (run) => (identifying(run) ? REMOVED : run));
+  let out = text
+    .normalize("NFKC")
+    .replace(REFERENCES, REMOVED)
+    .replace(DIGIT_RUNS, (run) => (identifying(run) ? REMOVED : run));
   const wholes = new Set<string>();
   const parts = new Set<string>();
   for (const name of names) {
@@ -66,7 +92,8 @@ export function publishable(text: string, names: readonly (string | undefined)[]
   // Whole names first (longest first), so "Margaret Jones" goes as one "[removed]", then any part left alone.
   for (const whole of [...wholes].sort((a, b) => b.length - a.length)) out = out.replace(wholeWords(whole, "giu"), REMOVED);
   // A part alone only when written as a name (capital first): "on the ward" stays when the patient is John Ward.
-  for (const part of [...parts].sort((a, b) => b.length - a.length)) out = out.replace(wholeWords(part, "giu"), (found) => (/^\p{Lu}/u.test(found) ? REMOVED : found));
+  for (const part of [...parts].sort((a, b) => b.length - a.length))
+    out = out.replace(wholeWords(part, "giu"), (found) => (/^\p{Lu}/u.test(found) ? REMOVED : found));
   return out;
 }
 
@@ -124,7 +151,10 @@ const key = (division: string | undefined) => (division ?? "").trim().toLowerCas
 const within = (day: string | undefined, period: ReportPeriod): day is string => day !== undefined && day >= period.from && day <= period.to;
 
 /** Divisions named on these cases and their actions, each once whatever its letters' case, as most often written (trimmed). */
-export function divisionsIn(raised: readonly Pick<ReportCase, "division">[], withActions: readonly Pick<CaseWithDoneActions, "division" | "actions">[]): string[] {
+export function divisionsIn(
+  raised: readonly Pick<ReportCase, "division">[],
+  withActions: readonly Pick<CaseWithDoneActions, "division" | "actions">[],
+): string[] {
   const spellings = new Map<string, Map<string, number>>();
   const add = (name: string | undefined) => {
     const k = key(name);
@@ -175,7 +205,13 @@ export function youSaidWeDid(
       const scrub = (text: string) => publishable(text, [...names, action.owner.name, action.createdBy.name, action.done!.by.name]);
       const theme: Theme = action.subject ?? c.subjects[0] ?? NOT_CODED.id;
       const list = done.get(theme) ?? [];
-      list.push({ description: scrub(action.description), evidence: scrub(action.done.evidence), division: action.division.trim(), doneOn: action.done.on, month: monthTitle(action.done.on) });
+      list.push({
+        description: scrub(action.description),
+        evidence: scrub(action.done.evidence),
+        division: action.division.trim(),
+        doneOn: action.done.on,
+        month: monthTitle(action.done.on),
+      });
       done.set(theme, list);
       doneCount += 1;
     }
@@ -209,7 +245,9 @@ export function isEmptySummary(summary: YouSaidWeDid): boolean {
 /** One row per action done (a theme with none: one row saying we are looking at it), as the card shows them. */
 export function youSaidWeDidCsv(summary: YouSaidWeDid): string {
   const rows = summary.themes.flatMap((t) =>
-    t.actions.length === 0 ? [[t.title, t.raised, LOOKING_AT_THIS, "", "", ""]] : t.actions.map((a) => [t.title, t.raised, a.description, a.evidence, a.division, a.month]),
+    t.actions.length === 0
+      ? [[t.title, t.raised, LOOKING_AT_THIS, "", "", ""]]
+      : t.actions.map((a) => [t.title, t.raised, a.description, a.evidence, a.division, a.month]),
   );
   return toCsv(["Theme", "Times raised", "What we did", "Evidence", "Division", "Month done"], rows);
 }

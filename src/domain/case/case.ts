@@ -18,14 +18,7 @@ import {
   type ReceivedVia,
 } from "./caseSchema";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "../deadlines/deadlines";
-import {
-  KO41A_PROFESSIONS,
-  KO41A_SERVICE_AREAS,
-  KO41A_SUBJECTS,
-  type Profession,
-  type ServiceArea,
-  type Subject,
-} from "../reports/ko41a";
+import { KO41A_PROFESSIONS, KO41A_SERVICE_AREAS, KO41A_SUBJECTS, type Profession, type ServiceArea, type Subject } from "../reports/ko41a";
 import { isValidNhsNumber, normaliseNhsNumber } from "./nhsNumber";
 import { isRiskRating, type RiskRating, riskScore } from "./risk";
 import { triageFlags } from "./triage";
@@ -67,12 +60,22 @@ function optionalChoice<T extends [string, ...string[]]>(ids: T, message: string
 
 /** Multi-select ChoiceSets submit "id1,id2"; we keep each id once, in the order chosen. */
 function choiceList<T extends [string, ...string[]]>(ids: T, message: string) {
-  return z.preprocess((value) => {
-    if (Array.isArray(value)) return [...new Set(value.map(asText).filter((p) => p !== ""))];
-    const text = asText(value);
-    if (typeof text !== "string" || text.length > LIMITS.choiceList) return text;
-    return [...new Set(text.split(",").map((p) => p.trim()).filter((p) => p !== ""))];
-  }, z.array(z.enum(ids, withMessage(message)), withMessage(message)));
+  return z.preprocess(
+    (value) => {
+      if (Array.isArray(value)) return [...new Set(value.map(asText).filter((p) => p !== ""))];
+      const text = asText(value);
+      if (typeof text !== "string" || text.length > LIMITS.choiceList) return text;
+      return [
+        ...new Set(
+          text
+            .split(",")
+            .map((p) => p.trim())
+            .filter((p) => p !== ""),
+        ),
+      ];
+    },
+    z.array(z.enum(ids, withMessage(message)), withMessage(message)),
+  );
 }
 
 function optionalDate(message: string) {
@@ -94,17 +97,23 @@ function rating(message: string) {
 }
 
 const yesNo = (message: string) =>
-  z.preprocess((value) => {
-    const text = asText(value);
-    if (text === "true") return true;
-    if (text === "false" || text === "") return false;
-    return text;
-  }, z.boolean(withMessage(message)));
+  z.preprocess(
+    (value) => {
+      const text = asText(value);
+      if (text === "true") return true;
+      if (text === "false" || text === "") return false;
+      return text;
+    },
+    z.boolean(withMessage(message)),
+  );
 
-const complexityField = z.preprocess((value) => {
-  const text = blankToUndefined(value);
-  return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
-}, z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose the complexity from the list: standard, complex or very complex")).optional());
+const complexityField = z.preprocess(
+  (value) => {
+    const text = blankToUndefined(value);
+    return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;
+  },
+  z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose the complexity from the list: standard, complex or very complex")).optional(),
+);
 
 const newContactFields = {
   contactType: requiredChoice(idsOf(CONTACT_TYPES), "Choose the type of contact: enquiry, concern, complaint or compliment"),
@@ -114,12 +123,15 @@ const newContactFields = {
   consent: optionalChoice(idsOf(CONSENT_STATUSES), "Choose a consent option from the list"),
   patientName: optionalText(LIMITS.name, `Shorten the patient's name to ${LIMITS.name} characters or fewer`),
   /** The "name not given" toggle: an anonymous caller. */
-  patientNameNotGiven: z.preprocess((value) => {
-    const text = asText(value);
-    if (text === "true") return true;
-    if (text === "false" || text === "") return false;
-    return text;
-  }, z.boolean(withMessage("Choose whether the patient's name was given"))),
+  patientNameNotGiven: z.preprocess(
+    (value) => {
+      const text = asText(value);
+      if (text === "true") return true;
+      if (text === "false" || text === "") return false;
+      return text;
+    },
+    z.boolean(withMessage("Choose whether the patient's name was given")),
+  ),
   nhsNumber: z.preprocess(
     (value) => {
       const text = blankToUndefined(value);
@@ -142,7 +154,11 @@ const newContactFields = {
   serviceArea: optionalChoice(idsOf(KO41A_SERVICE_AREAS), "Choose a service area from the list"),
   subjects: choiceList(idsOf(KO41A_SUBJECTS), "Choose subjects from the list"),
   professions: choiceList(idsOf(KO41A_PROFESSIONS), "Choose professions from the list"),
-  summary: requiredText(LIMITS.summary, "Enter a summary of what they told us", `Shorten the summary to ${LIMITS.summary.toLocaleString("en-GB")} characters or fewer`),
+  summary: requiredText(
+    LIMITS.summary,
+    "Enter a summary of what they told us",
+    `Shorten the summary to ${LIMITS.summary.toLocaleString("en-GB")} characters or fewer`,
+  ),
   desiredOutcome: optionalText(LIMITS.desiredOutcome, `Shorten the outcome they want to ${LIMITS.desiredOutcome.toLocaleString("en-GB")} characters or fewer`),
   riskConsequence: rating("Choose a consequence from 1 (negligible) to 5 (catastrophic)"),
   riskLikelihood: rating("Choose a likelihood from 1 (rare) to 5 (almost certain)"),
@@ -200,11 +216,13 @@ type FieldValues = { [K in NewContactField]?: z.output<(typeof newContactFields)
 function crossFieldErrors(v: FieldValues, today?: string): NewContactErrors {
   const errors: NewContactErrors = {};
   if (v.raisedBy && v.raisedBy !== "patient" && !v.raiserName) errors.raiserName = "Enter the name of the person who raised it";
-  if (v.patientNameNotGiven === false && v.patientName === undefined) errors.patientName = "Enter the patient's name, or tick \"Name not given\"";
-  if (v.patientNameNotGiven === true && v.patientName !== undefined) errors.patientName = "You ticked \"Name not given\": clear the name, or untick it";
+  if (v.patientNameNotGiven === false && v.patientName === undefined) errors.patientName = 'Enter the patient\'s name, or tick "Name not given"';
+  if (v.patientNameNotGiven === true && v.patientName !== undefined) errors.patientName = 'You ticked "Name not given": clear the name, or untick it';
   // A risk is assessed with both ratings or not at all: half an assessment is a slip, not a score.
-  if (v.riskConsequence !== undefined && v.riskLikelihood === undefined) errors.riskLikelihood = "Choose a likelihood too, or clear the consequence to leave the risk not assessed";
-  if (v.riskLikelihood !== undefined && v.riskConsequence === undefined) errors.riskConsequence = "Choose a consequence too, or clear the likelihood to leave the risk not assessed";
+  if (v.riskConsequence !== undefined && v.riskLikelihood === undefined)
+    errors.riskLikelihood = "Choose a likelihood too, or clear the consequence to leave the risk not assessed";
+  if (v.riskLikelihood !== undefined && v.riskConsequence === undefined)
+    errors.riskConsequence = "Choose a consequence too, or clear the likelihood to leave the risk not assessed";
   const receivedOn = v.receivedOn ?? today;
   if (receivedOn) {
     if (today && receivedOn > today) errors.receivedOn = "The date received can't be in the future";
@@ -252,7 +270,6 @@ export function parseNewContact(raw: unknown, today: string): ParseNewContactRes
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: toNewContact({ ...(values as FieldValues), receivedOn: (values as FieldValues).receivedOn ?? today }) };
 }
-
 
 // --- a new case ----------------------------------------------------------------------------
 

@@ -58,9 +58,7 @@ export function takeOwnership(current: Case, ctx: ActionContext): ActionResult {
   requireOpen(current);
   if (current.owner?.aadObjectId === ctx.actor.aadObjectId) throw new CaseRuleError("You already own this case.");
   const owner: PersonRef = { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name };
-  const summary = current.owner
-    ? `${owner.name} took over this case from ${current.owner.name}`
-    : `${owner.name} took ownership of this case`;
+  const summary = current.owner ? `${owner.name} took over this case from ${current.owner.name}` : `${owner.name} took ownership of this case`;
   return {
     updated: stamp({ ...current, owner }, ctx),
     event: { kind: "owner-changed", summary, changes: [{ field: "owner", before: copyPerson(current.owner), after: copyPerson(owner) }] },
@@ -73,9 +71,7 @@ export function assignOwner(current: Case, to: PersonRef, ctx: ActionContext): A
     throw new CaseRuleError("Choose the person to assign this case to.");
   }
   if (current.owner?.aadObjectId === to.aadObjectId) {
-    throw new CaseRuleError(
-      to.aadObjectId === ctx.actor.aadObjectId ? "You already own this case." : `${to.name || "That person"} already owns this case.`,
-    );
+    throw new CaseRuleError(to.aadObjectId === ctx.actor.aadObjectId ? "You already own this case." : `${to.name || "That person"} already owns this case.`);
   }
   const owner: PersonRef = { aadObjectId: to.aadObjectId, name: to.name };
   const summary = current.owner ? `Case reassigned from ${current.owner.name} to ${owner.name}` : `Case assigned to ${owner.name}`;
@@ -149,9 +145,7 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   requireOpen(current);
   const before = current.deadlines.respondBy;
   if (!before) {
-    throw new CaseRuleError(
-      current.type === "compliment" ? "A compliment has no response date to change." : "This case has no response date to change.",
-    );
+    throw new CaseRuleError(current.type === "compliment" ? "A compliment has no response date to change." : "This case has no response date to change.");
   }
   const reason = requiredText(input.reason, REASON_LIMIT, "Give a reason for changing the response date", "reason");
   const newDate = typeof input.newDate === "string" ? input.newDate.trim() : input.newDate;
@@ -359,7 +353,9 @@ export function recordIncidentReference(current: Case, input: unknown, ctx: Acti
       kind: "incident-reference-recorded",
       summary: `${before ? "Incident reference changed" : "Incident reference recorded"}: reported on ${incidentSystemTitle(system)}`,
       detail: `${incidentSystemTitle(system)} reference ${reference}`,
-      changes: [{ field: "incidentReference", before: before ? { system: before.system, reference: before.reference } : undefined, after: { system, reference } }],
+      changes: [
+        { field: "incidentReference", before: before ? { system: before.system, reference: before.reference } : undefined, after: { system, reference } },
+      ],
     },
   };
 }

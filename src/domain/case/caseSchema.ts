@@ -139,7 +139,6 @@ export const LIMITS = {
   choiceList: 2000,
 } as const;
 
-
 // --- the stored case -----------------------------------------------------------------------
 
 const isoDate = z.string().refine(isIsoDate, "Expected a date as yyyy-mm-dd");
@@ -199,9 +198,7 @@ export const CaseSchema = z.object({
   /** Possibly a patient safety incident: to be reported on the trust's incident system (left out when not). */
   safetyIncident: z.boolean().optional(),
   /** Where the possible incident was reported: a reference on the trust's incident system, kept for the link. */
-  incidentReference: z
-    .object({ system: IncidentSystemSchema, reference: IncidentReferenceTextSchema, recordedOn: isoDate, by: PersonRefSchema })
-    .optional(),
+  incidentReference: z.object({ system: IncidentSystemSchema, reference: IncidentReferenceTextSchema, recordedOn: isoDate, by: PersonRefSchema }).optional(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,
   /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */

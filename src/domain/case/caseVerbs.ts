@@ -125,7 +125,12 @@ export const CASE_VERB_DEFINITIONS = {
     rule: (c, input, ctx) =>
       changeResponseDate(
         c,
-        { newDate: text(input, "newResponseDate"), reason: text(input, "responseDateReason"), agreedWithComplainant: input.agreedWithComplainant === true, longerPeriodAgreed: input.longerPeriodAgreed === true },
+        {
+          newDate: text(input, "newResponseDate"),
+          reason: text(input, "responseDateReason"),
+          agreedWithComplainant: input.agreedWithComplainant === true,
+          longerPeriodAgreed: input.longerPeriodAgreed === true,
+        },
         ctx,
       ),
     event: "response-date-changed",

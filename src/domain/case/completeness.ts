@@ -8,17 +8,7 @@ export const NAME_NOT_GIVEN = "Not given";
 
 /** The details that matter for each type of contact (beyond what quick capture always asks). */
 type Detail =
-  | "consent"
-  | "nhsNumber"
-  | "dateOfBirth"
-  | "contactDetails"
-  | "eventOn"
-  | "division"
-  | "serviceArea"
-  | "subjects"
-  | "professions"
-  | "desiredOutcome"
-  | "risk";
+  "consent" | "nhsNumber" | "dateOfBirth" | "contactDetails" | "eventOn" | "division" | "serviceArea" | "subjects" | "professions" | "desiredOutcome" | "risk";
 
 /** In form order; the labels are what the case card's "Still to record" line and the digest say. */
 const DETAILS: readonly { readonly id: Detail; readonly label: string }[] = [
@@ -41,7 +31,19 @@ const NEEDED: Readonly<Record<ContactType, ReadonlySet<Detail>>> = {
   // An enquiry is answered: a way to answer it.
   enquiry: new Set<Detail>(["contactDetails"]),
   concern: new Set<Detail>(["consent", "nhsNumber", "dateOfBirth", "contactDetails", "division", "subjects", "risk"]),
-  complaint: new Set<Detail>(["consent", "nhsNumber", "dateOfBirth", "contactDetails", "eventOn", "division", "serviceArea", "subjects", "professions", "desiredOutcome", "risk"]),
+  complaint: new Set<Detail>([
+    "consent",
+    "nhsNumber",
+    "dateOfBirth",
+    "contactDetails",
+    "eventOn",
+    "division",
+    "serviceArea",
+    "subjects",
+    "professions",
+    "desiredOutcome",
+    "risk",
+  ]),
 };
 
 function has(c: Case, detail: Detail): boolean {

@@ -71,11 +71,13 @@ export function watchDay(c: Case, retention?: RetentionRules, rules?: AttentionR
 /** The manager alerts a change needs: only the alert reasons the case did not have before are queued (each once ever). */
 export function alertsFor(before: Case | undefined, after: Case, ctx: AlertContext): OutboxItem[] {
   const had = new Set(before ? alertReasonsFor(before) : []);
-  return alertReasonsFor(after, { contactsAboutPatientIn90Days: ctx.contactsAboutPatientIn90Days })
-    .filter((reason) => !had.has(reason) && alertIsOn(ctx.rules, reason))
-    // A possible patient safety incident is also posted in the patient-safety channel, when one is set.
-    .flatMap((reason) => [
-      alertOutboxItem(after, reason, ctx.today, ctx.now),
-      ...(reason === "patient-safety" ? [safetyChannelOutboxItem(after, ctx.today, ctx.now)] : []),
-    ]);
+  return (
+    alertReasonsFor(after, { contactsAboutPatientIn90Days: ctx.contactsAboutPatientIn90Days })
+      .filter((reason) => !had.has(reason) && alertIsOn(ctx.rules, reason))
+      // A possible patient safety incident is also posted in the patient-safety channel, when one is set.
+      .flatMap((reason) => [
+        alertOutboxItem(after, reason, ctx.today, ctx.now),
+        ...(reason === "patient-safety" ? [safetyChannelOutboxItem(after, ctx.today, ctx.now)] : []),
+      ])
+  );
 }

@@ -61,7 +61,12 @@ const MessagePayloadSchema = z.object({
     content: boundedText(RAW_BODY_LIMIT).nullish(),
   }),
   from: z
-    .object({ user: z.object({ userIdentityType: z.string().max(100).nullish() }).passthrough().nullish() })
+    .object({
+      user: z
+        .object({ userIdentityType: z.string().max(100).nullish() })
+        .passthrough()
+        .nullish(),
+    })
     .passthrough()
     .nullish()
     .catch(undefined),
@@ -125,16 +130,18 @@ export function withMessageSource(event: CaseEventDraft, source: MessageSource |
 
 /** Lines trimmed, runs of spaces folded, at most one blank line in a row; no control characters. */
 function plainLines(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    // Control characters are what is being removed.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
-    .split("\n")
-    .map((line) => line.replace(/[ \t\u00a0]+/g, " ").trim())
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      // Control characters are what is being removed.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+      .split("\n")
+      .map((line) => line.replace(/[ \t\u00a0]+/g, " ").trim())
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim()
+  );
 }
 
 /**

@@ -69,7 +69,10 @@ export function lastContactOn(c: Omit<UpdateFacts, "status" | "type">, asOf?: st
  */
 export function nextUpdateDue(c: Partial<UpdateFacts>, workingDays: number = UPDATE_CADENCE_WORKING_DAYS): string | undefined {
   if (c.type !== "complaint" || c.status !== "open" || !c.receivedOn || !c.deadlines) return undefined;
-  return addWorkingDays(lastContactOn({ receivedOn: c.receivedOn, deadlines: c.deadlines, escalatedFromConcernOn: c.escalatedFromConcernOn, updates: c.updates }), workingDays);
+  return addWorkingDays(
+    lastContactOn({ receivedOn: c.receivedOn, deadlines: c.deadlines, escalatedFromConcernOn: c.escalatedFromConcernOn, updates: c.updates }),
+    workingDays,
+  );
 }
 
 /**
@@ -105,7 +108,9 @@ export interface UpdateGivenInput {
 export function checkUpdateGiven(c: Case, input: UpdateGivenInput, ctx: ActionContext): { update: ComplainantUpdate; event: CaseEventDraft } {
   if (c.type !== "complaint") {
     const next = c.type === "concern" ? " If it has become a formal complaint, escalate it first." : "";
-    throw new CaseRuleError(`Updates to the complainant are recorded on formal complaints; this is ${c.type === "enquiry" ? "an enquiry" : `a ${c.type}`}.${next}`);
+    throw new CaseRuleError(
+      `Updates to the complainant are recorded on formal complaints; this is ${c.type === "enquiry" ? "an enquiry" : `a ${c.type}`}.${next}`,
+    );
   }
   if (c.status !== "open") throw new CaseRuleError("This complaint is closed, so no more updates are due. Reopen it first if you need to record one.");
   const how = UpdateMethodSchema.safeParse(input.how);
@@ -114,7 +119,8 @@ export function checkUpdateGiven(c: Case, input: UpdateGivenInput, ctx: ActionCo
   if (!isIsoDate(on)) throw new CaseRuleError("Enter the date the update was given as a real date.");
   const today = londonDate(ctx.now);
   if (on > today) throw new CaseRuleError("The update date can't be in the future. Record it once the update has been given.");
-  if (on < c.receivedOn) throw new CaseRuleError(`The update can't have been given before the complaint was received (${formatPlainDate(c.receivedOn)}). Check the date.`);
+  if (on < c.receivedOn)
+    throw new CaseRuleError(`The update can't have been given before the complaint was received (${formatPlainDate(c.receivedOn)}). Check the date.`);
   if (input.note !== undefined && input.note !== null && typeof input.note !== "string") throw new CaseRuleError("Write the note as text.");
   const note = typeof input.note === "string" ? input.note.trim() : "";
   if (note.length > UPDATE_NOTE_LIMIT) throw new CaseRuleError(`Shorten the note to ${UPDATE_NOTE_LIMIT} characters or fewer.`);

@@ -199,7 +199,8 @@ export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult 
     .filter(([key]) => kept[key] !== deadlines[key])
     .map(([key, label]) => ({ key, label, before: kept[key], after: deadlines[key] }));
   // The update cadence moves only the next deadline (an update to the complainant is not stored as a date of its own).
-  if (changes.length === 0 && updated.nextDueOn !== c.nextDueOn) changes.push({ key: "nextDueOn", label: "Next deadline", before: c.nextDueOn, after: updated.nextDueOn });
+  if (changes.length === 0 && updated.nextDueOn !== c.nextDueOn)
+    changes.push({ key: "nextDueOn", label: "Next deadline", before: c.nextDueOn, after: updated.nextDueOn });
   if (changes.length === 0) throw new CaseRuleError("The deadlines already follow the current rules, so nothing changed.");
   const dated = (day: string | undefined) => (day ? formatPlainDate(day) : "none");
   return {

@@ -32,7 +32,11 @@ export function attentionDay(
   const actions = actionAttentionDay(c, window);
   // A closed case still needs attention while the Ombudsman waits for the trust.
   if (c.status !== "open" && !ombudsmanDueOn(c)) return actions;
-  const days = [c.nextDueOn && subtractWorkingDays(c.nextDueOn, window), investigationAttentionDay(c, rules?.investigations.reminderWorkingDays), actions].filter((d): d is string => !!d);
+  const days = [
+    c.nextDueOn && subtractWorkingDays(c.nextDueOn, window),
+    investigationAttentionDay(c, rules?.investigations.reminderWorkingDays),
+    actions,
+  ].filter((d): d is string => !!d);
   return days.sort()[0];
 }
 
@@ -186,7 +190,12 @@ export function isNudgeTime(today: string, londonTime: string): boolean {
 export function acknowledgeAlert(c: Case, alert: { readonly id: string; readonly reason: AlertReason }, ctx: ActionContext): ActionResult {
   const done = (c.alertAcknowledgements ?? []).find((a) => a.alertId === alert.id);
   if (done) throw new CaseRuleError(`${done.by.name} already acknowledged this alert.`);
-  const acknowledgement = { alertId: alert.id, reason: alert.reason, by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name }, at: ctx.now.toISOString() };
+  const acknowledgement = {
+    alertId: alert.id,
+    reason: alert.reason,
+    by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name },
+    at: ctx.now.toISOString(),
+  };
   return {
     updated: { ...c, alertAcknowledgements: [...(c.alertAcknowledgements ?? []), acknowledgement] },
     event: { kind: "alert-acknowledged", summary: `Manager alert acknowledged: ${alertReasonTitle(alert.reason)}` },
@@ -194,6 +203,9 @@ export function acknowledgeAlert(c: Case, alert: { readonly id: string; readonly
 }
 
 /** Who acknowledged an alert, if anyone has. */
-export function alertAcknowledgement(c: Pick<Case, "alertAcknowledgements"> | undefined, alertId: string): NonNullable<Case["alertAcknowledgements"]>[number] | undefined {
+export function alertAcknowledgement(
+  c: Pick<Case, "alertAcknowledgements"> | undefined,
+  alertId: string,
+): NonNullable<Case["alertAcknowledgements"]>[number] | undefined {
   return c?.alertAcknowledgements?.find((a) => a.alertId === alertId);
 }

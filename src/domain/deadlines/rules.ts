@@ -59,7 +59,10 @@ type TierName = keyof typeof TIER_NAMES;
 const section = <T extends z.ZodRawShape>(shape: T) => z.object({ $comment: comment, ...shape }).strict();
 
 const AlertsSchema = section(
-  Object.fromEntries(ALERT_REASONS.map((r) => [r.id, z.boolean({ invalid_type_error: "true or false" }).optional()])) as Record<AlertReason, z.ZodOptional<z.ZodBoolean>>,
+  Object.fromEntries(ALERT_REASONS.map((r) => [r.id, z.boolean({ invalid_type_error: "true or false" }).optional()])) as Record<
+    AlertReason,
+    z.ZodOptional<z.ZodBoolean>
+  >,
 );
 
 /**

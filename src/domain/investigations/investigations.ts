@@ -57,7 +57,11 @@ export function requestInvestigation(c: Case, input: NewInvestigationInput, ctx:
     ...(input.includeNhsNumber && c.patient.nhsNumber ? { nhsNumber: c.patient.nhsNumber } : {}),
     dueOn,
     status: "open",
-    requestedBy: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name, ...(input.requesterTeamsUserId ? { teamsUserId: input.requesterTeamsUserId } : {}) },
+    requestedBy: {
+      aadObjectId: ctx.actor.aadObjectId,
+      name: ctx.actor.name,
+      ...(input.requesterTeamsUserId ? { teamsUserId: input.requesterTeamsUserId } : {}),
+    },
     requestedAt: ctx.now.toISOString(),
   });
   return {
@@ -85,7 +89,8 @@ export interface InvestigationAnswerInput {
 /** Only the addressed lead answers; an answer is final (follow-up goes in the thread). */
 export function answerInvestigation(c: Case, requestId: string, answer: InvestigationAnswerInput, ctx: ActionContext): ActionResult {
   const request = findInvestigation(c, requestId);
-  if (request.lead.aadObjectId !== ctx.actor.aadObjectId) throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can answer it.`);
+  if (request.lead.aadObjectId !== ctx.actor.aadObjectId)
+    throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can answer it.`);
   if (request.status === "answered") throw new CaseRuleError(`${request.answer?.by.name ?? "The lead"} already answered this request.`);
   if (!answer.findings.trim()) throw new CaseRuleError("Write your findings before sending the answer.");
   const answered: InvestigationRequest = InvestigationRequestSchema.parse({
@@ -98,22 +103,32 @@ export function answerInvestigation(c: Case, requestId: string, answer: Investig
     event: {
       kind: "investigation-answered",
       summary: `${ctx.actor.name} answered the investigation request (view: ${upheldViewTitle(answer.upheldView).toLowerCase()})`,
-      detail: [`Findings: ${answer.findings}`, answer.actions && `Actions: ${answer.actions}`, answer.learning && `Learning: ${answer.learning}`].filter(Boolean).join("\n"),
+      detail: [`Findings: ${answer.findings}`, answer.actions && `Actions: ${answer.actions}`, answer.learning && `Learning: ${answer.learning}`]
+        .filter(Boolean)
+        .join("\n"),
     },
   };
 }
 
 export function askForMoreTime(c: Case, requestId: string, input: { newDueOn: string; reason: string }, ctx: ActionContext): ActionResult {
   const request = findInvestigation(c, requestId);
-  if (request.lead.aadObjectId !== ctx.actor.aadObjectId) throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can ask for more time.`);
+  if (request.lead.aadObjectId !== ctx.actor.aadObjectId)
+    throw new CaseRuleError(`This request is addressed to ${request.lead.name}; only they can ask for more time.`);
   if (request.status !== "open") throw new CaseRuleError("This request has been answered already.");
   if (request.extension?.state === "pending") throw new CaseRuleError("You have already asked for more time; the officer will reply.");
   if (!isIsoDate(input.newDueOn) || input.newDueOn <= request.dueOn) throw new CaseRuleError(`Choose a new date after ${formatPlainDate(request.dueOn)}.`);
   if (!input.reason.trim() || input.reason.length > 1000) throw new CaseRuleError("Give a reason (up to 1,000 characters).");
-  const updated = { ...request, extension: { newDueOn: input.newDueOn, reason: input.reason.trim(), requestedOn: londonDate(ctx.now), state: "pending" as const } };
+  const updated = {
+    ...request,
+    extension: { newDueOn: input.newDueOn, reason: input.reason.trim(), requestedOn: londonDate(ctx.now), state: "pending" as const },
+  };
   return {
     updated: replaceRequest(c, updated, ctx.now),
-    event: { kind: "investigation-extension-requested", summary: `${ctx.actor.name} asked for more time, until ${formatPlainDate(input.newDueOn)}`, detail: input.reason.trim() },
+    event: {
+      kind: "investigation-extension-requested",
+      summary: `${ctx.actor.name} asked for more time, until ${formatPlainDate(input.newDueOn)}`,
+      detail: input.reason.trim(),
+    },
   };
 }
 
@@ -123,7 +138,11 @@ export function decideExtension(c: Case, requestId: string, accept: boolean, ctx
   const decided = {
     ...request,
     dueOn: accept ? request.extension.newDueOn : request.dueOn,
-    extension: { ...request.extension, state: accept ? ("accepted" as const) : ("declined" as const), decidedBy: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name } },
+    extension: {
+      ...request.extension,
+      state: accept ? ("accepted" as const) : ("declined" as const),
+      decidedBy: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name },
+    },
   };
   return {
     updated: replaceRequest(c, decided, ctx.now),
@@ -154,7 +173,10 @@ export function investigationReminders(
 }
 
 /** The first day an open request needs a reminder. */
-export function investigationAttentionDay(c: Pick<Case, "status" | "investigations">, reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS): string | undefined {
+export function investigationAttentionDay(
+  c: Pick<Case, "status" | "investigations">,
+  reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS,
+): string | undefined {
   if (c.status !== "open") return undefined;
   const days = investigationsOf(c)
     .filter((request) => request.status === "open")

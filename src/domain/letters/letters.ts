@@ -129,9 +129,25 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
     officerName: nonBlank(ctx.officerName),
     ownerName: nonBlank(c.owner?.name),
     trustName: nonBlank(ctx.trustName),
-    findings: nonBlank(answers.map((r) => r.answer!.findings).filter(Boolean).join("\n\n")),
-    actions: nonBlank(answers.map((r) => r.answer!.actions).filter(Boolean).join("\n\n")),
-    learning: nonBlank(c.learning ?? answers.map((r) => r.answer!.learning).filter(Boolean).join("\n\n")),
+    findings: nonBlank(
+      answers
+        .map((r) => r.answer!.findings)
+        .filter(Boolean)
+        .join("\n\n"),
+    ),
+    actions: nonBlank(
+      answers
+        .map((r) => r.answer!.actions)
+        .filter(Boolean)
+        .join("\n\n"),
+    ),
+    learning: nonBlank(
+      c.learning ??
+        answers
+          .map((r) => r.answer!.learning)
+          .filter(Boolean)
+          .join("\n\n"),
+    ),
     outcome: c.type === "complaint" && c.outcome ? outcomeTitle(c.outcome).toLowerCase() : undefined,
     phsoName: ctx.phso?.name,
     phsoPhone: ctx.phso?.contact.phone,

@@ -23,7 +23,14 @@ interface InvestigationPayload {
 
 export type OutboxPayload =
   | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[]; readonly incomplete?: DigestIncomplete }
-  | { readonly kind: "alert"; readonly caseId: string; readonly reference: string; readonly reason: AlertReason; readonly raisedOn: string; readonly requestId?: string }
+  | {
+      readonly kind: "alert";
+      readonly caseId: string;
+      readonly reference: string;
+      readonly reason: AlertReason;
+      readonly raisedOn: string;
+      readonly requestId?: string;
+    }
   | { readonly kind: "admin-notice"; readonly text: string }
   | (InvestigationPayload & { readonly kind: "investigation-request" })
   | (InvestigationPayload & { readonly kind: "investigation-reminder"; readonly reminder: InvestigationReminder; readonly audience: "lead" | "owner" })
@@ -75,7 +82,13 @@ export function newOutboxItem(trustId: string, id: string, target: OutboxTarget,
 }
 
 /** A manager alert about a case; its id makes it once per case and reason (and request). */
-export function alertOutboxItem(c: { readonly id: string; readonly trustId: string; readonly reference: string }, reason: AlertReason, raisedOn: string, now: Date, requestId?: string): OutboxItem {
+export function alertOutboxItem(
+  c: { readonly id: string; readonly trustId: string; readonly reference: string },
+  reason: AlertReason,
+  raisedOn: string,
+  now: Date,
+  requestId?: string,
+): OutboxItem {
   return newOutboxItem(
     c.trustId,
     alertOutboxId(c.id, reason, requestId),
@@ -86,7 +99,11 @@ export function alertOutboxItem(c: { readonly id: string; readonly trustId: stri
 }
 
 /** The copy of a patient-safety alert for the patient-safety channel: once per case, like the managers' one. */
-export function safetyChannelOutboxItem(c: { readonly id: string; readonly trustId: string; readonly reference: string }, raisedOn: string, now: Date): OutboxItem {
+export function safetyChannelOutboxItem(
+  c: { readonly id: string; readonly trustId: string; readonly reference: string },
+  raisedOn: string,
+  now: Date,
+): OutboxItem {
   return newOutboxItem(
     c.trustId,
     `${alertOutboxId(c.id, "patient-safety")}:safety-channel`,

@@ -2,15 +2,7 @@
 // Pure: they turn cases into text; sending the text is the Teams layer's job.
 import { stringify } from "csv-stringify/sync";
 import Mustache from "mustache";
-import {
-  type Case,
-  consentTitle,
-  contactTypeTitle,
-  incidentSystemTitle,
-  outcomeTitle,
-  raisedByTitle,
-  receivedViaTitle,
-} from "../case/caseSchema";
+import { type Case, consentTitle, contactTypeTitle, incidentSystemTitle, outcomeTitle, raisedByTitle, receivedViaTitle } from "../case/caseSchema";
 import { formatLondonDateTime, formatPlainDate } from "../calendar/calendar";
 import { investigationsOf } from "../investigations/investigations";
 import { upheldViewTitle } from "../investigations/investigationSchema";
@@ -139,7 +131,14 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         nextUpdateDue(c, options.updateWorkingDays),
       ];
       if (options.withPatientDetails) {
-        row.push(c.patient.name ?? NAME_NOT_GIVEN, c.patient.nhsNumber, c.patient.dateOfBirth, c.patient.contactDetails, c.raiser?.name, c.consent ? consentTitle(c.consent) : "");
+        row.push(
+          c.patient.name ?? NAME_NOT_GIVEN,
+          c.patient.nhsNumber,
+          c.patient.dateOfBirth,
+          c.patient.contactDetails,
+          c.raiser?.name,
+          c.consent ? consentTitle(c.consent) : "",
+        );
       }
       return row;
     });
@@ -284,7 +283,11 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
       ["Safeguarding", c.safeguarding ? "Yes" : "No"],
       [
         "Possible patient safety incident",
-        c.safetyIncident ? (c.incidentReference ? `Yes: reported (${incidentSystemTitle(c.incidentReference.system)} ${c.incidentReference.reference})` : "Yes: not yet reported on the incident system") : "No",
+        c.safetyIncident
+          ? c.incidentReference
+            ? `Yes: reported (${incidentSystemTitle(c.incidentReference.system)} ${c.incidentReference.reference})`
+            : "Yes: not yet reported on the incident system"
+          : "No",
       ],
       ["Flags", c.flags.map((flag) => caseFlagTitle(flag, ctx.rules)).join("; ")],
       ["Owner", c.owner?.name],

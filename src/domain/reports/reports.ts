@@ -4,13 +4,7 @@ import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, out
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "../calendar/calendar";
 import { titleOf } from "../case/choice";
 import { UPDATE_CADENCE_WORKING_DAYS, updateOverdueOn } from "../deadlines/complainantUpdates";
-import {
-  KO41A_PROFESSIONS,
-  KO41A_SERVICE_AREAS,
-  KO41A_SUBJECTS,
-  type Subject,
-  subjectTitle,
-} from "./ko41a";
+import { KO41A_PROFESSIONS, KO41A_SERVICE_AREAS, KO41A_SUBJECTS, type Subject, subjectTitle } from "./ko41a";
 
 // --- periods -------------------------------------------------------------------------------
 
@@ -267,7 +261,12 @@ function subjectCounts(cases: readonly ReportCase[], period: ReportPeriod): Map<
  * The managers' report for a period. `cases` must hold every case received in, or open during, the
  * period and the one before it (the repository's listForReport does); any others are ignored.
  */
-export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod, today: string, updateWorkingDays: number = UPDATE_CADENCE_WORKING_DAYS): ServiceReport {
+export function serviceReport(
+  cases: readonly ReportCase[],
+  period: ReportPeriod,
+  today: string,
+  updateWorkingDays: number = UPDATE_CADENCE_WORKING_DAYS,
+): ServiceReport {
   const previous = previousPeriod(period);
   const asOf = period.to < today ? period.to : today;
   const receivedIn = cases.filter((c) => within(c.receivedOn, period));
@@ -390,9 +389,18 @@ export function ko41aReturn(cases: readonly ReportCase[], startYear: number): Ko
     year: startYear,
     period,
     received: received.length,
-    serviceAreas: countEach(KO41A_SERVICE_AREAS, received.map((c) => (c.serviceArea ? [c.serviceArea] : []))),
-    subjects: countEach(KO41A_SUBJECTS, received.map((c) => c.subjects)),
-    professions: countEach(KO41A_PROFESSIONS, received.map((c) => c.professions)),
+    serviceAreas: countEach(
+      KO41A_SERVICE_AREAS,
+      received.map((c) => (c.serviceArea ? [c.serviceArea] : [])),
+    ),
+    subjects: countEach(
+      KO41A_SUBJECTS,
+      received.map((c) => c.subjects),
+    ),
+    professions: countEach(
+      KO41A_PROFESSIONS,
+      received.map((c) => c.professions),
+    ),
     outcomes: countEach(
       outcomeIds.map((id) => ({ id, title: titleOf(OUTCOMES, id) })),
       closed.map((c) => (c.outcome ? [c.outcome] : [])),

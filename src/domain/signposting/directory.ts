@@ -30,10 +30,7 @@ const text = (max: number) =>
     .min(1, "must not be empty")
     .max(max, `must be ${max} characters or fewer`);
 
-const phone = z
-  .string({ invalid_type_error: "must be text" })
-  .trim()
-  .regex(PHONE_PATTERN, "must be a phone number: digits and spaces, e.g. 0345 015 4033");
+const phone = z.string({ invalid_type_error: "must be text" }).trim().regex(PHONE_PATTERN, "must be a phone number: digits and spaces, e.g. 0345 015 4033");
 
 const ContactSchema = z
   .object(
@@ -85,7 +82,11 @@ export const SignpostEntrySchema = z
       keywords: z.array(keyword, { invalid_type_error: "must be a list of words or phrases" }).max(80, "must have 80 keywords or fewer").default([]),
       tags: z
         .array(
-          z.string({ invalid_type_error: "must be text" }).trim().toLowerCase().regex(/^[a-z0-9-]{1,40}$/, "must be lower-case words joined by hyphens"),
+          z
+            .string({ invalid_type_error: "must be text" })
+            .trim()
+            .toLowerCase()
+            .regex(/^[a-z0-9-]{1,40}$/, "must be lower-case words joined by hyphens"),
           { invalid_type_error: "must be a list of tags" },
         )
         .max(20, "must have 20 tags or fewer")
@@ -109,9 +110,7 @@ export interface DirectoryProblem {
   readonly message: string;
 }
 
-export type DirectoryParseResult =
-  | { readonly ok: true; readonly entries: SignpostEntry[] }
-  | { readonly ok: false; readonly problems: DirectoryProblem[] };
+export type DirectoryParseResult = { readonly ok: true; readonly entries: SignpostEntry[] } | { readonly ok: false; readonly problems: DirectoryProblem[] };
 
 const FileSchema = z.object({ entries: z.array(z.unknown()), comment: z.string().optional() }).strict();
 

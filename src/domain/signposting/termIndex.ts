@@ -229,7 +229,14 @@ export class TermIndex {
    * returns the best `keep` (best score first, ties in the order MiniSearch found them) and then any of `also` that
    * matched but fell outside them. A document's score is the sum over terms, times the number of terms it matched.
    */
-  rank(terms: readonly ExpandedTerm[], fields: readonly number[], boosts: readonly number[], skip: readonly number[], keep: number, also: readonly number[]): Ranked {
+  rank(
+    terms: readonly ExpandedTerm[],
+    fields: readonly number[],
+    boosts: readonly number[],
+    skip: readonly number[],
+    keep: number,
+    also: readonly number[],
+  ): Ranked {
     const F = this.fieldCount;
     const { offsets, docs, tfScores, termScore, total, quality, termStamp, docStamp, order, seq, touched } = this;
     this.reserveStamps();

@@ -13,8 +13,7 @@ const ActivityIdentity = z.object({
 });
 
 /** What a person is told when their groups could not be read and nothing else gives them a role. */
-export const ROLES_UNCHECKED =
-  "PALS Desk couldn't check your team membership just now. Try again in a few minutes; if it keeps happening, tell your IT team.";
+export const ROLES_UNCHECKED = "PALS Desk couldn't check your team membership just now. Try again in a few minutes; if it keeps happening, tell your IT team.";
 
 export function rolesConfigured(config: Config): boolean {
   return Object.values(config.roles).some((ids) => ids.length > 0) || config.roleGroups !== undefined;
@@ -62,7 +61,10 @@ export const ADDRESSED_VERBS: ReadonlySet<string> = new Set(["investigation.refr
 const CardTrust = z.object({ action: z.object({ verb: z.string().max(100), data: z.object({ trustId: z.string().max(64) }).passthrough() }) });
 
 /** Roles in the trusts of a trusts file: person ids, Entra ID groups (Graph) and Teams team membership (the bot). */
-export function trustRoles(trusts: readonly Trust[], options: { readonly groups?: ReadonlyMap<string, GroupRoleSource>; readonly teams: TeamMembersCache; readonly serviceUrls: ReadonlyMap<string, string> }): RoleDirectory {
+export function trustRoles(
+  trusts: readonly Trust[],
+  options: { readonly groups?: ReadonlyMap<string, GroupRoleSource>; readonly teams: TeamMembersCache; readonly serviceUrls: ReadonlyMap<string, string> },
+): RoleDirectory {
   const byId = new Map(trusts.map((t) => [t.id, t]));
   const lookup = async (trustId: string, aadObjectId: string): Promise<RoleLookup> => {
     const trust = byId.get(trustId);
@@ -123,16 +125,28 @@ export async function identify(incoming: Incoming, config: Config, roles: RoleDi
   });
   // The tenant first: another organisation is refused whatever else its activity lacks (and Graph is never asked about it).
   const tenant = (incoming.tenantId ?? "").trim().toLowerCase();
-  const served = config.trusts ? trustsOfTenant(config.trusts, tenant).length > 0 : config.allowedTenantIds.length === 0 || config.allowedTenantIds.includes(tenant);
+  const served = config.trusts
+    ? trustsOfTenant(config.trusts, tenant).length > 0
+    : config.allowedTenantIds.length === 0 || config.allowedTenantIds.includes(tenant);
   if (!served) {
-    return { ok: false, reason: "tenant-not-served", refusal: "PALS Desk is not set up for your organisation. Ask your IT team to contact the PALS Desk administrators." };
+    return {
+      ok: false,
+      reason: "tenant-not-served",
+      refusal: "PALS Desk is not set up for your organisation. Ask your IT team to contact the PALS Desk administrators.",
+    };
   }
   if (!parsed.success) {
-    return { ok: false, reason: "unidentified", refusal: "PALS Desk works in Microsoft Teams for your trust's staff. Open it from Teams, signed in with your work account." };
+    return {
+      ok: false,
+      reason: "unidentified",
+      refusal: "PALS Desk works in Microsoft Teams for your trust's staff. Open it from Teams, signed in with your work account.",
+    };
   }
   const { teamsUserId, aadObjectId, name } = parsed.data;
   const person = { tenantId: tenant, teamsUserId, actor: { aadObjectId, name: name || "Unknown user" } };
-  const found = config.trusts ? await inTrusts(incoming, config.trusts, tenant, aadObjectId, roles, serviceUrls) : { trustId: tenant, ...(await roles.lookup(tenant, aadObjectId)) };
+  const found = config.trusts
+    ? await inTrusts(incoming, config.trusts, tenant, aadObjectId, roles, serviceUrls)
+    : { trustId: tenant, ...(await roles.lookup(tenant, aadObjectId)) };
   if (!found) return { ok: false, reason: "no-trust", refusal: NO_TRUST };
   // Nothing confirmed and roles unreadable: we can't tell "no role" from "Teams or Graph is down", so say which it is.
   if (found.unchecked && found.roles.size === 0 && !("addressed" in found)) return { ok: false, reason: "roles-unchecked", refusal: ROLES_UNCHECKED };

@@ -29,7 +29,8 @@ export class CachedTeamRoster implements TeamRoster {
     try {
       return await this.cache.members(this.tenants.tenantOf(trustId), team);
     } catch (error) {
-      if (error instanceof TeamUnreadableError) this.log.debug({ teamId: team.teamId }, "The Assign list offers the people PALS Desk has met: the PALS team could not be read");
+      if (error instanceof TeamUnreadableError)
+        this.log.debug({ teamId: team.teamId }, "The Assign list offers the people PALS Desk has met: the PALS team could not be read");
       throw error;
     }
   }

@@ -74,7 +74,10 @@ function introOf(action: LearningAction, options: ActionCardOptions): { intro: s
   const overdue = action.dueOn < options.today;
   switch (options.moment) {
     case "added":
-      return { intro: `${action.createdBy.name} has given you an action from a PALS case, ${due}. Mark it done here with what changed.`, introColor: "Default" };
+      return {
+        intro: `${action.createdBy.name} has given you an action from a PALS case, ${due}. Mark it done here with what changed.`,
+        introColor: "Default",
+      };
     case "before":
       return { intro: `Reminder: this action is ${due}. Mark it done here with what changed.`, introColor: "Warning" };
     case "due-day":
@@ -126,10 +129,17 @@ function listItem(listed: ListedAction, today: string, withOwner: boolean): Reco
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `actions`: my open actions, soonest due first, overdue marked; how many more when the list is cut. */
-export function myActionsCard(actions: readonly ListedAction[], today: string, more: { readonly count: number; readonly atLeast: boolean }): Record<string, unknown> {
+export function myActionsCard(
+  actions: readonly ListedAction[],
+  today: string,
+  more: { readonly count: number; readonly atLeast: boolean },
+): Record<string, unknown> {
   const overdue = actions.filter((a) => a.overdue).length;
   const shown = actions.length;
-  const moreText = more.count > 0 || more.atLeast ? `${more.atLeast ? "At least " : ""}${plural(more.count, "more open action")} not shown: mark the soonest done to see the rest.` : "";
+  const moreText =
+    more.count > 0 || more.atLeast
+      ? `${more.atLeast ? "At least " : ""}${plural(more.count, "more open action")} not shown: mark the soonest done to see the rest.`
+      : "";
   return expandCard("actionList", {
     title: "Your open actions",
     intro: `${plural(shown + more.count, "open action")}${more.atLeast ? " or more" : ""}${overdue ? `, ${overdue} overdue` : ""}, soonest due first.`,
@@ -139,7 +149,11 @@ export function myActionsCard(actions: readonly ListedAction[], today: string, m
 }
 
 /** Managers' `actions all`: every open action by division, overdue first, with counts. */
-export function allActionsCard(divisions: readonly DivisionActions[], today: string, counts: { readonly total: number; readonly shown: number; readonly atLeast: boolean }): Record<string, unknown> {
+export function allActionsCard(
+  divisions: readonly DivisionActions[],
+  today: string,
+  counts: { readonly total: number; readonly shown: number; readonly atLeast: boolean },
+): Record<string, unknown> {
   const overdue = divisions.reduce((sum, d) => sum + d.overdue, 0);
   const notShown = counts.total - counts.shown;
   const footer = [

@@ -46,7 +46,10 @@ async function add(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   const input = NewAction.safeParse(data);
   if (!input.success) {
     if (!CaseIdData.safeParse(data).success) return tell(turn, "Case not found", CASE_NOT_FOUND);
-    return openForm(turn, deps, data, { text: tooLongToSave(input.error, BOXES) ?? "Some of what was entered could not be read. Check the form and try again.", style: "attention" });
+    return openForm(turn, deps, data, {
+      text: tooLongToSave(input.error, BOXES) ?? "Some of what was entered could not be read. Check the form and try again.",
+      style: "attention",
+    });
   }
   const form = input.data;
   const result = await deps.desk.learningActions.addAction(submissionOf(turn, caller, form.caseId, "action.add", data), {
@@ -68,7 +71,13 @@ async function add(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   await answerCaseChange(turn, deps, caller, { ok: true, alreadyDone: false, view: result.view }, data, () => banner);
 }
 
-function cardFor(c: Pick<Case, "id" | "reference" | "trustId">, action: LearningAction, caller: Caller, today: string, extra: { banner?: { text: Message; style: "good" | "attention" }; draft?: Record<string, string> } = {}) {
+function cardFor(
+  c: Pick<Case, "id" | "reference" | "trustId">,
+  action: LearningAction,
+  caller: Caller,
+  today: string,
+  extra: { banner?: { text: Message; style: "good" | "attention" }; draft?: Record<string, string> } = {},
+) {
   const owns = action.owner.aadObjectId.toLowerCase() === caller.actor.aadObjectId.toLowerCase();
   return actionCard(c, action, { today, canMarkDone: owns || mayManageAlerts(caller.roles), canOpenCase: may(caller.roles, "view-case"), ...extra });
 }
@@ -83,7 +92,14 @@ async function markDone(turn: Turn, deps: TeamsDeps, data: unknown): Promise<voi
   const draft = typedInputs(data, ACTION_DONE_INPUTS);
   const input = Done.safeParse(data);
   const evidence = input.success ? input.data.actionEvidence : undefined;
-  const result = evidence !== undefined ? await deps.desk.learningActions.markDone({ caller, caseId: ids.data.caseId, key: submissionKey(turn, "action.done", data) }, ids.data.actionId, evidence) : undefined;
+  const result =
+    evidence !== undefined
+      ? await deps.desk.learningActions.markDone(
+          { caller, caseId: ids.data.caseId, key: submissionKey(turn, "action.done", data) },
+          ids.data.actionId,
+          evidence,
+        )
+      : undefined;
   if (result?.ok) {
     const banner = result.alreadyDone ? "Already marked done." : "Marked done: what changed is on the case's timeline. Thank you.";
     return turn.answerCard(cardFor(result.record.value, result.action, caller, today, { banner: { text: banner, style: "good" } }));

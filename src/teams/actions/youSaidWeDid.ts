@@ -2,14 +2,7 @@
 // trust can publish, with the CSV behind a button. Managers and admins only (the application layer checks again).
 import { parseYouSaidWeDid } from "../reports/commands";
 import { trustNameOf } from "../../config";
-import {
-  formatPlainDate,
-  isEmptySummary,
-  LOOKING_AT_THIS,
-  periodTitle,
-  YouSaidWeDidRequestSchema,
-  type YouSaidWeDid,
-} from "../../domain";
+import { formatPlainDate, isEmptySummary, LOOKING_AT_THIS, periodTitle, YouSaidWeDidRequestSchema, type YouSaidWeDid } from "../../domain";
 import { say, tell, tellRefused, todayFor } from "../caller";
 import { expandCard } from "../cards";
 import type { TeamsDeps } from "../deps";
@@ -76,10 +69,17 @@ async function youSaidWeDidCommand(turn: Turn, deps: TeamsDeps, rest: string): P
   const result = await deps.desk.reports.youSaidWeDid(caller, command.period, command.division);
   if (!result.ok) return tellRefused(turn, result, "Division not found");
   const { summary } = result;
-  turn.log.info({ from: summary.period.from, to: summary.period.to, byDivision: summary.division !== undefined, themes: summary.themes.length, actions: summary.done }, "You said, we did shown");
+  turn.log.info(
+    { from: summary.period.from, to: summary.period.to, byDivision: summary.division !== undefined, themes: summary.themes.length, actions: summary.done },
+    "You said, we did shown",
+  );
   if (isEmptySummary(summary)) {
     const where = summary.division ? said` in ${summary.division}` : [];
-    return say(turn, [...said`Nothing to show for ${periodTitle(summary.period)}`, ...where, ...said`: no concerns or complaints were received and no actions were completed. Try a longer period, for example **you said we did last 12 months**.`]);
+    return say(turn, [
+      ...said`Nothing to show for ${periodTitle(summary.period)}`,
+      ...where,
+      ...said`: no concerns or complaints were received and no actions were completed. Try a longer period, for example **you said we did last 12 months**.`,
+    ]);
   }
   await turn.sendCard(youSaidWeDidCard(summary, { today: result.today, trustName: trustNameOf(deps.config, caller.trustId) }));
 }

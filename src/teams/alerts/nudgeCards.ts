@@ -68,7 +68,11 @@ export function digestCard(
  * `note` is shown only to the manager who pressed (why taking over was not needed). The patient-safety channel's
  * copy only informs: its buttons would act on the managers' alert, so it has none but Open case.
  */
-export function alertCard(item: OutboxItem, c: Case | undefined, options: { readonly submission?: string; readonly note?: string } = {}): Record<string, unknown> {
+export function alertCard(
+  item: OutboxItem,
+  c: Case | undefined,
+  options: { readonly submission?: string; readonly note?: string } = {},
+): Record<string, unknown> {
   if (item.payload.kind !== "alert") throw new Error("alertCard needs an alert");
   const { payload } = item;
   const acknowledged = alertAcknowledgement(c, item.id);
@@ -77,7 +81,9 @@ export function alertCard(item: OutboxItem, c: Case | undefined, options: { read
   const action = payload.reason === "action-overdue" ? c?.actions?.find((a) => a.id === payload.requestId) : undefined;
   const facts = [
     ...(c ? [{ title: "Owner", value: c.owner?.name ?? "No owner" }] : []),
-    ...(action ? [{ title: "Action owner", value: `${action.owner.name} · due ${formatPlainDate(action.dueOn)}${action.status === "done" ? " · done since" : ""}` }] : []),
+    ...(action
+      ? [{ title: "Action owner", value: `${action.owner.name} · due ${formatPlainDate(action.dueOn)}${action.status === "done" ? " · done since" : ""}` }]
+      : []),
     ...(c?.nextDueOn ? [{ title: "Next deadline", value: formatPlainDate(c.nextDueOn) }] : []),
     { title: "Raised", value: formatPlainDate(payload.raisedOn) },
   ];
@@ -90,13 +96,14 @@ export function alertCard(item: OutboxItem, c: Case | undefined, options: { read
     reasonTitle: alertReasonTitle(payload.reason),
     reference: payload.reference,
     typeTitle: c ? contactTypeTitle(c.type) : "Case",
-    style: payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" || payload.reason === "patient-safety" ? "attention" : "warning",
+    style:
+      payload.reason.endsWith("overdue") || payload.reason === "safeguarding" || payload.reason === "high-risk" || payload.reason === "patient-safety"
+        ? "attention"
+        : "warning",
     facts,
     canAcknowledge: managersCard && !acknowledged,
     canTakeOver: managersCard && c?.status === "open",
     safetyCopy: !managersCard,
-    acknowledgedText: acknowledged
-      ? `Acknowledged by ${acknowledged.by.name}, ${formatLondonDateTime(acknowledged.at)}`
-      : "",
+    acknowledgedText: acknowledged ? `Acknowledged by ${acknowledged.by.name}, ${formatLondonDateTime(acknowledged.at)}` : "",
   });
 }

@@ -54,7 +54,10 @@ async function setAlertsChannel(turn: Turn, deps: TeamsDeps): Promise<void> {
   const result = await deps.desk.directory.setAlertsChannel(caller, channelOf(turn));
   if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", fromApp(result.message)) : say(turn, fromApp(result.message));
   // The display name is shown as typed: plain text unless it is inert in markdown.
-  await say(turn, said`Done: manager alerts (overdue deadlines, high risk, safeguarding, MP or Ombudsman involvement, repeat contacts, escalations) will be posted in this channel. Set by ${caller.actor.name}.`);
+  await say(
+    turn,
+    said`Done: manager alerts (overdue deadlines, high risk, safeguarding, MP or Ombudsman involvement, repeat contacts, escalations) will be posted in this channel. Set by ${caller.actor.name}.`,
+  );
 }
 
 /** `set safety channel`, by a manager in the patient-safety channel: possible patient safety incidents are posted there too. */
@@ -63,7 +66,10 @@ async function setSafetyChannel(turn: Turn, deps: TeamsDeps): Promise<void> {
   if (!caller) return;
   const result = await deps.desk.directory.setSafetyChannel(caller, channelOf(turn));
   if (!result.ok) return result.problem === "not-allowed" ? tell(turn, "Not available", fromApp(result.message)) : say(turn, fromApp(result.message));
-  await say(turn, said`Done: possible patient safety incidents will also be posted in this channel (the managers' alerts channel still gets them). Set by ${caller.actor.name}.`);
+  await say(
+    turn,
+    said`Done: possible patient safety incidents will also be posted in this channel (the managers' alerts channel still gets them). Set by ${caller.actor.name}.`,
+  );
 }
 
 async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver: boolean): Promise<void> {
@@ -76,7 +82,11 @@ async function alertAction(turn: Turn, deps: TeamsDeps, data: unknown, takeOver:
   }
   const { caseId, reason, requestId } = parsed.data;
   const verb = takeOver ? "alert.takeOver" : "alert.acknowledge";
-  const result = await deps.desk.alerts.acknowledge({ caller, key: submissionKey(turn, verb, data) }, { caseId, reason, requestId: requestId || undefined }, takeOver);
+  const result = await deps.desk.alerts.acknowledge(
+    { caller, key: submissionKey(turn, verb, data) },
+    { caseId, reason, requestId: requestId || undefined },
+    takeOver,
+  );
   if (!result.ok) return tellRefused(turn, result, "Alert not found");
   const submission = newSubmission();
   const card = alertCard(result.alert, result.record?.value, { submission });

@@ -1,7 +1,16 @@
 // The outbox's deliverer over Teams: where each message goes, its card (rendered at send time, from the
 // case as it is then), and what to do when Teams says the bot is gone. Sending itself is in sdk/proactive.ts.
 import { createHash } from "node:crypto";
-import { londonDate, newOutboxItem, type Case, type ChannelDirectory, type OutboxItem, type OutboxStore, type PeopleDirectory, type TrustTenants } from "../../domain";
+import {
+  londonDate,
+  newOutboxItem,
+  type Case,
+  type ChannelDirectory,
+  type OutboxItem,
+  type OutboxStore,
+  type PeopleDirectory,
+  type TrustTenants,
+} from "../../domain";
 import type { Deliverer } from "../../jobs/dispatcher";
 import type { Logger } from "../../logger";
 import { noticeCard } from "../cases/caseView";
@@ -48,7 +57,9 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
     async send(item, address) {
       const card = await render(deps, item);
       if (!card) return { ok: false, nothingToSend: true };
-      return item.target.kind === "new-thread" ? deps.sender.startThread(address, deps.tenants.tenantOf(item.trustId), card) : deps.sender.send(address, deps.tenants.tenantOf(item.trustId), card);
+      return item.target.kind === "new-thread"
+        ? deps.sender.startThread(address, deps.tenants.tenantOf(item.trustId), card)
+        : deps.sender.send(address, deps.tenants.tenantOf(item.trustId), card);
     },
 
     async unreachable(item) {
@@ -62,9 +73,18 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
       const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
       const adminIds = deps.adminIdsOf(trustId);
       for (const adminId of adminIds) {
-        await deps.outbox.enqueue(newOutboxItem(trustId, `admin:${trustId}:${adminId}:${londonDate(now)}:${digest}`, { kind: "person", aadObjectId: adminId }, { kind: "admin-notice", text }, now));
+        await deps.outbox.enqueue(
+          newOutboxItem(
+            trustId,
+            `admin:${trustId}:${adminId}:${londonDate(now)}:${digest}`,
+            { kind: "person", aadObjectId: adminId },
+            { kind: "admin-notice", text },
+            now,
+          ),
+        );
       }
-      if (adminIds.length === 0) deps.log.warn({ trustId }, "No PALS Desk admin is configured (ROLE_ADMINS, or the trust's admins in the trusts file) to tell about a delivery problem");
+      if (adminIds.length === 0)
+        deps.log.warn({ trustId }, "No PALS Desk admin is configured (ROLE_ADMINS, or the trust's admins in the trusts file) to tell about a delivery problem");
     },
   };
 }

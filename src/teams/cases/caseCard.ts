@@ -1,7 +1,16 @@
 // The case card's buttons: parse the card's data (zod), call the application layer, render the answer.
 import { z } from "zod";
 import { CASE_NOT_FOUND, type CaseChangeResult, type Submission } from "../../cases";
-import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, type Caller, type Case, type CaseRecord, type CaseVerbDefinition, type CaseVerbName, type VerbInput } from "../../domain";
+import {
+  CASE_VERB_DEFINITIONS,
+  CASE_VERB_NAMES,
+  type Caller,
+  type Case,
+  type CaseRecord,
+  type CaseVerbDefinition,
+  type CaseVerbName,
+  type VerbInput,
+} from "../../domain";
 import { callerOrRefuse, cardContext, submissionKey, tell, tellRefused, viewerOf } from "../caller";
 import { caseCard, caseCardFor, timelineCard } from "./caseView";
 import type { TeamsDeps } from "../deps";
@@ -43,7 +52,11 @@ const CASE_FORM_INPUTS = [
 
 /** The case card's boxes by input id, as a refusal names them. */
 export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(CASE_VERB_NAMES.flatMap((name) => Object.entries(CASE_VERB_DEFINITIONS[name].inputs as Readonly<Record<string, VerbInput>>).flatMap(([id, input]) => (input.box ? [[id, input.box]] : [])))),
+  ...Object.fromEntries(
+    CASE_VERB_NAMES.flatMap((name) =>
+      Object.entries(CASE_VERB_DEFINITIONS[name].inputs as Readonly<Record<string, VerbInput>>).flatMap(([id, input]) => (input.box ? [[id, input.box]] : [])),
+    ),
+  ),
   investigationDivision: "the division",
   investigationSummary: "the summary for the lead",
   investigationQuestions: "the questions",
@@ -66,7 +79,14 @@ export async function updateSharedCaseCard(turn: Turn, deps: TeamsDeps, record: 
  * Answers a case change from a card: the case as it now is with what happened, or why not (with what they
  * typed kept). The card carries the version its viewer saw, so we can say when someone else got there first.
  */
-export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Caller, result: CaseChangeResult, data: unknown, done: (c: Case) => Message): Promise<void> {
+export async function answerCaseChange(
+  turn: Turn,
+  deps: TeamsDeps,
+  caller: Caller,
+  result: CaseChangeResult,
+  data: unknown,
+  done: (c: Case) => Message,
+): Promise<void> {
   if (result.ok) {
     await updateSharedCaseCard(turn, deps, result.view.record);
     await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: done(result.view.record.value), style: "good" } }));
@@ -76,8 +96,12 @@ export async function answerCaseChange(turn: Turn, deps: TeamsDeps, caller: Call
   const seen = (data as { seen?: unknown } | undefined)?.seen;
   const changedSinceSeen = result.problem === "rule" && typeof seen === "string" && seen !== "" && seen !== result.view.record.etag;
   // The application layer's reason may name a person: shown as typed.
-  const message = changedSinceSeen ? [...ours("The case changed since you opened it. "), ...fromApp(result.message), ...ours(" Here it is now.")] : fromApp(result.message);
-  await turn.answerCard(caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }));
+  const message = changedSinceSeen
+    ? [...ours("The case changed since you opened it. "), ...fromApp(result.message), ...ours(" Here it is now.")]
+    : fromApp(result.message);
+  await turn.answerCard(
+    caseCardFor(result.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }),
+  );
 }
 
 /** A case card form that could not be read: the case again with what they typed, saying why (too long, usually). */
@@ -85,7 +109,9 @@ export async function refuseUnreadForm(turn: Turn, deps: TeamsDeps, caller: Call
   const opened = await deps.desk.cases.open(caller, caseId);
   if (!opened.ok) return tellRefused(turn, opened);
   const message = tooLongToSave(error, CASE_FORM_BOXES) ?? "Some of what was entered could not be read. Check the form and try again.";
-  await turn.answerCard(caseCardFor(opened.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }));
+  await turn.answerCard(
+    caseCardFor(opened.view, viewerOf(caller), cardContext(deps), { banner: { text: message, style: "attention" }, draft: draftFrom(data) }),
+  );
 }
 
 /** The submission a card button makes: who, which case, and its key (so a retry is recognised). */

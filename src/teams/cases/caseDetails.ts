@@ -2,7 +2,16 @@
 // holds); "Save details" records the change through the application layer and shows the case card again.
 import { z } from "zod";
 import { CASE_NOT_FOUND, DETAILS_CHANGED } from "../../cases";
-import { contactTypeTitle, defaultComplexityText, DEFAULT_DEADLINE_RULES, missingDetails, NEW_CONTACT_FIELDS, type Case, type DeadlineRules, type NewContactErrors } from "../../domain";
+import {
+  contactTypeTitle,
+  defaultComplexityText,
+  DEFAULT_DEADLINE_RULES,
+  missingDetails,
+  NEW_CONTACT_FIELDS,
+  type Case,
+  type DeadlineRules,
+  type NewContactErrors,
+} from "../../domain";
 import { callerOrRefuse, tell, tellRefused } from "../caller";
 import { expandCard, newSubmission } from "../cards";
 import { answerCaseChange, CaseIdData, submissionOf } from "./caseCard";
@@ -99,13 +108,13 @@ async function save(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   }
   if (!result.ok && result.problem === "stale") {
     turn.log.info({ verb: "case.saveDetails" }, "Details form sent back: the case changed after it was opened");
-    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), {}, { text: DETAILS_CHANGED, style: "warning" }, deps.config.rules.deadlines));
+    return turn.answerCard(
+      detailsForm(result.c, result.version, typedValues(data), {}, { text: DETAILS_CHANGED, style: "warning" }, deps.config.rules.deadlines),
+    );
   }
   if (!result.ok) turn.log.warn({ verb: "case.saveDetails", problem: result.problem }, "Details not saved");
   const changed = result.ok ? result.changed : [];
-  await answerCaseChange(turn, deps, caller, result, {}, () =>
-    changed.length > 0 ? said`Details saved: ${changed.join(", ")}.` : "Details saved.",
-  );
+  await answerCaseChange(turn, deps, caller, result, {}, () => (changed.length > 0 ? said`Details saved: ${changed.join(", ")}.` : "Details saved."));
 }
 
 export function registerCaseDetails(routes: BotRoutes, deps: TeamsDeps): void {

@@ -62,7 +62,10 @@ async function find(turn: Turn, deps: TeamsDeps, text: string): Promise<void> {
   await turn.sendCard(
     caseListCard(cases.slice(0, LIST_LIMIT), {
       title: "Cases found",
-      intro: cases.length > LIST_LIMIT ? `More than ${LIST_LIMIT} cases match; the newest are shown. Add words to narrow it down.` : `${cases.length} case${cases.length === 1 ? "" : "s"} match, newest first.`,
+      intro:
+        cases.length > LIST_LIMIT
+          ? `More than ${LIST_LIMIT} cases match; the newest are shown. Add words to narrow it down.`
+          : `${cases.length} case${cases.length === 1 ? "" : "s"} match, newest first.`,
       today: todayFor(deps),
       roles: caller.roles,
     }),

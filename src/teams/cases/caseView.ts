@@ -104,7 +104,11 @@ interface DeadlineLine extends Line {
   readonly color: "Default" | "Attention";
 }
 
-const due = (label: string, dueOn: string, today: string): DeadlineLine => ({ label, value: deadlineText(dueOn, today), color: dueOn < today ? "Attention" : "Default" });
+const due = (label: string, dueOn: string, today: string): DeadlineLine => ({
+  label,
+  value: deadlineText(dueOn, today),
+  color: dueOn < today ? "Attention" : "Default",
+});
 const dated = (label: string, value: string): DeadlineLine => ({ label, value, color: "Default" });
 
 /** When it came in, then each deadline with the working days left (only while it can still be met or missed). */
@@ -125,7 +129,11 @@ function deadlineLines(c: Case, today: string, rules: Readonly<Rules>): Deadline
   if (nextUpdate) {
     const last = lastUpdateGiven(c);
     const given = last ? `${formatPlainDate(last.on)} (${updateHow(last.how)})` : "None yet";
-    rows.push({ label: "Last update given", value: `${given} · next due ${deadlineText(nextUpdate, today)}`, color: nextUpdate < today ? "Attention" : "Default" });
+    rows.push({
+      label: "Last update given",
+      value: `${given} · next due ${deadlineText(nextUpdate, today)}`,
+      color: nextUpdate < today ? "Attention" : "Default",
+    });
   }
   if (d.backstop) rows.push(dated(backstopLabel(rules.deadlines), formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "")));
   // The Ombudsman's deadline runs whether the case is open or closed.
@@ -140,7 +148,14 @@ function line(label: string, value: string | undefined): Line[] {
 }
 
 /** The buttons of the case card, by the key its template gives each: the case verbs' names (caseVerbs.ts) and the card's other forms. */
-type CaseAction = Exclude<CaseVerbName, "recordIncidentReference" | "recordUpdateGiven"> | "completeDetails" | "requestInvestigation" | "letters" | "ombudsman" | "editDetails" | "timeline";
+type CaseAction =
+  | Exclude<CaseVerbName, "recordIncidentReference" | "recordUpdateGiven">
+  | "completeDetails"
+  | "requestInvestigation"
+  | "letters"
+  | "ombudsman"
+  | "editDetails"
+  | "timeline";
 
 /** Teams shows this many buttons in the card's row; the rest go in its "..." menu (`"mode": "secondary"`). */
 export const MAX_PRIMARY_ACTIONS = 4;
@@ -213,7 +228,12 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     restricted,
     ...detailSections(c, restricted, organisations),
     // Typed text (notes, reasons) stays with those who may see a safeguarding case's details, as on the timeline.
-    latest: (options.latest ?? []).map((entry) => ({ when: formatLondonDateTime(entry.at), who: entry.by, summary: entry.summary, detail: restricted ? "" : (entry.detail ?? "") })),
+    latest: (options.latest ?? []).map((entry) => ({
+      when: formatLondonDateTime(entry.at),
+      who: entry.by,
+      summary: entry.summary,
+      detail: restricted ? "" : (entry.detail ?? ""),
+    })),
     can,
     modes: actionModes(offered, open, isOwner),
     staffChoices: options.staff ?? [],
@@ -238,7 +258,9 @@ function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer,
   const open = c.status === "open";
   const can = {
     // Each case verb as its definition says: offered for this case, and the viewer's roles allow it.
-    ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [name, CASE_VERB_DEFINITIONS[name].offered(c, viewer) && may(roles, CASE_VERB_DEFINITIONS[name].access, c)])) as Record<CaseVerbName, boolean>),
+    ...(Object.fromEntries(
+      CASE_VERB_NAMES.map((name) => [name, CASE_VERB_DEFINITIONS[name].offered(c, viewer) && may(roles, CASE_VERB_DEFINITIONS[name].access, c)]),
+    ) as Record<CaseVerbName, boolean>),
     requestInvestigation: open && may(roles, "request-investigation", c),
     letters: c.type === "complaint" && may(roles, "draft-letter", c),
     ombudsman: c.type === "complaint" && may(roles, "record-ombudsman", c),
@@ -274,7 +296,9 @@ function flagLines(c: Case, rules: Rules): Line[] {
     ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
     ...line(
       "Ombudsman",
-      c.ombudsman ? `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}` : undefined,
+      c.ombudsman
+        ? `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}`
+        : undefined,
     ),
   ];
 }
@@ -303,7 +327,14 @@ function detailSections(c: Case, restricted: boolean, organisations: NonNullable
           ...line("Subjects", c.subjects.map(subjectTitle).join(", ")),
           ...line("Staff groups", c.professions.map(professionTitle).join(", ")),
         ],
-    where: restricted ? [] : [...line("Division", c.division), ...line("Service", c.service), ...line("Ward", c.ward), ...line("Service area", c.serviceArea ? serviceAreaTitle(c.serviceArea) : undefined)],
+    where: restricted
+      ? []
+      : [
+          ...line("Division", c.division),
+          ...line("Service", c.service),
+          ...line("Ward", c.ward),
+          ...line("Service area", c.serviceArea ? serviceAreaTitle(c.serviceArea) : undefined),
+        ],
     whatWeDid: [...line("Signposted to", c.signposting.map(organisationName).join(", ")), ...line("Outcome", c.outcome ? outcomeTitle(c.outcome) : undefined)],
     learning: restricted ? "" : (c.learning ?? ""),
   };
@@ -351,7 +382,11 @@ function investigationLinesOf(c: Case, today: string): Line[] {
 /** The case card lists at most this many actions (open ones first), each cut to a line or two: the card stays small. */
 export const CASE_CARD_ACTIONS = 6;
 const ACTION_LINE_CHARACTERS = 140;
-const ACTION_STATES = { overdue: { title: "Overdue", color: "Attention", order: 0 }, open: { title: "Open", color: "Default", order: 1 }, done: { title: "Done", color: "Good", order: 2 } } as const;
+const ACTION_STATES = {
+  overdue: { title: "Overdue", color: "Attention", order: 0 },
+  open: { title: "Open", color: "Default", order: 1 },
+  done: { title: "Done", color: "Good", order: 2 },
+} as const;
 
 /** The case's actions, compactly: state, what (shortened), owner, due or done day. */
 function actionLines(c: Case, today: string): { state: string; color: string; what: string; meta: string }[] {
@@ -364,7 +399,9 @@ function actionLines(c: Case, today: string): { state: string; color: string; wh
     meta: ` · ${action.owner.name} · ${action.done ? `done ${formatPlainDate(action.done.on)}` : `due ${formatPlainDate(action.dueOn)}`}`,
   }));
   const more = all.length - lines.length;
-  return more > 0 ? [...lines, { state: "More", color: "Default", what: `${more} more action${more === 1 ? "" : "s"}: each is on the case's timeline`, meta: "" }] : lines;
+  return more > 0
+    ? [...lines, { state: "More", color: "Default", what: `${more} more action${more === 1 ? "" : "s"}: each is on the case's timeline`, meta: "" }]
+    : lines;
 }
 
 /** A banner as the templates draw it: bold TextRuns, so a name in it is never markdown. */

@@ -112,11 +112,13 @@ export function problemSummary(errors: NewContactErrors, before = "this contact 
 
 /** Whether the More details section starts open: something in it was typed, given (a prefilled form) or needs fixing. */
 function showMoreDetails(values: Readonly<Record<string, string>>, errors: NewContactErrors): boolean {
-  return NEW_CONTACT_FIELDS.some((field) => {
-    if (QUICK_FIELDS.has(field) || field === "receivedOn") return false;
-    const value = values[field] ?? "";
-    return Boolean(errors[field]) || (value.trim() !== "" && value !== UNTOUCHED[field]);
-  }) || Boolean(errors.receivedOn);
+  return (
+    NEW_CONTACT_FIELDS.some((field) => {
+      if (QUICK_FIELDS.has(field) || field === "receivedOn") return false;
+      const value = values[field] ?? "";
+      return Boolean(errors[field]) || (value.trim() !== "" && value !== UNTOUCHED[field]);
+    }) || Boolean(errors.receivedOn)
+  );
 }
 
 /**

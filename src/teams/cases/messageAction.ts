@@ -76,7 +76,10 @@ async function openDialog(turn: Turn, deps: TeamsDeps, request: MessageActionReq
   // Checked now, so nobody fills anything in for a form that can't be delivered.
   if (!(await deps.desk.directory.personalChat(who.caller))) return message(NO_PERSONAL_CHAT);
   // Facts only: the message is patient data.
-  turn.log.info({ viaEmail: result.source.viaEmail, hasLink: result.source.link !== undefined, textLength: result.source.text.length }, "Message action opened");
+  turn.log.info(
+    { viaEmail: result.source.viaEmail, hasLink: result.source.link !== undefined, textLength: result.source.text.length },
+    "Message action opened",
+  );
   return { kind: "card", title: "Log as a PALS contact", card: messageContactCard(result.source) };
 }
 
@@ -93,7 +96,9 @@ async function postForm(turn: Turn, deps: TeamsDeps, request: MessageActionReque
   if (!address) return message(NO_PERSONAL_CHAT);
   const form = contactForm(randomUUID(), { ...blankForm(todayFor(deps)), ...contactPrefill(source) }, {}, source, deps.config.rules.deadlines);
   if (!(await turn.sendCardTo(address, form))) {
-    return message("PALS Desk couldn't put the form in your chat just now. Try again in a minute; if it keeps happening, open PALS Desk in a chat and type new.");
+    return message(
+      "PALS Desk couldn't put the form in your chat just now. Try again in a minute; if it keeps happening, open PALS Desk in a chat and type new.",
+    );
   }
   turn.log.info({ viaEmail: source.viaEmail }, "Contact form from a message posted in the person's chat");
   // Said in the dialog (a "message" task, which Teams and the Agents Playground both show): the officer is in the

@@ -73,7 +73,11 @@ export function investigationRequestCard(
     ],
     summary: request.summary,
     questions: request.questions,
-    statusText: request.answer ? `Answered by ${request.answer.by.name} on ${formatPlainDate(request.answer.answeredOn)}` : c.status !== "open" ? "The case has been closed." : "",
+    statusText: request.answer
+      ? `Answered by ${request.answer.by.name} on ${formatPlainDate(request.answer.answeredOn)}`
+      : c.status !== "open"
+        ? "The case has been closed."
+        : "",
     statusStyle: request.answer ? "good" : "emphasis",
     answerVisible: !!request.answer && (isLead || !!viewer?.isPalsStaff),
     answer: {
@@ -115,9 +119,23 @@ type InvestigationPayload = Extract<OutboxPayload, { kind: "investigation-remind
 export function investigationNoticeCard(payload: InvestigationPayload, c: Case | undefined): Record<string, unknown> {
   const request = c ? safeFind(c, payload.requestId) : undefined;
   // title and text are shown as plain text runs (they name the lead); only mentionLine is markdown, for the mention.
-  const base = { caseId: payload.caseId, requestId: payload.requestId, facts: [] as object[], lines: [] as object[], mentions: [] as object[], mentionLine: "", decide: false, openCase: false };
+  const base = {
+    caseId: payload.caseId,
+    requestId: payload.requestId,
+    facts: [] as object[],
+    lines: [] as object[],
+    mentions: [] as object[],
+    mentionLine: "",
+    decide: false,
+    openCase: false,
+  };
   if (!c || !request) {
-    return expandCard("investigationNotice", { ...base, style: "emphasis", title: `Investigation request on ${payload.reference}`, text: "This request is no longer on the case." });
+    return expandCard("investigationNotice", {
+      ...base,
+      style: "emphasis",
+      title: `Investigation request on ${payload.reference}`,
+      text: "This request is no longer on the case.",
+    });
   }
   const due = formatPlainDate(request.dueOn);
   switch (payload.kind) {

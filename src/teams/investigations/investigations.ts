@@ -41,7 +41,12 @@ function viewerOf(caller: Caller): RequestViewer {
   return { aadObjectId: caller.actor.aadObjectId, isPalsStaff: may(caller.roles, "view-case") };
 }
 
-function cardFor(c: Case, request: InvestigationRequest, caller: Caller | undefined, extra: Parameters<typeof investigationRequestCard>[3] = {}): Record<string, unknown> {
+function cardFor(
+  c: Case,
+  request: InvestigationRequest,
+  caller: Caller | undefined,
+  extra: Parameters<typeof investigationRequestCard>[3] = {},
+): Record<string, unknown> {
   return investigationRequestCard(c, request, caller ? viewerOf(caller) : undefined, { refreshUserIds: requestRefreshIds(request), ...extra });
 }
 
@@ -99,12 +104,14 @@ async function act(turn: Turn, deps: TeamsDeps, data: unknown, action: LeadActio
   const s = { caller, caseId: ids.data.caseId, key: submissionKey(turn, `investigation.${action}`, data) };
   const opened = await deps.desk.investigations.openRequest(caller, ids.data.caseId, ids.data.requestId);
   if (!opened.ok) return tellRefused(turn, opened);
-  const refuse = (message: Message) => turn.answerCard(cardFor(opened.record.value, opened.request, caller, { banner: { text: message, style: "attention" }, draft }));
+  const refuse = (message: Message) =>
+    turn.answerCard(cardFor(opened.record.value, opened.request, caller, { banner: { text: message, style: "attention" }, draft }));
 
   let result: OpenRequest;
   if (action === "answer") {
     const answer = Answer.safeParse(data);
-    if (!answer.success) return refuse(tooLongToSave(answer.error, REQUEST_FORM_BOXES) ?? "Write your findings and choose whether it should be upheld in your view.");
+    if (!answer.success)
+      return refuse(tooLongToSave(answer.error, REQUEST_FORM_BOXES) ?? "Write your findings and choose whether it should be upheld in your view.");
     const { findings, actionsTaken, learning, upheldView } = answer.data;
     result = await deps.desk.investigations.answer(s, ids.data.requestId, { findings, actions: actionsTaken, learning, upheldView });
   } else if (action === "moreTime") {

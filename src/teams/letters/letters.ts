@@ -47,9 +47,15 @@ export function letterCard(input: LetterCardInput): Record<string, unknown> {
     // The gaps are taken from the filled letter, so they may hold what was typed: plain text runs.
     instructions: cardRuns([
       ...(gaps.length > 0
-        ? [...ours(`Fill in ${gaps.length === 1 ? "the gap" : `the ${gaps.length} gaps`} in square brackets (`), ...said`${gaps.join(", ")}`, ...ours(") and check every word. ")]
+        ? [
+            ...ours(`Fill in ${gaps.length === 1 ? "the gap" : `the ${gaps.length} gaps`} in square brackets (`),
+            ...said`${gaps.join(", ")}`,
+            ...ours(") and check every word. "),
+          ]
         : ours("Check every word. ")),
-      ...ours("Copy the text into the trust's letterhead and send it as usual; PALS Desk doesn't send it. Then press **Letter sent** to record it on the timeline."),
+      ...ours(
+        "Copy the text into the trust's letterhead and send it as usual; PALS Desk doesn't send it. Then press **Letter sent** to record it on the timeline.",
+      ),
     ]),
     gapsStyle: gaps.length > 0 ? "warning" : "accent",
     lines,
@@ -58,7 +64,11 @@ export function letterCard(input: LetterCardInput): Record<string, unknown> {
 }
 
 /** The filled draft, or undefined when the case or template stops it (the person has been told). */
-async function draft(turn: Turn, deps: TeamsDeps, data: unknown): Promise<{ caseId: string; reference: string; letter: LetterKind; text: string; source: string } | undefined> {
+async function draft(
+  turn: Turn,
+  deps: TeamsDeps,
+  data: unknown,
+): Promise<{ caseId: string; reference: string; letter: LetterKind; text: string; source: string } | undefined> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return undefined;
   const parsed = LetterAction.safeParse(data);
@@ -87,7 +97,11 @@ async function draftLetter(turn: Turn, deps: TeamsDeps, data: unknown): Promise<
 /** The same draft as a chat message, which every Teams client can copy from; personal chats only. */
 async function postPlainText(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   if (!inPersonalChat(turn)) {
-    await tell(turn, "Only in your personal chat", "Letters are posted as text only in your personal chat with PALS Desk, so nobody else sees them. Open the case there.");
+    await tell(
+      turn,
+      "Only in your personal chat",
+      "Letters are posted as text only in your personal chat with PALS Desk, so nobody else sees them. Open the case there.",
+    );
     return;
   }
   const result = await draft(turn, deps, data);
@@ -110,7 +124,8 @@ async function letterSent(turn: Turn, deps: TeamsDeps, data: unknown): Promise<v
   const result = await deps.desk.cases.recordLetterSent(submissionOf(turn, caller, caseId, "letter.sent", data), letter);
   if (!result.ok && result.problem === "not-allowed") return tellRefused(turn, result);
   await answerCaseChange(turn, deps, caller, result, data, (c) => {
-    const acknowledgementHint = letter === "acknowledgement" && !c.deadlines.acknowledgedOn ? " Record the date it went with **Record acknowledgement** too." : "";
+    const acknowledgementHint =
+      letter === "acknowledgement" && !c.deadlines.acknowledgedOn ? " Record the date it went with **Record acknowledgement** too." : "";
     return `Recorded on the timeline: ${letterTitle(letter).toLowerCase()} sent ${formatPlainDate(todayFor(deps))}.${acknowledgementHint}`;
   });
 }

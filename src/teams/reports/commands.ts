@@ -65,12 +65,13 @@ export function parseExportCommand(rest: string, today: string): ExportCommand {
   const dates = twoDates(text);
   if (!dates) return { kind: "problem", message: EXPORT_HELP };
   const check = checkPeriod(dates[0], dates[1], today);
-  return check.ok ? { kind: "cases", from: check.period.from, to: check.period.to, withPatientDetails } : { kind: "problem", message: `${check.problem} ${EXPORT_HELP}` };
+  return check.ok
+    ? { kind: "cases", from: check.period.from, to: check.period.to, withPatientDetails }
+    : { kind: "problem", message: `${check.problem} ${EXPORT_HELP}` };
 }
 
 export type YouSaidWeDidCommand =
-  | { readonly kind: "summary"; readonly period: ReportPeriod; readonly division?: string }
-  | { readonly kind: "problem"; readonly message: string };
+  { readonly kind: "summary"; readonly period: ReportPeriod; readonly division?: string } | { readonly kind: "problem"; readonly message: string };
 
 export const YOU_SAID_WE_DID_HELP =
   "Type **you said we did** for last month, or add a period and a division: **you said we did this quarter**, " +
@@ -108,14 +109,18 @@ export function parseYouSaidWeDid(rest: string, today: string): YouSaidWeDidComm
     const second = lower[1 + joined] ?? "";
     if (!/^\d{4}-\d{2}-\d{2}$/.test(second)) return { kind: "problem", message: `Give two dates, the first and the last day. ${YOU_SAID_WE_DID_HELP}` };
     const check = checkPeriod(first, second, today);
-    return check.ok ? { kind: "summary", period: check.period, ...divisionAfter(2 + joined) } : { kind: "problem", message: `${check.problem} ${YOU_SAID_WE_DID_HELP}` };
+    return check.ok
+      ? { kind: "summary", period: check.period, ...divisionAfter(2 + joined) }
+      : { kind: "problem", message: `${check.problem} ${YOU_SAID_WE_DID_HELP}` };
   }
   // A month by name, with a year or not.
   const hasYear = /^\d{4}$/.test(lower[1] ?? "");
   const month = monthPeriod(first, hasYear ? lower[1] : undefined, today);
   if (month) {
     const check = checkPeriod(month.from, month.to, today);
-    return check.ok ? { kind: "summary", period: check.period, ...divisionAfter(hasYear ? 2 : 1) } : { kind: "problem", message: `${check.problem} ${YOU_SAID_WE_DID_HELP}` };
+    return check.ok
+      ? { kind: "summary", period: check.period, ...divisionAfter(hasYear ? 2 : 1) }
+      : { kind: "problem", message: `${check.problem} ${YOU_SAID_WE_DID_HELP}` };
   }
   // The report's own words for a period ("this quarter", "last 12 months"): the longest that reads as one.
   for (let n = Math.min(4, words.length); n >= 2; n--) {
@@ -125,4 +130,3 @@ export function parseYouSaidWeDid(rest: string, today: string): YouSaidWeDidComm
   if (/^\d/.test(first)) return { kind: "problem", message: YOU_SAID_WE_DID_HELP };
   return { kind: "summary", period: lastFullMonth(today), ...divisionAfter(0) };
 }
-

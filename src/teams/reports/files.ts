@@ -31,7 +31,11 @@ export async function sendFile(turn: Turn, deps: TeamsDeps, caller: Caller, requ
     return { ok: false, title: "Not available", text: ONLY_MANAGERS };
   }
   if (turn.incoming.conversationType !== "personal") {
-    return { ok: false, title: "Files come in your personal chat", text: "Files are only sent in your personal chat with PALS Desk, so nobody else gets them. Type the command there." };
+    return {
+      ok: false,
+      title: "Files come in your personal chat",
+      text: "Files are only sent in your personal chat with PALS Desk, so nobody else gets them. Type the command there.",
+    };
   }
   const built = await deps.desk.reports.buildFile(caller, request);
   if (!built.ok) return built;
@@ -61,7 +65,10 @@ function uploadAllowed(deps: Pick<TeamsDeps, "config">, url: string): boolean {
   }
   // In local mode (tests, the Playground) there is no OneDrive, so any http(s) address will do.
   if (!deps.config.bot) return parsed.protocol === "http:" || parsed.protocol === "https:";
-  return parsed.protocol === "https:" && /(^|\.)(sharepoint\.com|sharepoint-df\.com|sharepoint\.us|sharepoint-mil\.us|sharepoint\.cn|sharepoint\.de)$/i.test(parsed.hostname);
+  return (
+    parsed.protocol === "https:" &&
+    /(^|\.)(sharepoint\.com|sharepoint-df\.com|sharepoint\.us|sharepoint-mil\.us|sharepoint\.cn|sharepoint\.de)$/i.test(parsed.hostname)
+  );
 }
 
 async function onAccept(turn: Turn, deps: TeamsDeps, answer: FileConsentAnswer): Promise<void> {

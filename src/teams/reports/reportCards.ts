@@ -98,7 +98,11 @@ function deadlinesChart(report: ServiceReport, acknowledgement: string): Chart |
     [acknowledgement, report.acknowledgements],
     [RESPONSE, report.responses],
   ];
-  const series = (legend: string, color: ChartColor, count: (t: DeadlineTally) => number) => ({ legend, color, values: bars.map(([x, t]) => ({ x, y: count(t) })) });
+  const series = (legend: string, color: ChartColor, count: (t: DeadlineTally) => number) => ({
+    legend,
+    color,
+    values: bars.map(([x, t]) => ({ x, y: count(t) })),
+  });
   return {
     xAxisTitle: "Deadline",
     yAxisTitle: "Complaints",
@@ -259,7 +263,15 @@ export function ko41aCard(ret: Ko41aReturn, options: ReportCardOptions & { reado
       // Every KO41a category shows, zeros too, as the return lists them.
       section("By service area", "Complaints received in the year.", ["Service area", "Complaints"], [3, 1], rows(ret.serviceAreas), "None.", 50),
       section("By subject", `Complaints received in the year. ${coded}`, ["Subject", "Complaints"], [3, 1], rows(ret.subjects), "None.", 50),
-      section("By profession (staff group)", `Complaints received in the year. ${coded}`, ["Profession", "Complaints"], [3, 1], rows(ret.professions), "None.", 50),
+      section(
+        "By profession (staff group)",
+        `Complaints received in the year. ${coded}`,
+        ["Profession", "Complaints"],
+        [3, 1],
+        rows(ret.professions),
+        "None.",
+        50,
+      ),
       section("By outcome", "Complaints closed in the year (resolved, in KO41a's words).", ["Outcome", "Complaints"], [3, 1], rows(ret.outcomes), "None.", 50),
     ],
     footer: options.inChannel

@@ -34,10 +34,21 @@ export async function manager(turn: Turn, what: string): Promise<Caller | undefi
 }
 
 /** The report card, or undefined when the person has been told why not. */
-async function serviceReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, period: ReportPeriod, banner?: string): Promise<Record<string, unknown> | undefined> {
+async function serviceReportCard(
+  turn: Turn,
+  deps: TeamsDeps,
+  caller: Caller,
+  period: ReportPeriod,
+  banner?: string,
+): Promise<Record<string, unknown> | undefined> {
   const result = await deps.desk.reports.serviceReport(caller, period);
   if (!result.ok) return void (await tellRefused(turn, result));
-  return reportCard(result.report, { today: result.today, banner, trustName: trustNameOf(deps.config, caller.trustId), acknowledgeWorkingDays: deps.config.rules.deadlines.acknowledgeWorkingDays });
+  return reportCard(result.report, {
+    today: result.today,
+    banner,
+    trustName: trustNameOf(deps.config, caller.trustId),
+    acknowledgeWorkingDays: deps.config.rules.deadlines.acknowledgeWorkingDays,
+  });
 }
 
 async function ko41aReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, year: number): Promise<Record<string, unknown> | undefined> {

@@ -21,7 +21,8 @@ function authOptions(config: Config): ConfigurationBotFrameworkAuthenticationOpt
   return {
     ...credentials,
     ValidateAuthority: true,
-    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrlPrefix + (config.bot.tenantId ?? AuthenticationConstants.DefaultChannelAuthTenant),
+    ToChannelFromBotLoginUrl:
+      AuthenticationConstants.ToChannelFromBotLoginUrlPrefix + (config.bot.tenantId ?? AuthenticationConstants.DefaultChannelAuthTenant),
     ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
     ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
     OAuthUrl: AuthenticationConstants.OAuthUrl,

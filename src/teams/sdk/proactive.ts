@@ -17,7 +17,13 @@ export function referenceFor(address: ConversationAddress, tenantId: string): Pa
     channelId: address.channelId,
     serviceUrl: address.serviceUrl,
     bot: { id: address.botId ?? "", name: "PALS Desk" },
-    conversation: { id: address.conversationId, conversationType: address.conversationType, tenantId, isGroup: address.conversationType !== "personal", name: "" },
+    conversation: {
+      id: address.conversationId,
+      conversationType: address.conversationType,
+      tenantId,
+      isGroup: address.conversationType !== "personal",
+      name: "",
+    },
   };
 }
 

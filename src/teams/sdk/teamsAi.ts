@@ -51,7 +51,11 @@ export interface TeamsBotOptions {
 }
 
 function incomingOf(activity: Activity): Incoming {
-  const channelData = (activity.channelData ?? {}) as { channel?: { id?: string; name?: string }; team?: { id?: string; name?: string }; tenant?: { id?: string } };
+  const channelData = (activity.channelData ?? {}) as {
+    channel?: { id?: string; name?: string };
+    team?: { id?: string; name?: string };
+    tenant?: { id?: string };
+  };
   return {
     type: activity.type,
     id: activity.id,
@@ -129,7 +133,10 @@ export class TeamsBot implements BotRoutes {
 
   messageAction(
     commandId: string,
-    handlers: { readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>; readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer> },
+    handlers: {
+      readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>;
+      readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>;
+    },
   ): void {
     const requestOf = (context: TurnContext): MessageActionRequest => {
       const value = (context.activity.value ?? {}) as Record<string, unknown>;
@@ -146,7 +153,10 @@ export class TeamsBot implements BotRoutes {
     });
   }
 
-  fileConsent(handlers: { accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>; decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void> }): void {
+  fileConsent(handlers: {
+    accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>;
+    decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void>;
+  }): void {
     const answerOf = (response: FileConsentCardResponse | undefined): FileConsentAnswer => ({ context: response?.context, upload: response?.uploadInfo });
     this.app.fileConsentAccept(async (context, _state, response) => handlers.accept(await this.turnOf(context), answerOf(response)));
     this.app.fileConsentDecline(async (context, _state, response) => handlers.decline(await this.turnOf(context), answerOf(response)));
@@ -185,7 +195,9 @@ export class TeamsBot implements BotRoutes {
   async process(req: Request, res: Response, log: Logger): Promise<void> {
     this.finish();
     await runWithLog(log, async () => {
-      const printed = await capturingSdkConsole(() => this.adapter.process(req, res, (context) => outsideSdkCapture(async () => void (await this.app.run(context)))));
+      const printed = await capturingSdkConsole(() =>
+        this.adapter.process(req, res, (context) => outsideSdkCapture(async () => void (await this.app.run(context)))),
+      );
       reportSdkConsole(printed, res.statusCode, log);
     });
   }
@@ -202,11 +214,15 @@ export class TeamsBot implements BotRoutes {
 
   private async onError(context: TurnContext, error: unknown): Promise<void> {
     // Names and codes only: an SDK or store error message can quote a document.
-    activityLog(this.options.log).error({ err: errorFacts(error), activityId: context.activity.id, activityType: context.activity.type }, "Unhandled error while handling an activity");
+    activityLog(this.options.log).error(
+      { err: errorFacts(error), activityId: context.activity.id, activityType: context.activity.type },
+      "Unhandled error while handling an activity",
+    );
     const storeDown = this.options.isStoreUnavailable(error);
     const title = storeDown ? "PALS Desk can't reach its case store right now" : "Sorry, something went wrong on our side";
     // A change may have been saved before the failure: pressing again is safe, it is never done twice.
-    const text = "What you asked may not have been done. Please try again in a minute: nothing is done twice. If it keeps happening, tell your PALS Desk admin.";
+    const text =
+      "What you asked may not have been done. Please try again in a minute: nothing is done twice. If it keeps happening, tell your PALS Desk admin.";
     if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(`**${title}.** ${text}`).catch(() => undefined);
     } else if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
@@ -214,7 +230,10 @@ export class TeamsBot implements BotRoutes {
       const name = context.activity.name;
       const answer =
         name === "composeExtension/query"
-          ? context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { composeExtension: { type: "message", text: `${title}. ${text}` } } } })
+          ? context.sendActivity({
+              type: ActivityTypes.InvokeResponse,
+              value: { status: 200, body: { composeExtension: { type: "message", text: `${title}. ${text}` } } },
+            })
           : name === "composeExtension/fetchTask" || name === "composeExtension/submitAction"
             ? answerTask(context, { kind: "message", text: `${title}. ${text}` })
             : answerWithCard(context, this.options.noticeCard(title, text));
@@ -240,7 +259,8 @@ function searchResult(turn: Pick<Turn, "log">, answer: SearchAnswer): MessagingE
     preview: CardFactory.thumbnailCard(result.preview.title, result.preview.text),
   }));
   const fitting = attachments.filter((attachment) => Buffer.byteLength(JSON.stringify(attachment)) <= MAX_RESULT_BYTES);
-  if (fitting.length < attachments.length) turn.log.warn({ tooLarge: attachments.length - fitting.length }, "Search results over Teams' 28 KB limit were left out");
+  if (fitting.length < attachments.length)
+    turn.log.warn({ tooLarge: attachments.length - fitting.length }, "Search results over Teams' 28 KB limit were left out");
   return { type: "result", attachmentLayout: "list", attachments: fitting };
 }
 
@@ -283,7 +303,12 @@ class ContextTurn implements Turn {
   }
 
   async sendCards(cards: readonly object[], intro: string): Promise<void> {
-    await this.context.sendActivity(MessageFactory.list(cards.map((card) => CardFactory.adaptiveCard(card)), intro));
+    await this.context.sendActivity(
+      MessageFactory.list(
+        cards.map((card) => CardFactory.adaptiveCard(card)),
+        intro,
+      ),
+    );
   }
 
   async sendFile(attachment: Parameters<Turn["sendFile"]>[0], text?: string): Promise<void> {

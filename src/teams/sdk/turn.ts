@@ -6,7 +6,11 @@ import type { Logger } from "../../logger";
 
 /** Who sent an activity: the person acting in their trust, or why they can't be served. */
 export type Identified =
-  | { readonly ok: true; readonly caller: Caller; /** Some roles could not be checked (Entra ID groups unreadable): the caller has only those confirmed. */ readonly rolesUnchecked?: true }
+  | {
+      readonly ok: true;
+      readonly caller: Caller;
+      /** Some roles could not be checked (Entra ID groups unreadable): the caller has only those confirmed. */ readonly rolesUnchecked?: true;
+    }
   | {
       readonly ok: false;
       readonly refusal: string;
@@ -116,7 +120,13 @@ export type SearchAnswer = { readonly kind: "results"; readonly results: readonl
 /** The person's answer on a file consent card, with the upload address Teams gives when they accept. */
 export interface FileConsentAnswer {
   readonly context: unknown;
-  readonly upload?: { readonly uploadUrl?: string; readonly contentUrl?: string; readonly name?: string; readonly uniqueId?: string; readonly fileType?: string };
+  readonly upload?: {
+    readonly uploadUrl?: string;
+    readonly contentUrl?: string;
+    readonly name?: string;
+    readonly uniqueId?: string;
+    readonly fileType?: string;
+  };
 }
 
 /** How features plug into the bot: typed commands, card buttons, searches, files and installs. */
@@ -132,9 +142,15 @@ export interface BotRoutes {
   /** A message action command (`context: ["message"]`): `fetch` opens its dialog, `submit` gets the dialog's card submitted. */
   messageAction(
     commandId: string,
-    handlers: { readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>; readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer> },
+    handlers: {
+      readonly fetch: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>;
+      readonly submit: (turn: Turn, request: MessageActionRequest) => Promise<TaskAnswer>;
+    },
   ): void;
-  fileConsent(handlers: { readonly accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>; readonly decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void> }): void;
+  fileConsent(handlers: {
+    readonly accept: (turn: Turn, answer: FileConsentAnswer) => Promise<void>;
+    readonly decline: (turn: Turn, answer: FileConsentAnswer) => Promise<void>;
+  }): void;
   /** The bot was added to a personal chat, group chat or team. */
   installed(handler: (turn: Turn) => Promise<void>): void;
   /** The bot was removed (uninstalled, or removed from a team). */
@@ -143,5 +159,8 @@ export interface BotRoutes {
 
 /** Text as the person typed it, without surrounding spaces, runs of spaces or a trailing full stop. */
 export function normaliseCommandText(text: string | undefined): string {
-  return (text ?? "").replace(/\s+/g, " ").trim().replace(/[.!?]+$/, "");
+  return (text ?? "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.!?]+$/, "");
 }

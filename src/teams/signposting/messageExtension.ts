@@ -30,7 +30,10 @@ function entryResult(entry: SignpostEntry): SearchResult {
 /** A case as anyone in the chat may see it: no patient name, NHS number or summary, in the card or the preview. */
 function caseResult(c: Case, today: string): SearchResult {
   const data = caseShareData(c, today);
-  return { card: caseShareCard(c, today), preview: { title: data.reference, text: `${data.typeTitle} · ${data.statusTitle} · Next deadline: ${data.dueText}` } };
+  return {
+    card: caseShareCard(c, today),
+    preview: { title: data.reference, text: `${data.typeTitle} · ${data.statusTitle} · Next deadline: ${data.dueText}` },
+  };
 }
 
 type CaseSearch = { readonly cases: readonly Case[]; readonly byReference: boolean; readonly timedOut: boolean; readonly failed: boolean };

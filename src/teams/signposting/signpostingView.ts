@@ -115,7 +115,11 @@ function tiersText(rules: Readonly<DeadlineRules>): string {
  * The complaints-process explainer, with the trust's deadline rules and the directory's contact details.
  * `rulesName`: the rules' name; only England's own rules say "in England".
  */
-export function complaintsProcessCard(directory: SignpostingDirectory, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES, rulesName: string = DEFAULT_RULES.name): Record<string, unknown> {
+export function complaintsProcessCard(
+  directory: SignpostingDirectory,
+  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
+  rulesName: string = DEFAULT_RULES.name,
+): Record<string, unknown> {
   const lgsco = directory.get("lgsco");
   const lgscoWeb = lgsco?.contact.web ? `: ${displayUrl(lgsco.contact.web)}` : "";
   return expandCard("complaintsProcess", {
