@@ -369,23 +369,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 /** Reads and checks the trusts file (TRUSTS_FILE, relative to the working directory): plain JSON, "$comment" allowed. */
 function readTrustsFile(setting: string | undefined): { trusts?: readonly Trust[]; file?: string } {
   if (!setting) return {};
-  const file = path.resolve(setting);
-  const named = `TRUSTS_FILE ${setting}`;
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    throw new ConfigError([`TRUSTS_FILE must be a JSON file that exists (relative to the working directory) (it is "${setting}")`]);
-  }
-  // A trusts file lists people and teams, not documents: 1 MB is far beyond any real one.
-  if (fs.statSync(file).size > 1_000_000) throw new ConfigError([`${named}: is larger than 1 MB; is it the right file?`]);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ConfigError([
-      `${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`,
-    ]);
-  }
+  const { json, file } = readJsonSetting("TRUSTS_FILE", setting);
   const parsed = parseTrusts(json);
-  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `TRUSTS_FILE ${setting}: ${problem}`));
   return { trusts: parsed.trusts, file };
 }
 
@@ -396,22 +382,27 @@ function readTrustsFile(setting: string | undefined): { trusts?: readonly Trust[
  */
 function readRulesFile(setting: string | undefined): { rules: Rules; file?: string } {
   if (!setting) return { rules: DEFAULT_RULES };
+  const { json, file } = readJsonSetting("RULES_FILE", setting);
+  const parsed = parseRules(json);
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `RULES_FILE ${setting}: ${problem}`));
+  return { rules: parsed.rules, file };
+}
+
+/** A JSON file a setting names (relative to the working directory), read whole; its problems named as a person can fix them. */
+function readJsonSetting(name: string, setting: string): { json: unknown; file: string } {
   const file = path.resolve(setting);
-  const named = `RULES_FILE ${setting}`;
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    throw new ConfigError([`RULES_FILE must be a JSON file that exists (relative to the working directory) (it is "${setting}")`]);
+    throw new ConfigError([`${name} must be a JSON file that exists (relative to the working directory) (it is "${setting}")`]);
   }
-  let json: unknown;
+  // Settings files list rules, people and teams, not documents: 1 MB is far beyond any real one.
+  if (fs.statSync(file).size > 1_000_000) throw new ConfigError([`${name} ${setting}: is larger than 1 MB; is it the right file?`]);
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    return { json: JSON.parse(fs.readFileSync(file, "utf8")) as unknown, file };
   } catch (error) {
     throw new ConfigError([
-      `${named}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`,
+      `${name} ${setting}: is not valid JSON (${(error as Error).message}). Check for a missing comma or quote, or a // comment: put comments in a "$comment" field instead.`,
     ]);
   }
-  const parsed = parseRules(json);
-  if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `${named}: ${problem}`));
-  return { rules: parsed.rules, file };
 }
 
 /** Key when COSMOS_KEY is set (or COSMOS_AUTH=key), a managed identity otherwise. */
