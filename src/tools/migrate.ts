@@ -121,18 +121,22 @@ export async function migrateTenantData(
     }
   }
   // Events keep their container (partitioned by case): rewritten in place, each only while it still says tenantId.
-  for await (const page of pages(store.containers.events, "SELECT * FROM c WHERE IS_DEFINED(c.tenantId)")) {
-    for (const document of page) {
-      const etag = document._etag as string;
+  // The first page again each time, since a rewritten event leaves the query's results (no continuation to lose).
+  for (;;) {
+    const { resources } = await store.containers.events.items.query<Record<string, unknown>>("SELECT TOP 100 * FROM c WHERE IS_DEFINED(c.tenantId)").fetchAll();
+    let rewritten = 0;
+    for (const document of resources) {
       try {
         await store.containers.events
           .item(document.id as string, document.caseId as string)
-          .replace(renamed(document, trustOf), { accessCondition: { type: "IfMatch", condition: etag } });
-        counts.eventsRewritten += 1;
+          .replace(renamed(document, trustOf), { accessCondition: { type: "IfMatch", condition: document._etag as string } });
+        rewritten += 1;
       } catch (error) {
         if (statusOf(error) !== 412) throw error; // rewritten meanwhile by another run
       }
     }
+    counts.eventsRewritten += rewritten;
+    if (resources.length === 0 || rewritten === 0) break;
   }
   await store.containers.jobs.items.upsert({ ...MIGRATION_MARKER, docType: "migration", migratedAt: new Date().toISOString(), ...counts });
   return counts;

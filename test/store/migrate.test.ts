@@ -113,7 +113,7 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
     }
   });
 
-  it("puts a tenant's data in the trust the trusts file gives it; that trust's officer sees it, another tenant's trust does not", async () => {
+  it("puts a tenant's data in the trust the trusts file gives it, where that trust's officer sees every case", async () => {
     const store = await open("pals", true);
     await fillAsRelease01(store.database);
     await migrateTenantData(store, trustForTenant(ONE_TRUST(TENANT_ID), new Map()), quiet());
