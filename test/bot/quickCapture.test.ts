@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { computeDeadlines, type Case } from "../../src/domain";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
 import { MANAGER, OFFICER, OTHER_TENANT_ID, personalInstall, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { contactForm } from "../helpers/caseFixtures";
 
 const ROLES = {
   ROLE_OFFICERS: OFFICER.aadObjectId,
@@ -131,6 +132,21 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
     const stored_ = JSON.stringify(event);
     for (const value of ["9434765919", "1948-05-17", "Medicine", "communications"])
       assert.doesNotMatch(stored_, new RegExp(value), "no values on the timeline");
+  });
+
+  it("re-tiers a complaint: changing only its complexity on Complete details works its response date out again", async () => {
+    // A complaint received Tuesday 3 March 2026: 25 working days end Thursday 9 April (Good Friday and Easter Monday
+    // skipped); 40 end Thursday 30 April. Worked by hand.
+    const answer = await press("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-03", eventOn: "2026-02-20" }) });
+    const caseId = JSON.stringify(answer.value).match(/"caseId":"([0-9a-f-]{36})"/)![1];
+    assert.equal((await stored(caseId)).deadlines.respondBy, "2026-04-09");
+    const form = (await press("case.details", { caseId })).value;
+    const saved = await press("case.saveDetails", pressData(form, "case.saveDetails", { complexity: "40" }));
+    assert.match(cardText(saved.value), /Details saved: Complaint complexity/);
+    const after = await stored(caseId);
+    assert.equal(after.complexity, 40);
+    assert.equal(after.deadlines.respondBy, "2026-04-30");
+    assert.match(cardText(saved.value), /Thursday 30 April 2026/);
   });
 
   it("applies a double press once", async () => {

@@ -49,7 +49,7 @@ describe("the trust's rules through real activities", () => {
 
     it("a contact logged now gets the Wales deadlines", async () => {
       const c = await logThroughBot();
-      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
+      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
     });
 
     it("a case logged under England's rules keeps its deadlines until recalculated from the case card, which the timeline records", async () => {
@@ -65,7 +65,7 @@ describe("the trust's rules through real activities", () => {
       const logged = await england.contacts.logContact(caller, randomUUID(), contactForm({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }));
       assert.ok(logged.ok);
       const id = logged.view.record.value.id;
-      const before = { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-07" };
+      const before = { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-06" };
       assert.deepEqual((await stored(id)).deadlines, before);
 
       // Opened under the Wales rules: the stored deadlines, not recomputed.
@@ -83,15 +83,15 @@ describe("the trust's rules through real activities", () => {
       const done = await press("case.recalculateDeadlines", { caseId: id, submission: randomUUID() });
       const text = cardText(done.value);
       assert.match(text, /Deadlines recalculated under the current rules; the old and new dates are on the timeline\. Respond by Wednesday 20 May 2026\./);
-      assert.match(text, /Thursday 9 April 2026/);
+      assert.match(text, /Tuesday 14 April 2026/);
       const after = await stored(id);
-      assert.deepEqual(after.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
-      assert.equal(after.nextDueOn, "2026-04-09");
+      assert.deepEqual(after.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
+      assert.equal(after.nextDueOn, "2026-04-14");
       const events = (await timelineOf(id)).filter((e: { kind: string }) => e.kind === "deadlines-recalculated");
       assert.equal(events.length, 1);
       assert.match(
         events[0].summary,
-        /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
+        /acknowledge by from Friday 10 April 2026 to Tuesday 14 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
       );
       assert.equal(events[0].by.name, OFFICER.name);
 

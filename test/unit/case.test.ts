@@ -339,7 +339,7 @@ describe("logging a contact", () => {
           by: { aadObjectId: "u", name: "U" },
         });
         assert.equal(c.complexity, 25);
-        assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
+        assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-01" });
         assert.deepEqual(c.flags, ["consent-needed"], "consent not recorded yet is flagged, not refused");
       });
     });
@@ -377,7 +377,7 @@ describe("logging a contact", () => {
       assert.deepEqual(c.raiser, { name: "Tom Jones" });
       assert.deepEqual(c.patient, { name: "Margaret Jones", nhsNumber: "9434765919", dateOfBirth: "1948-05-17", contactDetails: "07700 900123" });
       assert.deepEqual(c.risk, { consequence: 5, likelihood: 3, score: 15 });
-      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
+      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-01" });
       assert.equal(c.complexity, 25);
       assert.deepEqual(c.flags, ["high-risk", "consent-needed"]);
       assert.equal(c.nextDueOn, "2026-04-09");

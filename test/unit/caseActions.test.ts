@@ -19,7 +19,7 @@ import {
 import { makeCase } from "../helpers/caseFixtures";
 
 // The fixture: a complaint from Margaret Jones received by email on Tuesday 3 March 2026,
-// acknowledge by Friday 6 March, respond by Thursday 9 April, backstop Thursday 3 September.
+// acknowledge by Friday 6 March, respond by Thursday 9 April, backstop Wednesday 2 September (six months beginning with 3 March).
 const NOW = new Date("2026-03-10T10:00:00Z"); // Tuesday 10 March 2026, 10:00 in London
 const PRIYA = { aadObjectId: "officer-1", name: "Priya Shah" };
 const TOM = { aadObjectId: "officer-2", name: "Tom Okafor" };
@@ -319,7 +319,7 @@ describe("case actions", () => {
 
     it("allows a date beyond the 6-month limit only when a longer period was agreed", () => {
       const beyond = { ...input, newDate: "2026-10-01", agreedWithComplainant: true };
-      assert.throws(() => changeResponseDate(acknowledged(), beyond, ctx), refusedWith(/after the 6-month limit of Thursday 3 September 2026/));
+      assert.throws(() => changeResponseDate(acknowledged(), beyond, ctx), refusedWith(/after the 6-month limit of Wednesday 2 September 2026/));
       const result = changeResponseDate(acknowledged(), { ...beyond, longerPeriodAgreed: true }, ctx);
       assert.equal(result.updated.deadlines.longerPeriodAgreed, true);
       assert.match(result.event.summary, /beyond the 6-month limit as agreed$/);
@@ -364,7 +364,7 @@ describe("case actions", () => {
       // Three working days from Tuesday 10 March; 25 from then skip Good Friday and Easter Monday.
       assert.equal(u.deadlines.acknowledgeBy, "2026-03-13");
       assert.equal(u.deadlines.respondBy, "2026-04-16");
-      assert.equal(u.deadlines.backstop, "2026-09-10");
+      assert.equal(u.deadlines.backstop, "2026-09-09", "six months beginning with the escalation on 10 March end on 9 September");
       assert.equal(u.nextDueOn, "2026-03-13");
       assert.equal(result.event.kind, "escalated-to-complaint");
       assert.equal(

@@ -205,7 +205,7 @@ describe("completing a case's details", () => {
     const parsed = parseCaseDetails(detailsForm(c, { receivedOn: "2026-03-02" }), c, TODAY);
     assert.ok(parsed.ok);
     const done = completeDetails(c, parsed.value, actionCtx);
-    assert.deepEqual(done.updated.deadlines, { acknowledgeBy: "2026-03-05", respondBy: "2026-04-08", backstop: "2026-09-02", acknowledgedOn: TODAY });
+    assert.deepEqual(done.updated.deadlines, { acknowledgeBy: "2026-03-05", respondBy: "2026-04-08", backstop: "2026-09-01", acknowledgedOn: TODAY });
     assert.deepEqual(done.changed, ["Date received"]);
   });
 

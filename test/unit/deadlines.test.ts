@@ -1,5 +1,14 @@
 import { strict as assert } from "node:assert";
-import { CaseRuleError, computeDeadlines, escalateToComplaint, extendResponse, isOutOfTime, nextDue, type Case } from "../../src/domain";
+import {
+  CaseRuleError,
+  computeDeadlines,
+  escalateToComplaint,
+  extendResponse,
+  isOutOfTime,
+  lastDayOfPeriodBeginningWith,
+  nextDue,
+  type Case,
+} from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 
 const isRuleError = (pattern: RegExp) => (err: unknown) => err instanceof CaseRuleError && pattern.test(err.message);
@@ -10,7 +19,7 @@ describe("deadlines", () => {
       assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }), {
         acknowledgeBy: "2026-04-09", // Tue 7, Wed 8, Thu 9
         respondBy: "2026-05-12", // 25 working days, also skipping the early May bank holiday
-        backstop: "2026-10-02", // six calendar months
+        backstop: "2026-10-01", // six months beginning with 2 April (reg 14(2)(b)) end on 1 October
       });
     });
 
@@ -91,7 +100,7 @@ describe("deadlines", () => {
       assert.equal(escalated.status, "open");
       assert.equal(escalated.receivedOn, "2026-03-03");
       assert.equal(escalated.escalatedFromConcernOn, "2026-04-02");
-      assert.deepEqual(escalated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-02" });
+      assert.deepEqual(escalated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-12", backstop: "2026-10-01" });
       assert.equal(escalated.complexity, 25);
       assert.equal(escalated.nextDueOn, "2026-04-09");
     });
@@ -112,7 +121,7 @@ describe("deadlines", () => {
   });
 
   describe("extendResponse", () => {
-    const complaint = () => makeCase({ receivedOn: "2026-03-03" }); // backstop Thursday 3 September 2026
+    const complaint = () => makeCase({ receivedOn: "2026-03-03" }); // backstop Wednesday 2 September 2026
 
     it("moves the response date, marks it agreed and keeps the earlier acknowledgement due first", () => {
       const extended = extendResponse(complaint(), "2026-05-20", "Waiting for the ward manager's statement");
@@ -125,11 +134,11 @@ describe("deadlines", () => {
     });
 
     it("stops at the six-month backstop unless the complainant agreed a longer period", () => {
-      assert.throws(() => extendResponse(complaint(), "2026-09-04", "Complex"), isRuleError(/Thursday 3 September 2026/));
+      assert.throws(() => extendResponse(complaint(), "2026-09-03", "Complex"), isRuleError(/Wednesday 2 September 2026/));
       const agreed = extendResponse(complaint(), "2026-09-04", "Complex", { agreedLonger: true });
       assert.equal(agreed.deadlines.respondBy, "2026-09-04");
       assert.equal(agreed.deadlines.longerPeriodAgreed, true);
-      assert.equal(extendResponse(complaint(), "2026-09-03", "Complex").deadlines.respondBy, "2026-09-03");
+      assert.equal(extendResponse(complaint(), "2026-09-02", "Complex").deadlines.respondBy, "2026-09-02");
     });
 
     it("refuses a date on or before receipt, a missing reason and a closed case", () => {
@@ -137,5 +146,38 @@ describe("deadlines", () => {
       assert.throws(() => extendResponse(complaint(), "2026-05-20", "   "), isRuleError(/reason/));
       assert.throws(() => extendResponse({ ...complaint(), status: "closed" }, "2026-05-20", "Why"), isRuleError(/closed/));
     });
+  });
+});
+
+describe("the six-month period of SI 2009/309 reg 14(2)(b): six months beginning with the day of receipt", () => {
+  // Worked by hand: the period includes the day of receipt, so it ends the day before the same date six months on;
+  // where that month has no such date, on its last day.
+  for (const [received, lastDay, why] of [
+    ["2026-03-10", "2026-09-09", "mid-month: 10 March to 9 September"],
+    ["2026-03-31", "2026-09-30", "month end: 31 March to 30 September"],
+    ["2026-08-31", "2027-02-28", "no 30 February: 31 August to 28 February"],
+    ["2026-09-01", "2027-02-28", "1 September to the end of February"],
+    ["2027-09-01", "2028-02-29", "into a leap year's February"],
+    ["2028-02-29", "2028-08-28", "from 29 February: to 28 August"],
+    ["2026-12-25", "2027-06-24", "Christmas Day counts: calendar months, not working days"],
+  ] as const) {
+    it(`received ${received}: last day ${lastDay} (${why})`, () => {
+      assert.equal(lastDayOfPeriodBeginningWith(received, 6), lastDay);
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: received }).backstop, lastDay);
+    });
+  }
+
+  it("lets a longer period be agreed only before the six months end, and an agreement made in time be moved later", () => {
+    const complaint = makeCase({ receivedOn: "2026-03-03" }); // the six months end on Wednesday 2 September 2026
+    const inTime = extendResponse(complaint, "2026-10-15", "Agreed by phone", { agreedLonger: true, today: "2026-09-02" });
+    assert.equal(inTime.deadlines.longerPeriodAgreed, true);
+    assert.throws(
+      () => extendResponse(complaint, "2026-10-15", "Agreed by phone", { agreedLonger: true, today: "2026-09-03" }),
+      isRuleError(/ended on Wednesday 2 September 2026: a longer period can only be agreed before it ends/),
+    );
+    // Agreed in time, then moved again after the six months: the agreement stands.
+    assert.equal(extendResponse(inTime, "2026-11-02", "Moved, as agreed", { agreedLonger: true, today: "2026-10-01" }).deadlines.respondBy, "2026-11-02");
+    // A date within the six months can still be set after it ends (it is not a longer period).
+    assert.equal(extendResponse(complaint, "2026-09-01", "Moved", { today: "2026-09-05" }).deadlines.respondBy, "2026-09-01");
   });
 });

@@ -97,15 +97,15 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.equal(config.rulesFile, EXAMPLE);
     });
 
-    it("the Wales file parses: acknowledge in 2 working days, respond in 30 whatever the tier, 6 months at most, 12 months to raise it", () => {
+    it("the Wales file parses: acknowledge in 5 working days (since SI 2023/274), respond in 30 whatever the tier, 6 months at most, 12 months to raise it", () => {
       const rules = walesRules();
       assert.match(rules.name, /Wales/);
-      assert.equal(rules.deadlines.acknowledgeWorkingDays, 2);
+      assert.equal(rules.deadlines.acknowledgeWorkingDays, 5);
       assert.deepEqual(rules.deadlines.complexityWorkingDays, { 25: 30, 40: 30, 60: 30 });
       assert.equal(rules.deadlines.backstopMonths, 6);
       assert.equal(rules.deadlines.outOfTimeMonths, 12);
       const comment = (readJson(WALES) as { $comment: string }).$comment;
-      for (const source of ["legislation.gov.uk/wsi/2011/704", "senedd", "ombudsman.wales", "bma.org.uk"])
+      for (const source of ["legislation.gov.uk/wsi/2011/704", "legislation.gov.uk/wsi/2023/274", "senedd", "ombudsman.wales", "bma.org.uk"])
         assert.ok(comment.includes(source), `cites ${source}`);
       assert.match(comment, /COULD NOT CONFIRM/, "says what could not be confirmed");
     });
@@ -115,25 +115,31 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     it("a concern received on Tuesday 7 April 2026, the day after Easter Monday", () => {
       const rules = walesRules();
       const due = computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 25 }, rules.deadlines);
-      // Counting starts the next working day: Wed 8 (1), Thu 9 (2).
-      assert.equal(due.acknowledgeBy, "2026-04-09");
+      // Counting starts the next working day: Wed 8 (1), Thu 9 (2), Fri 10 (3), Mon 13 (4), Tue 14 (5).
+      assert.equal(due.acknowledgeBy, "2026-04-14");
       // April: 8-10 (3), 13-17 (8), 20-24 (13), 27-30 (17); May: Fri 1 (18), Mon 4 is the early May bank
       // holiday, 5-8 (22), 11-15 (27), 18-20 (30): Wednesday 20 May.
       assert.equal(due.respondBy, "2026-05-20");
-      assert.equal(due.backstop, "2026-10-07");
+      assert.equal(due.backstop, "2026-10-06");
       // Every tier is 30 working days in Wales.
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 60 }, rules.deadlines).respondBy, "2026-05-20");
       // England's, the same day: 3 working days (Fri 10 April) and 25 (Wed 13 May).
       assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }), {
         acknowledgeBy: "2026-04-10",
         respondBy: "2026-05-13",
-        backstop: "2026-10-07",
+        backstop: "2026-10-06",
       });
     });
 
-    it("across Christmas: received Wednesday 23 December 2026, acknowledged by Tuesday 29 December", () => {
-      // 24 Dec (1); 25 Christmas, 28 Boxing Day substitute (26th is a Saturday); Tue 29 (2).
-      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-12-23" }, walesRules().deadlines).acknowledgeBy, "2026-12-29");
+    it("across Christmas: received Wednesday 23 December 2026, acknowledged by Monday 4 January 2027", () => {
+      // 24 Dec (1); 25 Christmas, 28 Boxing Day substitute (26th is a Saturday); Tue 29 (2), Wed 30 (3), Thu 31 (4);
+      // Fri 1 January is New Year's Day; Mon 4 (5).
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-12-23" }, walesRules().deadlines).acknowledgeBy, "2027-01-04");
+    });
+
+    it("across Easter: received Thursday 2 April 2026, acknowledged by Monday 13 April", () => {
+      // Good Friday 3 and Easter Monday 6 April are bank holidays: Tue 7 (1), Wed 8 (2), Thu 9 (3), Fri 10 (4), Mon 13 (5).
+      assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, walesRules().deadlines).acknowledgeBy, "2026-04-13");
     });
 
     it("a new case logged under the Wales rules gets them, and is out of time after 12 months", () => {
@@ -146,7 +152,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
         by: { aadObjectId: "officer-1", name: "Priya Shah" },
         rules: rules.deadlines,
       });
-      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
+      assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
       assert.ok(c.flags.includes("out-of-time"));
       // Letters give the working days of the stored date: 30 in Wales, England's 25 for England's cases.
       const letterCtx = { today: "2026-04-08", officerName: "Priya Shah", events: [] };
@@ -157,7 +163,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     it("the complaints process card gives the trust's numbers", () => {
       const directory = loadSignpostingDirectory(undefined).directory;
       const wales = cardText(complaintsProcessCard(directory, walesRules().deadlines));
-      assert.match(wales, /within \*\*2 working days\*\*/);
+      assert.match(wales, /within \*\*5 working days\*\*/);
       assert.match(wales, /often 30 working days/);
       assert.match(cardText(complaintsProcessCard(directory)), /often 25 to 60 working days/);
     });
@@ -253,18 +259,18 @@ describe("the rules a trust sets (RULES_FILE)", () => {
   describe("changing the rules changes future deadlines only", () => {
     it("recalculation applies the current rules from the day the clock started, keeping what was done or agreed", () => {
       const england = makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" });
-      assert.deepEqual(england.deadlines, { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-07" });
+      assert.deepEqual(england.deadlines, { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-06" });
       const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-08T09:00:00Z"), rules: walesRules().deadlines };
       const result = recalculateDeadlines(england, ctx);
-      assert.deepEqual(result.updated.deadlines, { acknowledgeBy: "2026-04-09", respondBy: "2026-05-20", backstop: "2026-10-07" });
-      assert.equal(result.updated.nextDueOn, "2026-04-09");
+      assert.deepEqual(result.updated.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
+      assert.equal(result.updated.nextDueOn, "2026-04-14");
       assert.equal(result.event.kind, "deadlines-recalculated");
       assert.match(
         result.event.summary,
-        /acknowledge by from Friday 10 April 2026 to Thursday 9 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
+        /acknowledge by from Friday 10 April 2026 to Tuesday 14 April 2026; respond by from Wednesday 13 May 2026 to Wednesday 20 May 2026/,
       );
       assert.deepEqual(result.event.changes, [
-        { field: "acknowledgeBy", before: "2026-04-10", after: "2026-04-09" },
+        { field: "acknowledgeBy", before: "2026-04-10", after: "2026-04-14" },
         { field: "respondBy", before: "2026-05-13", after: "2026-05-20" },
       ]);
       const agreed: Case = { ...england, deadlines: { ...england.deadlines, acknowledgedOn: "2026-04-08", respondBy: "2026-06-01", respondByAgreed: true } };

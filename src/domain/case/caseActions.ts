@@ -161,7 +161,7 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   }
 
   // extendResponse checks the clock start and the backstop; it always marks the date agreed, so we set that ourselves.
-  const extended = extendResponse(current, newDate, reason, { agreedLonger: input.longerPeriodAgreed === true, rules: ctx.rules });
+  const extended = extendResponse(current, newDate, reason, { agreedLonger: input.longerPeriodAgreed === true, rules: ctx.rules, today: londonDate(ctx.now) });
   const deadlines: Case["deadlines"] = { ...extended.deadlines };
   if (agreed) deadlines.respondByAgreed = true;
   else delete deadlines.respondByAgreed;

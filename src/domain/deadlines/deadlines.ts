@@ -1,5 +1,5 @@
 import type { Case, ComplexityTier, ContactType } from "../case/caseSchema";
-import { addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "../calendar/calendar";
+import { addCalendarDays, addCalendarMonths, addWorkingDays, formatPlainDate, isIsoDate } from "../calendar/calendar";
 import type { ActionContext, ActionResult } from "../case/change";
 import { nextUpdateDue } from "./complainantUpdates";
 import { CaseRuleError } from "../case/errors";
@@ -15,7 +15,10 @@ export interface DeadlineRules {
    * complex, 60 very complex). Left out, a tier's working days are its number.
    */
   complexityWorkingDays?: Readonly<Record<ComplexityTier, number>>;
-  /** Statutory backstop from receipt, unless a longer period is agreed. */
+  /**
+   * The statutory backstop: SI 2009/309 reg 14(2)(b), the response is sent within "six months beginning with the
+   * day on which the complaint was received", or a longer period agreed before that period ends (reg 14(2)(b)).
+   */
   backstopMonths: number;
   concernWorkingDays: number;
   enquiryWorkingDays: number;
@@ -53,7 +56,7 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
       return {
         acknowledgeBy: addWorkingDays(receivedOn, rules.acknowledgeWorkingDays),
         respondBy: addWorkingDays(receivedOn, tierWorkingDays(rules, input.complexity ?? rules.defaultComplexity)),
-        backstop: addCalendarMonths(receivedOn, rules.backstopMonths),
+        backstop: lastDayOfPeriodBeginningWith(receivedOn, rules.backstopMonths),
       };
     case "concern":
       return { respondBy: addWorkingDays(receivedOn, rules.concernWorkingDays) };
@@ -64,6 +67,15 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
     default:
       throw new Error(`Unknown contact type ${JSON.stringify(type satisfies never)}`);
   }
+}
+
+/**
+ * The last day of a period of `months` months *beginning with* `firstDay` (the day itself counts): received
+ * 10 March, six months end on 9 September. With no corresponding day in the last month, the month's last day:
+ * received 1 September, six months end on 28 (or 29) February; received 29 February 2028, on 28 August 2028.
+ */
+export function lastDayOfPeriodBeginningWith(firstDay: string, months: number): string {
+  return addCalendarMonths(addCalendarDays(firstDay, -1), months);
 }
 
 /** The backstop deadline's name under these rules: "6-month limit". */
@@ -138,6 +150,8 @@ export interface ExtendResponseOptions {
   agreedLonger?: boolean;
   /** The trust's rules, which name the backstop ("6-month limit"); England's when left out. */
   rules?: Readonly<DeadlineRules>;
+  /** Today (London): a longer period can only be agreed before the backstop period ends (reg 14(2)(b)). */
+  today?: string;
 }
 
 /**
@@ -159,6 +173,13 @@ export function extendResponse(c: Case, newDate: string, reason: string, options
     throw new CaseRuleError(
       `${formatPlainDate(newDate)} is after the ${backstopLabel(options.rules)} of ${formatPlainDate(backstop)}. ` +
         "Only go beyond it if the complainant has agreed a longer period, and record that they have.",
+    );
+  }
+  // Reg 14(2)(b): a longer period is agreed "before the expiry of" the six months; one already agreed may be moved.
+  if (beyondBackstop && options.today !== undefined && options.today > backstop && !c.deadlines.longerPeriodAgreed) {
+    throw new CaseRuleError(
+      `The ${backstopLabel(options.rules)} ended on ${formatPlainDate(backstop)}: a longer period can only be agreed before it ends ` +
+        "(NHS complaints regulations 2009, regulation 14). Send the response as soon as you can, and record why it is late.",
     );
   }
   const deadlines: Case["deadlines"] = { ...c.deadlines, respondBy: newDate, respondByAgreed: true };
