@@ -129,10 +129,10 @@ describe("logging contacts and working cases (real HTTP activities)", () => {
       assert.match(text, /Logged as PALS-2026-\d{6}/);
       assert.match(text, /Complaint PALS-2026-\d{6}/);
       assert.match(text, /owned by Olivia Officer/);
-      // Received Monday 9 March: acknowledge within 3 working days, respond within 25, backstop 6 months.
+      // Received Monday 9 March: acknowledge within 3 working days, respond within 25, and six months beginning with 9 March end on 8 September.
       assert.match(text, /Acknowledge by: Thursday 12 March 2026 · due in 2 working days/);
       assert.match(text, /Respond by: Wednesday 15 April 2026/, "25 working days, skipping Good Friday and Easter Monday");
-      assert.match(text, /6-month limit: Wednesday 9 September 2026/);
+      assert.match(text, /6-month limit: Tuesday 8 September 2026/);
       assert.match(text, /Margaret Jones/);
       const caseId = answer.value.refresh.action.data.caseId;
       const stored = await storedCase(caseId);

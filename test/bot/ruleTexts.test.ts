@@ -87,19 +87,19 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
       );
     });
 
-    it("the case card names the 6-month limit, and escalating a concern says acknowledge within 2 working days", async () => {
+    it("the case card names the 6-month limit, and escalating a concern says acknowledge within 5 working days", async () => {
       const complaint = await logged();
       assert.match(cardText(complaint), /6-month limit/);
       assert.ok(titled(complaint, /^They agreed to a date beyond 6 months$/));
       const concern = await logged({ contactType: "concern" });
-      assert.match(cardText(concern), /Complaint deadlines start today \(acknowledge within 2 working days\)/);
+      assert.match(cardText(concern), /Complaint deadlines start today \(acknowledge within 5 working days\)/);
     });
 
     it("the complaints process card gives Wales' figures, and does not say England", async () => {
       const text = cardText(await say("complaints process"));
       assert.match(text, /How it works here, in plain English\./);
       assert.doesNotMatch(text, /in England/);
-      assert.match(text, /within \*\*2 working days\*\*/);
+      assert.match(text, /within \*\*5 working days\*\*/);
       assert.match(text, /often 30 working days/);
       assert.match(text, /due within \*\*6 months\*\*/);
       assert.match(text, /Complain within \*\*12 months\*\*/);
@@ -125,7 +125,7 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
       assert.match(text, /9-month limit/);
       assert.doesNotMatch(text, /6-month/);
       assert.ok(titled(complaint, /^They agreed to a date beyond 9 months$/));
-      assert.match(text, /Out of time: made more than 18 months after the event, consider a waiver/);
+      assert.match(text, /Out of time: made more than 18 months after the event and after they knew of it/);
       const concern = await logged({ contactType: "concern" });
       assert.match(cardText(concern), /acknowledge within 4 working days/);
 

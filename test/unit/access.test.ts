@@ -30,6 +30,7 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "record-incident-reference": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "add-action": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "record-update": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "waive-time-limit": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

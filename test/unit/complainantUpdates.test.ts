@@ -57,11 +57,12 @@ describe("keeping the complainant updated", () => {
     it("under the Wales rules: 20 working days from receipt, then from the acknowledgement, skipping the early May bank holiday", () => {
       const rules = walesRules();
       const c = walesComplaint(rules);
-      assert.equal(c.deadlines.acknowledgeBy, "2026-04-09");
+      // Five working days (SI 2023/274): 8, 9, 10, 13, 14 April.
+      assert.equal(c.deadlines.acknowledgeBy, "2026-04-14");
       assert.equal(c.deadlines.respondBy, "2026-05-20");
       // 8 Apr is day 1 ... 1 May day 18, Monday 4 May a bank holiday, 5 May day 19, 6 May day 20.
       assert.equal(nextUpdateDue(c, rules.updates.workingDays), "2026-05-06");
-      assert.equal(c.nextDueOn, "2026-04-09", "the acknowledgement comes first");
+      assert.equal(c.nextDueOn, "2026-04-14", "the acknowledgement comes first");
 
       const acknowledged = recordAcknowledgement(c, "2026-04-09", at("2026-04-09T12:00:00Z", rules)).updated;
       // 10 Apr day 1 ... 1 May day 16, (4 May), 5 to 8 May days 17 to 20.

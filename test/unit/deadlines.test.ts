@@ -181,3 +181,27 @@ describe("the six-month period of SI 2009/309 reg 14(2)(b): six months beginning
     assert.equal(extendResponse(complaint, "2026-09-01", "Moved", { today: "2026-09-05" }).deadlines.respondBy, "2026-09-01");
   });
 });
+
+describe("the 12-month time limit of SI 2009/309 reg 12: from the event or, if later, when it came to their notice", () => {
+  it("counts from the later of the two dates, exactly 12 months being in time (worked by hand)", () => {
+    // Happened 10 January 2025; received 10 March 2026: 14 months after the event.
+    assert.equal(isOutOfTime("2025-01-10", "2026-03-10"), true);
+    // They only learned of it on 1 June 2025: 12 months from then end on 1 June 2026, so it is in time.
+    assert.equal(isOutOfTime("2025-01-10", "2026-03-10", undefined, "2025-06-01"), false);
+    // Learned of it 10 March 2025: received 10 March 2026 is in time, 11 March is not.
+    assert.equal(isOutOfTime("2025-01-10", "2026-03-10", undefined, "2025-03-10"), false);
+    assert.equal(isOutOfTime("2025-01-10", "2026-03-11", undefined, "2025-03-10"), true);
+    // A date of notice before the event changes nothing.
+    assert.equal(isOutOfTime("2025-01-10", "2026-03-10", undefined, "2024-12-01"), true);
+  });
+
+  it("flags a complaint out of time only when both dates are more than 12 months back", () => {
+    assert.ok(makeCase({ receivedOn: "2026-03-09", eventOn: "2024-12-01" }).flags.includes("out-of-time"));
+    assert.ok(!makeCase({ receivedOn: "2026-03-09", eventOn: "2024-12-01", noticedOn: "2025-09-01" }).flags.includes("out-of-time"));
+  });
+
+  it("refuses a date of notice before the event or after receipt, saying which", () => {
+    assert.throws(() => makeCase({ receivedOn: "2026-03-09", eventOn: "2025-12-01", noticedOn: "2025-11-01" }), /before the date it happened/);
+    assert.throws(() => makeCase({ receivedOn: "2026-03-09", eventOn: "2025-12-01", noticedOn: "2026-03-10" }), /after the date it was received/);
+  });
+});

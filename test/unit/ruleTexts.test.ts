@@ -66,12 +66,15 @@ describe("texts that state a timescale, from the trust's rules", () => {
     assert.equal(backstopPeriod(), "6 months");
     assert.equal(acknowledgePeriod(), "3 working days");
     assert.equal(caseFlagTitle("out-of-time"), flagTitle("out-of-time"), "England's words of today");
-    assert.equal(caseFlagTitle("out-of-time"), "Out of time: made more than 12 months after the event, consider a waiver");
-    assert.equal(acknowledgePeriod(walesDeadlines()), "2 working days");
+    assert.equal(
+      caseFlagTitle("out-of-time"),
+      "Out of time: made more than 12 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible",
+    );
+    assert.equal(acknowledgePeriod(walesDeadlines()), "5 working days");
     assert.equal(backstopLabel(OWN), "1-month limit");
     assert.equal(backstopPeriod(OWN), "1 month");
     assert.equal(acknowledgePeriod(OWN), "1 working day");
-    assert.equal(caseFlagTitle("out-of-time", OWN), "Out of time: made more than 18 months after the event, consider a waiver");
+    assert.equal(caseFlagTitle("out-of-time", OWN), "Out of time: made more than 18 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible");
     assert.equal(caseFlagTitle("safeguarding", OWN), "Safeguarding concern", "other flags as they are");
   });
 

@@ -71,7 +71,7 @@ describe("triage flags", () => {
   });
 
   it("explains each flag in plain English, and shows an unknown flag as stored", () => {
-    assert.match(flagTitle("out-of-time"), /consider a waiver/);
+    assert.match(flagTitle("out-of-time"), /after the event and after they knew of it; it can still be considered/);
     assert.match(flagTitle("consent-needed"), /consent/);
     for (const flag of CASE_FLAGS) assert.notEqual(flagTitle(flag.id), flag.id);
     assert.equal(flagTitle("repeat-contact"), "repeat-contact");

@@ -148,6 +148,7 @@ const newContactFields = {
   /** Blank means today (parseNewContact fills it in). */
   receivedOn: optionalDate("Enter a real date for when it was received"),
   eventOn: optionalDate("Enter a real date for when it happened"),
+  noticedOn: optionalDate("Enter a real date for when they first knew of it"),
   division: optionalText(LIMITS.place, `Shorten the division to ${LIMITS.place} characters or fewer`),
   service: optionalText(LIMITS.place, `Shorten the service to ${LIMITS.place} characters or fewer`),
   ward: optionalText(LIMITS.place, `Shorten the ward or department to ${LIMITS.place} characters or fewer`),
@@ -189,8 +190,10 @@ export interface NewContact {
   communicationNeeds?: string;
   /** Today when left blank on the form. */
   receivedOn?: string;
-  /** When it happened, or when they learned of it if later. */
+  /** When it happened. */
   eventOn?: string;
+  /** When it came to the complainant's notice, if later (SI 2009/309 reg 12(2)(b): the time limit runs from the later). */
+  noticedOn?: string;
   division?: string;
   service?: string;
   ward?: string;
@@ -224,9 +227,11 @@ function crossFieldErrors(v: FieldValues, today?: string): NewContactErrors {
   if (v.riskLikelihood !== undefined && v.riskConsequence === undefined)
     errors.riskConsequence = "Choose a consequence too, or clear the likelihood to leave the risk not assessed";
   const receivedOn = v.receivedOn ?? today;
+  if (v.eventOn && v.noticedOn && v.noticedOn < v.eventOn) errors.noticedOn = "The date they first knew of it can't be before the date it happened";
   if (receivedOn) {
     if (today && receivedOn > today) errors.receivedOn = "The date received can't be in the future";
     if (v.eventOn && v.eventOn > receivedOn) errors.eventOn = "The date it happened can't be after the date it was received";
+    if (v.noticedOn && v.noticedOn > receivedOn) errors.noticedOn = "The date they first knew of it can't be after the date it was received";
     if (v.dateOfBirth && v.dateOfBirth > receivedOn) errors.dateOfBirth = "The date of birth can't be after the date it was received";
   }
   return errors;
@@ -309,7 +314,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
       communicationNeeds: input.communicationNeeds,
     }),
     receivedOn,
-    ...compact({ eventOn: input.eventOn, division: input.division }),
+    ...compact({ eventOn: input.eventOn, noticedOn: input.noticedOn, division: input.division }),
     ...compact({ service: input.service, ward: input.ward, serviceArea: input.serviceArea }),
     subjects: [...input.subjects],
     professions: [...input.professions],

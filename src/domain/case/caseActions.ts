@@ -412,3 +412,24 @@ function orList(words: string[]): string {
   if (words.length <= 1) return words.join("");
   return `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
 }
+
+// --- time limit (reg 12) ---------------------------------------------------------------------
+
+/**
+ * "Consider it all the same" on an out-of-time complaint (SI 2009/309 reg 12(4)): recorded with the reason (good
+ * reason for the delay, and why a fair investigation is still possible); the reason goes on the timeline only.
+ */
+export function waiveTimeLimit(current: Case, reason: string, ctx: ActionContext): ActionResult {
+  if (current.type !== "complaint" || !current.flags.includes("out-of-time")) {
+    throw new CaseRuleError("Only a complaint flagged out of time needs the time limit set aside.");
+  }
+  if (current.timeLimitWaived) throw new CaseRuleError(`The time limit was already set aside on ${formatPlainDate(current.timeLimitWaived.on)}.`);
+  const text = typeof reason === "string" ? reason.trim() : "";
+  if (text === "") throw new CaseRuleError("Give the reason: why they could not complain in time, and why a fair investigation is still possible.");
+  if (text.length > REASON_LIMIT) throw new CaseRuleError(`Shorten the reason to ${REASON_LIMIT.toLocaleString("en-GB")} characters or fewer.`);
+  const on = londonDate(ctx.now);
+  return {
+    updated: stamp({ ...current, timeLimitWaived: { on, by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name } } }, ctx),
+    event: { kind: "time-limit-waived", summary: "Time limit set aside: the complaint will be considered (regulation 12(4))", detail: text },
+  };
+}

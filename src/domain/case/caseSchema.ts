@@ -183,6 +183,8 @@ export const CaseSchema = z.object({
   }),
   receivedOn: isoDate,
   eventOn: isoDate.optional(),
+  /** When it came to the complainant's notice, if later than the event (reg 12(2)(b)). */
+  noticedOn: isoDate.optional(),
   /** Left out at quick capture; recorded when the case's details are completed. */
   division: z.string().min(1).max(LIMITS.place).optional(),
   service: z.string().max(LIMITS.place).optional(),
@@ -199,6 +201,11 @@ export const CaseSchema = z.object({
   safetyIncident: z.boolean().optional(),
   /** Where the possible incident was reported: a reference on the trust's incident system, kept for the link. */
   incidentReference: z.object({ system: IncidentSystemSchema, reference: IncidentReferenceTextSchema, recordedOn: isoDate, by: PersonRefSchema }).optional(),
+  /**
+   * An out-of-time complaint considered all the same (SI 2009/309 reg 12(4)): the body is satisfied the complainant
+   * had good reason not to complain in time and a fair investigation is still possible. The reason is on the timeline.
+   */
+  timeLimitWaived: z.object({ on: isoDate, by: PersonRefSchema }).optional(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,
   /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */

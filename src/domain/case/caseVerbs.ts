@@ -16,6 +16,7 @@ import {
   recordUpdateGiven,
   reopenCase,
   takeOwnership,
+  waiveTimeLimit,
   type SignpostingChoice,
 } from "./caseActions";
 import { OutcomeSchema, type Case, type PersonRef } from "./caseSchema";
@@ -199,6 +200,15 @@ export const CASE_VERB_DEFINITIONS = {
     rule: (c, input, ctx) => recordUpdateGiven(c, { how: text(input, "updateHow"), on: text(input, "updateOn"), note: text(input, "updateNote") }, ctx),
     event: "update-given",
     done: () => "Update to the complainant recorded.",
+  },
+  waiveTimeLimit: {
+    access: "waive-time-limit",
+    phrase: "set aside the 12-month time limit",
+    offered: (c) => open(c) && c.type === "complaint" && c.flags.includes("out-of-time") && !c.timeLimitWaived,
+    inputs: { waiverReason: { max: REASON_LIMIT, box: "the reason" } },
+    rule: (c, input, ctx) => waiveTimeLimit(c, text(input, "waiverReason"), ctx),
+    event: "time-limit-waived",
+    done: () => "Time limit set aside: the complaint will be considered. The reason is on the timeline.",
   },
 } as const satisfies Readonly<Record<string, CaseVerbDefinition>>;
 

@@ -46,6 +46,7 @@ const FIELD_LABELS: readonly { readonly label: string; readonly of: (c: Case) =>
   { label: "Communication needs", of: (c) => c.patient.communicationNeeds },
   { label: "Date received", of: (c) => c.receivedOn },
   { label: "Date it happened", of: (c) => c.eventOn },
+  { label: "Date they first knew of it", of: (c) => c.noticedOn },
   { label: "Division", of: (c) => c.division },
   { label: "Service", of: (c) => c.service },
   { label: "Ward or department", of: (c) => c.ward },
@@ -105,6 +106,7 @@ export function completeDetails(current: Case, details: CaseDetails, ctx: Action
   put(next.patient, "contactDetails", details.contactDetails);
   put(next.patient, "communicationNeeds", details.communicationNeeds);
   put(next, "eventOn", details.eventOn);
+  put(next, "noticedOn", details.noticedOn);
   put(next, "division", details.division);
   put(next, "service", details.service);
   put(next, "ward", details.ward);

@@ -29,6 +29,7 @@ export const CASE_EVENT_KINDS = [
   "deadlines-recalculated",
   "incident-reference-recorded",
   "update-given",
+  "time-limit-waived",
   "action-added",
   "action-done",
 ] as const;

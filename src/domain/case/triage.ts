@@ -8,7 +8,11 @@ export const CASE_FLAGS = [
   { id: "safeguarding", title: "Safeguarding concern" },
   { id: "patient-safety", title: "Possible patient safety incident" },
   { id: "consent-needed", title: "Consent needed: the patient's consent has not been received yet" },
-  { id: "out-of-time", title: "Out of time: made more than 12 months after the event, consider a waiver" },
+  {
+    id: "out-of-time",
+    title:
+      "Out of time: made more than 12 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible",
+  },
   { id: "mp-involved", title: "MP involved" },
   { id: "regulator-involved", title: "Regulator or Ombudsman involved" },
 ] as const;
@@ -22,8 +26,10 @@ export interface TriageInput {
   raisedBy: RaisedBy;
   consent?: ConsentStatus;
   receivedOn: string;
-  /** When it happened, or when the person learned of it (reg 12 runs from the later). */
+  /** When it happened. */
   eventOn?: string;
+  /** When it came to the complainant's notice, if later: reg 12 runs from the later. */
+  noticedOn?: string;
   /** Absent until someone assesses it: never high risk by default. */
   risk?: { score: number };
   safeguarding: boolean;
@@ -43,7 +49,7 @@ export function triageFlags(input: TriageInput, rules?: Readonly<DeadlineRules>)
   if (input.safeguarding) flags.add("safeguarding");
   if (input.safetyIncident) flags.add("patient-safety");
   if (needsConsent(input) && (input.consent === undefined || input.consent === "not-yet")) flags.add("consent-needed");
-  if (input.type === "complaint" && input.eventOn && isOutOfTime(input.eventOn, input.receivedOn, rules)) flags.add("out-of-time");
+  if (input.type === "complaint" && input.eventOn && isOutOfTime(input.eventOn, input.receivedOn, rules, input.noticedOn)) flags.add("out-of-time");
   if (input.raisedBy === "mp" || input.receivedVia === "mp-letter") flags.add("mp-involved");
   if (input.raisedBy === "regulator" || input.receivedVia === "regulator") flags.add("regulator-involved");
   return CASE_FLAGS.map((f) => f.id).filter((id) => flags.has(id));

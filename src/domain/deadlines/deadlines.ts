@@ -89,12 +89,15 @@ export function tierWorkingDays(rules: Readonly<DeadlineRules>, tier: Complexity
 }
 
 /**
- * True when it was received more than 12 calendar months after the event; exactly 12 months is in time.
- * 29 February counts forward to 28 February the next year.
+ * SI 2009/309 reg 12(1)-(2): a complaint is made in time "not later than 12 months after" the day the matter
+ * occurred or, if later, the day it came to the complainant's notice. True when received after that; exactly
+ * 12 months is in time. 29 February counts forward to 28 February the next year. The body may still consider
+ * it (reg 12(4)): a person decides and records why (the case's waiver).
  */
-export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): boolean {
+export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES, noticedOn?: string): boolean {
   if (!isIsoDate(receivedOn)) throw new Error(`Expected the date received as yyyy-mm-dd, got ${JSON.stringify(receivedOn)}`);
-  return receivedOn > addCalendarMonths(eventOn, rules.outOfTimeMonths);
+  const from = noticedOn !== undefined && noticedOn > eventOn ? noticedOn : eventOn;
+  return receivedOn > addCalendarMonths(from, rules.outOfTimeMonths);
 }
 
 /** The PHSO's deadline for the trust while the Ombudsman has not decided: open or closed case alike. */
@@ -138,7 +141,7 @@ export function escalateToComplaint(c: Case, onDate: string, rules: Readonly<Dea
   const complexity = c.complexity ?? rules.defaultComplexity;
   const deadlines = computeDeadlines({ type: "complaint", receivedOn: onDate, complexity }, rules);
   // Time limits run to when the person first raised it with us, so the concern date, not the escalation date.
-  const outOfTime = c.eventOn !== undefined && isOutOfTime(c.eventOn, c.receivedOn, rules);
+  const outOfTime = c.eventOn !== undefined && isOutOfTime(c.eventOn, c.receivedOn, rules, c.noticedOn);
   const flags = c.flags.filter((f) => f !== "out-of-time");
   if (outOfTime) flags.push("out-of-time");
   const escalated: Case = { ...c, type: "complaint", complexity, deadlines, flags, escalatedFromConcernOn: onDate };

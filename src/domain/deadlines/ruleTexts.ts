@@ -43,5 +43,5 @@ export function backstopPeriod(rules: Deadlines = DEFAULT_DEADLINE_RULES): strin
 /** A case flag in plain English; the out-of-time flag names the trust's period. */
 export function caseFlagTitle(flag: string, rules: Deadlines = DEFAULT_DEADLINE_RULES): string {
   if (flag !== "out-of-time") return flagTitle(flag);
-  return `Out of time: made more than ${months(rules.outOfTimeMonths)} after the event, consider a waiver`;
+  return `Out of time: made more than ${months(rules.outOfTimeMonths)} after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible`;
 }

@@ -39,6 +39,7 @@ export function detailsValues(c: Case): Record<string, string> {
     communicationNeeds: c.patient.communicationNeeds ?? "",
     receivedOn: c.receivedOn,
     eventOn: c.eventOn ?? "",
+    noticedOn: c.noticedOn ?? "",
     division: c.division ?? "",
     service: c.service ?? "",
     ward: c.ward ?? "",

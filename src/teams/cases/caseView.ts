@@ -147,9 +147,13 @@ function line(label: string, value: string | undefined): Line[] {
   return value ? [{ label, value }] : [];
 }
 
-/** The buttons of the case card, by the key its template gives each: the case verbs' names (caseVerbs.ts) and the card's other forms. */
+/**
+ * The case card's buttons whose place (the main row or the "..." menu) depends on the case and the viewer, by the
+ * key its template gives each; every other button (a case verb such as recording an incident reference) sits in
+ * the menu.
+ */
 type CaseAction =
-  | Exclude<CaseVerbName, "recordIncidentReference" | "recordUpdateGiven">
+  | Extract<CaseVerbName, "takeOwnership" | "assign" | "acknowledge" | "addNote" | "escalate" | "close" | "reopen" | "recordSignposting" | "changeResponseDate">
   | "completeDetails"
   | "requestInvestigation"
   | "letters"
@@ -292,7 +296,15 @@ function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer,
 function flagLines(c: Case, rules: Rules): Line[] {
   return [
     { label: "Risk", value: riskText(c.risk) },
-    ...c.flags.map((flag) => ({ label: "", value: flag === "patient-safety" ? patientSafetyText(c) : caseFlagTitle(flag, rules.deadlines) })),
+    ...c.flags.map((flag) => ({
+      label: "",
+      value:
+        flag === "patient-safety"
+          ? patientSafetyText(c)
+          : flag === "out-of-time" && c.timeLimitWaived
+            ? `Out of time, but considered all the same (set aside on ${formatPlainDate(c.timeLimitWaived.on)} by ${c.timeLimitWaived.by.name}; the reason is on the timeline)`
+            : caseFlagTitle(flag, rules.deadlines),
+    })),
     ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
     ...line(
       "Ombudsman",
@@ -324,6 +336,7 @@ function detailSections(c: Case, restricted: boolean, organisations: NonNullable
       : [
           ...line("What they want to happen", c.desiredOutcome),
           ...line("Happened on", c.eventOn ? formatPlainDate(c.eventOn) : undefined),
+          ...line("They first knew of it on", c.noticedOn ? formatPlainDate(c.noticedOn) : undefined),
           ...line("Subjects", c.subjects.map(subjectTitle).join(", ")),
           ...line("Staff groups", c.professions.map(professionTitle).join(", ")),
         ],
@@ -342,7 +355,10 @@ function detailSections(c: Case, restricted: boolean, organisations: NonNullable
 
 /** What the card's forms show: what was typed before a refusal, else the case's own values or sensible defaults. */
 function formDrafts(c: Case, draft: Readonly<Record<string, string>>, today: string, rules: Rules): Record<string, string> {
+  // Every case verb's text inputs start empty (caseVerbs.ts); those below start from the case or a sensible default.
+  const verbInputs = Object.fromEntries(CASE_VERB_NAMES.flatMap((name) => Object.keys(CASE_VERB_DEFINITIONS[name].inputs)).map((id) => [id, draft[id] ?? ""]));
   return {
+    ...verbInputs,
     note: draft.note ?? "",
     acknowledgedOn: draft.acknowledgedOn ?? today,
     newResponseDate: draft.newResponseDate ?? c.deadlines.respondBy ?? "",

@@ -69,6 +69,7 @@ const FIELD_NAMES: Readonly<Record<NewContactField, string>> = {
   communicationNeeds: "the communication needs",
   receivedOn: "the date received",
   eventOn: "the date it happened",
+  noticedOn: "the date they first knew of it",
   division: "the division",
   service: "the service",
   ward: "the ward or department",
