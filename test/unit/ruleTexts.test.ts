@@ -74,7 +74,10 @@ describe("texts that state a timescale, from the trust's rules", () => {
     assert.equal(backstopLabel(OWN), "1-month limit");
     assert.equal(backstopPeriod(OWN), "1 month");
     assert.equal(acknowledgePeriod(OWN), "1 working day");
-    assert.equal(caseFlagTitle("out-of-time", OWN), "Out of time: made more than 18 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible");
+    assert.equal(
+      caseFlagTitle("out-of-time", OWN),
+      "Out of time: made more than 18 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible",
+    );
     assert.equal(caseFlagTitle("safeguarding", OWN), "Safeguarding concern", "other flags as they are");
   });
 
