@@ -94,6 +94,8 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
   today: string;
   organisations: TeamsDeps["signposting"]["choices"];
   rules: TeamsDeps["config"]["rules"];
+  flagTestNhsNumbers: boolean;
 } {
-  return { today: todayFor(deps), organisations: deps.signposting.choices, rules: deps.config.rules };
+  // With bot credentials PALS Desk holds real patients' cases, where a test NHS number is a slip to point out.
+  return { today: todayFor(deps), organisations: deps.signposting.choices, rules: deps.config.rules, flagTestNhsNumbers: deps.config.bot !== undefined };
 }

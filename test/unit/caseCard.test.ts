@@ -343,3 +343,15 @@ describe("the case card at a glance", () => {
     });
   });
 });
+
+describe("a test NHS number on the case card", () => {
+  it("is pointed out outside local mode (999... numbers are never a patient's), and not in local mode", () => {
+    const c = makeCase({ nhsNumber: "999 000 0018" });
+    const flagged = cardText(caseCard(c, { today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }));
+    assert.match(flagged, /NHS number: 999 000 0018 · a test number \(999\.\.\.\), not a real patient's: check it/);
+    const local = cardText(caseCard(c, { today: TODAY, roles: new Set(["officer"]) }));
+    assert.match(local, /NHS number: 999 000 0018$/m);
+    const real = cardText(caseCard(makeCase(), { today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }));
+    assert.doesNotMatch(real, /test number/);
+  });
+});

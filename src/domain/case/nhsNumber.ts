@@ -26,3 +26,11 @@ export function formatNhsNumber(value: string): string {
   if (!/^\d{10}$/.test(digits)) return String(value ?? "").trim();
   return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
 }
+
+/**
+ * NHS numbers beginning 999 are issued for testing and never to a patient (NHS England's test data guidance): one
+ * on a case in a live system is a slip, or test data in the live record.
+ */
+export function isTestNhsNumber(value: string): boolean {
+  return normaliseNhsNumber(value).startsWith("999");
+}

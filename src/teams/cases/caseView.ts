@@ -26,6 +26,7 @@ import {
   INCIDENT_SYSTEMS,
   incidentSystemTitle,
   formatNhsNumber,
+  isTestNhsNumber,
   formatPlainDate,
   may,
   mayReport,
@@ -85,6 +86,8 @@ export interface CaseCardOptions {
   readonly latest?: readonly LatestEntry[];
   /** The trust's rules, for the timescales the card states; England's when left out. */
   readonly rules?: Readonly<Rules>;
+  /** Say so when a case holds a test NHS number (999...): outside local mode, where test numbers are expected. */
+  readonly flagTestNhsNumbers?: boolean;
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -230,7 +233,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     missingDetails: missing,
     missingText: missing.join(", "),
     restricted,
-    ...detailSections(c, restricted, organisations),
+    ...detailSections(c, restricted, organisations, options.flagTestNhsNumbers === true),
     // Typed text (notes, reasons) stays with those who may see a safeguarding case's details, as on the timeline.
     latest: (options.latest ?? []).map((entry) => ({
       when: formatLondonDateTime(entry.at),
@@ -316,14 +319,20 @@ function flagLines(c: Case, rules: Rules): Line[] {
 }
 
 /** Who, what and where are the patient's details: not for someone who may not see a safeguarding case's. */
-function detailSections(c: Case, restricted: boolean, organisations: NonNullable<CaseCardOptions["organisations"]>) {
+function detailSections(c: Case, restricted: boolean, organisations: NonNullable<CaseCardOptions["organisations"]>, flagTestNhsNumbers: boolean) {
+  const testNumber = flagTestNhsNumbers && c.patient.nhsNumber !== undefined && isTestNhsNumber(c.patient.nhsNumber);
   const organisationName = (id: string) => (organisations.some((o) => o.id === id) ? titleOf(organisations, id) : organisationTitle(id));
   return {
     who: restricted
       ? []
       : [
           { label: "Patient", value: c.patient.name ?? NAME_NOT_GIVEN },
-          ...line("NHS number", c.patient.nhsNumber ? formatNhsNumber(c.patient.nhsNumber) : undefined),
+          ...line(
+            "NHS number",
+            c.patient.nhsNumber
+              ? `${formatNhsNumber(c.patient.nhsNumber)}${testNumber ? " · a test number (999...), not a real patient's: check it" : ""}`
+              : undefined,
+          ),
           ...line("Date of birth", c.patient.dateOfBirth ? formatPlainDate(c.patient.dateOfBirth) : undefined),
           ...line("Contact", c.patient.contactDetails),
           ...line("Communication needs", c.patient.communicationNeeds),
@@ -433,7 +442,7 @@ export function caseCard(c: Case, options: CaseCardOptions): Record<string, unkn
 export function caseCardFor(
   view: CaseView,
   viewer: { readonly roles: ReadonlySet<Role>; readonly aadObjectId: string; readonly teamsUserId: string },
-  context: { readonly today: string; readonly organisations: readonly Choice[]; readonly rules?: Readonly<Rules> },
+  context: { readonly today: string; readonly organisations: readonly Choice[]; readonly rules?: Readonly<Rules>; readonly flagTestNhsNumbers?: boolean },
   extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
 ): Record<string, unknown> {
   return caseCard(view.record.value, {
@@ -446,6 +455,7 @@ export function caseCardFor(
     banner: extra.banner,
     draft: extra.draft,
     refreshUserIds: [viewer.teamsUserId],
+    flagTestNhsNumbers: context.flagTestNhsNumbers,
     organisations: context.organisations,
     latest: view.record.latest,
     rules: context.rules,
