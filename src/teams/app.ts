@@ -56,7 +56,9 @@ async function beforeTurn(turn: Turn, deps: TeamsDeps): Promise<boolean> {
     if (!isInstallChange(turn) || turn.incoming.botMembership === "added") await tell(turn, "PALS Desk can't help with that", identified.refusal);
     return false;
   }
-  if (turn.identified.ok) {
+  // People of the trust are remembered, with or without a role (a ward manager may own an action). In a shared
+  // tenant, someone with no role is in no trust (identity.ts) unless in a channel of the trust's own team.
+  if (turn.identified.ok && !turn.identified.addressedOnly) {
     const { incoming } = turn;
     const personalChat =
       incoming.conversationType === "personal"

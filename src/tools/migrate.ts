@@ -1,9 +1,11 @@
 // `npm run migrate`: upgrades a database written by release 0.1, whose data was partitioned by Entra ID tenant,
 // to this release's containers partitioned by trust. A container's partition key can't change, so each document
-// is copied into the new container with `tenantId` renamed `trustId` (and the tenant mapped to its trust); the
-// timeline's events (partitioned by case) are rewritten in place. Idempotent and resumable: a document already
-// copied is left as it is, so running it again after a stop finishes the job. The old containers are kept.
-// Stop every running PALS Desk first: what an old instance writes after its container was copied is not copied.
+// is copied into the new container with `tenantId` renamed `trustId` (and the tenant mapped to its trust). The
+// timeline (partitioned by case) is left as it is: it is never rewritten, and reads release 0.1's entries as they
+// are (timeline.ts). Idempotent and resumable: a document already copied is left as it is, so running it again after
+// a stop finishes the job; once finished it is not run again. The old containers are kept. Every running PALS Desk
+// must be stopped first: what an old instance writes after its container was copied would not be copied, so the
+// migration refuses while release 0.1's sweep lease is held.
 import type { Container, Database } from "@azure/cosmos";
 import { loadConfig, type Config } from "../config";
 import { trustsOfTenant, type Trust } from "../domain";
@@ -18,6 +20,8 @@ export class MigrationError extends Error {
 
 /** Which trust a tenant's data belongs to: the tenant's only trust, or the one named with --assign. */
 export function trustForTenant(trusts: readonly Trust[] | undefined, assigned: ReadonlyMap<string, string>): (tenantId: string) => string {
+  // Without a trusts file a trust's id is its tenant's id: data put under any other id would be out of everyone's reach.
+  if (!trusts && assigned.size > 0) throw new MigrationError("--assign needs TRUSTS_FILE: without it each tenant is its own trust, named by its tenant id");
   return (tenantId) => {
     const tenant = tenantId.toLowerCase();
     const named = assigned.get(tenant);
@@ -62,7 +66,6 @@ export function renamed(document: Record<string, unknown>, trustOf: (tenantId: s
 export interface MigrationCounts {
   copied: number;
   alreadyThere: number;
-  eventsRewritten: number;
 }
 
 async function exists(database: Database, id: string): Promise<Container | undefined> {
@@ -84,17 +87,25 @@ async function* pages(container: Container, query: string): AsyncGenerator<Recor
   }
 }
 
-/**
- * Copies release 0.1's documents into this release's containers. Returns the counts; `again` copies what is
- * missing even when an earlier run finished (it never overwrites a document this release has written).
- */
+/** Release 0.1's sweep lease, still held: an old instance is running (it renews the lease while it runs). */
+async function oldInstanceRunning(old: Container, now: Date): Promise<boolean> {
+  try {
+    const { resource } = await old.item("sweep-lease", "_system").read<{ expiresAt?: unknown }>();
+    return typeof resource?.expiresAt === "string" && resource.expiresAt > now.toISOString();
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
+}
+
+/** Copies release 0.1's documents into this release's containers, then writes the marker that lets the bot start. */
 export async function migrateTenantData(
   store: Pick<Store, "database" | "containers">,
   trustOf: (tenantId: string) => string,
   log: Logger,
-  options: { readonly again?: boolean } = {},
+  now: () => Date = () => new Date(),
 ): Promise<MigrationCounts | "already-done" | "nothing-to-do"> {
-  const counts: MigrationCounts = { copied: 0, alreadyThere: 0, eventsRewritten: 0 };
+  const counts: MigrationCounts = { copied: 0, alreadyThere: 0 };
   const marker = await store.containers.jobs
     .item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId)
     .read<Record<string, unknown>>()
@@ -102,60 +113,60 @@ export async function migrateTenantData(
       (r) => r.resource,
       (error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)),
     );
-  if (marker && !options.again) return "already-done";
+  // Once finished, never again: it would bring back what this release has since deleted under retention.
+  if (marker) return "already-done";
   if (!(await exists(store.database, TENANT_CONTAINERS.cases))) return "nothing-to-do";
+  const oldJobs = await exists(store.database, TENANT_CONTAINERS.jobs);
+  if (oldJobs && (await oldInstanceRunning(oldJobs, now()))) {
+    throw new MigrationError(
+      "An earlier PALS Desk is still running (it holds its sweep lease). Stop every instance, wait 5 minutes for the lease to lapse, then run the migration again.",
+    );
+  }
   for (const name of ["cases", "conversations", "jobs"] as const) {
     const old = await exists(store.database, TENANT_CONTAINERS[name]);
     if (!old) continue;
     for await (const page of pages(old, "SELECT * FROM c")) {
       for (const document of page) {
+        const copy = renamed(document, trustOf);
         try {
-          await store.containers[name].items.create(renamed(document, trustOf));
+          await store.containers[name].items.create(copy);
           counts.copied += 1;
         } catch (error) {
           if (statusOf(error) !== 409) throw error;
+          // Copied by an earlier run, or a clash on a unique key (a case's reference): only the first is fine.
+          const there = await store.containers[name]
+            .item(String(copy.id), String(copy.trustId))
+            .read()
+            .then(
+              (r) => r.resource as unknown,
+              () => undefined,
+            );
+          if (!there)
+            throw new MigrationError(
+              `A document of ${TENANT_CONTAINERS[name]} (id ${String(copy.id)}) clashes with another in ${CONTAINERS[name].id}, such as two cases with one reference in one trust: check --assign`,
+            );
           counts.alreadyThere += 1;
         }
       }
       log.info({ container: CONTAINERS[name].id, ...counts }, "Migrating: copied a page");
     }
   }
-  // Events keep their container (partitioned by case): rewritten in place, each only while it still says tenantId.
-  // The first page again each time, since a rewritten event leaves the query's results (no continuation to lose).
-  for (;;) {
-    const { resources } = await store.containers.events.items.query<Record<string, unknown>>("SELECT TOP 100 * FROM c WHERE IS_DEFINED(c.tenantId)").fetchAll();
-    let rewritten = 0;
-    for (const document of resources) {
-      try {
-        await store.containers.events
-          .item(document.id as string, document.caseId as string)
-          .replace(renamed(document, trustOf), { accessCondition: { type: "IfMatch", condition: document._etag as string } });
-        rewritten += 1;
-      } catch (error) {
-        if (statusOf(error) !== 412) throw error; // rewritten meanwhile by another run
-      }
-    }
-    counts.eventsRewritten += rewritten;
-    if (resources.length === 0 || rewritten === 0) break;
-  }
-  await store.containers.jobs.items.upsert({ ...MIGRATION_MARKER, docType: "migration", migratedAt: new Date().toISOString(), ...counts });
+  await store.containers.jobs.items.upsert({ ...MIGRATION_MARKER, docType: "migration", migratedAt: now().toISOString(), ...counts });
   return counts;
 }
 
-/** `--assign <tenant id>=<trust id>` (repeatable), `--again`. */
-export function parseArguments(argv: readonly string[]): { assigned: Map<string, string>; again: boolean } {
+/** `--assign <tenant id>=<trust id>` (repeatable). */
+export function parseArguments(argv: readonly string[]): { assigned: Map<string, string> } {
   const assigned = new Map<string, string>();
-  let again = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === "--again") again = true;
-    else if (arg === "--assign" && argv[i + 1]) {
+    if (arg === "--assign" && argv[i + 1]) {
       const [tenant, trust] = argv[++i].split("=");
       if (!tenant || !trust) throw new MigrationError(`--assign takes <tenant id>=<trust id> (it is "${argv[i]}")`);
       assigned.set(tenant.trim().toLowerCase(), trust.trim());
-    } else throw new MigrationError(`Unknown argument "${arg}": npm run migrate [-- --assign <tenant id>=<trust id>] [--again]`);
+    } else throw new MigrationError(`Unknown argument "${arg}": npm run migrate [-- --assign <tenant id>=<trust id>]`);
   }
-  return { assigned, again };
+  return { assigned };
 }
 
 async function main(): Promise<void> {
@@ -167,7 +178,7 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(2);
   }
-  const { assigned, again } = parseArguments(process.argv.slice(2));
+  const { assigned } = parseArguments(process.argv.slice(2));
   if (!config.cosmos) {
     console.log("The embedded store keeps nothing between runs: there is nothing to migrate. Set COSMOS_ENDPOINT to migrate an Azure Cosmos DB database.");
     return;
@@ -178,13 +189,10 @@ async function main(): Promise<void> {
       : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) };
   const store = await openStore({ account, database: config.cosmosDatabase, skipMigrationCheck: true }, log);
   try {
-    const result = await migrateTenantData(store, trustForTenant(config.trusts, assigned), log, { again });
-    if (result === "already-done") console.log("This database was migrated already: nothing to do (--again copies anything missing).");
+    const result = await migrateTenantData(store, trustForTenant(config.trusts, assigned), log);
+    if (result === "already-done") console.log("This database was migrated already: nothing to do.");
     else if (result === "nothing-to-do") console.log("This database holds no release 0.1 containers: nothing to migrate.");
-    else
-      console.log(
-        `Migrated: ${result.copied} documents copied, ${result.alreadyThere} already there, ${result.eventsRewritten} timeline entries rewritten. PALS Desk can start.`,
-      );
+    else console.log(`Migrated: ${result.copied} documents copied, ${result.alreadyThere} already there. PALS Desk can start.`);
   } finally {
     await store.close();
   }

@@ -227,3 +227,41 @@ describe("a trust whose team Teams can't list (real HTTP)", function () {
     assert.doesNotMatch(await say("my cases", ANNA), /couldn't check your team membership just now\. Try again/);
   });
 });
+
+describe("one trust configured in a shared tenant (real HTTP)", function () {
+  this.timeout(30_000);
+  let t: TestBot;
+  const TEAM_D = { id: "19:pals-dunmore@thread.tacv2", name: "Dunmore PALS" };
+  const GUEST = user(8, "Gail, a guest from a supplier");
+
+  before(async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "trusts-")), "trusts.json");
+    fs.writeFileSync(file, JSON.stringify({ trusts: [{ id: "RDD", tenantId: TENANT_ID, roles: { officers: { teams: [TEAM_D.id] } } }] }));
+    t = await startTestBot({ env: { TRUSTS_FILE: file }, now: () => NOW });
+    t.connector.setTeamMembers(TEAM_D.id, [{ ...ANNA }, { ...GUEST, userRole: "guest" }]);
+  });
+  after(async () => t.close());
+
+  async function say(text: string, from: TeamsUser): Promise<string> {
+    t.connector.reset();
+    await t.send(personalMessage(text, { serviceUrl: t.connector.url, from }));
+    return t.connector.sentActivities.map((a) => `${a.text ?? ""}\n${cardText(cardOf(a))}`).join("\n");
+  }
+  const remembered = async (who: TeamsUser) =>
+    (
+      await t.bot.store.containers.conversations.items
+        .query({ query: "SELECT VALUE c.id FROM c WHERE c.aadObjectId = @id", parameters: [{ name: "@id", value: who.aadObjectId }] })
+        .fetchAll()
+    ).resources.length;
+
+  it("does not make everyone in the tenant that trust's: someone with no role is in no trust, and is not remembered", async () => {
+    assert.doesNotMatch(await say("my cases", ANNA), /PALS Desk works for the PALS teams/);
+    assert.match(await say("my cases", OUTSIDER), new RegExp(NO_TRUST.slice(0, 40)));
+    assert.equal(await remembered(OUTSIDER), 0);
+    assert.ok((await remembered(ANNA)) > 0, "the officer is remembered");
+  });
+
+  it("gives a team's guest from another organisation no role from it", async () => {
+    assert.match(await say("my cases", GUEST), new RegExp(NO_TRUST.slice(0, 40)));
+  });
+});

@@ -73,7 +73,10 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
       (error: unknown) => error instanceof StoreUnavailableError && error.code === "not-migrated" && /npm run migrate/.test(error.message),
     );
     const result = await migrateTenantData(before, trustForTenant(undefined, new Map()), quiet());
-    assert.deepEqual(result, { copied: DOCUMENTS, alreadyThere: 0, eventsRewritten: RELEASE_01.containers.events.length });
+    assert.deepEqual(result, { copied: DOCUMENTS, alreadyThere: 0 });
+    // The timeline is never rewritten: release 0.1's entries stay as they were written.
+    const { resources } = await before.containers.events.items.query("SELECT VALUE COUNT(1) FROM c WHERE IS_DEFINED(c.tenantId)").fetchAll();
+    assert.equal(resources[0], RELEASE_01.containers.events.length);
     await open("pals");
   });
 
@@ -104,6 +107,10 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
       const first = CASES.find((c) => c.reference === "PALS-2026-000001")!;
       const card = await t.press("case.refresh", { caseId: first.id }, OFFICER);
       assert.match(JSON.stringify(card.value), /Rang the ward/);
+      // Its timeline, read from release 0.1's entries as they were written.
+      const timeline = await t.press("case.timeline", { caseId: first.id }, OFFICER);
+      assert.match(cardText(timeline.value), /Note added/);
+      assert.match(cardText(timeline.value), /Complaint logged/);
       // The high-risk alert release 0.1 sent is not sent again.
       t.connector.reset();
       await t.bot.jobs.sweepNow();
@@ -151,11 +158,35 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
     const second = await migrateTenantData(store, trustForTenant(undefined, new Map()), quiet());
     assert.ok(second !== "already-done" && second !== "nothing-to-do");
     assert.deepEqual({ copied: second.copied + 7, alreadyThere: second.alreadyThere }, { copied: DOCUMENTS, alreadyThere: 7 });
-    assert.equal(await migrateTenantData(store, trustForTenant(undefined, new Map()), quiet()), "already-done");
-    const again = await migrateTenantData(store, trustForTenant(undefined, new Map()), quiet(), { again: true });
-    assert.deepEqual(again, { copied: 0, alreadyThere: DOCUMENTS, eventsRewritten: 0 });
+    assert.equal(await migrateTenantData(store, trustForTenant(undefined, new Map()), quiet()), "already-done", "a finished run is not repeated");
     const { resources } = await store.containers.cases.items.query("SELECT VALUE COUNT(1) FROM c").fetchAll();
     assert.equal(resources[0], RELEASE_01.containers.cases.length, "nothing copied twice");
+  });
+
+  it("refuses while an earlier PALS Desk still runs (its sweep lease is held), and copies nothing", async () => {
+    const store = await open("pals", true);
+    await fillAsRelease01(store.database);
+    const oldJobs = store.database.container(TENANT_CONTAINERS.jobs);
+    const { resource: lease } = await oldJobs.item("sweep-lease", "_system").read<Record<string, unknown>>();
+    await oldJobs.items.upsert({ ...lease, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    await assert.rejects(
+      migrateTenantData(store, trustForTenant(undefined, new Map()), quiet()),
+      (error: unknown) => error instanceof MigrationError && /still running/.test(error.message),
+    );
+    const { resources } = await store.containers.cases.items.query("SELECT VALUE COUNT(1) FROM c").fetchAll();
+    assert.equal(resources[0], 0);
+  });
+
+  it("stops, saying why, when a copy clashes with another document (two cases with one reference in one trust)", async () => {
+    const store = await open("pals", true);
+    await fillAsRelease01(store.database);
+    const first = CASES.find((c) => c.reference === "PALS-2026-000001")!;
+    await store.containers.cases.items.create({ ...first, id: randomUUID(), tenantId: undefined, trustId: TENANT_ID });
+    await assert.rejects(
+      migrateTenantData(store, trustForTenant(undefined, new Map()), quiet()),
+      (error: unknown) => error instanceof MigrationError && /clashes/.test(error.message),
+    );
+    await assert.rejects(open("pals"), { code: "not-migrated" }, "no marker: the bot still does not start");
   });
 
   it("a fresh database has nothing to migrate", async () => {
@@ -166,8 +197,8 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
   it("asks whose data it is when the tenant is shared by several trusts, or has none", () => {
     const two = parseTrusts({
       trusts: [
-        { id: "RAA", tenantId: TENANT_ID, roles: {} },
-        { id: "RBB", tenantId: TENANT_ID, roles: {} },
+        { id: "RAA", name: "Aldermoor", tenantId: TENANT_ID, roles: {} },
+        { id: "RBB", name: "Bramley", tenantId: TENANT_ID, roles: {} },
       ],
     });
     assert.ok(two.ok);
@@ -180,5 +211,6 @@ describe("npm run migrate: a store written by release 0.1 (by tenant) moves to c
     assert.throws(() => trustForTenant(two.trusts, parseArguments(["--assign", `${TENANT_ID}=RCC`]).assigned)(TENANT_ID), /no trust RCC/);
     assert.throws(() => trustForTenant(ONE_TRUST("0b0b0b0b-0000-4000-8000-0000000000bb"), new Map())(TENANT_ID), /has no trust in that tenant/);
     assert.throws(() => parseArguments(["--assgin"]), /Unknown argument/);
+    assert.throws(() => trustForTenant(undefined, parseArguments(["--assign", `${TENANT_ID}=RXX`]).assigned), /--assign needs TRUSTS_FILE/);
   });
 });

@@ -154,6 +154,11 @@ describe("the six-month period of SI 2009/309 reg 14(2)(b): six months beginning
   // where that month has no such date, on its last day.
   for (const [received, lastDay, why] of [
     ["2026-03-10", "2026-09-09", "mid-month: 10 March to 9 September"],
+    ["2026-03-01", "2026-08-31", "from the 1st: to the end of the sixth month, 31 August"],
+    ["2026-05-01", "2026-10-31", "1 May to 31 October"],
+    ["2026-12-01", "2027-05-31", "1 December to 31 May"],
+    ["2026-08-29", "2027-02-28", "no 29 February in 2027: to 28 February"],
+    ["2026-08-28", "2027-02-27", "28 August to 27 February"],
     ["2026-03-31", "2026-09-30", "month end: 31 March to 30 September"],
     ["2026-08-31", "2027-02-28", "no 30 February: 31 August to 28 February"],
     ["2026-09-01", "2027-02-28", "1 September to the end of February"],

@@ -91,9 +91,9 @@ describe("the trust of an answer a case addresses to one person (a lead or actio
     file,
     JSON.stringify({
       trusts: [
-        { id: "RAA", tenantId: TENANT, roles: { officers: { people: [OLIVIA] } } },
-        { id: "RBB", tenantId: TENANT, roles: {} },
-        { id: "RZZ", tenantId: OTHER_TENANT, roles: {} },
+        { id: "RAA", name: "Aldermoor", tenantId: TENANT, roles: { officers: { people: [OLIVIA] } } },
+        { id: "RBB", name: "Bramley", tenantId: TENANT, roles: {} },
+        { id: "RZZ", name: "Zedbury", tenantId: OTHER_TENANT, roles: {} },
       ],
     }),
   );
@@ -141,7 +141,10 @@ describe("the trust of an answer a case addresses to one person (a lead or actio
         ],
       }),
     );
-    assert.throws(() => parseConfig({ TRUSTS_FILE: bad }), /also trust 0's id[\s\S]*a team belongs to one trust/);
+    assert.throws(
+      () => parseConfig({ TRUSTS_FILE: bad }),
+      /trusts\.0\.name: needed when the file lists more than one trust[\s\S]*also trust 0's id[\s\S]*a team belongs to one trust/,
+    );
     assert.throws(() => parseConfig({ TRUSTS_FILE: file, ROLE_OFFICERS: OLIVIA }), /ROLE_OFFICERS must be unset when TRUSTS_FILE is set/);
   });
 });

@@ -89,6 +89,12 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     },
   }));
   const problems: string[] = [];
+  // Letters and reports are signed with the trust's name: with several trusts, TRUST_NAME can't stand in.
+  if (trusts.length > 1)
+    trusts.forEach(
+      (trust, index) =>
+        void (trust.name === undefined && problems.push(`trusts.${index}.name: needed when the file lists more than one trust (letters and reports carry it)`)),
+    );
   const ids = new Map<string, number>();
   const teams = new Map<string, string>();
   trusts.forEach((trust, index) => {
@@ -111,17 +117,15 @@ export function teamsOf(trust: Trust): string[] {
 }
 
 /**
- * Which trust an activity belongs to, before any role is read: the trust that lists the conversation's team;
- * else, when the tenant holds one trust only, that trust; else undecided (the person's roles decide).
+ * Which trust an activity belongs to, before any role is read: the trust that lists the conversation's team; else
+ * undecided, and the person's roles decide. A trusts file never gives a whole tenant to a trust: on NHSmail one
+ * trust configured is still one of many in the tenant.
  */
 export function trustOfConversation(trusts: readonly Trust[], tenantId: string, teamId: string | undefined): Trust | "by-person" | undefined {
   const inTenant = trusts.filter((t) => t.tenantId === tenantId.toLowerCase());
   if (inTenant.length === 0) return undefined;
-  if (teamId) {
-    const owner = inTenant.find((t) => teamsOf(t).includes(teamId));
-    if (owner) return owner;
-  }
-  return inTenant.length === 1 ? inTenant[0] : "by-person";
+  const owner = teamId ? inTenant.find((t) => teamsOf(t).includes(teamId)) : undefined;
+  return owner ?? "by-person";
 }
 
 /** The trusts of a tenant, in the file's order. */

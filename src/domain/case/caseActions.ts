@@ -420,6 +420,7 @@ function orList(words: string[]): string {
  * reason for the delay, and why a fair investigation is still possible); the reason goes on the timeline only.
  */
 export function waiveTimeLimit(current: Case, reason: string, ctx: ActionContext): ActionResult {
+  if (current.status !== "open" || current.retiringOn) throw new CaseRuleError(CLOSED_MESSAGE);
   if (current.type !== "complaint" || !current.flags.includes("out-of-time")) {
     throw new CaseRuleError("Only a complaint flagged out of time needs the time limit set aside.");
   }

@@ -52,16 +52,26 @@ export interface CaseEvent {
   readonly changes?: readonly { readonly field: string; readonly before?: unknown; readonly after?: unknown }[];
 }
 
-/** A stored timeline entry, checked when read back (unknown keys, such as Cosmos DB's own, are dropped). */
-export const CaseEventSchema = z.object({
-  id: z.string().min(1),
-  caseId: z.string().min(1),
-  trustId: z.string().min(1),
-  reference: z.string(),
-  kind: z.enum(CASE_EVENT_KINDS),
-  at: z.string(),
-  by: z.object({ aadObjectId: z.string(), name: z.string() }),
-  summary: z.string(),
-  detail: z.string().optional(),
-  changes: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
-});
+/**
+ * A stored timeline entry, checked when read back (unknown keys, such as Cosmos DB's own, are dropped). The
+ * timeline is never rewritten, not even by `npm run migrate`: an entry written by release 0.1 names its tenant
+ * (`tenantId`), read here as its partition of the day. Entries are found by case, never by this field.
+ */
+export const CaseEventSchema = z.preprocess(
+  (stored) =>
+    stored !== null && typeof stored === "object" && !("trustId" in stored) && "tenantId" in stored
+      ? { ...stored, trustId: (stored as { tenantId: unknown }).tenantId }
+      : stored,
+  z.object({
+    id: z.string().min(1),
+    caseId: z.string().min(1),
+    trustId: z.string().min(1),
+    reference: z.string(),
+    kind: z.enum(CASE_EVENT_KINDS),
+    at: z.string(),
+    by: z.object({ aadObjectId: z.string(), name: z.string() }),
+    summary: z.string(),
+    detail: z.string().optional(),
+    changes: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
+  }),
+);

@@ -75,7 +75,9 @@ export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineR
  * received 1 September, six months end on 28 (or 29) February; received 29 February 2028, on 28 August 2028.
  */
 export function lastDayOfPeriodBeginningWith(firstDay: string, months: number): string {
-  return addCalendarMonths(addCalendarDays(firstDay, -1), months);
+  const sameDayLater = addCalendarMonths(firstDay, months);
+  // addCalendarMonths lands on the month's last day when the month has no such date: then that day is the last.
+  return sameDayLater.slice(8) === firstDay.slice(8) ? addCalendarDays(sameDayLater, -1) : sameDayLater;
 }
 
 /** The backstop deadline's name under these rules: "6-month limit". */

@@ -154,6 +154,7 @@ export async function identify(incoming: Incoming, config: Config, roles: RoleDi
     ok: true,
     caller: { trustId: found.trustId, ...person, roles: found.roles },
     ...(found.unchecked ? { rolesUnchecked: true } : {}),
+    ...("addressed" in found ? { addressedOnly: true } : {}),
   };
 }
 
@@ -169,10 +170,12 @@ async function inTrusts(
   const decided = trustOfConversation(trusts, tenant, incoming.channel.teamId);
   if (decided && decided !== "by-person") return { trustId: decided.id, ...(await roles.lookup(decided.id, aadObjectId)) };
   let unchecked = false;
-  for (const trust of trustsOfTenant(trusts, tenant)) {
-    const found = await roles.lookup(trust.id, aadObjectId);
-    if (found.roles.size > 0) return { trustId: trust.id, roles: found.roles, unchecked: found.unchecked || unchecked };
-    unchecked ||= found.unchecked;
+  // All at once: each may wait on Teams or Graph, and the turn has 5 seconds. The first in the file's order wins.
+  const inTenant = trustsOfTenant(trusts, tenant);
+  const found = await Promise.all(inTenant.map((trust) => roles.lookup(trust.id, aadObjectId)));
+  for (const [index, trust] of inTenant.entries()) {
+    if (found[index].roles.size > 0) return { trustId: trust.id, roles: found[index].roles, unchecked: found.slice(0, index + 1).some((f) => f.unchecked) };
+    unchecked ||= found[index].unchecked;
   }
   // No trust of their own: an answer addressed to them on a card of a trust in their tenant.
   const card = CardTrust.safeParse(incoming.value);

@@ -11,7 +11,15 @@ const PAGE_SIZE = 500;
 const MAX_PAGES = 20;
 
 /** A member as Teams lists it; bots and entries without an Entra ID object id are left out. */
-const Member = z.object({ id: z.string().min(1).max(200), name: z.string().max(200).optional(), aadObjectId: z.string().trim().min(1).max(100) });
+const Member = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+  aadObjectId: z.string().trim().min(1).max(100),
+  userRole: z.string().max(50).optional(),
+});
+
+/** Guests from other organisations (and anonymous members) are in a team, but are not its staff: no role, not assignable. */
+const NOT_STAFF = new Set(["guest", "anonymous"]);
 
 export type TeamMembersReader = (tenantId: string, team: TeamAddress) => Promise<StaffMember[]>;
 
@@ -25,7 +33,8 @@ export function teamMembersReader(adapter: TeamsAdapter, botAppId: string): Team
         const result = await TeamsInfo.getPagedTeamMembers(context, team.teamId, PAGE_SIZE, continuationToken);
         for (const account of result?.members ?? []) {
           const member = Member.safeParse(account);
-          if (member.success) members.push({ aadObjectId: member.data.aadObjectId, name: member.data.name ?? "", teamsUserId: member.data.id });
+          if (member.success && !NOT_STAFF.has((member.data.userRole ?? "").toLowerCase()))
+            members.push({ aadObjectId: member.data.aadObjectId, name: member.data.name ?? "", teamsUserId: member.data.id });
         }
         continuationToken = result?.continuationToken || undefined;
         if (!continuationToken) break;

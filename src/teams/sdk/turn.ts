@@ -10,6 +10,8 @@ export type Identified =
       readonly ok: true;
       readonly caller: Caller;
       /** Some roles could not be checked (Entra ID groups unreadable): the caller has only those confirmed. */ readonly rolesUnchecked?: true;
+      /** In no trust: here only to answer what a case addressed to them (identity.ts ADDRESSED_VERBS); nothing of theirs is kept. */
+      readonly addressedOnly?: true;
     }
   | {
       readonly ok: false;
