@@ -165,7 +165,15 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const wales = cardText(complaintsProcessCard(directory, walesRules().deadlines));
       assert.match(wales, /within \*\*5 working days\*\*/);
       assert.match(wales, /often 30 working days/);
-      assert.match(cardText(complaintsProcessCard(directory)), /often 25 to 60 working days/);
+      const england = cardText(complaintsProcessCard(directory));
+      assert.match(england, /often 25 to 60 working days/);
+      // Regs 13-14 as written: the time is agreed (or set by the trust and told in writing); six months is the law's limit.
+      assert.match(england, /our practice, not a legal limit\)[\s\S]*If you'd rather not discuss it, we set the time ourselves and tell you in writing/);
+      assert.match(
+        england,
+        /By law the response is due within \*\*6 months\*\* of the day we received your complaint, unless you agree a longer time with us before then/,
+      );
+      assert.doesNotMatch(england, /If we can't agree a time/);
     });
   });
 
