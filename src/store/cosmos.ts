@@ -166,23 +166,33 @@ async function existingDatabase(client: CosmosClient, id: string): Promise<Datab
  * empty to this release: it does not start, and says what to do.
  */
 async function refuseUnmigrated(database: Database, jobs: Container): Promise<void> {
-  try {
-    await database.container(TENANT_CONTAINERS.cases).read();
-  } catch (error) {
-    if (statusOf(error) === 404) return;
-    throw error;
-  }
-  try {
-    const marker = await jobs.item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId).read();
-    if (marker.resource) return;
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
+  if (!(await containerIfPresent(database, TENANT_CONTAINERS.cases)) || (await migrationFinished(jobs))) return;
   throw new StoreUnavailableError(
     `The Cosmos DB database "${database.id}" holds cases from an earlier PALS Desk, kept by tenant (container "${TENANT_CONTAINERS.cases}"), that are not yet ` +
       "copied to this release's containers, kept by trust. Stop every running PALS Desk, run npm run migrate with the same settings, then start this one (docs/operations.md: Upgrading from release 0.1).",
     "not-migrated",
   );
+}
+
+/** The container of that id, or undefined when the database has none (release 0.1's, say). */
+export async function containerIfPresent(database: Database, id: string): Promise<Container | undefined> {
+  try {
+    await database.container(id).read();
+    return database.container(id);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Whether `npm run migrate` finished in this database: its marker is in the jobs container. */
+export async function migrationFinished(jobs: Container): Promise<boolean> {
+  try {
+    return (await jobs.item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId).read()).resource !== undefined;
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
 }
 
 async function existingContainer(database: Database, shape: (typeof CONTAINERS)[ContainerName]): Promise<Container> {

@@ -6,13 +6,13 @@
 // a stop finishes the job; once finished it is not run again. The old containers are kept. Every running PALS Desk
 // must be stopped first: what an old instance writes after its container was copied would not be copied, so the
 // migration refuses while release 0.1's sweep lease is held.
-import type { Container, Database } from "@azure/cosmos";
+import type { Container } from "@azure/cosmos";
 import { loadConfig, type Config } from "../config";
 import { trustsOfTenant, type Trust } from "../domain";
 import { cosmosCredential } from "../entra/credentials";
 import { createLogger, errorFacts, type Logger } from "../logger";
 import { statusOf } from "../store/documents";
-import { CONTAINERS, MIGRATION_MARKER, openStore, TENANT_CONTAINERS, type Store } from "../store/cosmos";
+import { CONTAINERS, containerIfPresent, MIGRATION_MARKER, migrationFinished, openStore, TENANT_CONTAINERS, type Store } from "../store/cosmos";
 
 export class MigrationError extends Error {
   override name = "MigrationError";
@@ -68,16 +68,6 @@ export interface MigrationCounts {
   alreadyThere: number;
 }
 
-async function exists(database: Database, id: string): Promise<Container | undefined> {
-  try {
-    await database.container(id).read();
-    return database.container(id);
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  }
-}
-
 /** Pages of 100 documents, so a store of any size is copied in bounded memory. */
 async function* pages(container: Container, query: string): AsyncGenerator<Record<string, unknown>[]> {
   const iterator = container.items.query<Record<string, unknown>>(query, { maxItemCount: 100 });
@@ -106,24 +96,17 @@ export async function migrateTenantData(
   now: () => Date = () => new Date(),
 ): Promise<MigrationCounts | "already-done" | "nothing-to-do"> {
   const counts: MigrationCounts = { copied: 0, alreadyThere: 0 };
-  const marker = await store.containers.jobs
-    .item(MIGRATION_MARKER.id, MIGRATION_MARKER.trustId)
-    .read<Record<string, unknown>>()
-    .then(
-      (r) => r.resource,
-      (error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)),
-    );
   // Once finished, never again: it would bring back what this release has since deleted under retention.
-  if (marker) return "already-done";
-  if (!(await exists(store.database, TENANT_CONTAINERS.cases))) return "nothing-to-do";
-  const oldJobs = await exists(store.database, TENANT_CONTAINERS.jobs);
+  if (await migrationFinished(store.containers.jobs)) return "already-done";
+  if (!(await containerIfPresent(store.database, TENANT_CONTAINERS.cases))) return "nothing-to-do";
+  const oldJobs = await containerIfPresent(store.database, TENANT_CONTAINERS.jobs);
   if (oldJobs && (await oldInstanceRunning(oldJobs, now()))) {
     throw new MigrationError(
       "An earlier PALS Desk is still running (it holds its sweep lease). Stop every instance, wait 5 minutes for the lease to lapse, then run the migration again.",
     );
   }
   for (const name of ["cases", "conversations", "jobs"] as const) {
-    const old = await exists(store.database, TENANT_CONTAINERS[name]);
+    const old = await containerIfPresent(store.database, TENANT_CONTAINERS[name]);
     if (!old) continue;
     for await (const page of pages(old, "SELECT * FROM c")) {
       for (const document of page) {
