@@ -210,15 +210,7 @@ function groupRoles(config: Config, log: Logger, now: () => Date, entra: StartOp
     { tenants: config.roleGroups.tenants, groups: Object.values(config.roleGroups.byRole).reduce((n, ids) => n + ids.length, 0) },
     "Roles are also read from Entra ID security groups (Microsoft Graph)",
   );
-  return new GraphGroupRoles({
-    groups: config.roleGroups.byRole,
-    tenants: config.roleGroups.tenants,
-    credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
-    log,
-    now: () => now().getTime(),
-    graphBaseUrl: entra?.graphBaseUrl,
-    fetch: entra?.fetch,
-  });
+  return graphGroupRoles(bot, config.roleGroups.byRole, config.roleGroups.tenants, log, now, entra);
 }
 
 /** Per trust, roles from its Entra ID groups (the trusts file's "groups"), read through Microsoft Graph in its tenant. */
@@ -232,21 +224,30 @@ function trustGroupRoles(config: Config, trusts: readonly Trust[], log: Logger, 
       readonly string[]
     >;
     if (Object.values(groups).every((ids) => ids.length === 0)) continue;
-    sources.set(
-      trust.id,
-      new GraphGroupRoles({
-        groups,
-        tenants: [trust.tenantId],
-        credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
-        log,
-        now: () => now().getTime(),
-        graphBaseUrl: entra?.graphBaseUrl,
-        fetch: entra?.fetch,
-      }),
-    );
+    sources.set(trust.id, graphGroupRoles(bot, groups, [trust.tenantId], log, now, entra));
   }
   if (sources.size > 0) log.info({ trusts: [...sources.keys()] }, "Roles are also read from Entra ID security groups (Microsoft Graph) for these trusts");
   return sources;
+}
+
+/** Group roles read through Microsoft Graph with the bot's identity, in the given tenants only. */
+function graphGroupRoles(
+  bot: NonNullable<Config["bot"]>,
+  groups: ConstructorParameters<typeof GraphGroupRoles>[0]["groups"],
+  tenants: readonly string[],
+  log: Logger,
+  now: () => Date,
+  entra: StartOptions["entra"],
+): GraphGroupRoles {
+  return new GraphGroupRoles({
+    groups,
+    tenants,
+    credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
+    log,
+    now: () => now().getTime(),
+    graphBaseUrl: entra?.graphBaseUrl,
+    fetch: entra?.fetch,
+  });
 }
 
 /** Signals this close together are one request to stop (see stopOnSignals). */
