@@ -122,7 +122,7 @@ export function teamsOf(trust: Trust): string[] {
  * trust configured is still one of many in the tenant.
  */
 export function trustOfConversation(trusts: readonly Trust[], tenantId: string, teamId: string | undefined): Trust | "by-person" | undefined {
-  const inTenant = trusts.filter((t) => t.tenantId === tenantId.toLowerCase());
+  const inTenant = trustsOfTenant(trusts, tenantId);
   if (inTenant.length === 0) return undefined;
   const owner = teamId ? inTenant.find((t) => teamsOf(t).includes(teamId)) : undefined;
   return owner ?? "by-person";

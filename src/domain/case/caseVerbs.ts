@@ -218,7 +218,3 @@ export type CaseVerbName = keyof typeof CASE_VERB_DEFINITIONS;
 export type CardVerbAccess = (typeof CASE_VERB_DEFINITIONS)[CaseVerbName]["access"];
 
 export const CASE_VERB_NAMES = Object.keys(CASE_VERB_DEFINITIONS) as CaseVerbName[];
-
-export function isCaseVerbName(value: string): value is CaseVerbName {
-  return Object.prototype.hasOwnProperty.call(CASE_VERB_DEFINITIONS, value);
-}

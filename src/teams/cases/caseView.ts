@@ -368,14 +368,11 @@ function formDrafts(c: Case, draft: Readonly<Record<string, string>>, today: str
   const verbInputs = Object.fromEntries(CASE_VERB_NAMES.flatMap((name) => Object.keys(CASE_VERB_DEFINITIONS[name].inputs)).map((id) => [id, draft[id] ?? ""]));
   return {
     ...verbInputs,
-    note: draft.note ?? "",
     acknowledgedOn: draft.acknowledgedOn ?? today,
     newResponseDate: draft.newResponseDate ?? c.deadlines.respondBy ?? "",
-    responseDateReason: draft.responseDateReason ?? "",
     agreedWithComplainant: draft.agreedWithComplainant ?? "false",
     longerPeriodAgreed: draft.longerPeriodAgreed ?? "false",
     learning: draft.learning ?? c.learning ?? "",
-    reopenReason: draft.reopenReason ?? "",
     investigationDivision: draft.investigationDivision ?? c.division ?? "",
     investigationLead: draft.investigationLead ?? "",
     investigationLeadId: draft.investigationLeadId ?? "",
@@ -389,9 +386,7 @@ function formDrafts(c: Case, draft: Readonly<Record<string, string>>, today: str
     phsoResponseDueOn: draft.phsoResponseDueOn ?? c.ombudsman?.responseDueOn ?? "",
     incidentSystem: draft.incidentSystem ?? c.incidentReference?.system ?? "",
     incidentReference: draft.incidentReference ?? c.incidentReference?.reference ?? "",
-    updateHow: draft.updateHow ?? "",
     updateOn: draft.updateOn ?? today,
-    updateNote: draft.updateNote ?? "",
   };
 }
 
