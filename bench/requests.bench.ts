@@ -18,7 +18,7 @@ const n = (count: number, one: string, many = `${one}s`) => `${count} ${count ==
 type Kind = "read" | "write" | "query" | "queryPlan" | "metadata";
 
 /** Counts what the bot asks of the store, by kind; forwards everything unchanged. */
-class CountingProxy {
+export class CountingProxy {
   private server?: http.Server;
   counts: Record<Kind, number> = { read: 0, write: 0, query: 0, queryPlan: 0, metadata: 0 };
   inFlight = 0;

@@ -4,6 +4,7 @@ import { loadComparison } from "./load.bench";
 import { cosmosRequestsPerOperation } from "./requests.bench";
 import { findAndReportScaling } from "./scaling.bench";
 import { sweepScaling } from "./sweep.bench";
+import { inboxFigures } from "./inbox.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await cosmosRequestsPerOperation();
   await sweepScaling();
   await findAndReportScaling();
+  await inboxFigures();
 }
 
 main().then(

@@ -222,6 +222,23 @@ resource jobsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
   }
 }
 
+resource inboxContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'trust-inbox'
+  properties: {
+    resource: {
+      id: 'trust-inbox'
+      partitionKey: {
+        paths: [
+          '/trustId'
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+    }
+  }
+}
+
 // The bot's identity may read and write items (data plane only: it cannot change the account or its keys).
 resource cosmosDataRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
   parent: cosmos
@@ -303,6 +320,7 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     eventsContainer
     conversationsContainer
     jobsContainer
+    inboxContainer
   ]
 }
 

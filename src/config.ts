@@ -132,6 +132,32 @@ const SettingsSchema = z
     FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
     RULES_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
     TRUSTS_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
+    MAILBOX: z.preprocess(emptyAsUndefined, z.enum(["folder", "graph", "off"], { message: "folder, graph or off" }).optional()),
+    MAILBOX_DIR: z.preprocess(emptyAsUndefined, z.string().trim().default(".data/mailbox")),
+    MAILBOX_ADDRESSES: z.preprocess(
+      (value) =>
+        (typeof value === "string" ? value : "")
+          .split(",")
+          .map((item) => item.trim().toLowerCase())
+          .filter((item) => item.length > 0),
+      z.array(z.string().email("a comma-separated list of email addresses")).max(10),
+    ),
+    MAILBOX_TRUST: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().max(64).optional()),
+    MAIL_POLL_SECONDS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ invalid_type_error: "a number of seconds" })
+        .int("a whole number")
+        .min(10, "at least 10 seconds")
+        .max(3600, "at most 3600 seconds")
+        .default(60),
+    ),
+    PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the https:// address Teams and Microsoft Graph reach PALS Desk at").optional()),
+    MAIL_CLIENT_STATE: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(24, "at least 24 characters (a long random secret)").max(128, "at most 128 characters").optional(),
+    ),
+    DOCUMENTS_DIR: z.preprocess(emptyAsUndefined, z.string().trim().default(".data/documents")),
   })
   .superRefine((settings, ctx) => {
     // One place says who belongs to which trust: with a trusts file, roles and tenants live there.
@@ -293,6 +319,21 @@ export interface Config {
   readonly trusts?: readonly Trust[];
   /** The trusts file read (absolute path), for the start-up log. */
   readonly trustsFile?: string;
+  /**
+   * The PALS inbox: where each trust's shared mailbox is read from. `folder` (the embedded default): .eml files
+   * under `dir`; `graph`: Microsoft Graph with the bot's identity; undefined: no mailbox is read.
+   */
+  readonly mailbox?: {
+    readonly kind: "folder" | "graph";
+    readonly mailboxes: readonly { readonly trustId: string; readonly address: string }[];
+    readonly dir: string;
+    readonly pollSeconds: number;
+    /** Graph change notifications go to `${publicUrl}/api/mail/notifications`; without it, delta polling only. */
+    readonly publicUrl?: string;
+    readonly clientState?: string;
+  };
+  /** Where attachments are kept (absolute path): the embedded default's document store. */
+  readonly documentsDir: string;
 }
 
 /** The name that signs a trust's letters and heads its reports: its name in the trusts file, else TRUST_NAME. */
@@ -363,6 +404,55 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     rules: rules.rules,
     rulesFile: rules.file,
     ...(trusts.trusts ? { trusts: trusts.trusts, trustsFile: trusts.file } : {}),
+    ...mailboxOf(s, trusts.trusts),
+    documentsDir: path.resolve(s.DOCUMENTS_DIR),
+  };
+}
+
+/**
+ * The PALS inbox's settings. A mailbox belongs to one trust: the trusts file lists each trust's; without one,
+ * MAILBOX_ADDRESSES belong to MAILBOX_TRUST (else the only tenant in ALLOWED_TENANT_IDS). On the embedded default
+ * (no MicrosoftAppId) the folder mailbox is on unless MAILBOX=off.
+ */
+function mailboxOf(s: Settings, trusts: readonly Trust[] | undefined): Pick<Config, "mailbox"> {
+  const kind = s.MAILBOX ?? (s.MicrosoftAppId ? "off" : "folder");
+  if (kind === "off") return {};
+  const fallbackTrust = s.MAILBOX_TRUST ?? (s.ALLOWED_TENANT_IDS.length === 1 ? s.ALLOWED_TENANT_IDS[0].toLowerCase() : undefined);
+  const mailboxes = trusts
+    ? trusts.flatMap((t) => t.mailboxes.map((address) => ({ trustId: t.id, address })))
+    : fallbackTrust
+      ? (s.MAILBOX_ADDRESSES.length > 0 ? s.MAILBOX_ADDRESSES : kind === "folder" ? ["pals@trust.example"] : []).map((address) => ({
+          trustId: fallbackTrust,
+          address,
+        }))
+      : [];
+  if (trusts && kind === "folder" && mailboxes.length === 0 && s.MAILBOX_TRUST) {
+    const trust = trusts.find((t) => t.id.toLowerCase() === s.MAILBOX_TRUST);
+    if (trust) mailboxes.push({ trustId: trust.id, address: "pals@trust.example" });
+  }
+  if (mailboxes.length === 0) {
+    if (!s.MAILBOX) return {}; // the embedded default, with no trust named for its folder: no inbox, said at start-up
+    throw new ConfigError([
+      trusts
+        ? `MAILBOX=${kind} needs at least one trust in TRUSTS_FILE with "mailboxes": ["pals.trust@nhs.net"]`
+        : `MAILBOX=${kind} needs MAILBOX_TRUST (the trust id, without a trusts file the tenant id) and, for graph, MAILBOX_ADDRESSES`,
+    ]);
+  }
+  if (kind === "graph" && !s.MicrosoftAppId) throw new ConfigError(["MAILBOX=graph needs MicrosoftAppId: the mailbox is read with the bot's identity"]);
+  if (kind === "graph" && s.PUBLIC_URL && !s.MAIL_CLIENT_STATE) {
+    throw new ConfigError([
+      "MAIL_CLIENT_STATE must be set (a long random secret) when PUBLIC_URL and MAILBOX=graph are: Microsoft Graph's notifications carry it",
+    ]);
+  }
+  return {
+    mailbox: {
+      kind,
+      mailboxes,
+      dir: path.resolve(s.MAILBOX_DIR),
+      pollSeconds: s.MAIL_POLL_SECONDS,
+      ...(s.PUBLIC_URL ? { publicUrl: s.PUBLIC_URL.replace(/\/$/, "") } : {}),
+      ...(s.MAIL_CLIENT_STATE ? { clientState: s.MAIL_CLIENT_STATE } : {}),
+    },
   };
 }
 

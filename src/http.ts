@@ -1,4 +1,4 @@
-// PALS Desk's HTTP server (restify): the Teams endpoint behind the turn queue, the sweep endpoint, one-time
+// PALS Desk's HTTP server (restify): the Teams endpoint behind the turn queue, the sweep endpoint, Graph's mail notifications, one-time
 // downloads and the health probes, with the limits every request meets first. src/index.ts builds what it serves.
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
@@ -22,10 +22,15 @@ export interface HttpParts {
   readonly jobs: Jobs;
   readonly store: Store;
   readonly downloads: DownloadShelf;
+  /** Microsoft Graph's mail change notifications (src/mail/graphMailbox.ts handleNotification); absent: 404. */
+  readonly mailNotifications?: (request: { query: Record<string, unknown>; body: unknown }) => { status: number; contentType: string; body: string };
 }
 
 /** The server with every route, not yet listening, and the work in progress it tracks for a clean stop. */
-export function httpServer({ config, log, teams, jobs, store, downloads }: HttpParts): { server: restify.Server; inFlight: ReturnType<typeof workInProgress> } {
+export function httpServer({ config, log, teams, jobs, store, downloads, mailNotifications }: HttpParts): {
+  server: restify.Server;
+  inFlight: ReturnType<typeof workInProgress>;
+} {
   const server = restify.createServer({ name: "pals-desk", handleUncaughtExceptions: false });
   const inFlight = workInProgress(server.server);
   // restify counts a gzip body's compressed bytes only, so a small gzip bomb could fill the memory: the Bot
@@ -86,6 +91,30 @@ export function httpServer({ config, log, teams, jobs, store, downloads }: HttpP
     }
     res.send(200, await jobs.sweepNow());
   }
+
+  // Microsoft Graph's change notifications for the shared mailbox: no Bot Framework token (Graph proves itself with
+  // the subscription's clientState, checked by the handler); the body is bounded like every other (1 MB). The
+  // handler answers at once (Graph wants an answer within 3 seconds) and reads the mailbox in the background.
+  server.post("/api/mail/notifications", (req, res, next) => {
+    if (!mailNotifications) {
+      res.send(404, { error: "Mail notifications are off: PALS Desk reads no mailbox through Microsoft Graph." });
+      return next();
+    }
+    const query: Record<string, unknown> = {};
+    for (const [key, value] of new URL(req.url ?? "/", "http://localhost").searchParams) {
+      const before = query[key];
+      query[key] = before === undefined ? value : ([] as unknown[]).concat(before, value);
+    }
+    const answer = mailNotifications({ query, body: req.body as unknown });
+    res.writeHead(answer.status, {
+      "Content-Type": `${answer.contentType}; charset=utf-8`,
+      "Content-Length": Buffer.byteLength(answer.body),
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+    res.end(answer.body);
+    return next();
+  });
 
   // Local mode only (config refuses link delivery with bot credentials): one-time downloads of exports.
   server.get("/api/files/:token", (req, res, next) => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { constants as osConstants } from "node:os";
+import path from "node:path";
 import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "./cases";
 import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
 import { botCredential, cosmosCredential, type TokenServiceOverride } from "./entra/credentials";
@@ -13,6 +14,11 @@ import { LetterTemplateFileError, LetterTemplates } from "./store/letterTemplate
 import { CosmosChannelDirectory, CosmosPeopleDirectory } from "./store/peopleRepository";
 import { loadSignpostingDirectory, SignpostingFileError } from "./store/signpostingFile";
 import { CosmosTimelineRepository } from "./store/timelineRepository";
+import { CosmosInboxRepository, CosmosMailboxStateStore } from "./store/inboxRepository";
+import { FolderDocuments } from "./mail/folderDocuments";
+import { FolderMailbox } from "./mail/folderMailbox";
+import { GraphMailbox } from "./mail/graphMailbox";
+import { parseEmail } from "./mail/parseEmail";
 import { createTeamsEndpoint } from "./teams/app";
 import { prepareCards } from "./teams/cards";
 import { DownloadShelf } from "./teams/reports/downloads";
@@ -23,7 +29,7 @@ import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
 import { TeamMembersCache } from "./teams/access/teamMembers";
 import { CachedTeamRoster } from "./teams/access/teamRoster";
-import { trustTenants, type Trust } from "./domain";
+import { trustTenants, type MailboxSource, type Trust } from "./domain";
 import { httpServer } from "./http";
 
 export interface RunningBot {
@@ -33,6 +39,8 @@ export interface RunningBot {
   readonly jobs: Jobs;
   /** The application layer, for tests and tools that act as the bot does. */
   readonly desk: CaseDesk;
+  /** The PALS inbox's mailbox (undefined when off): tests call catchUp() to read what was dropped in. */
+  readonly mailbox?: MailboxSource;
   /**
    * Stops: accepts no new connections, lets requests in progress finish (at most `graceMs`, default
    * 10 s), stops the sweeps and gives up the sweep lease, then closes the store.
@@ -69,7 +77,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
   const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
-  const { cases, people, channels, outbox, timeline } = repositoriesOf(config, store, now);
+  const repositories = repositoriesOf(config, store, now);
+  const { cases, people, channels, outbox } = repositories;
   // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list or gives no role from it.
   const teamMembers = new TeamMembersCache(teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
   const tenants = trustTenants(config.trusts);
@@ -96,6 +105,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       people,
       channels,
       loadCase: async (trustId, caseId) => (await cases.get(trustId, caseId))?.value,
+      loadEmail: async (trustId, emailId) => (await repositories.inbox.get(trustId, emailId))?.value,
       now,
       outbox,
       adminIdsOf: (trustId) => (config.trusts ? (config.trusts.find((t) => t.id === trustId)?.roles.admin.people ?? []) : config.roles.admin),
@@ -104,9 +114,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       nudgeWindowWorkingDays: config.rules.nudgeWindowWorkingDays,
     }),
     hooks: {
-      records: (item) => item.payload.kind === "investigation-request",
-      alreadySent: (item) => theDesk().investigations.investigationAlreadyPosted(item),
-      sent: (item, delivered, address) => theDesk().investigations.investigationPosted(item, delivered, address),
+      records: (item) => item.payload.kind === "investigation-request" || item.payload.kind === "inbox-email",
+      alreadySent: async (item) => item.payload.kind === "investigation-request" && theDesk().investigations.investigationAlreadyPosted(item),
+      sent: async (item, delivered, address) => {
+        if (item.payload.kind === "inbox-email") {
+          if (delivered.activityId) await theDesk().inbox.triageCardPosted(item.trustId, item.payload.emailId, { address, activityId: delivered.activityId });
+          return;
+        }
+        await theDesk().investigations.investigationPosted(item, delivered, address);
+      },
     },
     log,
     now,
@@ -115,28 +131,36 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     retention: config.retention,
     rules: config.rules,
     finishPendingCases: () => theDesk().jobs.finishPendingCases(),
+    remindOfWaitingEmail: (today, before) => theDesk().jobs.remindOfWaitingEmail(today, before),
     applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
   });
   desk = createCaseDesk(
-    caseDeskDeps(
-      config,
-      { cases, timeline, outbox, people, channels },
-      {
-        roles,
-        team,
-        signposting: signposting.directory,
-        letters,
-        log,
-        now,
-        sendSoon: () => jobs.kick(),
-        sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
-      },
-    ),
+    caseDeskDeps(config, repositories, {
+      roles,
+      team,
+      signposting: signposting.directory,
+      letters,
+      log,
+      now,
+      sendSoon: () => jobs.kick(),
+      sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
+    }),
   );
+  const mailbox = mailboxSource(config, store, log, now, options.entra);
   const downloads = new DownloadShelf(now);
   const teams = createTeamsEndpoint(config, roles, { config, log, desk, signposting: signposting.directory, downloads, now }, serviceUrls);
 
-  const { server, inFlight } = httpServer({ config, log, teams, jobs, store, downloads });
+  const { server, inFlight } = httpServer({
+    config,
+    log,
+    teams,
+    jobs,
+    store,
+    downloads,
+    ...(mailbox instanceof GraphMailbox
+      ? { mailNotifications: (request: Parameters<GraphMailbox["handleNotification"]>[0]) => mailbox.handleNotification(request) }
+      : {}),
+  });
 
   const preparingSince = Date.now();
   log.debug({ cards: prepareCards(), ms: Date.now() - preparingSince }, "Card templates prepared");
@@ -162,6 +186,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     );
   }
   log.info({ url, messagesEndpoint: `${url}/api/messages` }, "PALS Desk is listening");
+  // Once listening: Microsoft Graph checks the notification route before it creates a subscription.
+  if (mailbox)
+    await mailbox.start((incoming) =>
+      theDesk()
+        .inbox.receiveEmail(incoming)
+        .then(() => undefined),
+    );
+  else log.info("No mailbox is read: the PALS inbox is off (see MAILBOX in docs/operations.md)");
 
   let closing: Promise<void> | undefined;
   return {
@@ -169,10 +201,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     store,
     jobs,
     desk,
+    mailbox,
     close: (graceMs = 10_000) =>
       (closing ??= (async () => {
         // Together: the HTTP drain and the sweeps' end; the lease is released once no sweep of ours runs.
-        const [drained] = await Promise.all([inFlight.drain(graceMs), jobs.stop(graceMs)]);
+        const [drained] = await Promise.all([inFlight.drain(graceMs), jobs.stop(graceMs), mailbox?.stop()]);
         if (!drained) log.warn({ graceMs }, "Requests were still in progress at shutdown; their connections were closed");
         await store.close();
       })()),
@@ -187,6 +220,8 @@ export function repositoriesOf(config: Config, store: Store, now: () => Date) {
     channels: new CosmosChannelDirectory(store.containers.conversations, now),
     outbox: new CosmosOutboxStore(store.containers.jobs),
     timeline: new CosmosTimelineRepository(store.containers.events),
+    inbox: new CosmosInboxRepository(store.containers.inbox),
+    documents: new FolderDocuments(config.documentsDir),
   };
 }
 
@@ -200,6 +235,42 @@ export function caseDeskDeps(
   parts: Pick<CaseDeskDeps, "roles" | "team" | "signposting" | "letters" | "log" | "now" | "sendSoon" | "sendNow">,
 ): CaseDeskDeps {
   return { ...repositories, ...parts, retention: config.retention, rules: config.rules, trustNameOf: (trustId) => trustNameOf(config, trustId) };
+}
+
+/** The PALS inbox's mailbox as the settings say: a folder of .eml files, Microsoft Graph, or none. */
+function mailboxSource(config: Config, store: Store, log: Logger, now: () => Date, entra: StartOptions["entra"]): MailboxSource | undefined {
+  const settings = config.mailbox;
+  if (!settings) return undefined;
+  if (settings.kind === "folder") {
+    const single = settings.mailboxes.length === 1;
+    log.info({ dir: settings.dir, mailboxes: settings.mailboxes.length }, "The PALS inbox reads .eml files dropped into the mailbox folder's inbox/");
+    return new FolderMailbox({
+      mailboxes: settings.mailboxes.map((m) => ({ ...m, dir: single ? settings.dir : path.join(settings.dir, m.trustId) })),
+      parse: parseEmail,
+      log,
+      now,
+    });
+  }
+  const bot = config.bot!;
+  const tenants = trustTenants(config.trusts);
+  const trustOf = new Map(settings.mailboxes.map((m) => [m.address, m.trustId]));
+  log.info(
+    { mailboxes: settings.mailboxes.length, notifications: settings.publicUrl !== undefined },
+    "The PALS inbox reads the shared mailboxes through Microsoft Graph",
+  );
+  return new GraphMailbox({
+    mailboxes: settings.mailboxes.map((m) => ({ ...m, tenantId: tenants.tenantOf(m.trustId) })),
+    credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
+    state: new CosmosMailboxStateStore(store.containers.inbox, (address) => trustOf.get(address) ?? "_unknown"),
+    parse: parseEmail,
+    ...(settings.publicUrl ? { notificationUrl: `${settings.publicUrl}/api/mail/notifications` } : {}),
+    clientState: settings.clientState ?? "",
+    pollSeconds: settings.pollSeconds,
+    log,
+    now,
+    graphBaseUrl: entra?.graphBaseUrl,
+    fetch: entra?.fetch,
+  });
 }
 
 /** Roles from Entra ID security groups, when ROLE_*_GROUPS are set (config makes sure bot credentials are too). */

@@ -15,12 +15,14 @@ import {
   type Case,
   type CaseEventDraft,
   type CaseRecord,
+  type EmailSettlement,
   type FollowUps,
   type OutboxItem,
   type ThreadLink,
 } from "../domain";
 import { activityLog, errorFacts } from "../logger";
 import { rulesOf, type CaseDeskDeps } from "./deps";
+import { settleInboxEmail } from "./inboxSettlement";
 
 export const RETIRING = "This case's records are being deleted under the records retention schedule, so it can't be changed.";
 
@@ -36,6 +38,8 @@ export interface ChangeStep {
   /** Messages to queue beside the manager alerts the new state of the case calls for. */
   readonly outbox?: readonly OutboxItem[];
   readonly threads?: readonly ThreadLink[];
+  /** Emails that became, joined or were filed on the case (their inbox documents are marked as a follow-up). */
+  readonly emails?: readonly EmailSettlement[];
   /** Records retention: clear the free text of the whole timeline once the events are written. */
   readonly scrubTimeline?: boolean;
 }
@@ -85,6 +89,7 @@ export function followUpsOf(
     events: step.events.map((draft, index) => eventFrom(draft, step.updated, ctx, eventIdOf(changeId, index))),
     outbox: [...alertsFor(before, step.updated, { today: londonDate(now), now, rules: rulesOf(deps), ...extra }), ...(step.outbox ?? [])],
     threads: [...(step.threads ?? [])],
+    ...(step.emails?.length ? { emails: [...step.emails] } : {}),
     ...(step.scrubTimeline ? { scrubTimeline: true } : {}),
   };
 }
@@ -138,6 +143,9 @@ export async function finishFollowUps(deps: CaseDeskDeps, record: CaseRecord): P
       record.pending.flatMap((f) => [
         ...f.events.map((event) => deps.timeline.record(event)),
         ...f.threads.map((link) => deps.channels.rememberThread(c.trustId, link)),
+        ...(f.emails ?? []).map(async (settlement) => {
+          if (await settleInboxEmail(deps, c.trustId, c.id, settlement)) queued += 1;
+        }),
         ...f.outbox.map(async (item) => {
           if (await deps.outbox.enqueue(item)) queued += 1;
         }),

@@ -15,8 +15,17 @@ import {
   type Caller,
   type Case,
   type NewContactErrors,
+  doneLine,
+  emailEventDetail,
+  emailEventSummary,
+  EMAIL_EVENT_DETAIL_LIMIT,
+  isOpen,
+  type CaseEventDraft,
+  type InboxEmail,
 } from "../domain";
-import { finishFollowUps, followUpsOf } from "./changes";
+import { z } from "zod";
+import { finishFollowUps, followUpsOf, type ChangeStep } from "./changes";
+import { EMAIL_GONE } from "./inbox";
 import { caseIdFor } from "./ids";
 import { activityLog } from "../logger";
 import { rulesOf, type CaseDeskDeps } from "./deps";
@@ -36,6 +45,9 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   if (!may(caller.roles, "log-contact")) return refused("not-allowed", refusal("log-contact", undefined, caller.roles));
   const now = deps.now();
   const today = londonDate(now);
+  // A form from an inbox email's "Log as contact": the email is read here, in the caller's trust (the card only names it).
+  const fromEmail = await emailOfForm(deps, caller, submitted);
+  if (fromEmail && "ok" in fromEmail) return fromEmail;
   const parsed = parseNewContact(submitted, today);
   if (!parsed.ok) return { ok: false, problem: "invalid", errors: parsed.errors };
 
@@ -67,19 +79,22 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
     const created = logCreated(draft, { actor: caller.actor, now });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));
-    const followUps = followUpsOf(deps, undefined, { updated: draft, events: [event] }, 1, caller.actor, { contactsAboutPatientIn90Days });
+    const step = fromEmail ? { updated: draft, ...emailLogged(fromEmail.email, event, draft, caller, now) } : { updated: draft, events: [event] };
+    const followUps = followUpsOf(deps, undefined, step, 1, caller.actor, { contactsAboutPatientIn90Days });
     return { draft, saved: await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] }) };
   };
 
   // Created straight away, not read first: a form sent again (a double press, a retry after a failure) is
   // rare, and finds its case when the create says the id is taken. (Its reference number then goes unused:
   // references are unique and in order, not gapless.)
-  let { draft, saved } = await createAs(caseIdFor(caller.trustId, formId));
+  // One case per email, whoever logs it and however often: its id comes from the email's.
+  let { draft, saved } = await createAs(caseIdFor(caller.trustId, fromEmail ? `email:${fromEmail.email.id}` : formId));
   if (!saved) {
     const existing = await deps.cases.get(caller.trustId, draft.id);
     if (!existing) throw new Error("A case was neither created nor found");
     // Only the person who logged it gets it back; a form id copied from someone else's case starts a new one.
-    if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId) {
+    // An email's case is the same case for everyone who may see it.
+    if (existing.value.createdBy.aadObjectId === caller.actor.aadObjectId || (fromEmail && may(caller.roles, "view-case", existing.value))) {
       return { ok: true, alreadyLogged: true, view: await caseViewFor(deps, caller, await finishFollowUps(deps, existing)) };
     }
     activityLog(deps.log).warn({ caseId: existing.value.id }, "A contact form came back with the id of a case someone else logged; logging it as a new case");
@@ -88,4 +103,44 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   }
   activityLog(deps.log).info({ caseId: draft.id, reference, type: draft.type }, "Contact logged");
   return { ok: true, alreadyLogged: false, view: await caseViewFor(deps, caller, await finishFollowUps(deps, saved)) };
+}
+
+const EmailFormSchema = z.object({ fromEmail: z.string().min(1).max(100) });
+
+/** The inbox email a form was filled from, checked in the caller's trust; a refusal when it can't be logged. */
+async function emailOfForm(deps: CaseDeskDeps, caller: Caller, submitted: unknown): Promise<{ readonly email: InboxEmail } | Refused | undefined> {
+  const named = EmailFormSchema.safeParse(submitted);
+  if (!named.success) return undefined;
+  if (!may(caller.roles, "log-email")) return refused("not-allowed", refusal("log-email", undefined, caller.roles));
+  const stored = await deps.inbox.get(caller.trustId, named.data.fromEmail);
+  if (!stored || stored.value.state === "automatic") return refused("not-found", EMAIL_GONE);
+  const email = stored.value;
+  // Logged already: the same case comes back (below); anything else done with it stops a second record.
+  if (!isOpen(email) && !(email.state === "logged" || email.state === "not-a-case")) {
+    return refused("rule", `This email was already dealt with. ${doneLine(email)}`);
+  }
+  return { email };
+}
+
+/** The case's first entries when it is logged from an email: created, and the email itself; the email is marked as a follow-up. */
+function emailLogged(email: InboxEmail, created: CaseEventDraft, draft: Case, caller: Caller, now: Date): Pick<ChangeStep, "events" | "emails"> {
+  return {
+    events: [
+      { ...created, summary: `${created.summary}, from an email` },
+      {
+        kind: "email-received",
+        summary: emailEventSummary(email, "logged"),
+        detail: emailEventDetail(email, EMAIL_EVENT_DETAIL_LIMIT),
+        changes: [{ field: "emails", after: email.id }],
+      },
+    ],
+    emails: [
+      {
+        emailId: email.id,
+        messageId: email.messageId,
+        state: "logged",
+        outcome: { by: { ...caller.actor }, at: now.toISOString(), caseId: draft.id, reference: draft.reference },
+      },
+    ],
+  };
 }

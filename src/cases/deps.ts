@@ -1,6 +1,8 @@
 import type {
   CaseRepository,
   ChannelDirectory,
+  DocumentStore,
+  InboxRepository,
   LetterTemplateSource,
   OutboxStore,
   PeopleDirectory,
@@ -21,6 +23,10 @@ export interface CaseDeskDeps {
   readonly outbox: OutboxStore;
   readonly people: PeopleDirectory;
   readonly channels: ChannelDirectory;
+  /** The PALS inbox's emails and the message-id index to cases. */
+  readonly inbox: InboxRepository;
+  /** Where attachments (and, later, documents) are kept. */
+  readonly documents: DocumentStore;
   readonly roles: RoleDirectory;
   /** The PALS team's members, for the Assign list; without it, only the people PALS Desk has met are offered. */
   readonly team?: TeamRoster;

@@ -77,3 +77,13 @@ export async function uninstalled(deps: CaseDeskDeps, caller: Caller, teamId: st
 export async function teamRemoved(deps: CaseDeskDeps, trustId: string, teamId: string): Promise<void> {
   await deps.channels.forgetTeam(trustId, teamId);
 }
+
+/** `set inbox channel`, by a manager in the PALS team's private channel: each new email's triage card is posted there. */
+export async function setInboxChannel(deps: CaseDeskDeps, caller: Caller, channel: ChannelAddress | undefined): Promise<Result<object>> {
+  if (!mayManageAlerts(caller.roles)) return refused("not-allowed", "Only a PALS manager can choose the inbox channel.");
+  if (!channel)
+    return refused("rule", "Type **set inbox channel** in the PALS team's private channel for the inbox (with an @mention of PALS Desk), not in a chat.");
+  await deps.channels.setChannelFor(caller.trustId, "inbox", channel, setter(caller));
+  activityLog(deps.log).info({ channel: channel.conversationId }, "Inbox channel set");
+  return { ok: true };
+}

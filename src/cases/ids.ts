@@ -16,3 +16,13 @@ export function caseIdFor(trustId: string, formId: string): string {
 export function requestIdFor(caseId: string, submission: string): string {
   return uuidv5(`investigation-request\u0000${caseId}\u0000${submission}`, NAMESPACE);
 }
+
+/** An email's document id: one per message and trust, however often and through however many mailboxes it arrives. */
+export function emailIdFor(trustId: string, messageId: string): string {
+  return uuidv5(`email\u0000${trustId}\u0000${messageId.trim().toLowerCase()}`, NAMESPACE);
+}
+
+/** The index entry that finds a case from a message id it sent or received (replies name it in In-Reply-To and References). */
+export function mailThreadIdFor(trustId: string, messageId: string): string {
+  return uuidv5(`mail-thread\u0000${trustId}\u0000${messageId.trim().toLowerCase()}`, NAMESPACE);
+}

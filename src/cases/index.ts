@@ -7,6 +7,7 @@ import * as caseActions from "./caseActions";
 import { finishPendingCases } from "./changes";
 import * as contacts from "./contacts";
 import * as details from "./details";
+import * as inbox from "./inbox";
 import type { CaseDeskDeps } from "./deps";
 import * as directory from "./directory";
 import * as investigations from "./investigations";
@@ -61,7 +62,18 @@ export function createCaseDesk(deps: CaseDeskDeps) {
     alerts: bindAll(deps, { acknowledge: alerts.acknowledgeAlert }),
     directory: bindAll(deps, directory),
     reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile, youSaidWeDid: reports.youSaidWeDid }),
-    jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases }),
+    jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases, remindOfWaitingEmail: inbox.remindOfWaitingEmail }),
+    inbox: bindAll(deps, {
+      receiveEmail: inbox.receiveEmail,
+      openEmail: inbox.openEmail,
+      take: inbox.take,
+      notACase: inbox.notACase,
+      addToCase: inbox.addToCase,
+      contactPrefill: inbox.contactPrefill,
+      listInbox: inbox.listInbox,
+      triageCardPosted: inbox.triageCardPosted,
+      refreshTriageCard: inbox.refreshTriageCard,
+    }),
   };
 }
 

@@ -40,3 +40,7 @@ export * from "./case/messageSource";
 export * from "./actions/youSaidWeDid";
 export * from "./access/trusts";
 export * from "./case/caseVerbs";
+export * from "./inbox/email";
+export * from "./inbox/inbox";
+export * from "./inbox/automatic";
+export * from "./case/plainText";

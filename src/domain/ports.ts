@@ -9,6 +9,7 @@ import type { LetterKind } from "./letters/letters";
 import type { OutboxItem, OutboxTarget } from "./messages/outbox";
 import type { CaseEvent } from "./case/timeline";
 import type { CaseWithDoneActions } from "./actions/youSaidWeDid";
+import type { InboxEmail, ParsedEmail } from "./inbox/email";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
 export interface Versioned<T> {
@@ -171,8 +172,15 @@ export interface TeamRoster {
   members(trustId: string): Promise<readonly StaffMember[]>;
 }
 
+/** Channels with one job each in a trust: the managers' alerts, possible patient safety incidents, the inbox's triage cards. */
+export type ChannelPurpose = "alerts" | "patient-safety" | "inbox";
+
 /** Channels with a job: the managers' alerts channel and division channels. */
 export interface ChannelDirectory {
+  /** `set inbox channel` and the like: the channel for a purpose (replacing the one set before). */
+  setChannelFor(trustId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
+  channelFor(trustId: string, purpose: ChannelPurpose): Promise<ConversationAddress | undefined>;
+  forgetChannelFor(trustId: string, purpose: ChannelPurpose): Promise<void>;
   setAlertsChannel(trustId: string, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void>;
   alertsChannel(trustId: string): Promise<ConversationAddress | undefined>;
   /** The team the alerts channel is in (undefined when none is set, or it was set outside a team). */
@@ -236,4 +244,70 @@ export interface SweepLease {
 export interface LetterTemplateSource {
   /** The template's text, or what is wrong with its file. `source` names where it came from, for the officer. */
   template(kind: LetterKind): { readonly ok: true; readonly text: string; readonly source: string } | { readonly ok: false; readonly problem: string };
+}
+
+/** A new email a mailbox gives PALS Desk, with the trust whose mailbox it came to. */
+export interface IncomingEmail {
+  readonly trustId: string;
+  /** The shared mailbox's address (lower case). */
+  readonly mailbox: string;
+  readonly email: ParsedEmail;
+}
+
+/**
+ * A trust's shared mailbox(es) as a source of new email: Microsoft Graph in production (src/mail/graphMailbox.ts),
+ * a folder of .eml files on the embedded default (src/mail/folderMailbox.ts). An email counts as read only once
+ * `receive` has resolved (the file is moved, the delta link advanced), so a crash or a rejected `receive` means
+ * the email is given again: `receive` must be idempotent (it is: the email's id comes from its Message-ID).
+ */
+export interface MailboxSource {
+  /** Starts watching; new email is given to `receive`, one at a time per mailbox. */
+  start(receive: (incoming: IncomingEmail) => Promise<void>): Promise<void>;
+  /** Reads what has arrived now (after downtime, on a notification, in tests); resolves with how many were given. */
+  catchUp(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Where a Graph mailbox has got to: its delta link and its change-notification subscription. */
+export interface MailboxState {
+  readonly deltaLink?: string;
+  readonly subscription?: { readonly id: string; readonly expiresAt: string };
+}
+
+/** One small document per mailbox, written conditionally so two instances never both renew or both advance. */
+export interface MailboxStateStore {
+  read(mailbox: string): Promise<{ readonly state: MailboxState; readonly etag?: string }>;
+  /** Conditional on `etag` (create when undefined); false when another instance wrote first. */
+  write(mailbox: string, state: MailboxState, etag: string | undefined): Promise<boolean>;
+}
+
+/** An email as the `inbox` list shows it. */
+export type InboxEmailSummary = Pick<InboxEmail, "id" | "trustId" | "from" | "subject" | "receivedAt" | "state" | "takenBy" | "attachments">;
+
+/** The trusts' emails, one document each in the trust's partition of the inbox container, and the index from message ids to cases. */
+export interface InboxRepository {
+  /** Creates the email unless one with its id exists; the stored one either way (a second delivery changes nothing). */
+  keep(email: InboxEmail): Promise<{ readonly email: Versioned<InboxEmail>; readonly created: boolean }>;
+  get(trustId: string, emailId: string): Promise<Versioned<InboxEmail> | undefined>;
+  /** Conditional write (If-Match); undefined when it changed meanwhile. */
+  save(email: InboxEmail, etag: string): Promise<Versioned<InboxEmail> | undefined>;
+  /** Emails still to be worked (untriaged or taken), oldest first, at most `limit`, with how many there are (a COUNT only when cut). */
+  listOpen(trustId: string, limit: number): Promise<{ readonly emails: InboxEmailSummary[]; readonly total: number }>;
+  /** Across trusts, for the morning round: trusts with open emails received before `before` (ISO), and how many (up to `atMost` each). */
+  openSince(before: string, atMost: number): Promise<{ readonly trustId: string; readonly count: number; readonly oldest: string }[]>;
+  /** Remembers that a message id belongs to a case (idempotent). */
+  linkThread(trustId: string, messageId: string, caseId: string): Promise<void>;
+  /** The case any of these message ids belongs to (the first found), if any. */
+  caseOfThread(trustId: string, messageIds: readonly string[]): Promise<string | undefined>;
+  /** Records retention: deletes the emails that became, joined or were filed on the case, and its message-id links; the ids of the emails deleted. */
+  removeForCase(trustId: string, caseId: string): Promise<string[]>;
+}
+
+/** Where the contents of attachments and documents are kept: a local folder on the embedded default. */
+export interface DocumentStore {
+  /** Writes (or writes again) the content under the key; keys are made by PALS Desk, never from outside text alone. */
+  put(trustId: string, key: string, content: Buffer, contentType: string): Promise<void>;
+  get(trustId: string, key: string): Promise<Buffer | undefined>;
+  /** Records retention: everything kept under the key's prefix. */
+  deleteUnder(trustId: string, prefix: string): Promise<number>;
 }

@@ -1,13 +1,12 @@
 // PALS Desk roles from Entra ID security groups (ROLE_*_GROUPS), read through Microsoft Graph with an app-only
 // token from the bot's identity. Transitive: a member of a group nested in a configured group has its role.
 import type { TokenCredential } from "@azure/identity";
-import { AuthenticationHandler, Client, RetryHandler, RetryHandlerOptions, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
-import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import { RetryHandler, RetryHandlerOptions, type Client } from "@microsoft/microsoft-graph-client";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Role } from "../domain";
 import { activityLog, errorFacts, type Logger } from "../logger";
-import { GRAPH_SCOPE } from "./credentials";
+import { graphClient, retryAfterSeconds } from "./graphClient";
 
 /** A person's group roles, or that Graph could not be asked (nothing is granted then). */
 export type GroupRolesAnswer = { readonly ok: true; readonly roles: ReadonlySet<Role> } | { readonly ok: false };
@@ -49,25 +48,6 @@ export interface GraphGroupRolesOptions {
   /** Tests only: another Graph (an https address) and the transport that reaches it. */
   readonly graphBaseUrl?: string;
   readonly fetch?: typeof fetch;
-}
-
-/** The last step of the Graph client's middleware chain: the HTTP request itself (what HTTPMessageHandler does, with a fetch we can choose). */
-class FetchHandler implements Middleware {
-  constructor(private readonly send: typeof fetch) {}
-
-  async execute(context: Context): Promise<void> {
-    context.response = await this.send(context.request as string, context.options as RequestInit);
-  }
-}
-
-/** The Retry-After of a throttled answer, in seconds (0 when absent). */
-function retryAfterSeconds(response: Response | undefined): number {
-  const value = response?.headers.get("retry-after");
-  if (!value) return 0;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : Number.POSITIVE_INFINITY;
 }
 
 class Limiter {
@@ -221,7 +201,6 @@ export class GraphGroupRoles implements GroupRoleSource {
   private clientFor(tenant: string): Client {
     const made = this.clients.get(tenant);
     if (made) return made;
-    const authProvider = new TokenCredentialAuthenticationProvider(this.options.credentialFor(tenant), { scopes: [GRAPH_SCOPE] });
     const retry = new RetryHandler(
       new RetryHandlerOptions(
         1,
@@ -229,16 +208,11 @@ export class GraphGroupRoles implements GroupRoleSource {
         (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
       ),
     );
-    const middleware: Middleware[] = [
-      new AuthenticationHandler(authProvider),
-      retry,
-      new FetchHandler(this.options.fetch ?? ((input, init) => fetch(input, init))),
-    ];
-    const baseUrl = this.options.graphBaseUrl;
-    const client = Client.initWithMiddleware({
-      middleware,
-      defaultVersion: "v1.0",
-      ...(baseUrl ? { baseUrl, customHosts: new Set([new URL(baseUrl).hostname]) } : {}),
+    const client = graphClient({
+      credential: this.options.credentialFor(tenant),
+      middleware: [retry],
+      graphBaseUrl: this.options.graphBaseUrl,
+      fetch: this.options.fetch,
     });
     this.clients.set(tenant, client);
     return client;

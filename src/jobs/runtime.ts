@@ -34,6 +34,7 @@ export interface JobsOptions {
   /** The trust's rules (England's when left out). */
   readonly rules?: Rules;
   readonly finishPendingCases: () => Promise<number>;
+  readonly remindOfWaitingEmail?: (today: string, before: string) => Promise<number>;
   readonly applyRetention: (trustId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly instanceId?: string;
 }
@@ -49,6 +50,7 @@ export function startJobs(options: JobsOptions): Jobs {
     retention: options.retention,
     rules: options.rules,
     finishPendingCases: options.finishPendingCases,
+    remindOfWaitingEmail: options.remindOfWaitingEmail,
     applyRetention: options.applyRetention,
     cursor: options.cursor,
     outbox: options.outbox,

@@ -6,6 +6,7 @@ import {
   digestOutboxId,
   isNudgeTime,
   londonClockTime,
+  londonDateTime,
   londonDate,
   nextWorkingDay,
   overdueReasons,
@@ -41,6 +42,8 @@ export interface SweepDeps {
   readonly rules?: Rules;
   /** Finishes the follow-ups left pending on cases (the application layer); returns how many cases. */
   readonly finishPendingCases: () => Promise<number>;
+  /** The morning word on emails waiting in each trust's PALS inbox since before `before` (an ISO instant); how many were queued. */
+  readonly remindOfWaitingEmail?: (today: string, before: string) => Promise<number>;
   /** Applies the retention schedule to a closed case if it is due (the application layer). */
   readonly applyRetention: (trustId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
   readonly cursor: SweepCursor;
@@ -238,6 +241,8 @@ async function morningRound(deps: SweepDeps, now: Date): Promise<Omit<SweepRepor
     );
     if (created) result.digestsQueued += 1;
   }
+  // Emails waiting more than a working day: one word per trust and day in its managers' channel.
+  if (deps.remindOfWaitingEmail) await deps.remindOfWaitingEmail(today, londonDateTime(subtractWorkingDays(today, 1), londonClockTime(now)).toISOString());
   // Only now is the day done: a crash before this line repeats the round, and the outbox ids dedupe it.
   await deps.cursor.markSwept(today, cursor.etag);
   result.days = days;

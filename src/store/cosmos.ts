@@ -30,6 +30,8 @@ export const CONTAINERS = {
   events: { id: "events", partitionKey: "/caseId", uniqueKeys: [], compositeIndexes: [] },
   conversations: { id: "trust-conversations", partitionKey: "/trustId", uniqueKeys: [], compositeIndexes: [] },
   jobs: { id: "trust-jobs", partitionKey: "/trustId", uniqueKeys: [], compositeIndexes: [] },
+  /** The PALS inbox: emails, the message-id index to cases, each Graph mailbox's delta link. */
+  inbox: { id: "trust-inbox", partitionKey: "/trustId", uniqueKeys: [], compositeIndexes: [] },
 } as const;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -2,7 +2,7 @@ import type { Container } from "@azure/cosmos";
 import { z } from "zod";
 import { ConversationAddressSchema, StaffMemberSchema, type ConversationAddress, type StaffMember } from "../domain/messages/conversations";
 import type { ThreadLink } from "../domain/case/followUps";
-import type { ChannelDirectory, PeopleDirectory, TeamAddress } from "../domain/ports";
+import type { ChannelDirectory, ChannelPurpose, PeopleDirectory, TeamAddress } from "../domain/ports";
 import { parseStored, statusOf } from "./documents";
 
 interface PersonDocument extends StaffMember {
@@ -121,10 +121,8 @@ function divisionDocumentId(division: string): string {
   return `division-${encodeURIComponent(division.trim().toLowerCase())}`;
 }
 
-type ChannelPurpose = "alerts" | "patient-safety";
-
 /** The document of each channel with a job (the ids stored since each was added). */
-const CHANNEL_IDS: Readonly<Record<ChannelPurpose, string>> = { alerts: "alerts-channel", "patient-safety": "safety-channel" };
+const CHANNEL_IDS: Readonly<Record<ChannelPurpose, string>> = { alerts: "alerts-channel", "patient-safety": "safety-channel", inbox: "inbox-channel" };
 
 interface ChannelDocument {
   readonly id: string;
@@ -170,6 +168,18 @@ export class CosmosChannelDirectory implements ChannelDirectory {
 
   async forgetSafetyChannel(trustId: string): Promise<void> {
     await this.forgetChannel(trustId, "patient-safety");
+  }
+
+  async setChannelFor(trustId: string, purpose: ChannelPurpose, address: ConversationAddress & { teamId?: string }, setBy: StaffMember): Promise<void> {
+    await this.setChannel(trustId, purpose, address, setBy);
+  }
+
+  async channelFor(trustId: string, purpose: ChannelPurpose): Promise<ConversationAddress | undefined> {
+    return (await this.channel(trustId, purpose))?.address;
+  }
+
+  async forgetChannelFor(trustId: string, purpose: ChannelPurpose): Promise<void> {
+    await this.forgetChannel(trustId, purpose);
   }
 
   /** A channel with a job in the trust: one document each, named after its purpose. */
@@ -262,9 +272,8 @@ export class CosmosChannelDirectory implements ChannelDirectory {
       )
       .fetchAll();
     for (const { id } of divisions) await this.container.item(id, trustId).delete();
-    const alerts = await readKind(this.container, "alerts-channel", trustId, "channel", ChannelSchema);
-    if (alerts?.teamId === teamId) await this.forgetAlertsChannel(trustId);
-    const safety = await readKind(this.container, "safety-channel", trustId, "channel", ChannelSchema);
-    if (safety?.teamId === teamId) await this.forgetSafetyChannel(trustId);
+    for (const purpose of Object.keys(CHANNEL_IDS) as ChannelPurpose[]) {
+      if ((await this.channel(trustId, purpose))?.teamId === teamId) await this.forgetChannel(trustId, purpose);
+    }
   }
 }

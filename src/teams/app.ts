@@ -17,6 +17,7 @@ import { registerInvestigations } from "./investigations/investigations";
 import { registerLearningActions } from "./actions/learningActions";
 import { registerLetters } from "./letters/letters";
 import { registerLogContact } from "./cases/logContact";
+import { registerInbox } from "./inbox/inbox";
 import { registerMessageAction } from "./cases/messageAction";
 import { registerMessageExtension } from "./signposting/messageExtension";
 import { registerNudges } from "./alerts/nudges";
@@ -108,6 +109,7 @@ export function registerFeatures(routes: BotRoutes, deps: TeamsDeps): void {
   registerRecalculate(routes, deps);
   registerCaseLookup(routes, deps);
   registerNudges(routes, deps);
+  registerInbox(routes, deps);
   registerSignposting(routes, deps);
   registerComplaintsProcess(routes, deps);
   registerMessageExtension(routes, deps);

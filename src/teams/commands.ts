@@ -52,6 +52,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     channelOnly: true,
     inMenu: true,
   },
+  { command: "inbox", description: "Emails to the PALS inbox still to deal with, oldest first.", who: verb("see-inbox") },
   { command: "actions", description: "Your open actions from cases, soonest due first, overdue marked.", who: ANYONE },
   { command: "actions all", description: "Every open action from cases, by division, overdue first, with counts.", who: { kind: "reports" } },
   {
@@ -73,6 +74,12 @@ export const COMMANDS: readonly CommandHelp[] = [
     who: { kind: "reports" },
   },
   { command: "set alerts channel", description: "(In a channel) Send manager alerts to this channel.", who: { kind: "alerts" }, channelOnly: true },
+  {
+    command: "set inbox channel",
+    description: "(In the PALS team's private channel) Post a card here for each new email to the PALS inbox.",
+    who: { kind: "alerts" },
+    channelOnly: true,
+  },
   {
     command: "set safety channel",
     description: "(In a channel) Also post possible patient safety incidents in this channel.",

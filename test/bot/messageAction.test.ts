@@ -294,6 +294,25 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
     assert.match(answer.body.task.value, /no text PALS Desk can use/);
   });
 
+  it("a message whose HTML nests 5,000 deep (about 25 KB) still opens the dialog, read as flat text, with no unhandled error", async () => {
+    await t.send(personalInstall({ serviceUrl: t.connector.url }));
+    const deep = `${"<div>".repeat(5000)}Patient in bed 4 unhappy about the noise at night.${"</div>".repeat(10)}`;
+    assert.ok(deep.length > 25_000 && deep.length < 26_000);
+    const answer = await open(wardPayload(deep));
+    assert.equal(answer.status, 200);
+    const task = answer.body.task;
+    assert.ok(task?.type === "continue" || task?.type === "message", `the dialog's own shape, not ${JSON.stringify(answer.body).slice(0, 300)}`);
+    const shown = task.type === "continue" ? cardText(task.value.card.content) : String(task.value);
+    assert.doesNotMatch(shown, /something went wrong/i);
+    if (task.type === "continue") assert.match(shown, /Patient in bed 4 unhappy about the noise at night\./, "the text, read flat");
+    else assert.match(shown, /PALS Desk couldn't read this message/);
+    assert.deepEqual(
+      t.logLines.filter((line) => line.msg === "Unhandled error while handling an activity"),
+      [],
+      "nothing failed on the way",
+    );
+  });
+
   it("tells an officer who has never opened PALS Desk in a chat to do that first, plainly", async () => {
     const answer = await open(EMAIL_PAYLOAD);
     assert.equal(answer.status, 200);

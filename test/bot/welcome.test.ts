@@ -132,7 +132,7 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
     return { card, text, commands: facts.map((f) => f.title), canLog };
   }
 
-  const OFFICERS = ["new", "my cases", "due", "case PALS-2026-000123", "find <words or NHS number>", "set division channel <division>"];
+  const OFFICERS = ["new", "my cases", "due", "case PALS-2026-000123", "find <words or NHS number>", "set division channel <division>", "inbox"];
   const MANAGERS = [
     "report",
     "report ko41a <year>",
@@ -143,6 +143,7 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
     "actions all",
     "set alerts channel",
     "set safety channel",
+    "set inbox channel",
   ];
   /** Anyone identified: public information, help, and their own actions from cases (an owner needs no role). */
   const ANYONE = ["actions", "signpost <need>", "complaints process", "help"];
@@ -216,6 +217,8 @@ describe("help fits the person: each role sees what it may do (real HTTP activit
     "actions all": { text: "actions all" },
     "set alerts channel": { text: "set alerts channel", inChannel: true },
     "set safety channel": { text: "set safety channel", inChannel: true },
+    inbox: { text: "inbox" },
+    "set inbox channel": { text: "set inbox channel", inChannel: true },
     help: { text: "help" },
   };
   const REFUSED = /^(\*\*)?(Not available|PALS Desk can't help with that)\b/;

@@ -18,6 +18,8 @@ import {
   NEXT_MORNING,
   QUICK_CAPTURE_INPUTS,
   SAFEGUARDING_CONCERN,
+  SAMPLE_EMAIL,
+  EMAIL_CONTACT,
   STEPS,
   VALID_NHS_NUMBER,
 } from "./journey";
@@ -421,5 +423,41 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     await told.getByText(`Findings: ${INVESTIGATION.findings}`).waitFor();
     await told.locator(button("Open case")).waitFor();
     await told.scrollIntoViewIfNeeded();
+  });
+
+  it(STEPS.inbox, async () => {
+    // Forms in Olivia's chat before: the one the email fills in comes after them.
+    await openConversation("Personal Chat");
+    const forms = page.locator(CARD).filter({ hasText: "Log a contact" });
+    const formsBefore = await forms.count();
+    await openConversation(`Patient Experience - ${MANAGERS_CHANNEL}`);
+    await stack.dropEmail(SAMPLE_EMAIL);
+    await stack.sweep();
+    const triage = page.locator(CARD).filter({ hasText: "New email to the PALS inbox" }).last();
+    await triage.getByText(/From: Ruth Example/).waitFor();
+    await showTop(triage);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "14a-an-email-s-triage-card-in-the-managers-channel.png") });
+    // Press 1: Log as contact.
+    await triage.locator(button("Log as contact")).click();
+    await page
+      .getByText(/The form is in your chat with PALS Desk/)
+      .first()
+      .waitFor();
+    await openConversation("Personal Chat");
+    const form = forms.nth(formsBefore);
+    await form.waitFor();
+    await form.scrollIntoViewIfNeeded();
+    // The quick-capture confirmation: what an email can't say.
+    await choose(form, /Type of contact/, EMAIL_CONTACT.contactType.title);
+    await choose(form, /Who raised it/, EMAIL_CONTACT.raisedBy.title);
+    await form.getByLabel(/^Patient's name/).fill(EMAIL_CONTACT.patientName);
+    // Press 2: Log contact.
+    await form.locator(button("Log contact")).click();
+    const logged = page
+      .locator(CARD)
+      .filter({ hasText: /Logged as PALS-2026-\d{6}/ })
+      .last();
+    await logged.getByText(/Concern PALS-2026-\d{6}/).waitFor();
+    await showTop(logged);
   });
 });

@@ -80,6 +80,17 @@ export const STEPS = {
   messageExtension: "11 the message extension finds signposting",
   investigation: "12 Ask a clinical lead starts a thread in the division channel, @mentioning the lead",
   investigationAnswer: "13 the lead answers in the thread and the officer gets his answer",
+  inbox: "14 an email to the PALS inbox gets a triage card in the managers' channel and is logged as a case from it",
+} as const;
+
+/** The sample email shipped for people trying PALS Desk (README): dropped into the folder mailbox. */
+export const SAMPLE_EMAIL = path.resolve(__dirname, "..", "..", "env", "mail", "sample-complaint.eml");
+
+/** What the officer chooses on the form the email filled in: what an email can't say. */
+export const EMAIL_CONTACT = {
+  contactType: { id: "concern", title: "Concern" },
+  raisedBy: { id: "family", title: "Family member" },
+  patientName: "Arthur Example",
 } as const;
 
 export { cardText, inputValues };

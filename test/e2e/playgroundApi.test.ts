@@ -20,6 +20,8 @@ import {
   PATIENT_NAME,
   referenceIn,
   SAFEGUARDING_CONCERN,
+  SAMPLE_EMAIL,
+  EMAIL_CONTACT,
   STEPS,
   VALID_NHS_NUMBER,
 } from "./journey";
@@ -326,6 +328,46 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
     findExecuteAction(cardOf(told.message), "Open case");
   });
 
+  it(STEPS.inbox, async () => {
+    const mark = pg.mark();
+    await stack.dropEmail(SAMPLE_EMAIL);
+    await stack.sweep();
+    const triage = await pg.waitForBotMessage("the triage card", (m) => textOf(m).includes("New email to the PALS inbox"), {
+      mark,
+      conversationId: general.id,
+    });
+    const card = cardOf(triage.message);
+    assert.match(cardText(card), /From: Ruth Example <ruth\.example@example\.org>/);
+    assert.match(cardText(card), /Subject: Concern about my father's discharge from Ward 7/);
+    assert.match(cardText(card), /Discharge letter - Arthur Example\.pdf/);
+    // Press 1, in the channel: the form, filled in from the email, goes to Olivia's own chat.
+    const formMark = pg.mark();
+    const pressed = await pg.execute(triage.conversationId, triage.message.messageId, findExecuteAction(card, "Log as contact"));
+    assert.match(cardText(pressed.value), /The form is in your chat with PALS Desk/);
+    const sent = await pg.waitForBotMessage("the form filled in from the email", (m) => JSON.stringify(cardOf(m) ?? {}).includes('"fromEmail"'), {
+      mark: formMark,
+      conversationId: personalChat,
+    });
+    const formCard = cardOf(sent.message);
+    const values = inputValues(formCard);
+    assert.equal(values.receivedVia, "email");
+    assert.equal(values.raiserName, "Ruth Example");
+    assert.equal(values.contactDetails, "ruth.example@example.org");
+    // Press 2: what an email can't say is chosen, and the contact is logged.
+    const action = findExecuteAction(formCard, "Log contact");
+    const logged = await pg.execute(sent.conversationId, sent.message.messageId, {
+      ...action,
+      data: {
+        ...action.data,
+        ...values,
+        contactType: EMAIL_CONTACT.contactType.id,
+        raisedBy: EMAIL_CONTACT.raisedBy.id,
+        patientName: EMAIL_CONTACT.patientName,
+      },
+    });
+    assert.match(cardText(logged.value), /Logged as PALS-2026-\d{6}/);
+  });
+
   it("never writes the patients' details to the bot's logs", () => {
     const logged = JSON.stringify(stack.botLogLines);
     const freeText = [
@@ -336,7 +378,9 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
       INVESTIGATION.findings,
       INVESTIGATION.followUp,
     ];
-    for (const secret of [PATIENT_NAME, CONCERN.raiserName, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText]) {
+    // The inbox's email too: its sender, subject and words.
+    const email = ["Ruth Example", "ruth.example@example.org", "Concern about my father", EMAIL_CONTACT.patientName, "Discharge letter"];
+    for (const secret of [PATIENT_NAME, CONCERN.raiserName, SAFEGUARDING_CONCERN.patientName, "9434765919", VALID_NHS_NUMBER, ...freeText, ...email]) {
       assert.ok(!logged.includes(secret), "a patient detail reached the logs");
     }
     assert.ok(

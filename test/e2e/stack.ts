@@ -38,6 +38,8 @@ export interface Stack {
   readonly botLogLines: Record<string, unknown>[];
   /** The Playground's own output, for diagnosing a failed start. */
   readonly playgroundOutput: () => string;
+  /** An email arrives in the PALS inbox: the .eml file is dropped into the folder mailbox's inbox/ and read. */
+  dropEmail(file: string): Promise<void>;
   /** POST /api/jobs/sweep with the secret, as an external timer would. */
   sweep(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -61,8 +63,19 @@ export async function startStack(options: { readonly start?: string } = {}): Pro
     },
   });
   const sweepSecret = randomBytes(24).toString("hex");
+  // The folder mailbox and documents of this run, not the repository's .data/.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-e2e-data-"));
   const config = loadConfig(
-    { ENV_FILE: path.join("env", ".env.playground"), PORT: "0", HOST: "127.0.0.1", SWEEP_INTERVAL_SECONDS: "0", SWEEP_SECRET: sweepSecret, LOG_LEVEL: "info" },
+    {
+      ENV_FILE: path.join("env", ".env.playground"),
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SWEEP_INTERVAL_SECONDS: "0",
+      SWEEP_SECRET: sweepSecret,
+      LOG_LEVEL: "info",
+      MAILBOX_DIR: path.join(dataDir, "mailbox"),
+      DOCUMENTS_DIR: path.join(dataDir, "documents"),
+    },
     ROOT,
   );
   const bot = await startBot(config, { log: createLogger("info", sink), now: clock.now });
@@ -90,6 +103,13 @@ export async function startStack(options: { readonly start?: string } = {}): Pro
       clock,
       botLogLines,
       playgroundOutput: () => output,
+      async dropEmail(file: string) {
+        // Moved in whole, as a mail system delivers: the mailbox never reads half a file.
+        const partial = path.join(dataDir, "mailbox", `.${path.basename(file)}.partial`);
+        fs.copyFileSync(file, partial);
+        fs.renameSync(partial, path.join(dataDir, "mailbox", "inbox", path.basename(file)));
+        await bot.mailbox!.catchUp();
+      },
       async sweep() {
         const response = await fetch(`${bot.url}/api/jobs/sweep`, { method: "POST", headers: { authorization: `Bearer ${sweepSecret}` } });
         if (response.status !== 200) throw new Error(`POST /api/jobs/sweep answered ${response.status}`);
@@ -99,6 +119,7 @@ export async function startStack(options: { readonly start?: string } = {}): Pro
         await stopChild(child);
         await bot.close();
         fs.rmSync(workDir, { recursive: true, force: true });
+        fs.rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {

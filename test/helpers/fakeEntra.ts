@@ -20,6 +20,18 @@ export interface GraphCall {
   readonly authorization?: string;
 }
 
+/** A Graph request other than checkMemberGroups, for a subclass's routes (see FakeGraphMail). */
+export interface GraphRouteRequest {
+  readonly method: string;
+  /** The path and query as sent. */
+  readonly url: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  /** Whether the bearer token is one this token service issued. */
+  readonly authorized: boolean;
+}
+
 export interface ScriptedAnswer {
   readonly status: number;
   readonly headers?: Record<string, string>;
@@ -107,6 +119,14 @@ export class FakeEntra {
     };
   }
 
+  /**
+   * More Graph routes, for a subclass: answers the request (after the scripted failures and the delay) and
+   * returns true, or returns false for Graph's 404.
+   */
+  protected async graphRoute(_request: GraphRouteRequest, _res: http.ServerResponse): Promise<boolean> {
+    return false;
+  }
+
   /** The groups `id` is in, directly or through nested groups. */
   private groupsOf(id: string, seen = new Set<string>()): Set<string> {
     for (const [group, members] of this.members) {
@@ -157,7 +177,12 @@ export class FakeEntra {
     }
 
     const check = /^\/v1\.0\/users\/([^/]+)\/checkMemberGroups$/.exec(path);
-    const body = raw ? (JSON.parse(raw) as { groupIds?: string[] }) : {};
+    let body: { groupIds?: string[] };
+    try {
+      body = raw ? (JSON.parse(raw) as { groupIds?: string[] }) : {};
+    } catch {
+      body = {}; // not JSON: a subclass's route may take it
+    }
     const call: GraphCall = {
       method: req.method ?? "GET",
       path,
@@ -169,8 +194,12 @@ export class FakeEntra {
     if (this.graphDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.graphDelayMs));
     const failure = this.graphFailures.shift();
     if (failure) return send(failure.status, failure.body ?? { error: { code: "Scripted", message: `scripted ${failure.status}` } }, failure.headers);
-    if (!check || req.method !== "POST") return send(404, { error: { code: "Request_ResourceNotFound", message: "no such route" } });
     const bearer = (call.authorization ?? "").replace(/^Bearer /, "");
+    if (!check) {
+      const route = { method: call.method, url: req.url ?? "/", path, headers: req.headers, body: raw, authorized: this.issued.has(bearer) };
+      if (await this.graphRoute(route, res)) return;
+    }
+    if (!check || req.method !== "POST") return send(404, { error: { code: "Request_ResourceNotFound", message: "no such route" } });
     if (!this.issued.has(bearer)) return send(401, { error: { code: "InvalidAuthenticationToken", message: "Access token is empty or invalid." } });
     if (call.groupIds.length === 0 || call.groupIds.length > 20)
       return send(400, { error: { code: "Request_BadRequest", message: "Between 1 and 20 group ids." } });

@@ -22,12 +22,13 @@ describe("case store (embedded Cosmos DB)", () => {
   });
   after(async () => store.close());
 
-  it("creates the four containers with their partition keys", async () => {
+  it("creates the five containers with their partition keys", async () => {
     for (const [name, key] of [
       ["trust-cases", "/trustId"],
       ["events", "/caseId"],
       ["trust-conversations", "/trustId"],
       ["trust-jobs", "/trustId"],
+      ["trust-inbox", "/trustId"],
     ]) {
       const { resource } = await store.database.container(name).read();
       assert.deepEqual(resource?.partitionKey?.paths, [key], name);

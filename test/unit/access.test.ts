@@ -31,6 +31,12 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "add-action": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "record-update": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "waive-time-limit": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  // The PALS inbox: volunteers log emails as contacts, but don't list, take, add or set them aside.
+  "see-inbox": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "log-email": { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
+  "add-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "dismiss-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "take-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

@@ -21,6 +21,7 @@ import {
   youSaidWeDid,
   type Case,
   type LearningAction,
+  type InboxEmail,
   type OutboxItem,
   type SignpostEntry,
 } from "../../src/domain";
@@ -38,6 +39,7 @@ import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "
 import { doneAction } from "../helpers/youSaidWeDidFixtures";
 import { youSaidWeDidCard } from "../../src/teams/actions/youSaidWeDid";
 import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/actions/learningActionCards";
+import { inboxListCard, triageCard } from "../../src/teams/inbox/inboxCards";
 import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";
@@ -122,6 +124,10 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   action: ["heading"],
   actionForm: ["heading"],
   actionList: ["title", "intro", "footer", "sections[].items[].reference", "sections[].items[].dueText"],
+  // The PALS inbox: headings are our words and counts; reasons come from the fixed list. Everything the email says
+  // (sender, subject, text, attachment names) and people's names are TextRuns.
+  inboxEmail: ["heading", "reasons[].title"],
+  inboxList: ["heading", "moreText"],
 };
 
 function ourWords(template: string): (dataPath: string) => boolean {
@@ -155,6 +161,35 @@ function hostileEntry(h: string): SignpostEntry {
     hours: h,
     contact: { post: h, text: h },
   } as SignpostEntry;
+}
+
+/** An email as an attacker would write it: every field the sender controls is hostile. */
+function hostileEmail(h: string, state: InboxEmail["state"] = "untriaged"): InboxEmail {
+  return {
+    id: "email-1",
+    trustId: "trust-1",
+    mailbox: "pals@trust.example",
+    messageId: `<${h}@example.org>`,
+    from: { name: h, address: h },
+    to: [h],
+    subject: h,
+    receivedAt: "2026-03-10T08:15:00.000Z",
+    text: `${h}\n${h}`,
+    textCut: false,
+    references: [],
+    attachments: [
+      { id: "1", name: h, contentType: "application/pdf", size: 2048, documentKey: "emails/email-1/1" },
+      { id: "2", name: h, contentType: "application/x-msdownload", size: 10, refused: "executable" },
+    ],
+    state,
+    ...(state === "untriaged"
+      ? {}
+      : {
+          takenBy: { aadObjectId: "officer-1", name: h },
+          outcome: { by: { aadObjectId: "officer-1", name: h }, at: "2026-03-10T09:00:00.000Z", caseId: "case-1", reference: "PALS-2026-000001" },
+        }),
+    readAt: "2026-03-10T08:15:01.000Z",
+  };
 }
 
 /** Every card the production view functions draw, for one hostile (or benign) value. */
@@ -328,6 +363,9 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
         return youSaidWeDidCard(youSaidWeDid([c], read, period, { division: h }), { today: TODAY, trustName: "Example NHS Trust" });
       },
     ],
+    ["inbox triage card, new", () => triageCard(hostileEmail(h), { note: h })],
+    ["inbox triage card, logged", () => triageCard(hostileEmail(h, "logged"))],
+    ["inbox list", () => inboxListCard([hostileEmail(h), hostileEmail(h, "taken")], 30, TODAY)],
   ];
 }
 
@@ -354,6 +392,7 @@ describe("hostile text in cards", () => {
           "alert, acknowledged",
           "request card, the lead's view, answered",
           "notice with a message that names someone",
+          "inbox triage card, new",
         ]) {
           // A message's own **bold** is drawn as a bold run, so a **pair** in it loses its asterisks: bold, never more.
           if (name.startsWith("notice") && h === "**pwnedbold**") continue;

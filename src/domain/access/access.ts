@@ -2,6 +2,7 @@
 // settings list); this module only answers yes or no and says what to do when the answer is no.
 import type { Case } from "../case/caseSchema";
 import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, type CardVerbAccess } from "../case/caseVerbs";
+import { TRIAGE_VERB_NAMES, TRIAGE_VERBS, type TriageVerbName } from "../inbox/inbox";
 
 export const ROLES = ["officer", "volunteer", "manager", "admin", "lead"] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,6 +21,8 @@ const OTHER_VERBS = [
   "complete-details",
   "recalculate-deadlines",
   "add-action",
+  "see-inbox",
+  ...TRIAGE_VERB_NAMES.map((name) => TRIAGE_VERBS[name].access),
 ] as const;
 
 /** Every permission: the case-card verbs' (caseVerbs.ts) and the others. */
@@ -40,6 +43,7 @@ const VOLUNTEER_VERBS: ReadonlySet<CaseVerb> = new Set<CaseVerb>([
   "search-cases",
   "view-timeline",
   ...CASE_VERB_NAMES.filter((name) => "volunteers" in CASE_VERB_DEFINITIONS[name]).map((name) => CASE_VERB_DEFINITIONS[name].access),
+  ...TRIAGE_VERB_NAMES.filter((name) => "volunteers" in TRIAGE_VERBS[name]).map((name) => TRIAGE_VERBS[name].access),
 ]);
 
 /** Clinical leads only answer investigation requests addressed to them, which is handled elsewhere. */
@@ -98,6 +102,11 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "complete-details": "complete or correct a case's details",
   "recalculate-deadlines": "recalculate a case's deadlines",
   "add-action": "add actions to cases",
+  "see-inbox": "see the PALS inbox",
+  ...(Object.fromEntries(TRIAGE_VERB_NAMES.map((name) => [TRIAGE_VERBS[name].access, TRIAGE_VERBS[name].phrase])) as Record<
+    (typeof TRIAGE_VERBS)[TriageVerbName]["access"],
+    string
+  >),
   ...(Object.fromEntries(CASE_VERB_NAMES.map((name) => [CASE_VERB_DEFINITIONS[name].access, CASE_VERB_DEFINITIONS[name].phrase])) as Record<
     CardVerbAccess,
     string

@@ -21,6 +21,8 @@ export interface Trust {
   /** The Entra ID tenant its staff sign in to (lower case): NHSmail's for an NHSmail trust. */
   readonly tenantId: string;
   readonly roles: Readonly<Record<Role, RoleHolders>>;
+  /** The trust's shared PALS mailbox addresses (lower case), read into its inbox. */
+  readonly mailboxes: readonly string[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +49,7 @@ const TrustEntry = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,63}$/, "2 to 64 letters, digits or hyphens, such as the trust's ODS code (RXX)"),
     name: z.string().trim().min(1).max(200).optional(),
     tenantId: z.string().trim().regex(GUID, "the Entra ID tenant id (a GUID) the trust's staff sign in to"),
+    mailboxes: z.array(z.string().trim().toLowerCase().email("an email address, such as pals.trust@nhs.net")).max(10).default([]),
     roles: z
       .object({
         $comment: z.string().max(2000).optional(),
@@ -80,6 +83,7 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     id: t.id,
     ...(t.name ? { name: t.name } : {}),
     tenantId: t.tenantId.toLowerCase(),
+    mailboxes: [...new Set(t.mailboxes)],
     roles: {
       officer: holders(t.roles.officers),
       volunteer: holders(t.roles.volunteers),
@@ -97,6 +101,15 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     );
   const ids = new Map<string, number>();
   const teams = new Map<string, string>();
+  const mailboxes = new Map<string, string>();
+  trusts.forEach((trust, index) => {
+    for (const mailbox of trust.mailboxes) {
+      const owner = mailboxes.get(mailbox);
+      if (owner !== undefined && owner !== trust.id)
+        problems.push(`trusts.${index}: mailbox ${mailbox} is also listed by trust ${owner}: a mailbox belongs to one trust`);
+      mailboxes.set(mailbox, trust.id);
+    }
+  });
   trusts.forEach((trust, index) => {
     const key = trust.id.toLowerCase();
     if (ids.has(key)) problems.push(`trusts.${index}.id: "${trust.id}" is also trust ${ids.get(key)}'s id: each trust needs its own`);

@@ -9,6 +9,7 @@ import { alertOutboxItem, OutboxItemSchema, safetyChannelOutboxItem, type Outbox
 import { retentionDay, type RetentionRules } from "../deadlines/retention";
 import { alertIsOn, type Rules } from "../deadlines/rules";
 import { CaseEventSchema, type CaseEvent } from "./timeline";
+import { InboxOutcomeSchema, type InboxOutcome } from "../inbox/email";
 
 /** A channel thread started by an investigation request, so replies in it reach the case. */
 export interface ThreadLink {
@@ -17,6 +18,21 @@ export interface ThreadLink {
   readonly requestId: string;
 }
 
+/** An email that became, joined or was filed on the case: its inbox document says so, and its message id finds the case. */
+export interface EmailSettlement {
+  readonly emailId: string;
+  readonly messageId: string;
+  readonly state: "logged" | "added" | "filed";
+  readonly outcome: InboxOutcome;
+}
+
+export const EmailSettlementSchema = z.object({
+  emailId: z.string().min(1),
+  messageId: z.string().min(1),
+  state: z.enum(["logged", "added", "filed"]),
+  outcome: InboxOutcomeSchema,
+});
+
 export interface FollowUps {
   /** The change that left them: the case id and the revision it was saved as. */
   readonly changeId: string;
@@ -24,6 +40,8 @@ export interface FollowUps {
   readonly events: readonly CaseEvent[];
   readonly outbox: readonly OutboxItem[];
   readonly threads: readonly ThreadLink[];
+  /** Emails to mark on their inbox documents (absent on changes saved before the inbox). */
+  readonly emails?: readonly EmailSettlement[];
   /** Records retention: remove the free text of every timeline entry, once the events above are written. */
   readonly scrubTimeline?: boolean;
 }
@@ -34,6 +52,7 @@ export const FollowUpsSchema = z.object({
   events: z.array(CaseEventSchema),
   outbox: z.array(OutboxItemSchema),
   threads: z.array(z.object({ rootActivityId: z.string(), caseId: z.string(), requestId: z.string() })),
+  emails: z.array(EmailSettlementSchema).optional(),
   scrubTimeline: z.boolean().optional(),
 }) satisfies z.ZodType<FollowUps, z.ZodTypeDef, unknown>;
 

@@ -1,11 +1,11 @@
 // A Teams message an officer logs as a contact ("Log as a PALS contact" on any message): what is kept of it, how
 // it prefills the quick-capture form, and how it shows on the case's timeline. The message is client data:
 // everything here is bounded, and its text is only ever plain text.
-import { compile, type HtmlToTextOptions } from "html-to-text";
 import { z } from "zod";
 import { formatLondonDateTime, londonDate } from "../calendar/calendar";
 import { LIMITS } from "./caseSchema";
 import type { CaseEventDraft } from "./change";
+import { htmlToPlainText } from "./plainText";
 
 /** The most of a message kept: the summary's own limit, so the whole kept text fits the form's summary. */
 export const MESSAGE_TEXT_LIMIT = LIMITS.summary;
@@ -145,23 +145,11 @@ function plainLines(text: string): string {
 }
 
 /**
- * How html-to-text reads a Teams message body: no wrapping, links as their text only, pictures dropped, headings as
- * typed, and Teams' `<emoji alt="🙂">` as its character. Scripts and styles are never text.
+ * A message body's HTML as the plain text a person reads: tags gone (mentions and emoji keep their text), entities
+ * decoded; markup nested too deep for a tree is read flat (plainText.ts).
  */
-const toText = compile({
-  wordwrap: false,
-  formatters: { emojiAlt: (element, _walk, builder) => builder.addInline(String((element.attribs as Record<string, unknown> | undefined)?.alt ?? "")) },
-  selectors: [
-    { selector: "a", options: { ignoreHref: true } },
-    { selector: "img", format: "skip" },
-    { selector: "emoji", format: "emojiAlt" },
-    ...["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-} satisfies HtmlToTextOptions);
-
-/** A message body's HTML as the plain text a person reads: tags gone (mentions and emoji keep their text), entities decoded. */
 export function htmlToText(html: string): string {
-  return plainLines(toText(html));
+  return plainLines(htmlToPlainText(html));
 }
 
 /** At most `max` characters, cut at a word where one is near, marked with "…". */

@@ -32,6 +32,7 @@ export const CASE_EVENT_KINDS = [
   "time-limit-waived",
   "action-added",
   "action-done",
+  "email-received",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

@@ -12,7 +12,9 @@ export type OutboxTarget =
   /** A known conversation, e.g. the channel thread of an investigation request. */
   | { readonly kind: "conversation"; readonly address: ConversationAddress }
   /** A new thread in a channel (an investigation request in its division's channel). */
-  | { readonly kind: "new-thread"; readonly channel: ConversationAddress };
+  | { readonly kind: "new-thread"; readonly channel: ConversationAddress }
+  /** The inbox channel (`set inbox channel`), or the alerts channel until one is set. */
+  | { readonly kind: "inbox-channel" };
 
 /** About one investigation request; cards are rendered from the case at send time, so no free text is copied here. */
 interface InvestigationPayload {
@@ -21,7 +23,19 @@ interface InvestigationPayload {
   readonly requestId: string;
 }
 
+/** About one email of the PALS inbox; its card is rendered from the email at send time, so nothing of it is copied here. */
+export type InboxPayload =
+  /** The triage card, posted once per email in the inbox channel. */
+  | { readonly kind: "inbox-email"; readonly emailId: string }
+  /** The triage card again, in place of the one posted (`activityId`), once it was dealt with away from the card. */
+  | { readonly kind: "inbox-email-update"; readonly emailId: string; readonly activityId: string }
+  /** The case owner is told a reply reached their case. */
+  | { readonly kind: "email-filed"; readonly emailId: string; readonly caseId: string; readonly reference: string }
+  /** The managers' morning word on emails that have waited more than a working day. */
+  | { readonly kind: "inbox-waiting"; readonly day: string; readonly count: number; readonly oldest: string };
+
 export type OutboxPayload =
+  | InboxPayload
   | { readonly kind: "digest"; readonly day: string; readonly items: readonly DigestItem[]; readonly incomplete?: DigestIncomplete }
   | {
       readonly kind: "alert";
@@ -125,6 +139,7 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("safety-channel") }),
     z.object({ kind: z.literal("conversation"), address: ConversationAddressSchema }),
     z.object({ kind: z.literal("new-thread"), channel: ConversationAddressSchema }),
+    z.object({ kind: z.literal("inbox-channel") }),
   ]),
   payload: z.discriminatedUnion("kind", [
     z.object({
@@ -157,6 +172,10 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("investigation-answer"), ...about }),
     z.object({ kind: z.literal("investigation-extension"), ...about }),
     z.object({ kind: z.literal("learning-action"), caseId: z.string(), reference: z.string(), actionId: z.string(), moment: z.enum(LEARNING_ACTION_MOMENTS) }),
+    z.object({ kind: z.literal("inbox-email"), emailId: z.string() }),
+    z.object({ kind: z.literal("inbox-email-update"), emailId: z.string(), activityId: z.string() }),
+    z.object({ kind: z.literal("email-filed"), emailId: z.string(), caseId: z.string(), reference: z.string() }),
+    z.object({ kind: z.literal("inbox-waiting"), day: z.string(), count: z.number().int().min(0), oldest: z.string() }),
   ]),
   state: z.enum(["pending", "sent", "failed", "undeliverable"]),
   attempts: z.number().int().min(0),

@@ -10,7 +10,12 @@ import {
   type OutboxStore,
   type PeopleDirectory,
   type TrustTenants,
+  type InboxEmail,
+  formatLondonDateTime,
+  senderText,
 } from "../../domain";
+import { triageCard } from "../inbox/inboxCards";
+import { said } from "../text";
 import type { Deliverer } from "../../jobs/dispatcher";
 import type { Logger } from "../../logger";
 import { noticeCard } from "../cases/caseView";
@@ -25,6 +30,8 @@ export interface ProactiveDeps {
   readonly channels: ChannelDirectory;
   /** The case a message is about, as it is now (undefined when it is gone). */
   readonly loadCase: (trustId: string, caseId: string) => Promise<Case | undefined>;
+  /** The inbox email a message is about, as it is now. */
+  readonly loadEmail: (trustId: string, emailId: string) => Promise<InboxEmail | undefined>;
   readonly outbox: OutboxStore;
   /** The trust's PALS Desk admins (Entra ID object ids), told when a message can't be delivered. */
   readonly adminIdsOf: (trustId: string) => readonly string[];
@@ -51,21 +58,24 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
           return item.target.address;
         case "new-thread":
           return item.target.channel;
+        case "inbox-channel":
+          return (await deps.channels.channelFor(item.trustId, "inbox")) ?? deps.channels.alertsChannel(item.trustId);
       }
     },
 
     async send(item, address) {
       const card = await render(deps, item);
       if (!card) return { ok: false, nothingToSend: true };
-      return item.target.kind === "new-thread"
-        ? deps.sender.startThread(address, deps.tenants.tenantOf(item.trustId), card)
-        : deps.sender.send(address, deps.tenants.tenantOf(item.trustId), card);
+      const tenantId = deps.tenants.tenantOf(item.trustId);
+      if (item.payload.kind === "inbox-email-update") return deps.sender.update(address, tenantId, item.payload.activityId, card);
+      return item.target.kind === "new-thread" ? deps.sender.startThread(address, tenantId, card) : deps.sender.send(address, tenantId, card);
     },
 
     async unreachable(item) {
       if (item.target.kind === "person") await deps.people.forgetPersonalConversation(item.trustId, item.target.aadObjectId);
       else if (item.target.kind === "alerts-channel") await deps.channels.forgetAlertsChannel(item.trustId);
       else if (item.target.kind === "safety-channel") await deps.channels.forgetSafetyChannel(item.trustId);
+      else if (item.target.kind === "inbox-channel") await deps.channels.forgetChannelFor(item.trustId, "inbox");
     },
 
     async noticeAdmins(trustId, text, now) {
@@ -110,6 +120,24 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
     case "investigation-answer":
     case "investigation-extension":
       return investigationNoticeCard(payload, await deps.loadCase(item.trustId, payload.caseId));
+    case "inbox-email":
+    case "inbox-email-update": {
+      const email = await deps.loadEmail(item.trustId, payload.emailId);
+      return email && email.state !== "automatic" ? triageCard(email) : undefined;
+    }
+    case "email-filed": {
+      const email = await deps.loadEmail(item.trustId, payload.emailId);
+      if (!email) return undefined;
+      return noticeCard(
+        `A reply reached ${payload.reference}`,
+        said`Email from ${senderText(email)}, received ${formatLondonDateTime(email.receivedAt)}. It is on the case's timeline, and counts as contact with them: type **case ${payload.reference}** to see it.`,
+      );
+    }
+    case "inbox-waiting":
+      return noticeCard(
+        "Emails waiting in the PALS inbox",
+        `${payload.count >= 100 ? "100 or more emails have" : `${payload.count} email${payload.count === 1 ? " has" : "s have"}`} waited more than a working day, the oldest since ${formatLondonDateTime(payload.oldest)}. Type **inbox** in a chat with PALS Desk to see them.`,
+      );
     case "learning-action": {
       // From the case as it is now: an action done (or gone) meanwhile needs no nudge; the card it was added with still goes.
       const c = await deps.loadCase(item.trustId, payload.caseId);

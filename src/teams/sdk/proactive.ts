@@ -10,6 +10,8 @@ export interface ProactiveSender {
   send(address: ConversationAddress, tenantId: string, card: object): Promise<DeliveryResult>;
   /** Starts a new thread in a channel with the card as its first message; says where it landed. */
   startThread(channel: ConversationAddress, tenantId: string, card: object): Promise<DeliveryResult>;
+  /** Replaces a card PALS Desk posted (its activity id) for everyone in the conversation. */
+  update(address: ConversationAddress, tenantId: string, activityId: string, card: object): Promise<DeliveryResult>;
 }
 
 export function referenceFor(address: ConversationAddress, tenantId: string): Partial<ConversationReference> {
@@ -64,6 +66,18 @@ export function proactiveSender(adapter: TeamsAdapter, botAppId: string): Proact
         await adapter.continueConversationAsync(botAppId, referenceFor(address, tenantId), async (context) => {
           connectorWithoutRetries(context, adapter);
           activityId = (await context.sendActivity(cardActivity(card)))?.id;
+        });
+        return { ok: true, delivered: { conversationId: address.conversationId, activityId } };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+
+    async update(address, tenantId, activityId, card) {
+      try {
+        await adapter.continueConversationAsync(botAppId, referenceFor(address, tenantId), async (context) => {
+          connectorWithoutRetries(context, adapter);
+          await context.updateActivity({ ...cardActivity(card), id: activityId });
         });
         return { ok: true, delivered: { conversationId: address.conversationId, activityId } };
       } catch (error) {

@@ -1,0 +1,49 @@
+// The Microsoft Graph client as PALS Desk builds it, for every Graph feature (group roles, the shared mailbox):
+// an app-only token from the bot's identity, the caller's own middleware (retries, counting), and a final step
+// that sends the request with a fetch the caller may choose (tests carry fake https hosts to loopback).
+import type { TokenCredential } from "@azure/identity";
+import { AuthenticationHandler, Client, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
+import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import { GRAPH_SCOPE } from "./credentials";
+
+/** The last step of the Graph client's middleware chain: the HTTP request itself (what HTTPMessageHandler does, with a fetch we can choose). */
+export class FetchHandler implements Middleware {
+  constructor(private readonly send: typeof fetch) {}
+
+  async execute(context: Context): Promise<void> {
+    context.response = await this.send(context.request as string, context.options as RequestInit);
+  }
+}
+
+/** The Retry-After of a throttled answer, in seconds (0 when absent; infinite when unreadable). */
+export function retryAfterSeconds(response: Pick<Response, "headers"> | undefined, now = Date.now()): number {
+  const value = response?.headers.get("retry-after");
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, (date - now) / 1000) : Number.POSITIVE_INFINITY;
+}
+
+export interface GraphClientOptions {
+  /** The bot's identity in the tenant (see credentials.ts botCredential): app-only tokens for GRAPH_SCOPE. */
+  readonly credential: TokenCredential;
+  /** Steps between the token and the request (a RetryHandler, a request counter), in order. */
+  readonly middleware?: readonly Middleware[];
+  /** Tests only: another Graph (an https address) and the transport that reaches it. */
+  readonly graphBaseUrl?: string;
+  readonly fetch?: typeof fetch;
+}
+
+/** A Graph client (v1.0) for one tenant. Requests to hosts other than Graph's (or graphBaseUrl's) carry no token. */
+export function graphClient(options: GraphClientOptions): Client {
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [GRAPH_SCOPE] });
+  const send = options.fetch ?? ((input, init) => fetch(input, init));
+  const middleware: Middleware[] = [new AuthenticationHandler(authProvider), ...(options.middleware ?? []), new FetchHandler(send)];
+  const baseUrl = options.graphBaseUrl;
+  return Client.initWithMiddleware({
+    middleware,
+    defaultVersion: "v1.0",
+    ...(baseUrl ? { baseUrl, customHosts: new Set([new URL(baseUrl).hostname]) } : {}),
+  });
+}
