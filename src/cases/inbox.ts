@@ -44,6 +44,8 @@ export type Received = "new" | "again" | "filed" | "automatic";
 /** How many emails `inbox` lists (the rest are counted). */
 export const INBOX_LIST_LIMIT = 20;
 const SAVE_ATTEMPTS = 5;
+/** How much of an email's text the quick-capture summary starts with. */
+const SUMMARY_FROM_EMAIL = 1_500;
 
 export const EMAIL_GONE = "This email is no longer in the PALS inbox. Type **inbox** to see the emails still to deal with.";
 
@@ -308,14 +310,18 @@ export async function contactPrefill(
   const values: Record<string, string> = {
     receivedVia: "email",
     receivedOn: londonDate(new Date(email.receivedAt)),
-    summary: [email.subject, email.text]
-      .filter((part) => part.trim() !== "")
-      .join("\n\n")
-      .slice(0, 4000),
+    summary: summaryOf(email),
     ...(email.from?.name ? { raiserName: email.from.name } : {}),
     ...(email.from?.address ? { contactDetails: email.from.address } : {}),
   };
   return { ok: true, email, values };
+}
+
+/** The form's summary: the subject and the start of the text (the whole email goes on the case's timeline). */
+function summaryOf(email: Pick<InboxEmail, "subject" | "text">): string {
+  const text = email.text.trim();
+  const start = text.length > SUMMARY_FROM_EMAIL ? `${text.slice(0, SUMMARY_FROM_EMAIL).trimEnd()}… (the whole email is on the case's timeline)` : text;
+  return [email.subject.trim(), start].filter((part) => part !== "").join("\n\n");
 }
 
 /** The inbox's emails still to deal with, oldest first. Officers and managers (volunteers see the cards in the channel). */

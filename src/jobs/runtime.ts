@@ -39,6 +39,9 @@ export interface JobsOptions {
   readonly instanceId?: string;
 }
 
+/** Teams' shortest rate-limit window: messages held back by it are tried again this much later. */
+const RATE_LIMIT_RETRY_MS = 1_000;
+
 /** The lease outlives a slow sweep comfortably, and a dead holder blocks others for at most this long. */
 const LEASE_MS = 5 * 60_000;
 
@@ -68,7 +71,13 @@ export function startJobs(options: JobsOptions): Jobs {
     if (stopped) return Promise.resolve(NOT_RUN);
     const once = sweep(deps, options.now());
     sweeping.add(once);
-    void once.catch(() => undefined).finally(() => sweeping.delete(once));
+    void once
+      .then((report) => {
+        // Held back by Teams' limit for a conversation (7 a second): try again once a second has passed, not at the next tick.
+        if (report.delivery?.deferredByRateLimit && !stopped) setTimeout(() => scheduler?.kick(), RATE_LIMIT_RETRY_MS).unref();
+      })
+      .catch(() => undefined)
+      .finally(() => sweeping.delete(once));
     return once;
   };
   const scheduler: Scheduler | undefined = options.intervalSeconds > 0 ? startScheduler(options.intervalSeconds * 1000, run, log) : undefined;

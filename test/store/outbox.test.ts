@@ -3,9 +3,11 @@ import { Writable } from "node:stream";
 import sinon from "sinon";
 import { alertOutboxItem, type ConversationAddress } from "../../src/domain";
 import { Dispatcher, type Deliverer } from "../../src/jobs/dispatcher";
+import { startJobs } from "../../src/jobs/runtime";
+import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { createLogger } from "../../src/logger";
 import type { Store } from "../../src/store/cosmos";
-import { CosmosOutboxStore } from "../../src/store/jobsRepository";
+import { CosmosOutboxStore, CosmosSweepCursor, CosmosSweepLease } from "../../src/store/jobsRepository";
 import { openTestStore } from "../helpers/store";
 
 const TENANT = "trust-storm";
@@ -61,5 +63,61 @@ describe("an alert storm to one managers' channel (embedded Cosmos DB)", () => {
     const second = await dispatcher.dispatch(new Date(start + 1000));
     assert.equal(second.sent, 7);
     assert.deepEqual(sent.slice(7), ["case-07", "case-08", "case-09", "case-10", "case-11", "case-12", "case-13"], "in order after the wait");
+  });
+
+  it("tries again a second later what Teams' limit held back, not at the next minute's sweep", async () => {
+    const outbox = new CosmosOutboxStore(store.containers.jobs);
+    let now = Date.parse("2026-03-10T08:00:00Z");
+    for (let i = 0; i < 10; i++) {
+      const c = { id: `case-${String(i).padStart(2, "0")}`, trustId: TENANT, reference: `PALS-2026-${String(i).padStart(6, "0")}` };
+      await outbox.enqueue(alertOutboxItem(c, "safeguarding", "2026-03-10", new Date(now - (10 - i) * 1000)));
+    }
+    const sent: string[] = [];
+    const deliverer: Deliverer = {
+      addressFor: async () => CHANNEL,
+      send: async (item) => {
+        sent.push(item.id);
+        return { ok: true };
+      },
+      unreachable: async () => undefined,
+      noticeAdmins: async () => undefined,
+    };
+    // Only setTimeout is faked: the store's requests and the scheduler's setImmediate run as they do.
+    const clock = sinon.useFakeTimers({ toFake: ["setTimeout"], now });
+    const jobs = startJobs({
+      cases: new CosmosCaseRepository(store.containers.cases),
+      outbox,
+      cursor: new CosmosSweepCursor(store.containers.jobs),
+      lease: new CosmosSweepLease(store.containers.jobs),
+      deliverer,
+      hooks: {},
+      log: createLogger("silent", new Writable({ write: (_c, _e, done) => done() })),
+      now: () => new Date(now),
+      intervalSeconds: 3600,
+      retention: { years: 10, action: "anonymise" },
+      finishPendingCases: async () => 0,
+      applyRetention: async () => "not-due",
+    });
+    const spin = async (count: number, turns: number) => {
+      for (let i = 0; i < turns && sent.length < count; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      jobs.kick();
+      await spin(7, 1_000_000);
+      assert.equal(sent.length, 7, "Teams takes 7 a second in one conversation");
+      // Time moves a second at a time (the store's answers take real time in between): the rest go within seconds.
+      let waited = 0;
+      while (sent.length < 10 && waited < 10_000) {
+        now += 1000;
+        waited += 1000;
+        await clock.tickAsync(1000);
+        await spin(10, 20_000);
+      }
+      assert.equal(sent.length, 10, "the rest went within seconds, not at the next tick an hour on");
+      assert.ok(waited <= 3000, `waited ${waited} ms`);
+    } finally {
+      await jobs.stop();
+      clock.restore();
+    }
   });
 });
