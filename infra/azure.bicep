@@ -312,6 +312,8 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     COSMOS_DATABASE: databaseName
     // The zip from `atk deploy` is run as it is: no build on the server.
     WEBSITE_RUN_FROM_PACKAGE: '1'
+    // The package is read-only: attachments kept locally go under /home, which every instance shares.
+    DOCUMENTS_DIR: '/home/pals/documents'
     SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
   })
   dependsOn: [

@@ -152,12 +152,37 @@ const SettingsSchema = z
         .max(3600, "at most 3600 seconds")
         .default(60),
     ),
-    PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().trim().url("the https:// address Teams and Microsoft Graph reach PALS Desk at").optional()),
+    PUBLIC_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .url("the https:// address Teams and Microsoft Graph reach PALS Desk at")
+        // Plain http only on this machine (tests, local mode): Graph and Teams users need https.
+        .refine(
+          (url) => url.startsWith("https://") || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url),
+          "an https:// address (http only for 127.0.0.1 or localhost)",
+        )
+        .optional(),
+    ),
     MAIL_CLIENT_STATE: z.preprocess(
       emptyAsUndefined,
       z.string().min(24, "at least 24 characters (a long random secret)").max(128, "at most 128 characters").optional(),
     ),
     DOCUMENTS_DIR: z.preprocess(emptyAsUndefined, z.string().trim().default(".data/documents")),
+    DOCUMENTS: z.preprocess(emptyAsUndefined, z.enum(["folder", "sharepoint"], { message: "folder or sharepoint" }).default("folder")),
+    SHAREPOINT_SITE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(300).optional()),
+    SHAREPOINT_DRIVE_ID: z.preprocess(emptyAsUndefined, z.string().trim().max(300).optional()),
+    DOCUMENT_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "at least 32 characters (a long random secret)").optional()),
+    LETTERHEAD_TEMPLATE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .transform((file) => path.resolve(file))
+        .refine((file) => fs.existsSync(file) && fs.statSync(file).isFile(), "a .docx file that exists (relative to the working directory)")
+        .optional(),
+    ),
   })
   .superRefine((settings, ctx) => {
     // One place says who belongs to which trust: with a trusts file, roles and tenants live there.
@@ -334,6 +359,19 @@ export interface Config {
   };
   /** Where attachments are kept (absolute path): the embedded default's document store. */
   readonly documentsDir: string;
+  /**
+   * Where the case's documents are kept: a local folder (documentsDir), or each trust's SharePoint document library
+   * through Microsoft Graph (Sites.Selected on that one site).
+   */
+  readonly documents:
+    | { readonly kind: "folder" }
+    | { readonly kind: "sharepoint"; readonly sites: readonly { readonly trustId: string; readonly siteId: string; readonly driveId: string }[] };
+  /** Signs document links; undefined: a random secret per process (links then work only on the instance that made them). */
+  readonly documentLinkSecret?: string;
+  /** The trust's Word letterhead (absolute path); the shipped example when undefined. */
+  readonly letterheadTemplate?: string;
+  /** The https address Teams users and Microsoft Graph reach PALS Desk at (document links, mail notifications). */
+  readonly publicUrl?: string;
 }
 
 /** The name that signs a trust's letters and heads its reports: its name in the trusts file, else TRUST_NAME. */
@@ -406,7 +444,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...(trusts.trusts ? { trusts: trusts.trusts, trustsFile: trusts.file } : {}),
     ...mailboxOf(s, trusts.trusts),
     documentsDir: path.resolve(s.DOCUMENTS_DIR),
+    documents: documentsOf(s, trusts.trusts),
+    ...(s.DOCUMENT_LINK_SECRET ? { documentLinkSecret: s.DOCUMENT_LINK_SECRET } : {}),
+    ...(s.LETTERHEAD_TEMPLATE ? { letterheadTemplate: s.LETTERHEAD_TEMPLATE } : {}),
+    ...(s.PUBLIC_URL ? { publicUrl: s.PUBLIC_URL.replace(/\/$/, "") } : {}),
   };
+}
+
+/** Where the case's documents are kept: each trust's SharePoint library (trusts file "documents", else SHAREPOINT_*), or a folder. */
+function documentsOf(s: Settings, trusts: readonly Trust[] | undefined): Config["documents"] {
+  if (s.DOCUMENTS === "folder") return { kind: "folder" };
+  if (!s.MicrosoftAppId) throw new ConfigError(["DOCUMENTS=sharepoint needs MicrosoftAppId: documents are kept with the bot's identity (Sites.Selected)"]);
+  const trustId = s.MAILBOX_TRUST ?? (s.ALLOWED_TENANT_IDS.length === 1 ? s.ALLOWED_TENANT_IDS[0].toLowerCase() : undefined);
+  const sites = trusts
+    ? trusts.flatMap((t) => (t.documents ? [{ trustId: t.id, ...t.documents }] : []))
+    : s.SHAREPOINT_SITE_ID && s.SHAREPOINT_DRIVE_ID && trustId
+      ? [{ trustId, siteId: s.SHAREPOINT_SITE_ID, driveId: s.SHAREPOINT_DRIVE_ID }]
+      : [];
+  if (sites.length === 0) {
+    throw new ConfigError([
+      trusts
+        ? 'DOCUMENTS=sharepoint needs each trust\'s "documents": { "siteId": ..., "driveId": ... } in TRUSTS_FILE'
+        : "DOCUMENTS=sharepoint needs SHAREPOINT_SITE_ID, SHAREPOINT_DRIVE_ID and the trust (MAILBOX_TRUST, or one tenant in ALLOWED_TENANT_IDS)",
+    ]);
+  }
+  return { kind: "sharepoint", sites };
 }
 
 /**
@@ -439,6 +501,9 @@ function mailboxOf(s: Settings, trusts: readonly Trust[] | undefined): Pick<Conf
     ]);
   }
   if (kind === "graph" && !s.MicrosoftAppId) throw new ConfigError(["MAILBOX=graph needs MicrosoftAppId: the mailbox is read with the bot's identity"]);
+  if (trusts && s.MAILBOX_ADDRESSES.length > 0) {
+    throw new ConfigError(['MAILBOX_ADDRESSES must be unset when TRUSTS_FILE is set (list each trust\'s "mailboxes" in the trusts file)']);
+  }
   if (kind === "graph" && s.PUBLIC_URL && !s.MAIL_CLIENT_STATE) {
     throw new ConfigError([
       "MAIL_CLIENT_STATE must be set (a long random secret) when PUBLIC_URL and MAILBOX=graph are: Microsoft Graph's notifications carry it",

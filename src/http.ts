@@ -2,6 +2,7 @@
 // downloads and the health probes, with the limits every request meets first. src/index.ts builds what it serves.
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
+import type { OpenedDocument } from "./cases/documents";
 import restify, { type Request, type Response } from "restify";
 import type { Config } from "./config";
 import type { Jobs } from "./jobs/runtime";
@@ -24,10 +25,12 @@ export interface HttpParts {
   readonly downloads: DownloadShelf;
   /** Microsoft Graph's mail change notifications (src/mail/graphMailbox.ts handleNotification); absent: 404. */
   readonly mailNotifications?: (request: { query: Record<string, unknown>; body: unknown }) => { status: number; contentType: string; body: string };
+  /** A case's document through its link (src/cases/documents.ts openDocumentLink): the link and the person's role are checked there. */
+  readonly openDocument?: (link: string) => Promise<OpenedDocument>;
 }
 
 /** The server with every route, not yet listening, and the work in progress it tracks for a clean stop. */
-export function httpServer({ config, log, teams, jobs, store, downloads, mailNotifications }: HttpParts): {
+export function httpServer({ config, log, teams, jobs, store, downloads, mailNotifications, openDocument }: HttpParts): {
   server: restify.Server;
   inFlight: ReturnType<typeof workInProgress>;
 } {
@@ -134,6 +137,30 @@ export function httpServer({ config, log, teams, jobs, store, downloads, mailNot
     log.info(file.logged, "File downloaded");
     return next();
   });
+
+  // A case's document, opened from the case card's link. Never shown in the browser (no script can run from it):
+  // downloaded, under its own name, with nothing cached.
+  // The link is a query parameter: it is longer than a path parameter may be (find-my-way stops at 100 characters).
+  server.get("/api/documents", async (req, res) =>
+    inFlight.track(async () => {
+      const link = (new URL(req.url ?? "/", "http://localhost").searchParams.get("link") ?? "").slice(0, 3000);
+      const opened = openDocument ? await openDocument(link) : { ok: false as const, status: 404 as const, message: "Documents are not kept here." };
+      if (!opened.ok) {
+        res.writeHead(opened.status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
+        res.end(opened.message);
+        return;
+      }
+      res.writeHead(200, {
+        "Content-Type": "application/octet-stream",
+        "Content-Disposition": `attachment; filename="${opened.name.replace(/[^\w.() -]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(opened.name)}`,
+        "Content-Length": opened.content.length,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+      });
+      res.end(opened.content);
+    }),
+  );
 
   server.get("/healthz", (_req, res, next) => {
     res.send(200, { status: "ok" });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { constants as osConstants } from "node:os";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "./cases";
 import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
@@ -19,6 +20,11 @@ import { FolderDocuments } from "./mail/folderDocuments";
 import { FolderMailbox } from "./mail/folderMailbox";
 import { GraphMailbox } from "./mail/graphMailbox";
 import { parseEmail } from "./mail/parseEmail";
+import { fileRefusal } from "./mail/attachmentChecks";
+import { letterDocxData, loadLetterhead, renderLetterDocx } from "./mail/letterDocx";
+import { FolderSender } from "./mail/folderSender";
+import { GraphSender } from "./mail/graphSender";
+import { SharePointDocuments } from "./mail/sharePointDocuments";
 import { createTeamsEndpoint } from "./teams/app";
 import { prepareCards } from "./teams/cards";
 import { DownloadShelf } from "./teams/reports/downloads";
@@ -29,7 +35,8 @@ import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
 import { TeamMembersCache } from "./teams/access/teamMembers";
 import { CachedTeamRoster } from "./teams/access/teamRoster";
-import { trustTenants, type MailboxSource, type Trust } from "./domain";
+import { MAX_DELIVERY_ATTEMPTS, trustTenants, type ConversationAddress, type DocumentStore, type MailboxSource, type MailSender, type Trust } from "./domain";
+import type { Deliverer } from "./jobs/dispatcher";
 import { httpServer } from "./http";
 
 export interface RunningBot {
@@ -65,6 +72,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // A broken letter template stops start-up with the file's name, not an officer's draft later.
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
+  const letterhead = loadLetterhead(config.letterheadTemplate);
   log.info(
     { rules: config.rules.name, file: config.rulesFile },
     config.rulesFile ? "The trust's rules file is loaded" : "No rules file: England's rules apply",
@@ -77,7 +85,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       : { endpoint: config.cosmos.endpoint, credential: cosmosCredential(config.cosmos.clientId) });
   const store = await openStore({ account, database: config.cosmosDatabase, embeddedPort: config.embeddedCosmosPort }, log);
   const now = options.now ?? (() => new Date());
-  const repositories = repositoriesOf(config, store, now);
+  const repositories = { ...repositoriesOf(config, store, now), ...documentStore(config, log, options.entra) };
   const { cases, people, channels, outbox } = repositories;
   // Its own adapter (no onTurnError): a team that can't be read only shortens the Assign list or gives no role from it.
   const teamMembers = new TeamMembersCache(teamMembersReader(createProactiveAdapter(config), config.bot?.appId ?? ""), log, now);
@@ -100,19 +108,22 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     cursor: new CosmosSweepCursor(store.containers.jobs),
     lease: new CosmosSweepLease(store.containers.jobs),
     // Its own adapter, without the SDK's built-in retries: the outbox decides when to try again.
-    deliverer: teamsDeliverer({
-      sender: proactiveSender(createProactiveAdapter(config), config.bot?.appId ?? ""),
-      people,
-      channels,
-      loadCase: async (trustId, caseId) => (await cases.get(trustId, caseId))?.value,
-      loadEmail: async (trustId, emailId) => (await repositories.inbox.get(trustId, emailId))?.value,
-      now,
-      outbox,
-      adminIdsOf: (trustId) => (config.trusts ? (config.trusts.find((t) => t.id === trustId)?.roles.admin.people ?? []) : config.roles.admin),
-      tenants,
-      log,
-      nudgeWindowWorkingDays: config.rules.nudgeWindowWorkingDays,
-    }),
+    deliverer: withMail(
+      teamsDeliverer({
+        sender: proactiveSender(createProactiveAdapter(config), config.bot?.appId ?? ""),
+        people,
+        channels,
+        loadCase: async (trustId, caseId) => (await cases.get(trustId, caseId))?.value,
+        loadEmail: async (trustId, emailId) => (await repositories.inbox.get(trustId, emailId))?.value,
+        now,
+        outbox,
+        adminIdsOf: (trustId) => (config.trusts ? (config.trusts.find((t) => t.id === trustId)?.roles.admin.people ?? []) : config.roles.admin),
+        tenants,
+        log,
+        nudgeWindowWorkingDays: config.rules.nudgeWindowWorkingDays,
+      }),
+      theDesk,
+    ),
     hooks: {
       records: (item) => item.payload.kind === "investigation-request" || item.payload.kind === "inbox-email",
       alreadySent: async (item) => item.payload.kind === "investigation-request" && theDesk().investigations.investigationAlreadyPosted(item),
@@ -134,6 +145,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     remindOfWaitingEmail: (today, before) => theDesk().jobs.remindOfWaitingEmail(today, before),
     applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
   });
+  let listeningUrl = "";
   desk = createCaseDesk(
     caseDeskDeps(config, repositories, {
       roles,
@@ -144,6 +156,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       now,
       sendSoon: () => jobs.kick(),
       sendNow: async (trustId, outboxIds) => void (await jobs.deliverNow(trustId, outboxIds)),
+      mail: mailSender(config, log, now, options.entra),
+      // Links to documents start with the address people reach PALS Desk at (known once it listens).
+      documentLinks: { secret: config.documentLinkSecret ?? PROCESS_LINK_SECRET, baseUrl: () => config.publicUrl ?? listeningUrl },
+      letterDocument: ({ trustName, reference, date, text }) =>
+        renderLetterDocx(letterhead, letterDocxData(text, { ...(trustName ? { trustName } : {}), reference, letterDate: date })),
     }),
   );
   const mailbox = mailboxSource(config, store, log, now, options.entra);
@@ -160,6 +177,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     ...(mailbox instanceof GraphMailbox
       ? { mailNotifications: (request: Parameters<GraphMailbox["handleNotification"]>[0]) => mailbox.handleNotification(request) }
       : {}),
+    openDocument: (link) => theDesk().documents.openDocumentLink(link),
   });
 
   const preparingSince = Date.now();
@@ -174,6 +192,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   downloads.baseUrl = url;
+  listeningUrl = url;
 
   if (config.bot) {
     log.info(
@@ -221,7 +240,7 @@ export function repositoriesOf(config: Config, store: Store, now: () => Date) {
     outbox: new CosmosOutboxStore(store.containers.jobs),
     timeline: new CosmosTimelineRepository(store.containers.events),
     inbox: new CosmosInboxRepository(store.containers.inbox),
-    documents: new FolderDocuments(config.documentsDir),
+    documents: new FolderDocuments(config.documentsDir) as DocumentStore,
   };
 }
 
@@ -232,9 +251,85 @@ export function repositoriesOf(config: Config, store: Store, now: () => Date) {
 export function caseDeskDeps(
   config: Config,
   repositories: ReturnType<typeof repositoriesOf>,
-  parts: Pick<CaseDeskDeps, "roles" | "team" | "signposting" | "letters" | "log" | "now" | "sendSoon" | "sendNow">,
+  parts: Pick<CaseDeskDeps, "roles" | "team" | "signposting" | "letters" | "log" | "now" | "sendSoon" | "sendNow"> &
+    Partial<Pick<CaseDeskDeps, "documentLinks" | "mail" | "letterDocument">>,
 ): CaseDeskDeps {
-  return { ...repositories, ...parts, retention: config.retention, rules: config.rules, trustNameOf: (trustId) => trustNameOf(config, trustId) };
+  return {
+    ...repositories,
+    documentLinks: { secret: config.documentLinkSecret ?? PROCESS_LINK_SECRET, baseUrl: () => config.publicUrl ?? `http://${config.host}:${config.port}` },
+    checkFile: (name, contentType, content) => fileRefusal(name, contentType, content),
+    mailboxOf: (trustId) => config.mailbox?.mailboxes.find((m) => m.trustId === trustId)?.address,
+    ...parts,
+    retention: config.retention,
+    rules: config.rules,
+    trustNameOf: (trustId) => trustNameOf(config, trustId),
+  };
+}
+
+/** Signs document links when DOCUMENT_LINK_SECRET is not set: they then work only on the instance that made them. */
+const PROCESS_LINK_SECRET = randomBytes(32).toString("base64url");
+
+/** The case's documents in each trust's SharePoint library (DOCUMENTS=sharepoint); the folder store otherwise (repositoriesOf). */
+function documentStore(config: Config, log: Logger, entra: StartOptions["entra"]): { documents?: DocumentStore } {
+  if (config.documents.kind !== "sharepoint") return {};
+  const tenants = trustTenants(config.trusts);
+  log.info({ trusts: config.documents.sites.length }, "The case's documents are kept in SharePoint document libraries (Microsoft Graph, Sites.Selected)");
+  return {
+    documents: new SharePointDocuments({
+      sites: config.documents.sites.map((site) => ({ ...site, tenantId: tenants.tenantOf(site.trustId) })),
+      credentialFor: (tenantId) => botCredential(config.bot!, tenantId, entra?.tokenService),
+      log,
+      graphBaseUrl: entra?.graphBaseUrl,
+      fetch: entra?.fetch,
+    }),
+  };
+}
+
+/** Sending as the shared mailbox: into the folder mailbox's sent/ on the embedded default, through Microsoft Graph in production. */
+function mailSender(config: Config, log: Logger, now: () => Date, entra: StartOptions["entra"]): MailSender | undefined {
+  const settings = config.mailbox;
+  if (!settings) return undefined;
+  if (settings.kind === "folder") {
+    const single = settings.mailboxes.length === 1;
+    return new FolderSender({
+      mailboxes: settings.mailboxes.map((m) => ({ ...m, dir: single ? settings.dir : path.join(settings.dir, m.trustId) })),
+      log,
+      now,
+    });
+  }
+  const tenants = trustTenants(config.trusts);
+  return new GraphSender({
+    mailboxes: settings.mailboxes.map((m) => ({ ...m, tenantId: tenants.tenantOf(m.trustId) })),
+    credentialFor: (tenantId) => botCredential(config.bot!, tenantId, entra?.tokenService),
+    log,
+    now,
+    graphBaseUrl: entra?.graphBaseUrl,
+    fetch: entra?.fetch,
+  });
+}
+
+/** Where an email from a case "goes" in the outbox's terms: the shared mailbox, one conversation per trust for its rate limit. */
+const mailAddress = (trustId: string): ConversationAddress => ({
+  conversationId: `mailbox:${trustId}`,
+  serviceUrl: "",
+  channelId: "mail",
+  conversationType: "personal",
+});
+
+/** The outbox's deliverer: Teams for messages, the shared mailbox (through the application layer) for emails from cases. */
+function withMail(teams: Deliverer, desk: () => CaseDesk): Deliverer {
+  return {
+    addressFor: async (item) => (item.target.kind === "mailbox" ? mailAddress(item.trustId) : teams.addressFor(item)),
+    async send(item, address) {
+      if (item.payload.kind !== "send-email") return teams.send(item, address);
+      const outcome = await desk().correspondence.deliverEmail(item, item.attempts + 1 >= MAX_DELIVERY_ATTEMPTS);
+      if (outcome.kind === "sent") return { ok: true };
+      if (outcome.kind === "nothing-to-send") return { ok: false, nothingToSend: true };
+      return { ok: false, status: outcome.status, retryAfterSeconds: outcome.retryAfterSeconds };
+    },
+    unreachable: (item, address) => (item.target.kind === "mailbox" ? Promise.resolve() : teams.unreachable(item, address)),
+    noticeAdmins: (trustId, text, now) => teams.noticeAdmins(trustId, text, now),
+  };
 }
 
 /** The PALS inbox's mailbox as the settings say: a folder of .eml files, Microsoft Graph, or none. */

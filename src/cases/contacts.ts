@@ -16,6 +16,8 @@ import {
   type Case,
   type NewContactErrors,
   doneLine,
+  documentsOfEmail,
+  withDocuments,
   emailEventDetail,
   emailEventSummary,
   EMAIL_EVENT_DETAIL_LIMIT,
@@ -79,9 +81,9 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
     const created = logCreated(draft, { actor: caller.actor, now });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));
-    const step = fromEmail ? { updated: draft, ...emailLogged(fromEmail.email, event, draft, caller, now) } : { updated: draft, events: [event] };
+    const step = fromEmail ? emailLogged(fromEmail.email, event, draft, caller, now) : { updated: draft, events: [event] };
     const followUps = followUpsOf(deps, undefined, step, 1, caller.actor, { contactsAboutPatientIn90Days });
-    return { draft, saved: await deps.cases.create(draft, { revision: 1, pending: [followUps], applied: [] }) };
+    return { draft: step.updated, saved: await deps.cases.create(step.updated, { revision: 1, pending: [followUps], applied: [] }) };
   };
 
   // Created straight away, not read first: a form sent again (a double press, a retry after a failure) is
@@ -123,8 +125,9 @@ async function emailOfForm(deps: CaseDeskDeps, caller: Caller, submitted: unknow
 }
 
 /** The case's first entries when it is logged from an email: created, and the email itself; the email is marked as a follow-up. */
-function emailLogged(email: InboxEmail, created: CaseEventDraft, draft: Case, caller: Caller, now: Date): Pick<ChangeStep, "events" | "emails"> {
+function emailLogged(email: InboxEmail, created: CaseEventDraft, draft: Case, caller: Caller, now: Date): Pick<ChangeStep, "updated" | "events" | "emails"> {
   return {
+    updated: withDocuments(draft, documentsOfEmail(email, caller.actor, now)),
     events: [
       { ...created, summary: `${created.summary}, from an email` },
       {

@@ -3,6 +3,7 @@ import type {
   ChannelDirectory,
   DocumentStore,
   InboxRepository,
+  MailSender,
   LetterTemplateSource,
   OutboxStore,
   PeopleDirectory,
@@ -25,8 +26,18 @@ export interface CaseDeskDeps {
   readonly channels: ChannelDirectory;
   /** The PALS inbox's emails and the message-id index to cases. */
   readonly inbox: InboxRepository;
-  /** Where attachments (and, later, documents) are kept. */
+  /** Where attachments and the case's documents are kept. */
   readonly documents: DocumentStore;
+  /** Document links: the secret that signs them (shared by every instance) and the address they start with. */
+  readonly documentLinks: { readonly secret: string; readonly baseUrl: () => string };
+  /** Why a file can't be kept (a program by its content, a password-locked file), or undefined: src/mail/attachmentChecks.ts. */
+  readonly checkFile?: (name: string, contentType: string, content: Buffer) => string | undefined;
+  /** Sends as the trust's shared mailbox; undefined when PALS Desk has no mailbox to send from. */
+  readonly mail?: MailSender;
+  /** The shared mailbox a trust's emails go from (its first), if it has one. */
+  readonly mailboxOf?: (trustId: string) => string | undefined;
+  /** A letter on the trust's letterhead (.docx), from the filled letter. */
+  readonly letterDocument?: (letter: { readonly trustName?: string; readonly reference: string; readonly date: string; readonly text: string }) => Buffer;
   readonly roles: RoleDirectory;
   /** The PALS team's members, for the Assign list; without it, only the people PALS Desk has met are offered. */
   readonly team?: TeamRoster;

@@ -17,9 +17,16 @@ export function requestIdFor(caseId: string, submission: string): string {
   return uuidv5(`investigation-request\u0000${caseId}\u0000${submission}`, NAMESPACE);
 }
 
-/** An email's document id: one per message and trust, however often and through however many mailboxes it arrives. */
-export function emailIdFor(trustId: string, messageId: string): string {
-  return uuidv5(`email\u0000${trustId}\u0000${messageId.trim().toLowerCase()}`, NAMESPACE);
+/**
+ * An email's document id: one per message and trust, however often and through however many mailboxes it arrives.
+ * The sender and subject are part of it, so another email reusing a Message-ID (the sender chooses it) is not
+ * taken for a repeat.
+ */
+export function emailIdFor(
+  trustId: string,
+  email: { readonly messageId: string; readonly from?: { readonly address?: string }; readonly subject: string },
+): string {
+  return uuidv5(`email\u0000${trustId}\u0000${email.messageId.trim().toLowerCase()}\u0000${email.from?.address ?? ""}\u0000${email.subject}`, NAMESPACE);
 }
 
 /** The index entry that finds a case from a message id it sent or received (replies name it in In-Reply-To and References). */

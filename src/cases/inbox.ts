@@ -79,7 +79,7 @@ async function keepAttachments(deps: CaseDeskDeps, trustId: string, emailId: str
 export async function receiveEmail(deps: CaseDeskDeps, incoming: IncomingEmail): Promise<Received> {
   const { trustId, email: parsed } = incoming;
   const now = deps.now();
-  const id = emailIdFor(trustId, parsed.messageId);
+  const id = emailIdFor(trustId, parsed);
   const attachments = parsed.automatic ? [] : await keepAttachments(deps, trustId, id, parsed.attachments);
   const { email: stored, created } = await deps.inbox.keep({
     id,

@@ -8,6 +8,8 @@ import { finishPendingCases } from "./changes";
 import * as contacts from "./contacts";
 import * as details from "./details";
 import * as inbox from "./inbox";
+import * as correspondence from "./correspondence";
+import * as documents from "./documents";
 import type { CaseDeskDeps } from "./deps";
 import * as directory from "./directory";
 import * as investigations from "./investigations";
@@ -63,6 +65,12 @@ export function createCaseDesk(deps: CaseDeskDeps) {
     directory: bindAll(deps, directory),
     reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile, youSaidWeDid: reports.youSaidWeDid }),
     jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases, remindOfWaitingEmail: inbox.remindOfWaitingEmail }),
+    correspondence: bindAll(deps, {
+      previewEmail: correspondence.previewEmail,
+      sendEmail: correspondence.sendEmail,
+      deliverEmail: correspondence.deliverEmail,
+    }),
+    documents: bindAll(deps, { documentLink: documents.documentLink, openDocumentLink: documents.openDocumentLink, addDocument: documents.addDocument }),
     inbox: bindAll(deps, {
       receiveEmail: inbox.receiveEmail,
       openEmail: inbox.openEmail,

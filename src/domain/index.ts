@@ -44,3 +44,7 @@ export * from "./inbox/email";
 export * from "./inbox/inbox";
 export * from "./inbox/automatic";
 export * from "./case/plainText";
+export * from "./documents/documentSchema";
+export * from "./documents/documents";
+export * from "./correspondence/sentEmailSchema";
+export * from "./correspondence/correspondence";

@@ -311,3 +311,39 @@ export interface DocumentStore {
   /** Records retention: everything kept under the key's prefix. */
   deleteUnder(trustId: string, prefix: string): Promise<number>;
 }
+
+/** An email PALS Desk sends from a trust's shared mailbox (a letter, a message, the Ombudsman's file). */
+export interface OutgoingEmail {
+  /** Unique per send: sending again with the same id never sends a second email. */
+  readonly sendId: string;
+  readonly trustId: string;
+  /** The shared mailbox it goes from (lower case). */
+  readonly mailbox: string;
+  readonly to: { readonly name?: string; readonly address: string };
+  /** Carries the case reference, so a reply finds its case. */
+  readonly subject: string;
+  /** Plain text. */
+  readonly text: string;
+  readonly attachments: readonly { readonly name: string; readonly contentType: string; readonly content: Buffer }[];
+  /** The Message-ID of the email this answers (In-Reply-To and References), when there is one. */
+  readonly inReplyTo?: string;
+}
+
+/** What became of a send: sent (now or before, with the Message-ID the email carries), or why not. */
+export type SendOutcome =
+  | { readonly ok: true; readonly messageId: string; readonly alreadySent: boolean }
+  | {
+      readonly ok: false;
+      /** HTTP status (0 when no answer came). */
+      readonly status: number;
+      readonly retryAfterSeconds?: number;
+      /** True when trying again can't help (a refused address, a message too large); false for outages and throttling. */
+      readonly permanent: boolean;
+      /** Graph's error code, for the logs (never the message text). */
+      readonly code?: string;
+    };
+
+/** Sends as a trust's shared mailbox: Microsoft Graph in production (src/mail/graphSender.ts), the folder mailbox's sent/ locally. */
+export interface MailSender {
+  send(email: OutgoingEmail): Promise<SendOutcome>;
+}

@@ -325,3 +325,23 @@ export function attachmentRefusal(attachment: AttachmentFacts): RefusedAttachmen
   if (isPasswordProtected(attachment.name, attachment.content)) return "password-protected";
   return undefined;
 }
+
+const FILE_REFUSALS: Readonly<Record<RefusedAttachmentReason, string>> = {
+  executable: "PALS Desk doesn't keep programs or scripts. Send the document itself (a PDF, a photo, a Word file).",
+  "password-protected": "The file is protected by a password, so PALS Desk can't check it. Send it without the password.",
+  "too-large": "The file is over 25 MB: PALS Desk keeps files up to 25 MB.",
+  "too-many": "Send one file at a time.",
+  unreadable: "PALS Desk couldn't read the file. Send it again.",
+};
+
+/** The same checks for a file a person adds to a case, as the plain sentence they are told (undefined: it is kept). */
+export function fileRefusal(name: string, contentType: string, content: Buffer): string | undefined {
+  const reason = attachmentRefusal({
+    name,
+    contentType: contentType.toLowerCase().split(";")[0].trim(),
+    size: content.length,
+    head: content.subarray(0, 64),
+    content,
+  });
+  return reason ? FILE_REFUSALS[reason] : undefined;
+}

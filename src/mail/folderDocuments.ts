@@ -5,15 +5,14 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { DocumentStore } from "../domain";
-
-const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { documentKeySegments, isSafeSegment } from "./documentKeys";
 
 export class FolderDocuments implements DocumentStore {
   constructor(private readonly root: string) {}
 
   private pathOf(trustId: string, key: string): string {
-    const segments = [trustId, ...key.split("/")];
-    if (!segments.every((s) => SAFE_SEGMENT.test(s) && s !== "." && s !== "..")) throw new Error("A document key must be made of ids");
+    if (!isSafeSegment(trustId)) throw new Error("A document key must be made of ids");
+    const segments = [trustId, ...documentKeySegments(key)];
     const full = path.resolve(this.root, ...segments);
     if (!full.startsWith(path.resolve(this.root) + path.sep)) throw new Error("A document key must stay inside the documents folder");
     return full;

@@ -25,7 +25,7 @@ export class CosmosInboxRepository implements InboxRepository {
   constructor(private readonly container: Container) {}
 
   async keep(email: InboxEmail): Promise<{ email: Versioned<InboxEmail>; created: boolean }> {
-    if (email.id !== emailIdFor(email.trustId, email.messageId)) throw new Error("An email's id must come from its trust and Message-ID");
+    if (email.id !== emailIdFor(email.trustId, email)) throw new Error("An email's id must come from its trust, Message-ID, sender and subject");
     try {
       const { resource, etag } = await this.container.items.create(documentOf(email));
       return { email: versioned(resource as Record<string, unknown>, etag), created: true };

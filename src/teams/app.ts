@@ -18,6 +18,7 @@ import { registerLearningActions } from "./actions/learningActions";
 import { registerLetters } from "./letters/letters";
 import { registerLogContact } from "./cases/logContact";
 import { registerInbox } from "./inbox/inbox";
+import { registerCorrespondence } from "./letters/correspondence";
 import { registerMessageAction } from "./cases/messageAction";
 import { registerMessageExtension } from "./signposting/messageExtension";
 import { registerNudges } from "./alerts/nudges";
@@ -110,6 +111,7 @@ export function registerFeatures(routes: BotRoutes, deps: TeamsDeps): void {
   registerCaseLookup(routes, deps);
   registerNudges(routes, deps);
   registerInbox(routes, deps);
+  registerCorrespondence(routes, deps);
   registerSignposting(routes, deps);
   registerComplaintsProcess(routes, deps);
   registerMessageExtension(routes, deps);

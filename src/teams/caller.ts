@@ -95,7 +95,15 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
   organisations: TeamsDeps["signposting"]["choices"];
   rules: TeamsDeps["config"]["rules"];
   flagTestNhsNumbers: boolean;
+  emailEnabled: boolean;
 } {
   // With bot credentials PALS Desk holds real patients' cases, where a test NHS number is a slip to point out.
-  return { today: todayFor(deps), organisations: deps.signposting.choices, rules: deps.config.rules, flagTestNhsNumbers: deps.config.bot !== undefined };
+  return {
+    today: todayFor(deps),
+    organisations: deps.signposting.choices,
+    rules: deps.config.rules,
+    flagTestNhsNumbers: deps.config.bot !== undefined,
+    // Emails go from the shared mailbox: without one, the card doesn't offer them.
+    emailEnabled: deps.config.mailbox !== undefined,
+  };
 }

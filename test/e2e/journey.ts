@@ -81,16 +81,20 @@ export const STEPS = {
   investigation: "12 Ask a clinical lead starts a thread in the division channel, @mentioning the lead",
   investigationAnswer: "13 the lead answers in the thread and the officer gets his answer",
   inbox: "14 an email to the PALS inbox gets a triage card in the managers' channel and is logged as a case from it",
+  acknowledgementSent: "15 the acknowledgement is emailed from the case, with the email's attachment kept on it, and the clock shows it sent",
 } as const;
 
 /** The sample email shipped for people trying PALS Desk (README): dropped into the folder mailbox. */
 export const SAMPLE_EMAIL = path.resolve(__dirname, "..", "..", "env", "mail", "sample-complaint.eml");
 
-/** What the officer chooses on the form the email filled in: what an email can't say. */
+/** What the officer chooses on the form the email filled in: what an email can't say (a complaint from his daughter, with his consent). */
 export const EMAIL_CONTACT = {
-  contactType: { id: "concern", title: "Concern" },
+  contactType: { id: "complaint", title: "Complaint" },
   raisedBy: { id: "family", title: "Family member" },
+  consent: { id: "given", title: "Consent given" },
   patientName: "Arthur Example",
+  division: "Medicine",
+  subjects: { id: "communications", title: "Communications" },
 } as const;
 
 export { cardText, inputValues };

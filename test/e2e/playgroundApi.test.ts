@@ -362,10 +362,30 @@ describe("journeys in the Agents Playground, headless (HTTP + WebSocket API)", f
         ...values,
         contactType: EMAIL_CONTACT.contactType.id,
         raisedBy: EMAIL_CONTACT.raisedBy.id,
+        consent: EMAIL_CONTACT.consent.id,
         patientName: EMAIL_CONTACT.patientName,
+        division: EMAIL_CONTACT.division,
+        subjects: EMAIL_CONTACT.subjects.id,
       },
     });
     assert.match(cardText(logged.value), /Logged as PALS-2026-\d{6}/);
+    emailCase = { conversationId: sent.conversationId, messageId: sent.message.messageId, card: logged.value };
+  });
+
+  let emailCase: { conversationId: string; messageId: string; card: any };
+  it(STEPS.acknowledgementSent, async () => {
+    assert.match(cardText(emailCase.card), /Discharge letter - Arthur Example\.pdf/, "the email's attachment is kept with the case");
+    const previewButton = findExecuteAction(emailCase.card, "Preview");
+    const preview = await pg.execute(emailCase.conversationId, emailCase.messageId, {
+      ...previewButton,
+      data: { ...previewButton.data, emailKind: "acknowledgement", emailMessage: "", emailDocuments: "" },
+    });
+    assert.match(cardText(preview.value), /To: Ruth Example <ruth\.example@example\.org>/);
+    assert.match(cardText(preview.value), /acknowledgement of your complaint/);
+    const sent = await pg.execute(emailCase.conversationId, emailCase.messageId, findExecuteAction(preview.value, "Send"));
+    assert.match(cardText(sent.value), /Sent to Ruth Example/);
+    assert.match(cardText(sent.value), /Acknowledge by: .* · sent /);
+    assert.equal(stack.sentEmails().length, 1, "one email in the folder mailbox's sent/");
   });
 
   it("never writes the patients' details to the bot's logs", () => {

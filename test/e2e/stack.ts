@@ -40,6 +40,8 @@ export interface Stack {
   readonly playgroundOutput: () => string;
   /** An email arrives in the PALS inbox: the .eml file is dropped into the folder mailbox's inbox/ and read. */
   dropEmail(file: string): Promise<void>;
+  /** What PALS Desk has sent from the folder mailbox (file names in sent/). */
+  sentEmails(): string[];
   /** POST /api/jobs/sweep with the secret, as an external timer would. */
   sweep(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -103,6 +105,7 @@ export async function startStack(options: { readonly start?: string } = {}): Pro
       clock,
       botLogLines,
       playgroundOutput: () => output,
+      sentEmails: () => fs.readdirSync(path.join(dataDir, "mailbox", "sent")).filter((name) => name.endsWith(".eml")),
       async dropEmail(file: string) {
         // Moved in whole, as a mail system delivers: the mailbox never reads half a file.
         const partial = path.join(dataDir, "mailbox", `.${path.basename(file)}.partial`);

@@ -28,6 +28,8 @@ export interface GraphRouteRequest {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** The body's bytes as sent (file content is not text). */
+  readonly rawBody: Buffer;
   /** Whether the bearer token is one this token service issued. */
   readonly authorized: boolean;
 }
@@ -141,7 +143,8 @@ export class FakeEntra {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const rawBody = Buffer.concat(chunks);
+    const raw = rawBody.toString("utf8");
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -196,7 +199,7 @@ export class FakeEntra {
     if (failure) return send(failure.status, failure.body ?? { error: { code: "Scripted", message: `scripted ${failure.status}` } }, failure.headers);
     const bearer = (call.authorization ?? "").replace(/^Bearer /, "");
     if (!check) {
-      const route = { method: call.method, url: req.url ?? "/", path, headers: req.headers, body: raw, authorized: this.issued.has(bearer) };
+      const route = { method: call.method, url: req.url ?? "/", path, headers: req.headers, body: raw, rawBody, authorized: this.issued.has(bearer) };
       if (await this.graphRoute(route, res)) return;
     }
     if (!check || req.method !== "POST") return send(404, { error: { code: "Request_ResourceNotFound", message: "no such route" } });

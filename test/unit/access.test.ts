@@ -37,6 +37,9 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   "add-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "dismiss-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "take-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  // Documents and correspondence: PALS staff, not volunteers.
+  "add-document": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "send-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {

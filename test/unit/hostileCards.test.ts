@@ -40,6 +40,7 @@ import { doneAction } from "../helpers/youSaidWeDidFixtures";
 import { youSaidWeDidCard } from "../../src/teams/actions/youSaidWeDid";
 import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/actions/learningActionCards";
 import { inboxListCard, triageCard } from "../../src/teams/inbox/inboxCards";
+import { documentLinkCard, emailPreviewCard } from "../../src/teams/letters/correspondence";
 import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";
@@ -62,7 +63,8 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   // heading: type title and reference; outcome titles from the fixed list; organisation titles from the
   // trust's signposting file (zod-checked at start-up, not typed in Teams). Every other line is a TextRun.
   // ruleTexts: periods from the trust's rules file (zod-checked numbers) in our words.
-  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title", "ruleTexts.*"],
+  // documentsHeading: counts; documentChoices: "Document 2 (4 KB)", numbers and sizes. Names and email lines are TextRuns.
+  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title", "ruleTexts.*", "documentsHeading", "documentChoices[].title"],
   // Callers pass our words and counts; item lines are references, type titles and dates.
   caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
   caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
@@ -128,6 +130,10 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   // (sender, subject, text, attachment names) and people's names are TextRuns.
   inboxEmail: ["heading", "reasons[].title"],
   inboxList: ["heading", "moreText"],
+  // The heading carries the reference we generate; to, subject and the text are TextRuns.
+  emailPreview: ["heading"],
+  // The link is our own (signed); the line under it is our words.
+  documentLink: ["expiryText", "url"],
 };
 
 function ourWords(template: string): (dataPath: string) => boolean {
@@ -366,6 +372,72 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["inbox triage card, new", () => triageCard(hostileEmail(h), { note: h })],
     ["inbox triage card, logged", () => triageCard(hostileEmail(h, "logged"))],
     ["inbox list", () => inboxListCard([hostileEmail(h), hostileEmail(h, "taken")], 30, TODAY)],
+    [
+      "case card with documents and emails",
+      () =>
+        caseCard(
+          {
+            ...c,
+            patient: { ...c.patient, contactDetails: `${h} ruth.example@example.org` },
+            documents: [
+              {
+                id: "d1",
+                name: h,
+                contentType: "application/pdf",
+                size: 2048,
+                key: "cases/x/d1",
+                source: "email",
+                addedBy: { aadObjectId: "o", name: h },
+                addedAt: "2026-03-10T09:00:00.000Z",
+              },
+              {
+                id: "d2",
+                name: h,
+                contentType: "image/png",
+                size: 20,
+                key: "cases/x/d2",
+                source: "upload",
+                addedBy: { aadObjectId: "o", name: h },
+                addedAt: "2026-03-10T09:00:00.000Z",
+              },
+            ],
+            correspondence: [
+              {
+                id: "00000000-0000-4000-8000-000000000001",
+                kind: "message",
+                to: { name: h, address: "ruth.example@example.org" },
+                subject: h,
+                documentIds: [],
+                status: "failed",
+                failure: h,
+                requestedBy: { aadObjectId: "o", name: h },
+                requestedAt: "2026-03-10T09:00:00.000Z",
+              },
+            ],
+          },
+          { roles: OFFICER, today: TODAY, draft: { emailMessage: h }, emailEnabled: true },
+        ),
+    ],
+    ["document link", () => documentLinkCard(c.id, { name: h, size: 10, addedAt: "2026-03-10T09:00:00.000Z" }, "https://pals.example/api/documents/abc.def")],
+    [
+      "email preview",
+      () =>
+        emailPreviewCard(
+          {
+            caseId: c.id,
+            reference: c.reference,
+            sendId: "00000000-0000-4000-8000-000000000002",
+            to: { name: h, address: "ruth.example@example.org" },
+            subject: h,
+            text: `${h}\n\n${h}`,
+            attachments: [{ name: h, size: 10 }, { name: h }],
+            gaps: [h],
+            hash: "abc",
+          },
+          { kind: "message", message: h, documentIds: ["d1"] },
+          h,
+        ),
+    ],
   ];
 }
 
@@ -432,9 +504,9 @@ describe("hostile text in cards", () => {
       }
     });
 
-    it("the scenarios draw every template in cards/ (cards/letters holds Mustache letters, drawn by the letter card)", () => {
+    it("the scenarios draw every template in cards/ (cards/letters holds Mustache letters, drawn by the letter card, and the Word letterhead)", () => {
       assert.deepEqual([...new Set(captured.map((c) => c.name))].sort(), [...TEMPLATES].sort());
-      assert.ok(fs.readdirSync(path.join(CARDS_DIR, "letters")).every((file) => file.endsWith(".md")));
+      assert.ok(fs.readdirSync(path.join(CARDS_DIR, "letters")).every((file) => file.endsWith(".md") || file === "letterhead.docx"));
     });
 
     for (const name of TEMPLATES) {

@@ -24,6 +24,7 @@ function handledVerbs(): Set<string> {
   const routes: BotRoutes = {
     command: () => undefined,
     message: () => undefined,
+    files: () => undefined,
     verb: (verb) => void verbs.add(verb),
     search: () => undefined,
     messageAction: () => undefined,

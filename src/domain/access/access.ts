@@ -22,6 +22,8 @@ const OTHER_VERBS = [
   "recalculate-deadlines",
   "add-action",
   "see-inbox",
+  "add-document",
+  "send-email",
   ...TRIAGE_VERB_NAMES.map((name) => TRIAGE_VERBS[name].access),
 ] as const;
 
@@ -103,6 +105,8 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "recalculate-deadlines": "recalculate a case's deadlines",
   "add-action": "add actions to cases",
   "see-inbox": "see the PALS inbox",
+  "add-document": "add documents to cases",
+  "send-email": "send emails from cases",
   ...(Object.fromEntries(TRIAGE_VERB_NAMES.map((name) => [TRIAGE_VERBS[name].access, TRIAGE_VERBS[name].phrase])) as Record<
     (typeof TRIAGE_VERBS)[TriageVerbName]["access"],
     string

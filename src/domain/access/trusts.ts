@@ -23,6 +23,8 @@ export interface Trust {
   readonly roles: Readonly<Record<Role, RoleHolders>>;
   /** The trust's shared PALS mailbox addresses (lower case), read into its inbox. */
   readonly mailboxes: readonly string[];
+  /** The trust's SharePoint document library for the case's documents (DOCUMENTS=sharepoint). */
+  readonly documents?: { readonly siteId: string; readonly driveId: string };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,6 +52,10 @@ const TrustEntry = z
     name: z.string().trim().min(1).max(200).optional(),
     tenantId: z.string().trim().regex(GUID, "the Entra ID tenant id (a GUID) the trust's staff sign in to"),
     mailboxes: z.array(z.string().trim().toLowerCase().email("an email address, such as pals.trust@nhs.net")).max(10).default([]),
+    documents: z
+      .object({ $comment: z.string().max(2000).optional(), siteId: z.string().trim().min(1).max(300), driveId: z.string().trim().min(1).max(300) })
+      .strict()
+      .optional(),
     roles: z
       .object({
         $comment: z.string().max(2000).optional(),
@@ -84,6 +90,7 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     ...(t.name ? { name: t.name } : {}),
     tenantId: t.tenantId.toLowerCase(),
     mailboxes: [...new Set(t.mailboxes)],
+    ...(t.documents ? { documents: { siteId: t.documents.siteId, driveId: t.documents.driveId } } : {}),
     roles: {
       officer: holders(t.roles.officers),
       volunteer: holders(t.roles.volunteers),

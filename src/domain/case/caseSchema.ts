@@ -10,6 +10,8 @@ import { ProfessionSchema, ServiceAreaSchema, SubjectSchema } from "../reports/k
 import { isValidNhsNumber } from "./nhsNumber";
 import { OmbudsmanReferralSchema } from "../ombudsman/ombudsmanSchema";
 import { RiskRatingSchema } from "./risk";
+import { CaseDocumentSchema } from "../documents/documentSchema";
+import { SentEmailSchema } from "../correspondence/sentEmailSchema";
 
 // --- pick lists ----------------------------------------------------------------------------
 // Ids are stored and submitted by cards; titles are what people read.
@@ -235,6 +237,10 @@ export const CaseSchema = z.object({
   updates: z.array(ComplainantUpdateSchema).optional(),
   /** Set once the complainant has gone to the Parliamentary and Health Service Ombudsman (ombudsman.ts). */
   ombudsman: OmbudsmanReferralSchema.optional(),
+  /** Documents kept with the case (documents.ts): email attachments, files added, letters made; the content is in the document store. */
+  documents: z.array(CaseDocumentSchema).optional(),
+  /** Emails sent from the case (correspondence.ts), newest last. */
+  correspondence: z.array(SentEmailSchema).optional(),
   /** Manager alerts about this case that a manager has acknowledged (nudges.ts). */
   alertAcknowledgements: z.array(z.object({ alertId: z.string(), reason: z.string(), by: PersonRefSchema, at: instant })).optional(),
 });

@@ -33,6 +33,9 @@ export const CASE_EVENT_KINDS = [
   "action-added",
   "action-done",
   "email-received",
+  "document-added",
+  "email-sent",
+  "email-failed",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

@@ -6,6 +6,8 @@ import { recordUpdateGiven } from "../case/caseActions";
 import type { Case, PersonRef } from "../case/caseSchema";
 import type { ActionContext, CaseEventDraft } from "../case/change";
 import { CaseRuleError } from "../case/errors";
+import { withDocuments } from "../documents/documents";
+import type { CaseDocument } from "../documents/documentSchema";
 import { NOT_A_CASE_REASONS, senderText, type InboxEmail, type InboxOutcome, type NotACaseReason } from "./email";
 
 export interface TriageVerbDefinition {
@@ -125,13 +127,31 @@ export function emailReachedCase(
     detail: emailEventDetail(email, EMAIL_EVENT_DETAIL_LIMIT),
     changes: [{ field: "emails", after: email.id }],
   };
-  if (c.type !== "complaint" || c.status !== "open") return { updated: c, events: [event] };
+  const withAttachments = withDocuments(c, documentsOfEmail(email, ctx.actor, ctx.now));
+  if (withAttachments.type !== "complaint" || withAttachments.status !== "open") return { updated: withAttachments, events: [event] };
   const today = londonDate(ctx.now);
   const received = londonDate(new Date(email.receivedAt));
-  const on = received < c.receivedOn ? c.receivedOn : received > today ? today : received;
-  const contact = recordUpdateGiven(c, { how: "email", on }, ctx);
+  const on = received < withAttachments.receivedOn ? withAttachments.receivedOn : received > today ? today : received;
+  const contact = recordUpdateGiven(withAttachments, { how: "email", on }, ctx);
   return {
     updated: contact.updated,
     events: [event, { ...contact.event, summary: `Contact with the complainant (an email they sent)${on === today ? "" : ` on ${formatPlainDate(on)}`}` }],
   };
+}
+
+/** The email's kept attachments as the case's documents (refused ones are named on the timeline only). */
+export function documentsOfEmail(email: Pick<InboxEmail, "id" | "attachments">, by: PersonRef, at: Date): CaseDocument[] {
+  return email.attachments
+    .filter((a) => !a.refused && a.documentKey)
+    .map((a) => ({
+      id: `${email.id}-${a.id}`,
+      name: a.name,
+      contentType: a.contentType,
+      size: a.size,
+      key: a.documentKey!,
+      source: "email" as const,
+      addedBy: { aadObjectId: by.aadObjectId, name: by.name },
+      addedAt: at.toISOString(),
+      emailId: email.id,
+    }));
 }

@@ -238,3 +238,8 @@ export function recordLetterSent(c: Case, kind: LetterKind, _ctx: ActionContext)
     event: { kind: "letter-sent", summary: `${letterTitle(kind)} sent`, changes: [{ field: "letter", after: kind }] },
   };
 }
+
+/** Placeholders the officer still has to fill in, e.g. "[response date]". */
+export function gapsIn(text: string): string[] {
+  return [...new Set(text.match(/\[[^\]\n]{1,80}\]/g) ?? [])];
+}

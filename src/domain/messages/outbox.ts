@@ -14,7 +14,9 @@ export type OutboxTarget =
   /** A new thread in a channel (an investigation request in its division's channel). */
   | { readonly kind: "new-thread"; readonly channel: ConversationAddress }
   /** The inbox channel (`set inbox channel`), or the alerts channel until one is set. */
-  | { readonly kind: "inbox-channel" };
+  | { readonly kind: "inbox-channel" }
+  /** An email, sent as the trust's shared mailbox. */
+  | { readonly kind: "mailbox" };
 
 /** About one investigation request; cards are rendered from the case at send time, so no free text is copied here. */
 interface InvestigationPayload {
@@ -32,7 +34,11 @@ export type InboxPayload =
   /** The case owner is told a reply reached their case. */
   | { readonly kind: "email-filed"; readonly emailId: string; readonly caseId: string; readonly reference: string }
   /** The managers' morning word on emails that have waited more than a working day. */
-  | { readonly kind: "inbox-waiting"; readonly day: string; readonly count: number; readonly oldest: string };
+  | { readonly kind: "inbox-waiting"; readonly day: string; readonly count: number; readonly oldest: string }
+  /** An email from a case (its text and recipient are on the case, so nothing of it is copied here). */
+  | { readonly kind: "send-email"; readonly caseId: string; readonly reference: string; readonly sendId: string }
+  /** The officer who sent it hears it went, or could not go, once they have stopped waiting. */
+  | { readonly kind: "email-outcome"; readonly caseId: string; readonly reference: string; readonly sendId: string };
 
 export type OutboxPayload =
   | InboxPayload
@@ -140,6 +146,7 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("conversation"), address: ConversationAddressSchema }),
     z.object({ kind: z.literal("new-thread"), channel: ConversationAddressSchema }),
     z.object({ kind: z.literal("inbox-channel") }),
+    z.object({ kind: z.literal("mailbox") }),
   ]),
   payload: z.discriminatedUnion("kind", [
     z.object({
@@ -176,6 +183,8 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("inbox-email-update"), emailId: z.string(), activityId: z.string() }),
     z.object({ kind: z.literal("email-filed"), emailId: z.string(), caseId: z.string(), reference: z.string() }),
     z.object({ kind: z.literal("inbox-waiting"), day: z.string(), count: z.number().int().min(0), oldest: z.string() }),
+    z.object({ kind: z.literal("send-email"), caseId: z.string(), reference: z.string(), sendId: z.string() }),
+    z.object({ kind: z.literal("email-outcome"), caseId: z.string(), reference: z.string(), sendId: z.string() }),
   ]),
   state: z.enum(["pending", "sent", "failed", "undeliverable"]),
   attempts: z.number().int().min(0),

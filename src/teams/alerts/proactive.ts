@@ -75,7 +75,11 @@ export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
       if (item.target.kind === "person") await deps.people.forgetPersonalConversation(item.trustId, item.target.aadObjectId);
       else if (item.target.kind === "alerts-channel") await deps.channels.forgetAlertsChannel(item.trustId);
       else if (item.target.kind === "safety-channel") await deps.channels.forgetSafetyChannel(item.trustId);
-      else if (item.target.kind === "inbox-channel") await deps.channels.forgetChannelFor(item.trustId, "inbox");
+      // The inbox's cards go to the alerts channel until an inbox channel is set: forget the one that refused.
+      else if (item.target.kind === "inbox-channel") {
+        if (await deps.channels.channelFor(item.trustId, "inbox")) await deps.channels.forgetChannelFor(item.trustId, "inbox");
+        else await deps.channels.forgetAlertsChannel(item.trustId);
+      }
     },
 
     async noticeAdmins(trustId, text, now) {
@@ -130,7 +134,7 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
       if (!email) return undefined;
       return noticeCard(
         `A reply reached ${payload.reference}`,
-        said`Email from ${senderText(email)}, received ${formatLondonDateTime(email.receivedAt)}. It is on the case's timeline, and counts as contact with them: type **case ${payload.reference}** to see it.`,
+        said`Email from ${senderText(email)}, received ${formatLondonDateTime(email.receivedAt)}. It is on the case's timeline: type **case ${payload.reference}** to see it.`,
       );
     }
     case "inbox-waiting":
@@ -138,6 +142,25 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
         "Emails waiting in the PALS inbox",
         `${payload.count >= 100 ? "100 or more emails have" : `${payload.count} email${payload.count === 1 ? " has" : "s have"}`} waited more than a working day, the oldest since ${formatLondonDateTime(payload.oldest)}. Type **inbox** in a chat with PALS Desk to see them.`,
       );
+    case "email-outcome": {
+      const c = await deps.loadCase(item.trustId, payload.caseId);
+      const sent = c?.correspondence?.find((e) => e.id === payload.sendId);
+      if (!sent || sent.status === "sending") return undefined;
+      const to = sent.to.name ?? sent.to.address;
+      return sent.status === "sent"
+        ? noticeCard(
+            `Sent: ${payload.reference}`,
+            said`Your email "${sent.subject}" went to ${to} at ${formatLondonDateTime(sent.sentAt ?? sent.requestedAt)}. It is on the case's timeline.`,
+            "good",
+          )
+        : noticeCard(
+            `Not sent: ${payload.reference}`,
+            said`Your email "${sent.subject}" to ${to} could not be sent (${sent.failure ?? "the mailbox refused it"}). Check the address on the case, then press **Email the complainant** to send it again.`,
+            "attention",
+          );
+    }
+    case "send-email":
+      return undefined;
     case "learning-action": {
       // From the case as it is now: an action done (or gone) meanwhile needs no nudge; the card it was added with still goes.
       const c = await deps.loadCase(item.trustId, payload.caseId);

@@ -57,6 +57,7 @@ import {
 } from "../../domain";
 import type { CaseView, StaffChoice } from "../../cases";
 import { expandCard, newSubmission } from "../cards";
+import { LETTER_KINDS, londonDate, recipientOf, sizeText } from "../../domain";
 import { cardRuns, type Message } from "../text";
 
 export type BannerStyle = "good" | "attention" | "warning" | "accent";
@@ -88,6 +89,8 @@ export interface CaseCardOptions {
   readonly rules?: Readonly<Rules>;
   /** Say so when a case holds a test NHS number (999...): outside local mode, where test numbers are expected. */
   readonly flagTestNhsNumbers?: boolean;
+  /** A shared mailbox is set up, so emails can be sent from the case. */
+  readonly emailEnabled?: boolean;
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -160,6 +163,7 @@ type CaseAction =
   | "completeDetails"
   | "requestInvestigation"
   | "letters"
+  | "email"
   | "ombudsman"
   | "editDetails"
   | "timeline";
@@ -172,18 +176,26 @@ export const MAX_PRIMARY_ACTIONS = 4;
  * comes, for its state and the viewer. Someone else's (or nobody's) case: take it or hand it on. Their own
  * open case: what is due, a note, and the work on it (escalating, asking a lead, closing). A closed case: reopen.
  */
-function actionModes(offered: Readonly<Record<CaseAction, boolean>>, open: boolean, isOwner: boolean): Record<CaseAction, "primary" | "secondary"> {
+function actionModes(
+  offered: Readonly<Record<CaseAction, boolean>>,
+  open: boolean,
+  isOwner: boolean,
+  toAcknowledge: boolean,
+): Record<CaseAction, "primary" | "secondary"> {
   const order: CaseAction[] = open
     ? [
         "completeDetails",
         "takeOwnership",
         ...(isOwner ? [] : (["assign"] as const)),
-        "acknowledge",
+        // A new complaint's next step is its acknowledgement: emailed from the case, in the place of recording one
+        // sent another way (which moves to the menu).
+        ...(toAcknowledge && offered.email ? (["email"] as const) : (["acknowledge"] as const)),
         "addNote",
         "escalate",
         "requestInvestigation",
         "close",
         "letters",
+        ...(toAcknowledge && offered.email ? (["acknowledge"] as const) : (["email"] as const)),
         "recordSignposting",
         "changeResponseDate",
         ...(isOwner ? (["assign"] as const) : []),
@@ -191,7 +203,7 @@ function actionModes(offered: Readonly<Record<CaseAction, boolean>>, open: boole
         "editDetails",
         "timeline",
       ]
-    : ["reopen", "addNote", "ombudsman", "letters", "recordSignposting", "editDetails", "timeline"];
+    : ["reopen", "addNote", "ombudsman", "letters", "email", "recordSignposting", "editDetails", "timeline"];
   const primary = new Set(order.filter((key) => offered[key]).slice(0, MAX_PRIMARY_ACTIONS));
   const modes = {} as Record<CaseAction, "primary" | "secondary">;
   for (const key of Object.keys(offered) as CaseAction[]) modes[key] = primary.has(key) ? "primary" : "secondary";
@@ -214,7 +226,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
   const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
   const organisations = options.organisations ?? NATIONAL_ORGANISATIONS;
   const missing = missingDetails(c);
-  const { can, offered } = buttonsOf(c, roles, { isOwner, staffCount: options.staff?.length ?? 0 }, missing);
+  const { can, offered } = buttonsOf(c, roles, { isOwner, staffCount: options.staff?.length ?? 0 }, missing, options.emailEnabled === true);
   const flags = flagLines(c, rules);
   return {
     caseId: c.id,
@@ -242,7 +254,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
       detail: restricted ? "" : (entry.detail ?? ""),
     })),
     can,
-    modes: actionModes(offered, open, isOwner),
+    modes: actionModes(offered, open, isOwner, c.type === "complaint" && !!c.deadlines.acknowledgeBy && !c.deadlines.acknowledgedOn),
     staffChoices: options.staff ?? [],
     organisationChoices: organisations,
     outcomeChoices: outcomesFor(c.type).map((id) => ({ id, title: outcomeTitle(id) })),
@@ -256,12 +268,13 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     refreshUserIds: options.refreshUserIds ?? [],
     leadChoices: options.leads ?? [],
     actionLines: restricted ? [] : actionLines(c, today),
+    ...documentSections(c, restricted),
     investigationLines: restricted ? [] : investigationLinesOf(c, today),
   };
 }
 
 /** Which buttons the viewer may press (`can`), and which the card offers in its row or menu (`offered`). */
-function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer, missing: readonly string[]) {
+function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer, missing: readonly string[], emailEnabled: boolean) {
   const open = c.status === "open";
   const can = {
     // Each case verb as its definition says: offered for this case, and the viewer's roles allow it.
@@ -270,6 +283,8 @@ function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer,
     ) as Record<CaseVerbName, boolean>),
     requestInvestigation: open && may(roles, "request-investigation", c),
     letters: c.type === "complaint" && may(roles, "draft-letter", c),
+    // Emailing the person who raised it: PALS staff (not volunteers), while its details are kept.
+    email: emailEnabled && !c.anonymisedOn && !c.retiringOn && may(roles, "send-email", c),
     ombudsman: c.type === "complaint" && may(roles, "record-ombudsman", c),
     exportCaseFile: mayReport(roles),
     completeDetails: !c.anonymisedOn && !c.retiringOn && may(roles, "complete-details", c),
@@ -287,6 +302,7 @@ function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer,
     close: can.close,
     reopen: can.reopen,
     letters: can.letters,
+    email: can.email,
     recordSignposting: can.recordSignposting,
     changeResponseDate: can.changeResponseDate,
     ombudsman: can.ombudsman || can.exportCaseFile,
@@ -387,6 +403,46 @@ function formDrafts(c: Case, draft: Readonly<Record<string, string>>, today: str
     incidentSystem: draft.incidentSystem ?? c.incidentReference?.system ?? "",
     incidentReference: draft.incidentReference ?? c.incidentReference?.reference ?? "",
     updateOn: draft.updateOn ?? today,
+    emailMessage: draft.emailMessage ?? "",
+  };
+}
+
+/** Documents shown on the card at most (newest first); the rest are counted. */
+export const DOCUMENTS_SHOWN = 8;
+
+/** The documents and emails of the case, as the card lists them (not to those who may not see a restricted case's details). */
+function documentSections(c: Case, restricted: boolean): Record<string, unknown> {
+  const documents = restricted ? [] : [...(c.documents ?? [])].reverse();
+  const shown = documents.slice(0, DOCUMENTS_SHOWN);
+  const emails = restricted ? [] : [...(c.correspondence ?? [])].reverse().slice(0, 3);
+  let to: string;
+  try {
+    const recipient = recipientOf(c);
+    to = `To ${recipient.name ? `${recipient.name} <${recipient.address}>` : recipient.address}, from the PALS shared mailbox.`;
+  } catch (error) {
+    to = error instanceof Error ? error.message : "";
+  }
+  return {
+    documentsHeading: documents.length > shown.length ? `Documents (the newest ${shown.length} of ${documents.length})` : `Documents (${documents.length})`,
+    // Numbered, so the Email form's list can name them by number: a choice title is read as markdown, a name never is.
+    documentLines: shown.map((d, i) => ({
+      documentId: d.id,
+      name: `${i + 1}. ${d.name}`,
+      meta: ` · ${sizeText(d.size)} · ${d.source === "email" ? "from an email" : d.source === "letter" ? "letter" : `added by ${d.addedBy.name}`} · ${formatPlainDate(londonDate(new Date(d.addedAt)))}`,
+    })),
+    documentChoices: shown.map((d, i) => ({ id: d.id, title: `Document ${i + 1} (${sizeText(d.size)})` })),
+    emailLines: emails.map((e) => ({
+      state: e.status === "sent" ? "Sent" : e.status === "sending" ? "Sending" : "Not sent",
+      color: e.status === "failed" ? "Attention" : "Default",
+      what: `${e.subject} to ${e.to.name ?? e.to.address}`,
+      meta: ` · ${formatLondonDateTime(e.sentAt ?? e.requestedAt)}${e.status === "failed" ? ": press Email the complainant to try again" : ""}`,
+    })),
+    emailTo: to,
+    emailKinds: [
+      ...(c.type === "complaint" ? LETTER_KINDS.map((k) => ({ id: k.id, title: k.title })) : []),
+      { id: "message", title: "A message I write below" },
+    ],
+    emailKindDefault: c.type === "complaint" && !c.deadlines.acknowledgedOn ? "acknowledgement" : "message",
   };
 }
 
@@ -437,10 +493,17 @@ export function caseCard(c: Case, options: CaseCardOptions): Record<string, unkn
 export function caseCardFor(
   view: CaseView,
   viewer: { readonly roles: ReadonlySet<Role>; readonly aadObjectId: string; readonly teamsUserId: string },
-  context: { readonly today: string; readonly organisations: readonly Choice[]; readonly rules?: Readonly<Rules>; readonly flagTestNhsNumbers?: boolean },
+  context: {
+    readonly today: string;
+    readonly organisations: readonly Choice[];
+    readonly rules?: Readonly<Rules>;
+    readonly flagTestNhsNumbers?: boolean;
+    readonly emailEnabled?: boolean;
+  },
   extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
 ): Record<string, unknown> {
   return caseCard(view.record.value, {
+    emailEnabled: context.emailEnabled,
     version: view.record.etag,
     roles: viewer.roles,
     viewerAadObjectId: viewer.aadObjectId,

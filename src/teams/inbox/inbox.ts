@@ -34,8 +34,14 @@ async function emailAction<T extends z.ZodTypeAny>(turn: Turn, schema: T, data: 
 /** Redraws the triage card for everyone: in place when pressed on it, else the inbox channel's copy is updated later. */
 async function showEveryone(turn: Turn, deps: TeamsDeps, caller: Caller, email: InboxEmail, note?: string): Promise<void> {
   const card = triageCard(email);
-  if (email.card && turn.incoming.replyToId === email.card.activityId) await turn.updatePressedCard(card);
-  else await deps.desk.inbox.refreshTriageCard(caller, email.id);
+  if (email.card && turn.incoming.replyToId === email.card.activityId && (await turn.updatePressedCard(card))) {
+    // The shared card is redrawn for everyone; what is only for the presser goes beside it, not into it (the
+    // presser's own copy would race the shared one's update).
+    if (note) await turn.answerMessage(note);
+    else await turn.answerCard(card);
+    return;
+  }
+  if (!email.card || turn.incoming.replyToId !== email.card.activityId) await deps.desk.inbox.refreshTriageCard(caller, email.id);
   await turn.answerCard(note ? triageCard(email, { note }) : card);
 }
 
@@ -83,6 +89,8 @@ async function logAsContact(turn: Turn, deps: TeamsDeps, data: unknown): Promise
     input.emailId,
   );
   if (inPersonalChat(turn)) {
+    // Pressed on a card from `inbox`: the channel's card says who is dealing with it too.
+    await deps.desk.inbox.refreshTriageCard(caller, input.emailId);
     await turn.answerCard(form);
     return;
   }

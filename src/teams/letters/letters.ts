@@ -1,7 +1,7 @@
 // Letter drafts from the case card ("Draft a letter"), and "Letter sent" on the timeline. Officers, managers and
 // admins only; the case is always loaded in the caller's own trust, whatever the card says.
 import { z } from "zod";
-import { formatPlainDate, letterTitle, LetterKindSchema, type LetterKind } from "../../domain";
+import { formatPlainDate, gapsIn, letterTitle, LetterKindSchema, may, type LetterKind } from "../../domain";
 import { callerOrRefuse, inPersonalChat, tell, tellRefused, todayFor } from "../caller";
 import { expandCard, newSubmission } from "../cards";
 import { answerCaseChange, submissionOf } from "../cases/caseCard";
@@ -11,11 +11,6 @@ import { cardRuns, fromApp, ours, said } from "../text";
 
 const LetterAction = z.object({ caseId: z.string().uuid(), letter: LetterKindSchema });
 
-/** Placeholders the officer still has to fill in, e.g. "[response date]". */
-export function gapsIn(text: string): string[] {
-  return [...new Set(text.match(/\[[^\]\n]{1,80}\]/g) ?? [])];
-}
-
 export interface LetterCardInput {
   readonly caseId: string;
   readonly reference: string;
@@ -23,6 +18,8 @@ export interface LetterCardInput {
   readonly text: string;
   /** Which template file the draft came from (the trust's own or the shipped default). */
   readonly source: string;
+  /** The viewer may email it (a shared mailbox is set up and their role sends emails). */
+  readonly canEmail?: boolean;
 }
 
 /** The draft as plain text runs, one per line (never markdown: the case's words are shown as typed). */
@@ -54,12 +51,13 @@ export function letterCard(input: LetterCardInput): Record<string, unknown> {
           ]
         : ours("Check every word. ")),
       ...ours(
-        "Copy the text into the trust's letterhead and send it as usual; PALS Desk doesn't send it. Then press **Letter sent** to record it on the timeline.",
+        "Press **Email it** to see it as it would go (on the trust's letterhead, from the PALS shared mailbox) before sending it. To post it instead, copy the text into the letterhead, send it as usual, then press **Letter sent** to record it on the timeline.",
       ),
     ]),
     gapsStyle: gaps.length > 0 ? "warning" : "accent",
     lines,
     source: `From the template ${input.source}.`,
+    canEmail: input.canEmail === true,
   });
 }
 
@@ -68,7 +66,7 @@ async function draft(
   turn: Turn,
   deps: TeamsDeps,
   data: unknown,
-): Promise<{ caseId: string; reference: string; letter: LetterKind; text: string; source: string } | undefined> {
+): Promise<{ caseId: string; reference: string; letter: LetterKind; text: string; source: string; canEmail: boolean } | undefined> {
   const caller = await callerOrRefuse(turn);
   if (!caller) return undefined;
   const parsed = LetterAction.safeParse(data);
@@ -85,7 +83,8 @@ async function draft(
     return undefined;
   }
   const c = result.record.value;
-  return { caseId: c.id, reference: c.reference, letter: parsed.data.letter, text: result.text, source: result.source };
+  const canEmail = deps.config.mailbox !== undefined && may(caller.roles, "send-email", c) && !c.anonymisedOn;
+  return { caseId: c.id, reference: c.reference, letter: parsed.data.letter, text: result.text, source: result.source, canEmail };
 }
 
 async function draftLetter(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type TurnContext,
 } from "botbuilder";
 import type { Request, Response } from "restify";
+import { z } from "zod";
 import { activityLog, errorFacts, runWithLog, type Logger } from "../../logger";
 import { capturingSdkConsole, outsideSdkCapture, reportSdkConsole } from "./sdkConsole";
 import type { ConversationAddress } from "../../domain";
@@ -22,6 +23,7 @@ import {
   type FileConsentAnswer,
   type Identified,
   type Incoming,
+  type IncomingFile,
   type MessageActionRequest,
   type SearchAnswer,
   type SearchQuery,
@@ -74,7 +76,56 @@ function incomingOf(activity: Activity): Incoming {
     invokeName: activity.type === ActivityTypes.Invoke ? activity.name : undefined,
     botMembership: membershipOf(activity),
     timestamp: activity.timestamp ? new Date(activity.timestamp).toISOString() : undefined,
+    files: filesOf(activity),
   };
+}
+
+const FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info";
+const FileInfo = z.object({
+  name: z.string().min(1).max(500),
+  content: z.object({ downloadUrl: z.string().url().max(4000), fileType: z.string().max(20).optional() }),
+});
+const FILE_TYPES: Readonly<Record<string, string>> = {
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  doc: "application/msword",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  txt: "text/plain",
+};
+
+/** Files sent to the bot (Teams' file download info attachments), checked and bounded; others are ignored. */
+function filesOf(activity: Activity): IncomingFile[] | undefined {
+  const files = (activity.attachments ?? [])
+    .filter((a) => a.contentType === FILE_DOWNLOAD_INFO)
+    .slice(0, 10)
+    .flatMap((a) => {
+      const parsed = FileInfo.safeParse(a);
+      if (!parsed.success) return [];
+      const type = (parsed.data.content.fileType ?? "").toLowerCase();
+      return [{ name: parsed.data.name, contentType: FILE_TYPES[type] ?? "application/octet-stream", downloadUrl: parsed.data.content.downloadUrl }];
+    });
+  return files.length > 0 ? files : undefined;
+}
+
+/** Largest file fetched from Teams (the case keeps files up to this). */
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+const FILE_FETCH_MS = 30_000;
+
+/**
+ * Only Teams' own file store (SharePoint and OneDrive, https) is fetched from: the address comes in the activity,
+ * which the Bot Framework token vouches for. In local mode (no bot credentials) loopback addresses are allowed too.
+ */
+function fetchableFile(url: string, localMode: boolean): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === "https:" && /(^|\.)sharepoint\.com$/i.test(parsed.hostname)) return true;
+  return localMode && parsed.protocol === "http:" && (parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost");
 }
 
 function membershipOf(activity: Activity): Incoming["botMembership"] {
@@ -94,6 +145,7 @@ export class TeamsBot implements BotRoutes {
   private readonly app: Application;
   private readonly commands: { pattern: RegExp; handler: (turn: Turn, rest: string) => Promise<void> }[] = [];
   private readonly messageHandlers: ((turn: Turn) => Promise<boolean>)[] = [];
+  private fileHandler?: (turn: Turn) => Promise<void>;
   private finished = false;
 
   constructor(
@@ -114,6 +166,10 @@ export class TeamsBot implements BotRoutes {
 
   message(handler: (turn: Turn) => Promise<boolean>): void {
     this.messageHandlers.push(handler);
+  }
+
+  files(handler: (turn: Turn) => Promise<void>): void {
+    this.fileHandler = handler;
   }
 
   verb(verb: string, handler: (turn: Turn, data: unknown) => Promise<void>): void {
@@ -203,6 +259,7 @@ export class TeamsBot implements BotRoutes {
   }
 
   private async onMessage(turn: Turn): Promise<void> {
+    if (turn.incoming.files && this.fileHandler) return this.fileHandler(turn);
     const text = normaliseCommandText(turn.incoming.text);
     for (const { pattern, handler } of this.commands) {
       const match = pattern.exec(text);
@@ -355,6 +412,33 @@ class ContextTurn implements Turn {
     if (failure === undefined) return true;
     this.log.warn({ err: errorFacts(failure), conversationType: address.conversationType }, "Could not post a card in another conversation");
     return false;
+  }
+
+  async downloadFile(file: IncomingFile): Promise<{ ok: true; content: Buffer } | { ok: false; tooLarge?: boolean }> {
+    if (!fetchableFile(file.downloadUrl, this.botAppId === "")) {
+      this.log.warn("A file address that is not Teams' own file store was refused");
+      return { ok: false };
+    }
+    try {
+      const response = await fetch(file.downloadUrl, { signal: AbortSignal.timeout(FILE_FETCH_MS), redirect: "error" });
+      if (!response.ok || !response.body) {
+        this.log.warn({ status: response.status }, "A file sent to PALS Desk could not be fetched");
+        return { ok: false };
+      }
+      const declared = Number(response.headers.get("content-length") ?? "0");
+      if (declared > MAX_FILE_BYTES) return { ok: false, tooLarge: true };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > MAX_FILE_BYTES) return { ok: false, tooLarge: true };
+        chunks.push(Buffer.from(chunk));
+      }
+      return { ok: true, content: Buffer.concat(chunks) };
+    } catch (error) {
+      this.log.warn({ err: errorFacts(error) }, "A file sent to PALS Desk could not be fetched");
+      return { ok: false };
+    }
   }
 
   async updatePressedCard(card: object): Promise<boolean> {

@@ -53,6 +53,15 @@ export interface Incoming {
   /** A conversationUpdate that adds or removes this bot (not another member). */
   readonly botMembership?: "added" | "removed";
   readonly timestamp?: string;
+  /** Files sent to the bot in its personal chat (Teams' file download info: a short-lived pre-authenticated address). */
+  readonly files?: readonly IncomingFile[];
+}
+
+/** A file someone sent the bot: its name as sent, its type, and where Teams lets the bot fetch it. */
+export interface IncomingFile {
+  readonly name: string;
+  readonly contentType: string;
+  readonly downloadUrl: string;
 }
 
 /** A file attachment Teams shows in a chat: a consent card before upload, a file card after. */
@@ -89,6 +98,8 @@ export interface Turn {
   answerTask(answer: TaskAnswer): Promise<void>;
   /** Posts a card in another conversation PALS Desk has an address for (a person's personal chat); false when Teams refused it. */
   sendCardTo(address: ConversationAddress, card: object): Promise<boolean>;
+  /** Fetches a file sent in this turn (at most 25 MB, from Teams' own file store only). */
+  downloadFile(file: IncomingFile): Promise<{ readonly ok: true; readonly content: Buffer } | { readonly ok: false; readonly tooLarge?: boolean }>;
 }
 
 /** A message action (`composeExtension/fetchTask` or `/submitAction`) as Teams sent it (unchecked: the feature validates it). */
@@ -137,6 +148,8 @@ export interface BotRoutes {
   command(pattern: RegExp, handler: (turn: Turn, rest: string) => Promise<void>): void;
   /** A message no command took; returns true when it handled it (e.g. a reply in an investigation thread). */
   message(handler: (turn: Turn) => Promise<boolean>): void;
+  /** A message carrying files: tried before the commands (its text names the case, it is not a command). */
+  files(handler: (turn: Turn) => Promise<void>): void;
   /** A card button (Action.Execute) by its verb; the handler answers with answerCard or answerMessage. */
   verb(verb: string, handler: (turn: Turn, data: unknown) => Promise<void>): void;
   /** A search message extension command. */
