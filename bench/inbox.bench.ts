@@ -11,6 +11,8 @@ import { parseConfig } from "../src/config";
 import { startBot, type RunningBot } from "../src/index";
 import { createLogger } from "../src/logger";
 import type { GraphMailbox } from "../src/mail/graphMailbox";
+import { GraphSender } from "../src/mail/graphSender";
+import { botCredential } from "../src/entra/credentials";
 import { startEmbeddedCosmos } from "../src/store/embedded";
 import { cardAction, channelMessage, MANAGER, OFFICER, personalMessage, TENANT_ID } from "../test/helpers/activities";
 import { cardOf } from "../test/helpers/bot";
@@ -67,6 +69,7 @@ async function folderMailbox(): Promise<void> {
     DOCUMENTS_DIR: path.join(dir, "documents"),
     ROLE_OFFICERS: OFFICER.aadObjectId,
     ROLE_MANAGERS: MANAGER.aadObjectId,
+    TRUST_NAME: "Example Hospitals NHS Foundation Trust",
     LOG_LEVEL: "silent",
   });
   const bot = await startBot(config, { log: quiet() });
@@ -123,6 +126,41 @@ async function folderMailbox(): Promise<void> {
     console.log(`    Log as contact: ${formatMs(t1 - t0)}, ${total(pressOne)} Cosmos DB requests (${perEmail(pressOne, 1)})`);
     console.log(
       `    Log contact (the case, the email marked, the card redrawn queued): ${formatMs(t3 - t2)}, ${total(pressTwo)} Cosmos DB requests (${perEmail(pressTwo, 1)})`,
+    );
+
+    // From the case card to a sent acknowledgement: Preview, then Send (the Word letter made, the email written to sent/).
+    const today = new Date().toISOString().slice(0, 10);
+    const logged = await post(
+      bot,
+      cardAction(
+        "contact.submit",
+        { formId: randomUUID(), ...contactForm({ receivedOn: today, nhsNumber: "", contactDetails: "margaret.jones@example.org" }) },
+        { serviceUrl, from: OFFICER },
+      ),
+    );
+    const caseId = /"caseId":"([0-9a-f-]{36})"/.exec(JSON.stringify(logged))![1];
+    await proxy.quiet(300);
+    proxy.reset();
+    const p0 = performance.now();
+    const preview = await post(
+      bot,
+      cardAction("mail.preview", { caseId, emailKind: "acknowledgement", emailMessage: "", emailDocuments: "" }, { serviceUrl, from: OFFICER }),
+    );
+    const p1 = performance.now();
+    await proxy.quiet(300);
+    const previewCounts = { ...proxy.counts };
+    const sendData = JSON.parse(/"verb":"mail\.send","style":"positive","data":(\{[^}]*\})/.exec(JSON.stringify(preview))![1]) as Record<string, unknown>;
+    proxy.reset();
+    const s0 = performance.now();
+    const sent = await post(bot, cardAction("mail.send", sendData, { serviceUrl, from: OFFICER }));
+    const s1 = performance.now();
+    await proxy.quiet(300);
+    const sendCounts = { ...proxy.counts };
+    if (!JSON.stringify(sent).includes("Sent to")) throw new Error("The acknowledgement was not sent");
+    console.log(`  case card -> acknowledgement sent: 3 presses (Email the complainant, Preview, Send)`);
+    console.log(`    Preview (the letter filled): ${formatMs(p1 - p0)}, ${total(previewCounts)} Cosmos DB requests (${perEmail(previewCounts, 1)})`);
+    console.log(
+      `    Send (Word letter made and kept, email written, acknowledgement and update recorded): ${formatMs(s1 - s0)}, ${total(sendCounts)} Cosmos DB requests (${perEmail(sendCounts, 1)})`,
     );
   } finally {
     await bot.close();
@@ -187,6 +225,41 @@ async function graphMailbox(): Promise<void> {
       `  Graph requests per email: ${perMessage.toFixed(2)} when notified one by one (a delta page and the message's MIME), ${perCaughtUp.toFixed(2)} in a catch-up of 50`,
     );
     console.log(`  plus, per mailbox: one delta request a poll (MAIL_POLL_SECONDS) and one subscription renewal about every 6 days`);
+
+    // Sending as the shared mailbox through Graph: requests per send.
+    const sender = new GraphSender({
+      mailboxes: [{ trustId: TENANT_ID, address, tenantId: TENANT_ID }],
+      credentialFor: (tenantId) =>
+        botCredential({ appId, appPassword: secret, appType: "MultiTenant" }, tenantId, { authorityHost: LOGIN_HOST, httpClient: graph.httpClient }),
+      log: quiet(),
+      graphBaseUrl: GRAPH_BASE,
+      fetch: graph.fetch,
+    });
+    const letter = {
+      name: "letter.docx",
+      contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      content: Buffer.alloc(40 * 1024, 1),
+    };
+    const base = {
+      trustId: TENANT_ID,
+      mailbox: address,
+      to: { name: "Sam Example", address: "sam.example@example.org" },
+      subject: "PALS-2026-000001: acknowledgement",
+      text: "Dear Sam,",
+    };
+    const r0 = sender.requests;
+    const small = await sender.send({ ...base, sendId: randomUUID(), attachments: [letter] });
+    const r1 = sender.requests;
+    const large = await sender.send({
+      ...base,
+      sendId: randomUUID(),
+      attachments: [letter, { name: "records.pdf", contentType: "application/pdf", content: Buffer.alloc(5 * 1024 * 1024, 2) }],
+    });
+    const r2 = sender.requests;
+    if (!small.ok || !large.ok) throw new Error("A Graph send failed in the bench");
+    console.log(
+      `  Graph requests per send: ${r1 - r0} with a letter (look for it, create the draft with the letter, send), ${r2 - r1} with a 5 MB attachment too (an upload session in chunks)`,
+    );
   } finally {
     await bot.close();
     await store.stop();

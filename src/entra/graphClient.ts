@@ -25,6 +25,45 @@ export function retryAfterSeconds(response: Pick<Response, "headers"> | undefine
   return Number.isFinite(date) ? Math.max(0, (date - now) / 1000) : Number.POSITIVE_INFINITY;
 }
 
+/** Counts every HTTP request the Graph client sends (each try of a retried request included): the figure docs quote. */
+export class RequestCounter implements Middleware {
+  private next?: Middleware;
+  count = 0;
+
+  async execute(context: Context): Promise<void> {
+    this.count += 1;
+    await this.next!.execute(context);
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** A response's body, or undefined when it is longer than `max` bytes (it is then not read further). */
+export async function readBounded(response: Response, max: number): Promise<Buffer | undefined> {
+  const length = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(length) && length > max) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 export interface GraphClientOptions {
   /** The bot's identity in the tenant (see credentials.ts botCredential): app-only tokens for GRAPH_SCOPE. */
   readonly credential: TokenCredential;

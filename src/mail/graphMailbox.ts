@@ -8,11 +8,11 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { ResponseType, type Client, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
+import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import { EMAIL_LIMITS, type ParsedEmail } from "../domain/inbox/email";
 import type { IncomingEmail, MailboxSource, MailboxState, MailboxStateStore } from "../domain/ports";
-import { graphClient, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
 import { errorFacts, type Logger } from "../logger";
 
 /** Outlook message subscriptions live at most 10,080 minutes (7 days); ours ask for a little less. */
@@ -165,21 +165,6 @@ const NotificationSchema = z.object({
 const NotificationsSchema = z.object({ value: z.array(NotificationSchema).min(1).max(MAX_NOTIFICATIONS) });
 
 const LIFECYCLE_EVENTS = new Set(["reauthorizationRequired", "missed", "subscriptionRemoved"]);
-
-/** Counts every HTTP request the Graph client sends (each try of a retried request included). */
-class RequestCounter implements Middleware {
-  private next?: Middleware;
-  count = 0;
-
-  async execute(context: Context): Promise<void> {
-    this.count += 1;
-    await this.next!.execute(context);
-  }
-
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-}
 
 interface Slot {
   /** Its position in the options: what the logs name it by. */
@@ -790,28 +775,4 @@ async function failureOf(response: Response, now: number): Promise<GraphFailure>
   }
   const seconds = retryAfterSeconds(response, now);
   return new GraphFailure(response.status, code, response.headers.get("retry-after") ? seconds * 1000 : undefined);
-}
-
-/** A response's body, or undefined when it is longer than `max` bytes (it is then not read further). */
-async function readBounded(response: Response, max: number): Promise<Buffer | undefined> {
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(length) && length > max) {
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

@@ -21,7 +21,7 @@ import type { TokenCredential } from "@azure/identity";
 import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { MailSender, OutgoingEmail, SendOutcome } from "../domain/ports";
-import { graphClient, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, readBounded, retryAfterSeconds } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { outgoingMessageId, SEND_ID_PATTERN, sendIdHash, usableMessageId } from "./folderSender";
 
@@ -523,28 +523,4 @@ function safeJson(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** A response's body, or undefined when it is longer than `max` bytes (it is then not read further). */
-async function readBounded(response: Response, max: number): Promise<Buffer | undefined> {
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(length) && length > max) {
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

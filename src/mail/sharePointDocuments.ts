@@ -23,10 +23,10 @@
 // A throttled or failing request (429, 502, 503, 504, no answer) is tried again, as long as Retry-After says.
 import { setTimeout as delay } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { ResponseType, type Client, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
+import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { DocumentStore } from "../domain/ports";
-import { graphClient, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { documentKeySegments } from "./documentKeys";
 
@@ -125,21 +125,6 @@ const UploadSessionSchema = z.object({
 });
 
 const UploadProgressSchema = z.object({ nextExpectedRanges: z.array(z.string().max(100)).max(1_000).optional() });
-
-/** Counts every HTTP request sent for documents: Graph's (each try included) and the upload and download URLs'. */
-class RequestCounter implements Middleware {
-  private next?: Middleware;
-  count = 0;
-
-  async execute(context: Context): Promise<void> {
-    this.count += 1;
-    await this.next!.execute(context);
-  }
-
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-}
 
 interface Library {
   readonly trustId: string;
@@ -481,28 +466,4 @@ async function readJson(response: Response): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-/** A response's body, or undefined when it is longer than `max` bytes (it is then not read further). */
-async function readBounded(response: Response, max: number): Promise<Buffer | undefined> {
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(length) && length > max) {
-    await discard(response);
-    return undefined;
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

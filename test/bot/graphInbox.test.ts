@@ -9,7 +9,7 @@ import { cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { TestTokenIssuer } from "../helpers/botFrameworkTokens";
 import { contactForm } from "../helpers/caseFixtures";
 import { GRAPH_BASE, LOGIN_HOST } from "../helpers/fakeEntra";
-import { FakeGraphMail } from "../helpers/fakeGraphMail";
+import { FakeGraphDrive } from "../helpers/fakeGraphDrive";
 import { freePort } from "../helpers/ports";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import type { GraphMailbox } from "../../src/mail/graphMailbox";
@@ -18,6 +18,8 @@ const APP_ID = "6d1f2c3b-0000-4000-8000-00000000a99e";
 const SECRET = "the-bot-registration-client-secret";
 const MAILBOX = "pals.exampletrust@nhs.net";
 const CLIENT_STATE = "graph-notifications-client-state-0123456789";
+const SITE_ID = "trust.sharepoint.test,5b2c1e0a-0000-4000-8000-000000000001,5b2c1e0a-0000-4000-8000-000000000002";
+const DRIVE_ID = "b!palsDeskLibrary0001";
 
 function mime(n: number): string {
   return [
@@ -26,9 +28,20 @@ function mime(n: number): string {
     `To: ${MAILBOX}`,
     `Subject: Appointment letter ${n}`,
     "Date: Tue, 10 Mar 2026 09:00:00 +0000",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b1"',
+    "",
+    "--b1",
     "Content-Type: text/plain; charset=utf-8",
     "",
     `My appointment letter ${n} never arrived.`,
+    "--b1",
+    `Content-Type: application/pdf; name="letter-${n}.pdf"`,
+    `Content-Disposition: attachment; filename="letter-${n}.pdf"`,
+    "Content-Transfer-Encoding: base64",
+    "",
+    Buffer.from(`%PDF-1.4\nletter ${n}\n%%EOF\n`).toString("base64"),
+    "--b1--",
     "",
   ].join("\r\n");
 }
@@ -36,14 +49,15 @@ function mime(n: number): string {
 describe("the PALS inbox through Microsoft Graph, three instances over one store (fake Graph on loopback)", function () {
   this.timeout(60_000);
   let issuer: TestTokenIssuer;
-  let graph: FakeGraphMail;
+  let graph: FakeGraphDrive;
   let cosmos: EmbeddedCosmos;
   let bots: TestBot[];
   const clock = new Date("2026-03-10T10:00:00Z");
 
   before(async () => {
     issuer = await new TestTokenIssuer().start();
-    graph = await new FakeGraphMail(APP_ID, SECRET).start();
+    graph = await new FakeGraphDrive(APP_ID, SECRET).start();
+    graph.addDrive(SITE_ID, DRIVE_ID).grantSite(SITE_ID);
     graph.now = () => clock;
     graph.addMailbox(MAILBOX);
     cosmos = await startEmbeddedCosmos(0);
@@ -64,6 +78,12 @@ describe("the PALS inbox through Microsoft Graph, three instances over one store
       // Graph's notifications go to the first instance (a load balancer's choice); all three poll.
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       MAIL_CLIENT_STATE: CLIENT_STATE,
+      // The case's documents in the PALS team's SharePoint library (Sites.Selected on its site).
+      DOCUMENTS: "sharepoint",
+      SHAREPOINT_SITE_ID: SITE_ID,
+      SHAREPOINT_DRIVE_ID: DRIVE_ID,
+      MAILBOX_TRUST: TENANT_ID,
+      DOCUMENT_LINK_SECRET: "a-document-link-secret-shared-by-every-instance",
     });
     bots = [];
     for (const p of [port, 0, 0]) {
@@ -123,5 +143,22 @@ describe("the PALS inbox through Microsoft Graph, three instances over one store
     assert.equal(references[0], references[1], "the same case on both");
     const { resources } = await bots[0].bot.store.containers.cases.items.query("SELECT VALUE COUNT(1) FROM c WHERE c.docType = 'case'").fetchAll();
     assert.equal(resources[0], 1);
+  });
+
+  it("keeps an email's attachment in the SharePoint library, lists it on the case and opens it from there, on any instance", async () => {
+    const [emailId] = await queuedCards();
+    const { resources } = await bots[0].bot.store.containers.cases.items.query("SELECT * FROM c WHERE c.docType = 'case'").fetchAll();
+    const c = resources[0];
+    assert.equal(c.documents?.length, 1, "the email's attachment is on the case");
+    assert.match(c.documents[0].key, new RegExp(`^emails/${emailId}/1$`));
+    const kept = [...graph.drives.get(DRIVE_ID)!.items.keys()].filter((path) => path.includes(emailId));
+    assert.ok(kept.length > 0, `the attachment is in the SharePoint library: ${[...graph.drives.get(DRIVE_ID)!.items.keys()].join(", ")}`);
+    const opened = await bots[2].press("case.openDocument", { caseId: c.id, documentId: c.documents[0].id }, OFFICER);
+    const url = /"url":"([^"]+)"/.exec(JSON.stringify(opened.value))![1];
+    // Made on one instance, opened on another (the link secret is shared), read from SharePoint.
+    const link = new URL(url).search;
+    const download = await fetch(`${bots[1].bot.url}/api/documents${link}`);
+    assert.equal(download.status, 200);
+    assert.match(Buffer.from(await download.arrayBuffer()).toString(), /^%PDF-1\.4\nletter [12]\n/);
   });
 });

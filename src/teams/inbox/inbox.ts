@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { NotACaseReasonSchema, type Caller, type InboxEmail } from "../../domain";
 import { callerOrRefuse, inPersonalChat, say, tell, tellRefused, todayFor } from "../caller";
+import type { Result } from "../../cases/results";
 import type { TeamsDeps } from "../deps";
 import { blankForm, contactForm } from "../cases/logContact";
 import { channelOf } from "../alerts/nudges";
@@ -53,26 +54,17 @@ async function refusedOnCard(turn: Turn, deps: TeamsDeps, caller: Caller, emailI
   await turn.answerCard(triageCard(now.email, { note: message }));
 }
 
-async function take(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
-  const got = await emailAction(turn, EmailAction, data);
+/** A button that changes the email where it stands (take, not a case, add to a case): done, then redrawn for everyone. */
+async function triage<T extends typeof EmailAction>(
+  turn: Turn,
+  deps: TeamsDeps,
+  data: unknown,
+  schema: T,
+  act: (caller: Caller, input: z.infer<T>) => Promise<Result<{ readonly email: InboxEmail }>>,
+): Promise<void> {
+  const got = await emailAction(turn, schema, data);
   if (!got) return;
-  const result = await deps.desk.inbox.take(got.caller, got.input.emailId);
-  if (!result.ok) return refusedOnCard(turn, deps, got.caller, got.input.emailId, result.message, result.problem);
-  await showEveryone(turn, deps, got.caller, result.email);
-}
-
-async function notACase(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
-  const got = await emailAction(turn, NotACaseAction, data);
-  if (!got) return;
-  const result = await deps.desk.inbox.notACase(got.caller, got.input.emailId, got.input.reason);
-  if (!result.ok) return refusedOnCard(turn, deps, got.caller, got.input.emailId, result.message, result.problem);
-  await showEveryone(turn, deps, got.caller, result.email);
-}
-
-async function addToCase(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
-  const got = await emailAction(turn, AddAction, data);
-  if (!got) return;
-  const result = await deps.desk.inbox.addToCase(got.caller, got.input.emailId, got.input.reference);
+  const result = await act(got.caller, got.input);
   if (!result.ok) return refusedOnCard(turn, deps, got.caller, got.input.emailId, result.message, result.problem);
   await showEveryone(turn, deps, got.caller, result.email);
 }
@@ -161,7 +153,11 @@ export function registerInbox(routes: BotRoutes, deps: TeamsDeps): void {
   routes.command(/^set inbox channel$/i, (turn) => setInboxChannel(turn, deps));
   routes.verb("inbox.open", (turn, data) => openEmail(turn, deps, data));
   routes.verb("inbox.log", (turn, data) => logAsContact(turn, deps, data));
-  routes.verb("inbox.add", (turn, data) => addToCase(turn, deps, data));
-  routes.verb("inbox.notACase", (turn, data) => notACase(turn, deps, data));
-  routes.verb("inbox.take", (turn, data) => take(turn, deps, data));
+  routes.verb("inbox.add", (turn, data) =>
+    triage(turn, deps, data, AddAction, (caller, input) => deps.desk.inbox.addToCase(caller, input.emailId, input.reference)),
+  );
+  routes.verb("inbox.notACase", (turn, data) =>
+    triage(turn, deps, data, NotACaseAction, (caller, input) => deps.desk.inbox.notACase(caller, input.emailId, input.reason)),
+  );
+  routes.verb("inbox.take", (turn, data) => triage(turn, deps, data, EmailAction, (caller, input) => deps.desk.inbox.take(caller, input.emailId)));
 }
