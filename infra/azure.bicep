@@ -40,6 +40,10 @@ param trustSettings object = {}
 @description('The trusts file (TRUSTS_FILE, relative to the app folder): set it when the bot serves trusts in a shared tenant such as NHSmail (docs/nhsmail.md). Empty: the bot\'s own tenant is the one trust served.')
 param trustsFile string = ''
 
+@description('Signs the case documents\' Open links (shared by every instance). A new one each deployment is fine: a link lasts 10 minutes.')
+@secure()
+param documentLinkSecret string = '${newGuid()}${newGuid()}'
+
 var cosmosAccountName = toLower(resourceBaseName)
 // The built-in "Cosmos DB Built-in Data Contributor" role: read and write items, read metadata; no key needed.
 var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'
@@ -314,6 +318,9 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     WEBSITE_RUN_FROM_PACKAGE: '1'
     // The package is read-only: attachments kept locally go under /home, which every instance shares.
     DOCUMENTS_DIR: '/home/pals/documents'
+    // Where the case documents' Open links and Microsoft Graph's mail notifications reach PALS Desk.
+    PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
+    DOCUMENT_LINK_SECRET: documentLinkSecret
     SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
   })
   dependsOn: [

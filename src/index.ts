@@ -205,6 +205,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     );
   }
   log.info({ url, messagesEndpoint: `${url}/api/messages` }, "PALS Desk is listening");
+  if (config.bot && !config.publicUrl)
+    log.warn("PUBLIC_URL is not set: the case documents' Open links point at this machine's own address, which Teams users can't reach");
+  if (config.bot && !config.documentLinkSecret)
+    log.warn("DOCUMENT_LINK_SECRET is not set: a document's Open link works only on the instance that made it, until it restarts");
   // Once listening: Microsoft Graph checks the notification route before it creates a subscription.
   if (mailbox)
     await mailbox.start((incoming) =>

@@ -23,7 +23,9 @@ import {
   gapsIn,
   londonDate,
   type Caller,
+  type Case,
   type CaseDocument,
+  type PersonRef,
   type CaseRecord,
   type LetterKind,
   type OutboxItem,
@@ -60,10 +62,13 @@ export interface EmailPreview {
   readonly hash: string;
 }
 
+const LETTERS: ReadonlySet<string> = new Set(["acknowledgement", "holding", "final"]);
+const isLetter = (kind: SentEmailKind): kind is LetterKind => LETTERS.has(kind);
+
 /** Documents attached to one email at most, and their size together (NHSmail takes 35 MB a message). */
 export const ATTACH_LIMITS = { count: 10, bytes: 20 * 1024 * 1024 } as const;
-/** How long Send waits for the email to go before saying it will tell the officer. */
-export const SEND_WAIT_MS = 3_000;
+/** How long Send waits, from the press, for the email to go before saying it will tell the officer (Teams gives up at 5 s). */
+export const SEND_BUDGET_MS = 3_500;
 
 const NO_MAILBOX =
   "PALS Desk has no shared mailbox to send from, so it can't email anyone yet. Ask your PALS Desk administrator to set one up (The PALS inbox in docs/operations.md).";
@@ -89,6 +94,14 @@ async function compose(
   if (request.kind === "ombudsman-file" && !mayReport(caller.roles))
     return refused("not-allowed", "Only a PALS manager can send the case file to the Ombudsman.");
   if (!deps.mail || !deps.mailboxOf?.(c.trustId)) return refused("rule", NO_MAILBOX);
+  // One of each letter at a time: "Still sending" is not a reason to send it again.
+  const sending = request.kind !== "message" ? c.correspondence?.find((e) => e.status === "sending" && e.kind === request.kind) : undefined;
+  if (sending) {
+    return refused(
+      "rule",
+      `"${sending.subject}" is still being sent: PALS Desk will tell you in your chat when it has gone. Send it again only if it says it was not sent.`,
+    );
+  }
   let to: { name?: string; address: string };
   try {
     to = request.kind === "ombudsman-file" ? ombudsmanAddress(deps) : recipientOf(c);
@@ -169,10 +182,17 @@ export async function sendEmail(
   | Result<{ readonly status: SentEmail["status"]; readonly record: CaseRecord; readonly sent: SentEmail }>
   | (ReturnType<typeof refused> & { readonly preview?: EmailPreview })
 > {
+  const startedAt = Date.now();
   const record = await deps.cases.get(caller.trustId, caseId);
   if (!record) return refused("not-found", CASE_NOT_FOUND);
-  const already = record.value.correspondence?.find((e) => e.id === sendId);
+  const c = record.value;
+  if (!may(caller.roles, "view-case", c) || !may(caller.roles, "send-email", c)) {
+    return refused("not-allowed", refusal(may(caller.roles, "view-case", c) ? "send-email" : "view-case", c, caller.roles));
+  }
+  const already = c.correspondence?.find((e) => e.id === sendId);
   if (!already) {
+    // A send id names one email: never a document the case already has (its content would be replaced).
+    if (c.documents?.some((d) => d.id === sendId)) return refused("changed", "This Send button is out of date. Press Email the complainant again.");
     const composed = await compose(deps, caller, record, request);
     if (!composed.ok) return composed;
     if (hashOf(composed.preview) !== hash) {
@@ -188,42 +208,39 @@ export async function sendEmail(
       );
     }
     const now = deps.now();
-    const letterDocument = composed.letter
-      ? await storeLetter(deps, caller, record, composed.letter, composed.preview.text, sendId)
-      : request.kind === "ombudsman-file"
-        ? await storeCaseFile(deps, caller, record, sendId)
-        : undefined;
-    if (request.kind === "ombudsman-file" && !letterDocument) return refused("rule", "PALS Desk couldn't make the case file just now. Try again in a minute.");
+    // The letter's Word document (or the Ombudsman's case file) is made when the email goes, by the outbox: not here,
+    // inside the 5 seconds Teams gives this button.
     const outcome = await changeCase(deps, {
       trustId: caller.trustId,
       caseId,
       actor: caller.actor,
       submission: `send:${sendId}`,
       loaded: record,
-      apply: (c) => ({
-        updated: startSending(letterDocument ? withDocuments(c, [letterDocument]) : c, {
+      apply: (current) => ({
+        updated: startSending(current, {
           id: sendId,
           kind: request.kind,
           to: composed.preview.to,
           subject: composed.preview.subject,
           text: composed.preview.text,
-          documentIds: [...(letterDocument ? [letterDocument.id] : []), ...composed.documents.map((d) => d.id)],
+          documentIds: composed.documents.map((d) => d.id),
           requestedBy: { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name },
           requestedAt: now.toISOString(),
         }),
         events: [],
-        outbox: [sendItem(c.trustId, c.id, c.reference, sendId, now)],
+        outbox: [sendItem(current.trustId, current.id, current.reference, sendId, now)],
       }),
     });
     if (outcome.kind === "not-found") return refused("not-found", CASE_NOT_FOUND);
     if (outcome.kind === "refused") return refused("rule", outcome.error.message);
-    activityLog(deps.log).info({ caseId, reference: record.value.reference, sendId, kind: request.kind }, "An email from a case was queued");
+    activityLog(deps.log).info({ caseId, reference: c.reference, sendId, kind: request.kind }, "An email from a case was queued");
   }
-  // Sent now when it can be; otherwise the outbox keeps trying and the officer is told when it has gone.
+  // Sent now when it can be, within what is left of Teams' 5 seconds; otherwise the outbox keeps trying and the
+  // officer is told in their chat when it has gone.
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     deps.sendNow(caller.trustId, [sendOutboxId(sendId)]).catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, SEND_WAIT_MS))),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, SEND_BUDGET_MS - (Date.now() - startedAt))))),
   ]);
   clearTimeout(timer);
   const now = await deps.cases.get(caller.trustId, caseId);
@@ -237,33 +254,38 @@ function sendItem(trustId: string, caseId: string, reference: string, sendId: st
 }
 
 /** The letter on the trust's letterhead, kept with the case (written first: the case never lists a document it doesn't have). */
-async function storeLetter(
-  deps: CaseDeskDeps,
-  caller: Caller,
-  record: CaseRecord,
-  kind: LetterKind,
-  text: string,
-  sendId: string,
-): Promise<CaseDocument | undefined> {
+async function storeLetter(deps: CaseDeskDeps, by: PersonRef, c: Case, kind: LetterKind, text: string, sendId: string): Promise<CaseDocument | undefined> {
   if (!deps.letterDocument) return undefined;
-  const c = record.value;
   const content = deps.letterDocument({
     trustName: deps.trustNameOf?.(c.trustId),
     reference: c.reference,
     date: formatPlainDate(londonDate(deps.now())),
     text,
   });
+  return keepMade(deps, c, sendId, { name: letterFileName(c.reference, kind), contentType: DOCX, source: "letter", content }, by);
+}
+
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/** A document PALS Desk made for a send, stored under the send's id in the case's folder (writing it again is harmless). */
+async function keepMade(
+  deps: CaseDeskDeps,
+  c: Case,
+  sendId: string,
+  made: { readonly name: string; readonly contentType: string; readonly source: CaseDocument["source"]; readonly content: Buffer },
+  by: PersonRef,
+): Promise<CaseDocument> {
   const document: CaseDocument = {
     id: sendId,
-    name: letterFileName(c.reference, kind),
-    contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    size: content.length,
+    name: made.name,
+    contentType: made.contentType,
+    size: made.content.length,
     key: caseDocumentKey(c.id, sendId),
-    source: "letter",
-    addedBy: { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name },
+    source: made.source,
+    addedBy: { aadObjectId: by.aadObjectId, name: by.name },
     addedAt: deps.now().toISOString(),
   };
-  await deps.documents.put(c.trustId, document.key, content, document.contentType);
+  await deps.documents.put(c.trustId, document.key, made.content, document.contentType);
   return document;
 }
 
@@ -299,23 +321,12 @@ function ombudsmanCoverNote(reference: string, trustName: string | undefined, se
   ].join("\n");
 }
 
-/** The case file (today's HTML export), kept with the case as the document that went to the Ombudsman. */
-async function storeCaseFile(deps: CaseDeskDeps, caller: Caller, record: CaseRecord, sendId: string): Promise<CaseDocument | undefined> {
-  const built = await buildFile(deps, caller, { kind: "case-file", caseId: record.value.id });
+/** The case file (today's HTML export), kept with the case as the document that went to the Ombudsman (asked for by a manager). */
+async function storeCaseFile(deps: CaseDeskDeps, by: PersonRef, c: Case, sendId: string): Promise<CaseDocument | undefined> {
+  const manager: Caller = { trustId: c.trustId, tenantId: c.trustId, actor: by, teamsUserId: "", roles: new Set(["manager"]) };
+  const built = await buildFile(deps, manager, { kind: "case-file", caseId: c.id });
   if (!built.ok) return undefined;
-  const c = record.value;
-  const document: CaseDocument = {
-    id: sendId,
-    name: caseFileName(c.reference),
-    contentType: "text/html",
-    size: built.file.content.length,
-    key: caseDocumentKey(c.id, sendId),
-    source: "ombudsman-file",
-    addedBy: { aadObjectId: caller.actor.aadObjectId, name: caller.actor.name },
-    addedAt: deps.now().toISOString(),
-  };
-  await deps.documents.put(c.trustId, document.key, built.file.content, document.contentType);
-  return document;
+  return keepMade(deps, c, sendId, { name: caseFileName(c.reference), contentType: "text/html", source: "ombudsman-file", content: built.file.content }, by);
 }
 
 /** What the outbox's try at sending came to, for the dispatcher. */
@@ -338,7 +349,16 @@ export async function deliverEmail(deps: CaseDeskDeps, item: OutboxItem, lastTry
   const log = activityLog(deps.log);
   const mailbox = deps.mailboxOf?.(item.trustId);
   if (!deps.mail || !mailbox) return fail(deps, item, "NoMailbox");
-  const documents = request.documentIds.map((id) => record.value.documents?.find((d) => d.id === id));
+  // The letter on the letterhead, or the case file for the Ombudsman, made now (the same again on a later try).
+  const c = record.value;
+  const made =
+    request.kind === "ombudsman-file"
+      ? await storeCaseFile(deps, request.requestedBy, c, sendId)
+      : isLetter(request.kind)
+        ? await storeLetter(deps, request.requestedBy, c, request.kind, request.text ?? "", sendId)
+        : undefined;
+  if (request.kind === "ombudsman-file" && !made) return fail(deps, item, "CaseFileUnavailable");
+  const documents = [...(made ? [made] : []), ...request.documentIds.map((id) => c.documents?.find((d) => d.id === id))];
   const contents = await Promise.all(documents.map((d) => (d ? deps.documents.get(item.trustId, d.key) : Promise.resolve(undefined))));
   if (contents.some((content) => content === undefined)) return fail(deps, item, "DocumentMissing");
   const outcome = await deps.mail.send({
@@ -357,24 +377,29 @@ export async function deliverEmail(deps: CaseDeskDeps, item: OutboxItem, lastTry
   }
   const at = deps.now();
   await deps.inbox.linkThread(item.trustId, outcome.messageId, caseId);
-  await changeCase(deps, {
+  const recorded = await changeCase(deps, {
     trustId: item.trustId,
     caseId,
     actor: request.requestedBy,
     submission: `sent:${sendId}`,
-    apply: (c) => {
-      const names = request.documentIds.map((id) => c.documents?.find((d) => d.id === id)).filter((d): d is CaseDocument => d !== undefined);
+    apply: (current) => {
+      const withMade = made ? withDocuments(current, [made]) : current;
+      const names = documents.filter((d): d is CaseDocument => d !== undefined);
       const step = emailSent(
-        c,
+        withMade,
         sendId,
         { messageId: outcome.messageId, at, documents: names },
         { actor: request.requestedBy, now: at, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays },
       );
       // Told only when the officer had stopped waiting on the Send button ("Still sending").
-      const late = at.getTime() - Date.parse(request.requestedAt) > SEND_WAIT_MS;
+      const late = at.getTime() - Date.parse(request.requestedAt) > SEND_BUDGET_MS;
       return { ...step, outbox: late ? [outcomeNotice(item, request, at)] : [] };
     },
   });
+  if (recorded.kind === "refused" || recorded.kind === "not-found") {
+    // Sent, but the case takes no more changes (its records are being deleted): the email is in the mailbox's Sent Items.
+    log.warn({ caseId, sendId, outcome: recorded.kind }, "An email from a case was sent but could not be recorded on the case");
+  }
   log.info({ caseId, sendId, alreadySent: outcome.alreadySent, attachments: documents.length }, "An email from a case was sent");
   return { kind: "sent" };
 }

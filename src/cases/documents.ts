@@ -27,9 +27,13 @@ import { CASE_NOT_FOUND, refused, type Result } from "./results";
 /** A document link works this long after the Open press (the role is checked again when it is used). */
 export const DOCUMENT_LINK_MS = 10 * 60_000;
 
-/** Where a case's own documents are kept: made of ids only. */
+/** Where a case's own documents are kept (one folder per case): made of ids only. */
+export function caseDocumentFolder(caseId: string): string {
+  return `cases/${caseId}`;
+}
+
 export function caseDocumentKey(caseId: string, documentId: string): string {
-  return `cases/${caseId}/${documentId}`;
+  return `${caseDocumentFolder(caseId)}/${documentId}`;
 }
 
 const RESTRICTED =

@@ -20,6 +20,7 @@ import {
   TRIAGE_VERBS,
   workingDaysBetween,
   type Caller,
+  type Case,
   type CaseRecord,
   type EmailSettlement,
   type InboxAttachment,
@@ -54,7 +55,7 @@ export function emailDocuments(emailId: string): string {
   return `emails/${emailId}`;
 }
 
-/** Keeps the attachments' content first, so an email on record always has its files (writing again is harmless). */
+/** Keeps the attachments' content first, so an email on record always has its files (writing the same again is harmless). */
 async function keepAttachments(deps: CaseDeskDeps, trustId: string, emailId: string, attachments: readonly ParsedAttachment[]): Promise<InboxAttachment[]> {
   const kept: InboxAttachment[] = [];
   for (const [index, a] of attachments.slice(0, EMAIL_LIMITS.attachments + 1).entries()) {
@@ -64,7 +65,8 @@ async function keepAttachments(deps: CaseDeskDeps, trustId: string, emailId: str
       kept.push({ ...facts, refused: a.refused ?? "unreadable" });
       continue;
     }
-    const key = `${emailDocuments(emailId)}/${id}`;
+    // The content's hash is in the key: another email claiming the same id can't replace what a case already holds.
+    const key = `${emailDocuments(emailId)}/${id}-${createHash("sha256").update(a.content).digest("hex").slice(0, 32)}`;
     await deps.documents.put(trustId, key, a.content, facts.contentType);
     kept.push({ ...facts, documentKey: key });
   }
@@ -108,8 +110,18 @@ export async function receiveEmail(deps: CaseDeskDeps, incoming: IncomingEmail):
     return "automatic";
   }
   if (email.state !== "untriaged") return "again";
-  const record = await caseForReply(deps, email);
-  if (record && (await fileReply(deps, email, record))) {
+  // Filing is a convenience: anything that stops it (a case that can't be read) leaves the email to a person.
+  const record = await caseForReply(deps, email).catch((error: unknown) => {
+    log.warn({ emailId: id, err: errorFacts(error) }, "Could not look for the case an email answers; it gets a triage card");
+    return undefined;
+  });
+  const filed = record
+    ? await fileReply(deps, email, record).catch((error: unknown) => {
+        log.warn({ emailId: id, err: errorFacts(error) }, "Could not file a reply on its case; it gets a triage card");
+        return false;
+      })
+    : false;
+  if (record && filed) {
     log.info({ emailId: id, caseId: record.value.id, reference: record.value.reference }, "A reply was filed on its case");
     return "filed";
   }
@@ -128,12 +140,24 @@ export async function receiveEmail(deps: CaseDeskDeps, incoming: IncomingEmail):
 async function caseForReply(deps: CaseDeskDeps, email: InboxEmail): Promise<CaseRecord | undefined> {
   const named = [...email.references, ...(email.inReplyTo ? [email.inReplyTo] : [])];
   const caseId = await deps.inbox.caseOfThread(email.trustId, named);
-  if (caseId) {
-    const record = await deps.cases.get(email.trustId, caseId);
-    if (record) return record;
-  }
+  const inThread = caseId ? await deps.cases.get(email.trustId, caseId) : undefined;
+  if (inThread) return filable(inThread);
   const parsed = parseCaseReference(email.subject);
-  return parsed ? deps.cases.findByReference(email.trustId, formatCaseReference(parsed.year, parsed.sequence)) : undefined;
+  const byReference = parsed ? await deps.cases.findByReference(email.trustId, formatCaseReference(parsed.year, parsed.sequence)) : undefined;
+  // References are easy to guess: a subject alone files the email only when it comes from the address the case has.
+  return byReference && fromTheCasesContact(email, byReference.value) ? filable(byReference) : undefined;
+}
+
+/** Only an open case, with its details kept, takes an email without a person looking at it first. */
+function filable(record: CaseRecord): CaseRecord | undefined {
+  const c = record.value;
+  return c.status === "open" && !c.anonymisedOn && !c.retiringOn ? record : undefined;
+}
+
+/** The sender's address is one the case records for the person who raised it. */
+function fromTheCasesContact(email: Pick<InboxEmail, "from">, c: Case): boolean {
+  const address = email.from?.address?.trim().toLowerCase();
+  return !!address && (c.patient.contactDetails ?? "").toLowerCase().includes(address);
 }
 
 /** Files a reply on its case as PALS Desk; false when the case can't take it (its records are being deleted). */

@@ -3,6 +3,7 @@ import { anonymiseCase, CaseRuleError, eventFrom, isRetentionDue, londonDate } f
 import { activityLog } from "../logger";
 import { changeCase, finishFollowUps } from "./changes";
 import type { CaseDeskDeps } from "./deps";
+import { caseDocumentFolder } from "./documents";
 import { emailDocuments } from "./inbox";
 import { PALS_DESK } from "./results";
 
@@ -80,9 +81,10 @@ export async function applyRetention(deps: CaseDeskDeps, trustId: string, caseId
     if (outcome.kind !== "saved" || outcome.record.pending.length > 0)
       return outcome.kind === "refused" && outcome.error instanceof CaseRuleError ? "not-due" : "try-again";
   }
-  // The emails that became or joined the case, and their attachments, go with it (they hold the same details).
+  // The emails that became or joined the case, their attachments and the case's own documents go with it (they hold the same details).
   const emails = await deps.inbox.removeForCase(trustId, caseId);
   for (const emailId of emails) await deps.documents.deleteUnder(trustId, emailDocuments(emailId));
+  await deps.documents.deleteUnder(trustId, caseDocumentFolder(caseId));
   log.info({ caseId, reference: finished.value.reference, action, emails: emails.length }, "Records retention applied");
   return "applied";
 }

@@ -50,6 +50,11 @@ export interface DispatchReport {
 
 /** How long a claimed item is left alone by other instances while it is being sent. */
 const CLAIM_MS = 2 * 60_000;
+/**
+ * An email with attachments, through a throttled mailbox, can take minutes (tries, Retry-After, upload sessions): its
+ * claim outlasts the longest send, so no other instance starts the same send meanwhile.
+ */
+const MAIL_CLAIM_MS = 20 * 60_000;
 
 /** The most messages one sweep sends (a sweep runs every minute; Teams limits each conversation anyway). */
 const DISPATCH_BATCH = 500;
@@ -116,7 +121,8 @@ export class Dispatcher {
       return "rate-limited";
     }
     const attempts = item.attempts + 1;
-    const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + CLAIM_MS).toISOString() };
+    const claimMs = item.target.kind === "mailbox" ? MAIL_CLAIM_MS : CLAIM_MS;
+    const claimed: OutboxItem = { ...item, attempts, nextAttemptAt: new Date(now.getTime() + claimMs).toISOString() };
     if (!(await this.outbox.save(claimed, etag))) return; // another instance claimed it
     let latest = await this.outbox.get(item.trustId, item.id);
     if (!latest) return;

@@ -95,7 +95,7 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
   organisations: TeamsDeps["signposting"]["choices"];
   rules: TeamsDeps["config"]["rules"];
   flagTestNhsNumbers: boolean;
-  emailEnabled: boolean;
+  emailFor: (trustId: string) => boolean;
 } {
   // With bot credentials PALS Desk holds real patients' cases, where a test NHS number is a slip to point out.
   return {
@@ -103,7 +103,7 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
     organisations: deps.signposting.choices,
     rules: deps.config.rules,
     flagTestNhsNumbers: deps.config.bot !== undefined,
-    // Emails go from the shared mailbox: without one, the card doesn't offer them.
-    emailEnabled: deps.config.mailbox !== undefined,
+    // Emails go from the trust's shared mailbox: without one, the card doesn't offer them.
+    emailFor: (trustId) => deps.config.mailbox?.mailboxes.some((m) => m.trustId === trustId) === true,
   };
 }

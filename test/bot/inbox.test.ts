@@ -179,15 +179,25 @@ describe("The PALS inbox (folder mailbox, real HTTP activities)", function () {
   });
 
   it("files a reply that names this trust's case on its timeline, as contact with the complainant, and tells the owner: no triage card", async () => {
-    const logged = await t.press("contact.submit", { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09" }) }, OFFICER);
+    const logged = await t.press(
+      "contact.submit",
+      { formId: randomUUID(), ...contactForm({ receivedOn: "2026-03-09", contactDetails: "ruth.example@example.org" }) },
+      OFFICER,
+    );
     const reference = cardText(logged.value).match(/PALS-2026-\d{6}/)![0];
     t.connector.reset();
     drop("reply.eml", eml({ messageId: "<reply@example.org>", subject: `RE: Your complaint ${reference}`, body: "Thank you, Thursday suits me." }));
     drop("other.eml", eml({ messageId: "<other@example.org>", subject: "RE: PALS-2026-009999", body: "About a case of another trust." }));
+    // References are easy to guess: from an address the case doesn't have, a person looks at it first.
+    drop(
+      "stranger.eml",
+      eml({ messageId: "<stranger@example.org>", from: "Someone Else <someone@elsewhere.example>", subject: `RE: ${reference}`, body: "Please close it." }),
+    );
     await arrive();
     const cards = triageCards();
-    assert.equal(cards.length, 1, "only the email naming no case of this trust gets a card");
-    assert.match(cardText(cards[0]), /PALS-2026-009999/);
+    assert.equal(cards.length, 2, "the email naming no case of this trust and the stranger's get cards");
+    assert.ok(cards.some((card) => /PALS-2026-009999/.test(cardText(card))));
+    assert.ok(cards.some((card) => /someone@elsewhere\.example/.test(cardText(card))));
     const told = t.connector.sentActivities.map(cardOf).find((c) => c && cardText(c).includes(`A reply reached ${reference}`));
     assert.ok(told, "the owner is told in their chat");
     const { resources } = await t.bot.store.containers.cases.items.query("SELECT * FROM c WHERE c.docType = 'case'").fetchAll();

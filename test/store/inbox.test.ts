@@ -150,10 +150,33 @@ describe("the PALS inbox: exactly once across instances and crashes (embedded Co
     const [{ id: emailId, attachments }] = (await deps.inbox.listOpen(trustId, 1)).emails;
     const logged = await desk.contacts.logContact(officer(trustId, 1), randomUUID(), { ...contactForm({ receivedOn: "2026-03-10" }), fromEmail: emailId });
     assert.ok(logged.ok);
+    // A document of the case's own, besides the email's attachment.
+    await deps.documents.put(trustId, `cases/${logged.view.record.value.id}/letter`, Buffer.from("letter"), "text/plain");
     const record = (await deps.cases.get(trustId, logged.view.record.value.id))!;
     await deps.cases.save({ ...record.value, status: "closed", closedOn: "2015-01-05" }, { ...record }, record.etag);
     assert.equal(await applyRetention(deps, trustId, record.value.id), "applied");
     assert.equal(await deps.inbox.get(trustId, emailId), undefined, "the email is gone with the case's details");
     assert.equal(await deps.documents.get(trustId, attachments[0].documentKey!), undefined, "and its attachment");
+    assert.equal(await deps.documents.get(trustId, `cases/${record.value.id}/letter`), undefined, "and the case's own documents");
+  });
+
+  it("gives a reply to a closed case a triage card instead of filing it unseen, and one whose case can't be read too", async () => {
+    const trustId = `trust-${randomUUID()}`;
+    const desk = createCaseDesk(deps);
+    const first = `<${randomUUID()}@example.org>`;
+    await desk.inbox.receiveEmail({ trustId, mailbox: "pals@trust.example", email: parsed(first) });
+    const [{ id: emailId }] = (await deps.inbox.listOpen(trustId, 1)).emails;
+    const logged = await desk.contacts.logContact(officer(trustId, 1), randomUUID(), { ...contactForm({ receivedOn: "2026-03-10" }), fromEmail: emailId });
+    assert.ok(logged.ok);
+    const record = (await deps.cases.get(trustId, logged.view.record.value.id))!;
+    await deps.cases.save({ ...record.value, status: "closed", closedOn: "2026-03-10" }, { ...record }, record.etag);
+    const reply = (n: number) => ({
+      trustId,
+      mailbox: "pals@trust.example",
+      email: parsed(`<${randomUUID()}@example.org>`, { subject: `Re: ${n}`, inReplyTo: first, references: [first] }),
+    });
+    assert.equal(await desk.inbox.receiveEmail(reply(1)), "new", "a closed case's reply is for a person to look at");
+    const broken = createCaseDesk({ ...deps, cases: Object.assign(Object.create(deps.cases), { get: () => Promise.reject(new Error("unreadable")) }) });
+    assert.equal(await broken.inbox.receiveEmail(reply(2)), "new", "the mailbox is never held up by one email");
   });
 });

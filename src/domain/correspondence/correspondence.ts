@@ -131,7 +131,7 @@ export function emailFailed(c: Case, sendId: string, code: string, by: PersonRef
     event: {
       kind: "email-failed",
       summary: `${TITLES[record.kind]} to ${to(record)} could not be sent`,
-      detail: `The shared mailbox refused it (${code}). ${by.name} can check the address and send it again.`,
+      detail: `The shared mailbox did not take it (${code}). ${by.name} can check the mailbox's Sent Items and the address, and send it again.`,
     },
   };
 }

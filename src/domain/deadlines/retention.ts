@@ -48,6 +48,9 @@ export function anonymiseCase(c: Case, now: Date): Case {
       answer: request.answer ? { ...request.answer, findings: REMOVED, actions: "", learning: "" } : undefined,
       extension: request.extension ? { ...request.extension, reason: REMOVED } : undefined,
     })),
+    // Documents are deleted with the case's details; the emails sent name the complainant and their address.
+    documents: undefined,
+    correspondence: undefined,
     anonymisedOn: now.toISOString().slice(0, 10),
     updatedAt: now.toISOString(),
   };

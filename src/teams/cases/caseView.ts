@@ -498,12 +498,13 @@ export function caseCardFor(
     readonly organisations: readonly Choice[];
     readonly rules?: Readonly<Rules>;
     readonly flagTestNhsNumbers?: boolean;
-    readonly emailEnabled?: boolean;
+    /** Whether the trust has a shared mailbox to send from. */
+    readonly emailFor?: (trustId: string) => boolean;
   },
   extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
 ): Record<string, unknown> {
   return caseCard(view.record.value, {
-    emailEnabled: context.emailEnabled,
+    emailEnabled: context.emailFor?.(view.record.value.trustId) === true,
     version: view.record.etag,
     roles: viewer.roles,
     viewerAadObjectId: viewer.aadObjectId,

@@ -138,7 +138,7 @@ export function documentLinkCard(caseId: string, document: Pick<CaseDocument, "n
     caseId,
     name: document.name,
     meta: ` · ${sizeText(document.size)} · added ${formatPlainDate(londonDate(new Date(document.addedAt)))}`,
-    expiryText: "The link is for you only and works for 10 minutes. PALS Desk checks your role again when you open it.",
+    expiryText: "The link works for 10 minutes, for anyone who has it: don't forward it. PALS Desk checks your role again when it is opened.",
     url,
   });
 }

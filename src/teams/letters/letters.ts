@@ -2,7 +2,7 @@
 // admins only; the case is always loaded in the caller's own trust, whatever the card says.
 import { z } from "zod";
 import { formatPlainDate, gapsIn, letterTitle, LetterKindSchema, may, type LetterKind } from "../../domain";
-import { callerOrRefuse, inPersonalChat, tell, tellRefused, todayFor } from "../caller";
+import { callerOrRefuse, cardContext, inPersonalChat, tell, tellRefused, todayFor } from "../caller";
 import { expandCard, newSubmission } from "../cards";
 import { answerCaseChange, submissionOf } from "../cases/caseCard";
 import type { TeamsDeps } from "../deps";
@@ -83,7 +83,7 @@ async function draft(
     return undefined;
   }
   const c = result.record.value;
-  const canEmail = deps.config.mailbox !== undefined && may(caller.roles, "send-email", c) && !c.anonymisedOn;
+  const canEmail = cardContext(deps).emailFor(c.trustId) && may(caller.roles, "send-email", c) && !c.anonymisedOn;
   return { caseId: c.id, reference: c.reference, letter: parsed.data.letter, text: result.text, source: result.source, canEmail };
 }
 
