@@ -179,4 +179,15 @@ describe("the PALS inbox: exactly once across instances and crashes (embedded Co
     const broken = createCaseDesk({ ...deps, cases: Object.assign(Object.create(deps.cases), { get: () => Promise.reject(new Error("unreadable")) }) });
     assert.equal(await broken.inbox.receiveEmail(reply(2)), "new", "the mailbox is never held up by one email");
   });
+
+  it("never lets a second email with the same Message-ID, sender and subject replace the attachment a case already holds", async () => {
+    const trustId = `trust-${randomUUID()}`;
+    const desk = createCaseDesk(deps);
+    const messageId = `<${randomUUID()}@example.org>`;
+    await desk.inbox.receiveEmail({ trustId, mailbox: "pals@trust.example", email: parsed(messageId) });
+    const [{ attachments }] = (await deps.inbox.listOpen(trustId, 1)).emails;
+    const forged = parsed(messageId, { attachments: [{ name: "discharge letter.pdf", contentType: "application/pdf", size: 8, content: Buffer.from("TAMPERED") }] });
+    assert.equal(await desk.inbox.receiveEmail({ trustId, mailbox: "pals@trust.example", email: forged }), "again");
+    assert.equal((await deps.documents.get(trustId, attachments[0].documentKey!))?.toString(), "%PDF-1.4\n", "the kept attachment is as it came");
+  });
 });
