@@ -40,6 +40,10 @@ param trustSettings object = {}
 @description('The trusts file (TRUSTS_FILE, relative to the app folder): set it when the bot serves trusts in a shared tenant such as NHSmail (docs/nhsmail.md). Empty: the bot\'s own tenant is the one trust served.')
 param trustsFile string = ''
 
+@description('Proves Microsoft Graph\'s mail notifications come from the subscription PALS Desk made (MAILBOX=graph). A new one each deployment is fine: subscriptions are renewed with it.')
+@secure()
+param mailClientState string = '${newGuid()}${newGuid()}'
+
 @description('Signs the case documents\' Open links (shared by every instance). A new one each deployment is fine: a link lasts 10 minutes.')
 @secure()
 param documentLinkSecret string = '${newGuid()}${newGuid()}'
@@ -321,6 +325,7 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     // Where the case documents' Open links and Microsoft Graph's mail notifications reach PALS Desk.
     PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
     DOCUMENT_LINK_SECRET: documentLinkSecret
+    MAIL_CLIENT_STATE: mailClientState
     SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
   })
   dependsOn: [

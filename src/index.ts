@@ -21,7 +21,7 @@ import { FolderMailbox } from "./mail/folderMailbox";
 import { GraphMailbox } from "./mail/graphMailbox";
 import { parseEmail } from "./mail/parseEmail";
 import { fileRefusal } from "./mail/attachmentChecks";
-import { letterDocxData, loadLetterhead, renderLetterDocx } from "./mail/letterDocx";
+import { docxText, LetterheadTemplateError, letterDocxData, loadLetterhead, renderLetterDocx } from "./mail/letterDocx";
 import { FolderSender } from "./mail/folderSender";
 import { GraphSender } from "./mail/graphSender";
 import { SharePointDocuments } from "./mail/sharePointDocuments";
@@ -35,7 +35,16 @@ import { proactiveSender } from "./teams/sdk/proactive";
 import { teamMembersReader } from "./teams/sdk/roster";
 import { TeamMembersCache } from "./teams/access/teamMembers";
 import { CachedTeamRoster } from "./teams/access/teamRoster";
-import { MAX_DELIVERY_ATTEMPTS, trustTenants, type ConversationAddress, type DocumentStore, type MailboxSource, type MailSender, type Trust } from "./domain";
+import {
+  gapsIn,
+  MAX_DELIVERY_ATTEMPTS,
+  trustTenants,
+  type ConversationAddress,
+  type DocumentStore,
+  type MailboxSource,
+  type MailSender,
+  type Trust,
+} from "./domain";
 import type { Deliverer } from "./jobs/dispatcher";
 import { httpServer } from "./http";
 
@@ -73,6 +82,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
   const letterhead = loadLetterhead(config.letterheadTemplate);
+  // The shipped example's own placeholders ("[PALS address, first line]") would go out in every letter a trust emails.
+  if (
+    config.bot &&
+    gapsIn(docxText(renderLetterDocx(letterhead, letterDocxData("Dear reader,", { reference: "PALS-2026-000001", letterDate: "today" })))).length > 0
+  ) {
+    log.warn("The letterhead has placeholders in square brackets: set LETTERHEAD_TEMPLATE to the trust's own (docs/operations.md, Letters on the letterhead)");
+  }
   log.info(
     { rules: config.rules.name, file: config.rulesFile },
     config.rulesFile ? "The trust's rules file is loaded" : "No rules file: England's rules apply",
@@ -477,6 +493,6 @@ function stopOnSignals(bot: RunningBot, log: Logger): void {
 if (require.main === module) {
   main().catch((error: unknown) => {
     process.stderr.write(`PALS Desk failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof SignpostingFileError || error instanceof LetterTemplateFileError ? 78 : 1);
+    process.exit(error instanceof SignpostingFileError || error instanceof LetterTemplateFileError || error instanceof LetterheadTemplateError ? 78 : 1);
   });
 }

@@ -71,7 +71,7 @@ export const ATTACH_LIMITS = { count: 10, bytes: 20 * 1024 * 1024 } as const;
 export const SEND_BUDGET_MS = 3_500;
 
 const NO_MAILBOX =
-  "PALS Desk has no shared mailbox to send from, so it can't email anyone yet. Ask your PALS Desk administrator to set one up (The PALS inbox in docs/operations.md).";
+  "PALS Desk has no shared mailbox to send from, so it can't email anyone yet. Ask your PALS Desk administrator to set one up (Emails from cases in docs/operations.md).";
 
 export const sendOutboxId = (sendId: string) => `mail:${sendId}`;
 

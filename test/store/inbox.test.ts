@@ -186,7 +186,9 @@ describe("the PALS inbox: exactly once across instances and crashes (embedded Co
     const messageId = `<${randomUUID()}@example.org>`;
     await desk.inbox.receiveEmail({ trustId, mailbox: "pals@trust.example", email: parsed(messageId) });
     const [{ attachments }] = (await deps.inbox.listOpen(trustId, 1)).emails;
-    const forged = parsed(messageId, { attachments: [{ name: "discharge letter.pdf", contentType: "application/pdf", size: 8, content: Buffer.from("TAMPERED") }] });
+    const forged = parsed(messageId, {
+      attachments: [{ name: "discharge letter.pdf", contentType: "application/pdf", size: 8, content: Buffer.from("TAMPERED") }],
+    });
     assert.equal(await desk.inbox.receiveEmail({ trustId, mailbox: "pals@trust.example", email: forged }), "again");
     assert.equal((await deps.documents.get(trustId, attachments[0].documentKey!))?.toString(), "%PDF-1.4\n", "the kept attachment is as it came");
   });

@@ -66,7 +66,7 @@ const TITLES: Readonly<Record<SentEmailKind, string>> = {
   acknowledgement: "Acknowledgement letter",
   holding: "Holding letter",
   final: "Final response",
-  message: "Email",
+  message: "Message",
   "ombudsman-file": "Case file for the Ombudsman",
 };
 
