@@ -150,7 +150,7 @@ describe("the PALS inbox through Microsoft Graph, three instances over one store
     const { resources } = await bots[0].bot.store.containers.cases.items.query("SELECT * FROM c WHERE c.docType = 'case'").fetchAll();
     const c = resources[0];
     assert.equal(c.documents?.length, 1, "the email's attachment is on the case");
-    assert.match(c.documents[0].key, new RegExp(`^emails/${emailId}/1$`));
+    assert.match(c.documents[0].key, new RegExp(`^emails/${emailId}/1-[0-9a-f]{32}$`), "kept under the email, named by its content");
     const kept = [...graph.drives.get(DRIVE_ID)!.items.keys()].filter((path) => path.includes(emailId));
     assert.ok(kept.length > 0, `the attachment is in the SharePoint library: ${[...graph.drives.get(DRIVE_ID)!.items.keys()].join(", ")}`);
     const opened = await bots[2].press("case.openDocument", { caseId: c.id, documentId: c.documents[0].id }, OFFICER);
