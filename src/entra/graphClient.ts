@@ -4,6 +4,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { AuthenticationHandler, Client, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import { z } from "zod";
 import { GRAPH_SCOPE } from "./credentials";
 
 /** The last step of the Graph client's middleware chain: the HTTP request itself (what HTTPMessageHandler does, with a fetch we can choose). */
@@ -62,6 +63,29 @@ export async function readBounded(response: Response, max: number): Promise<Buff
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** @azure/identity's errors when no token could be had (the Graph client wraps them, their name as its code). */
+const TOKEN_ERRORS = new Set(["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"]);
+
+export function isTokenError(code: unknown): boolean {
+  return typeof code === "string" && TOKEN_ERRORS.has(code);
+}
+
+const GraphErrorSchema = z.object({ error: z.object({ code: z.string().max(100).optional() }) });
+/** A failed answer's body is read this far, for its code only. */
+const MAX_ERROR_BYTES = 64 * 1024;
+
+/** Graph's error code of a failed answer, when it is a short identifier (never prose: it goes to the logs). */
+export async function graphErrorCode(response: Response): Promise<string | undefined> {
+  const raw = await readBounded(response, MAX_ERROR_BYTES).catch(() => undefined);
+  let given: unknown;
+  try {
+    given = raw && raw.length > 0 ? GraphErrorSchema.safeParse(JSON.parse(raw.toString("utf8"))).data?.error.code : undefined;
+  } catch {
+    given = undefined;
+  }
+  return typeof given === "string" && /^[\w.]{1,80}$/.test(given) ? given : undefined;
 }
 
 export interface GraphClientOptions {

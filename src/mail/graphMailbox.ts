@@ -12,7 +12,7 @@ import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import { EMAIL_LIMITS, type ParsedEmail } from "../domain/inbox/email";
 import type { IncomingEmail, MailboxSource, MailboxState, MailboxStateStore } from "../domain/ports";
-import { graphClient, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
 import { errorFacts, type Logger } from "../logger";
 
 /** Outlook message subscriptions live at most 10,080 minutes (7 days); ours ask for a little less. */
@@ -47,7 +47,6 @@ const JSON_TIMEOUT_MS = 60_000;
 const MIME_TIMEOUT_MS = 5 * 60_000;
 /** Graph's answers other than MIME are small; an error's body is read only for its code. */
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
 /** How long a claim to create a subscription stands (Graph's handshake takes at most 10 s). */
 export const CLAIM_MS = 2 * 60_000;
 const CLAIM_PREFIX = "creating:";
@@ -153,8 +152,6 @@ const DeltaPageSchema = z.object({
 });
 
 const SubscriptionSchema = z.object({ id: z.string().min(1).max(200), expirationDateTime: z.string().datetime({ offset: true }) });
-
-const GraphErrorSchema = z.object({ error: z.object({ code: z.string().max(100).optional() }) });
 
 const NotificationSchema = z.object({
   subscriptionId: z.string().min(1).max(200),
@@ -755,24 +752,9 @@ function withoutSubscription(state: MailboxState): MailboxState {
   return rest;
 }
 
-/** @azure/identity's errors when no token could be had (the Graph client wraps them, their name as its code). */
-const TOKEN_ERRORS = new Set(["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"]);
-
-function isTokenError(code: unknown): boolean {
-  return typeof code === "string" && TOKEN_ERRORS.has(code);
-}
-
 /** A failed answer's status, Graph's error code and Retry-After (the body is read only for the code, bounded). */
 async function failureOf(response: Response, now: number): Promise<GraphFailure> {
-  const raw = await readBounded(response, MAX_ERROR_BYTES).catch(() => undefined);
-  let code: string | undefined;
-  try {
-    const parsed = GraphErrorSchema.safeParse(raw && raw.length > 0 ? JSON.parse(raw.toString("utf8")) : undefined);
-    const given = parsed.success ? parsed.data.error.code : undefined;
-    code = given && /^[\w.]{1,80}$/.test(given) ? given : undefined;
-  } catch {
-    code = undefined;
-  }
+  const code = await graphErrorCode(response);
   const seconds = retryAfterSeconds(response, now);
   return new GraphFailure(response.status, code, response.headers.get("retry-after") ? seconds * 1000 : undefined);
 }

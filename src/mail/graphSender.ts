@@ -21,7 +21,7 @@ import type { TokenCredential } from "@azure/identity";
 import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { MailSender, OutgoingEmail, SendOutcome } from "../domain/ports";
-import { graphClient, readBounded, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, retryAfterSeconds } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { outgoingMessageId, SEND_ID_PATTERN, sendIdHash, usableMessageId } from "./folderSender";
 
@@ -60,7 +60,6 @@ export const UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
 const JSON_TIMEOUT_MS = 60_000;
 const CHUNK_TIMEOUT_MS = 120_000;
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
 /** Messages found with one sendId (more than one is a draft made twice: the first is used). */
 const LOOKUP_TOP = 10;
 const MAX_ATTACHMENT_PAGES = 20;
@@ -129,7 +128,6 @@ const AttachmentList = z.object({
 });
 const UploadSession = z.object({ uploadUrl: z.string().min(1).max(20_000) });
 const UploadProgress = z.object({ nextExpectedRanges: z.array(z.string().max(100)).max(100).optional() });
-const GraphError = z.object({ error: z.object({ code: z.string().max(100).optional() }) });
 
 /** Sends as the trusts' shared mailboxes through Microsoft Graph: draft, attachments, send; never twice for one sendId. */
 export class GraphSender implements MailSender {
@@ -412,9 +410,7 @@ export class GraphSender implements MailSender {
   }
 
   private async failureOf(response: Response): Promise<Failure> {
-    const raw = await readBounded(response, MAX_ERROR_BYTES).catch(() => undefined);
-    const parsed = GraphError.safeParse(raw && raw.length > 0 ? safeJson(raw) : undefined);
-    const code = wordCode(parsed.success ? parsed.data.error.code : undefined);
+    const code = await graphErrorCode(response);
     const retryAfterMs = response.headers.get("retry-after") ? retryAfterSeconds(response, this.now().getTime()) * 1000 : undefined;
     return this.classify(response.status, code, retryAfterMs);
   }
@@ -503,13 +499,6 @@ function fileAttachment(attachment: OutgoingEmail["attachments"][number]): Recor
     contentType: attachment.contentType,
     contentBytes: attachment.content.toString("base64"),
   };
-}
-
-/** @azure/identity's errors when no token could be had (the Graph client wraps them, their name as its code). */
-const TOKEN_ERRORS = new Set(["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"]);
-
-function isTokenError(code: unknown): boolean {
-  return typeof code === "string" && TOKEN_ERRORS.has(code);
 }
 
 /** A code as the logs may carry it: a short identifier, never prose. */

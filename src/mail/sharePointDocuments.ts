@@ -26,7 +26,7 @@ import type { TokenCredential } from "@azure/identity";
 import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { DocumentStore } from "../domain/ports";
-import { graphClient, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { documentKeySegments } from "./documentKeys";
 
@@ -49,7 +49,6 @@ const BACKOFF_MAX_MS = 30_000;
 const JSON_TIMEOUT_MS = 60_000;
 const CONTENT_TIMEOUT_MS = 5 * 60_000;
 const MAX_JSON_BYTES = 1024 * 1024;
-const MAX_ERROR_BYTES = 64 * 1024;
 const RETRYABLE = new Set([0, 429, 502, 503, 504]);
 /** A library folder name: no SharePoint-reserved characters, no leading `~` or `.`, no trailing `.` or space. */
 const FOLDER_SEGMENT = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,126}[A-Za-z0-9_-])?$/;
@@ -116,8 +115,6 @@ function codeForStatus(status: number): string {
   if (RETRYABLE.has(status)) return "serviceNotAvailable";
   return `http${status}`;
 }
-
-const GraphErrorSchema = z.object({ error: z.object({ code: z.string().max(100).optional() }) });
 
 const UploadSessionSchema = z.object({
   uploadUrl: z.string().url().max(8_000),
@@ -432,24 +429,9 @@ function isHttps(url: string): boolean {
   }
 }
 
-/** @azure/identity's errors when no token could be had (the Graph client wraps them, their name as its code). */
-const TOKEN_ERRORS = new Set(["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"]);
-
-function isTokenError(code: unknown): boolean {
-  return typeof code === "string" && TOKEN_ERRORS.has(code);
-}
-
 /** A failed answer's status, Graph's error code and Retry-After (the body is read only for the code, bounded). */
 async function failureOf(operation: Operation, response: Response): Promise<SharePointDocumentError> {
-  const raw = await readBounded(response, MAX_ERROR_BYTES).catch(() => undefined);
-  let code: string | undefined;
-  try {
-    const parsed = GraphErrorSchema.safeParse(raw && raw.length > 0 ? JSON.parse(raw.toString("utf8")) : undefined);
-    const given = parsed.success ? parsed.data.error.code : undefined;
-    code = given && /^[\w.]{1,80}$/.test(given) ? given : undefined;
-  } catch {
-    code = undefined;
-  }
+  const code = await graphErrorCode(response);
   const retryAfter = response.headers.get("retry-after") ? retryAfterSeconds(response) * 1000 : undefined;
   return new SharePointDocumentError(operation, response.status, code ?? codeForStatus(response.status), retryAfter);
 }
