@@ -1,8 +1,8 @@
 // Emails sent from the case: the officer picks a letter or writes a message, sees exactly what will go, and presses
-// Send. Send is one case change (the email recorded as "sending", the letter's Word document added, the send
-// queued in the outbox); the outbox sends it from the shared mailbox (each send claimed, so one instance sends it)
-// and records it as sent, which is a second change (with what sending means: the acknowledgement, an update). The
-// mail sender never sends one send id twice, so a crash anywhere between loses nothing and sends nothing twice.
+// Send. Send is one case change (the email recorded as "sending", the send queued in the outbox); the outbox makes
+// the letter's Word document, sends it from the shared mailbox (each send claimed, so one instance sends it) and
+// records it as sent, which is a second change (the document kept, and what sending means: the acknowledgement, an
+// update). The mail sender never sends one send id twice, so a crash anywhere between loses nothing and sends nothing twice.
 import { createHash, randomUUID } from "node:crypto";
 import {
   CaseRuleError,

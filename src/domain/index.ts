@@ -2,6 +2,7 @@
 export * from "./case/choice";
 export * from "./calendar/calendar";
 export * from "./case/nhsNumber";
+export * from "./case/identifiers";
 export * from "./reports/ko41a";
 export * from "./case/risk";
 export * from "./case/reference";

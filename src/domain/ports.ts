@@ -108,7 +108,8 @@ export interface CaseRepository {
   listForReport(trustId: string, fromDay: string, toDay: string, read: "whole cases"): Promise<Case[]>;
   /**
    * "You said, we did": cases with an action done on or after `fromDay` (the indexed `lastActionDoneOn`), at most
-   * `limit`, earliest last-done first, reading only subjects, division, actions and the names to scrub from them.
+   * `limit`, earliest last-done first, reading only subjects, division, actions and what to scrub from them (the
+   * patient's name, NHS number and date of birth, the raiser's and owner's names).
    */
   listWithActionsDoneSince(trustId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]>;
 }

@@ -270,10 +270,11 @@ export class CosmosCaseRepository implements CaseRepository {
 
   async listWithActionsDoneSince(trustId: string, fromDay: string, limit: number): Promise<CaseWithDoneActions[]> {
     // Only cases with a done action carry lastActionDoneOn (actionIndexOf): the range finds just those. Earliest
-    // first, so a cut drops the cases last done latest (the likeliest to fall after the period). The names are
-    // read only so the domain can remove them from action texts.
+    // first, so a cut drops the cases last done latest (the likeliest to fall after the period). The names, the NHS
+    // number and the date of birth are read only so the domain can remove them from action texts.
     const resources = await this.inTrust(
-      `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, { "name": c.patient.name } AS patient, ` +
+      `SELECT TOP ${Math.trunc(limit)} c.id, c.subjects, c.division, c.actions, ` +
+        `{ "name": c.patient.name, "nhsNumber": c.patient.nhsNumber, "dateOfBirth": c.patient.dateOfBirth } AS patient, ` +
         `{ "name": c.raiser.name } AS raiser, { "name": c.owner.name } AS owner FROM c ` +
         "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.lastActionDoneOn >= @from ORDER BY c.lastActionDoneOn ASC",
       trustId,

@@ -109,6 +109,27 @@ describe("investigation requests to clinical leads (real HTTP activities)", () =
     assert.match(cardText(cardOf(sent.body)), /NHS number: 943 476 5919/);
   });
 
+  it("refuses an NHS number typed into the summary or questions when the officer chose not to share it, however it is written", async () => {
+    const c = await logComplaint();
+    for (const [field, text] of [
+      ["investigationSummary", "Patient 943\u00a0476\u00a05919 on ward 7"],
+      ["investigationSummary", "Patient 401/023/4563 on ward 7"],
+      ["investigationQuestions", "Who saw 943 \u2013 476 \u2013 5919?"],
+      ["investigationQuestions", "Who saw 9.4.3.4.7.6.5.9.1.9?"],
+    ]) {
+      const refused = await invoke("investigation.request", requestForm(c, { [field]: text }));
+      assert.match(cardText(refused.value), /You chose not to share the NHS number, but the summary or questions have one/, text);
+      assert.match(cardText(refused.value), /tick "Include the NHS number"/);
+    }
+    assert.equal((await storedCase(c.id)).investigations, undefined, "nothing sent");
+    // Chosen: the number is shown beside the words anyway.
+    const chosen = await invoke(
+      "investigation.request",
+      requestForm(c, { investigationDivision: "Surgery", investigationIncludeNhsNumber: "true", investigationSummary: "Patient 943 476 5919" }),
+    );
+    assert.match(cardText(chosen.value), /Request sent to Dr Liam Lead/);
+  });
+
   it("refuses a request nobody could receive, saving nothing", async () => {
     const c = await logComplaint();
     const stranger = "00000000-0000-4000-8000-0000000000ee";

@@ -163,6 +163,59 @@ describe("actions from cases (real HTTP activities)", () => {
     assert.equal((await storedCase(c.id)).actions, undefined);
   });
 
+  it("refuses patient details however they are written (issue 33): in the action, its division and what changed; nothing reaches the owner", async () => {
+    const answer = await invoke("contact.submit", {
+      formId: randomUUID(),
+      ...contactForm({
+        receivedOn: "2026-03-09",
+        eventOn: "2026-03-01",
+        patientName: "Ada Fairweather-Quince",
+        raisedBy: "family",
+        raiserName: "Tom O'Neill",
+        consent: "given",
+      }),
+    });
+    const c = await storedCase(answer.value.refresh.action.data.caseId);
+    const variants = [
+      "Review 943\u00a0476\u00a05919 notes",
+      "Review 401-023-4563 notes",
+      "Review 401/023/4563 notes",
+      "Review 401 \u2013 023 \u2013 4563 notes",
+      "Review 943\u200b476\u200b5919 notes",
+      "Review \uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19 notes",
+      "Apologise to Mrs Fairweather-Quince",
+      "Apologise to Mrs Quince",
+      "Apologise to MRS FAIRWEATHER QUINCE",
+      "Ring Mr O\u2019Neill back",
+      "Ring Mr O ' Neill back",
+      "Check the chart from 17 May 1948",
+    ];
+    for (const text of variants) {
+      const refused = await addAction(c, { actionDescription: text });
+      assert.match(
+        cardText(refused.value),
+        /Write the action without the patient's name or NHS number: actions can be published in 'You said, we did'\. It has /,
+        text,
+      );
+      assert.equal(inputValues(refused.value).actionDescription, text, "what was typed is kept");
+    }
+    const named = await addAction(c, { actionDescription: "Apologise to Mrs Fairweather-Quince" });
+    assert.match(cardText(named.value), /It has “Fairweather-Quince”, from the patient's or raiser's name\./);
+    const division = await addAction(c, { actionDivision: "Mrs Quince's bay" });
+    assert.match(cardText(division.value), /Enter the division without the patient's name or NHS number/);
+    assert.equal((await storedCase(c.id)).actions, undefined, "nothing saved");
+    await t.bot.jobs.sweepNow();
+    assert.equal(cardsTo(chatOf(LEAD)).length, 0, "nothing sent to the owner");
+
+    await addAction(c);
+    const actionId = (await storedCase(c.id)).actions![0].id;
+    for (const text of variants) {
+      const refused = await invoke("action.done", { caseId: c.id, actionId, submission: randomUUID(), actionEvidence: text }, LEAD);
+      assert.match(cardText(refused.value), /without the patient's name or NHS number[\s\S]*It has /, text);
+    }
+    assert.equal((await storedCase(c.id)).actions![0].status, "open");
+  });
+
   it("lets the owner mark it done with what changed, even once the case is closed; refuses forged submissions", async () => {
     const { c } = await logComplaint();
     await addAction(c);

@@ -242,4 +242,54 @@ describe("You said, we did (real HTTP activities)", function () {
     assert.match(cardText(future.value), /hasn't started/);
     assert.equal(t.connector.sentActivities.length, 0);
   });
+
+  it("never shows a patient's details however they are written (issue 33): parts of names, apostrophes, NHS numbers, the division", async () => {
+    // November 2025, on a closed case of its own: Ada Fairweather-Quince (943 476 5919, born 17 May 1948), raised by Tom O'Neill.
+    const c: Case = {
+      ...withActions(
+        {
+          ...seeded.G,
+          id: "00000000-0000-4000-9000-000000000999",
+          reference: "PALS-2025-000999",
+          receivedOn: "2025-11-03",
+          status: "closed",
+          closedOn: "2025-11-28",
+          outcome: "upheld",
+          patient: { ...seeded.G.patient, name: "Ada Fairweather-Quince" },
+          raisedBy: "family",
+          raiser: { name: "Tom O'Neill" },
+          consent: "given",
+        },
+        [
+          doneAction({
+            description: "Apologised to Mrs Quince and Mrs Fairweather Quince; thanked O\u2019Neill and O ' Neill",
+            evidence: "Audited 401/023/4563, 401-023-4563, 401 \u2013 023 \u2013 4563 and 943\u00a0476\u00a05919 (born 17/05/1948)",
+            division: "Mrs Quince's bay",
+            subject: "communications",
+            doneOn: "2025-11-20",
+          }),
+        ],
+      ),
+    };
+    delete c.nextDueOn;
+    await new CosmosCaseRepository(t.bot.store.containers.cases).create(c);
+    const leaks = [/quince/i, /fairweather/i, /neill/i, /4563/, /5919/, /1948/];
+    const [reply] = await say("you said we did 2025-11-01 to 2025-11-30");
+    const card = cardOf(reply);
+    const text = cardText(card);
+    assert.match(text, /We did: Apologised to Mrs \[removed\] and Mrs \[removed\]; thanked \[removed\] and \[removed\]/);
+    assert.match(text, /What changed: Audited \[removed\], \[removed\], \[removed\] and \[removed\] \(born \[removed\]\)/);
+    assert.match(text, /Mrs \[removed\]'s bay · November 2025/);
+    for (const leak of leaks) assert.doesNotMatch(JSON.stringify(card), leak, String(leak));
+
+    t.connector.reset();
+    await t.press("yswd.file", { from: "2025-11-01", to: "2025-11-30" }, MANAGER);
+    const csv = await (await fetch(downloadLink(t.connector.sentActivities[0])!)).text();
+    const rows: string[][] = parse(csv, { bom: true });
+    assert.deepEqual(
+      rows.filter((row) => row[0] === "Communications").map((row) => row[4]),
+      ["Mrs [removed]'s bay"],
+    );
+    for (const leak of leaks) assert.doesNotMatch(csv, leak, String(leak));
+  });
 });

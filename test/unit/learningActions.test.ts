@@ -12,6 +12,7 @@ import {
   mayMarkDone,
   myOpenActions,
   NO_PATIENT_DETAILS,
+  NO_PATIENT_DETAILS_IN_DIVISION,
   openActionsByDivision,
   parseRules,
   watchDay,
@@ -47,6 +48,11 @@ function withAction(
 
 const refusedWith = (pattern: RegExp | string) => (error: unknown) =>
   error instanceof CaseRuleError && (typeof pattern === "string" ? error.message === pattern : pattern.test(error.message));
+/** Refused for patient details: our sentence first, then what was found. */
+const refusedForDetails =
+  (lead = NO_PATIENT_DETAILS) =>
+  (error: unknown) =>
+    error instanceof CaseRuleError && error.message.startsWith(`${lead} It has `);
 
 describe("actions from cases (domain)", () => {
   describe("adding an action", () => {
@@ -102,7 +108,7 @@ describe("actions from cases (domain)", () => {
         "Ring 1234567890 back", // not a valid NHS number, still ten digits
         "Ring 07700 900123", // a phone number has ten digits in a row too
       ]) {
-        assert.throws(attempt(text), refusedWith(NO_PATIENT_DETAILS), text);
+        assert.throws(attempt(text), refusedForDetails(), text);
       }
       assert.equal(NO_PATIENT_DETAILS, "Write the action without the patient's name or NHS number: actions can be published in 'You said, we did'.");
       // Ordinary words with numbers are fine: a ward, a date, a count.
@@ -110,16 +116,104 @@ describe("actions from cases (domain)", () => {
       // A name inside a longer word is not the name: a patient called Ann, a raiser called Tom.
       const short = makeCase({ patientName: "Ann", raisedBy: "family", raiserName: "Tom", consent: "given" });
       assert.doesNotThrow(() => withAction(short, { description: "Annual training on tomorrow's huddle" }));
-      assert.throws(() => withAction(short, { description: "Ring Ann back" }), refusedWith(NO_PATIENT_DETAILS));
+      assert.throws(() => withAction(short, { description: "Ring Ann back" }), refusedForDetails());
       const open = withAction(c);
       assert.throws(
         () => markActionDone(open, ID, "Told Margaret Jones it is fixed", { actor: WARD_MANAGER, now: NOW, isManager: false }),
-        refusedWith(NO_PATIENT_DETAILS),
+        refusedForDetails(),
       );
-      assert.throws(
-        () => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }),
-        refusedWith(NO_PATIENT_DETAILS),
-      );
+      assert.throws(() => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedForDetails());
+    });
+
+    describe("patient details however they are written (issue 33)", () => {
+      // Patient Ada Fairweather-Quince (NHS number 943 476 5919, born 17 May 1948), raised by her son Tom O'Neill.
+      const c = makeCase({ patientName: "Ada Fairweather-Quince", raisedBy: "family", raiserName: "Tom O'Neill", consent: "given" });
+      const open = withAction(c);
+      const asOwner = { actor: WARD_MANAGER, now: NOW, isManager: false };
+      const VARIANTS = [
+        "Review 943\u00a0476\u00a05919 notes", // non-breaking spaces, as pasted from Word
+        "Review 943\u202f476\u202f5919 notes", // narrow no-break spaces
+        "Review 943\u2009476\u20095919 notes", // thin spaces
+        "Review 401-023-4563 notes", // hyphens (any ten digits, valid or not)
+        "Review 401/023/4563 notes", // slashes
+        "Review 401 \u2013 023 \u2013 4563 notes", // en dashes
+        "Review 401\u2014023\u20144563 notes", // em dashes
+        "Review 401\u2212023\u22124563 notes", // minus signs
+        "Review 401\u2044023\u20444563 notes", // fraction slashes
+        "Review 943\u200b476\u200b5919 notes", // zero-width spaces inside the number
+        "Review \uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19 notes", // full-width digits
+        "Review 9.4.3.4.7.6.5.9.1.9 notes", // digit by digit
+        "Review 1 2 3 943 476 5919 notes", // inside a longer list of numbers
+        "Apologise to Mrs Fairweather-Quince", // a double-barrelled name, without the first name
+        "Apologise to Mrs Fairweather Quince", // without its hyphen
+        "Apologise to Mrs Quince", // one part of it, with a title
+        "Apologise to the Quince family", // one part of it, alone
+        "Apologise to FAIRWEATHER\u2013QUINCE", // in capitals, joined by an en dash
+        "Apologise to Mrs Fairweather\u00adQuince", // a soft hyphen
+        "Apologise to Mrs Qu\u0456nce", // a Cyrillic i
+        "Ring Mr O\u2019Neill back", // a typographic apostrophe
+        "Ring Mr O ' Neill back", // spaced apostrophe
+        "Ring Mr O`Neill back", // a backtick
+        "Ring MR O'NEILL back", // capitals
+        "Ring Mr ONeill back", // no apostrophe
+        "Check the chart from 17/05/1948", // the date of birth
+        "Check the chart from 17th May 1948",
+      ];
+
+      for (const text of VARIANTS) {
+        it(`refuses ${JSON.stringify(text)} in what will change and in what changed`, () => {
+          assert.throws(() => withAction(c, { description: text }), refusedForDetails(), "in what will change");
+          assert.throws(() => markActionDone(open, ID, text, asOwner), refusedForDetails(), "in what changed");
+        });
+      }
+
+      it("names what it found, so the officer can take it out", () => {
+        const refusal = (description: string) => {
+          try {
+            withAction(c, { description });
+          } catch (error) {
+            return (error as Error).message;
+          }
+          return "";
+        };
+        assert.equal(
+          refusal("Apologise to Mrs Fairweather-Quince about 401/023/4563"),
+          `${NO_PATIENT_DETAILS} It has “Fairweather-Quince”, from the patient's or raiser's name and an NHS number (“401/023/4563”). A word of their name counts even where it is also an ordinary word (a ward, a bell): say it another way.`,
+        );
+        assert.equal(refusal("Ring 07700 900123 back"), `${NO_PATIENT_DETAILS} It has a long number that could identify someone (“07700 900123”).`);
+        assert.equal(refusal("Seen 17 May 1948"), `${NO_PATIENT_DETAILS} It has the patient's date of birth (“17 May 1948”).`);
+      });
+
+      it("refuses the same in the division, which is published with the action", () => {
+        for (const division of ["Mrs Quince's bay", "O\u2019Neill ward", "Bay 401-023-4563"]) {
+          assert.throws(() => withAction(c, { division }), refusedForDetails(NO_PATIENT_DETAILS_IN_DIVISION), division);
+        }
+        assert.doesNotThrow(() => withAction(c, { division: "Women's and Children's" }));
+      });
+
+      it("takes a short name part only with a title, and leaves ordinary words, dates and short numbers alone", () => {
+        const li = makeCase({ patientName: "Mei Li" });
+        assert.throws(() => withAction(li, { description: "Apologise to Mrs Li" }), refusedForDetails());
+        assert.throws(() => withAction(li, { description: "Apologise to Mei" }), refusedForDetails(), "a first name on its own");
+        for (const description of [
+          "Li-ion batteries in the bed hoists replaced",
+          "Quinces and other fruit on the menu; tomorrow's huddle covers it",
+          "Audit 01/04/2026 - 30/06/2026 weekly, 3 audits a week at 09:30 and 14:45",
+          "Ward 7 to review bells by 2026-04-01",
+        ]) {
+          assert.doesNotThrow(() => withAction(li, { description }), description);
+          assert.doesNotThrow(() => withAction(c, { description }), description);
+        }
+      });
+
+      it("refuses a name part that is also an ordinary word, and says why: a patient called John Ward makes 'Ward 7' a name", () => {
+        const ward = makeCase({ patientName: "John Ward" });
+        assert.throws(
+          () => withAction(ward, { description: "Ward 7 to review call bells" }),
+          refusedWith(/It has “Ward”, from the patient's or raiser's name\. A word of their name counts even where it is also an ordinary word/),
+        );
+        assert.doesNotThrow(() => withAction(ward, { description: "The unit to review call bells" }));
+      });
     });
 
     it("wants a working day that is not in the past (today will do)", () => {

@@ -14,7 +14,7 @@ const read = (c: Case) =>
     subjects: c.subjects,
     division: c.division,
     actions: c.actions,
-    patient: { name: c.patient.name },
+    patient: { name: c.patient.name, nhsNumber: c.patient.nhsNumber, dateOfBirth: c.patient.dateOfBirth },
     raiser: { name: c.raiser?.name },
     owner: { name: c.owner?.name },
   });
@@ -124,25 +124,28 @@ describe("You said, we did: themes and the actions done for them", () => {
   });
 
   describe("removing patient details from action texts", () => {
-    const names = ["Margaret Jones", "Tom O'Neill", "Priya Shah"];
+    const names = { names: ["Margaret Jones", "Tom O'Neill", "Priya Shah"] };
 
     it("removes NHS numbers however spaced, long phone numbers and case references", () => {
-      assert.equal(publishable("NHS 943 476 5919 and 9434765919 and 943-476-5919.", []), `NHS ${REMOVED} and ${REMOVED} and ${REMOVED}.`);
-      assert.equal(publishable("Rang 07700 900123 about PALS-2026-000123 and pals 2026 7", []), `Rang ${REMOVED} about ${REMOVED} and ${REMOVED}`);
-      assert.equal(publishable("Seen by 12 staff in 2026 on 3 wards", []), "Seen by 12 staff in 2026 on 3 wards", "short numbers stay");
-      assert.equal(publishable("Audited 2026-04-01 2026-06-30 weekly", []), "Audited 2026-04-01 2026-06-30 weekly", "dates in a row are not an NHS number");
-      assert.equal(publishable("Call +44 161 496 0000", []), `Call +${REMOVED}`, "a phone number broken in 3 places still goes");
+      assert.equal(publishable("NHS 943 476 5919 and 9434765919 and 943-476-5919.", {}), `NHS ${REMOVED} and ${REMOVED} and ${REMOVED}.`);
+      assert.equal(publishable("Rang 07700 900123 about PALS-2026-000123 and pals 2026 7", {}), `Rang ${REMOVED} about ${REMOVED} and ${REMOVED}`);
+      assert.equal(publishable("Seen by 12 staff in 2026 on 3 wards", {}), "Seen by 12 staff in 2026 on 3 wards", "short numbers stay");
+      assert.equal(publishable("Audited 2026-04-01 2026-06-30 weekly", {}), "Audited 2026-04-01 2026-06-30 weekly", "dates in a row are not an NHS number");
+      assert.equal(publishable("Call +44 161 496 0000", {}), `Call +${REMOVED}`, "a phone number broken in 3 places still goes");
     });
 
     it("removes the names given, whole or in part, in any case, and leaves other words alone", () => {
       assert.equal(publishable("Apologised to MARGARET   JONES; Mrs Jones was pleased.", names), `Apologised to ${REMOVED}; Mrs ${REMOVED} was pleased.`);
       assert.equal(publishable("Tom O'Neill's daughter and Priya (PALS officer) met.", names), `${REMOVED}'s daughter and ${REMOVED} (PALS officer) met.`);
       assert.equal(publishable("Jonesy and Thomas stay: only whole words go.", names), "Jonesy and Thomas stay: only whole words go.");
-      assert.equal(publishable("Mr and Mrs Smith of the ward", ["Mr Smith"]), `Mr and Mrs ${REMOVED} of the ward`, "titles are not names");
+      assert.equal(publishable("Mr and Mrs Smith of the ward", { names: ["Mr Smith"] }), `Mr and Mrs ${REMOVED} of the ward`, "titles are not names");
+      // A patient's (or raiser's) name goes in any case, even where a part is also an ordinary word: a published
+      // "ward" garbled is better than a published name. A member of staff's part goes only when written as a name.
+      assert.equal(publishable("Call bells on the ward; John was thanked", { names: ["John Ward"] }), `Call bells on the ${REMOVED}; ${REMOVED} was thanked`);
       assert.equal(
-        publishable("Call bells on the ward; John was thanked", ["John Ward"]),
+        publishable("Call bells on the ward; John was thanked", { staff: ["John Ward"] }),
         `Call bells on the ward; ${REMOVED} was thanked`,
-        "a part of a name goes only when written as one",
+        "a part of a staff name goes only when written as one",
       );
     });
 
@@ -162,6 +165,42 @@ describe("You said, we did: themes and the actions done for them", () => {
       const out = JSON.stringify(action);
       for (const leak of [/Margaret/, /Jones/, /Sam/, /943/, /PALS-2026/, /Olivia/]) assert.doesNotMatch(out, leak);
       assert.match(action.description, /^Told \[removed\] \(\[removed\]\) and her son \[removed\] about \[removed\]; \[removed\] followed up$/);
+    });
+  });
+
+  describe("patient details however they are written (issue 33)", () => {
+    // Case A's patient is Ada Fairweather-Quince (NHS number 943 476 5919, born 17 May 1948), raised by Tom O'Neill:
+    // actions written before the form refused these (or through the store) still reach the summary.
+    const patient = { ...seeded.A.patient, name: "Ada Fairweather-Quince" };
+    const c: Case = {
+      ...withActions({ ...seeded.A, patient, raisedBy: "family", raiser: { name: "Tom O'Neill" } }, [
+        doneAction({
+          description: "Apologised to Mrs Quince and Mrs Fairweather Quince (FAIRWEATHER\u2013QUINCE on the board); O\u2019Neill and O ' Neill thanked",
+          evidence:
+            "Checked 401/023/4563, 401-023-4563, 401 \u2013 023 \u2013 4563, 943\u00a0476\u00a05919, 943\u200b476\u200b5919 and \uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19; born 17/05/1948",
+          division: "Mrs Quince's bay, Medicine",
+          subject: "communications",
+          doneOn: "2026-02-20",
+        }),
+      ]),
+    };
+    const LEAKS = [/quince/i, /fairweather/i, /neill/i, /4563/, /5919/, /\uff15\uff19/, /1948/];
+
+    it("never shows the names (any part, any case, any apostrophe), NHS numbers (any separator) or date of birth, in the texts or the division", () => {
+      const summary = youSaidWeDid(cases, [read(c)], FEBRUARY);
+      const [action] = summary.themes[0].actions;
+      for (const leak of LEAKS) assert.doesNotMatch(JSON.stringify(summary), leak, String(leak));
+      assert.equal(action.description, `Apologised to Mrs ${REMOVED} and Mrs ${REMOVED} (${REMOVED} on the board); ${REMOVED} and ${REMOVED} thanked`);
+      assert.equal(action.evidence, `Checked ${REMOVED}, ${REMOVED}, ${REMOVED}, ${REMOVED}, ${REMOVED} and ${REMOVED}; born ${REMOVED}`);
+      assert.equal(action.division, `Mrs ${REMOVED}'s bay, Medicine`);
+      const csv = youSaidWeDidCsv(summary);
+      for (const leak of LEAKS) assert.doesNotMatch(csv, leak, String(leak));
+    });
+
+    it("does not list a division that names the patient, nor match one", () => {
+      const known = divisionsIn(cases, [read(c)]);
+      assert.deepEqual(known, ["Estates", "Medicine", "Surgery"]);
+      assert.equal(matchDivision("Mrs Quince's bay, Medicine", known), undefined);
     });
   });
 

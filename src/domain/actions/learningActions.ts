@@ -6,39 +6,50 @@ import type { Case } from "../case/caseSchema";
 import { formatPlainDate, isIsoDate, isWorkingDay, londonDate, subtractWorkingDays } from "../calendar/calendar";
 import type { ActionContext, ActionResult } from "../case/change";
 import { CaseRuleError } from "../case/errors";
+import { findIdentifiers, identifiersOf, type FoundIdentifier, type IdentifierKind } from "../case/identifiers";
 import { subjectTitle, type Subject } from "../reports/ko41a";
 import { ACTION_TEXT_LIMIT, LearningActionSchema, type LearningAction } from "./learningActionSchema";
 
 /** Actions may be published ("You said, we did"), so their words never name the patient. */
 export const NO_PATIENT_DETAILS = "Write the action without the patient's name or NHS number: actions can be published in 'You said, we did'.";
 
-/** Any run of 10 digits, spaces allowed between them: an NHS number however it is written (valid or not). */
-const TEN_DIGITS = /\d(?:[ \t]*\d){9}/;
+/** The division is published with the action, so it never names the patient either. */
+export const NO_PATIENT_DETAILS_IN_DIVISION =
+  "Enter the division without the patient's name or NHS number: it is published with the action in 'You said, we did'.";
+
+const KIND_WORDS: Readonly<Record<IdentifierKind, (text: string) => string>> = {
+  "nhs-number": (text) => `an NHS number (“${text}”)`,
+  "long-number": (text) => `a long number that could identify someone (“${text}”)`,
+  "date-of-birth": (text) => `the patient's date of birth (“${text}”)`,
+  name: (text) => `“${text}”, from the patient's or raiser's name`,
+};
+
+/**
+ * Why a text was refused, naming what was found (to the person who typed it, so they can find it), and, when it is a
+ * name, that a word of the name counts even where it is also an ordinary word: a patient called Ward makes "Ward 7"
+ * a name too. We refuse rather than guess, since what an action says may be published.
+ */
+export function patientDetailsRefusal(lead: string, found: readonly FoundIdentifier[]): string {
+  const seen = new Set<string>();
+  const named = found.filter((f) => {
+    const key = `${f.kind}:${f.text.toLowerCase()}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  const listed = named.slice(0, 3).map((f) => KIND_WORDS[f.kind](f.text.replace(/\s+/g, " ").trim()));
+  const more = named.length > 3 ? ` and ${named.length - 3} more` : "";
+  const list = listed.length > 1 ? `${listed.slice(0, -1).join(", ")} and ${listed[listed.length - 1]}` : (listed[0] ?? "");
+  const ordinary = found.some((f) => f.kind === "name")
+    ? " A word of their name counts even where it is also an ordinary word (a ward, a bell): say it another way."
+    : "";
+  return `${lead} It has ${list}${more}.${ordinary}`;
+}
+
+/** The patient's details found in a text, by what the case knows (identifiers.ts): names, NHS number, date of birth. */
+export function patientDetailsIn(c: Pick<Case, "patient" | "raiser">, text: string): FoundIdentifier[] {
+  return findIdentifiers(text, identifiersOf(c));
+}
 
 const folded = (text: string) => text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
-
-/**
- * A phrase as whole words, in any case and with any spacing between its words: letters or digits either side
- * (in any script) are not a boundary, so "Ann" is not found in "annual". Shared by the check when an action is
- * written and the scrub before one is published (youSaidWeDid.ts).
- */
-export function wholeWords(phrase: string, flags = "iu"): RegExp {
-  const pattern = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
-  return new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, flags);
-}
-
-/**
- * Whether text carries the case's patient or raiser by name (whole name as whole words, any case and spacing) or an NHS number
- * (any 10-digit run). A short check a person can understand and fix, not a guarantee: the words are still theirs.
- */
-export function namesThePatient(c: Pick<Case, "patient" | "raiser">, text: string): boolean {
-  if (TEN_DIGITS.test(text)) return true;
-  const said = folded(text);
-  return [c.patient.name, c.raiser?.name].some((name) => {
-    const whole = name ? folded(name) : "";
-    return whole.length >= 2 && wholeWords(whole).test(said);
-  });
-}
 
 export function actionsOf(c: Pick<Case, "actions">): readonly LearningAction[] {
   return c.actions ?? [];
@@ -65,7 +76,8 @@ function checkedText(c: Case, text: string, missing: string, tooLong: string): s
   const trimmed = text.trim();
   if (!trimmed) throw new CaseRuleError(missing);
   if (trimmed.length > ACTION_TEXT_LIMIT) throw new CaseRuleError(tooLong);
-  if (namesThePatient(c, trimmed)) throw new CaseRuleError(NO_PATIENT_DETAILS);
+  const found = patientDetailsIn(c, trimmed);
+  if (found.length > 0) throw new CaseRuleError(patientDetailsRefusal(NO_PATIENT_DETAILS, found));
   return trimmed;
 }
 
@@ -80,6 +92,8 @@ export function addAction(c: Case, input: NewActionInput, ctx: ActionContext): A
   );
   const division = input.division.trim();
   if (!division || division.length > 200) throw new CaseRuleError("Enter the division (up to 200 characters).");
+  const inDivision = patientDetailsIn(c, division);
+  if (inDivision.length > 0) throw new CaseRuleError(patientDetailsRefusal(NO_PATIENT_DETAILS_IN_DIVISION, inDivision));
   const today = londonDate(ctx.now);
   const dueOn = input.dueOn.trim();
   if (!isIsoDate(dueOn)) throw new CaseRuleError("Choose the due date.");

@@ -7,23 +7,26 @@ import { isIsoDate } from "../calendar/calendar";
 import { toCsv } from "../reports/exports";
 import { KO41A_SUBJECTS, type Subject, SubjectSchema, subjectTitle } from "../reports/ko41a";
 import { LearningActionSchema } from "./learningActionSchema";
-import { wholeWords } from "./learningActions";
+import { findFolded, findIdentifiers, identifiersOf, withoutIdentifiers, type KnownIdentifiers } from "../case/identifiers";
 import type { ReportPeriod } from "../reports/reports";
 
 // --- what the store reads ----------------------------------------------------------------------
 
 const named = z.object({ name: z.string().optional() }).default({});
+/** The patient as the query reads them: only what is removed from action texts. */
+const patient = z.object({ name: z.string().optional(), nhsNumber: z.string().optional(), dateOfBirth: z.string().optional() }).default({});
 
 /**
  * A case with actions done on or after a day, as the one bounded query reads it: its subjects, division and
- * actions, and the patient's, raiser's and owner's names, read only to remove them from action texts.
+ * actions, and the patient's name, NHS number and date of birth, the raiser's and owner's names, read only to
+ * remove them from action texts.
  */
 export const CaseWithDoneActionsSchema = z.object({
   id: z.string(),
   subjects: z.array(SubjectSchema).default([]),
   division: z.string().optional(),
   actions: z.array(LearningActionSchema).default([]),
-  patient: named,
+  patient,
   raiser: named,
   owner: named,
 });
@@ -34,67 +37,25 @@ export type CaseWithDoneActions = z.infer<typeof CaseWithDoneActionsSchema>;
 /** What stands in for anything removed from a published text. */
 export const REMOVED = "[removed]";
 
-/** Ten or more digits, spaces (or a dot or hyphen) allowed between them: an NHS number or phone number however written. */
-const DIGIT_RUNS = /(?<!\d)\d(?:[\s.-]{0,2}\d){9,}(?!\d)/g;
-/** A case reference, as people write it (PALS-2026-000123, "pals 2026 123"). */
-const REFERENCES = /\bPALS[\s-]*\d{4}[\s-]*\d{1,6}\b/gi;
-/** Name parts that are ordinary words or titles: removing them would garble the text and protect nobody. */
-const NOT_A_NAME = new Set([
-  "mr",
-  "mrs",
-  "ms",
-  "miss",
-  "mx",
-  "dr",
-  "prof",
-  "sir",
-  "the",
-  "and",
-  "of",
-  "de",
-  "da",
-  "la",
-  "le",
-  "van",
-  "von",
-  "der",
-  "den",
-  "del",
-  "st",
-  "jr",
-  "sr",
-]);
+/** A case reference, as people write it (PALS-2026-000123, "pals 2026 123"), in folded text (identifiers.ts). */
+const REFERENCES = /(?<![\p{L}\p{N}])pals[\s-]*\d{4}[\s-]*\d{1,6}(?![\p{L}\p{N}])/gu;
 
 /**
- * An action's text as it may be published: the names given (the patient, the raiser, staff), whole in any case
- * and each part written with a capital, any case reference and any run of 10 or more digits (broken in at most 3
- * places, as NHS and phone numbers are) are replaced by "[removed]". Defence in depth: the
- * action form already asks for words without patient details.
+ * A text as it may be published: any case reference, and every identifier findIdentifiers finds (identifiers.ts:
+ * NHS numbers and other long numbers however split, the patient's and raiser's names whole or in part in any case
+ * and spelling, their date of birth; staff names whole, or a part written with a capital) is replaced by
+ * "[removed]". Defence in depth: the action form already refuses words with patient details, but actions written
+ * before it did, or through a change of name, are still read here.
  */
-export function publishable(text: string, names: readonly (string | undefined)[]): string {
-  // A run broken in more than 3 places is a list of numbers or dates ("2026-04-01 2026-06-30"), not an NHS or phone number.
-  const identifying = (run: string) => (run.match(/\d[\s.-]+(?=\d)/g) ?? []).length <= 3;
-  let out = text
-    .normalize("NFKC")
-    .replace(REFERENCES, REMOVED)
-    .replace(DIGIT_RUNS, (run) => (identifying(run) ? REMOVED : run));
-  const wholes = new Set<string>();
-  const parts = new Set<string>();
-  for (const name of names) {
-    const whole = (name ?? "").normalize("NFKC").replace(/\s+/g, " ").trim();
-    if (whole.length < 2) continue;
-    wholes.add(whole);
-    for (const part of whole.split(/[\s,]+/)) {
-      const word = part.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "");
-      if (word.length >= 2 && !NOT_A_NAME.has(word.toLowerCase())) parts.add(word);
-    }
-  }
-  // Whole names first (longest first), so "Margaret Jones" goes as one "[removed]", then any part left alone.
-  for (const whole of [...wholes].sort((a, b) => b.length - a.length)) out = out.replace(wholeWords(whole, "giu"), REMOVED);
-  // A part alone only when written as a name (capital first): "on the ward" stays when the patient is John Ward.
-  for (const part of [...parts].sort((a, b) => b.length - a.length))
-    out = out.replace(wholeWords(part, "giu"), (found) => (/^\p{Lu}/u.test(found) ? REMOVED : found));
-  return out;
+export function publishable(text: string, known: KnownIdentifiers): string {
+  let out = String(text ?? "");
+  for (const span of findFolded(out, REFERENCES).reverse()) out = out.slice(0, span.start) + REMOVED + out.slice(span.end);
+  return withoutIdentifiers(out, known, REMOVED);
+}
+
+/** What a case read for "You said, we did" knows to remove: its patient and raiser, and the staff named. */
+function knownOf(c: CaseWithDoneActions, staff: readonly (string | undefined)[] = []): KnownIdentifiers {
+  return { ...identifiersOf(c), staff: [c.owner.name, ...staff] };
 }
 
 // --- the summary -------------------------------------------------------------------------------
@@ -150,23 +111,28 @@ export function monthTitle(day: string): string {
 const key = (division: string | undefined) => (division ?? "").trim().toLowerCase();
 const within = (day: string | undefined, period: ReportPeriod): day is string => day !== undefined && day >= period.from && day <= period.to;
 
-/** Divisions named on these cases and their actions, each once whatever its letters' case, as most often written (trimmed). */
+/**
+ * Divisions named on these cases and their actions, each once whatever its letters' case, as most often written
+ * (trimmed). A division carrying a patient identifier (findIdentifiers, with what its case knows) is never listed,
+ * so it can't be chosen or named back: its actions still count for the whole trust, with the division scrubbed.
+ */
 export function divisionsIn(
   raised: readonly Pick<ReportCase, "division">[],
-  withActions: readonly Pick<CaseWithDoneActions, "division" | "actions">[],
+  withActions: readonly (Pick<CaseWithDoneActions, "division" | "actions"> & Partial<Pick<CaseWithDoneActions, "patient" | "raiser">>)[],
 ): string[] {
   const spellings = new Map<string, Map<string, number>>();
-  const add = (name: string | undefined) => {
+  const add = (name: string | undefined, known: KnownIdentifiers = {}) => {
     const k = key(name);
-    if (!k) return;
+    if (!k || findIdentifiers(name!, known).length > 0) return;
     const counts = spellings.get(k) ?? new Map<string, number>();
     counts.set(name!.trim(), (counts.get(name!.trim()) ?? 0) + 1);
     spellings.set(k, counts);
   };
   raised.forEach((c) => add(c.division));
   withActions.forEach((c) => {
-    add(c.division);
-    c.actions.forEach((a) => add(a.division));
+    const known = identifiersOf(c);
+    add(c.division, known);
+    c.actions.forEach((a) => add(a.division, known));
   });
   // Ties go to capitals first ("Medicine" before "medicine").
   const usual = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
@@ -199,16 +165,16 @@ export function youSaidWeDid(
   const done = new Map<Theme, PublishedAction[]>();
   let doneCount = 0;
   for (const c of withActions) {
-    const names = [c.patient.name, c.raiser.name, c.owner.name];
     for (const action of c.actions) {
       if (action.status !== "done" || !action.done || !within(action.done.on, period) || !inDivision(action.division)) continue;
-      const scrub = (text: string) => publishable(text, [...names, action.owner.name, action.createdBy.name, action.done!.by.name]);
+      const known = knownOf(c, [action.owner.name, action.createdBy.name, action.done.by.name]);
+      const scrub = (text: string) => publishable(text, known);
       const theme: Theme = action.subject ?? c.subjects[0] ?? NOT_CODED.id;
       const list = done.get(theme) ?? [];
       list.push({
         description: scrub(action.description),
         evidence: scrub(action.done.evidence),
-        division: action.division.trim(),
+        division: scrub(action.division.trim()),
         doneOn: action.done.on,
         month: monthTitle(action.done.on),
       });

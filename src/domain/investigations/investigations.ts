@@ -5,6 +5,7 @@ import type { Case } from "../case/caseSchema";
 import { addWorkingDays, formatPlainDate, isIsoDate, londonDate, subtractWorkingDays } from "../calendar/calendar";
 import type { ActionContext, ActionResult } from "../case/change";
 import { CaseRuleError } from "../case/errors";
+import { findIdentifiers } from "../case/identifiers";
 import { InvestigationRequestSchema, upheldViewTitle, type InvestigationReminder, type InvestigationRequest, type UpheldView } from "./investigationSchema";
 
 /** Leads have 10 working days by default, reminded 2 working days before and on the day (the trust's rules may change both). */
@@ -48,6 +49,16 @@ export function requestInvestigation(c: Case, input: NewInvestigationInput, ctx:
   if (!input.summary.trim()) throw new CaseRuleError("Write a short summary for the lead: it is all they will see of the case.");
   if (!input.questions.trim()) throw new CaseRuleError("Write the questions you want the lead to answer.");
   if (input.summary.length > 4000 || input.questions.length > 4000) throw new CaseRuleError("Shorten the summary and questions to 4,000 characters each.");
+  if (!input.includeNhsNumber) {
+    // The NHS number goes to the lead (and a division's channel) only by choice: not typed into the words instead.
+    const known = { nhsNumbers: [c.patient.nhsNumber] };
+    const typed = [input.summary, input.questions].flatMap((text) => findIdentifiers(text, known)).find((f) => f.kind === "nhs-number");
+    if (typed) {
+      throw new CaseRuleError(
+        `You chose not to share the NHS number, but the summary or questions have one (“${typed.text.replace(/\s+/g, " ").trim()}”). Take it out, or tick "Include the NHS number".`,
+      );
+    }
+  }
   const request: InvestigationRequest = InvestigationRequestSchema.parse({
     id: input.id,
     division: input.division,
