@@ -440,10 +440,8 @@ describe("journeys in the Agents Playground, in Chromium (playwright-core)", fun
     // Press 1: Log as contact.
     const pressedAt = Date.now();
     await triage.locator(button("Log as contact")).click();
-    await page
-      .getByText(/The form is in your chat with PALS Desk/)
-      .first()
-      .waitFor();
+    // The card is redrawn for everyone: Olivia is dealing with it (the note to her alone is a passing message).
+    await page.locator(CARD).filter({ hasText: "Olivia Officer is dealing with it." }).last().waitFor();
     await openConversation("Personal Chat");
     const form = forms.nth(formsBefore);
     await form.waitFor();
