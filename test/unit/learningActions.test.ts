@@ -20,6 +20,8 @@ import {
   type LearningAction,
 } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
+import { cardText } from "../helpers/bot";
+import { actionCard } from "../../src/teams/actions/learningActionCards";
 
 // The fixture: a complaint about Margaret Jones (NHS number 943 476 5919), subject Communications, division Medicine.
 const NOW = new Date("2026-03-10T10:00:00Z"); // Tuesday 10 March 2026
@@ -368,5 +370,24 @@ describe("actions from cases (domain)", () => {
         ],
       );
     });
+  });
+});
+
+describe("an action's card to its owner, for actions stored before the form refused patient details", () => {
+  it("shows the patient's name and NHS number removed, however they were written", () => {
+    const c = makeCase({ patientName: "Ada Fairweather-Quince", nhsNumber: "401 023 4563" });
+    const stored = {
+      id: "00000000-0000-4000-8000-0000000000d1",
+      description: "Apologise to Mrs Fairweather\u2011Quince (401\u2013023\u20134563) about the call bell",
+      division: "Medicine",
+      owner: { aadObjectId: "ward-sister", name: "Wendy Sister" },
+      dueOn: "2026-03-20",
+      status: "open" as const,
+      createdOn: "2026-03-10",
+      createdBy: { aadObjectId: "officer-1", name: "Olivia Officer" },
+    };
+    const text = cardText(actionCard(c, stored, { today: "2026-03-10", moment: "added", canMarkDone: true, canOpenCase: false }));
+    assert.match(text, /Apologise to Mrs \[removed\] \(\[removed\]\) about the call bell/);
+    assert.doesNotMatch(text, /Fairweather|Quince|4563/);
   });
 });

@@ -5,6 +5,8 @@ import {
   dueInWords,
   addWorkingDays,
   formatPlainDate,
+  identifiersOf,
+  withoutIdentifiers,
   subjectTitle,
   type Case,
   type DivisionActions,
@@ -88,15 +90,23 @@ function introOf(action: LearningAction, options: ActionCardOptions): { intro: s
 }
 
 /** One action as its owner (or PALS staff) sees it: what, where, by when, and once done what changed. */
-export function actionCard(c: Pick<Case, "id" | "reference" | "trustId">, action: LearningAction, options: ActionCardOptions): Record<string, unknown> {
+export function actionCard(
+  c: Pick<Case, "id" | "reference" | "trustId"> & Partial<Pick<Case, "patient" | "raiser">>,
+  action: LearningAction,
+  options: ActionCardOptions,
+): Record<string, unknown> {
+  // The card goes to an owner who may work outside PALS: an action written before the form refused patient details
+  // (or before a name was added to the case) shows them removed.
+  const known = c.patient ? identifiersOf({ patient: c.patient, raiser: c.raiser }) : undefined;
+  const shown = (text: string) => (known ? withoutIdentifiers(text, known) : text);
   const lines = [
-    { label: "What will change", value: action.description },
-    { label: "Division", value: action.division },
+    { label: "What will change", value: shown(action.description) },
+    { label: "Division", value: shown(action.division) },
     ...(action.subject ? [{ label: "Theme", value: subjectTitle(action.subject) }] : []),
     { label: "Owner", value: action.owner.name },
     { label: "Due", value: formatPlainDate(action.dueOn) },
     { label: "Added", value: `${formatPlainDate(action.createdOn)} by ${action.createdBy.name}` },
-    ...(action.done ? [{ label: "What changed", value: action.done.evidence }] : []),
+    ...(action.done ? [{ label: "What changed", value: shown(action.done.evidence) }] : []),
   ];
   return expandCard("action", {
     // An owner from elsewhere in a shared tenant marks it done through this (teams/access/identity.ts ADDRESSED_VERBS).
