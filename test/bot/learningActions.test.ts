@@ -311,6 +311,26 @@ describe("actions from cases (real HTTP activities)", () => {
     assert.equal(cardsTo(chatOf(LEAD)).length, 2, "no more nudges once overdue");
   });
 
+  it("alerts the managers once for each overdue action of a case, not once for the case (issue 31)", async () => {
+    const alerts = channelMessage("set alerts channel", { serviceUrl: t.connector.url, from: MANAGER });
+    await t.send(alerts);
+    const channelId = alerts.channelData.channel.id;
+    const { c } = await logComplaint();
+    await addAction(c);
+    await addAction(c, { actionDescription: "Call bells checked on every night shift", actionDueOn: "2026-03-19" });
+    await t.bot.jobs.sweepNow();
+    t.connector.reset();
+    const overdueAlerts = () => cardsTo(channelId).filter((card) => /Action from a case overdue/.test(cardText(card)));
+    now = at("2026-03-23", "09:00"); // Monday: both overdue
+    await t.bot.jobs.sweepNow();
+    assert.equal(overdueAlerts().length, 2, "one alert for each action");
+    assert.ok(overdueAlerts().some((card) => /due Thursday 19 March 2026/.test(cardText(card))));
+    assert.ok(overdueAlerts().some((card) => /due Friday 20 March 2026/.test(cardText(card))));
+    now = at("2026-03-24", "09:00");
+    await t.bot.jobs.sweepNow();
+    assert.equal(overdueAlerts().length, 2, "and each only once");
+  });
+
   it("`actions` lists my open actions soonest first with overdue marked, in one query; `actions all` shows managers every division", async () => {
     const first = await logComplaint();
     const second = await logComplaint();
