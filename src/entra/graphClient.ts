@@ -110,3 +110,16 @@ export function graphClient(options: GraphClientOptions): Client {
     ...(baseUrl ? { baseUrl, customHosts: new Set([new URL(baseUrl).hostname]) } : {}),
   });
 }
+
+/** One Graph client per tenant, made on first use and kept (with its credential's token cache). */
+export class TenantClients {
+  private readonly clients = new Map<string, Client>();
+
+  constructor(private readonly make: (tenantId: string) => Client) {}
+
+  for(tenantId: string): Client {
+    let client = this.clients.get(tenantId);
+    if (!client) this.clients.set(tenantId, (client = this.make(tenantId)));
+    return client;
+  }
+}

@@ -1,12 +1,12 @@
 // PALS Desk roles from Entra ID security groups (ROLE_*_GROUPS), read through Microsoft Graph with an app-only
 // token from the bot's identity. Transitive: a member of a group nested in a configured group has its role.
 import type { TokenCredential } from "@azure/identity";
-import { RetryHandler, RetryHandlerOptions, type Client } from "@microsoft/microsoft-graph-client";
+import { RetryHandler, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Role } from "../domain";
 import { activityLog, errorFacts, type Logger } from "../logger";
-import { graphClient, retryAfterSeconds } from "./graphClient";
+import { graphClient, retryAfterSeconds, TenantClients } from "./graphClient";
 
 /** A person's group roles, or that Graph could not be asked (nothing is granted then). */
 export type GroupRolesAnswer = { readonly ok: true; readonly roles: ReadonlySet<Role> } | { readonly ok: false };
@@ -108,7 +108,23 @@ export class GraphGroupRoles implements GroupRoleSource {
   private readonly cache = new LRUCache<string, { readonly at: number; readonly roles: ReadonlySet<Role> }>({ max: 20_000 });
   private readonly inFlight = new Map<string, Promise<GroupRolesAnswer>>();
   private readonly pausedUntil = new Map<string, number>();
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new TenantClients((tenantId) =>
+    graphClient({
+      credential: this.options.credentialFor(tenantId),
+      // Throttled lookups are retried only when Graph asks for a short wait: the identity check comes first in an invoke.
+      middleware: [
+        new RetryHandler(
+          new RetryHandlerOptions(
+            1,
+            3,
+            (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
+          ),
+        ),
+      ],
+      graphBaseUrl: this.options.graphBaseUrl,
+      fetch: this.options.fetch,
+    }),
+  );
   private readonly limiter = new Limiter(MAX_CONCURRENT_LOOKUPS);
   private readonly groupIds: readonly string[];
   private readonly rolesOfGroup = new Map<string, Role[]>();
@@ -186,7 +202,7 @@ export class GraphGroupRoles implements GroupRoleSource {
 
   /** The configured groups the person is in, one request per 20 group ids. */
   private async memberGroups(tenant: string, aadObjectId: string, signal: AbortSignal): Promise<string[]> {
-    const client = this.clientFor(tenant);
+    const client = this.clients.for(tenant);
     const member: string[] = [];
     for (let i = 0; i < this.groupIds.length; i += GROUPS_PER_REQUEST) {
       const answer: unknown = await client
@@ -196,26 +212,6 @@ export class GraphGroupRoles implements GroupRoleSource {
       member.push(...CheckMemberGroupsAnswer.parse(answer).value);
     }
     return member;
-  }
-
-  private clientFor(tenant: string): Client {
-    const made = this.clients.get(tenant);
-    if (made) return made;
-    const retry = new RetryHandler(
-      new RetryHandlerOptions(
-        1,
-        3,
-        (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
-      ),
-    );
-    const client = graphClient({
-      credential: this.options.credentialFor(tenant),
-      middleware: [retry],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    });
-    this.clients.set(tenant, client);
-    return client;
   }
 }
 

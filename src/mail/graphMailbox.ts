@@ -8,11 +8,11 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
+import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import { EMAIL_LIMITS, type ParsedEmail } from "../domain/inbox/email";
 import type { IncomingEmail, MailboxSource, MailboxState, MailboxStateStore } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import { errorFacts, type Logger } from "../logger";
 
 /** Outlook message subscriptions live at most 10,080 minutes (7 days); ours ask for a little less. */
@@ -184,7 +184,14 @@ type Read = { readonly state: MailboxState; readonly etag?: string };
 /** The mailboxes of the trusts, read through Microsoft Graph: delta sync, change notifications, a poll. */
 export class GraphMailbox implements MailboxSource {
   private readonly slots: readonly Slot[];
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new TenantClients((tenantId) =>
+    graphClient({
+      credential: this.options.credentialFor(tenantId),
+      middleware: [this.counter],
+      graphBaseUrl: this.options.graphBaseUrl,
+      fetch: this.options.fetch,
+    }),
+  );
   private readonly counter = new RequestCounter();
   /** Subscription ids this instance knows (from the state store), and their mailbox. */
   private readonly known = new Map<string, Slot>();
@@ -682,7 +689,7 @@ export class GraphMailbox implements MailboxSource {
     path: string,
     options: { body?: unknown; prefer?: string; timeoutMs: number },
   ): Promise<Response> {
-    const client = this.clientFor(slot.tenantId);
+    const client = this.clients.for(slot.tenantId);
     for (let attempt = 1; ; attempt += 1) {
       if (this.stopping.signal.aborted) throw new Stopped();
       let request = client
@@ -727,19 +734,6 @@ export class GraphMailbox implements MailboxSource {
     }
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
     return ceiling / 2 + Math.random() * (ceiling / 2);
-  }
-
-  private clientFor(tenantId: string): Client {
-    const made = this.clients.get(tenantId);
-    if (made) return made;
-    const client = graphClient({
-      credential: this.options.credentialFor(tenantId),
-      middleware: [this.counter],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    });
-    this.clients.set(tenantId, client);
-    return client;
   }
 }
 

@@ -18,10 +18,10 @@
 import { createHash } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
+import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { MailSender, OutgoingEmail, SendOutcome } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { outgoingMessageId, SEND_ID_PATTERN, sendIdHash, usableMessageId } from "./folderSender";
 
@@ -132,7 +132,13 @@ const UploadProgress = z.object({ nextExpectedRanges: z.array(z.string().max(100
 /** Sends as the trusts' shared mailboxes through Microsoft Graph: draft, attachments, send; never twice for one sendId. */
 export class GraphSender implements MailSender {
   private readonly slots: readonly Slot[];
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new TenantClients((tenantId) =>
+    graphClient({
+      credential: this.options.credentialFor(tenantId),
+      graphBaseUrl: this.options.graphBaseUrl,
+      fetch: this.options.fetch,
+    }),
+  );
   private readonly inFlight = new Map<string, Promise<SendOutcome>>();
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -390,7 +396,7 @@ export class GraphSender implements MailSender {
   // ---- Graph requests ----
 
   private async json(run: Run, method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
-    const client = this.clientFor(run.slot.tenantId);
+    const client = this.clients.for(run.slot.tenantId);
     this.count += 1;
     run.requests += 1;
     let response: Response;
@@ -442,18 +448,6 @@ export class GraphSender implements MailSender {
     } catch {
       return false;
     }
-  }
-
-  private clientFor(tenantId: string): Client {
-    const made = this.clients.get(tenantId);
-    if (made) return made;
-    const client = graphClient({
-      credential: this.options.credentialFor(tenantId),
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    });
-    this.clients.set(tenantId, client);
-    return client;
   }
 }
 

@@ -23,10 +23,10 @@
 // A throttled or failing request (429, 502, 503, 504, no answer) is tried again, as long as Retry-After says.
 import { setTimeout as delay } from "node:timers/promises";
 import type { TokenCredential } from "@azure/identity";
-import { ResponseType, type Client } from "@microsoft/microsoft-graph-client";
+import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { DocumentStore } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds } from "../entra/graphClient";
+import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { documentKeySegments } from "./documentKeys";
 
@@ -133,7 +133,14 @@ interface Library {
 /** The trusts' documents in their SharePoint document libraries, through Microsoft Graph. */
 export class SharePointDocuments implements DocumentStore {
   private readonly libraries = new Map<string, Library>();
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new TenantClients((tenantId) =>
+    graphClient({
+      credential: this.options.credentialFor(tenantId),
+      middleware: [this.counter],
+      graphBaseUrl: this.options.graphBaseUrl,
+      fetch: this.options.fetch,
+    }),
+  );
   private readonly counter = new RequestCounter();
   private readonly folder: readonly string[];
   private readonly sleep: (ms: number) => Promise<void>;
@@ -288,7 +295,7 @@ export class SharePointDocuments implements DocumentStore {
     path: string,
     options: { body?: unknown; headers?: Record<string, string>; timeoutMs: number; accept: readonly number[] },
   ): Promise<Response> {
-    const client = this.clientFor(library.tenantId);
+    const client = this.clients.for(library.tenantId);
     return this.tried(library, operation, options.accept, async () => {
       let request = client
         .api(path)
@@ -383,19 +390,6 @@ export class SharePointDocuments implements DocumentStore {
 
   private itemPath(library: Library, path: string): string {
     return `/drives/${encodeURIComponent(library.driveId)}/root:/${path}`;
-  }
-
-  private clientFor(tenantId: string): Client {
-    const made = this.clients.get(tenantId);
-    if (made) return made;
-    const client = graphClient({
-      credential: this.options.credentialFor(tenantId),
-      middleware: [this.counter],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    });
-    this.clients.set(tenantId, client);
-    return client;
   }
 }
 
