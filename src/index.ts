@@ -305,21 +305,33 @@ function documentStore(config: Config, log: Logger, entra: StartOptions["entra"]
   };
 }
 
+type MailboxSettings = NonNullable<Config["mailbox"]>;
+
+/** Each folder mailbox's folder: MAILBOX_DIR itself for one mailbox, a folder per trust inside it for several. */
+function mailboxFolders(settings: MailboxSettings) {
+  const single = settings.mailboxes.length === 1;
+  return settings.mailboxes.map((m) => ({ ...m, dir: single ? settings.dir : path.join(settings.dir, m.trustId) }));
+}
+
+/** Each Graph mailbox with the tenant its trust signs in to (where its tokens come from). */
+function mailboxesWithTenants(config: Config, settings: MailboxSettings) {
+  const tenants = trustTenants(config.trusts);
+  return settings.mailboxes.map((m) => ({ ...m, tenantId: tenants.tenantOf(m.trustId) }));
+}
+
 /** Sending as the shared mailbox: into the folder mailbox's sent/ on the embedded default, through Microsoft Graph in production. */
 function mailSender(config: Config, log: Logger, now: () => Date, entra: StartOptions["entra"]): MailSender | undefined {
   const settings = config.mailbox;
   if (!settings) return undefined;
   if (settings.kind === "folder") {
-    const single = settings.mailboxes.length === 1;
     return new FolderSender({
-      mailboxes: settings.mailboxes.map((m) => ({ ...m, dir: single ? settings.dir : path.join(settings.dir, m.trustId) })),
+      mailboxes: mailboxFolders(settings),
       log,
       now,
     });
   }
-  const tenants = trustTenants(config.trusts);
   return new GraphSender({
-    mailboxes: settings.mailboxes.map((m) => ({ ...m, tenantId: tenants.tenantOf(m.trustId) })),
+    mailboxes: mailboxesWithTenants(config, settings),
     credentialFor: (tenantId) => botCredential(config.bot!, tenantId, entra?.tokenService),
     log,
     now,
@@ -357,24 +369,22 @@ function mailboxSource(config: Config, store: Store, log: Logger, now: () => Dat
   const settings = config.mailbox;
   if (!settings) return undefined;
   if (settings.kind === "folder") {
-    const single = settings.mailboxes.length === 1;
     log.info({ dir: settings.dir, mailboxes: settings.mailboxes.length }, "The PALS inbox reads .eml files dropped into the mailbox folder's inbox/");
     return new FolderMailbox({
-      mailboxes: settings.mailboxes.map((m) => ({ ...m, dir: single ? settings.dir : path.join(settings.dir, m.trustId) })),
+      mailboxes: mailboxFolders(settings),
       parse: parseEmail,
       log,
       now,
     });
   }
   const bot = config.bot!;
-  const tenants = trustTenants(config.trusts);
   const trustOf = new Map(settings.mailboxes.map((m) => [m.address, m.trustId]));
   log.info(
     { mailboxes: settings.mailboxes.length, notifications: settings.publicUrl !== undefined },
     "The PALS inbox reads the shared mailboxes through Microsoft Graph",
   );
   return new GraphMailbox({
-    mailboxes: settings.mailboxes.map((m) => ({ ...m, tenantId: tenants.tenantOf(m.trustId) })),
+    mailboxes: mailboxesWithTenants(config, settings),
     credentialFor: (tenantId) => botCredential(bot, tenantId, entra?.tokenService),
     state: new CosmosMailboxStateStore(store.containers.inbox, (address) => trustOf.get(address) ?? "_unknown"),
     parse: parseEmail,
