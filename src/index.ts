@@ -461,8 +461,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const bot = await startBot(config, { log });
-  stopOnSignals(bot, log);
+  // Listening for signals before starting: a stop that arrives while the bot starts (after it listens, while
+  // the mailbox starts) is a clean stop once started, not the default action's silent death.
+  const starting = startBot(config, { log });
+  stopOnSignals(starting, log);
+  await starting;
 }
 
 /**
@@ -470,7 +473,7 @@ async function main(): Promise<void> {
  * `npm start` one stop often arrives twice (the terminal or systemd signals the whole process group, and
  * npm passes its own copy on), so a repeat within 2 seconds is the same request.
  */
-function stopOnSignals(bot: RunningBot, log: Logger): void {
+function stopOnSignals(starting: Promise<RunningBot>, log: Logger): void {
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
@@ -485,16 +488,18 @@ function stopOnSignals(bot: RunningBot, log: Logger): void {
       log.error("PALS Desk did not stop in time: exiting");
       process.exit(1);
     }, 20_000).unref();
-    bot.close().then(
-      () => {
-        log.info("PALS Desk stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: errorFacts(error) }, "PALS Desk did not stop cleanly");
-        process.exit(1);
-      },
-    );
+    starting
+      .then((bot) => bot.close())
+      .then(
+        () => {
+          log.info("PALS Desk stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: errorFacts(error) }, "PALS Desk did not stop cleanly");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

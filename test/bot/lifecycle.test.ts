@@ -210,8 +210,21 @@ describe("stopping PALS Desk as a service manager does: one signal to `npm start
     const port = await freePort();
     const { npm, stdout } = await start(port);
     process.kill(-npm.pid!, "SIGTERM");
-    assert.equal((await gone(running!, 10_000)).code, 0);
+    assert.equal((await gone(running!, 10_000)).code, 0, `npm start exits 0\n${stdout()}`);
     assert.match(stdout(), /PALS Desk stopped/);
+    assert.doesNotMatch(stdout(), /told again to stop/);
+  });
+
+  it("SIGTERM while it is still starting (a restart during start-up) is a clean stop, not a silent death", async () => {
+    const port = await freePort();
+    running = npmStart({ PORT: String(port), COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: cosmos.key, SWEEP_INTERVAL_SECONDS: "3600" });
+    const { npm, stdout } = running;
+    await until("start-up under way", () => stdout().includes("Signposting directory loaded"), 60_000);
+    process.kill(npm.pid!, "SIGTERM");
+    assert.equal((await gone(running, 30_000)).code, 0, `npm start exits 0 once started and stopped\n${stdout()}`);
+    assert.match(stdout(), /PALS Desk is stopping/);
+    assert.match(stdout(), /PALS Desk stopped/);
+    assert.ok(await portIsFree(port), "the port is free");
   });
 
   it("a second signal stops it at once, without waiting for requests in progress", async () => {
