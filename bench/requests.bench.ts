@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CosmosClient } from "@azure/cosmos";
-import { addCalendarDays, addWorkingDays, formatCaseReference, londonDate, newCase, type Case, type LearningAction } from "../src/domain";
+import { addCalendarDays, addWorkingDays, DEFAULT_RULES, formatCaseReference, londonDate, newCase, type Case, type LearningAction } from "../src/domain";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
 import { startEmbeddedCosmos } from "../src/store/embedded";
 import { cardAction, MANAGER, OFFICER, personalMessage, TENANT_ID } from "../test/helpers/activities";
@@ -61,7 +61,7 @@ export class CountingProxy {
 }
 
 /** Documents are read (GET one), written (POST, PUT, PATCH, DELETE, batches) or queried (query POSTs, feed GETs). */
-function kindOf(req: http.IncomingMessage): Kind {
+export function kindOf(req: http.IncomingMessage): Kind {
   if (String(req.headers["x-ms-cosmos-is-query-plan-request"]).toLowerCase() === "true") return "queryPlan";
   const url = (req.url ?? "").split("?")[0];
   const docs = /\/docs(\/[^/]+)?\/?$/.exec(url);
@@ -90,6 +90,7 @@ function seedCases(today: string): Case[] {
       trustId: TENANT_ID,
       reference: formatCaseReference(Number(today.slice(0, 4)), 9001 + i),
       now: new Date(`${receivedOn}T09:00:00Z`),
+      rules: DEFAULT_RULES,
       by: owner,
     });
     // Every fourth case has an action arising: open and the officer's on open cases, done on closed ones.

@@ -5,6 +5,8 @@ import { cosmosRequestsPerOperation } from "./requests.bench";
 import { findAndReportScaling } from "./scaling.bench";
 import { sweepScaling } from "./sweep.bench";
 import { inboxFigures } from "./inbox.bench";
+import { morningRoundFigures } from "./morningRound.bench";
+import { embeddedRowsFigures } from "./embeddedRows.bench";
 
 /** `npm run bench`: every benchmark, one after another, figures printed as they finish. */
 async function main(): Promise<void> {
@@ -13,7 +15,9 @@ async function main(): Promise<void> {
   await loadComparison();
   await cosmosRequestsPerOperation();
   await sweepScaling();
+  await morningRoundFigures();
   await findAndReportScaling();
+  await embeddedRowsFigures();
   await inboxFigures();
 }
 

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, type Case, type ConversationAddress } from "../src/domain";
+import { addWorkingDays, DEFAULT_RETENTION, DEFAULT_RULES, formatCaseReference, type Case, type ConversationAddress } from "../src/domain";
 import { Dispatcher, type Deliverer } from "../src/jobs/dispatcher";
 import { sweep } from "../src/jobs/sweep";
 import { createLogger } from "../src/logger";
@@ -70,6 +70,7 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
     const deps = {
       cases,
       retention: DEFAULT_RETENTION,
+      rules: DEFAULT_RULES,
       finishPendingCases: () => desk.jobs.finishPendingCases(),
       applyRetention: (trustId: string, caseId: string) => desk.jobs.applyRetention(trustId, caseId),
       cursor,
@@ -82,7 +83,8 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
     };
     // Azure Cosmos DB keeps its index current on every write; the embedded server builds its own on a query's
     // first use, so each of the sweep's queries runs once before the timing (they find nothing due in 2000).
-    await cases.needingAttention("2000-01-01");
+    await cases.dueCases("2000-01-01", 1)[Symbol.asyncIterator]().next();
+    await cases.incompleteCases();
     await cases.withPendingFollowUps(1);
     await outbox.pending(new Date("2000-01-01T00:00:00Z"), 1);
     const started = performance.now();

@@ -4,6 +4,7 @@ import dotenv from "dotenv";
 import { z } from "zod";
 import { DEFAULT_RULES, parseRules, type Rules } from "./domain/deadlines/rules";
 import { parseTrusts, type Trust } from "./domain/access/trusts";
+import { type OrganisationSite, parseSiteSetting } from "./domain/reports/ko41a";
 
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -129,6 +130,16 @@ const SettingsSchema = z
         .optional(),
     ),
     TRUST_NAME: z.preprocess(emptyAsUndefined, z.string().trim().max(200, "at most 200 characters").optional()),
+    // The trust's sites for the KO41a return, without a trusts file: "RXX01=Royal Infirmary; RXX02=General Hospital".
+    TRUST_SITES: z.preprocess(emptyAsUndefined, z.string().max(20_000, "at most 20,000 characters").optional()).transform((text, ctx) => {
+      const parsed = parseSiteSetting(text);
+      if (parsed.ok) return parsed.sites;
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `a list of sites as code=name, separated by semicolons (RXX01=Royal Infirmary; RXX02=General Hospital): ${parsed.problem}`,
+      });
+      return z.NEVER;
+    }),
     FILE_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(["auto", "consent", "link"]).default("auto")),
     RULES_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
     TRUSTS_FILE: z.preprocess(emptyAsUndefined, z.string().trim().optional()),
@@ -203,6 +214,13 @@ const SettingsSchema = z
             message: "unset when TRUSTS_FILE is set (put each trust's tenant and roles in the trusts file)",
           });
         }
+      }
+      if (settings.TRUST_SITES.length > 0) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["TRUST_SITES"],
+          message: 'unset when TRUSTS_FILE is set (list each trust\'s "sites" in the trusts file)',
+        });
       }
     }
     if (settings.COSMOS_ENDPOINT && settings.COSMOS_AUTH === "key" && !settings.COSMOS_KEY) {
@@ -331,6 +349,8 @@ export interface Config {
   readonly letterTemplatesDir?: string;
   /** Signs letters and heads exports. */
   readonly trustName?: string;
+  /** The trust's sites for the KO41a return (TRUST_SITES), without a trusts file; with one, each trust's "sites". */
+  readonly trustSites?: readonly OrganisationSite[];
   /** How CSV and case files reach a manager: Teams' file consent card, a one-time download link (local mode), or auto (consent with bot credentials). */
   readonly fileDelivery: "auto" | "consent" | "link";
   /** The trust's rules (RULES_FILE): deadlines, nudge windows, investigation defaults, update cadence, alerts. England's without a file. */
@@ -372,6 +392,15 @@ export interface Config {
   readonly letterheadTemplate?: string;
   /** The https address Teams users and Microsoft Graph reach PALS Desk at (document links, mail notifications). */
   readonly publicUrl?: string;
+}
+
+/**
+ * A trust's sites for the KO41a return: its "sites" in the trusts file, else TRUST_SITES (a deployment without a
+ * trusts file serves one trust). Empty: the trust has no sites set up, and its return has one site, the trust.
+ */
+export function trustSitesOf(config: Pick<Config, "trusts" | "trustSites">, trustId: string): readonly OrganisationSite[] {
+  if (config.trusts) return config.trusts.find((t) => t.id === trustId)?.sites ?? [];
+  return config.trustSites ?? [];
 }
 
 /** The name that signs a trust's letters and heads its reports: its name in the trusts file, else TRUST_NAME. */
@@ -438,6 +467,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     signpostingLocalFile: s.SIGNPOSTING_LOCAL_FILE,
     letterTemplatesDir: s.LETTER_TEMPLATES_DIR,
     trustName: s.TRUST_NAME,
+    ...(s.TRUST_SITES.length > 0 ? { trustSites: s.TRUST_SITES } : {}),
     fileDelivery: s.FILE_DELIVERY,
     rules: rules.rules,
     rulesFile: rules.file,

@@ -3,7 +3,7 @@ import { constants as osConstants } from "node:os";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { createCaseDesk, type CaseDesk, type CaseDeskDeps } from "./cases";
-import { ConfigError, loadConfig, trustNameOf, type Config } from "./config";
+import { ConfigError, loadConfig, trustNameOf, trustSitesOf, type Config } from "./config";
 import { botCredential, cosmosCredential, type TokenServiceOverride } from "./entra/credentials";
 import { GraphGroupRoles } from "./entra/groupRoles";
 import { startJobs, type Jobs } from "./jobs/runtime";
@@ -77,7 +77,7 @@ export interface StartOptions {
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const log = options.log ?? createLogger(config.logLevel);
   // Before the store, so a bad signposting file stops start-up at once.
-  const signposting = loadSignpostingDirectory(config.signpostingLocalFile);
+  const signposting = loadSignpostingDirectory(config.signpostingLocalFile, config.rules.nation);
   // A broken letter template stops start-up with the file's name, not an officer's draft later.
   const letters = new LetterTemplates(config.letterTemplatesDir);
   letters.checkAll();
@@ -160,6 +160,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     finishPendingCases: () => theDesk().jobs.finishPendingCases(),
     remindOfWaitingEmail: (today, before) => theDesk().jobs.remindOfWaitingEmail(today, before),
     applyRetention: (trustId, caseId) => theDesk().jobs.applyRetention(trustId, caseId),
+    noticeRetentionReviews: (after, today) => theDesk().jobs.noticeRetentionReviews(after, today),
   });
   let listeningUrl = "";
   desk = createCaseDesk(
@@ -283,6 +284,7 @@ export function caseDeskDeps(
     retention: config.retention,
     rules: config.rules,
     trustNameOf: (trustId) => trustNameOf(config, trustId),
+    sitesOf: (trustId) => trustSitesOf(config, trustId),
   };
 }
 

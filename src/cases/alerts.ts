@@ -14,7 +14,7 @@ import {
 import { activityLog } from "../logger";
 import type { Submission } from "./caseActions";
 import { changeCase } from "./changes";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { refused, type Result } from "./results";
 
 export interface AlertRef {
@@ -51,7 +51,7 @@ export async function acknowledgeAlert(deps: CaseDeskDeps, s: Omit<Submission, "
     actor: s.caller.actor,
     submission: s.key,
     apply: (current) => {
-      const ctx = { actor: s.caller.actor, now: deps.now() };
+      const ctx = { actor: s.caller.actor, now: deps.now(), rules: rulesOf(deps) };
       const events: CaseEventDraft[] = [];
       let updated = current;
       note = undefined;

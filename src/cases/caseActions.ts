@@ -73,7 +73,7 @@ export async function actOnCase(
     if (!(error instanceof CaseRuleError)) throw error;
     return refused("rule", error.message, await caseViewFor(deps, caller, loaded));
   }
-  const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays };
+  const ctx: ActionContext = { actor: caller.actor, now: deps.now(), rules: rulesOf(deps) };
   const outcome = await changeCase(deps, {
     trustId: caller.trustId,
     caseId,

@@ -82,7 +82,7 @@ export function followUpsOf(
 ): FollowUps {
   const now = deps.now();
   const changeId = changeIdOf(step.updated.id, revision);
-  const ctx = { actor, now };
+  const ctx = { actor, now, rules: rulesOf(deps) };
   return {
     changeId,
     at: now.toISOString(),

@@ -30,7 +30,7 @@ import { finishFollowUps, followUpsOf, type ChangeStep } from "./changes";
 import { EMAIL_GONE } from "./inbox";
 import { caseIdFor } from "./ids";
 import { activityLog } from "../logger";
-import { rulesOf, type CaseDeskDeps } from "./deps";
+import { rulesOf, sitesOf, type CaseDeskDeps } from "./deps";
 import { refused, type CaseView, type Refused } from "./results";
 import { caseViewFor } from "./views";
 
@@ -50,7 +50,7 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
   // A form from an inbox email's "Log as contact": the email is read here, in the caller's trust (the card only names it).
   const fromEmail = await emailOfForm(deps, caller, submitted);
   if (fromEmail && "ok" in fromEmail) return fromEmail;
-  const parsed = parseNewContact(submitted, today);
+  const parsed = parseNewContact(submitted, today, sitesOf(deps, caller.trustId));
   if (!parsed.ok) return { ok: false, problem: "invalid", errors: parsed.errors };
 
   const contact = parsed.value;
@@ -73,12 +73,11 @@ export async function logContact(deps: CaseDeskDeps, caller: Caller, formId: str
         reference,
         now,
         by: caller.actor,
-        rules: rulesOf(deps).deadlines,
-        updateWorkingDays: rulesOf(deps).updates.workingDays,
+        rules: rulesOf(deps),
       }),
       owner: { ...caller.actor },
     };
-    const created = logCreated(draft, { actor: caller.actor, now });
+    const created = logCreated(draft, { actor: caller.actor, now, rules: rulesOf(deps) });
     // Logged from a Teams message ("Log as a PALS contact"): the original text and link go on the timeline.
     const event = withMessageSource(created.event, messageSourceOf(submitted));
     const step = fromEmail ? emailLogged(fromEmail.email, event, draft, caller, now) : { updated: draft, events: [event] };

@@ -5,6 +5,7 @@
 // update). The mail sender never sends one send id twice, so a crash anywhere between loses nothing and sends nothing twice.
 import { createHash, randomUUID } from "node:crypto";
 import {
+  NATIONAL_BODIES,
   CaseRuleError,
   emailFailed,
   emailSent,
@@ -120,7 +121,7 @@ async function compose(
   let text: string;
   let letter: LetterKind | undefined;
   if (request.kind === "ombudsman-file") {
-    text = ombudsmanCoverNote(c.reference, deps.trustNameOf?.(c.trustId), caller.actor.name);
+    text = ombudsmanCoverNote(NATIONAL_BODIES[rulesOf(deps).nation].ombudsman.name, c.reference, deps.trustNameOf?.(c.trustId), caller.actor.name);
     // Every letter sent or drafted on the letterhead goes with the file, with the documents chosen.
     const letters = (c.documents ?? []).filter((d) => d.source === "letter" && !chosen.includes(d.id));
     const withLetters = [...letters, ...attached];
@@ -289,25 +290,26 @@ async function keepMade(
   return document;
 }
 
-/** The Ombudsman's address, from the PHSO's entry in the trust's signposting directory. */
+/** The Ombudsman's address, from the nation's Ombudsman's entry (the PHSO's, or the PSOW's) in the trust's signposting directory. */
 function ombudsmanAddress(deps: CaseDeskDeps): { name: string; address: string } {
-  const phso = deps.signposting.get("phso");
-  const address = phso?.contact.email;
-  if (!phso || !address || !isEmailAddress(address)) {
+  const { shortName, id } = NATIONAL_BODIES[rulesOf(deps).nation].ombudsman;
+  const entry = deps.signposting.get(id);
+  const address = entry?.contact.email;
+  if (!entry || !address || !isEmailAddress(address)) {
     throw new CaseRuleError(
-      "Your trust's signposting directory has no email address for the Ombudsman (the PHSO entry). If the PHSO asked for the file through its secure portal, type **export case** and the reference to download it; to email it, add the address to the PHSO entry of your local signposting file.",
+      `Your trust's signposting directory has no email address for the Ombudsman (the ${shortName} entry, id "${id}"). If the ${shortName} asked for the file through its secure portal, type **export case** and the reference to download it; to email it, add the address to the ${shortName} entry of your local signposting file.`,
     );
   }
-  return { name: phso.shortName ?? phso.name, address: address.toLowerCase() };
+  return { name: entry.shortName ?? entry.name, address: address.toLowerCase() };
 }
 
 function caseFileName(reference: string): string {
   return `${reference} case file.html`;
 }
 
-function ombudsmanCoverNote(reference: string, trustName: string | undefined, sender: string): string {
+function ombudsmanCoverNote(ombudsmanName: string, reference: string, trustName: string | undefined, sender: string): string {
   return [
-    "Dear Parliamentary and Health Service Ombudsman,",
+    `Dear ${ombudsmanName},`,
     "",
     `Please find attached our complaint file for ${reference}: the case file (the case, its timeline, the clinical leads' input and the letters sent), the letters on our letterhead, and the documents listed.`,
     "",
@@ -389,7 +391,7 @@ export async function deliverEmail(deps: CaseDeskDeps, item: OutboxItem, lastTry
         withMade,
         sendId,
         { messageId: outcome.messageId, at, documents: names },
-        { actor: request.requestedBy, now: at, rules: rulesOf(deps).deadlines, updateWorkingDays: rulesOf(deps).updates.workingDays },
+        { actor: request.requestedBy, now: at, rules: rulesOf(deps) },
       );
       // Told only when the officer had stopped waiting on the Send button ("Still sending").
       const late = at.getTime() - Date.parse(request.requestedAt) > SEND_BUDGET_MS;

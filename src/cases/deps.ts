@@ -5,6 +5,7 @@ import type {
   InboxRepository,
   MailSender,
   LetterTemplateSource,
+  OrganisationSite,
   OutboxStore,
   PeopleDirectory,
   RetentionRules,
@@ -14,7 +15,6 @@ import type {
   TeamRoster,
   TimelineRepository,
 } from "../domain";
-import { DEFAULT_RULES } from "../domain/deadlines/rules";
 import type { Logger } from "../logger";
 
 /** What the application layer works with: storage through the domain's ports, settings, the clock, the outbox's sender. */
@@ -44,10 +44,12 @@ export interface CaseDeskDeps {
   readonly signposting: SignpostingDirectory;
   readonly letters: LetterTemplateSource;
   readonly retention: RetentionRules;
-  /** The trust's rules (RULES_FILE): deadlines, nudge windows, investigation defaults, alerts; England's when left out. */
-  readonly rules?: Rules;
+  /** The trust's rules (RULES_FILE, England's without one, config.ts): deadlines, nudge windows, investigation defaults, alerts, the nation. */
+  readonly rules: Rules;
   /** The name that signs a trust's letters and heads its case files (config.ts trustNameOf). */
   readonly trustNameOf?: (trustId: string) => string | undefined;
+  /** The trust's sites for the KO41a return (config.ts trustSitesOf): what a case's site is chosen from. None when left out. */
+  readonly sitesOf?: (trustId: string) => readonly OrganisationSite[];
   readonly log: Logger;
   readonly now: () => Date;
   /** New messages are queued: send them soon (without waiting for them). */
@@ -56,7 +58,12 @@ export interface CaseDeskDeps {
   readonly sendNow: (trustId: string, outboxIds: readonly string[]) => Promise<void>;
 }
 
-/** The trust's rules, or England's. */
+/** The trust's rules. */
 export function rulesOf(deps: Pick<CaseDeskDeps, "rules">): Rules {
-  return deps.rules ?? DEFAULT_RULES;
+  return deps.rules;
+}
+
+/** The trust's list of sites (KO41a section 1); empty when it has none set up. */
+export function sitesOf(deps: Pick<CaseDeskDeps, "sitesOf">, trustId: string): readonly OrganisationSite[] {
+  return deps.sitesOf?.(trustId) ?? [];
 }

@@ -3,7 +3,7 @@
 import { CaseRuleError, completeDetails, londonDate, may, parseCaseDetails, refusal, type Caller, type Case, type NewContactErrors } from "../domain";
 import { activityLog } from "../logger";
 import { actOnCase, type CaseChangeResult, type Submission } from "./caseActions";
-import type { CaseDeskDeps } from "./deps";
+import { sitesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type Result } from "./results";
 
 /** Said when the case changed after the details form was opened: the form comes back with what was typed. */
@@ -50,7 +50,7 @@ export async function saveDetails(deps: CaseDeskDeps, s: Submission, seen: strin
   const result = await actOnCase(deps, s, "complete-details", (current, ctx, record) => {
     try {
       if (seen !== undefined && seen !== record.etag) throw new DetailsNotSaved(DETAILS_CHANGED);
-      const parsed = parseCaseDetails(submitted, current, londonDate(ctx.now));
+      const parsed = parseCaseDetails(submitted, current, londonDate(ctx.now), sitesOf(deps, current.trustId));
       if (!parsed.ok) throw new DetailsNotSaved("Some details need fixing.", parsed.errors);
       const done = completeDetails(current, parsed.value, ctx);
       changed = done.changed;

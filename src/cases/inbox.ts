@@ -179,8 +179,7 @@ async function fileReply(deps: CaseDeskDeps, email: InboxEmail, record: CaseReco
       const reached = emailReachedCase(c, email, "filed", {
         actor: PALS_DESK,
         now,
-        rules: rulesOf(deps).deadlines,
-        updateWorkingDays: rulesOf(deps).updates.workingDays,
+        rules: rulesOf(deps),
       });
       // The owner hears of it in their chat (rendered from the email when sent, so nothing of it is copied here).
       const tell = c.owner
@@ -295,8 +294,7 @@ export async function addToCase(
       const reached = emailReachedCase(c, email, "added", {
         actor: caller.actor,
         now,
-        rules: rulesOf(deps).deadlines,
-        updateWorkingDays: rulesOf(deps).updates.workingDays,
+        rules: rulesOf(deps),
       });
       const settlement: EmailSettlement = {
         emailId: email.id,

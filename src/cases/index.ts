@@ -64,7 +64,13 @@ export function createCaseDesk(deps: CaseDeskDeps) {
     alerts: bindAll(deps, { acknowledge: alerts.acknowledgeAlert }),
     directory: bindAll(deps, directory),
     reports: bindAll(deps, { serviceReport: reports.serviceReport, ko41a: reports.ko41a, buildFile: reports.buildFile, youSaidWeDid: reports.youSaidWeDid }),
-    jobs: bindAll(deps, { applyRetention: retention.applyRetention, finishPendingCases, remindOfWaitingEmail: inbox.remindOfWaitingEmail }),
+    jobs: bindAll(deps, {
+      applyRetention: retention.applyRetention,
+      noticeRetentionReviews: retention.noticeRetentionReviews,
+      finishPendingCases,
+      remindOfWaitingEmail: inbox.remindOfWaitingEmail,
+    }),
+    retention: bindAll(deps, { review: retention.retentionReview, keep: retention.keepRecords, destroy: retention.destroyRecords }),
     correspondence: bindAll(deps, {
       previewEmail: correspondence.previewEmail,
       sendEmail: correspondence.sendEmail,
@@ -89,6 +95,7 @@ export type CaseDesk = ReturnType<typeof createCaseDesk>;
 export type { CaseDeskDeps } from "./deps";
 export type { AlertRef, AlertResult } from "./alerts";
 export type { CaseChangeResult, Submission } from "./caseActions";
+export type { RetentionDecisionResult, RetentionReviewResult } from "./retention";
 export type { LogContactResult } from "./contacts";
 export type { OpenDetailsResult, SaveDetailsResult } from "./details";
 export { DETAILS_CHANGED } from "./details";

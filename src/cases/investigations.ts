@@ -3,6 +3,7 @@
 // proactive message; the officer waits for it to be posted (sendNow) so they can be told where it went.
 import { randomUUID } from "node:crypto";
 import {
+  type ActionContext,
   answerInvestigation,
   askForMoreTime as askForMoreTimeRule,
   CaseRuleError,
@@ -193,7 +194,7 @@ export async function openRequest(deps: CaseDeskDeps, caller: Caller, caseId: st
   return { ok: true, record, request };
 }
 
-type LeadStep = (c: Case, request: InvestigationRequest, ctx: { actor: Caller["actor"]; now: Date }) => ChangeStep;
+type LeadStep = (c: Case, request: InvestigationRequest, ctx: ActionContext) => ChangeStep;
 
 /** A change to a request by its lead (answer, more time) or by the PALS team (agree or decline more time). */
 async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: string, who: "lead" | "pals", apply: LeadStep): Promise<OpenRequest> {
@@ -215,7 +216,7 @@ async function changeRequest(deps: CaseDeskDeps, s: Submission, requestId: strin
     actor: s.caller.actor,
     submission: s.key,
     loaded: record,
-    apply: (c) => apply(c, findInvestigation(c, requestId), { actor: s.caller.actor, now: deps.now() }),
+    apply: (c) => apply(c, findInvestigation(c, requestId), { actor: s.caller.actor, now: deps.now(), rules: rulesOf(deps) }),
   });
   if (outcome.kind === "not-found") return refused("not-found", CASE_NOT_FOUND);
   const latest = outcome.record;
@@ -290,7 +291,7 @@ export async function addThreadReply(
         detail: note.slice(0, 4000),
       },
       record.value,
-      { actor: caller.actor, now: deps.now() },
+      { actor: caller.actor, now: deps.now(), rules: rulesOf(deps) },
       id,
     ),
   );

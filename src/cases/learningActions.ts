@@ -27,7 +27,7 @@ import {
 import { activityLog } from "../logger";
 import { actOnCase, stepOf, type Submission } from "./caseActions";
 import { changeCase } from "./changes";
-import type { CaseDeskDeps } from "./deps";
+import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type CaseView, type Result, type StaffChoice } from "./results";
 import { findStaffMember, staffOf } from "./staff";
 
@@ -151,7 +151,7 @@ export async function markDone(deps: CaseDeskDeps, s: Submission, actionId: stri
     actor: s.caller.actor,
     submission: s.key,
     loaded: record,
-    apply: (c) => stepOf(markActionDoneRule(c, actionId, evidence, { actor: s.caller.actor, now: deps.now(), isManager })),
+    apply: (c) => stepOf(markActionDoneRule(c, actionId, evidence, { actor: s.caller.actor, now: deps.now(), rules: rulesOf(deps), isManager })),
   });
   if (outcome.kind === "not-found") return refused("not-found", ACTION_NOT_FOUND);
   const latest = outcome.record;

@@ -1,6 +1,17 @@
 // Letter drafts from a case: the trust's template filled from the case. Nothing is sent; "Letter sent" is
 // recorded on the timeline as a case change (caseActions.ts).
-import { fillLetter, letterDraftRefusal, letterView, londonDate, may, refusal, type Caller, type CaseRecord, type LetterKind } from "../domain";
+import {
+  fillLetter,
+  letterDraftRefusal,
+  letterView,
+  londonDate,
+  may,
+  NATIONAL_BODIES,
+  refusal,
+  type Caller,
+  type CaseRecord,
+  type LetterKind,
+} from "../domain";
 import { activityLog } from "../logger";
 import { rulesOf, type CaseDeskDeps } from "./deps";
 import { CASE_NOT_FOUND, refused, type Result } from "./results";
@@ -31,9 +42,9 @@ export async function draftLetter(deps: CaseDeskDeps, caller: Caller, caseId: st
     today: londonDate(deps.now()),
     officerName,
     trustName: deps.trustNameOf?.(c.trustId),
-    phso: deps.signposting.get("phso"),
+    ombudsman: deps.signposting.get(NATIONAL_BODIES[rulesOf(deps).nation].ombudsman.id),
     events: await deps.timeline.list(c.id),
-    rules: rulesOf(deps).deadlines,
+    rules: rulesOf(deps),
   });
   log.info({ caseId, reference: c.reference, letter }, "Letter drafted");
   return { ok: true, record, text: fillLetter(template.text, view), source: `${letter}.md (${template.source})` };

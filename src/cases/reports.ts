@@ -22,7 +22,7 @@ import {
   youSaidWeDidCsv,
 } from "../domain";
 import { activityLog } from "../logger";
-import { rulesOf, type CaseDeskDeps } from "./deps";
+import { rulesOf, sitesOf, type CaseDeskDeps } from "./deps";
 import { refused, type Result } from "./results";
 import { readYouSaidWeDid } from "./youSaidWeDid";
 
@@ -52,7 +52,8 @@ export async function ko41a(deps: CaseDeskDeps, caller: Caller, year: number): P
   const notAllowed = managersOnly(deps, caller, "report ko41a");
   if (notAllowed) return notAllowed;
   const period = financialYear(year);
-  return { ok: true, ko41a: ko41aReturn(await deps.cases.listForReport(caller.trustId, period.from, period.to), year), today: londonDate(deps.now()) };
+  const cases = await deps.cases.listForReport(caller.trustId, period.from, period.to);
+  return { ok: true, ko41a: ko41aReturn(cases, year, sitesOf(deps, caller.trustId)), today: londonDate(deps.now()) };
 }
 
 /** "You said, we did" for a period, and a division when given (youSaidWeDid.ts). */
@@ -103,7 +104,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
   switch (request.kind) {
     case "ko41a": {
       const period = financialYear(request.year);
-      const ret = ko41aReturn(await deps.cases.listForReport(caller.trustId, period.from, period.to), request.year);
+      const ret = ko41aReturn(await deps.cases.listForReport(caller.trustId, period.from, period.to), request.year, sitesOf(deps, caller.trustId));
       const name = `KO41a-${financialYearTitle(request.year)}-${stamp(now)}.csv`;
       return {
         ok: true,
@@ -111,7 +112,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
           name,
           contentType: "text/csv",
           content: Buffer.from(ko41aCsv(ret), "utf8"),
-          description: `KO41a counts for ${financialYearTitle(request.year)} (1 April ${request.year} to 31 March ${request.year + 1})`,
+          description: `KO41a counts for ${financialYearTitle(request.year)} (1 April ${request.year} to 31 March ${request.year + 1})${ret.hasSites ? ", for the whole trust and site by site" : ""}`,
           logged: { kind: request.kind, year: request.year, complaints: ret.received },
         },
       };
@@ -133,8 +134,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
           content: Buffer.from(
             casesCsv(cases, {
               withPatientDetails: request.withPatientDetails,
-              rules: rulesOf(deps).deadlines,
-              updateWorkingDays: rulesOf(deps).updates.workingDays,
+              rules: rulesOf(deps),
             }),
             "utf8",
           ),
@@ -192,7 +192,7 @@ export async function buildFile(deps: CaseDeskDeps, caller: Caller, request: Fil
         generatedAt: now,
         generatedBy: caller.actor.name,
         trustName: deps.trustNameOf?.(c.trustId),
-        rules: rulesOf(deps).deadlines,
+        rules: rulesOf(deps),
       });
       return {
         ok: true,

@@ -10,6 +10,7 @@ import type { OutboxItem, OutboxTarget } from "./messages/outbox";
 import type { CaseEvent } from "./case/timeline";
 import type { CaseWithDoneActions } from "./actions/youSaidWeDid";
 import type { InboxEmail, ParsedEmail } from "./inbox/email";
+import type { RetentionCase } from "./deadlines/retention";
 
 /** A document with the etag it was read or written at; writes send it back as If-Match. */
 export interface Versioned<T> {
@@ -63,15 +64,33 @@ export interface CaseRepository {
   /** Cases with follow-ups pending, oldest first: the sweep finishes them. Served by an index, not a scan. */
   withPendingFollowUps(limit: number): Promise<{ readonly trustId: string; readonly caseId: string }[]>;
   /**
-   * The morning round's one query, across trusts, served by the indexes on `watchOn` and `missingCount`: the
-   * cases whose watch day (watchDay: when the sweep must next look at them) is on or before `day`, and the open
-   * cases with details still to record (quick capture; ids and references only, for the owners' digests).
+   * The morning round's due cases, across trusts, served by the index on `watchOn`: the cases whose watch day
+   * (watchDay: when the sweep must next look at them) is on or before `day`, whole and with their etags, at most
+   * `pageSize` a page, one query page at a time (the round reads no case on its own).
    */
-  needingAttention(day: string): Promise<{ readonly due: ScheduledCase[]; readonly incomplete: IncompleteCase[] }>;
+  dueCases(day: string, pageSize: number): AsyncIterable<readonly CaseRecord[]>;
+  /**
+   * The morning round's other query, across trusts, served by the index on `missingCount`: the open cases with
+   * details still to record (quick capture; ids and references only, for the owners' digests).
+   */
+  incompleteCases(): Promise<IncompleteCase[]>;
   /** Writes the case's index fields again (its watch day under today's rules); false when it changed meanwhile (that write did it). */
   reindex(record: CaseRecord): Promise<boolean>;
   /** Records retention only. */
   delete(trustId: string, caseId: string): Promise<void>;
+  /**
+   * `retention review`: the trust's closed files due for records retention review on or before `day` (the indexed
+   * `retentionDueOn`, which only a closed case not under a legal hold, with no Ombudsman process continuing and not
+   * yet destroyed carries), longest due first, at most `limit`, reading no patient details; with how many there are
+   * in all (a COUNT only when the list is cut).
+   */
+  listDueForRetentionReview(trustId: string, day: string, limit: number): Promise<{ readonly cases: RetentionCase[]; readonly total: number }>;
+  /** The morning word, across trusts: files that came due for review on a day after `after`, up to `upTo`, at most `limit`. */
+  newlyDueForRetentionReview(
+    after: string,
+    upTo: string,
+    limit: number,
+  ): Promise<{ readonly trustId: string; readonly caseId: string; readonly reference: string }[]>;
   /**
    * A person's open cases, next deadline first, at most `limit` (one query served by the cases container's
    * composite index), with how many there are in all (a COUNT only when the list is cut). `dueBy`: only those

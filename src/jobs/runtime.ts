@@ -31,11 +31,12 @@ export interface JobsOptions {
   readonly now: () => Date;
   readonly intervalSeconds: number;
   readonly retention: RetentionRules;
-  /** The trust's rules (England's when left out). */
-  readonly rules?: Rules;
+  /** The trust's rules. */
+  readonly rules: Rules;
   readonly finishPendingCases: () => Promise<number>;
   readonly remindOfWaitingEmail?: (today: string, before: string) => Promise<number>;
   readonly applyRetention: (trustId: string, caseId: string) => Promise<"applied" | "not-due" | "try-again">;
+  readonly noticeRetentionReviews?: (after: string, today: string) => Promise<number>;
   readonly instanceId?: string;
 }
 
@@ -55,6 +56,7 @@ export function startJobs(options: JobsOptions): Jobs {
     finishPendingCases: options.finishPendingCases,
     remindOfWaitingEmail: options.remindOfWaitingEmail,
     applyRetention: options.applyRetention,
+    noticeRetentionReviews: options.noticeRetentionReviews,
     cursor: options.cursor,
     outbox: options.outbox,
     lease: options.lease,

@@ -9,7 +9,7 @@ import { missingDetails } from "../domain/case/completeness";
 import { LearningActionSchema } from "../domain/actions/learningActionSchema";
 import type { CaseActions } from "../domain/actions/learningActions";
 import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, IncompleteCase, ScheduledCase } from "../domain/ports";
-import { DEFAULT_RETENTION, type RetentionRules } from "../domain/deadlines/retention";
+import { DEFAULT_RETENTION, retentionDay, RetentionCaseSchema, type RetentionCase, type RetentionRules } from "../domain/deadlines/retention";
 import type { AttentionRules } from "../domain/deadlines/nudges";
 import { CaseWithDoneActionsSchema, type CaseWithDoneActions } from "../domain/actions/youSaidWeDid";
 import { parseStored, statusOf } from "./documents";
@@ -130,21 +130,29 @@ export class CosmosCaseRepository implements CaseRepository {
     return this.casesAcrossTrusts(`SELECT TOP ${Math.trunc(limit)} c.id, c.trustId FROM c WHERE c.pendingSince >= @value ORDER BY c.pendingSince`, EPOCH);
   }
 
-  async needingAttention(day: string): Promise<{ due: ScheduledCase[]; incomplete: IncompleteCase[] }> {
-    // Across trusts, on purpose: served by the indexes on watchOn and missingCount (cases with nothing to watch
-    // lack the one, complete or closed cases the other). One query, so the round reads the due work and 2 more.
+  async *dueCases(day: string, pageSize: number): AsyncGenerator<CaseRecord[]> {
+    // Across trusts, on purpose: served by the index on watchOn (cases with nothing to watch lack it). Whole
+    // documents with their etags, a page at a time: the round reads each due case once and writes it conditionally.
+    const pages = this.container.items.query<Record<string, unknown>>(
+      { query: "SELECT * FROM c WHERE c.watchOn <= @day", parameters: [{ name: "@day", value: day }] },
+      { maxItemCount: Math.max(1, Math.trunc(pageSize)) },
+    );
+    while (pages.hasMoreResults()) {
+      const { resources } = await pages.fetchNext();
+      const records = resources.filter((document) => document.docType === "case").map((document) => this.toRecord(document, document._etag as string));
+      if (records.length > 0) yield records;
+    }
+  }
+
+  async incompleteCases(): Promise<IncompleteCase[]> {
+    // Across trusts, on purpose: served by the index on missingCount (complete or closed cases lack it).
     const { resources } = await this.container.items
-      .query<Record<string, unknown>>({
-        query: "SELECT c.id, c.trustId, c.reference, c.owner, c.missingCount, c.watchOn FROM c WHERE c.watchOn <= @day OR c.missingCount > 0",
-        parameters: [{ name: "@day", value: day }],
-      })
+      .query<Record<string, unknown>>("SELECT c.id, c.trustId, c.reference, c.owner, c.missingCount FROM c WHERE c.missingCount > 0")
       .fetchAll();
-    const due: ScheduledCase[] = [];
     const incomplete: IncompleteCase[] = [];
     for (const r of resources) {
-      if (typeof r.id !== "string" || typeof r.trustId !== "string") continue;
-      if (typeof r.watchOn === "string" && r.watchOn <= day) due.push({ trustId: r.trustId, caseId: r.id });
-      if (typeof r.missingCount !== "number" || r.missingCount <= 0 || typeof r.reference !== "string") continue;
+      if (typeof r.id !== "string" || typeof r.trustId !== "string" || typeof r.reference !== "string") continue;
+      if (typeof r.missingCount !== "number" || r.missingCount <= 0) continue;
       const owner = r.owner as { aadObjectId?: unknown } | undefined;
       incomplete.push({
         trustId: r.trustId,
@@ -154,13 +162,39 @@ export class CosmosCaseRepository implements CaseRepository {
         ...(typeof owner?.aadObjectId === "string" ? { ownerId: owner.aadObjectId } : {}),
       });
     }
-    return { due, incomplete };
+    return incomplete;
   }
 
   /** The sweep's queries across every trust's partition: which cases, by id and trust. */
   private async casesAcrossTrusts(query: string, value: string): Promise<ScheduledCase[]> {
     const { resources } = await this.container.items.query<{ id: string; trustId: string }>({ query, parameters: [{ name: "@value", value }] }).fetchAll();
     return resources.map((r) => ({ trustId: r.trustId, caseId: r.id }));
+  }
+
+  async listDueForRetentionReview(trustId: string, day: string, limit: number): Promise<{ cases: RetentionCase[]; total: number }> {
+    // Only cases with a review day carry retentionDueOn (toDocument): a range on it finds just those, longest due first.
+    const where = "WHERE c.trustId = @trustId AND c.docType = 'case' AND c.status = 'closed' AND c.retentionDueOn <= @day";
+    const resources = await this.inTrust(`SELECT TOP ${Math.trunc(limit)} ${RETENTION_FIELDS} FROM c ${where} ORDER BY c.retentionDueOn ASC`, trustId, {
+      "@day": day,
+    });
+    const cases = resources.map((document) => parseStored(RetentionCaseSchema, "cases", document));
+    if (cases.length < limit) return { cases, total: cases.length };
+    const counted = await this.inTrust<number>(`SELECT VALUE COUNT(1) FROM c ${where}`, trustId, { "@day": day });
+    return { cases, total: counted[0] ?? cases.length };
+  }
+
+  async newlyDueForRetentionReview(after: string, upTo: string, limit: number): Promise<{ trustId: string; caseId: string; reference: string }[]> {
+    // Across trusts, on purpose (the sweep's morning word): served by the index on retentionDueOn (only files with a review day have it).
+    const { resources } = await this.container.items
+      .query<{ id: string; trustId: string; reference: string }>({
+        query: `SELECT TOP ${Math.trunc(limit)} c.id, c.trustId, c.reference FROM c WHERE c.retentionDueOn > @after AND c.retentionDueOn <= @upTo ORDER BY c.retentionDueOn`,
+        parameters: [
+          { name: "@after", value: after },
+          { name: "@upTo", value: upTo },
+        ],
+      })
+      .fetchAll();
+    return resources.map((r) => ({ trustId: r.trustId, caseId: r.id, reference: r.reference }));
   }
 
   async reindex(record: CaseRecord): Promise<boolean> {
@@ -263,7 +297,7 @@ export class CosmosCaseRepository implements CaseRepository {
       "ORDER BY c.receivedOn ASC";
     const parameters = { "@from": fromDay, "@to": toDay };
     if (read === "whole cases") return this.cases(`SELECT * FROM c ${where}`, trustId, parameters);
-    // Only the fields the report counts: no summaries, patient details or investigations travel for a count.
+    // Only the fields the report counts: no summaries, names, NHS numbers or investigations travel for a count.
     const resources = await this.inTrust(`SELECT ${REPORT_FIELDS} FROM c ${where}`, trustId, parameters);
     return resources.map((document) => parseStored(ReportCaseSchema, "cases", document));
   }
@@ -332,6 +366,8 @@ export class CosmosCaseRepository implements CaseRepository {
     // dueKey: the next deadline, or a day after any, so lists sort by it with no undefined values.
     const dueKey = value.nextDueOn ?? NO_DEADLINE;
     const watchOn = watchDay(value, this.retention, this.attention);
+    // The day the file is due for records retention review (closed, no hold, no Ombudsman process continuing): the review list's index.
+    const retentionDueOn = retentionDay(value, this.retention);
     // The card's newest timeline entries, with the events this write carries: the same write adds both.
     const newest = latestEntries(latest ?? [], pending);
     // How many details are still to record, on open cases only: the morning digest finds incomplete cases by it.
@@ -346,6 +382,7 @@ export class CosmosCaseRepository implements CaseRepository {
       pending,
       ...(pendingSince ? { pendingSince } : {}),
       ...(watchOn ? { watchOn } : {}),
+      ...(retentionDueOn ? { retentionDueOn } : {}),
       ...(missingCount > 0 ? { missingCount } : {}),
       ...actions,
       applied,
@@ -373,8 +410,13 @@ function actionIndexOf(c: Case): { openActionOwners?: string[]; openActionsDueOn
 /** A case as the action lists read it. */
 const CaseActionsSchema = z.object({ id: z.string(), reference: z.string(), actions: z.array(LearningActionSchema).default([]) });
 
-/** The fields a report reads (ReportCaseSchema), as a query's SELECT list. */
+/** The fields a report reads (ReportCaseSchema), as a query's SELECT list: of the patient, the date of birth alone (for the KO41a age band). */
 const REPORT_FIELDS = Object.keys(ReportCaseSchema.shape)
+  .map((field) => (field === "patient" ? `{ "dateOfBirth": c.patient.dateOfBirth } AS patient` : `c.${field}`))
+  .join(", ");
+
+/** The fields the retention review reads (RetentionCaseSchema), as a query's SELECT list: no patient details. */
+const RETENTION_FIELDS = Object.keys(RetentionCaseSchema.shape)
   .map((field) => `c.${field}`)
   .join(", ");
 

@@ -6,6 +6,8 @@ import type Document from "@vercel/cosmosdb-server/lib/account/document";
 import Documents from "@vercel/cosmosdb-server/lib/account/documents";
 import cosmosQuery from "@zeit/cosmosdb-query";
 import * as builtinFunctions from "@zeit/cosmosdb-query/lib/builtin-functions";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose stripUndefined is replaced below (a namespace import is a read-only copy)
+import queryHelpers = require("@zeit/cosmosdb-query/lib/helpers");
 
 export interface EmbeddedCosmos {
   readonly endpoint: string;
@@ -41,6 +43,37 @@ function makeScanLinear(): void {
     },
   });
   scanIsLinear = true;
+}
+
+/**
+ * The query package builds every result (each page's rows, and each array inside a row) with
+ * `obj.reduce((o, v) => typeof v !== "undefined" ? [...o, stripUndefined(v)] : o, [])` in `stripUndefined`,
+ * which copies the growing array once per row (issue 32: 10,000 report rows 0.6 s, 50,000 rows 92 s). Arrays are now built
+ * in one pass; objects and everything else still go through the package's own code (which calls back here
+ * for nested values), so results are the same.
+ */
+export function linearStripUndefined(strip: (value: unknown) => unknown): (value: unknown) => unknown {
+  return (value) => {
+    if (!Array.isArray(value)) return strip(value);
+    const kept: unknown[] = [];
+    for (let i = 0; i < value.length; i += 1) {
+      const element: unknown = value[i];
+      if (typeof element !== "undefined") kept.push(helpers.stripUndefined(element));
+    }
+    return kept;
+  };
+}
+
+/** The package's helpers object, as its executor hands it to compiled queries; its recursion goes through this object too. */
+const helpers = queryHelpers as { stripUndefined: (value: unknown) => unknown };
+
+let resultsAreLinear = false;
+
+function makeResultsLinear(): void {
+  if (resultsAreLinear) return;
+  if (typeof helpers.stripUndefined !== "function") throw new Error("@zeit/cosmosdb-query has changed: check linearStripUndefined in src/store/embedded.ts");
+  helpers.stripUndefined = linearStripUndefined(helpers.stripUndefined);
+  resultsAreLinear = true;
 }
 
 /**
@@ -512,6 +545,7 @@ function keptAlive(server: Server): Server {
  */
 export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
   makeScanLinear();
+  makeResultsLinear();
   scanOnlyTheNamedPartition();
   const server: Server = keptAlive(withRequestPartition(withoutQueryPlans(createHttpServer({ keepAlive: true }))));
   await new Promise<void>((resolve, reject) => {

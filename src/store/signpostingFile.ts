@@ -1,5 +1,14 @@
 import fs from "node:fs";
-import { describeProblem, mergeDirectories, NATIONAL_DIRECTORY, parseDirectory, SignpostingDirectory, type SignpostEntry } from "../domain";
+import {
+  describeProblem,
+  entriesFor,
+  mergeDirectories,
+  NATIONAL_DIRECTORY,
+  parseDirectory,
+  SignpostingDirectory,
+  type Nation,
+  type SignpostEntry,
+} from "../domain";
 
 /** The trust's signposting file is missing, not JSON, or has a bad entry: start-up stops with this message. */
 export class SignpostingFileError extends Error {
@@ -35,9 +44,13 @@ export interface LoadedDirectory {
   readonly replaced: readonly string[];
 }
 
-/** The national directory plus the trust's file when there is one. Throws SignpostingFileError on a bad file. */
-export function loadSignpostingDirectory(localFile?: string): LoadedDirectory {
+/**
+ * The national directory of the trust's nation plus the trust's file when there is one. Throws
+ * SignpostingFileError on a bad file.
+ */
+export function loadSignpostingDirectory(localFile: string | undefined, nation: Nation): LoadedDirectory {
   const local = localFile ? readLocalEntries(localFile) : [];
-  const merged = mergeDirectories(NATIONAL_DIRECTORY, local);
-  return { directory: new SignpostingDirectory(merged.entries), nationalCount: NATIONAL_DIRECTORY.length, localCount: local.length, replaced: merged.replaced };
+  const national = entriesFor(NATIONAL_DIRECTORY, nation);
+  const merged = mergeDirectories(national, entriesFor(local, nation));
+  return { directory: new SignpostingDirectory(merged.entries), nationalCount: national.length, localCount: local.length, replaced: merged.replaced };
 }

@@ -25,6 +25,7 @@ import { registerNudges } from "./alerts/nudges";
 import { registerOmbudsman } from "./letters/ombudsman";
 import { registerRecalculate } from "./cases/recalculate";
 import { registerReports } from "./reports/reports";
+import { registerRetention } from "./retention/retention";
 import { createAdapter } from "./sdk/adapter";
 import { TeamsBot } from "./sdk/teamsAi";
 import type { BotRoutes, Turn } from "./sdk/turn";
@@ -122,5 +123,6 @@ export function registerFeatures(routes: BotRoutes, deps: TeamsDeps): void {
   registerYouSaidWeDid(routes, deps);
   registerLetters(routes, deps);
   registerOmbudsman(routes, deps);
+  registerRetention(routes, deps);
   registerFiles(routes, deps);
 }

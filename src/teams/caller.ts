@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { londonDate, type Caller } from "../domain";
+import { trustSitesOf } from "../config";
+import { londonDate, type Caller, type OrganisationSite } from "../domain";
 import type { Refused } from "../cases";
 import { noticeCard } from "./cases/caseView";
 import type { TeamsDeps } from "./deps";
@@ -96,6 +97,8 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
   rules: TeamsDeps["config"]["rules"];
   flagTestNhsNumbers: boolean;
   emailFor: (trustId: string) => boolean;
+  sitesFor: (trustId: string) => readonly OrganisationSite[];
+  retention: TeamsDeps["config"]["retention"];
 } {
   // With bot credentials PALS Desk holds real patients' cases, where a test NHS number is a slip to point out.
   return {
@@ -105,5 +108,9 @@ export function cardContext(deps: Pick<TeamsDeps, "now" | "signposting" | "confi
     flagTestNhsNumbers: deps.config.bot !== undefined,
     // Emails go from the trust's shared mailbox: without one, the card doesn't offer them.
     emailFor: (trustId) => deps.config.mailbox?.mailboxes.some((m) => m.trustId === trustId) === true,
+    // The trust's sites name a case's site (KO41a).
+    sitesFor: (trustId) => trustSitesOf(deps.config, trustId),
+    // The records retention settings: when a closed file is due for review.
+    retention: deps.config.retention,
   };
 }

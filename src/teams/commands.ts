@@ -73,6 +73,11 @@ export const COMMANDS: readonly CommandHelp[] = [
     description: "Themes raised and the actions completed for them, in words you can publish, with a CSV; e.g. you said we did this quarter Surgery.",
     who: { kind: "reports" },
   },
+  {
+    command: "retention review",
+    description: "Closed files due for records retention review: keep each for more years, or destroy it.",
+    who: verb("review-retention"),
+  },
   { command: "set alerts channel", description: "(In a channel) Send manager alerts to this channel.", who: { kind: "alerts" }, channelOnly: true },
   {
     command: "set inbox channel",

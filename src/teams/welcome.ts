@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, may, workingDaysText, type Role, type Rules } from "../domain";
+import { may, workingDaysText, type Role, type Rules } from "../domain";
 import { expandCard } from "./cards";
 import { noticeCard } from "./cases/caseView";
 import { commandsFor } from "./commands";
@@ -48,8 +48,8 @@ export interface WelcomeFor {
   readonly inChannel: boolean;
   /** Posted for everyone in a team or group chat (an install): no one person's commands. */
   readonly shared?: boolean;
-  /** The trust's rules, for the timescales help states; England's when left out. */
-  readonly rules?: Readonly<Rules>;
+  /** The trust's rules, for the timescales help states. */
+  readonly rules: Readonly<Rules>;
 }
 
 /**
@@ -58,7 +58,7 @@ export interface WelcomeFor {
  * with no role, how to get access.
  */
 export function welcomeCard(options: WelcomeFor): Record<string, unknown> {
-  const { roles = new Set<Role>(), inChannel, rules = DEFAULT_RULES } = options;
+  const { roles = new Set<Role>(), inChannel, rules } = options;
   const data: Record<string, unknown> = { inChannel };
   if (options.shared) {
     data.roleLine = "Each person sees the commands their PALS Desk role allows: @mention PALS Desk and type help.";
@@ -82,7 +82,7 @@ export function welcomeCard(options: WelcomeFor): Record<string, unknown> {
   return expandCard("welcome", data);
 }
 
-export async function sendWelcome(turn: Turn, options: { shared?: boolean; rules?: Readonly<Rules> } = {}): Promise<void> {
+export async function sendWelcome(turn: Turn, options: { shared?: boolean; rules: Readonly<Rules> }): Promise<void> {
   const inChannel = turn.incoming.conversationType !== "personal";
   const { identified } = turn;
   const { shared, rules } = options;

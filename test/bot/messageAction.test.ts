@@ -9,7 +9,7 @@ import type { Case, CaseEvent } from "../../src/domain";
 import { LOG_MESSAGE_COMMAND_ID } from "../../src/teams/cases/messageAction";
 import { APP_PACKAGE_DIR, buildManifest, readAppEnv } from "../../src/tools/packageApp";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
-import { BOT, CHANNEL, LEAD, OFFICER, OTHER_TENANT_ID, personalInstall, TEAM, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { BOT, CHANNEL, LEAD, MANAGER, OFFICER, OTHER_TENANT_ID, personalInstall, TEAM, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { HOSTILE, hostileProblems } from "../helpers/hostile";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require("adaptivecards/dist/adaptivecards.js");
@@ -238,7 +238,7 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
 
   it("the records retention schedule clears the original text and link with the rest of the case's free text", async () => {
     await t.close();
-    t = await startTestBot({ env: { ...ROLES, RETENTION_YEARS: "1" }, now: () => now });
+    t = await startTestBot({ env: { ...ROLES, ROLE_MANAGERS: MANAGER.aadObjectId, RETENTION_YEARS: "1" }, now: () => now });
     await t.send(personalInstall({ serviceUrl: t.connector.url }));
     const form = await formFromMessage(EMAIL_PAYLOAD);
     const caseId = await logFromForm(form, { contactType: "enquiry", raisedBy: "patient", patientName: "Arthur Bloggs" });
@@ -246,8 +246,8 @@ describe("Log as a PALS contact: a message action on any Teams message (real fet
     assert.match(cardText(closed.value), /Case closed/);
     assert.ok((await timelineOf(caseId)).some((event) => event.detail?.includes("without his tablets")));
 
-    now = new Date("2027-07-05T09:30:00Z"); // a year after closing, a Monday
-    await t.bot.jobs.sweepNow();
+    now = new Date("2027-07-05T09:30:00Z"); // a year after closing, a Monday: due for review, and a manager decides to destroy it
+    await t.press("retention.destroy", { caseId, submission: randomUUID() }, MANAGER);
     const timeline = JSON.stringify(await timelineOf(caseId));
     assert.match(timeline, /retention-applied/);
     for (const secret of ["tablets", "07700", "teams.microsoft.com"]) assert.ok(!timeline.includes(secret), `${secret} cleared`);

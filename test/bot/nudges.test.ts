@@ -105,7 +105,7 @@ describe("deadline nudges and manager alerts (real HTTP activities)", () => {
     assert.doesNotMatch(text, new RegExp(concern.reference));
     assert.match(text, /Due in the next 2 working days/);
     assert.match(JSON.stringify(cardOf(digests[0].body)), /"verb":"case.open","data":\{"caseId":"[0-9a-f-]{36}"\}/, "each item opens its case");
-    assert.equal(report.documentsRead, 1 + 1 + 2, "the cursor, one query (due and incomplete cases) and the two due cases: never all cases");
+    assert.equal(report.documentsRead, 1 + 2 + 1, "the cursor, the two due cases (whole, in one page) and the query for incomplete cases: never all cases");
 
     await t.bot.jobs.sweepNow();
     now = at("2026-03-10", "15:00");

@@ -40,7 +40,7 @@ describe("oversized card submissions get a clear answer naming the box, never a 
       "ombudsman.record",
       "phsoReference",
       { phsoReferredOn: "2026-03-09", phsoStage: "assessment", phsoResponseDueOn: "" },
-      /Too long to save: the PHSO reference can have at most 50 characters/,
+      /Too long to save: the Ombudsman's reference can have at most 50 characters/,
     ],
     [
       "investigation.request",

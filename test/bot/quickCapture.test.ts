@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { computeDeadlines, type Case } from "../../src/domain";
+import { computeDeadlines, type Case, DEFAULT_RULES } from "../../src/domain";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
 import { MANAGER, OFFICER, OTHER_TENANT_ID, personalInstall, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
@@ -179,11 +179,15 @@ describe("quick capture and completing a case later (real HTTP activities)", () 
 
   it("recomputes a complaint's deadlines when its date received is corrected", async () => {
     const { c } = await quickCapture({ ...FAMILY_PHONE_CONCERN, contactType: "complaint" });
-    assert.deepEqual(c.deadlines, computeDeadlines({ type: "complaint", receivedOn: "2026-03-10", complexity: 25 }), "received today, standard complexity");
+    assert.deepEqual(
+      c.deadlines,
+      computeDeadlines({ type: "complaint", receivedOn: "2026-03-10", complexity: 25 }, DEFAULT_RULES.deadlines),
+      "received today, standard complexity",
+    );
     const form = (await press("case.details", { caseId: c.id })).value;
     await press("case.saveDetails", pressData(form, "case.saveDetails", { receivedOn: "2026-03-09", complexity: "40" }));
     const after = await stored(c.id);
-    assert.deepEqual(after.deadlines, computeDeadlines({ type: "complaint", receivedOn: "2026-03-09", complexity: 40 }));
+    assert.deepEqual(after.deadlines, computeDeadlines({ type: "complaint", receivedOn: "2026-03-09", complexity: 40 }, DEFAULT_RULES.deadlines));
     assert.equal(after.deadlines.acknowledgeBy, "2026-03-12");
     assert.equal(after.nextDueOn, "2026-03-12");
   });

@@ -226,11 +226,11 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       const text = cardText(card);
       assert.match(text, /KO41a return 2025-26/);
       assert.match(text, /1 April 2025 to 31 March 2026, as the KO41a return uses \(so far, to 10 March 2026\)/);
-      assert.match(text, /Written complaints received: 5/);
-      const bySubject = Object.fromEntries(tables(card)["By subject"].slice(1));
+      assert.match(text, /New complaints received: 5/);
+      const bySubject = Object.fromEntries(tables(card)["Section 7: Subject area"].slice(1));
       assert.equal(bySubject.Communications, "2");
       assert.equal(bySubject["Clinical Treatment"], "2");
-      const byProfession = Object.fromEntries(tables(card)["By profession (staff group)"].slice(1));
+      const byProfession = Object.fromEntries(tables(card)["Section 8: Profession (staff group)"].slice(1));
       assert.equal(byProfession.Medical, "1");
       assert.equal(byProfession.Nursing, "5");
       const file = await download(replies[1]);
@@ -238,8 +238,8 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.equal(file.contentType, "text/csv");
       const rows = csvRows(file.text);
       assert.deepEqual(
-        rows.find((r) => r[0] === "Subject" && r[2] === "communications"),
-        ["Subject", "Communications", "communications", "2"],
+        rows.find((r) => r[0] === "Section 7: Subject area" && r[2] === "communications"),
+        ["Section 7: Subject area", "Communications", "communications", "2"],
       );
     });
 
@@ -401,7 +401,7 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
       assert.equal(c.nextDueOn, "2026-03-20");
       assert.deepEqual(c.ombudsman, { referredOn: "2026-03-09", reference: "C-2026-0042", stage: "assessment", responseDueOn: "2026-03-20" });
       const event = (await timelineOf(seeded.B.id)).find((e) => e.kind === "ombudsman-updated")!;
-      assert.match(event.summary, /Referred to the Ombudsman \(PHSO\) on Monday 9 March 2026, assessment stage; PHSO response due Friday 20 March 2026/);
+      assert.match(event.summary, /Referred to the Ombudsman on Monday 9 March 2026, assessment stage; the Ombudsman's response due Friday 20 March 2026/);
       const { resources } = await t.bot.store.containers.jobs.items
         .query({ query: "SELECT * FROM c WHERE c.id = @id", parameters: [{ name: "@id", value: `alert:${seeded.B.id}:regulator-involved` }] })
         .fetchAll();
@@ -438,7 +438,7 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
         (a) => a.conversation?.id?.includes(MANAGER.aadObjectId) || cardText(cardOf(a)).includes(seeded.B.reference),
       );
       assert.ok(digest, "Maya (B's owner) gets a digest");
-      assert.match(cardText(cardOf(digest)), new RegExp(`${seeded.B.reference}[\\s\\S]*Ombudsman \\(PHSO\\) response: Friday 20 March 2026`));
+      assert.match(cardText(cardOf(digest)), new RegExp(`${seeded.B.reference}[\\s\\S]*Ombudsman's response: Friday 20 March 2026`));
     });
 
     it("exports the case file from the card for a manager, in their personal chat", async () => {
@@ -496,7 +496,7 @@ describe("file delivery through Teams' file consent card (FILE_DELIVERY=consent)
     assert.equal(answer.status, 200);
     const upload = t.connector.calls.find((call) => call.method === "PUT")!;
     assert.equal(upload.path, "/upload/session-1");
-    assert.match(String(upload.body), /Subject,Communications,communications,2/);
+    assert.match(String(upload.body), /Section 7: Subject area,Communications,communications,2/);
     const info = t.connector.sentActivities[0].attachments[0];
     assert.equal(info.contentType, "application/vnd.microsoft.teams.card.file.info");
     assert.equal(info.contentUrl, "https://contoso-my.sharepoint.com/personal/maya/Documents/KO41a.csv");

@@ -4,11 +4,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
-import { LEAD, OFFICER, personalMessage, VOLUNTEER, type TeamsUser } from "../helpers/activities";
+import { LEAD, MANAGER, OFFICER, personalInstall, personalMessage, VOLUNTEER, type TeamsUser } from "../helpers/activities";
 import { contactForm } from "../helpers/caseFixtures";
 
 const WALES = path.join(__dirname, "..", "..", "env", "rules.wales.json");
-const ROLES = { ROLE_OFFICERS: OFFICER.aadObjectId, ROLE_VOLUNTEERS: VOLUNTEER.aadObjectId, ROLE_CLINICAL_LEADS: LEAD.aadObjectId };
+const ROLES = {
+  ROLE_OFFICERS: OFFICER.aadObjectId,
+  ROLE_VOLUNTEERS: VOLUNTEER.aadObjectId,
+  ROLE_CLINICAL_LEADS: LEAD.aadObjectId,
+  ROLE_MANAGERS: MANAGER.aadObjectId,
+};
+
+/**
+ * What only England's rules may say: its bodies (the PHSO, NHS Complaints Advocacy, the LGSCO, CQC, Healthwatch,
+ * ICBs), its regulations and its figures (3 working days to acknowledge, the 25/40/60 tiers).
+ */
+const ENGLAND_ONLY =
+  /Parliamentary|\bPHSO\b|NHS Complaints Advocacy|NHS complaints advocate|Local Government and Social Care|\bLGSCO\b|Care Quality Commission|\bCQC\b|Healthwatch|integrated care board|\bICB\b|SI 2009\/309|in England|\b3 working days|\b(25|40|60) working days|25 to 60/i;
 const NOW = new Date("2026-04-08T09:30:00Z"); // Wednesday 8 April 2026
 
 /** A trust's own figures, unlike both England's and Wales', so every text shows where it comes from. */
@@ -97,12 +109,99 @@ describe("card texts that state a timescale follow the trust's rules (real HTTP 
 
     it("the complaints process card gives Wales' figures, and does not say England", async () => {
       const text = cardText(await say("complaints process"));
-      assert.match(text, /How it works here, in plain English\./);
+      assert.match(text, /How it works in Wales, in plain English\./);
       assert.doesNotMatch(text, /in England/);
       assert.match(text, /within \*\*5 working days\*\*/);
-      assert.match(text, /often 30 working days/);
-      assert.match(text, /due within \*\*6 months\*\*/);
+      assert.match(text, /full response within \*\*30 working days\*\*/);
+      assert.match(text, /due within \*\*6 months\*\* of the day we received your concern, unless there are exceptional circumstances/);
       assert.match(text, /Complain within \*\*12 months\*\*/);
+    });
+  });
+
+  describe("under the Wales rules file, everywhere a person reads (issue 31)", () => {
+    let now = NOW;
+    beforeEach(async () => {
+      now = NOW;
+      t = await startTestBot({ env: { ...ROLES, RULES_FILE: WALES }, now: () => now });
+    });
+
+    /** Every message the bot sends back to `text`, as text (cards and plain messages). */
+    async function sayAll(text: string, from: TeamsUser = OFFICER): Promise<string> {
+      t.connector.reset();
+      await t.send(personalMessage(text, { serviceUrl: t.connector.url, from }));
+      return t.connector.sentActivities.map((a) => (cardOf(a) ? cardText(cardOf(a)) : (a.text ?? ""))).join("\n");
+    }
+    /** The text of a file the bot offers (a download link in local mode). */
+    async function fileText(activity: any): Promise<string> {
+      const url = cardOf(activity)?.actions?.find((action: any) => action.type === "Action.OpenUrl")?.url;
+      assert.ok(url, "the message offers a download");
+      return (await fetch(url)).text();
+    }
+    const read: { where: string; text: string }[] = [];
+    const saw = (where: string, text: string) => read.push({ where, text });
+
+    it("names no English body, regulation or figure on any card, letter, digest, report, file or explainer", async () => {
+      read.length = 0;
+      for (const who of [OFFICER, MANAGER, LEAD, VOLUNTEER]) saw(`help (${who.name})`, await sayAll("help", who));
+      saw("complaints process", await sayAll("complaints process"));
+      saw("signposting list", await sayAll("signpost"));
+      saw("signpost ombudsman", await sayAll("signpost ombudsman"));
+      saw("signpost help to complain", await sayAll("signpost help to complain"));
+      saw("new", await sayAll("new"));
+
+      const complaint = await logged({ contactDetails: "ruth.example@example.org" });
+      const caseId = complaint.refresh.action.data.caseId as string;
+      saw("case card (officer)", JSON.stringify(complaint));
+      saw("case card (manager)", JSON.stringify((await press("case.view", { caseId }, MANAGER)).value));
+      saw("details form", JSON.stringify((await press("case.details", { caseId })).value));
+      for (const letter of ["acknowledgement", "holding", "final"]) {
+        t.connector.reset();
+        const drafted = await press("letter.draft", { caseId, letter });
+        saw(`${letter} letter`, `${JSON.stringify(drafted.value)}\n${t.connector.sentActivities.map((a) => a.text ?? JSON.stringify(a)).join("\n")}`);
+      }
+      const referred = await press("ombudsman.record", {
+        caseId,
+        phsoReferredOn: "2026-04-08",
+        phsoReference: "W-2026-0007",
+        phsoStage: "assessment",
+        phsoResponseDueOn: "2026-04-10",
+      });
+      assert.match(cardText(referred.value), /Ombudsman details saved/);
+      saw("case card with the Ombudsman's referral", JSON.stringify(referred.value));
+
+      t.connector.reset();
+      await press("ombudsman.exportFile", { caseId }, MANAGER);
+      saw("the Ombudsman's case file", await fileText(t.connector.sentActivities[0]));
+
+      await t.send(personalInstall({ serviceUrl: t.connector.url, from: OFFICER }));
+      t.connector.reset();
+      now = new Date("2026-04-09T08:30:00Z"); // Thursday 09:30 in London: the morning round
+      await t.bot.jobs.sweepNow();
+      const digest = t.connector.sentActivities.map((a) => (cardOf(a) ? cardText(cardOf(a)) : (a.text ?? ""))).join("\n");
+      assert.match(digest, /Ombudsman's response/, "the officer's digest names the Ombudsman's date");
+      saw("morning digest and alerts", digest);
+      now = NOW;
+
+      saw("report", await sayAll("report 2026-04-01 2026-04-30", MANAGER));
+      saw("report ko41a", await sayAll("report ko41a 2026", MANAGER));
+      saw("due", await sayAll("due"));
+      saw("my cases", await sayAll("my cases"));
+
+      for (const { where, text } of read) {
+        const found = ENGLAND_ONLY.exec(text);
+        assert.equal(found, null, `${where} says "${found?.[0]}": ...${found ? text.slice(Math.max(0, found.index - 80), found.index + 80) : ""}...`);
+      }
+      const text = (where: string) => read.find((r) => r.where === where)!.text;
+      assert.match(text("acknowledgement letter"), /free, independent help to raise your concern from Llais/);
+      assert.match(text("holding letter"), /ask the Public Services Ombudsman for Wales to look at your complaint/);
+      assert.match(text("final letter"), /Public Services Ombudsman for Wales[\s\S]*0300 790 0203/);
+      assert.match(text("signpost ombudsman"), /Public Services Ombudsman for Wales/);
+      assert.match(text("report ko41a"), /KO41a/);
+      const all = read.map((r) => r.text).join("\n");
+      assert.match(all, /Public Services Ombudsman for Wales/);
+      assert.match(all, /PSOW reference W-2026-0007/);
+      assert.match(all, /Llais/);
+      assert.match(all, /within \*\*5 working days\*\*/);
     });
   });
 

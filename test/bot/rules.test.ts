@@ -107,6 +107,67 @@ describe("the trust's rules through real activities", () => {
     });
   });
 
+  describe("the discussion offered at the start of a complaint (issue 31): England's offer to discuss, Wales' listening discussion", () => {
+    const record = (caseId: string, offeredOn: string, answer: string, heldOn = "", from: TeamsUser = OFFICER) =>
+      press(
+        "case.recordDiscussion",
+        { caseId, submission: randomUUID(), discussionOfferedOn: offeredOn, discussionAnswer: answer, discussionHeldOn: heldOn },
+        from,
+      );
+
+    it("England: offered, declined, recorded under reg 13 with what the trust must do next; then accepted and held", async () => {
+      t = await startTestBot({ env: ROLES, now: () => NOW });
+      const c = await logThroughBot();
+      const opened = JSON.stringify((await press("case.view", { caseId: c.id })).value);
+      assert.match(opened, /"title":"Offer to discuss","mode":"secondary"/, "the card offers it");
+      assert.match(opened, /"verb":"case.recordDiscussion"/);
+      const declined = cardText((await record(c.id, "2026-04-08", "declined")).value);
+      assert.match(declined, /Recorded: they declined, so tell them in writing when to expect the response\./);
+      assert.match(declined, /Offer to discuss: Offered Wednesday 8 April 2026 · declined/);
+      assert.deepEqual((await stored(c.id)).discussion, {
+        offeredOn: "2026-04-08",
+        answer: "declined",
+        by: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
+      });
+      const [event] = (await timelineOf(c.id)).filter((e: { kind: string }) => e.kind === "discussion-recorded");
+      assert.match(
+        event.summary,
+        /^Offer to discuss \(SI 2009\/309 reg 13\(3\)-\(4\)\): offered Wednesday 8 April 2026, declined; the trust sets the response period and tells them in writing$/,
+      );
+      // They change their mind: accepted, held the same day.
+      const held = cardText((await record(c.id, "2026-04-08", "accepted", "2026-04-08")).value);
+      assert.match(held, /Offer to discuss: Offered Wednesday 8 April 2026 · accepted · held Wednesday 8 April 2026/);
+    });
+
+    it("Wales: the listening discussion, and no English regulation named", async () => {
+      t = await startTestBot({ env: { ...ROLES, RULES_FILE: WALES }, now: () => NOW });
+      const c = await logThroughBot();
+      const held = cardText((await record(c.id, "2026-04-07", "accepted", "2026-04-08")).value);
+      assert.match(held, /Listening discussion: Offered Tuesday 7 April 2026 · accepted · held Wednesday 8 April 2026/);
+      const [event] = (await timelineOf(c.id)).filter((e: { kind: string }) => e.kind === "discussion-recorded");
+      assert.match(
+        event.summary,
+        /^Listening discussion \(SI 2011\/704 as amended in 2025 \(Listening to People\)\): offered Tuesday 7 April 2026, accepted, held Wednesday 8 April 2026$/,
+      );
+      assert.doesNotMatch(held, /Offer to discuss|2009\/309/);
+    });
+
+    it("refuses what can't be: held before it was accepted, a date in the future or before receipt, a volunteer, a forged answer", async () => {
+      t = await startTestBot({ env: ROLES, now: () => NOW });
+      const c = await logThroughBot();
+      assert.match(cardText((await record(c.id, "2026-04-08", "no-answer", "2026-04-08")).value), /can only be held once they accepted it/);
+      assert.match(cardText((await record(c.id, "2026-04-09", "accepted")).value), /can't be in the future/);
+      assert.match(cardText((await record(c.id, "2026-04-01", "accepted")).value), /can't have been offered before the complaint was received/);
+      assert.match(cardText((await record(c.id, "2026-04-08", "maybe")).value), /Choose whether they accepted, declined, or have not answered yet/);
+      assert.match(
+        cardText((await record(c.id, "2026-04-08", "accepted", "", VOLUNTEER)).value),
+        /Volunteers can't record the discussion offered on a complaint/,
+      );
+      assert.equal((await stored(c.id)).discussion, undefined, "nothing was saved");
+      assert.equal((await timelineOf(c.id)).filter((e: { kind: string }) => e.kind === "discussion-recorded").length, 0);
+    });
+  });
+
   describe("with an alert switched off", () => {
     it("never queues it, and still queues the others", async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-rules-"));

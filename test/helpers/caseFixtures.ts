@@ -1,4 +1,4 @@
-import { type Case, type NewContact, newCase, parseNewContact } from "../../src/domain";
+import { type Case, type NewContact, newCase, parseNewContact, DEFAULT_RULES } from "../../src/domain";
 
 /** What the "Log a contact" card submits for a straightforward complaint: every value a string. */
 export function contactForm(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -40,6 +40,7 @@ export function parsedContact(overrides: Record<string, unknown> = {}, today = T
 export function makeCase(overrides: Record<string, unknown> = {}): Case {
   const contact = parsedContact(overrides, "2027-12-31");
   return newCase(contact, {
+    rules: DEFAULT_RULES,
     id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
     trustId: "tenant-1",
     reference: "PALS-2026-000123",

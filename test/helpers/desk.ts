@@ -16,7 +16,7 @@ export function deskDeps(store: Store, options: { readonly log: Logger; readonly
   const config = parseConfig({ ...options.env });
   return caseDeskDeps(config, repositoriesOf(config, store, options.now), {
     roles: settingsRoles(config),
-    signposting: loadSignpostingDirectory(config.signpostingLocalFile).directory,
+    signposting: loadSignpostingDirectory(config.signpostingLocalFile, config.rules.nation).directory,
     letters: new LetterTemplates(config.letterTemplatesDir),
     log: options.log,
     now: options.now,

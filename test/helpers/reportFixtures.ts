@@ -1,4 +1,4 @@
-import { formatCaseReference, newCase, type Case, type PersonRef } from "../../src/domain";
+import { formatCaseReference, newCase, type Case, type PersonRef, DEFAULT_RULES } from "../../src/domain";
 import { parsedContact } from "./caseFixtures";
 
 /** The report tests' "today": Tuesday 10 March 2026; `report` then covers February 2026. */
@@ -14,6 +14,7 @@ let sequence = 900;
 function seeded(trustId: string, form: Record<string, unknown>, then: (c: Case) => Case = (c) => c): Case {
   sequence += 1;
   const c = newCase(parsedContact(form, "2027-12-31"), {
+    rules: DEFAULT_RULES,
     id: `00000000-0000-4000-9000-${String(sequence).padStart(12, "0")}`,
     trustId,
     reference: formatCaseReference(2026, sequence),

@@ -4,12 +4,13 @@ import { Writable } from "node:stream";
 import { createCaseDesk } from "../../src/cases";
 import { changeCase, finishCase, finishPendingCases, followUpsOf } from "../../src/cases/changes";
 import { applyRetention } from "../../src/cases/retention";
-import { alertOutboxId, CaseRuleError, formatCaseReference, recordSignposting, type Case, type CaseEvent } from "../../src/domain";
+import { alertOutboxId, CaseRuleError, formatCaseReference, recordSignposting, type Case, type CaseEvent, DEFAULT_RULES } from "../../src/domain";
 import { createLogger } from "../../src/logger";
 import type { Store } from "../../src/store/cosmos";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
 import { deskDeps } from "../helpers/desk";
 import { openTestStore } from "../helpers/store";
+import { destroyDecided } from "../helpers/retention";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
 const OFFICER = { aadObjectId: "officer-1", name: "Olivia Officer" };
@@ -55,7 +56,7 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
           trustId: c.trustId,
           caseId: c.id,
           actor: OFFICER,
-          apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { actor: OFFICER, now: NOW }), events: [] }),
+          apply: (current) => ({ ...recordSignposting(current, [{ id, title: id }], { rules: DEFAULT_RULES, actor: OFFICER, now: NOW }), events: [] }),
         }),
       ),
     );
@@ -185,6 +186,8 @@ describe("a case change is one write, its follow-ups finished by whoever finds t
       closedOn: "2015-03-02",
       outcome: "upheld",
       deadlines: { acknowledgeBy: "2015-01-08", acknowledgedOn: "2015-01-06" },
+      // A manager's decision at the records retention review: only it lets the records go.
+      ...destroyDecided({ status: "closed", closedOn: "2015-03-02" }, NOW),
     };
     const c = await newCase(closedLongAgo);
     await crashedChange(c, { ...c, ...closedLongAgo } as Case); // a note's event ("Bruising seen") still to write

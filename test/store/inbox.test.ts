@@ -17,6 +17,7 @@ import type { Store } from "../../src/store/cosmos";
 import { contactForm } from "../helpers/caseFixtures";
 import { deskDeps } from "../helpers/desk";
 import { openTestStore } from "../helpers/store";
+import { destroyDecided } from "../helpers/retention";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
 const quiet = () => createLogger("silent", new Writable({ write: (_c, _e, done) => done() }));
@@ -153,7 +154,9 @@ describe("the PALS inbox: exactly once across instances and crashes (embedded Co
     // A document of the case's own, besides the email's attachment.
     await deps.documents.put(trustId, `cases/${logged.view.record.value.id}/letter`, Buffer.from("letter"), "text/plain");
     const record = (await deps.cases.get(trustId, logged.view.record.value.id))!;
-    await deps.cases.save({ ...record.value, status: "closed", closedOn: "2015-01-05" }, { ...record }, record.etag);
+    const closedLongAgo = { ...record.value, status: "closed", closedOn: "2015-01-05" } as const;
+    // A manager decided at the records retention review to destroy it: only that lets the records go.
+    await deps.cases.save({ ...closedLongAgo, ...destroyDecided(closedLongAgo, NOW) }, { ...record }, record.etag);
     assert.equal(await applyRetention(deps, trustId, record.value.id), "applied");
     assert.equal(await deps.inbox.get(trustId, emailId), undefined, "the email is gone with the case's details");
     assert.equal(await deps.documents.get(trustId, attachments[0].documentKey!), undefined, "and its attachment");

@@ -13,6 +13,7 @@ import type { Store } from "../../src/store/cosmos";
 import { makeCase } from "../helpers/caseFixtures";
 import { deskDeps } from "../helpers/desk";
 import { openTestStore } from "../helpers/store";
+import { destroyDecided } from "../helpers/retention";
 
 const OFFICER = { aadObjectId: "officer-1", name: "Olivia Officer" };
 
@@ -81,7 +82,12 @@ describe("the case document's latest timeline entries (embedded Cosmos DB)", () 
   });
 
   it("loses every note when records retention clears the timeline's free text", async () => {
-    const c = await newCase({ status: "closed", closedOn: "2015-03-02", outcome: "upheld" });
+    const c = await newCase({
+      status: "closed",
+      closedOn: "2015-03-02",
+      outcome: "upheld",
+      ...destroyDecided({ status: "closed", closedOn: "2015-03-02" }, now),
+    });
     await addNote(c, "The son said the patient was frightened");
     const outcome = await applyRetention(deps, c.trustId, c.id);
     assert.equal(outcome, "applied");

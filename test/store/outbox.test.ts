@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Writable } from "node:stream";
 import sinon from "sinon";
-import { alertOutboxItem, type ConversationAddress } from "../../src/domain";
+import { alertOutboxItem, type ConversationAddress, DEFAULT_RULES } from "../../src/domain";
 import { Dispatcher, type Deliverer } from "../../src/jobs/dispatcher";
 import { startJobs } from "../../src/jobs/runtime";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
@@ -85,6 +85,7 @@ describe("an alert storm to one managers' channel (embedded Cosmos DB)", () => {
     // Only setTimeout is faked: the store's requests and the scheduler's setImmediate run as they do.
     const clock = sinon.useFakeTimers({ toFake: ["setTimeout"], now });
     const jobs = startJobs({
+      rules: DEFAULT_RULES,
       cases: new CosmosCaseRepository(store.containers.cases),
       outbox,
       cursor: new CosmosSweepCursor(store.containers.jobs),

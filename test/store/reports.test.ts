@@ -39,14 +39,24 @@ describe("cases for a report (embedded Cosmos DB)", () => {
     const counted = await cases.listForReport("report-trust", "2025-04-01", "2026-03-31");
     const sent = (query.firstCall.args[0] as SqlQuerySpec).query;
     assert.doesNotMatch(sent, /\*/, "no SELECT *: whole documents are not read");
-    assert.doesNotMatch(sent, /summary|patient|desiredOutcome|learning|investigations/, "no free text or patient details are asked for");
+    assert.doesNotMatch(
+      sent.replace('{ "dateOfBirth": c.patient.dateOfBirth } AS patient', ""),
+      /summary|patient|desiredOutcome|learning|investigations/,
+      "no free text or patient details are asked for, but the date of birth (for the KO41a age band)",
+    );
     const allowed = new Set(Object.keys(ReportCaseSchema.shape));
-    for (const c of counted)
+    for (const c of counted) {
       assert.deepEqual(
         Object.keys(c).filter((key) => !allowed.has(key)),
         [],
         `${c.reference} carries only counted fields`,
       );
+      assert.deepEqual(
+        Object.keys(c.patient).filter((key) => key !== "dateOfBirth"),
+        [],
+        `${c.reference} carries no name, NHS number or contact details`,
+      );
+    }
 
     const whole = await cases.listForReport("report-trust", "2025-04-01", "2026-03-31", "whole cases");
     assert.ok(

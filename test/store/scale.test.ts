@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, type Case, type ConversationAddress } from "../../src/domain";
+import { addWorkingDays, DEFAULT_RETENTION, formatCaseReference, type Case, type ConversationAddress, DEFAULT_RULES } from "../../src/domain";
 import { Dispatcher, type Deliverer } from "../../src/jobs/dispatcher";
 import { sweep } from "../../src/jobs/sweep";
 import { createLogger } from "../../src/logger";
@@ -77,6 +77,7 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
     await cursor.markSwept("2026-03-09", undefined);
     const report = await sweep(
       {
+        rules: DEFAULT_RULES,
         cases: new CosmosCaseRepository(store.containers.cases),
         retention: DEFAULT_RETENTION,
         finishPendingCases: () => desk.jobs.finishPendingCases(),
@@ -92,8 +93,8 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
       NOW,
     );
 
-    // The sweep reads only the due work: the cursor, one query for the due cases (and those with details still to
-    // record: none here, every case is complete), and each due case.
+    // The sweep reads only the due work: the cursor, the due cases (whole, in pages), and one query for the cases
+    // with details still to record (none here, every case is complete).
     assert.equal(report.casesChecked, TRUSTS_WITH_DUE_WORK);
     assert.equal(report.documentsRead, TRUSTS_WITH_DUE_WORK + 2);
     assert.equal(report.digestsQueued, TRUSTS_WITH_DUE_WORK, "one digest for each owner with a case due");

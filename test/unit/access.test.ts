@@ -15,6 +15,7 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   assign: { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "add-note": { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
   acknowledge: { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "record-discussion": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "change-response-date": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   escalate: { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "record-signposting": { officer: ALL, volunteer: ALL, manager: ALL, admin: ALL, lead: NO },
@@ -40,6 +41,9 @@ const TABLE: Record<CaseVerb, Record<Role, boolean>> = {
   // Documents and correspondence: PALS staff, not volunteers.
   "add-document": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
   "send-email": { officer: ALL, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  // Records retention: the review of files due (keep or destroy) and legal holds decide whether records are destroyed: managers and admins only.
+  "review-retention": { officer: NO, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
+  "place-legal-hold": { officer: NO, volunteer: NO, manager: ALL, admin: ALL, lead: NO },
 };
 
 describe("access", () => {
@@ -95,7 +99,9 @@ describe("access", () => {
     assert.equal(may(roles("lead", "volunteer"), "assign"), false);
     assert.equal(may(roles("volunteer", "officer"), "close", { type: "complaint" }), true);
     assert.equal(may(roles("volunteer", "manager"), "reopen"), true);
-    assert.equal(allowedVerbs(roles("volunteer", "officer")).size, CASE_VERBS.length);
+    assert.equal(allowedVerbs(roles("volunteer", "manager")).size, CASE_VERBS.length);
+    // All but the managers' own: records retention review and legal holds.
+    assert.equal(allowedVerbs(roles("volunteer", "officer")).size, CASE_VERBS.length - 2);
   });
 
   it("gives no roles nothing", () => {
@@ -117,7 +123,10 @@ describe("access", () => {
     it("says what the user can't do and who to ask, for every verb", () => {
       for (const verb of CASE_VERBS) {
         const message = refusal(verb, { type: "concern" });
-        assert.match(message, /^(Your PALS Desk role doesn't let you|Volunteers can't) .+\. Ask a PALS officer or manager/);
+        assert.match(
+          message,
+          /^((Your PALS Desk role doesn't let you|Volunteers can't) .+\. Ask a PALS officer or manager|Only PALS managers can .+\. Ask your PALS manager)/,
+        );
         assert.ok(!message.includes(verb.includes("-") ? verb : "\u0000"), `message shows the internal verb id: ${message}`);
       }
     });
@@ -133,6 +142,17 @@ describe("access", () => {
       assert.match(
         refusal("view-case", undefined, roles("lead")),
         /only lets clinical leads answer investigation requests sent to them, so you can't open cases/,
+      );
+    });
+
+    it("tells an officer that records retention and legal holds are for managers", () => {
+      assert.equal(
+        refusal("review-retention", undefined, roles("officer")),
+        "Only PALS managers can review records for retention or destroy them. Ask your PALS manager.",
+      );
+      assert.equal(
+        refusal("place-legal-hold", { type: "complaint" }, roles("officer")),
+        "Only PALS managers can place or lift legal holds. Ask your PALS manager.",
       );
     });
 

@@ -6,7 +6,7 @@ import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/team
 import { contactForm } from "../../src/teams/cases/logContact";
 import { COMMANDS } from "../../src/teams/commands";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signposting/signpostingView";
-import { NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
+import { DEFAULT_RULES, NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 import { cardText } from "../helpers/bot";
 import { digestItem, requestInvestigation } from "../../src/domain";
@@ -98,25 +98,23 @@ describe("card templates", () => {
       new Set(["officer", "lead"] as const),
       new Set<never>(),
     ]) {
-      for (const inChannel of [false, true]) assertValidCard(welcomeCard({ roles, inChannel }));
+      for (const inChannel of [false, true]) assertValidCard(welcomeCard({ rules: DEFAULT_RULES, roles, inChannel }));
     }
-    assertValidCard(welcomeCard({ access: "PALS Desk works in Microsoft Teams for your trust's staff.", inChannel: false }));
-    assertValidCard(welcomeCard({ roles: OFFICER, inChannel: true, shared: true }));
-    assert.match(JSON.stringify(welcomeCard({ roles: OFFICER, inChannel: false })), /contact\.new/);
+    assertValidCard(welcomeCard({ rules: DEFAULT_RULES, access: "PALS Desk works in Microsoft Teams for your trust's staff.", inChannel: false }));
+    assertValidCard(welcomeCard({ rules: DEFAULT_RULES, roles: OFFICER, inChannel: true, shared: true }));
+    assert.match(JSON.stringify(welcomeCard({ rules: DEFAULT_RULES, roles: OFFICER, inChannel: false })), /contact\.new/);
     assert.doesNotMatch(
-      JSON.stringify(welcomeCard({ roles: new Set(["lead"] as const), inChannel: false })),
+      JSON.stringify(welcomeCard({ rules: DEFAULT_RULES, roles: new Set(["lead"] as const), inChannel: false })),
       /contact\.new/,
       "no Log a contact button for a clinical lead",
     );
   });
 
   it("the blank contact form and the form with errors are valid, and errors sit right after their field", () => {
-    assertValidCard(contactForm("9b1d3c1e-0000-4000-8000-000000000001", { receivedOn: TODAY }), 28 * 1024);
-    const card = contactForm(
-      "9b1d3c1e-0000-4000-8000-000000000001",
-      { patientName: "", nhsNumber: "1234567890" },
-      { nhsNumber: "That NHS number is not valid: check the 10 digits" },
-    );
+    assertValidCard(contactForm("9b1d3c1e-0000-4000-8000-000000000001", { receivedOn: TODAY }, DEFAULT_RULES.deadlines), 28 * 1024);
+    const card = contactForm("9b1d3c1e-0000-4000-8000-000000000001", { patientName: "", nhsNumber: "1234567890" }, DEFAULT_RULES.deadlines, {
+      nhsNumber: "That NHS number is not valid: check the 10 digits",
+    });
     assertValidCard(card);
     // The NHS number sits in the "More details" section, which opens because it holds a problem.
     const more = (card.body as { id?: string; isVisible?: boolean; items?: { id?: string; text?: string }[] }[]).find(
@@ -132,20 +130,30 @@ describe("card templates", () => {
   it("the case card is valid for an officer, a volunteer and the shared view, open and closed", () => {
     const open = makeCase();
     const staff = [{ id: "a", title: "Priya Officer" }];
-    assertValidCard(caseCard(open, { roles: OFFICER, today: TODAY, staff, refreshUserIds: ["29:1"] }));
-    assertValidCard(caseCard(open, { roles: VOLUNTEER, today: TODAY }));
-    assertValidCard(caseCard({ ...open, status: "closed", outcome: "upheld", closedOn: TODAY, learning: "Rota changed" }, { roles: new Set(), today: TODAY }));
-    assertValidCard(caseCard({ ...open, safeguarding: true }, { roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } }));
+    assertValidCard(caseCard(open, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, staff, refreshUserIds: ["29:1"] }));
+    assertValidCard(caseCard(open, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY }));
+    assertValidCard(
+      caseCard(
+        { ...open, status: "closed", outcome: "upheld", closedOn: TODAY, learning: "Rota changed" },
+        { rules: DEFAULT_RULES, roles: new Set(), today: TODAY },
+      ),
+    );
+    assertValidCard(
+      caseCard({ ...open, safeguarding: true }, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } }),
+    );
     // A manager is offered every action: four in the main row, the rest in the "..." menu; the last notes on the card.
     const latest = [{ id: "e1", at: "2026-03-10T10:00:00Z", kind: "note-added", by: "Olivia", summary: "Note added", detail: "Rang the ward" }];
-    const manager = caseCard(open, { roles: new Set(["manager"] as const), today: TODAY, staff, latest });
+    const manager = caseCard(open, { rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY, staff, latest });
     assertValidCard(manager);
     assert.ok((manager.actions as { mode?: string }[]).filter((a) => a.mode !== "secondary").length <= 4);
     assert.ok((manager.actions as { mode?: string }[]).some((a) => a.mode === "secondary"));
   });
 
   it("user text is shown as plain text runs, never as markdown", () => {
-    const card = caseCard({ ...makeCase(), summary: "**bold** [link](https://evil.example) <at>Someone</at>" }, { roles: OFFICER, today: TODAY });
+    const card = caseCard(
+      { ...makeCase(), summary: "**bold** [link](https://evil.example) <at>Someone</at>" },
+      { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY },
+    );
     const runs: string[] = [];
     JSON.stringify(card, (_key, value) => {
       if (value && value.type === "TextRun") runs.push(value.text);
@@ -207,8 +215,9 @@ describe("card templates", () => {
     assertValidCard(
       directoryCard(new SignpostingDirectory([...NATIONAL_DIRECTORY, ...Array.from({ length: 200 }, (_, i) => ({ ...local, id: `local-${i}` }))])),
     );
-    assertValidCard(complaintsProcessCard(directory));
-    assertValidCard(complaintsProcessCard(new SignpostingDirectory([])));
+    assertValidCard(complaintsProcessCard(directory, DEFAULT_RULES));
+    assertValidCard(complaintsProcessCard(new SignpostingDirectory([]), DEFAULT_RULES));
+    assertValidCard(complaintsProcessCard(new SignpostingDirectory([]), { ...DEFAULT_RULES, nation: "wales" }));
     const shared = caseShareCard(makeCase(), TODAY);
     assertValidCard(shared, 28 * 1024);
     assert.doesNotMatch(JSON.stringify(shared), /Margaret|943 476 5919|9434765919/);
@@ -245,7 +254,7 @@ describe("card templates", () => {
         questions: "Who was there?",
         includeNhsNumber: true,
       },
-      { actor: { aadObjectId: "officer-1", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z") },
+      { rules: DEFAULT_RULES, actor: { aadObjectId: "officer-1", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z") },
     ).updated;
     const request = withRequest.investigations![0];
     const card = investigationRequestCard(withRequest, request, { aadObjectId: "lead-1", isPalsStaff: false });
@@ -290,6 +299,10 @@ describe("card templates", () => {
     assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn(cases, 2025), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn([], 2024), { today: TODAY, inChannel: true }));
+    // A community trust with 200 sites: the list to choose from, and one site's figures, stay within Teams' limit.
+    const sites = Array.from({ length: 200 }, (_, i) => ({ code: `RXX${String(i).padStart(3, "0")}`, name: `Community clinic number ${i}` }));
+    assertValidCard(ko41aCard(ko41aReturn(cases, 2025, sites), { today: TODAY }));
+    assertValidCard(ko41aCard(ko41aReturn(cases, 2025, sites), { today: TODAY, site: sites[0].code }));
     const c = makeCase();
     assertValidCard(expandCard("file", { name: "KO41a-2025-26.csv", description: "KO41a counts", url: "http://127.0.0.1:3978/api/files/abc" }));
     const letter = letterCard({
@@ -301,7 +314,7 @@ describe("card templates", () => {
     });
     assertValidCard(letter);
     assert.ok(JSON.stringify(letter).includes('"type":"TextRun","text":"Dear **Margaret**,"'), "letter text is plain text runs");
-    const officerView = caseCard(c, { roles: OFFICER, today: TODAY });
+    const officerView = caseCard(c, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
     assertValidCard(officerView);
     assert.match(JSON.stringify(officerView), /"verb":"letter\.draft"/);
     assert.match(JSON.stringify(officerView), /"verb":"ombudsman\.record"/);
@@ -314,11 +327,15 @@ describe("card templates", () => {
         closedOn: TODAY,
         ombudsman: { referredOn: TODAY, reference: "C-1", stage: "investigation", responseDueOn: "2026-03-20" },
       },
-      { roles: new Set(["manager"] as const), today: TODAY },
+      { rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY },
     );
     assertValidCard(managerView);
     assert.match(JSON.stringify(managerView), /"verb":"ombudsman\.exportFile"/);
-    assert.doesNotMatch(JSON.stringify(caseCard(c, { roles: VOLUNTEER, today: TODAY })), /letter\.draft|ombudsman\./, "not for volunteers");
+    assert.doesNotMatch(
+      JSON.stringify(caseCard(c, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })),
+      /letter\.draft|ombudsman\./,
+      "not for volunteers",
+    );
   });
 });
 
@@ -442,9 +459,9 @@ describe("the cards of actions from cases", () => {
       c = addAction(
         c,
         { id, description: `${i} ${"x".repeat(ACTION_TEXT_LIMIT - 3)}`, owner, division: "Medicine", dueOn: "2026-03-20", subject: "communications" },
-        { actor: officer, now: NOW },
+        { rules: DEFAULT_RULES, actor: officer, now: NOW },
       ).updated;
-      if (i % 3 === 0) c = markActionDone(c, id, "y".repeat(ACTION_TEXT_LIMIT), { actor: owner, now: NOW, isManager: false }).updated;
+      if (i % 3 === 0) c = markActionDone(c, id, "y".repeat(ACTION_TEXT_LIMIT), { rules: DEFAULT_RULES, actor: owner, now: NOW, isManager: false }).updated;
     }
     return c;
   }
@@ -473,13 +490,16 @@ describe("the cards of actions from cases", () => {
   });
 
   it("the case card lists its actions compactly and stays well under 80 KB with many long ones", () => {
-    const card = caseCard(withActions(40), { roles: OFFICER, today: TODAY });
+    const card = caseCard(withActions(40), { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
     assertValidCard(card);
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < 40 * 1024, `case card is ${Buffer.byteLength(JSON.stringify(card))} bytes`);
     const text = cardText(card);
     assert.match(text, /Open: 1 x+… · Sam Sister · due Friday 20 March 2026/);
     assert.match(text, /More: 34 more actions: each is on the case's timeline\n/);
     assert.ok(JSON.stringify(card).includes('"verb":"action.form"'), "officers are offered Add an action");
-    assert.ok(!JSON.stringify(caseCard(withActions(1), { roles: VOLUNTEER, today: TODAY })).includes('"verb":"action.form"'), "volunteers are not");
+    assert.ok(
+      !JSON.stringify(caseCard(withActions(1), { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })).includes('"verb":"action.form"'),
+      "volunteers are not",
+    );
   });
 });

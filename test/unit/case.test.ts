@@ -10,6 +10,7 @@ import {
   outcomesFor,
   parseNewContact,
   subjectTitle,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { contactForm, makeCase, parsedContact, TODAY } from "../helpers/caseFixtures";
 
@@ -314,6 +315,7 @@ describe("logging a contact", () => {
         );
         assert.ok(result.ok);
         const c = newCase(result.value, {
+          rules: DEFAULT_RULES,
           id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
           trustId: "t",
           reference: "PALS-2026-000001",
@@ -332,6 +334,7 @@ describe("logging a contact", () => {
         const result = parseNewContact({ ...QUICK, contactType: "complaint" }, "2026-04-02");
         assert.ok(result.ok);
         const c = newCase(result.value, {
+          rules: DEFAULT_RULES,
           id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
           trustId: "t",
           reference: "PALS-2026-000001",
@@ -410,7 +413,14 @@ describe("logging a contact", () => {
 
     it("refuses an id that is not a uuid, since it becomes the document id", () => {
       assert.throws(() =>
-        newCase(parsedContact(), { id: "1", trustId: "t", reference: "PALS-2026-000001", now: new Date(), by: { aadObjectId: "u", name: "U" } }),
+        newCase(parsedContact(), {
+          rules: DEFAULT_RULES,
+          id: "1",
+          trustId: "t",
+          reference: "PALS-2026-000001",
+          now: new Date(),
+          by: { aadObjectId: "u", name: "U" },
+        }),
       );
     });
   });

@@ -15,6 +15,7 @@ import {
   recordSignposting,
   reopenCase,
   takeOwnership,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 
@@ -23,8 +24,8 @@ import { makeCase } from "../helpers/caseFixtures";
 const NOW = new Date("2026-03-10T10:00:00Z"); // Tuesday 10 March 2026, 10:00 in London
 const PRIYA = { aadObjectId: "officer-1", name: "Priya Shah" };
 const TOM = { aadObjectId: "officer-2", name: "Tom Okafor" };
-const ctx: ActionContext = { actor: PRIYA, now: NOW };
-const tomCtx: ActionContext = { actor: TOM, now: NOW };
+const ctx: ActionContext = { actor: PRIYA, now: NOW, rules: DEFAULT_RULES };
+const tomCtx: ActionContext = { actor: TOM, now: NOW, rules: DEFAULT_RULES };
 
 const PATIENT_DATA = ["Margaret", "Jones", "9434765919", "943 476 5919", "1948-05-17", "07700 900123"];
 
@@ -263,7 +264,7 @@ describe("case actions", () => {
 
     it("takes today from the London clock: just after midnight in summer is already the next day", () => {
       const c = makeCase({ receivedOn: "2026-06-29", eventOn: "" });
-      const lateEvening = { actor: PRIYA, now: new Date("2026-06-30T23:30:00Z") }; // 00:30 on 1 July in London
+      const lateEvening = { actor: PRIYA, now: new Date("2026-06-30T23:30:00Z"), rules: DEFAULT_RULES }; // 00:30 on 1 July in London
       assert.equal(recordAcknowledgement(c, "2026-07-01", lateEvening).updated.deadlines.acknowledgedOn, "2026-07-01");
     });
 
@@ -489,7 +490,7 @@ describe("case actions", () => {
 
     it("dates the closure by the London calendar", () => {
       const c = concern({ receivedOn: "2026-06-29", eventOn: "" });
-      const lateEvening = { actor: PRIYA, now: new Date("2026-06-30T23:30:00Z") };
+      const lateEvening = { actor: PRIYA, now: new Date("2026-06-30T23:30:00Z"), rules: DEFAULT_RULES };
       assert.equal(closeCase(c, { outcome: "resolved" }, lateEvening).updated.closedOn, "2026-07-01");
     });
   });

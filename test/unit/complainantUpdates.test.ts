@@ -18,6 +18,7 @@ import {
   type Case,
   type ReportCase,
   type Rules,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { makeCase, parsedContact } from "../helpers/caseFixtures";
 
@@ -32,12 +33,7 @@ function walesRules(updateWorkingDays?: number): Rules {
   return parsed.rules;
 }
 
-const at = (iso: string, rules?: Rules): ActionContext => ({
-  actor: PRIYA,
-  now: new Date(iso),
-  rules: rules?.deadlines,
-  updateWorkingDays: rules?.updates.workingDays,
-});
+const at = (iso: string, rules: Rules = DEFAULT_RULES): ActionContext => ({ actor: PRIYA, now: new Date(iso), rules });
 
 /** A complaint received Tuesday 7 April 2026 (after Easter), logged under these rules. */
 function walesComplaint(rules: Rules): Case {
@@ -47,8 +43,7 @@ function walesComplaint(rules: Rules): Case {
     reference: "PALS-2026-000200",
     now: new Date("2026-04-07T10:00:00Z"),
     by: PRIYA,
-    rules: rules.deadlines,
-    updateWorkingDays: rules.updates.workingDays,
+    rules,
   });
 }
 
@@ -106,7 +101,7 @@ describe("keeping the complainant updated", () => {
       const closed = closeCase(acknowledged, { outcome: "upheld" }, at("2026-03-10T10:00:00Z")).updated;
       assert.equal(nextUpdateDue(closed), undefined);
       assert.equal(closed.nextDueOn, undefined);
-      assert.equal(nextDue(closed), undefined);
+      assert.equal(nextDue(closed, DEFAULT_RULES.updates.workingDays), undefined);
       for (const contactType of ["concern", "enquiry", "compliment"]) {
         const c = makeCase({ contactType, subjects: contactType === "compliment" ? "" : "communications" });
         assert.equal(nextUpdateDue(c), undefined, contactType);
@@ -177,7 +172,7 @@ describe("keeping the complainant updated", () => {
     it("puts the last update and the next one due in the cases CSV", () => {
       const acknowledged = recordAcknowledgement(makeCase({ receivedOn: "2026-03-03" }), "2026-03-04", at("2026-03-04T12:00:00Z")).updated;
       const updated = recordUpdateGiven(acknowledged, { how: "phone", on: "2026-03-30", note: "Private words" }, at("2026-03-31T09:00:00Z")).updated;
-      const [header, row] = casesCsv([updated], { withPatientDetails: false, updateWorkingDays: 20 })
+      const [header, row] = casesCsv([updated], { withPatientDetails: false, rules: DEFAULT_RULES })
         .replace(/^\uFEFF/, "")
         .split("\r\n");
       const cells = Object.fromEntries(header.split(",").map((name, i) => [name, row.split(",")[i]]));

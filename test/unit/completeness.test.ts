@@ -15,6 +15,7 @@ import {
   serviceReport,
   triageFlags,
   type Case,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { detailsValues } from "../../src/teams/cases/caseDetails";
 import { makeCase, TODAY } from "../helpers/caseFixtures";
@@ -25,6 +26,7 @@ const CTX = {
   reference: "PALS-2026-000001",
   now: new Date("2026-03-10T10:00:00Z"),
   by: { aadObjectId: "u", name: "U" },
+  rules: DEFAULT_RULES,
 };
 const QUICK = {
   contactType: "concern",
@@ -42,7 +44,7 @@ function quickCase(overrides: Record<string, string> = {}): Case {
   return newCase(parsed.value, CTX);
 }
 
-const actionCtx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-11T10:00:00Z") };
+const actionCtx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-11T10:00:00Z"), rules: DEFAULT_RULES };
 
 /** The details form as submitted: what the case holds (as the form is prefilled), with `typed` over it. */
 function detailsForm(c: Case, typed: Record<string, string> = {}): Record<string, string> {
@@ -104,8 +106,8 @@ describe("risk not assessed", () => {
   it("says so, and never flags or alerts a case nobody assessed", () => {
     const c = quickCase();
     assert.equal(riskText(c.risk), "Not assessed");
-    assert.deepEqual(triageFlags(c), ["consent-needed"]);
-    assert.equal(alertReasonsFor({ ...c, flags: triageFlags(c) }).includes("high-risk"), false);
+    assert.deepEqual(triageFlags(c, DEFAULT_RULES.deadlines), ["consent-needed"]);
+    assert.equal(alertReasonsFor({ ...c, flags: triageFlags(c, DEFAULT_RULES.deadlines) }).includes("high-risk"), false);
   });
 
   it("keeps the high-risk rule for assessed cases: 15 and over is high risk and alerts", () => {
@@ -118,18 +120,23 @@ describe("risk not assessed", () => {
   });
 
   it("exports it as not assessed: a blank score and the band 'Not assessed'", () => {
-    const csv = casesCsv([quickCase()], { withPatientDetails: false });
+    const csv = casesCsv([quickCase()], { rules: DEFAULT_RULES, withPatientDetails: false });
     const [header, row] = csv.trim().split(/\r?\n/);
     const columns = header.split(",");
     const cells = row.split(",");
     assert.equal(cells[columns.indexOf("Risk score")], "");
     assert.equal(cells[columns.indexOf("Risk band")], "Not assessed");
-    const html = caseFileHtml(quickCase(), [], { trustName: "Trust", generatedBy: "Maya", generatedAt: new Date("2026-03-10T10:00:00Z") });
+    const html = caseFileHtml(quickCase(), [], {
+      rules: DEFAULT_RULES,
+      trustName: "Trust",
+      generatedBy: "Maya",
+      generatedAt: new Date("2026-03-10T10:00:00Z"),
+    });
     assert.match(html, /Not assessed/);
   });
 
   it("shows a patient whose name was not given as 'Not given' in the export", () => {
-    const csv = casesCsv([quickCase({ patientName: "", patientNameNotGiven: "true" })], { withPatientDetails: true });
+    const csv = casesCsv([quickCase({ patientName: "", patientNameNotGiven: "true" })], { rules: DEFAULT_RULES, withPatientDetails: true });
     assert.match(csv, /Not given/);
   });
 });

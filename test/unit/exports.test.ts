@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
-import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, neutraliseFormula, toCsv, type CaseEvent } from "../../src/domain";
+import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, neutraliseFormula, toCsv, type CaseEvent, DEFAULT_RULES } from "../../src/domain";
 import { ConfigError, parseConfig } from "../../src/config";
 import { DownloadShelf } from "../../src/teams/reports/downloads";
 import { makeCase } from "../helpers/caseFixtures";
@@ -51,7 +51,7 @@ describe("exports", () => {
 
     it("exports cases without patient details unless asked, with the fields Datix and Ulysses imports use", () => {
       const c = { ...makeCase(), summary: "=1+1", ward: "Ward 7, bay 2", patient: { ...makeCase().patient, name: '=Margaret "Peggy" Jones' } };
-      const without = readCsv(casesCsv([c], { withPatientDetails: false }));
+      const without = readCsv(casesCsv([c], { rules: DEFAULT_RULES, withPatientDetails: false }));
       const header = without[0];
       for (const column of [
         "Reference",
@@ -84,7 +84,7 @@ describe("exports", () => {
       assert.equal(row.Safeguarding, "No");
       assert.equal(row.Owner, "");
 
-      const withDetails = readCsv(casesCsv([c], { withPatientDetails: true }));
+      const withDetails = readCsv(casesCsv([c], { rules: DEFAULT_RULES, withPatientDetails: true }));
       const detailRow = Object.fromEntries(withDetails[0].map((h, i) => [h, withDetails[1][i]]));
       assert.equal(detailRow["Patient name"], '\'=Margaret "Peggy" Jones');
       assert.equal(detailRow["NHS number"], "9434765919");
@@ -95,14 +95,14 @@ describe("exports", () => {
       const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
       const rows = readCsv(ko41aCsv(ko41aReturn(cases, 2025)));
       assert.deepEqual(rows[0], ["Section", "Category", "Code", "Count"]);
-      assert.deepEqual(rows[2], ["Complaints received", "All written complaints received", "total", "5"]);
+      assert.deepEqual(rows[3], ["Section 2: Summary", "New complaints received", "received", "5"]);
       const find = (section: string, code: string) => rows.find((r) => r[0] === section && r[2] === code)?.[3];
-      assert.equal(find("Subject", "communications"), "2");
-      assert.equal(find("Subject", "clinical-treatment"), "2");
-      assert.equal(find("Profession", "medical"), "1");
-      assert.equal(find("Profession", "nursing"), "5");
-      assert.equal(find("Outcome", "upheld"), "1");
-      assert.equal(find("Service area", "not-recorded"), "4");
+      assert.equal(find("Section 7: Subject area", "communications"), "2");
+      assert.equal(find("Section 7: Subject area", "clinical-treatment"), "2");
+      assert.equal(find("Section 8: Profession (staff group)", "medical"), "1");
+      assert.equal(find("Section 8: Profession (staff group)", "nursing"), "5");
+      assert.equal(find("Section 2: Summary", "upheld"), "1");
+      assert.equal(find("Section 5: Service area", "not-recorded"), "4");
     });
   });
 
@@ -147,7 +147,12 @@ describe("exports", () => {
           detail: "Rang <b>ward</b>",
         },
       ];
-      const html = caseFileHtml(c, events, { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: "Maya Manager", trustName: "Example NHS Trust" });
+      const html = caseFileHtml(c, events, {
+        rules: DEFAULT_RULES,
+        generatedAt: new Date("2026-06-02T09:00:00Z"),
+        generatedBy: "Maya Manager",
+        trustName: "Example NHS Trust",
+      });
       assert.match(html, /^<!DOCTYPE html>/);
       assert.match(html, /Case file: PALS-2026-000123/);
       assert.match(html, /&lt;script&gt;alert\(1\)&lt;&#x2F;script&gt; &amp; more/);

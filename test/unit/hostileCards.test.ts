@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Template } from "adaptivecards-templating";
 import {
+  DEFAULT_RULES,
   digestItem,
   fillLetter,
   latestEntries,
@@ -41,9 +42,15 @@ import { youSaidWeDidCard } from "../../src/teams/actions/youSaidWeDid";
 import { actionCard, actionFormCard, allActionsCard, myActionsCard } from "../../src/teams/actions/learningActionCards";
 import { inboxListCard, triageCard } from "../../src/teams/inbox/inboxCards";
 import { documentLinkCard, emailPreviewCard } from "../../src/teams/letters/correspondence";
+import { retentionReviewCard } from "../../src/teams/retention/retentionCards";
 import { bindingsOf, HOSTILE, hostileCase, hostileEvents, hostileProblems, spotsOf, withHostileLeaves } from "../helpers/hostile";
 
 const TODAY = "2026-03-10";
+/** A trust's sites as its configuration lists them (zod-checked at start-up: codes and plain names). */
+const KO41A_SITES = [
+  { code: "RXX01", name: "Royal Infirmary" },
+  { code: "RXX02", name: "St Mary's Hospital" },
+];
 const OFFICER = new Set(["officer"] as const);
 const MANAGER = new Set(["manager"] as const);
 const VOLUNTEER = new Set(["volunteer"] as const);
@@ -64,7 +71,17 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   // trust's signposting file (zod-checked at start-up, not typed in Teams). Every other line is a TextRun.
   // ruleTexts: periods from the trust's rules file (zod-checked numbers) in our words.
   // documentsHeading: counts; documentChoices: "Document 2 (4 KB)", numbers and sizes. Names and email lines are TextRuns.
-  case: ["heading", "outcomeChoices[].title", "organisationChoices[].title", "ruleTexts.*", "documentsHeading", "documentChoices[].title"],
+  // ombudsmanBody, discussionForm: the nation's bodies and the discussion's name (nations.ts), our words.
+  case: [
+    "heading",
+    "outcomeChoices[].title",
+    "organisationChoices[].title",
+    "ruleTexts.*",
+    "documentsHeading",
+    "documentChoices[].title",
+    "ombudsmanBody.*",
+    "discussionForm.name",
+  ],
   // Callers pass our words and counts; item lines are references, type titles and dates.
   caseList: ["title", "intro", "items[].reference", "items[].typeTitle", "items[].dueText"],
   caseShare: ["reference", "typeTitle", "statusTitle", "dueText", "hint"],
@@ -134,6 +151,18 @@ const OUR_WORDS: Record<string, readonly string[]> = {
   emailPreview: ["heading"],
   // The link is our own (signed); the line under it is our words.
   documentLink: ["expiryText", "url"],
+  // Records retention review: our words and counts, references we generate, type titles from the fixed list, dates we
+  // format. No patient details are on it; who kept a file before (a name) is a TextRun.
+  retentionReview: [
+    "intro",
+    "footer",
+    "items[].reference",
+    "items[].typeTitle",
+    "items[].facts[].title",
+    "items[].facts[].value",
+    "items[].warning",
+    "items[].destroyText",
+  ],
 };
 
 function ourWords(template: string): (dataPath: string) => boolean {
@@ -217,7 +246,10 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
       caseId: c.id,
       reference: c.reference,
       letter: kind,
-      text: fillLetter(fs.readFileSync(path.join(CARDS_DIR, "letters", `${kind}.md`), "utf8"), letterView(c, { today: TODAY, officerName: h, events })),
+      text: fillLetter(
+        fs.readFileSync(path.join(CARDS_DIR, "letters", `${kind}.md`), "utf8"),
+        letterView(c, { today: TODAY, officerName: h, events, rules: DEFAULT_RULES }),
+      ),
       source: `${kind}.md (default)`,
     });
   const hostileAction: LearningAction = {
@@ -242,14 +274,14 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
   return [
     [
       "case card, officer, with a banner and kept drafts",
-      () => caseCard(c, { roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest }),
+      () => caseCard(c, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest }),
     ],
     [
       "case card, manager, closed",
-      () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { roles: MANAGER, today: TODAY, staff, latest }),
+      () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { rules: DEFAULT_RULES, roles: MANAGER, today: TODAY, staff, latest }),
     ],
-    ["case card, volunteer", () => caseCard(c, { roles: VOLUNTEER, today: TODAY, latest })],
-    ["case card, shared copy", () => caseCard(open, { roles: new Set(), today: TODAY })],
+    ["case card, volunteer", () => caseCard(c, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, latest })],
+    ["case card, shared copy", () => caseCard(open, { rules: DEFAULT_RULES, roles: new Set(), today: TODAY })],
     ["case list", () => caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER })],
     ["timeline", () => timelineCard(c, events, OFFICER)],
     ["notice with a message that names someone", () => noticeCard("Not done", h, "attention")],
@@ -278,10 +310,16 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
       () => reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY), { today: TODAY, trustName: "Example NHS Trust" }),
     ],
     ["KO41a", () => ko41aCard(ko41aReturn([c], 2025), { today: TODAY, trustName: "Example NHS Trust" })],
+    // A trust with sites: the card lists them to choose from, and shows one site's figures.
+    ["KO41a, all sites", () => ko41aCard(ko41aReturn([{ ...c, site: "RXX01" }, c], 2025, KO41A_SITES), { today: TODAY, trustName: "Example NHS Trust" })],
+    ["KO41a, one site", () => ko41aCard(ko41aReturn([{ ...c, site: "RXX01" }], 2025, KO41A_SITES), { today: TODAY, site: "RXX01" })],
     ["letter: acknowledgement", () => letter("acknowledgement")],
     ["letter: holding", () => letter("holding")],
     ["letter: final", () => letter("final")],
-    ["contact form with what was typed and its problems", () => contactForm("9b1d3c1e-0000-4000-8000-000000000001", typedForm, parsed.ok ? {} : parsed.errors)],
+    [
+      "contact form with what was typed and its problems",
+      () => contactForm("9b1d3c1e-0000-4000-8000-000000000001", typedForm, DEFAULT_RULES.deadlines, parsed.ok ? {} : parsed.errors),
+    ],
     [
       "message action dialog: a Teams message to log as a contact",
       () => messageContactCard({ text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: true, link: "https://teams.microsoft.com/l/message/1" }),
@@ -292,18 +330,19 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
         contactForm(
           "9b1d3c1e-0000-4000-8000-000000000002",
           { summary: h, receivedOn: TODAY, receivedVia: "email" },
+          DEFAULT_RULES.deadlines,
           {},
           { text: h, sentAt: "2026-03-09T14:05:00.000Z", viaEmail: false },
         ),
     ],
     [
       "case details form with what was typed and its problems",
-      () => detailsForm(c, "etag-1", typedForm, parsed.ok ? {} : parsed.errors, { text: h, style: "warning" }),
+      () => detailsForm(c, "etag-1", typedForm, DEFAULT_RULES.deadlines, parsed.ok ? {} : parsed.errors, { text: h, style: "warning" }),
     ],
-    ["case details form as recorded", () => detailsForm(c, "etag-1", detailsValues(c))],
+    ["case details form as recorded", () => detailsForm(c, "etag-1", detailsValues(c), DEFAULT_RULES.deadlines)],
     ["signposting entry from the trust's file", () => entryCard(hostileEntry(h))],
     ["signposting directory", () => directoryCard(directory)],
-    ["complaints process", () => complaintsProcessCard(directory)],
+    ["complaints process", () => complaintsProcessCard(directory, DEFAULT_RULES)],
     ["case shared from the message extension", () => caseShareCard(c, TODAY)],
     ["welcome", () => expandCard("welcome", { commands: COMMANDS, inChannel: true })],
     // files.ts draws it with what buildFile returns: our file name and description, our one-time link.
@@ -312,7 +351,7 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
       () =>
         expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" }),
     ],
-    ["case card with actions typed in hostile words", () => caseCard(withHostileAction, { roles: OFFICER, today: TODAY })],
+    ["case card with actions typed in hostile words", () => caseCard(withHostileAction, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY })],
     [
       "action form with what was typed",
       () =>
@@ -415,9 +454,33 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
               },
             ],
           },
-          { roles: OFFICER, today: TODAY, draft: { emailMessage: h }, emailEnabled: true },
+          { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, draft: { emailMessage: h }, emailEnabled: true },
         ),
     ],
+    [
+      "records retention review, a file kept before, with a refused keep's draft",
+      () =>
+        retentionReviewCard({
+          files: [
+            {
+              caseId: c.id,
+              reference: c.reference,
+              type: c.type,
+              closedOn: "2016-03-10",
+              lastProcessEndedOn: "2018-06-30",
+              ombudsmanDateMissing: true,
+              dueSince: "2026-03-10",
+              keptBefore: { on: "2024-03-11", by: { aadObjectId: "manager-1", name: h }, years: 2 },
+            },
+          ],
+          total: 12,
+          years: 10,
+          action: "anonymise",
+          banner: { text: h, style: "attention" },
+          drafts: { [c.id]: { keepYears: h, keepReason: h } },
+        }),
+    ],
+    ["records retention review, nothing due", () => retentionReviewCard({ files: [], total: 0, years: 10, action: "delete" })],
     ["document link", () => documentLinkCard(c.id, { name: h, size: 10, addedAt: "2026-03-10T09:00:00.000Z" }, "https://pals.example/api/documents/abc.def")],
     [
       "email preview",

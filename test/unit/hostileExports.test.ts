@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import Mustache from "mustache";
-import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, type Case, type CaseEvent } from "../../src/domain";
+import { caseFileHtml, casesCsv, ko41aCsv, ko41aReturn, type Case, type CaseEvent, DEFAULT_RULES } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 import { hostileCase } from "../helpers/hostile";
 
@@ -57,7 +57,7 @@ describe("hostile text in exported files", () => {
     for (const h of FORMULAS) {
       const c = hostileCase(h);
       for (const withPatientDetails of [false, true]) {
-        const rows: string[][] = parse(casesCsv([c], { withPatientDetails }), { bom: true });
+        const rows: string[][] = parse(casesCsv([c], { rules: DEFAULT_RULES, withPatientDetails }), { bom: true });
         formulas.push(
           ...new Set(
             rows
@@ -87,13 +87,19 @@ describe("hostile text in exported files", () => {
     const plain = makeCase();
     const benign = tags(
       caseFileHtml(hostileCase("Olivia"), events(plain, "Olivia"), {
+        rules: DEFAULT_RULES,
         generatedAt: new Date("2026-06-02T09:00:00Z"),
         generatedBy: "Olivia",
         trustName: "Example NHS Trust",
       }),
     );
     for (const h of MARKUP) {
-      const html = caseFileHtml(hostileCase(h), events(plain, h), { generatedAt: new Date("2026-06-02T09:00:00Z"), generatedBy: h, trustName: h });
+      const html = caseFileHtml(hostileCase(h), events(plain, h), {
+        rules: DEFAULT_RULES,
+        generatedAt: new Date("2026-06-02T09:00:00Z"),
+        generatedBy: h,
+        trustName: h,
+      });
       const added = [...tags(html)].filter((tag) => !benign.has(tag));
       assert.deepEqual(added, [], JSON.stringify(h));
       assert.doesNotMatch(html, /<script|<img|<h1>forged|onerror=|onmouseover=/i);

@@ -44,7 +44,7 @@ function withAction(
       dueOn: overrides.dueOn ?? "2026-04-07",
       subject: overrides.subject,
     },
-    { actor: PRIYA, now: NOW },
+    { rules: DEFAULT_RULES, actor: PRIYA, now: NOW },
   ).updated;
 }
 
@@ -70,7 +70,7 @@ describe("actions from cases (domain)", () => {
           dueOn: "2026-04-07",
           subject: "communications",
         },
-        { actor: PRIYA, now: NOW },
+        { rules: DEFAULT_RULES, actor: PRIYA, now: NOW },
       );
       const action = result.updated.actions![0];
       assert.deepEqual(
@@ -121,17 +121,20 @@ describe("actions from cases (domain)", () => {
       assert.throws(() => withAction(short, { description: "Ring Ann back" }), refusedForDetails());
       const open = withAction(c);
       assert.throws(
-        () => markActionDone(open, ID, "Told Margaret Jones it is fixed", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        () => markActionDone(open, ID, "Told Margaret Jones it is fixed", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }),
         refusedForDetails(),
       );
-      assert.throws(() => markActionDone(open, ID, "Audit of 943 476 5919 done", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedForDetails());
+      assert.throws(
+        () => markActionDone(open, ID, "Audit of 943 476 5919 done", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedForDetails(),
+      );
     });
 
     describe("patient details however they are written (issue 33)", () => {
       // Patient Ada Fairweather-Quince (NHS number 943 476 5919, born 17 May 1948), raised by her son Tom O'Neill.
       const c = makeCase({ patientName: "Ada Fairweather-Quince", raisedBy: "family", raiserName: "Tom O'Neill", consent: "given" });
       const open = withAction(c);
-      const asOwner = { actor: WARD_MANAGER, now: NOW, isManager: false };
+      const asOwner = { actor: WARD_MANAGER, now: NOW, rules: DEFAULT_RULES, isManager: false };
       const VARIANTS = [
         "Review 943\u00a0476\u00a05919 notes", // non-breaking spaces, as pasted from Word
         "Review 943\u202f476\u202f5919 notes", // narrow no-break spaces
@@ -241,7 +244,7 @@ describe("actions from cases (domain)", () => {
   describe("marking done", () => {
     it("lets the owner or a manager mark it done with what changed, on an open or a closed case", () => {
       const open = withAction();
-      const done = markActionDone(open, ID, "Handover checklist now includes bells", { actor: WARD_MANAGER, now: NOW, isManager: false });
+      const done = markActionDone(open, ID, "Handover checklist now includes bells", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false });
       const action = done.updated.actions![0];
       assert.equal(action.status, "done");
       assert.deepEqual(action.done, { on: "2026-03-10", by: WARD_MANAGER, evidence: "Handover checklist now includes bells" });
@@ -249,23 +252,26 @@ describe("actions from cases (domain)", () => {
       assert.ok(!done.event.summary.includes("Handover checklist"), "the summary carries no typed text");
       assert.match(done.event.detail!, /What changed: Handover checklist now includes bells/);
       const closed = { ...open, status: "closed" as const, closedOn: "2026-03-10", outcome: "upheld" as const };
-      assert.equal(markActionDone(closed, ID, "Done", { actor: STRANGER, now: NOW, isManager: true }).updated.actions![0].status, "done");
+      assert.equal(markActionDone(closed, ID, "Done", { rules: DEFAULT_RULES, actor: STRANGER, now: NOW, isManager: true }).updated.actions![0].status, "done");
     });
 
     it("refuses someone else, a made-up action, an already-done action and no evidence", () => {
       const open = withAction();
       assert.throws(
-        () => markActionDone(open, ID, "Done", { actor: STRANGER, now: NOW, isManager: false }),
+        () => markActionDone(open, ID, "Done", { rules: DEFAULT_RULES, actor: STRANGER, now: NOW, isManager: false }),
         refusedWith("This action belongs to Sam Sister. Only they or a PALS manager can mark it done."),
       );
       assert.throws(
-        () => markActionDone(open, "99999999-2222-4333-8444-555555555555", "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        () => markActionDone(open, "99999999-2222-4333-8444-555555555555", "Done", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }),
         refusedWith(/not on this case/),
       );
-      assert.throws(() => markActionDone(open, ID, "  ", { actor: WARD_MANAGER, now: NOW, isManager: false }), refusedWith(/Say what changed/));
-      const done = markActionDone(open, ID, "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
       assert.throws(
-        () => markActionDone(done, ID, "Again", { actor: WARD_MANAGER, now: NOW, isManager: false }),
+        () => markActionDone(open, ID, "  ", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }),
+        refusedWith(/Say what changed/),
+      );
+      const done = markActionDone(open, ID, "Done", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
+      assert.throws(
+        () => markActionDone(done, ID, "Again", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }),
         refusedWith("Sam Sister already marked this action done on Tuesday 10 March 2026."),
       );
       assert.equal(mayMarkDone({ owner: WARD_MANAGER }, "OWNER-1", false), true, "ids compare without case");
@@ -320,7 +326,7 @@ describe("actions from cases (domain)", () => {
       const closed: Case = { ...c, status: "closed", closedOn: "2026-03-10", outcome: "upheld", nextDueOn: undefined };
       assert.equal(attentionDay(closed), "2026-04-01");
       assert.equal(watchDay(closed), "2026-04-01");
-      const done = markActionDone(closed, ID, "Done", { actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
+      const done = markActionDone(closed, ID, "Done", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
       assert.equal(attentionDay(done), undefined);
       assert.deepEqual(actionReminders(done, "2026-04-08", 2), []);
       assert.equal(attentionDay({ ...closed, retiringOn: "2026-03-11" }), undefined);

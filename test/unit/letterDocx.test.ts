@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import PizZip from "pizzip";
-import { closeCase, fillLetter, LETTER_KINDS, letterView, NATIONAL_DIRECTORY, recordAcknowledgement, type LetterView } from "../../src/domain";
+import { closeCase, DEFAULT_RULES, fillLetter, LETTER_KINDS, letterView, NATIONAL_DIRECTORY, recordAcknowledgement, type LetterView } from "../../src/domain";
 import {
   checkLetterheadTemplate,
   DEFAULT_LETTERHEAD,
@@ -22,7 +22,7 @@ import { makeCase } from "../helpers/caseFixtures";
 import { HOSTILE, hostileCase } from "../helpers/hostile";
 
 const PHSO = NATIONAL_DIRECTORY.find((e) => e.id === "phso")!;
-const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-10T10:00:00Z") };
+const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-10T10:00:00Z"), rules: DEFAULT_RULES };
 const templates = new LetterTemplates();
 const letterhead = () => fs.readFileSync(DEFAULT_LETTERHEAD);
 
@@ -140,7 +140,14 @@ describe("letters on letterhead (.docx)", () => {
   });
 
   it("fills the letterhead with a real letter: the trust, date, reference, addressee and every paragraph, in order", () => {
-    const view = letterView(closedComplaint(), { today: "2026-03-10", officerName: "Priya Shah", trustName: "Example NHS Trust", phso: PHSO, events: [] });
+    const view = letterView(closedComplaint(), {
+      today: "2026-03-10",
+      officerName: "Priya Shah",
+      trustName: "Example NHS Trust",
+      ombudsman: PHSO,
+      events: [],
+      rules: DEFAULT_RULES,
+    });
     for (const { id } of LETTER_KINDS) {
       const { data } = filled(id, view);
       assert.ok(data.paragraphs.length >= 5, `${id}: the letter has its paragraphs`);
@@ -168,7 +175,7 @@ describe("letters on letterhead (.docx)", () => {
   });
 
   it("keeps a missing value's placeholder visible, as in the plain-text letter", () => {
-    const view = letterView(closedComplaint(), { today: "2026-03-10", officerName: "Priya Shah", events: [] });
+    const view = letterView(closedComplaint(), { today: "2026-03-10", officerName: "Priya Shah", events: [], rules: DEFAULT_RULES });
     const { text: letter, data } = filled("final", view);
     assert.match(letter, /\[what we found\]/);
     const text = docxText(renderLetterDocx(letterhead(), data));
@@ -226,7 +233,7 @@ describe("letters on letterhead (.docx)", () => {
       `{#x}</w:t><w:t><script>&amp;`.repeat(400).slice(0, 10_000),
     ];
     for (const h of [...HOSTILE, ...extra]) {
-      const view = letterView(hostileCase(h), { today: "2026-03-10", officerName: h, trustName: h, events: [] });
+      const view = letterView(hostileCase(h), { today: "2026-03-10", officerName: h, trustName: h, events: [], rules: DEFAULT_RULES });
       const { text: letter, data } = filled("acknowledgement", view);
       assert.ok(letter.includes(h), "the domain put the value in the letter");
       const docx = renderLetterDocx(letterhead(), { ...data, letterDate: h, reference: h, paragraphs: [...data.paragraphs, `${h}\n${h}`] });

@@ -5,6 +5,7 @@ import path from "node:path";
 import {
   changeResponseDate,
   DEFAULT_DEADLINE_RULES,
+  DEFAULT_RULES,
   closeCase,
   CaseRuleError,
   digestItem,
@@ -24,7 +25,7 @@ import { LetterTemplateFileError, LetterTemplates } from "../../src/store/letter
 import { makeCase } from "../helpers/caseFixtures";
 
 const PHSO = NATIONAL_DIRECTORY.find((e) => e.id === "phso")!;
-const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-10T10:00:00Z") };
+const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-03-10T10:00:00Z"), rules: DEFAULT_RULES };
 
 describe("letters", () => {
   it("fills a template from the case, with a clear placeholder for anything missing, never 'undefined'", () => {
@@ -32,7 +33,7 @@ describe("letters", () => {
     const noDates = { ...c, deadlines: {} };
     const text = fillLetter(
       "Dear {{addresseeName}}, we will reply by {{responseDate}}. Ward: {{ward}}. {{trustName}} {{favouriteColour}} {{officerName}}",
-      letterView(noDates, { today: "2026-03-10", officerName: "Priya Shah", events: [] }),
+      letterView(noDates, { today: "2026-03-10", officerName: "Priya Shah", events: [], rules: DEFAULT_RULES }),
     );
     assert.equal(text, "Dear Margaret Jones, we will reply by [response date]. Ward: Ward 7. [trust name] [favourite colour] Priya Shah");
     assert.doesNotMatch(text, /undefined|null/);
@@ -40,7 +41,7 @@ describe("letters", () => {
 
   it("shows sections only when the case has what they need, and never HTML-escapes", () => {
     const c = { ...makeCase(), desiredOutcome: "An apology & a meeting <soon>" };
-    const view = letterView(c, { today: "2026-03-10", officerName: "Priya", events: [] });
+    const view = letterView(c, { today: "2026-03-10", officerName: "Priya", events: [], rules: DEFAULT_RULES });
     assert.equal(
       fillLetter("{{#extensionReason}}Because {{extensionReason}}.{{/extensionReason}}{{^extensionReason}}No delay.{{/extensionReason}}", view),
       "No delay.",
@@ -60,7 +61,7 @@ describe("letters", () => {
       by: ctx.actor,
       ...changed.event,
     } as CaseEvent;
-    const view = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event] });
+    const view = letterView(changed.updated, { today: "2026-03-10", officerName: "Priya", events: [event], rules: DEFAULT_RULES });
     assert.equal(view.previousResponseDate, "Thursday 9 April 2026");
     assert.equal(view.responseDate, "Thursday 30 April 2026");
     assert.equal(view.extensionReason, "Waiting for the ward manager's statement");
@@ -69,9 +70,32 @@ describe("letters", () => {
       today: "2026-03-10",
       officerName: "Priya",
       events: [event],
-      rules: { ...DEFAULT_DEADLINE_RULES, complexityWorkingDays: { 25: 30, 40: 30, 60: 30 } },
+      rules: { ...DEFAULT_RULES, deadlines: { ...DEFAULT_DEADLINE_RULES, complexityWorkingDays: { 25: 30, 40: 30, 60: 30 } } },
     });
     assert.equal(wales.responseWorkingDays, "30", "under the trust's rules");
+  });
+
+  it("names Wales' bodies in every letter under the Wales rules, and England's under England's (issue 31)", () => {
+    const templates = new LetterTemplates();
+    const acknowledged = recordAcknowledgement(makeCase(), "2026-03-04", ctx).updated;
+    const closed = closeCase(acknowledged, { outcome: "not-upheld", learning: "None" }, ctx).updated;
+    const psow = NATIONAL_DIRECTORY.find((e) => e.id === "psow")!;
+    const wales = letterView(closed, {
+      today: "2026-03-10",
+      officerName: "Priya Shah",
+      ombudsman: psow,
+      events: [],
+      rules: { ...DEFAULT_RULES, nation: "wales" },
+    });
+    const england = letterView(closed, { today: "2026-03-10", officerName: "Priya Shah", ombudsman: PHSO, events: [], rules: DEFAULT_RULES });
+    const all = (view: typeof wales) => LETTER_KINDS.map(({ id }) => fillLetter(templates.get(id), view)).join("\n");
+    assert.match(fillLetter(templates.get("acknowledgement"), wales), /free, independent help to raise your concern from Llais/);
+    assert.match(fillLetter(templates.get("holding"), wales), /ask the Public Services Ombudsman for Wales to look at your complaint/);
+    assert.match(fillLetter(templates.get("final"), wales), /Public Services Ombudsman for Wales[\s\S]*0300 790 0203/);
+    assert.doesNotMatch(all(wales), /Parliamentary|PHSO|NHS Complaints Advocacy|0345 015 4033/);
+    assert.match(fillLetter(templates.get("acknowledgement"), england), /NHS Complaints Advocacy service in your area/);
+    assert.match(fillLetter(templates.get("holding"), england), /ask the Parliamentary and Health Service Ombudsman to look/);
+    assert.doesNotMatch(all(england), /Wales|Llais|PSOW/);
   });
 
   it("ships three templates that fill cleanly; the final response has the Ombudsman's details from the directory", () => {
@@ -79,7 +103,14 @@ describe("letters", () => {
     templates.checkAll();
     const acknowledged = recordAcknowledgement(makeCase(), "2026-03-04", ctx).updated;
     const closed = closeCase(acknowledged, { outcome: "partially-upheld", learning: "Call bells checked hourly" }, ctx).updated;
-    const view = letterView(closed, { today: "2026-03-10", officerName: "Priya Shah", trustName: "Example NHS Trust", phso: PHSO, events: [] });
+    const view = letterView(closed, {
+      today: "2026-03-10",
+      officerName: "Priya Shah",
+      trustName: "Example NHS Trust",
+      ombudsman: PHSO,
+      events: [],
+      rules: DEFAULT_RULES,
+    });
     for (const { id } of LETTER_KINDS) {
       const text = fillLetter(templates.get(id), view);
       assert.doesNotMatch(text, /undefined|\{\{|\}\}/, id);
@@ -157,8 +188,8 @@ describe("Ombudsman (PHSO) referrals", () => {
 
   it("keeps the older deadline rules for cases without a referral", () => {
     const c = makeCase();
-    assert.equal(nextDue(c), c.deadlines.acknowledgeBy);
-    assert.equal(nextDue({ status: "closed", deadlines: c.deadlines }), undefined);
+    assert.equal(nextDue(c, DEFAULT_RULES.updates.workingDays), c.deadlines.acknowledgeBy);
+    assert.equal(nextDue({ status: "closed", deadlines: c.deadlines }, DEFAULT_RULES.updates.workingDays), undefined);
   });
 
   it("refuses bad referral details with messages people can act on", () => {

@@ -28,14 +28,20 @@ describe("nudges and escalations (rules)", () => {
     assert.equal(attentionDay({ ...c, status: "closed" }), undefined);
   });
 
-  it("is watched by the sweep from its attention day while open, from its retention day once closed", () => {
+  it("is watched by the sweep from its attention day while open; once closed, only to finish a destruction a manager decided", () => {
     const c = complaint();
     assert.equal(watchDay(c), "2026-03-04", "open: 2 working days before the acknowledgement");
     assert.equal(watchDay({ ...c, nextDueOn: undefined }), undefined, "no deadline: nothing to watch");
     const closed: Case = { ...c, status: "closed", closedOn: "2026-03-20", nextDueOn: undefined };
-    assert.equal(watchDay(closed), "2036-03-20", "closed: ten years on (the default retention)");
-    assert.equal(watchDay(closed, { years: 8, action: "delete" }), "2034-03-20", "the trust's own retention years");
-    assert.equal(watchDay({ ...closed, anonymisedOn: "2036-03-20" }), undefined, "retention applied: nothing left to watch");
+    assert.equal(watchDay(closed), undefined, "closed: due for records review in 2036, which the managers' review list finds, not the sweep");
+    const decided = (dueOn: string): Case => ({
+      ...closed,
+      retentionReview: { destroy: { on: dueOn, at: `${dueOn}T10:00:00.000Z`, by: { aadObjectId: "m", name: "Maya Manager" }, dueOn } },
+    });
+    assert.equal(watchDay(decided("2036-03-20")), "2036-03-20", "a manager decided to destroy it: watched until done");
+    assert.equal(watchDay(decided("2034-03-20"), { years: 8, action: "delete" }), "2034-03-20", "the trust's own retention years");
+    assert.equal(watchDay(decided("2034-03-20")), undefined, "a decision made for another review day binds nothing");
+    assert.equal(watchDay({ ...decided("2036-03-20"), anonymisedOn: "2036-03-20" }), undefined, "retention applied: nothing left to watch");
   });
 
   it("puts a case in the digest when due within 2 working days, due today or overdue", () => {

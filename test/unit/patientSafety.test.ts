@@ -10,20 +10,21 @@ import {
   serviceReport,
   type ActionContext,
   type Case,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { caseCardData } from "../../src/teams/cases/caseView";
 import { reportCard } from "../../src/teams/reports/reportCards";
 import { contactForm, makeCase, TODAY } from "../helpers/caseFixtures";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
-const ctx: ActionContext = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: NOW };
+const ctx: ActionContext = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: NOW, rules: DEFAULT_RULES };
 const alertIds = (before: Case | undefined, after: Case, rules?: Parameters<typeof alertsFor>[2]["rules"]) =>
   alertsFor(before, after, { today: TODAY, now: NOW, rules }).map((item) => `${item.id} -> ${item.target.kind}`);
 
 describe("possible patient safety incidents", () => {
   const flagged = makeCase({ safetyIncident: "true" });
   const flagLine = (c: Case) =>
-    (caseCardData(c, { roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[])
+    (caseCardData(c, { rules: DEFAULT_RULES, roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[])
       .map((f) => f.value)
       .filter((v) => v.startsWith("Possible patient safety"));
 
@@ -98,7 +99,7 @@ describe("possible patient safety incidents", () => {
 
   it("exports the flag and the reference as two CSV columns, and keeps the reference when a case is anonymised", () => {
     const reported = recordIncidentReference(flagged, { system: "ulysses", reference: "U 77" }, ctx).updated;
-    const [header, row] = casesCsv([reported], { withPatientDetails: false })
+    const [header, row] = casesCsv([reported], { rules: DEFAULT_RULES, withPatientDetails: false })
       .replace(/^\uFEFF/, "")
       .split("\r\n");
     const cells = Object.fromEntries(header.split(",").map((h, i) => [h, row.split(",")[i]]));

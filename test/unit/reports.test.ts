@@ -175,7 +175,7 @@ describe("reports (pure figures)", () => {
       assert.deepEqual(counts(ret.serviceAreas), { inpatient: 1, "not-recorded": 4 });
       assert.equal(ret.subjects.length, 16, "every KO41a subject is listed, zeros too");
       assert.deepEqual(counts(ret.outcomes), { upheld: 1 });
-      assert.equal(ret.closed, 1);
+      assert.equal(ret.resolved, 1);
     });
 
     it("counts an escalated concern from the day it became a complaint", () => {

@@ -16,6 +16,7 @@ import {
   parseRules,
   serviceReport,
   type DeadlineRules,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { digestCard } from "../../src/teams/alerts/nudgeCards";
 import { reportCard } from "../../src/teams/reports/reportCards";
@@ -42,12 +43,12 @@ const OWN: Readonly<DeadlineRules> = {
 
 describe("texts that state a timescale, from the trust's rules", () => {
   it("complexity tiers: England's labels of today by default, each tier's working days from the rules", () => {
-    assert.deepEqual(complexityTierChoices(), [
+    assert.deepEqual(complexityTierChoices(DEFAULT_RULES.deadlines), [
       { id: "25", title: "Standard: 25 working days" },
       { id: "40", title: "Complex: 40 working days" },
       { id: "60", title: "Very complex: 60 working days" },
     ]);
-    assert.equal(defaultComplexityText(), "Standard (25 working days)");
+    assert.equal(defaultComplexityText(DEFAULT_RULES.deadlines), "Standard (25 working days)");
     assert.deepEqual(
       complexityTierChoices(walesDeadlines()).map((c) => c.title),
       ["Standard: 30 working days", "Complex: 30 working days", "Very complex: 30 working days"],
@@ -62,12 +63,12 @@ describe("texts that state a timescale, from the trust's rules", () => {
   });
 
   it("the backstop, the acknowledgement and the out-of-time period", () => {
-    assert.equal(backstopLabel(), "6-month limit");
-    assert.equal(backstopPeriod(), "6 months");
-    assert.equal(acknowledgePeriod(), "3 working days");
-    assert.equal(caseFlagTitle("out-of-time"), flagTitle("out-of-time"), "England's words of today");
+    assert.equal(backstopLabel(DEFAULT_RULES.deadlines), "6-month limit");
+    assert.equal(backstopPeriod(DEFAULT_RULES.deadlines), "6 months");
+    assert.equal(acknowledgePeriod(DEFAULT_RULES.deadlines), "3 working days");
+    assert.equal(caseFlagTitle("out-of-time", DEFAULT_RULES.deadlines), flagTitle("out-of-time"), "England's words of today");
     assert.equal(
-      caseFlagTitle("out-of-time"),
+      caseFlagTitle("out-of-time", DEFAULT_RULES.deadlines),
       "Out of time: made more than 12 months after the event and after they knew of it; it can still be considered if there is good reason and a fair investigation is possible",
     );
     assert.equal(acknowledgePeriod(walesDeadlines()), "5 working days");
@@ -84,12 +85,16 @@ describe("texts that state a timescale, from the trust's rules", () => {
   it("the exports and the report name the trust's periods", () => {
     const c = makeCase({ eventOn: "2024-01-01" }); // received 3 March 2026: out of time
     assert.ok(c.flags.includes("out-of-time"));
-    assert.match(casesCsv([c], { withPatientDetails: false }), /more than 12 months/);
-    assert.match(casesCsv([c], { withPatientDetails: false, rules: OWN }), /more than 18 months/);
-    const file = caseFileHtml(c, [], { generatedAt: new Date("2026-03-10T10:00:00Z"), generatedBy: "Maya Manager", rules: OWN });
+    assert.match(casesCsv([c], { rules: DEFAULT_RULES, withPatientDetails: false }), /more than 12 months/);
+    assert.match(casesCsv([c], { withPatientDetails: false, rules: { ...DEFAULT_RULES, deadlines: OWN } }), /more than 18 months/);
+    const file = caseFileHtml(c, [], {
+      generatedAt: new Date("2026-03-10T10:00:00Z"),
+      generatedBy: "Maya Manager",
+      rules: { ...DEFAULT_RULES, deadlines: OWN },
+    });
     assert.match(file, /1-month limit/);
     assert.match(file, /more than 18 months/);
-    assert.match(caseFileHtml(c, [], { generatedAt: new Date("2026-03-10T10:00:00Z"), generatedBy: "Maya Manager" }), /6-month limit/);
+    assert.match(caseFileHtml(c, [], { rules: DEFAULT_RULES, generatedAt: new Date("2026-03-10T10:00:00Z"), generatedBy: "Maya Manager" }), /6-month limit/);
     const report = serviceReport([c], { from: "2026-03-01", to: "2026-03-31" }, "2026-03-10");
     assert.match(cardText(reportCard(report, { today: "2026-03-10" })), /Acknowledgement \(3 working days\)/);
     assert.match(cardText(reportCard(report, { today: "2026-03-10", acknowledgeWorkingDays: 2 })), /Acknowledgement \(2 working days\)/);

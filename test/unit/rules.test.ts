@@ -64,7 +64,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       // The England deadlines the other tests pin, for a complaint received Thursday 2 April 2026.
       assert.deepEqual(
         computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, config.rules.deadlines),
-        computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }),
+        computeDeadlines({ type: "complaint", receivedOn: "2026-04-02" }, DEFAULT_RULES.deadlines),
       );
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-02", complexity: 60 }, config.rules.deadlines).respondBy, "2026-07-01");
       assert.equal(config.rules.nudgeWindowWorkingDays, 2);
@@ -124,7 +124,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       // Every tier is 30 working days in Wales.
       assert.equal(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07", complexity: 60 }, rules.deadlines).respondBy, "2026-05-20");
       // England's, the same day: 3 working days (Fri 10 April) and 25 (Wed 13 May).
-      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }), {
+      assert.deepEqual(computeDeadlines({ type: "complaint", receivedOn: "2026-04-07" }, DEFAULT_RULES.deadlines), {
         acknowledgeBy: "2026-04-10",
         respondBy: "2026-05-13",
         backstop: "2026-10-06",
@@ -150,22 +150,29 @@ describe("the rules a trust sets (RULES_FILE)", () => {
         reference: "PALS-2026-000123",
         now: new Date("2026-04-07T10:00:00Z"),
         by: { aadObjectId: "officer-1", name: "Priya Shah" },
-        rules: rules.deadlines,
+        rules,
       });
       assert.deepEqual(c.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
       assert.ok(c.flags.includes("out-of-time"));
       // Letters give the working days of the stored date: 30 in Wales, England's 25 for England's cases.
-      const letterCtx = { today: "2026-04-08", officerName: "Priya Shah", events: [] };
+      const letterCtx = { today: "2026-04-08", officerName: "Priya Shah", events: [], rules: walesRules() };
       assert.equal(letterView(c, letterCtx).responseWorkingDays, "30");
       assert.equal(letterView(makeCase(), letterCtx).responseWorkingDays, "25");
     });
 
-    it("the complaints process card gives the trust's numbers", () => {
-      const directory = loadSignpostingDirectory(undefined).directory;
-      const wales = cardText(complaintsProcessCard(directory, walesRules().deadlines));
-      assert.match(wales, /within \*\*5 working days\*\*/);
-      assert.match(wales, /often 30 working days/);
-      const england = cardText(complaintsProcessCard(directory));
+    it("the complaints process card gives the trust's numbers and its nation's bodies", () => {
+      const wales = cardText(complaintsProcessCard(loadSignpostingDirectory(undefined, "wales").directory, walesRules()));
+      assert.match(wales, /How it works in Wales/);
+      assert.match(wales, /within \*\*5 working days\*\* and offer you a listening discussion/);
+      assert.match(wales, /full response within \*\*30 working days\*\*/);
+      assert.match(wales, /Public Services Ombudsman for Wales \(PSOW\)[\s\S]*0300 790 0203/);
+      assert.match(wales, /A Llais complaints advocate/);
+      assert.doesNotMatch(wales, /Parliamentary|PHSO|NHS Complaints Advocacy|NHS complaints advocate|Local Government|LGSCO|England|agree a longer time/);
+      const england = cardText(complaintsProcessCard(loadSignpostingDirectory(undefined, "england").directory, DEFAULT_RULES));
+      assert.match(england, /How it works in England/);
+      assert.match(england, /Parliamentary and Health Service Ombudsman \(PHSO\)/);
+      assert.match(england, /Local Government and Social Care Ombudsman/);
+      assert.doesNotMatch(england, /Wales|Llais|listening discussion/);
       assert.match(england, /often 25 to 60 working days/);
       // Regs 13-14 as written: the time is agreed (or set by the trust and told in writing); six months is the law's limit.
       assert.match(england, /our practice, not a legal limit\)[\s\S]*If you'd rather not discuss it, we set the time ourselves and tell you in writing/);
@@ -268,7 +275,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     it("recalculation applies the current rules from the day the clock started, keeping what was done or agreed", () => {
       const england = makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" });
       assert.deepEqual(england.deadlines, { acknowledgeBy: "2026-04-10", respondBy: "2026-05-13", backstop: "2026-10-06" });
-      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-08T09:00:00Z"), rules: walesRules().deadlines };
+      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-08T09:00:00Z"), rules: walesRules() };
       const result = recalculateDeadlines(england, ctx);
       assert.deepEqual(result.updated.deadlines, { acknowledgeBy: "2026-04-14", respondBy: "2026-05-20", backstop: "2026-10-06" });
       assert.equal(result.updated.nextDueOn, "2026-04-14");
@@ -286,7 +293,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       assert.equal(kept.respondBy, "2026-06-01", "a date agreed with the person stays");
       assert.equal(kept.acknowledgedOn, "2026-04-08");
       assert.throws(
-        () => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_DEADLINE_RULES }),
+        () => recalculateDeadlines(england, { ...ctx, rules: DEFAULT_RULES }),
         (e: unknown) => e instanceof CaseRuleError && /already follow the current rules/.test(e.message),
       );
       assert.throws(
@@ -299,12 +306,12 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       // Acknowledged Wednesday 8 April 2026; 20 working days on (the early May bank holiday skipped) is Thursday 7 May, 10 is Wednesday 22 April.
       const acknowledged: Case = { ...makeCase({ receivedOn: "2026-04-07", eventOn: "2026-04-01" }), nextDueOn: "2026-05-07" };
       acknowledged.deadlines = { ...acknowledged.deadlines, acknowledgedOn: "2026-04-08" };
-      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-09T09:00:00Z"), rules: DEFAULT_DEADLINE_RULES };
+      const ctx = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date("2026-04-09T09:00:00Z"), rules: DEFAULT_RULES };
       assert.throws(
-        () => recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 20 }),
+        () => recalculateDeadlines(acknowledged, { ...ctx, rules: { ...DEFAULT_RULES, updates: { workingDays: 20 } } }),
         (e: unknown) => e instanceof CaseRuleError && /already follow/.test(e.message),
       );
-      const result = recalculateDeadlines(acknowledged, { ...ctx, updateWorkingDays: 10 });
+      const result = recalculateDeadlines(acknowledged, { ...ctx, rules: { ...DEFAULT_RULES, updates: { workingDays: 10 } } });
       assert.equal(result.updated.nextDueOn, "2026-04-22");
       assert.deepEqual(result.updated.deadlines, acknowledged.deadlines, "the stored deadlines stay");
       assert.match(result.event.summary, /next deadline from Thursday 7 May 2026 to Wednesday 22 April 2026/);

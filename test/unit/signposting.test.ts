@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   describeProblem,
+  entriesFor,
   isCrisisNeed,
   mergeDirectories,
   NATIONAL_DIRECTORY,
@@ -15,7 +16,8 @@ import {
 } from "../../src/domain";
 import { loadSignpostingDirectory, SignpostingFileError } from "../../src/store/signpostingFile";
 
-const directory = new SignpostingDirectory(NATIONAL_DIRECTORY);
+const ENGLAND = entriesFor(NATIONAL_DIRECTORY, "england");
+const directory = new SignpostingDirectory(ENGLAND);
 const top = (need: string, n = 1) => directory.search(need, n).matches.map((m) => m.entry.id);
 
 /** A valid local entry, as a trust would write it. */
@@ -186,8 +188,25 @@ describe("signposting directory", () => {
     assert.deepEqual(groups[0].entries.map((e) => e.id).slice(0, 2), ["samaritans", "nhs-111"]);
     assert.equal(
       groups.reduce((n, g) => n + g.entries.length, 0),
-      NATIONAL_DIRECTORY.length,
+      ENGLAND.length,
     );
+  });
+
+  it("gives a trust in Wales Wales' bodies and no English ones, and a trust in England the other way round (issue 31)", () => {
+    const wales = loadSignpostingDirectory(undefined, "wales").directory;
+    const ids = wales.entries.map((e) => e.id);
+    for (const id of ["psow", "llais", "hiw", "nhs-111-wales", "samaritans", "citizens-advice"]) assert.ok(ids.includes(id), id);
+    for (const id of ["phso", "nhs-complaints-advocacy", "lgsco", "icb-complaints", "cqc", "healthwatch", "nhs-111"]) assert.ok(!ids.includes(id), id);
+    assert.equal(wales.search("ombudsman", 1).matches[0].entry.id, "psow");
+    assert.equal(wales.search("help writing a complaint", 1).matches[0].entry.id, "llais");
+    assert.deepEqual(
+      wales.featured(2).map((e) => e.id),
+      ["llais", "psow"],
+    );
+    const england = loadSignpostingDirectory(undefined, "england").directory.entries.map((e) => e.id);
+    for (const id of ["psow", "llais", "hiw", "nhs-111-wales"]) assert.ok(!england.includes(id), id);
+    // A stored choice still has its title whichever nation the case was logged under.
+    assert.equal(organisationTitle("psow"), "Public Services Ombudsman for Wales (PSOW)");
   });
 
   describe("local services", () => {
@@ -256,14 +275,14 @@ describe("signposting directory", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pals-signposting-"));
       const good = path.join(dir, "good.json");
       fs.writeFileSync(good, JSON.stringify({ entries: [localEntry()] }));
-      const loaded = loadSignpostingDirectory(good);
+      const loaded = loadSignpostingDirectory(good, "england");
       assert.equal(loaded.localCount, 1);
-      assert.equal(loaded.directory.entries.length, NATIONAL_DIRECTORY.length + 1);
+      assert.equal(loaded.directory.entries.length, ENGLAND.length + 1);
 
       const bad = path.join(dir, "bad.json");
       fs.writeFileSync(bad, JSON.stringify({ entries: [localEntry(), localEntry({ id: "chaplaincy", hours: "" })] }));
       assert.throws(
-        () => loadSignpostingDirectory(bad),
+        () => loadSignpostingDirectory(bad, "england"),
         (error: unknown) =>
           error instanceof SignpostingFileError &&
           error.message.includes(bad) &&
@@ -272,13 +291,13 @@ describe("signposting directory", () => {
       const notJson = path.join(dir, "broken.json");
       fs.writeFileSync(notJson, "{ entries: [");
       assert.throws(
-        () => loadSignpostingDirectory(notJson),
+        () => loadSignpostingDirectory(notJson, "england"),
         (error: unknown) => error instanceof SignpostingFileError && /not valid JSON/.test(error.message) && error.message.includes(notJson),
       );
     });
 
     it("ships a valid example file", () => {
-      const loaded = loadSignpostingDirectory(path.join(__dirname, "..", "..", "env", "signposting.local.example.json"));
+      const loaded = loadSignpostingDirectory(path.join(__dirname, "..", "..", "env", "signposting.local.example.json"), "england");
       assert.ok(loaded.localCount >= 3);
       assert.deepEqual(loaded.replaced, ["nhs-complaints-advocacy"]);
       // A local crisis line joins the crisis services, after Samaritans and urgent help.

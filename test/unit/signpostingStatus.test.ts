@@ -74,7 +74,7 @@ describe("signposting status notes (organisations that are changing)", () => {
     const file = path.join(dir, "local.json");
     fs.writeFileSync(file, JSON.stringify({ entries: [localEntry({ status: "x".repeat(STATUS_MAX + 1) })] }));
     assert.throws(
-      () => loadSignpostingDirectory(file),
+      () => loadSignpostingDirectory(file, "england"),
       (error: unknown) => error instanceof SignpostingFileError && /status must be 200 characters or fewer/.test(error.message),
     );
   });

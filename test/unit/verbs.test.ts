@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fs from "node:fs";
 import path from "node:path";
-import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, CASE_VERBS, may, refusal, type CaseVerbDefinition, type CaseVerbName } from "../../src/domain";
+import { CASE_VERB_DEFINITIONS, CASE_VERB_NAMES, CASE_VERBS, DEFAULT_RULES, may, refusal, type CaseVerbDefinition, type CaseVerbName } from "../../src/domain";
 import { registerFeatures } from "../../src/teams/app";
 import type { TeamsDeps } from "../../src/teams/deps";
 import type { BotRoutes } from "../../src/teams/sdk/turn";
@@ -58,11 +58,17 @@ describe("one definition per case verb (src/domain/case/caseVerbs.ts)", () => {
       const definition = CASE_VERB_DEFINITIONS[name];
       assert.ok(CASE_VERBS.includes(definition.access), `${name}: ${definition.access} is a permission`);
       assert.match(refusal(definition.access, { type: "concern" }), new RegExp(definition.phrase), `${name}: the refusal uses its words`);
-      assert.equal(may(new Set(["officer"]), definition.access), true, `${name}: officers may`);
+      // Officers may every verb but the managers' own (records retention: legal holds).
+      assert.equal(
+        may(new Set(["officer"]), definition.access),
+        !("managers" in definition),
+        `${name}: officers ${"managers" in definition ? "may not" : "may"}`,
+      );
+      assert.equal(may(new Set(["manager"]), definition.access), true, `${name}: managers may`);
       assert.equal(may(new Set(["lead"]), definition.access), false, `${name}: clinical leads may not`);
     }
     // A rule run on a case it applies to records the event its definition names.
-    const ctx = { actor: { aadObjectId: "o", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z") };
+    const ctx = { actor: { aadObjectId: "o", name: "Olivia" }, now: new Date("2026-03-10T10:00:00Z"), rules: DEFAULT_RULES };
     const run = (name: CaseVerbName, input: Record<string, string>) => (CASE_VERB_DEFINITIONS[name] as CaseVerbDefinition).rule(c, input, ctx, {}).event.kind;
     assert.equal(run("addNote", { note: "Rang the ward" }), CASE_VERB_DEFINITIONS.addNote.event);
     assert.equal(run("takeOwnership", {}), CASE_VERB_DEFINITIONS.takeOwnership.event);

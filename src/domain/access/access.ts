@@ -24,11 +24,12 @@ const OTHER_VERBS = [
   "see-inbox",
   "add-document",
   "send-email",
+  "review-retention",
   ...TRIAGE_VERB_NAMES.map((name) => TRIAGE_VERBS[name].access),
 ] as const;
 
 /** Every permission: the case-card verbs' (caseVerbs.ts) and the others. */
-export const CASE_VERBS: readonly CaseVerb[] = [...OTHER_VERBS, ...CASE_VERB_NAMES.map((name) => CASE_VERB_DEFINITIONS[name].access)];
+export const CASE_VERBS: readonly CaseVerb[] = [...new Set<CaseVerb>([...OTHER_VERBS, ...CASE_VERB_NAMES.map((name) => CASE_VERB_DEFINITIONS[name].access)])];
 export type CaseVerb = (typeof OTHER_VERBS)[number] | CardVerbAccess;
 
 export function isRole(value: unknown): value is Role {
@@ -48,9 +49,18 @@ const VOLUNTEER_VERBS: ReadonlySet<CaseVerb> = new Set<CaseVerb>([
   ...TRIAGE_VERB_NAMES.filter((name) => "volunteers" in TRIAGE_VERBS[name]).map((name) => TRIAGE_VERBS[name].access),
 ]);
 
+/**
+ * Managers' and admins' alone: records retention (the review of files due, deciding to keep or destroy them) and
+ * legal holds, which decide whether records are destroyed.
+ */
+const MANAGER_VERBS: ReadonlySet<CaseVerb> = new Set<CaseVerb>([
+  "review-retention",
+  ...CASE_VERB_NAMES.filter((name) => "managers" in CASE_VERB_DEFINITIONS[name]).map((name) => CASE_VERB_DEFINITIONS[name].access),
+]);
+
 /** Clinical leads only answer investigation requests addressed to them, which is handled elsewhere. */
 const VERBS_BY_ROLE: Readonly<Record<Role, ReadonlySet<CaseVerb>>> = {
-  officer: EVERY_VERB,
+  officer: new Set([...EVERY_VERB].filter((verb) => !MANAGER_VERBS.has(verb))),
   manager: EVERY_VERB,
   admin: EVERY_VERB,
   volunteer: VOLUNTEER_VERBS,
@@ -107,6 +117,7 @@ const VERB_PHRASES: Readonly<Record<CaseVerb, string>> = {
   "see-inbox": "see the PALS inbox",
   "add-document": "add documents to cases",
   "send-email": "send emails from cases",
+  "review-retention": "review records for retention or destroy them",
   ...(Object.fromEntries(TRIAGE_VERB_NAMES.map((name) => [TRIAGE_VERBS[name].access, TRIAGE_VERBS[name].phrase])) as Record<
     (typeof TRIAGE_VERBS)[TriageVerbName]["access"],
     string
@@ -131,6 +142,7 @@ export function refusal(verb: CaseVerb, c?: Pick<Case, "type">, roles?: Readonly
       "Ask the PALS team if you need something done on a case."
     );
   }
+  if (MANAGER_VERBS.has(verb)) return `Only PALS managers can ${VERB_PHRASES[verb]}. Ask your PALS manager.`;
   if (verb === "close" && (c === undefined || c.type === "complaint")) {
     return "Volunteers can't close complaints. Ask a PALS officer or manager to close it.";
   }

@@ -3,6 +3,7 @@
 // trusts file each tenant PALS Desk serves is one trust whose id is the tenant id, as before.
 import { z } from "zod";
 import type { Role } from "./access";
+import { type OrganisationSite, SiteListSchema } from "../reports/ko41a";
 
 /** Where a role's holders are listed: Teams teams (read through the bot), Entra ID groups (Graph), person ids. */
 export interface RoleHolders {
@@ -25,6 +26,8 @@ export interface Trust {
   readonly mailboxes: readonly string[];
   /** The trust's SharePoint document library for the case's documents (DOCUMENTS=sharepoint). */
   readonly documents?: { readonly siteId: string; readonly driveId: string };
+  /** The trust's sites as its KO41a return names them (ODS site code and name); none: the return has one site, the trust. */
+  readonly sites?: readonly OrganisationSite[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,6 +59,8 @@ const TrustEntry = z
       .object({ $comment: z.string().max(2000).optional(), siteId: z.string().trim().min(1).max(300), driveId: z.string().trim().min(1).max(300) })
       .strict()
       .optional(),
+    // Its sites for the KO41a return: [{ "code": "RXX01", "name": "Royal Infirmary" }, ...].
+    sites: SiteListSchema.optional(),
     roles: z
       .object({
         $comment: z.string().max(2000).optional(),
@@ -91,6 +96,7 @@ export function parseTrusts(json: unknown): { ok: true; trusts: readonly Trust[]
     tenantId: t.tenantId.toLowerCase(),
     mailboxes: [...new Set(t.mailboxes)],
     ...(t.documents ? { documents: { siteId: t.documents.siteId, driveId: t.documents.driveId } } : {}),
+    ...(t.sites && t.sites.length > 0 ? { sites: t.sites.map((site) => ({ code: site.code, name: site.name })) } : {}),
     roles: {
       officer: holders(t.roles.officers),
       volunteer: holders(t.roles.volunteers),

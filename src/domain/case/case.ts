@@ -17,8 +17,20 @@ import {
   type RaisedBy,
   type ReceivedVia,
 } from "./caseSchema";
-import { DEFAULT_DEADLINE_RULES, type DeadlineRules, computeDeadlines, nextDue } from "../deadlines/deadlines";
-import { KO41A_PROFESSIONS, KO41A_SERVICE_AREAS, KO41A_SUBJECTS, type Profession, type ServiceArea, type Subject } from "../reports/ko41a";
+import { computeDeadlines, nextDue } from "../deadlines/deadlines";
+import type { Rules } from "../deadlines/rules";
+import {
+  CLINICAL_TREATMENT,
+  type ClinicalArea,
+  KO41A_CLINICAL_AREAS,
+  KO41A_PROFESSIONS,
+  KO41A_SERVICE_AREAS,
+  KO41A_SUBJECTS,
+  type OrganisationSite,
+  type Profession,
+  type ServiceArea,
+  type Subject,
+} from "../reports/ko41a";
 import { isValidNhsNumber, normaliseNhsNumber } from "./nhsNumber";
 import { isRiskRating, type RiskRating, riskScore } from "./risk";
 import { triageFlags } from "./triage";
@@ -115,6 +127,9 @@ const complexityField = z.preprocess(
   z.union([z.literal(25), z.literal(40), z.literal(60)], withMessage("Choose the complexity from the list: standard, complex or very complex")).optional(),
 );
 
+/** A site not in the trust's list (or any site, for a trust without one): the form only offers the trust's own. */
+const CHOOSE_SITE = "Choose the site from the list";
+
 const newContactFields = {
   contactType: requiredChoice(idsOf(CONTACT_TYPES), "Choose the type of contact: enquiry, concern, complaint or compliment"),
   receivedVia: requiredChoice(idsOf(RECEIVED_VIA), "Choose how it was received"),
@@ -155,6 +170,18 @@ const newContactFields = {
   serviceArea: optionalChoice(idsOf(KO41A_SERVICE_AREAS), "Choose a service area from the list"),
   subjects: choiceList(idsOf(KO41A_SUBJECTS), "Choose subjects from the list"),
   professions: choiceList(idsOf(KO41A_PROFESSIONS), "Choose professions from the list"),
+  /** KO41a section 6: only with Clinical Treatment among the subjects (crossFieldErrors). */
+  clinicalArea: optionalChoice(idsOf(KO41A_CLINICAL_AREAS), "Choose the clinical area from the list"),
+  /** A code from the trust's list of sites: checked against that list by parseNewContact (the form offers only those). */
+  site: z.preprocess(
+    blankToUndefined,
+    z
+      .string(withMessage(CHOOSE_SITE))
+      .max(10, CHOOSE_SITE)
+      .regex(/^[A-Za-z0-9]{3,10}$/, CHOOSE_SITE)
+      .transform((code) => code.toUpperCase())
+      .optional(),
+  ),
   summary: requiredText(
     LIMITS.summary,
     "Enter a summary of what they told us",
@@ -200,6 +227,10 @@ export interface NewContact {
   serviceArea?: ServiceArea;
   subjects: Subject[];
   professions: Profession[];
+  /** KO41a section 6: the clinical area, for a complaint about clinical treatment. */
+  clinicalArea?: ClinicalArea;
+  /** The trust's site it happened at (its code), from the trust's list. */
+  site?: string;
   summary: string;
   desiredOutcome?: string;
   /** Both or neither: left out means the risk is not assessed yet. */
@@ -226,6 +257,9 @@ function crossFieldErrors(v: FieldValues, today?: string): NewContactErrors {
     errors.riskLikelihood = "Choose a likelihood too, or clear the consequence to leave the risk not assessed";
   if (v.riskLikelihood !== undefined && v.riskConsequence === undefined)
     errors.riskConsequence = "Choose a consequence too, or clear the likelihood to leave the risk not assessed";
+  // KO41a section 6 breaks down Clinical Treatment only: a clinical area without that subject would be counted nowhere.
+  if (v.clinicalArea !== undefined && v.subjects && !v.subjects.includes(CLINICAL_TREATMENT))
+    errors.clinicalArea = "Choose Clinical Treatment among the subjects too, or clear the clinical area";
   const receivedOn = v.receivedOn ?? today;
   if (v.eventOn && v.noticedOn && v.noticedOn < v.eventOn) errors.noticedOn = "The date they first knew of it can't be before the date it happened";
   if (receivedOn) {
@@ -257,9 +291,10 @@ export type ParseNewContactResult = { ok: true; value: NewContact } | { ok: fals
 
 /**
  * Checks a "Log a contact" submission. Every field is checked, so the card can show all the problems at once,
- * one message per field, keyed by the input's id. `today` is the London date (yyyy-mm-dd).
+ * one message per field, keyed by the input's id. `today` is the London date (yyyy-mm-dd); `sites`, the trust's
+ * list of sites (a site not in it is refused).
  */
-export function parseNewContact(raw: unknown, today: string): ParseNewContactResult {
+export function parseNewContact(raw: unknown, today: string, sites: readonly OrganisationSite[] = []): ParseNewContactResult {
   if (!isIsoDate(today)) throw new Error(`Expected today as yyyy-mm-dd, got ${JSON.stringify(today)}`);
   const source = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const errors: NewContactErrors = {};
@@ -272,6 +307,9 @@ export function parseNewContact(raw: unknown, today: string): ParseNewContactRes
   for (const [field, message] of Object.entries(crossFieldErrors(values as FieldValues, today)) as [NewContactField, string][]) {
     errors[field] ??= message;
   }
+  // The site is one of the trust's, whatever the card sent: the server's list decides, never the client.
+  const site = (values as FieldValues).site;
+  if (site !== undefined && !sites.some((s) => s.code === site)) errors.site ??= CHOOSE_SITE;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: toNewContact({ ...(values as FieldValues), receivedOn: (values as FieldValues).receivedOn ?? today }) };
 }
@@ -285,14 +323,13 @@ export interface NewCaseContext {
   reference: string;
   now: Date;
   by: PersonRef;
-  rules?: Readonly<DeadlineRules>;
-  /** The trust's update cadence (rules.updates.workingDays); 20 working days when left out. */
-  updateWorkingDays?: number;
+  /** The trust's rules, always given (rules.ts). */
+  rules: Readonly<Rules>;
 }
 
 /** Builds a new open case from a logged contact: deadlines, triage flags and the next due date. */
 export function newCase(input: NewContact, ctx: NewCaseContext): Case {
-  const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
+  const rules = ctx.rules.deadlines;
   const complexity = input.contactType === "complaint" ? (input.complexity ?? rules.defaultComplexity) : undefined;
   const stamp = ctx.now.toISOString();
   const receivedOn = input.receivedOn ?? londonDate(ctx.now);
@@ -315,9 +352,10 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
     }),
     receivedOn,
     ...compact({ eventOn: input.eventOn, noticedOn: input.noticedOn, division: input.division }),
-    ...compact({ service: input.service, ward: input.ward, serviceArea: input.serviceArea }),
+    ...compact({ service: input.service, ward: input.ward, serviceArea: input.serviceArea, site: input.site }),
     subjects: [...input.subjects],
     professions: [...input.professions],
+    ...compact({ clinicalArea: input.clinicalArea }),
     summary: input.summary,
     ...compact({ desiredOutcome: input.desiredOutcome }),
     ...(input.riskConsequence !== undefined && input.riskLikelihood !== undefined
@@ -334,7 +372,7 @@ export function newCase(input: NewContact, ctx: NewCaseContext): Case {
     createdBy: { aadObjectId: ctx.by.aadObjectId, name: ctx.by.name },
   };
   draft.flags = triageFlags(draft, rules);
-  const due = nextDue(draft, ctx.updateWorkingDays);
+  const due = nextDue(draft, ctx.rules.updates.workingDays);
   if (due) draft.nextDueOn = due;
   return CaseSchema.parse(draft);
 }

@@ -19,8 +19,9 @@ import {
 import { formatPlainDate, isIsoDate, londonDate, workingDaysBetween } from "../calendar/calendar";
 import type { ActionContext, ActionResult } from "./change";
 import { checkUpdateGiven, type UpdateGivenInput } from "../deadlines/complainantUpdates";
-import { backstopLabel, DEFAULT_DEADLINE_RULES, escalateToComplaint, extendResponse, nextDue } from "../deadlines/deadlines";
+import { backstopLabel, escalateToComplaint, extendResponse, nextDue } from "../deadlines/deadlines";
 import { CaseRuleError } from "./errors";
+import { NATIONAL_BODIES } from "../deadlines/nations";
 
 type Change = { readonly field: string; readonly before?: unknown; readonly after?: unknown };
 
@@ -154,7 +155,9 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   if (newDate < today) throw new CaseRuleError("The new response date can't be in the past. Choose today or a later date.");
   const agreed = input.agreedWithComplainant === true;
   if (input.longerPeriodAgreed === true && !agreed) {
-    throw new CaseRuleError(`A period beyond the ${backstopLabel(ctx.rules)} must be agreed with the complainant. Record that they agreed the new date.`);
+    throw new CaseRuleError(
+      `A period beyond the ${backstopLabel(ctx.rules.deadlines)} must be agreed with the complainant. Record that they agreed the new date.`,
+    );
   }
   if (newDate === before && (!agreed || current.deadlines.respondByAgreed === true)) {
     throw new CaseRuleError(`The response date is already ${formatPlainDate(before)}. Choose a different date.`);
@@ -178,7 +181,7 @@ export function changeResponseDate(current: Case, input: ChangeResponseDateInput
   } else {
     summary = `Response date changed from ${formatPlainDate(before)} to ${formatPlainDate(newDate)}`;
   }
-  if (deadlines.longerPeriodAgreed && !current.deadlines.longerPeriodAgreed) summary += `, beyond the ${backstopLabel(ctx.rules)} as agreed`;
+  if (deadlines.longerPeriodAgreed && !current.deadlines.longerPeriodAgreed) summary += `, beyond the ${backstopLabel(ctx.rules.deadlines)} as agreed`;
   return { updated, event: { kind: "response-date-changed", summary, detail: reason, changes } };
 }
 
@@ -197,7 +200,7 @@ export function escalateConcernToComplaint(current: Case, ctx: ActionContext): A
     throw new CaseRuleError("This concern is closed. Reopen it first, then escalate it to a complaint.");
   }
   const today = londonDate(ctx.now);
-  const escalated = escalateToComplaint(current, today, ctx.rules ?? DEFAULT_DEADLINE_RULES);
+  const escalated = escalateToComplaint(current, today, ctx.rules);
   const updated = stamp(escalated, ctx);
   const d = updated.deadlines;
   const changes: Change[] = [{ field: "type", before: current.type, after: updated.type }];
@@ -367,7 +370,7 @@ function requireOpen(c: Case): void {
 /** Stamps updatedAt and recomputes the next due date (none once closed). */
 function stamp(c: Case, ctx: ActionContext): Case {
   const next: Case = { ...c, updatedAt: ctx.now.toISOString() };
-  const due = nextDue(next, ctx.updateWorkingDays);
+  const due = nextDue(next, ctx.rules.updates.workingDays);
   if (due) next.nextDueOn = due;
   else delete next.nextDueOn;
   return next;
@@ -434,3 +437,62 @@ export function waiveTimeLimit(current: Case, reason: string, ctx: ActionContext
     event: { kind: "time-limit-waived", summary: "Time limit set aside: the complaint will be considered (regulation 12(4))", detail: text },
   };
 }
+
+export const DISCUSSION_ANSWERS = [
+  { id: "accepted", title: "Accepted" },
+  { id: "declined", title: "Declined" },
+  { id: "no-answer", title: "No answer yet" },
+] as const;
+type DiscussionAnswer = (typeof DISCUSSION_ANSWERS)[number]["id"];
+
+/**
+ * The discussion offered at the start of a complaint, recorded like the law asks: offered on, accepted or declined,
+ * held on. England: the offer to discuss (SI 2009/309 reg 13(3); declined, the body sets the response period and tells
+ * the complainant in writing, reg 13(4)). Wales: the listening discussion. `rules.nation` names it (nations.ts).
+ */
+export function recordDiscussion(current: Case, input: { offeredOn: string; answer: string; heldOn: string }, ctx: ActionContext): ActionResult {
+  requireOpen(current);
+  if (current.type !== "complaint") throw new CaseRuleError("Only a complaint has a discussion offered at the start.");
+  const { name, law } = NATIONAL_BODIES[ctx.rules.nation].discussion;
+  const today = londonDate(ctx.now);
+  const started = current.escalatedFromConcernOn ?? current.receivedOn;
+  const offeredOn = input.offeredOn.trim();
+  const heldOn = input.heldOn.trim();
+  if (!isIsoDate(offeredOn)) throw new CaseRuleError("Enter the date the discussion was offered as a real date.");
+  if (offeredOn < started) throw new CaseRuleError(`The discussion can't have been offered before the complaint was received (${formatPlainDate(started)}).`);
+  if (offeredOn > today) throw new CaseRuleError("The date the discussion was offered can't be in the future.");
+  const answer = DISCUSSION_ANSWERS.find((a) => a.id === input.answer)?.id as DiscussionAnswer | undefined;
+  if (!answer) throw new CaseRuleError("Choose whether they accepted, declined, or have not answered yet.");
+  if (heldOn !== "" && answer !== "accepted")
+    throw new CaseRuleError("A discussion can only be held once they accepted it: choose Accepted, or clear the date held.");
+  if (heldOn !== "" && !isIsoDate(heldOn)) throw new CaseRuleError("Enter the date the discussion was held as a real date, or leave it blank.");
+  if (heldOn !== "" && heldOn < offeredOn) throw new CaseRuleError("The discussion can't have been held before it was offered.");
+  if (heldOn !== "" && heldOn > today) throw new CaseRuleError("The date the discussion was held can't be in the future.");
+  const recorded: NonNullable<Case["discussion"]> = {
+    offeredOn,
+    answer,
+    ...(heldOn ? { heldOn } : {}),
+    by: { aadObjectId: ctx.actor.aadObjectId, name: ctx.actor.name },
+  };
+  const before = current.discussion;
+  if (before && before.offeredOn === offeredOn && before.answer === answer && before.heldOn === recorded.heldOn)
+    throw new CaseRuleError("That is already recorded.");
+  const answerText = DISCUSSION_ANSWERS.find((a) => a.id === answer)!.title.toLowerCase();
+  const declined = answer === "declined" ? "; the trust sets the response period and tells them in writing" : "";
+  return {
+    updated: stamp({ ...current, discussion: recorded }, ctx),
+    event: {
+      kind: "discussion-recorded",
+      summary: `${name} (${law}): offered ${formatPlainDate(offeredOn)}, ${answerText}${heldOn ? `, held ${formatPlainDate(heldOn)}` : ""}${england(ctx) ? declined : ""}`,
+      changes: [
+        {
+          field: "discussion",
+          before: before ? { offeredOn: before.offeredOn, answer: before.answer, heldOn: before.heldOn } : undefined,
+          after: { offeredOn, answer, heldOn: recorded.heldOn },
+        },
+      ],
+    },
+  };
+}
+
+const england = (ctx: ActionContext) => ctx.rules.nation === "england";

@@ -6,12 +6,13 @@ import { idsOf, titleOf } from "./choice";
 import { ComplainantUpdateSchema } from "../deadlines/complainantUpdates";
 import { InvestigationRequestSchema } from "../investigations/investigationSchema";
 import { LearningActionSchema } from "../actions/learningActionSchema";
-import { ProfessionSchema, ServiceAreaSchema, SubjectSchema } from "../reports/ko41a";
+import { ClinicalAreaSchema, ProfessionSchema, ServiceAreaSchema, SiteCodeSchema, SubjectSchema } from "../reports/ko41a";
 import { isValidNhsNumber } from "./nhsNumber";
 import { OmbudsmanReferralSchema } from "../ombudsman/ombudsmanSchema";
 import { RiskRatingSchema } from "./risk";
 import { CaseDocumentSchema } from "../documents/documentSchema";
 import { SentEmailSchema } from "../correspondence/sentEmailSchema";
+import { LegalHoldSchema, RetentionReviewSchema } from "../deadlines/retentionSchema";
 
 // --- pick lists ----------------------------------------------------------------------------
 // Ids are stored and submitted by cards; titles are what people read.
@@ -192,8 +193,12 @@ export const CaseSchema = z.object({
   service: z.string().max(LIMITS.place).optional(),
   ward: z.string().max(LIMITS.place).optional(),
   serviceArea: ServiceAreaSchema.optional(),
+  /** The trust's site it happened at (KO41a section 1), by its ODS site code: chosen from the trust's list of sites. */
+  site: SiteCodeSchema.optional(),
   subjects: z.array(SubjectSchema),
   professions: z.array(ProfessionSchema),
+  /** KO41a section 6: the clinical area of a complaint with Clinical Treatment among its subjects. */
+  clinicalArea: ClinicalAreaSchema.optional(),
   summary: z.string().min(1).max(LIMITS.summary),
   desiredOutcome: z.string().max(LIMITS.desiredOutcome).optional(),
   /** Left out until someone assesses the risk: there is no default score. */
@@ -208,6 +213,14 @@ export const CaseSchema = z.object({
    * had good reason not to complain in time and a fair investigation is still possible. The reason is on the timeline.
    */
   timeLimitWaived: z.object({ on: isoDate, by: PersonRefSchema }).optional(),
+  /**
+   * The discussion offered at the start of a complaint: England's offer to discuss how it will be handled and how
+   * long it will take (SI 2009/309 reg 13(3); declined, the body sets the period and writes, reg 13(4)); Wales'
+   * listening discussion (SI 2011/704 as amended in 2025). Its name comes from the trust's nation (nations.ts).
+   */
+  discussion: z
+    .object({ offeredOn: isoDate, answer: z.enum(["accepted", "declined", "no-answer"]), heldOn: isoDate.optional(), by: PersonRefSchema })
+    .optional(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,
   /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */
@@ -229,6 +242,10 @@ export const CaseSchema = z.object({
   anonymisedOn: isoDate.optional(),
   /** Set when the records retention schedule started deleting the case: nothing more may be added to it. */
   retiringOn: isoDate.optional(),
+  /** A legal hold (litigation, an inquiry): the records retention clock is stopped while it is on (retention.ts). */
+  legalHold: LegalHoldSchema.optional(),
+  /** The managers' records retention review decisions: keep for more years, or destroy (retention.ts). */
+  retentionReview: RetentionReviewSchema.optional(),
   /** Requests for input from clinical leads (investigations.ts). */
   investigations: z.array(InvestigationRequestSchema).optional(),
   /** Actions arising from the case (learningActions.ts): tracked until done, even after the case closes. */
@@ -261,21 +278,25 @@ export const CaseSummarySchema = CaseSchema.pick({
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 
 /**
- * What the service report and the KO41a return count (reports.ts): read as a projection, so a report reads no
- * free text, patient details or investigation history, however long a case's record grows.
+ * What the service report and the KO41a return count (reports.ts, ko41aReturn.ts): read as a projection, so a
+ * report reads no free text, patient details or investigation history, however long a case's record grows. Of
+ * the patient, only the date of birth is read: the KO41a age band is worked out from it (it is never shown).
  */
 export const ReportCaseSchema = CaseSchema.pick({
   id: true,
   reference: true,
   type: true,
   status: true,
+  raisedBy: true,
   receivedOn: true,
   closedOn: true,
   escalatedFromConcernOn: true,
   division: true,
   serviceArea: true,
+  site: true,
   subjects: true,
   professions: true,
+  clinicalArea: true,
   outcome: true,
   deadlines: true,
   owner: true,
@@ -283,5 +304,5 @@ export const ReportCaseSchema = CaseSchema.pick({
   incidentReference: true,
   // Dates and ways only (no notes): for complaints with an update overdue.
   updates: true,
-});
+}).extend({ patient: CaseSchema.shape.patient.pick({ dateOfBirth: true }) });
 export type ReportCase = z.infer<typeof ReportCaseSchema>;

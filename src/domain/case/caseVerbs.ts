@@ -11,6 +11,7 @@ import {
   NOTE_LIMIT,
   REASON_LIMIT,
   recordAcknowledgement,
+  recordDiscussion,
   recordIncidentReference,
   recordSignposting,
   recordUpdateGiven,
@@ -20,6 +21,8 @@ import {
   type SignpostingChoice,
 } from "./caseActions";
 import { OutcomeSchema, type Case, type PersonRef } from "./caseSchema";
+import { liftLegalHold, placeLegalHold } from "../deadlines/retention";
+import { RETENTION_REASON_LIMIT } from "../deadlines/retentionSchema";
 import type { ActionContext, ActionResult } from "./change";
 import { CaseRuleError } from "./errors";
 import type { CaseEventKind } from "./timeline";
@@ -54,6 +57,8 @@ export interface CaseVerbDefinition {
   readonly access: string;
   /** Volunteers may too (access.ts may() still keeps complaints' closing from them). */
   readonly volunteers?: true;
+  /** Managers and admins only: officers (and volunteers) may not. */
+  readonly managers?: true;
   /** "You can't <phrase>": what a refusal calls it. */
   readonly phrase: string;
   /** When the card offers it, roles aside. */
@@ -201,6 +206,22 @@ export const CASE_VERB_DEFINITIONS = {
     event: "update-given",
     done: () => "Update to the complainant recorded.",
   },
+  recordDiscussion: {
+    access: "record-discussion",
+    phrase: "record the discussion offered on a complaint",
+    offered: (c) => open(c) && c.type === "complaint" && !c.retiringOn,
+    // Checked again (real dates, neither future nor before receipt; an answer from the list) by the rule.
+    inputs: { discussionOfferedOn: { max: 10 }, discussionAnswer: { max: 10 }, discussionHeldOn: { max: 10 } },
+    rule: (c, input, ctx) =>
+      recordDiscussion(
+        c,
+        { offeredOn: text(input, "discussionOfferedOn"), answer: text(input, "discussionAnswer"), heldOn: text(input, "discussionHeldOn") },
+        ctx,
+      ),
+    event: "discussion-recorded",
+    done: (c) =>
+      c.discussion?.answer === "declined" ? "Recorded: they declined, so tell them in writing when to expect the response." : "Discussion recorded.",
+  },
   waiveTimeLimit: {
     access: "waive-time-limit",
     phrase: "set aside the 12-month time limit",
@@ -209,6 +230,28 @@ export const CASE_VERB_DEFINITIONS = {
     rule: (c, input, ctx) => waiveTimeLimit(c, text(input, "waiverReason"), ctx),
     event: "time-limit-waived",
     done: () => "Time limit set aside: the complaint will be considered. The reason is on the timeline.",
+  },
+  // Records retention (src/domain/deadlines/retention.ts): a legal hold stops the clock; managers place and lift it.
+  placeLegalHold: {
+    access: "place-legal-hold",
+    managers: true,
+    phrase: "place or lift legal holds",
+    // Open or closed: a claim or an inquiry can come at any time, and the hold outlasts closing.
+    offered: (c) => !c.legalHold && !c.anonymisedOn && !c.retiringOn,
+    inputs: { legalHoldReason: { max: RETENTION_REASON_LIMIT, box: "the reason for the legal hold" } },
+    rule: (c, input, ctx) => placeLegalHold(c, text(input, "legalHoldReason"), ctx),
+    event: "legal-hold-placed",
+    done: () => "Legal hold placed: this case's records won't come due for retention review until it is lifted. The reason is on the timeline.",
+  },
+  liftLegalHold: {
+    access: "place-legal-hold",
+    managers: true,
+    phrase: "place or lift legal holds",
+    offered: (c) => !!c.legalHold && !c.retiringOn,
+    inputs: { liftHoldReason: { max: RETENTION_REASON_LIMIT, box: "the reason for lifting the legal hold" } },
+    rule: (c, input, ctx) => liftLegalHold(c, text(input, "liftHoldReason"), ctx),
+    event: "legal-hold-lifted",
+    done: () => "Legal hold lifted: records retention counts again. The reason is on the timeline.",
   },
 } as const satisfies Readonly<Record<string, CaseVerbDefinition>>;
 

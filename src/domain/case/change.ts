@@ -1,15 +1,13 @@
 // What a change to a case is, as the pure rules return it: the changed case and its timeline entry.
 import type { Case } from "./caseSchema";
-import type { DeadlineRules } from "../deadlines/deadlines";
+import type { Rules } from "../deadlines/rules";
 import type { Actor, CaseEvent } from "./timeline";
 
 export interface ActionContext {
   readonly actor: Actor;
   readonly now: Date;
-  /** The trust's deadline rules; the NHS defaults when left out. */
-  readonly rules?: Readonly<DeadlineRules>;
-  /** The trust's update cadence (rules.updates.workingDays): working days between updates to a complainant; 20 when left out. */
-  readonly updateWorkingDays?: number;
+  /** The trust's rules, always given: a forgotten wiring step must not silently give a Wales trust England's figures. */
+  readonly rules: Readonly<Rules>;
 }
 
 export type CaseEventDraft = Pick<CaseEvent, "kind" | "summary"> & Partial<Pick<CaseEvent, "detail" | "changes">>;

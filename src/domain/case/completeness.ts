@@ -2,13 +2,25 @@
 // A compliment needs little; a complaint needs what its letters and the KO41a return use.
 import type { Case, ContactType } from "./caseSchema";
 import { needsConsent } from "./triage";
+import { CLINICAL_TREATMENT } from "../reports/ko41a";
 
 /** What cards, letters and exports show for a patient whose name was not given (an anonymous caller). */
 export const NAME_NOT_GIVEN = "Not given";
 
 /** The details that matter for each type of contact (beyond what quick capture always asks). */
 type Detail =
-  "consent" | "nhsNumber" | "dateOfBirth" | "contactDetails" | "eventOn" | "division" | "serviceArea" | "subjects" | "professions" | "desiredOutcome" | "risk";
+  | "consent"
+  | "nhsNumber"
+  | "dateOfBirth"
+  | "contactDetails"
+  | "eventOn"
+  | "division"
+  | "serviceArea"
+  | "subjects"
+  | "clinicalArea"
+  | "professions"
+  | "desiredOutcome"
+  | "risk";
 
 /** In form order; the labels are what the case card's "Still to record" line and the digest say. */
 const DETAILS: readonly { readonly id: Detail; readonly label: string }[] = [
@@ -20,6 +32,7 @@ const DETAILS: readonly { readonly id: Detail; readonly label: string }[] = [
   { id: "division", label: "Where it happened" },
   { id: "serviceArea", label: "KO41a service area" },
   { id: "subjects", label: "KO41a subjects" },
+  { id: "clinicalArea", label: "KO41a clinical area" },
   { id: "professions", label: "KO41a staff groups" },
   { id: "desiredOutcome", label: "What they want to happen" },
   { id: "risk", label: "Risk assessment" },
@@ -40,6 +53,7 @@ const NEEDED: Readonly<Record<ContactType, ReadonlySet<Detail>>> = {
     "division",
     "serviceArea",
     "subjects",
+    "clinicalArea",
     "professions",
     "desiredOutcome",
     "risk",
@@ -64,6 +78,9 @@ function has(c: Case, detail: Detail): boolean {
       return c.serviceArea !== undefined;
     case "subjects":
       return c.subjects.length > 0;
+    case "clinicalArea":
+      // KO41a section 6: asked only of a complaint about clinical treatment.
+      return !c.subjects.includes(CLINICAL_TREATMENT) || c.clinicalArea !== undefined;
     case "professions":
       return c.professions.length > 0;
     case "desiredOutcome":

@@ -4,6 +4,7 @@
 import { isIsoDate } from "../calendar/calendar";
 import type { Case, CaseDeadlines } from "./caseSchema";
 import { parseNewContact, type NewContact, type NewContactErrors } from "./case";
+import { type OrganisationSite, sitesToChoose } from "../reports/ko41a";
 import type { ActionContext, ActionResult } from "./change";
 import { DEFAULT_DEADLINE_RULES, computeDeadlines, nextDue } from "../deadlines/deadlines";
 import { CaseRuleError } from "./errors";
@@ -17,11 +18,12 @@ export type ParseCaseDetailsResult = { ok: true; value: CaseDetails } | { ok: fa
 
 /**
  * Checks a details form for a case, with the Log a contact form's checks and messages. A date received is
- * needed here (the form shows the one recorded), and a risk once assessed can be changed but not removed.
+ * needed here (the form shows the one recorded), and a risk once assessed can be changed but not removed. A site
+ * must be one of the trust's `sites`.
  */
-export function parseCaseDetails(raw: unknown, c: Case, today: string): ParseCaseDetailsResult {
+export function parseCaseDetails(raw: unknown, c: Case, today: string, sites: readonly OrganisationSite[] = []): ParseCaseDetailsResult {
   const source = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  const parsed = parseNewContact({ ...source, contactType: c.type }, today);
+  const parsed = parseNewContact({ ...source, contactType: c.type }, today, sites);
   const errors: NewContactErrors = parsed.ok ? {} : { ...parsed.errors };
   const blank = (value: unknown) => value === undefined || value === null || (typeof value === "string" && value.trim() === "");
   if (blank(source.receivedOn)) errors.receivedOn ??= "Enter the date it was received";
@@ -30,7 +32,9 @@ export function parseCaseDetails(raw: unknown, c: Case, today: string): ParseCas
   }
   if (Object.keys(errors).length > 0 || !parsed.ok) return { ok: false, errors };
   const { contactType: _type, ...details } = parsed.value;
-  return { ok: true, value: { ...details, receivedOn: parsed.value.receivedOn! } };
+  // The form offers a site only when the trust has several: otherwise the one recorded stays as it is.
+  const site = details.site ?? (sitesToChoose(sites) ? undefined : c.site);
+  return { ok: true, value: { ...details, ...(site ? { site } : {}), receivedOn: parsed.value.receivedOn! } };
 }
 
 /** The details form's fields as the timeline names them, in form order. */
@@ -50,8 +54,10 @@ const FIELD_LABELS: readonly { readonly label: string; readonly of: (c: Case) =>
   { label: "Division", of: (c) => c.division },
   { label: "Service", of: (c) => c.service },
   { label: "Ward or department", of: (c) => c.ward },
+  { label: "Site", of: (c) => c.site },
   { label: "KO41a service area", of: (c) => c.serviceArea },
   { label: "KO41a subjects", of: (c) => c.subjects },
+  { label: "KO41a clinical area", of: (c) => c.clinicalArea },
   { label: "KO41a staff groups", of: (c) => c.professions },
   { label: "Summary", of: (c) => c.summary },
   { label: "What they want to happen", of: (c) => c.desiredOutcome },
@@ -84,7 +90,7 @@ const KNOWN_FLAGS: ReadonlySet<string> = new Set(CASE_FLAGS.map((f) => f.id));
 export function completeDetails(current: Case, details: CaseDetails, ctx: ActionContext): ActionResult & { readonly changed: readonly string[] } {
   if (current.anonymisedOn) throw new CaseRuleError("This case's details were removed under the records retention schedule, so they can't be completed.");
   if (!isIsoDate(details.receivedOn)) throw new CaseRuleError("Enter the date it was received as a real date.");
-  const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
+  const rules = ctx.rules.deadlines;
   const next: Case = {
     ...current,
     receivedVia: details.receivedVia,
@@ -111,6 +117,8 @@ export function completeDetails(current: Case, details: CaseDetails, ctx: Action
   put(next, "service", details.service);
   put(next, "ward", details.ward);
   put(next, "serviceArea", details.serviceArea);
+  put(next, "site", details.site);
+  put(next, "clinicalArea", details.clinicalArea);
   put(next, "desiredOutcome", details.desiredOutcome);
   put(next, "safetyIncident", details.safetyIncident ? true : undefined);
   put(
@@ -125,7 +133,7 @@ export function completeDetails(current: Case, details: CaseDetails, ctx: Action
   if (next.receivedOn !== current.receivedOn || next.complexity !== current.complexity) next.deadlines = deadlinesAgain(current, next, rules);
   // Flags a later version added are kept; the ones triage decides are decided again from the new facts.
   next.flags = [...triageFlags(next, rules), ...current.flags.filter((f) => !KNOWN_FLAGS.has(f))];
-  put(next, "nextDueOn", nextDue(next, ctx.updateWorkingDays));
+  put(next, "nextDueOn", nextDue(next, ctx.rules.updates.workingDays));
 
   const changed = changedDetailLabels(current, next);
   if (changed.length === 0) throw new CaseRuleError("Nothing was changed, so there was nothing to save.");

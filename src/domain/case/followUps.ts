@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Case } from "./caseSchema";
 import { alertReasonsFor, attentionDay, type AttentionRules } from "../deadlines/nudges";
 import { alertOutboxItem, OutboxItemSchema, safetyChannelOutboxItem, type OutboxItem } from "../messages/outbox";
-import { retentionDay, type RetentionRules } from "../deadlines/retention";
+import { destroyDecision, retentionDay, type RetentionRules } from "../deadlines/retention";
 import { alertIsOn, type Rules } from "../deadlines/rules";
 import { CaseEventSchema, type CaseEvent } from "./timeline";
 import { InboxOutcomeSchema, type InboxOutcome } from "../inbox/email";
@@ -79,11 +79,15 @@ export interface AlertContext {
 /**
  * The day the sweep must next look at a case, stored on it (`watchOn`, indexed) so that the sweep finds due
  * work by one query, with no schedule document to keep: an open case's attention day; a closed case's
- * retention day, and the Ombudsman's date while the PHSO waits for the trust. A case stays due from that day
- * until it is dealt with (its deadline moves, it closes), so the sweep never files it again.
+ * Ombudsman date while the PHSO waits for the trust, and its records retention day once a manager decided to destroy
+ * the records (so a destruction left unfinished is finished). A file merely due for retention review is not watched:
+ * the managers' review list finds it by its own index (`retentionDueOn`). A case stays due from that day until it
+ * is dealt with (its deadline moves, it closes), so the sweep never files it again.
  */
 export function watchDay(c: Case, retention?: RetentionRules, rules?: AttentionRules): string | undefined {
-  const days = [attentionDay(c, rules), c.status === "closed" ? retentionDay(c, retention) : undefined].filter((day): day is string => day !== undefined);
+  // A deletion already begun (`retiringOn`) is finished too, whoever began it.
+  const destroyOn = c.status !== "closed" ? undefined : (destroyDecision(c, retention)?.dueOn ?? (c.retiringOn ? retentionDay(c, retention) : undefined));
+  const days = [attentionDay(c, rules), destroyOn].filter((day): day is string => day !== undefined);
   return days.sort()[0];
 }
 

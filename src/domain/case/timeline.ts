@@ -30,12 +30,16 @@ export const CASE_EVENT_KINDS = [
   "incident-reference-recorded",
   "update-given",
   "time-limit-waived",
+  "discussion-recorded",
   "action-added",
   "action-done",
   "email-received",
   "document-added",
   "email-sent",
   "email-failed",
+  "legal-hold-placed",
+  "legal-hold-lifted",
+  "retention-reviewed",
 ] as const;
 
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

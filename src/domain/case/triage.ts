@@ -43,7 +43,7 @@ export function needsConsent(input: Pick<TriageInput, "type" | "raisedBy">): boo
 }
 
 /** `rules`: the trust's deadline rules, whose out-of-time period decides the out-of-time flag (England's 12 months when left out). */
-export function triageFlags(input: TriageInput, rules?: Readonly<DeadlineRules>): CaseFlag[] {
+export function triageFlags(input: TriageInput, rules: Readonly<DeadlineRules>): CaseFlag[] {
   const flags = new Set<CaseFlag>();
   if (input.risk && isHighRisk(input.risk.score)) flags.add("high-risk");
   if (input.safeguarding) flags.add("safeguarding");

@@ -3,6 +3,7 @@ import { addCalendarDays, addCalendarMonths, addWorkingDays, formatPlainDate, is
 import type { ActionContext, ActionResult } from "../case/change";
 import { nextUpdateDue } from "./complainantUpdates";
 import { CaseRuleError } from "../case/errors";
+import type { Rules } from "./rules";
 
 /** The deadline rules; the defaults are the NHS complaints regulations and common PALS practice. Trusts may vary them. */
 export interface DeadlineRules {
@@ -49,7 +50,7 @@ export interface ComputedDeadlines {
   backstop?: string;
 }
 
-export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): ComputedDeadlines {
+export function computeDeadlines(input: DeadlineInput, rules: Readonly<DeadlineRules>): ComputedDeadlines {
   const { type, receivedOn } = input;
   switch (type) {
     case "complaint":
@@ -81,7 +82,7 @@ export function lastDayOfPeriodBeginningWith(firstDay: string, months: number): 
 }
 
 /** The backstop deadline's name under these rules: "6-month limit". */
-export function backstopLabel(rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): string {
+export function backstopLabel(rules: Readonly<DeadlineRules>): string {
   return `${rules.backstopMonths}-month limit`;
 }
 
@@ -96,7 +97,7 @@ export function tierWorkingDays(rules: Readonly<DeadlineRules>, tier: Complexity
  * 12 months is in time. 29 February counts forward to 28 February the next year. The body may still consider
  * it (reg 12(4)): a person decides and records why (the case's waiver).
  */
-export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES, noticedOn?: string): boolean {
+export function isOutOfTime(eventOn: string, receivedOn: string, rules: Readonly<DeadlineRules>, noticedOn?: string): boolean {
   if (!isIsoDate(receivedOn)) throw new Error(`Expected the date received as yyyy-mm-dd, got ${JSON.stringify(receivedOn)}`);
   const from = noticedOn !== undefined && noticedOn > eventOn ? noticedOn : eventOn;
   return receivedOn > addCalendarMonths(from, rules.outOfTimeMonths);
@@ -114,7 +115,7 @@ export function ombudsmanDueOn(c: Partial<Pick<Case, "ombudsman">>): string | un
  */
 export function nextDue(
   c: Pick<Case, "status" | "deadlines"> & Partial<Pick<Case, "ombudsman" | "type" | "receivedOn" | "escalatedFromConcernOn" | "updates">>,
-  updateWorkingDays?: number,
+  updateWorkingDays: number,
 ): string | undefined {
   const due: string[] = [];
   const phso = ombudsmanDueOn(c);
@@ -133,7 +134,8 @@ export function nextDue(
  * (acknowledge within 3 working days of it, and so on); the original date received stays as history.
  * updatedAt is left for the code that saves the case to stamp.
  */
-export function escalateToComplaint(c: Case, onDate: string, rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): Case {
+export function escalateToComplaint(c: Case, onDate: string, trustRules: Pick<Rules, "deadlines" | "updates">): Case {
+  const rules = trustRules.deadlines;
   if (c.type !== "concern") throw new CaseRuleError(`Only a concern can be escalated to a complaint; this is ${article(c.type)} ${c.type}.`);
   if (c.status !== "open") throw new CaseRuleError("This concern is closed: reopen it before escalating it to a complaint.");
   if (!isIsoDate(onDate)) throw new Error(`Expected the escalation date as yyyy-mm-dd, got ${JSON.stringify(onDate)}`);
@@ -147,14 +149,14 @@ export function escalateToComplaint(c: Case, onDate: string, rules: Readonly<Dea
   const flags = c.flags.filter((f) => f !== "out-of-time");
   if (outOfTime) flags.push("out-of-time");
   const escalated: Case = { ...c, type: "complaint", complexity, deadlines, flags, escalatedFromConcernOn: onDate };
-  return withNextDue(escalated);
+  return withNextDue(escalated, trustRules.updates.workingDays);
 }
 
 export interface ExtendResponseOptions {
   /** The complainant agreed a period longer than the 6-month backstop (reg 14). */
   agreedLonger?: boolean;
-  /** The trust's rules, which name the backstop ("6-month limit"); England's when left out. */
-  rules?: Readonly<DeadlineRules>;
+  /** The trust's rules, which name the backstop ("6-month limit") and set the update cadence. */
+  rules: Pick<Rules, "deadlines" | "updates">;
   /** Today (London): a longer period can only be agreed before the backstop period ends (reg 14(2)(b)). */
   today?: string;
 }
@@ -163,7 +165,7 @@ export interface ExtendResponseOptions {
  * Moves the response date, as agreed with the person who raised it. The reason is not stored on the case:
  * the caller records it in the case timeline, so it is only checked here.
  */
-export function extendResponse(c: Case, newDate: string, reason: string, options: ExtendResponseOptions = {}): Case {
+export function extendResponse(c: Case, newDate: string, reason: string, options: ExtendResponseOptions): Case {
   if (c.status !== "open") throw new CaseRuleError("This case is closed: its response date can't be changed.");
   if (c.type === "compliment") throw new CaseRuleError("A compliment has no response date to change.");
   if (!isIsoDate(newDate)) throw new CaseRuleError("Enter the new response date as a real date.");
@@ -176,21 +178,21 @@ export function extendResponse(c: Case, newDate: string, reason: string, options
   const beyondBackstop = backstop !== undefined && newDate > backstop;
   if (beyondBackstop && !options.agreedLonger) {
     throw new CaseRuleError(
-      `${formatPlainDate(newDate)} is after the ${backstopLabel(options.rules)} of ${formatPlainDate(backstop)}. ` +
+      `${formatPlainDate(newDate)} is after the ${backstopLabel(options.rules.deadlines)} of ${formatPlainDate(backstop)}. ` +
         "Only go beyond it if the complainant has agreed a longer period, and record that they have.",
     );
   }
   // Reg 14(2)(b): a longer period is agreed "before the expiry of" the six months; one already agreed may be moved.
   if (beyondBackstop && options.today !== undefined && options.today > backstop && !c.deadlines.longerPeriodAgreed) {
     throw new CaseRuleError(
-      `The ${backstopLabel(options.rules)} ended on ${formatPlainDate(backstop)}: a longer period can only be agreed before it ends ` +
+      `The ${backstopLabel(options.rules.deadlines)} ended on ${formatPlainDate(backstop)}: a longer period can only be agreed before it ends ` +
         "(NHS complaints regulations 2009, regulation 14). Send the response as soon as you can, and record why it is late.",
     );
   }
   const deadlines: Case["deadlines"] = { ...c.deadlines, respondBy: newDate, respondByAgreed: true };
   if (beyondBackstop) deadlines.longerPeriodAgreed = true;
   else delete deadlines.longerPeriodAgreed;
-  return withNextDue({ ...c, deadlines });
+  return withNextDue({ ...c, deadlines }, options.rules.updates.workingDays);
 }
 
 const deadlineNames = (rules: Readonly<DeadlineRules>) =>
@@ -209,7 +211,7 @@ const deadlineNames = (rules: Readonly<DeadlineRules>) =>
 export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult {
   if (c.status !== "open") throw new CaseRuleError("This case is closed: its deadlines can't be recalculated. Reopen it first if it needs new ones.");
   if (c.type === "compliment") throw new CaseRuleError("A compliment has no deadlines to recalculate.");
-  const rules = ctx.rules ?? DEFAULT_DEADLINE_RULES;
+  const rules = ctx.rules.deadlines;
   const startedOn = c.escalatedFromConcernOn ?? c.receivedOn;
   const computed = computeDeadlines({ type: c.type, receivedOn: startedOn, complexity: c.complexity }, rules);
   const kept = c.deadlines;
@@ -220,7 +222,7 @@ export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult 
     deadlines.respondByAgreed = true;
   }
   if (kept.longerPeriodAgreed) deadlines.longerPeriodAgreed = true;
-  const updated = withNextDue({ ...c, deadlines, updatedAt: ctx.now.toISOString() }, ctx.updateWorkingDays);
+  const updated = withNextDue({ ...c, deadlines, updatedAt: ctx.now.toISOString() }, ctx.rules.updates.workingDays);
   const changes: { key: string; label: string; before?: string; after?: string }[] = deadlineNames(rules)
     .filter(([key]) => kept[key] !== deadlines[key])
     .map(([key, label]) => ({ key, label, before: kept[key], after: deadlines[key] }));
@@ -239,7 +241,7 @@ export function recalculateDeadlines(c: Case, ctx: ActionContext): ActionResult 
   };
 }
 
-function withNextDue(c: Case, updateWorkingDays?: number): Case {
+function withNextDue(c: Case, updateWorkingDays: number): Case {
   const due = nextDue(c, updateWorkingDays);
   const next: Case = { ...c };
   if (due) next.nextDueOn = due;

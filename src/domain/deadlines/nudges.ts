@@ -49,7 +49,7 @@ export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 const DEADLINE_KIND_TITLES: Readonly<Record<DeadlineKind, string>> = {
   acknowledgement: "Acknowledgement",
   response: "Response",
-  ombudsman: "Ombudsman (PHSO) response",
+  ombudsman: "Ombudsman's response",
   update: "Update to the complainant",
 };
 

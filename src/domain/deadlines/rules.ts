@@ -6,12 +6,15 @@ import type { ComplexityTier } from "../case/caseSchema";
 import { UPDATE_CADENCE_WORKING_DAYS } from "./complainantUpdates";
 import { DEFAULT_DEADLINE_RULES, type DeadlineRules } from "./deadlines";
 import { INVESTIGATION_DEFAULT_WORKING_DAYS, INVESTIGATION_REMINDER_WORKING_DAYS } from "../investigations/investigations";
+import { NATIONS, type Nation } from "./nations";
 import { ALERT_REASONS, NUDGE_WINDOW_WORKING_DAYS, type AlertReason } from "./nudges";
 
 /** Everything a trust may set, as the application uses it. */
 export interface Rules {
   /** What these rules are, for logs and cards (e.g. "England: NHS complaints regulations 2009"). */
   readonly name: string;
+  /** Whose national bodies (Ombudsman, complaints advocacy) and whose discussion at the start (nations.ts). */
+  readonly nation: Nation;
   readonly deadlines: Readonly<DeadlineRules>;
   /** Nudges and the digest start this many working days before a deadline. */
   readonly nudgeWindowWorkingDays: number;
@@ -27,6 +30,7 @@ const ALL_ALERTS_ON = Object.fromEntries(ALERT_REASONS.map((r) => [r.id, true]))
 /** England's rules of today: what PALS Desk does with no rules file. */
 export const DEFAULT_RULES: Readonly<Rules> = Object.freeze({
   name: "England: NHS complaints regulations 2009 (SI 2009/309) and common PALS practice",
+  nation: "england",
   deadlines: DEFAULT_DEADLINE_RULES,
   nudgeWindowWorkingDays: NUDGE_WINDOW_WORKING_DAYS,
   investigations: Object.freeze({ workingDays: INVESTIGATION_DEFAULT_WORKING_DAYS, reminderWorkingDays: INVESTIGATION_REMINDER_WORKING_DAYS }),
@@ -71,6 +75,7 @@ const AlertsSchema = section(
  */
 export const RulesFileSchema = section({
   name: z.string().trim().min(1, "a name of 1 to 200 characters").max(200, "a name of 1 to 200 characters").optional(),
+  nation: z.enum(NATIONS, { message: "england or wales" }).optional(),
   deadlines: section({
     enquiry: section({ workingDays: days(250).optional() }).optional(),
     concern: section({ workingDays: days(250).optional() }).optional(),
@@ -143,6 +148,7 @@ function rulesFrom(file: RulesFile): Rules {
   }
   return {
     name: file.name ?? "The trust's rules",
+    nation: file.nation ?? d.nation,
     deadlines: {
       acknowledgeWorkingDays: complaint?.acknowledgeWorkingDays ?? d.deadlines.acknowledgeWorkingDays,
       defaultComplexity: complaint?.defaultTier ? TIER_NAMES[complaint.defaultTier] : d.deadlines.defaultComplexity,

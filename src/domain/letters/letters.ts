@@ -4,7 +4,9 @@ import Mustache from "mustache";
 import { z } from "zod";
 import { type Case, outcomeTitle } from "../case/caseSchema";
 import { formatPlainDate, workingDaysBetween } from "../calendar/calendar";
-import { DEFAULT_DEADLINE_RULES, tierWorkingDays, type DeadlineRules } from "../deadlines/deadlines";
+import { tierWorkingDays, type DeadlineRules } from "../deadlines/deadlines";
+import { NATIONAL_BODIES } from "../deadlines/nations";
+import type { Rules } from "../deadlines/rules";
 import { idsOf, titleOf } from "../case/choice";
 import type { ActionContext, ActionResult } from "../case/change";
 import { investigationsOf } from "../investigations/investigations";
@@ -53,6 +55,7 @@ export const LETTER_FIELDS = {
   actions: "actions we are taking",
   learning: "what we have learned",
   outcome: "upheld / partially upheld / not upheld",
+  advocacyHelp: "where to get free help to complain",
   phsoName: "Ombudsman's name",
   phsoPhone: "Ombudsman's phone number",
   phsoWeb: "Ombudsman's website",
@@ -73,12 +76,15 @@ export interface LetterContext {
   /** The officer drafting the letter. */
   readonly officerName: string;
   readonly trustName?: string;
-  /** The PHSO entry of the signposting directory (id "phso"), for the final response. */
-  readonly phso?: SignpostEntry;
+  /**
+   * The Ombudsman's entry of the signposting directory (the nation's: the PHSO in England, the PSOW in Wales).
+   * Template fields keep the name "phso..." so trusts' own templates go on working.
+   */
+  readonly ombudsman?: SignpostEntry;
   /** The case timeline, for the previous response date and the reason it changed. */
   readonly events: readonly CaseEvent[];
-  /** The trust's deadline rules: how many working days a complexity tier gives (England's when left out). */
-  readonly rules?: Readonly<DeadlineRules>;
+  /** The trust's rules: how many working days a complexity tier gives, and the nation's bodies. */
+  readonly rules: Pick<Rules, "deadlines" | "nation">;
 }
 
 function words(list: readonly string[]): string | undefined {
@@ -122,7 +128,7 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
     ward: nonBlank(c.ward),
     acknowledgeByDate: c.deadlines.acknowledgeBy ? formatPlainDate(c.deadlines.acknowledgeBy) : undefined,
     responseDate: c.deadlines.respondBy ? formatPlainDate(c.deadlines.respondBy) : undefined,
-    responseWorkingDays: responseWorkingDays(c, ctx.rules ?? DEFAULT_DEADLINE_RULES),
+    responseWorkingDays: responseWorkingDays(c, ctx.rules.deadlines),
     previousResponseDate: typeof before === "string" && before !== c.deadlines.respondBy ? formatPlainDate(before) : undefined,
     extensionReason: nonBlank(change?.detail),
     backstopDate: c.deadlines.backstop ? formatPlainDate(c.deadlines.backstop) : undefined,
@@ -149,11 +155,12 @@ export function letterView(c: Case, ctx: LetterContext): LetterView {
           .join("\n\n"),
     ),
     outcome: c.type === "complaint" && c.outcome ? outcomeTitle(c.outcome).toLowerCase() : undefined,
-    phsoName: ctx.phso?.name,
-    phsoPhone: ctx.phso?.contact.phone,
-    phsoWeb: ctx.phso?.contact.web,
-    phsoEmail: ctx.phso?.contact.email,
-    phsoPost: ctx.phso?.contact.post,
+    advocacyHelp: NATIONAL_BODIES[ctx.rules.nation].advocacy.letterText,
+    phsoName: ctx.ombudsman?.name ?? NATIONAL_BODIES[ctx.rules.nation].ombudsman.name,
+    phsoPhone: ctx.ombudsman?.contact.phone,
+    phsoWeb: ctx.ombudsman?.contact.web,
+    phsoEmail: ctx.ombudsman?.contact.email,
+    phsoPost: ctx.ombudsman?.contact.post,
     investigations: investigationsOf(c).map((r) => ({
       division: r.division,
       leadName: r.lead.name,

@@ -57,7 +57,12 @@ export type OutboxPayload =
   | (InvestigationPayload & { readonly kind: "investigation-answer" })
   | (InvestigationPayload & { readonly kind: "investigation-extension" })
   /** An action's card to its owner: when it is added, as the due day nears, and on the day (rendered from the case at send time). */
-  | { readonly kind: "learning-action"; readonly caseId: string; readonly reference: string; readonly actionId: string; readonly moment: LearningActionMoment };
+  | { readonly kind: "learning-action"; readonly caseId: string; readonly reference: string; readonly actionId: string; readonly moment: LearningActionMoment }
+  /**
+   * The managers' morning word on closed files that came due for records retention review since the last round
+   * (each file once per review): how many, and the first few references (no patient details).
+   */
+  | { readonly kind: "retention-review"; readonly day: string; readonly count: number; readonly atLeast: boolean; readonly references: readonly string[] };
 
 /** Why an action's card goes to its owner: it was added, it is due soon, or it is due today. */
 export const LEARNING_ACTION_MOMENTS = ["added", "before", "due-day"] as const;
@@ -185,6 +190,13 @@ export const OutboxItemSchema = z.object({
     z.object({ kind: z.literal("inbox-waiting"), day: z.string(), count: z.number().int().min(0), oldest: z.string() }),
     z.object({ kind: z.literal("send-email"), caseId: z.string(), reference: z.string(), sendId: z.string() }),
     z.object({ kind: z.literal("email-outcome"), caseId: z.string(), reference: z.string(), sendId: z.string() }),
+    z.object({
+      kind: z.literal("retention-review"),
+      day: z.string(),
+      count: z.number().int().min(0),
+      atLeast: z.boolean(),
+      references: z.array(z.string()).max(50),
+    }),
   ]),
   state: z.enum(["pending", "sent", "failed", "undeliverable"]),
   attempts: z.number().int().min(0),

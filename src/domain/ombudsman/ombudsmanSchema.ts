@@ -24,5 +24,10 @@ export const OmbudsmanReferralSchema = z.object({
   stage: OmbudsmanStageSchema,
   /** What the PHSO asked of the trust (information, comments on a draft, an action plan) is due by then. */
   responseDueOn: isoDate.optional(),
+  /**
+   * Stage "decided": the day of the Ombudsman's final decision, when its process ended. The records retention clock
+   * counts from it when it is later than the case's closure (left out on referrals recorded before it was asked for).
+   */
+  decidedOn: isoDate.optional(),
 });
 export type OmbudsmanReferral = z.infer<typeof OmbudsmanReferralSchema>;

@@ -9,11 +9,14 @@ import { upheldViewTitle } from "../investigations/investigationSchema";
 import { professionTitle, serviceAreaTitle, subjectTitle } from "./ko41a";
 import { letterTitle, LetterKindSchema } from "../letters/letters";
 import { ombudsmanStageTitle } from "../ombudsman/ombudsmanSchema";
-import { type Ko41aReturn, financialYearTitle, shortDate } from "./reports";
+import { NATIONAL_BODIES } from "../deadlines/nations";
+import type { Rules } from "../deadlines/rules";
+import { financialYearTitle, shortDate } from "./reports";
+import type { CountRow, Ko41aFigures, Ko41aReturn } from "./ko41aReturn";
 import { NAME_NOT_GIVEN } from "../case/completeness";
 import { RISK_NOT_ASSESSED, riskBand, riskBandTitle, riskText } from "../case/risk";
 import type { CaseEvent } from "../case/timeline";
-import { backstopLabel, type DeadlineRules } from "../deadlines/deadlines";
+import { backstopLabel } from "../deadlines/deadlines";
 import { caseFlagTitle } from "../deadlines/ruleTexts";
 import { lastUpdateGiven, nextUpdateDue } from "../deadlines/complainantUpdates";
 
@@ -72,8 +75,8 @@ const CASE_COLUMNS = [
   "Response due",
   "Response date agreed",
   "Escalated from concern on",
-  "Ombudsman (PHSO) referred on",
-  "Ombudsman (PHSO) stage",
+  "Ombudsman referred on",
+  "Ombudsman stage",
   "Owner",
   "Last update to the complainant",
   "Next update due",
@@ -83,10 +86,8 @@ const PATIENT_COLUMNS = ["Patient name", "NHS number", "Date of birth", "Contact
 
 export interface CaseExportOptions {
   readonly withPatientDetails: boolean;
-  /** The trust's rules, which name the out-of-time period; England's when left out. */
-  readonly rules?: Readonly<DeadlineRules>;
-  /** The trust's update cadence (rules.updates.workingDays), for "Next update due"; 20 when left out. */
-  readonly updateWorkingDays?: number;
+  /** The trust's rules, which name the out-of-time period and set the update cadence ("Next update due"). */
+  readonly rules: Pick<Rules, "deadlines" | "updates">;
 }
 
 /** Several values in one cell, as Datix and Ulysses import multi-select fields. */
@@ -116,7 +117,7 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.safeguarding,
         c.safetyIncident === true,
         c.incidentReference ? `${incidentSystemTitle(c.incidentReference.system)} ${c.incidentReference.reference}` : "",
-        c.flags.map((flag) => caseFlagTitle(flag, options.rules)).join(LIST_SEPARATOR),
+        c.flags.map((flag) => caseFlagTitle(flag, options.rules.deadlines)).join(LIST_SEPARATOR),
         c.outcome ? outcomeTitle(c.outcome) : "",
         c.closedOn,
         c.deadlines.acknowledgeBy,
@@ -128,7 +129,7 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
         c.ombudsman ? ombudsmanStageTitle(c.ombudsman.stage) : "",
         c.owner?.name ?? "",
         lastUpdateGiven(c)?.on,
-        nextUpdateDue(c, options.updateWorkingDays),
+        nextUpdateDue(c, options.rules.updates.workingDays),
       ];
       if (options.withPatientDetails) {
         row.push(
@@ -145,19 +146,49 @@ export function casesCsv(cases: readonly Case[], options: CaseExportOptions): st
   return toCsv(header, rows);
 }
 
-/** The KO41a return as rows a spreadsheet can total: section, category, KO41a code (our id), count. */
-export function ko41aCsv(ret: Ko41aReturn): string {
-  const rows: CsvCell[][] = [
-    ["Period", `Financial year ${financialYearTitle(ret.year)} (${ret.period.from} to ${ret.period.to})`, "", ""],
-    ["Complaints received", "All written complaints received", "total", ret.received],
+/** The KO41a return's sections as its guidance numbers them (ko41a.ts), and which list of counts each is. */
+export const KO41A_SECTIONS = [
+  { key: "ageBands", title: "Section 3: Age of patient", column: "Age" },
+  { key: "complainantStatuses", title: "Section 4: Status of complainant", column: "Made by" },
+  { key: "serviceAreas", title: "Section 5: Service area", column: "Service area" },
+  { key: "clinicalAreas", title: "Section 6: Clinical treatment, by clinical area", column: "Clinical area" },
+  { key: "subjects", title: "Section 7: Subject area", column: "Subject" },
+  { key: "professions", title: "Section 8: Profession (staff group)", column: "Profession" },
+] as const satisfies readonly { key: keyof Ko41aFigures; title: string; column: string }[];
+
+/** Section 2 as rows: title, code and the figure, for the whole trust or one site. */
+export function ko41aSummaryRows(
+  figures: Ko41aFigures,
+  year: number,
+  outcomeRows: readonly CountRow[] = figures.outcomes,
+): { title: string; id: string; count: number }[] {
+  const count = (id: string) => figures.outcomes.find((r) => r.id === id)?.count ?? 0;
+  return [
+    { title: `Brought forward from ${financialYearTitle(year - 1)}`, id: "brought-forward", count: figures.broughtForward },
+    { title: "New complaints received", id: "received", count: figures.received },
+    ...outcomeRows.map((r) => ({ title: r.title, id: r.id, count: count(r.id) })),
+    { title: "Total resolved", id: "resolved", count: figures.resolved },
+    { title: `Carried forward to ${financialYearTitle(year + 1)}`, id: "carried-forward", count: figures.carriedForward },
   ];
-  const section = (name: string, list: Ko41aReturn["subjects"]) => list.forEach((r) => rows.push([name, r.title, r.id, r.count]));
-  section("Service area", ret.serviceAreas);
-  section("Subject", ret.subjects);
-  section("Profession", ret.professions);
-  rows.push(["Complaints closed", "Complaints closed in the year", "total", ret.closed]);
-  section("Outcome", ret.outcomes);
-  return toCsv(["Section", "Category", "Code", "Count"], rows);
+}
+
+/**
+ * The KO41a return as rows a spreadsheet can total: section, category, KO41a code (our id), the whole trust's
+ * count and, for a trust with sites, one column per site (the guidance asks for each site's figures).
+ */
+export function ko41aCsv(ret: Ko41aReturn): string {
+  const columns: readonly Ko41aFigures[] = ret.hasSites ? [ret, ...ret.sites] : [ret];
+  const header = ["Section", "Category", "Code", ...(ret.hasSites ? ["All sites", ...ret.sites.map((s) => s.title)] : ["Count"])];
+  const rows: CsvCell[][] = [
+    ["Period", `Financial year ${financialYearTitle(ret.year)} (${ret.period.from} to ${ret.period.to})`, "", ...columns.map(() => "")],
+  ];
+  // The whole trust's rows name every category any site has (a site's "not yet coded" row included); a site without one counts 0.
+  const summary = (figures: Ko41aFigures) => ko41aSummaryRows(figures, ret.year, ret.outcomes);
+  summary(ret).forEach((row, i) => rows.push(["Section 2: Summary", row.title, row.id, ...columns.map((figures) => summary(figures)[i].count)]));
+  for (const { key, title } of KO41A_SECTIONS) {
+    for (const row of ret[key]) rows.push([title, row.title, row.id, ...columns.map((figures) => figures[key].find((r) => r.id === row.id)?.count ?? 0)]);
+  }
+  return toCsv(header, rows);
 }
 
 // --- the case file for the Ombudsman -------------------------------------------------------
@@ -166,8 +197,8 @@ export interface CaseFileContext {
   readonly generatedAt: Date;
   readonly generatedBy: string;
   readonly trustName?: string;
-  /** The trust's rules, which name the backstop and the out-of-time period; England's when left out. */
-  readonly rules?: Readonly<DeadlineRules>;
+  /** The trust's rules, which name the backstop, the out-of-time period and the nation's Ombudsman. */
+  readonly rules: Pick<Rules, "deadlines" | "nation">;
 }
 
 const CASE_FILE_TEMPLATE = `<!DOCTYPE html>
@@ -185,7 +216,7 @@ th { background: #f0f4f5; width: 30%; } .text { white-space: pre-wrap; } .muted 
 </head>
 <body>
 <h1>Case file: {{reference}}</h1>
-<p class="muted">{{typeTitle}}{{#trustName}} · {{trustName}}{{/trustName}} · prepared for the Parliamentary and Health Service Ombudsman{{#phsoReference}} (PHSO reference {{phsoReference}}){{/phsoReference}} by {{generatedBy}} on {{generatedOn}}. Contains patient-identifiable information: send it only through a secure route.</p>
+<p class="muted">{{typeTitle}}{{#trustName}} · {{trustName}}{{/trustName}} · prepared for the {{ombudsmanName}}{{#phsoReference}} ({{ombudsmanShortName}} reference {{phsoReference}}){{/phsoReference}} by {{generatedBy}} on {{generatedOn}}. Contains patient-identifiable information: send it only through a secure route.</p>
 
 <h2>The case</h2>
 <table>{{#caseFacts}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/caseFacts}}</table>
@@ -204,7 +235,7 @@ th { background: #f0f4f5; width: 30%; } .text { white-space: pre-wrap; } .muted 
 <table>{{#outcomeFacts}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/outcomeFacts}}</table>
 {{#learning}}<h3>Learning</h3><p class="text">{{learning}}</p>{{/learning}}
 
-<h2>Ombudsman (PHSO)</h2>
+<h2>Ombudsman ({{ombudsmanShortName}})</h2>
 {{#ombudsmanFacts.length}}<table>{{#ombudsmanFacts}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/ombudsmanFacts}}</table>{{/ombudsmanFacts.length}}
 {{^ombudsmanFacts.length}}<p>No referral recorded.</p>{{/ombudsmanFacts.length}}
 
@@ -263,6 +294,8 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
     generatedBy: ctx.generatedBy,
     generatedOn: when(ctx.generatedAt.toISOString()),
     phsoReference: c.ombudsman?.reference,
+    ombudsmanName: NATIONAL_BODIES[ctx.rules.nation].ombudsman.name,
+    ombudsmanShortName: NATIONAL_BODIES[ctx.rules.nation].ombudsman.shortName,
     summary: c.summary,
     desiredOutcome: c.desiredOutcome,
     learning: c.learning,
@@ -289,7 +322,7 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
             : "Yes: not yet reported on the incident system"
           : "No",
       ],
-      ["Flags", c.flags.map((flag) => caseFlagTitle(flag, ctx.rules)).join("; ")],
+      ["Flags", c.flags.map((flag) => caseFlagTitle(flag, ctx.rules.deadlines)).join("; ")],
       ["Owner", c.owner?.name],
       ["Logged by", c.createdBy.name],
     ]),
@@ -306,7 +339,7 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
       ["Acknowledge by", plain(d.acknowledgeBy)],
       ["Acknowledged on", plain(d.acknowledgedOn)],
       ["Response due", d.respondBy ? `${formatPlainDate(d.respondBy)}${d.respondByAgreed ? " (agreed with the complainant)" : ""}` : undefined],
-      [backstopLabel(ctx.rules), d.backstop ? `${formatPlainDate(d.backstop)}${d.longerPeriodAgreed ? " (longer period agreed)" : ""}` : undefined],
+      [backstopLabel(ctx.rules.deadlines), d.backstop ? `${formatPlainDate(d.backstop)}${d.longerPeriodAgreed ? " (longer period agreed)" : ""}` : undefined],
     ]),
     outcomeFacts: facts([
       ["Outcome", c.outcome ? outcomeTitle(c.outcome) : "Not decided yet"],
@@ -315,9 +348,9 @@ export function caseFileHtml(c: Case, events: readonly CaseEvent[], ctx: CaseFil
     ombudsmanFacts: c.ombudsman
       ? facts([
           ["Referred on", formatPlainDate(c.ombudsman.referredOn)],
-          ["PHSO reference", c.ombudsman.reference],
+          ["Ombudsman's reference", c.ombudsman.reference],
           ["Stage", ombudsmanStageTitle(c.ombudsman.stage)],
-          ["PHSO response due", plain(c.ombudsman.responseDueOn)],
+          ["Ombudsman's response due", plain(c.ombudsman.responseDueOn)],
         ])
       : [],
     investigations: investigationsOf(c).map((r) => ({

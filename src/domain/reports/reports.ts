@@ -2,9 +2,8 @@
 // number can be checked by hand. Dates are London calendar dates (yyyy-mm-dd); ages are in working days.
 import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle, type ReportCase } from "../case/caseSchema";
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "../calendar/calendar";
-import { titleOf } from "../case/choice";
 import { UPDATE_CADENCE_WORKING_DAYS, updateOverdueOn } from "../deadlines/complainantUpdates";
-import { KO41A_PROFESSIONS, KO41A_SERVICE_AREAS, KO41A_SUBJECTS, type Subject, subjectTitle } from "./ko41a";
+import { KO41A_SUBJECTS, type Subject, subjectTitle } from "./ko41a";
 
 // --- periods -------------------------------------------------------------------------------
 
@@ -196,13 +195,30 @@ export interface ServiceReport {
 /** Cases logged by quick capture have no division until their details are completed. */
 const DIVISION_NOT_RECORDED = "Not recorded yet";
 
-const within = (day: string | undefined, period: ReportPeriod): day is string => day !== undefined && day >= period.from && day <= period.to;
+/** A day within a period, both ends included. */
+export function inPeriod(day: string | undefined, period: ReportPeriod): day is string {
+  return day !== undefined && day >= period.from && day <= period.to;
+}
+const within = inPeriod;
+
+/**
+ * Closed by the end of that day. For a complaint this is "resolved" in KO41a's words (investigated and upheld,
+ * partially upheld or not upheld: closing a complaint needs one of the three). The one definition the service
+ * report, the open-case counts and the KO41a return's resolved, brought forward and carried forward all use.
+ * A reopened case is open again: its earlier close no longer counts.
+ */
+export function closedBy(c: Pick<Case, "closedOn" | "status">, day: string): boolean {
+  return c.status === "closed" && c.closedOn !== undefined && c.closedOn <= day;
+}
+
+/** Closed (a complaint: resolved) within the period, both days included. */
+export function closedWithin(c: Pick<Case, "closedOn" | "status">, period: ReportPeriod): boolean {
+  return c.status === "closed" && within(c.closedOn, period);
+}
 
 /** Open at the end of that day: received by then and not closed by then (a later close still counts as open). */
 export function openOn(c: Pick<Case, "receivedOn" | "closedOn" | "status">, day: string): boolean {
-  if (c.receivedOn > day) return false;
-  if (c.status === "open") return true;
-  return c.closedOn === undefined || c.closedOn > day;
+  return c.receivedOn <= day && !closedBy(c, day);
 }
 
 /** A deadline passed by that day and not met by then. */
@@ -301,7 +317,7 @@ export function serviceReport(
     .filter((row) => row.count > 0 || row.previous > 0)
     .sort((a, b) => b.count - a.count || b.previous - a.previous || a.title.localeCompare(b.title));
 
-  const closedIn = cases.filter((c) => c.status === "closed" && within(c.closedOn, period));
+  const closedIn = cases.filter((c) => closedWithin(c, period));
   const outcomes = OUTCOMES.map(({ id }) => ({ outcome: id, title: outcomeTitle(id), count: closedIn.filter((c) => c.outcome === id).length })).filter(
     // The three KO41a outcomes always show, so a month with no upheld complaints says 0.
     (row) => row.count > 0 || ["upheld", "partially-upheld", "not-upheld"].includes(row.outcome),
@@ -338,73 +354,5 @@ export function serviceReport(
       referenced: receivedIn.filter((c) => c.safetyIncident && c.incidentReference).length,
     },
     updatesOverdue: openAtEnd.filter((c) => updateOverdueOn(c, asOf, updateWorkingDays)).length,
-  };
-}
-
-// --- the KO41a return ----------------------------------------------------------------------
-
-export interface CountRow {
-  readonly id: string;
-  readonly title: string;
-  readonly count: number;
-}
-
-export interface Ko41aReturn {
-  readonly year: number;
-  readonly period: ReportPeriod;
-  /** Written complaints received in the year (a concern escalated to a complaint counts from its escalation day). */
-  readonly received: number;
-  readonly serviceAreas: readonly CountRow[];
-  /** A complaint counts once under every subject it covers, so these add up to more than `received`. */
-  readonly subjects: readonly CountRow[];
-  readonly professions: readonly CountRow[];
-  /** Complaints closed in the year, by outcome. */
-  readonly outcomes: readonly CountRow[];
-  readonly closed: number;
-}
-
-// Quick capture leaves KO41a coding to when the details are completed: such complaints still count, here.
-const NOT_RECORDED = { id: "not-recorded", title: "Not yet coded" } as const;
-
-function countEach(ids: readonly { id: string; title: string }[], values: readonly (readonly string[])[]): CountRow[] {
-  const counts = new Map<string, number>();
-  for (const list of values) {
-    const distinct = new Set(list);
-    if (distinct.size === 0) distinct.add(NOT_RECORDED.id);
-    for (const id of distinct) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  const rows = ids.map(({ id, title }) => ({ id, title, count: counts.get(id) ?? 0 }));
-  const missing = counts.get(NOT_RECORDED.id) ?? 0;
-  return missing > 0 ? [...rows, { ...NOT_RECORDED, count: missing }] : rows;
-}
-
-/** The counts NHS England's KO41a return asks for, for one financial year. */
-export function ko41aReturn(cases: readonly ReportCase[], startYear: number): Ko41aReturn {
-  const period = financialYear(startYear);
-  const complaints = cases.filter((c) => c.type === "complaint");
-  const received = complaints.filter((c) => within(complaintStartedOn(c), period));
-  const closed = complaints.filter((c) => c.status === "closed" && within(c.closedOn, period));
-  const outcomeIds = ["upheld", "partially-upheld", "not-upheld"] as const;
-  return {
-    year: startYear,
-    period,
-    received: received.length,
-    serviceAreas: countEach(
-      KO41A_SERVICE_AREAS,
-      received.map((c) => (c.serviceArea ? [c.serviceArea] : [])),
-    ),
-    subjects: countEach(
-      KO41A_SUBJECTS,
-      received.map((c) => c.subjects),
-    ),
-    professions: countEach(
-      KO41A_PROFESSIONS,
-      received.map((c) => c.professions),
-    ),
-    outcomes: countEach(
-      outcomeIds.map((id) => ({ id, title: titleOf(OUTCOMES, id) })),
-      closed.map((c) => (c.outcome ? [c.outcome] : [])),
-    ),
-    closed: closed.length,
   };
 }

@@ -3,6 +3,7 @@
 // Everything is checked with zod before use, and problems name the entry and field so a trust can fix them.
 import { z } from "zod";
 import type { Choice } from "../case/choice";
+import { NATIONS, type Nation } from "../deadlines/nations";
 import nationalData from "./national.json";
 
 export const SIGNPOST_CATEGORIES = [
@@ -92,6 +93,12 @@ export const SignpostEntrySchema = z
         .max(20, "must have 20 tags or fewer")
         .default([]),
       scope: z.enum(["national", "local"], { errorMap: () => ({ message: "must be national or local" }) }),
+      /** The nations it serves (nations.ts); left out, it serves all. A directory loaded for a trust keeps only its nation's. */
+      nations: z
+        .array(z.enum(NATIONS, { errorMap: () => ({ message: `must be one of ${NATIONS.join(", ")}` }) }), { invalid_type_error: "must be a list of nations" })
+        .min(1, "must name at least one nation")
+        .max(NATIONS.length)
+        .optional(),
       /** Position in the list shown before anything is typed (lower first); the most-used organisations. */
       featured: z.number({ invalid_type_error: "must be a whole number" }).int("must be a whole number").min(1).max(1000).optional(),
     },
@@ -188,6 +195,11 @@ export interface MergedDirectory {
   readonly entries: SignpostEntry[];
   /** National ids a local entry replaced (a trust giving its own NHS Complaints Advocacy provider, say). */
   readonly replaced: string[];
+}
+
+/** The entries that serve this nation: a Welsh trust's directory has no English Ombudsman, and the other way round. */
+export function entriesFor(entries: readonly SignpostEntry[], nation: Nation): SignpostEntry[] {
+  return entries.filter((e) => !e.nations || e.nations.includes(nation));
 }
 
 /** National entries in their order, a local entry with the same id in its place, then the other local entries. */

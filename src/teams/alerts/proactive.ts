@@ -142,6 +142,15 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
         "Emails waiting in the PALS inbox",
         `${payload.count >= 100 ? "100 or more emails have" : `${payload.count} email${payload.count === 1 ? " has" : "s have"}`} waited more than a working day, the oldest since ${formatLondonDateTime(payload.oldest)}. Type **inbox** in a chat with PALS Desk to see them.`,
       );
+    case "retention-review": {
+      // References only (we generate them): no patient details in the managers' channel.
+      const files = `${payload.count}${payload.atLeast ? " or more" : ""} closed file${payload.count === 1 && !payload.atLeast ? "" : "s"}`;
+      const named = payload.references.length > 0 ? ` (${payload.references.join(", ")}${payload.count > payload.references.length ? " and others" : ""})` : "";
+      return noticeCard(
+        "Files due for records retention review",
+        `${files}${named} reached the end of the retention period. Nothing is destroyed without a manager's decision: type **retention review** in a chat with PALS Desk to keep each for more years or destroy it.`,
+      );
+    }
     case "email-outcome": {
       const c = await deps.loadCase(item.trustId, payload.caseId);
       const sent = c?.correspondence?.find((e) => e.id === payload.sendId);

@@ -42,6 +42,7 @@ const OTHER_FORM_INPUTS = [
   "phsoReference",
   "phsoStage",
   "phsoResponseDueOn",
+  "phsoDecidedOn",
 ] as const;
 
 /** The case card's action-form inputs whose text is kept when an action is refused (choices are chosen again). */
@@ -60,7 +61,7 @@ export const CASE_FORM_BOXES: Readonly<Record<string, string>> = {
   investigationDivision: "the division",
   investigationSummary: "the summary for the lead",
   investigationQuestions: "the questions",
-  phsoReference: "the PHSO reference",
+  phsoReference: "the Ombudsman's reference",
 };
 
 /** Text the person typed in the case card's action forms, so a refused action shows it again rather than losing it. */

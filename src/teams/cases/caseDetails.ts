@@ -2,14 +2,18 @@
 // holds); "Save details" records the change through the application layer and shows the case card again.
 import { z } from "zod";
 import { CASE_NOT_FOUND, DETAILS_CHANGED } from "../../cases";
+import { trustSitesOf } from "../../config";
 import {
+  CLINICAL_TREATMENT,
   contactTypeTitle,
   defaultComplexityText,
-  DEFAULT_DEADLINE_RULES,
   missingDetails,
   NEW_CONTACT_FIELDS,
+  siteTitle,
+  sitesToChoose,
   type Case,
   type DeadlineRules,
+  type OrganisationSite,
   type NewContactErrors,
 } from "../../domain";
 import { callerOrRefuse, tell, tellRefused } from "../caller";
@@ -44,7 +48,9 @@ export function detailsValues(c: Case): Record<string, string> {
     service: c.service ?? "",
     ward: c.ward ?? "",
     serviceArea: c.serviceArea ?? "",
+    site: c.site ?? "",
     subjects: c.subjects.join(","),
+    clinicalArea: c.clinicalArea ?? "",
     professions: c.professions.join(","),
     summary: c.summary,
     desiredOutcome: c.desiredOutcome ?? "",
@@ -61,11 +67,15 @@ export function detailsForm(
   c: Case,
   version: string,
   values: Readonly<Record<string, string>>,
+  rules: Readonly<DeadlineRules>,
   errors: NewContactErrors = {},
   banner?: Banner,
-  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
+  sites: readonly OrganisationSite[] = [],
 ): Record<string, unknown> {
   const summary = problemSummary(errors, "these details can be saved");
+  // KO41a section 6 is asked for a complaint about clinical treatment (as recorded, or as just chosen on this form).
+  const subjects = [...(values.subjects ?? "").split(","), ...c.subjects].map((id) => id.trim());
+  const showClinicalArea = (c.type === "complaint" && subjects.includes(CLINICAL_TREATMENT)) || Boolean(values.clinicalArea) || Boolean(errors.clinicalArea);
   const shown: Banner | undefined = banner ?? (summary ? { text: summary, style: "attention" } : undefined);
   return expandCard("caseDetails", {
     caseId: c.id,
@@ -77,8 +87,11 @@ export function detailsForm(
     isComplaint: c.type === "complaint",
     values: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, values[field] ?? ""])),
     errors: Object.fromEntries(NEW_CONTACT_FIELDS.map((field) => [field, errors[field] ?? ""])),
-    choices: choicesFor(rules),
+    choices: { ...choicesFor(rules), sites: sites.map((site) => ({ id: site.code, title: siteTitle(site.code, sites) })) },
     defaultComplexity: defaultComplexityText(rules),
+    // The site is asked only of a trust with several (with one, every case is at it): from the trust's list.
+    showSite: sitesToChoose(sites) || Boolean(errors.site),
+    showClinicalArea,
   });
 }
 
@@ -92,7 +105,9 @@ async function open(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
     turn.log.warn({ verb: "case.details", problem: opened.problem }, "Details form refused");
     return tellRefused(turn, opened);
   }
-  await turn.answerCard(detailsForm(opened.c, opened.version, detailsValues(opened.c), {}, undefined, deps.config.rules.deadlines));
+  await turn.answerCard(
+    detailsForm(opened.c, opened.version, detailsValues(opened.c), deps.config.rules.deadlines, {}, undefined, trustSitesOf(deps.config, opened.c.trustId)),
+  );
 }
 
 async function save(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
@@ -105,12 +120,30 @@ async function save(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
   const result = await deps.desk.cases.saveDetails(submissionOf(turn, caller, ids.data.caseId, "case.saveDetails", data), version, data);
   if (!result.ok && result.problem === "invalid") {
     turn.log.info({ fields: Object.keys(result.errors) }, "Details form returned for corrections");
-    return turn.answerCard(detailsForm(result.c, result.version, typedValues(data), result.errors, undefined, deps.config.rules.deadlines));
+    return turn.answerCard(
+      detailsForm(
+        result.c,
+        result.version,
+        typedValues(data),
+        deps.config.rules.deadlines,
+        result.errors,
+        undefined,
+        trustSitesOf(deps.config, result.c.trustId),
+      ),
+    );
   }
   if (!result.ok && result.problem === "stale") {
     turn.log.info({ verb: "case.saveDetails" }, "Details form sent back: the case changed after it was opened");
     return turn.answerCard(
-      detailsForm(result.c, result.version, typedValues(data), {}, { text: DETAILS_CHANGED, style: "warning" }, deps.config.rules.deadlines),
+      detailsForm(
+        result.c,
+        result.version,
+        typedValues(data),
+        deps.config.rules.deadlines,
+        {},
+        { text: DETAILS_CHANGED, style: "warning" },
+        trustSitesOf(deps.config, result.c.trustId),
+      ),
     );
   }
   if (!result.ok) turn.log.warn({ verb: "case.saveDetails", problem: result.problem }, "Details not saved");

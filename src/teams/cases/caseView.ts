@@ -8,7 +8,6 @@ import {
   backstopLabel,
   backstopPeriod,
   caseFlagTitle,
-  DEFAULT_RULES,
   investigationsOf,
   actionsOf,
   actionState,
@@ -44,16 +43,24 @@ import {
   NAME_NOT_GIVEN,
   riskText,
   serviceAreaTitle,
+  clinicalAreaTitle,
+  siteTitle,
   subjectTitle,
   titleOf,
   dueInWords,
+  DEFAULT_RETENTION,
+  retentionClock,
+  type RetentionRules,
   type Case,
   type CaseSummary,
   type CaseEvent,
   type Choice,
   type LatestEntry,
+  type OrganisationSite,
   type Role,
   type Rules,
+  NATIONAL_BODIES,
+  DISCUSSION_ANSWERS,
 } from "../../domain";
 import type { CaseView, StaffChoice } from "../../cases";
 import { expandCard, newSubmission } from "../cards";
@@ -85,12 +92,16 @@ export interface CaseCardOptions {
   readonly leads?: readonly StaffChoice[];
   /** The case's newest timeline entries, as its document keeps them (latestEntries.ts). */
   readonly latest?: readonly LatestEntry[];
-  /** The trust's rules, for the timescales the card states; England's when left out. */
-  readonly rules?: Readonly<Rules>;
+  /** The trust's rules, for the timescales the card states and the nation's Ombudsman. */
+  readonly rules: Readonly<Rules>;
   /** Say so when a case holds a test NHS number (999...): outside local mode, where test numbers are expected. */
   readonly flagTestNhsNumbers?: boolean;
+  /** The records retention settings, for the day a closed file is due for review (the default schedule when left out). */
+  readonly retention?: RetentionRules;
   /** A shared mailbox is set up, so emails can be sent from the case. */
   readonly emailEnabled?: boolean;
+  /** The trust's sites, to name the case's site (its code alone when left out). */
+  readonly sites?: readonly OrganisationSite[];
 }
 
 const NO_BANNER: Banner = { text: "", style: "accent" };
@@ -118,7 +129,7 @@ const due = (label: string, dueOn: string, today: string): DeadlineLine => ({
 const dated = (label: string, value: string): DeadlineLine => ({ label, value, color: "Default" });
 
 /** When it came in, then each deadline with the working days left (only while it can still be met or missed). */
-function deadlineLines(c: Case, today: string, rules: Readonly<Rules>): DeadlineLine[] {
+function deadlineLines(c: Case, today: string, rules: Readonly<Rules>, retention: RetentionRules): DeadlineLine[] {
   const open = c.status === "open";
   const d = c.deadlines;
   const rows: DeadlineLine[] = [dated("Received", `${formatPlainDate(c.receivedOn)} by ${receivedViaTitle(c.receivedVia).toLowerCase()}`)];
@@ -144,9 +155,34 @@ function deadlineLines(c: Case, today: string, rules: Readonly<Rules>): Deadline
   if (d.backstop) rows.push(dated(backstopLabel(rules.deadlines), formatPlainDate(d.backstop) + (d.longerPeriodAgreed ? " (longer period agreed)" : "")));
   // The Ombudsman's deadline runs whether the case is open or closed.
   const phsoDue = ombudsmanDueOn(c);
-  if (phsoDue) rows.push(due("PHSO response due", phsoDue, today));
+  if (phsoDue) rows.push(due(`${NATIONAL_BODIES[rules.nation].ombudsman.shortName} response due`, phsoDue, today));
   if (c.closedOn) rows.push(dated("Closed", formatPlainDate(c.closedOn)));
+  const records = retentionLine(c, today, retention);
+  if (records) rows.push(records);
   return rows;
+}
+
+/** Where the closed file's records retention clock stands (src/domain/deadlines/retention.ts). */
+function retentionLine(c: Case, today: string, retention: RetentionRules): DeadlineLine | undefined {
+  const clock = retentionClock(c, retention);
+  switch (clock.state) {
+    case "not-closed":
+      return undefined;
+    case "removed":
+      return dated("Records retention", `patient details and free text removed on ${formatPlainDate(c.anonymisedOn!)}`);
+    case "held":
+      return dated("Records retention", "stopped by a legal hold");
+    case "ombudsman-open":
+      return dated("Records retention", "starts when the Ombudsman's process ends");
+    case "counting":
+      return clock.reviewOn <= today
+        ? {
+            label: "Records review due",
+            value: `${formatPlainDate(clock.reviewOn)} · a manager decides to keep or destroy (retention review)`,
+            color: "Attention",
+          }
+        : dated("Records review due", formatPlainDate(clock.reviewOn));
+  }
 }
 
 function line(label: string, value: string | undefined): Line[] {
@@ -220,14 +256,14 @@ export function patientSafetyText(c: Pick<Case, "incidentReference">): string {
 
 export function caseCardData(c: Case, options: CaseCardOptions): Record<string, unknown> {
   const { roles, today } = options;
-  const rules = options.rules ?? DEFAULT_RULES;
+  const { rules } = options;
   const open = c.status === "open";
   const restricted = c.safeguarding && !canSeeSafeguardingDetail(roles);
   const isOwner = options.viewerAadObjectId !== undefined && c.owner?.aadObjectId === options.viewerAadObjectId;
   const organisations = options.organisations ?? NATIONAL_ORGANISATIONS;
   const missing = missingDetails(c);
   const { can, offered } = buttonsOf(c, roles, { isOwner, staffCount: options.staff?.length ?? 0 }, missing, options.emailEnabled === true);
-  const flags = flagLines(c, rules);
+  const flags = flagLines(c, rules, restricted);
   return {
     caseId: c.id,
     version: options.version ?? "",
@@ -236,16 +272,18 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
     banner: bannerData(options.banner ?? NO_BANNER),
-    deadlines: deadlineLines(c, today, rules),
+    deadlines: deadlineLines(c, today, rules, options.retention ?? DEFAULT_RETENTION),
     // Timescales the card's own words state, from the trust's rules.
     ruleTexts: { acknowledgePeriod: acknowledgePeriod(rules.deadlines), backstopPeriod: backstopPeriod(rules.deadlines) },
+    ombudsmanBody: NATIONAL_BODIES[rules.nation].ombudsman,
+    discussionForm: { name: NATIONAL_BODIES[rules.nation].discussion.name, answers: DISCUSSION_ANSWERS },
     flags,
     flagsStyle: flags.length > 1 ? "warning" : "default",
     riskText: riskText(c.risk),
     missingDetails: missing,
     missingText: missing.join(", "),
     restricted,
-    ...detailSections(c, restricted, organisations, options.flagTestNhsNumbers === true),
+    ...detailSections(c, restricted, organisations, options.flagTestNhsNumbers === true, options.sites),
     // Typed text (notes, reasons) stays with those who may see a safeguarding case's details, as on the timeline.
     latest: (options.latest ?? []).map((entry) => ({
       when: formatLondonDateTime(entry.at),
@@ -312,7 +350,7 @@ function buttonsOf(c: Case, roles: CaseCardOptions["roles"], viewer: CardViewer,
   return { can, offered };
 }
 
-function flagLines(c: Case, rules: Rules): Line[] {
+function flagLines(c: Case, rules: Rules, restricted: boolean): Line[] {
   return [
     { label: "Risk", value: riskText(c.risk) },
     ...c.flags.map((flag) => ({
@@ -324,18 +362,41 @@ function flagLines(c: Case, rules: Rules): Line[] {
             ? `Out of time, but considered all the same (set aside on ${formatPlainDate(c.timeLimitWaived.on)} by ${c.timeLimitWaived.by.name}; the reason is on the timeline)`
             : caseFlagTitle(flag, rules.deadlines),
     })),
+    ...line(
+      NATIONAL_BODIES[rules.nation].discussion.name,
+      c.discussion
+        ? `Offered ${formatPlainDate(c.discussion.offeredOn)} · ${DISCUSSION_ANSWERS.find((a) => a.id === c.discussion!.answer)!.title.toLowerCase()}` +
+            (c.discussion.heldOn ? ` · held ${formatPlainDate(c.discussion.heldOn)}` : "")
+        : undefined,
+    ),
     ...line("Escalated", c.escalatedFromConcernOn ? `From a PALS concern on ${formatPlainDate(c.escalatedFromConcernOn)}` : undefined),
     ...line(
       "Ombudsman",
       c.ombudsman
-        ? `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage · PHSO ref ${c.ombudsman.reference}`
+        ? `Referred ${formatPlainDate(c.ombudsman.referredOn)} · ${ombudsmanStageTitle(c.ombudsman.stage).toLowerCase()} stage` +
+            (c.ombudsman.decidedOn ? ` on ${formatPlainDate(c.ombudsman.decidedOn)}` : "") +
+            ` · ${NATIONAL_BODIES[rules.nation].ombudsman.shortName} ref ${c.ombudsman.reference}`
+        : undefined,
+    ),
+    // The reason was typed (a TextRun, never markdown); like other typed text, not for those who may not see a restricted case's details.
+    ...line(
+      "Legal hold",
+      c.legalHold
+        ? `Placed ${formatPlainDate(c.legalHold.since)} by ${c.legalHold.by.name}: records retention is stopped` +
+            (restricted ? "" : ` · ${c.legalHold.reason}`)
         : undefined,
     ),
   ];
 }
 
 /** Who, what and where are the patient's details: not for someone who may not see a safeguarding case's. */
-function detailSections(c: Case, restricted: boolean, organisations: NonNullable<CaseCardOptions["organisations"]>, flagTestNhsNumbers: boolean) {
+function detailSections(
+  c: Case,
+  restricted: boolean,
+  organisations: NonNullable<CaseCardOptions["organisations"]>,
+  flagTestNhsNumbers: boolean,
+  sites: readonly OrganisationSite[] = [],
+) {
   const testNumber = flagTestNhsNumbers && c.patient.nhsNumber !== undefined && isTestNhsNumber(c.patient.nhsNumber);
   const organisationName = (id: string) => (organisations.some((o) => o.id === id) ? titleOf(organisations, id) : organisationTitle(id));
   return {
@@ -363,6 +424,7 @@ function detailSections(c: Case, restricted: boolean, organisations: NonNullable
           ...line("Happened on", c.eventOn ? formatPlainDate(c.eventOn) : undefined),
           ...line("They first knew of it on", c.noticedOn ? formatPlainDate(c.noticedOn) : undefined),
           ...line("Subjects", c.subjects.map(subjectTitle).join(", ")),
+          ...line("Clinical area", c.clinicalArea ? clinicalAreaTitle(c.clinicalArea) : undefined),
           ...line("Staff groups", c.professions.map(professionTitle).join(", ")),
         ],
     where: restricted
@@ -371,6 +433,7 @@ function detailSections(c: Case, restricted: boolean, organisations: NonNullable
           ...line("Division", c.division),
           ...line("Service", c.service),
           ...line("Ward", c.ward),
+          ...line("Site", c.site ? siteTitle(c.site, sites) : undefined),
           ...line("Service area", c.serviceArea ? serviceAreaTitle(c.serviceArea) : undefined),
         ],
     whatWeDid: [...line("Signposted to", c.signposting.map(organisationName).join(", ")), ...line("Outcome", c.outcome ? outcomeTitle(c.outcome) : undefined)],
@@ -400,9 +463,13 @@ function formDrafts(c: Case, draft: Readonly<Record<string, string>>, today: str
     phsoReference: draft.phsoReference ?? c.ombudsman?.reference ?? "",
     phsoStage: draft.phsoStage ?? c.ombudsman?.stage ?? "assessment",
     phsoResponseDueOn: draft.phsoResponseDueOn ?? c.ombudsman?.responseDueOn ?? "",
+    phsoDecidedOn: draft.phsoDecidedOn ?? c.ombudsman?.decidedOn ?? "",
     incidentSystem: draft.incidentSystem ?? c.incidentReference?.system ?? "",
     incidentReference: draft.incidentReference ?? c.incidentReference?.reference ?? "",
     updateOn: draft.updateOn ?? today,
+    discussionOfferedOn: draft.discussionOfferedOn ?? c.discussion?.offeredOn ?? c.deadlines.acknowledgedOn ?? today,
+    discussionAnswer: draft.discussionAnswer ?? c.discussion?.answer ?? "",
+    discussionHeldOn: draft.discussionHeldOn ?? c.discussion?.heldOn ?? "",
     emailMessage: draft.emailMessage ?? "",
   };
 }
@@ -496,14 +563,19 @@ export function caseCardFor(
   context: {
     readonly today: string;
     readonly organisations: readonly Choice[];
-    readonly rules?: Readonly<Rules>;
+    readonly rules: Readonly<Rules>;
     readonly flagTestNhsNumbers?: boolean;
     /** Whether the trust has a shared mailbox to send from. */
     readonly emailFor?: (trustId: string) => boolean;
+    /** The records retention settings (the default schedule when left out). */
+    readonly retention?: RetentionRules;
+    /** The trust's sites (KO41a), to name a case's site. */
+    readonly sitesFor?: (trustId: string) => readonly OrganisationSite[];
   },
   extra: { readonly banner?: Banner; readonly draft?: Record<string, string> } = {},
 ): Record<string, unknown> {
   return caseCard(view.record.value, {
+    sites: context.sitesFor?.(view.record.value.trustId),
     emailEnabled: context.emailFor?.(view.record.value.trustId) === true,
     version: view.record.etag,
     roles: viewer.roles,
@@ -518,6 +590,7 @@ export function caseCardFor(
     organisations: context.organisations,
     latest: view.record.latest,
     rules: context.rules,
+    retention: context.retention,
   });
 }
 

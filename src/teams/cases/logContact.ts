@@ -5,6 +5,7 @@ import {
   CONSENT_STATUSES,
   defaultComplexityText,
   CONTACT_TYPES,
+  KO41A_CLINICAL_AREAS,
   KO41A_PROFESSIONS,
   KO41A_SERVICE_AREAS,
   KO41A_SUBJECTS,
@@ -13,7 +14,6 @@ import {
   RAISED_BY,
   RECEIVED_VIA,
   refusal,
-  DEFAULT_DEADLINE_RULES,
   RISK_CONSEQUENCES,
   RISK_LIKELIHOODS,
   messageSourceOf,
@@ -30,7 +30,7 @@ import type { BotRoutes, Turn } from "../sdk/turn";
 
 const asChoices = (list: readonly { id: string | number; title: string }[]) => list.map((c) => ({ id: String(c.id), title: c.title }));
 
-export const CHOICES = {
+const CHOICES = {
   contactTypes: asChoices(CONTACT_TYPES),
   receivedVia: asChoices(RECEIVED_VIA),
   raisedBy: asChoices(RAISED_BY),
@@ -38,13 +38,13 @@ export const CHOICES = {
   serviceAreas: asChoices(KO41A_SERVICE_AREAS),
   subjects: asChoices(KO41A_SUBJECTS),
   professions: asChoices(KO41A_PROFESSIONS),
+  clinicalAreas: asChoices(KO41A_CLINICAL_AREAS),
   consequences: RISK_CONSEQUENCES.map((c) => ({ id: String(c.id), title: `${c.id} ${c.title}` })),
   likelihoods: RISK_LIKELIHOODS.map((c) => ({ id: String(c.id), title: `${c.id} ${c.title}` })),
-  complexities: complexityTierChoices(),
 };
 
 /** The forms' pick lists, with the complexity tiers' working days from the trust's rules. */
-export function choicesFor(rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES): typeof CHOICES {
+export function choicesFor(rules: Readonly<DeadlineRules>): typeof CHOICES & { complexities: ReturnType<typeof complexityTierChoices> } {
   return { ...CHOICES, complexities: complexityTierChoices(rules) };
 }
 
@@ -74,7 +74,9 @@ const FIELD_NAMES: Readonly<Record<NewContactField, string>> = {
   service: "the service",
   ward: "the ward or department",
   serviceArea: "the KO41a service area",
+  site: "the site",
   subjects: "the KO41a subjects",
+  clinicalArea: "the KO41a clinical area",
   professions: "the staff groups",
   desiredOutcome: "what they want to happen",
   riskConsequence: "the risk consequence",
@@ -129,9 +131,9 @@ function showMoreDetails(values: Readonly<Record<string, string>>, errors: NewCo
 export function contactForm(
   formId: string,
   values: Readonly<Record<string, string>>,
+  rules: Readonly<DeadlineRules>,
   errors: NewContactErrors = {},
   source?: MessageSource,
-  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
 ): Record<string, unknown> {
   const problemCount = Object.values(errors).filter(Boolean).length;
   const card = expandCard("logContact", {
@@ -184,7 +186,7 @@ async function openForm(turn: Turn, deps: TeamsDeps): Promise<boolean> {
     await tell(turn, "Not available", refusal("log-contact", undefined, caller.roles));
     return false;
   }
-  await turn.sendCard(contactForm(randomUUID(), blankForm(todayFor(deps)), {}, undefined, deps.config.rules.deadlines));
+  await turn.sendCard(contactForm(randomUUID(), blankForm(todayFor(deps)), deps.config.rules.deadlines));
   return true;
 }
 
@@ -198,7 +200,7 @@ async function submit(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void>
   if (!result.ok) {
     if (result.problem === "invalid") {
       turn.log.info({ fields: Object.keys(result.errors) }, "Contact form returned for corrections");
-      await turn.answerCard(contactForm(formId, typedValues(data), result.errors, messageSourceOf(data), deps.config.rules.deadlines));
+      await turn.answerCard(contactForm(formId, typedValues(data), deps.config.rules.deadlines, result.errors, messageSourceOf(data)));
       return;
     }
     turn.log.warn({ verb: "contact.submit" }, "Refused a contact submission the caller's role does not allow");

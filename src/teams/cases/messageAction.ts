@@ -94,7 +94,7 @@ async function postForm(turn: Turn, deps: TeamsDeps, request: MessageActionReque
   const source = parsed.data.data.messageSource;
   const address = await deps.desk.directory.personalChat(who.caller);
   if (!address) return message(NO_PERSONAL_CHAT);
-  const form = contactForm(randomUUID(), { ...blankForm(todayFor(deps)), ...contactPrefill(source) }, {}, source, deps.config.rules.deadlines);
+  const form = contactForm(randomUUID(), { ...blankForm(todayFor(deps)), ...contactPrefill(source) }, deps.config.rules.deadlines, {}, source);
   if (!(await turn.sendCardTo(address, form))) {
     return message(
       "PALS Desk couldn't put the form in your chat just now. Try again in a minute; if it keeps happening, open PALS Desk in a chat and type new.",

@@ -76,10 +76,7 @@ async function logAsContact(turn: Turn, deps: TeamsDeps, data: unknown): Promise
   const { caller, input } = got;
   const result = await deps.desk.inbox.contactPrefill(caller, input.emailId);
   if (!result.ok) return refusedOnCard(turn, deps, caller, input.emailId, result.message, result.problem);
-  const form = withEmail(
-    contactForm(randomUUID(), { ...blankForm(todayFor(deps)), ...result.values }, {}, undefined, deps.config.rules.deadlines),
-    input.emailId,
-  );
+  const form = withEmail(contactForm(randomUUID(), { ...blankForm(todayFor(deps)), ...result.values }, deps.config.rules.deadlines), input.emailId);
   if (inPersonalChat(turn)) {
     // Pressed on a card from `inbox`: the channel's card says who is dealing with it too.
     await deps.desk.inbox.refreshTriageCard(caller, input.emailId);

@@ -19,6 +19,8 @@ const RecordInput = z.object({
   phsoReference: typedText(PHSO_REFERENCE_LIMIT, 4),
   phsoStage: text(30),
   phsoResponseDueOn: text(20),
+  // Left out by cards drawn before it was asked for.
+  phsoDecidedOn: text(20).optional(),
 });
 
 async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
@@ -30,12 +32,13 @@ async function recordReferral(turn: Turn, deps: TeamsDeps, data: unknown): Promi
     const ids = CaseIdData.safeParse(data);
     return ids.success ? refuseUnreadForm(turn, deps, caller, ids.data.caseId, data, input.error) : tell(turn, "Case not found", CASE_NOT_FOUND);
   }
-  const { caseId, phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn } = input.data;
+  const { caseId, phsoReferredOn, phsoReference, phsoStage, phsoResponseDueOn, phsoDecidedOn } = input.data;
   const result = await deps.desk.cases.recordOmbudsman(submissionOf(turn, caller, caseId, "ombudsman.record", data), {
     referredOn: phsoReferredOn,
     reference: phsoReference,
     stage: phsoStage,
     responseDueOn: phsoResponseDueOn,
+    decidedOn: phsoDecidedOn,
   });
   if (!result.ok && result.problem === "not-allowed") return tellRefused(turn, result);
   await answerCaseChange(turn, deps, caller, result, data, () => "Ombudsman details saved.");

@@ -4,7 +4,11 @@ import {
   type DeadlineTally,
   financialYearTitle,
   formatPlainDate,
+  type CountRow,
+  type Ko41aFigures,
   type Ko41aReturn,
+  KO41A_SECTIONS,
+  ko41aSummaryRows,
   PERIOD_PRESETS,
   periodTitle,
   type ServiceReport,
@@ -245,41 +249,87 @@ export function reportCard(report: ServiceReport, options: ReportCardOptions): R
   });
 }
 
-/** The KO41a return for a financial year, with the CSV offered as a file. */
-export function ko41aCard(ret: Ko41aReturn, options: ReportCardOptions & { readonly inChannel?: boolean }): Record<string, unknown> {
+/** What the KO41a card shows: the whole trust, or one of `ret.sites` by its key (a site's code, or "not-recorded"). */
+export interface Ko41aCardOptions extends ReportCardOptions {
+  readonly inChannel?: boolean;
+  readonly site?: string;
+}
+
+/** The choice that shows the whole trust on the KO41a card's site list. */
+export const ALL_SITES = "all";
+
+/**
+ * The KO41a return for a financial year, with the CSV offered as a file: every figure the return asks for (its
+ * sections 2 to 8), for the whole trust or, chosen from the card's list, one of its sites (section 1).
+ */
+export function ko41aCard(ret: Ko41aReturn, options: Ko41aCardOptions): Record<string, unknown> {
   const yearTitle = financialYearTitle(ret.year);
-  const rows = (list: Ko41aReturn["subjects"]) => list.map((r) => [r.title, r.count]);
-  const coded = "A complaint is counted under every one it covers, so this column can add up to more than the complaints received.";
+  const chosen = options.site === undefined || options.site === ALL_SITES ? undefined : ret.sites.find((s) => s.key === options.site);
+  const figures: Ko41aFigures = chosen ?? ret;
+  const rows = (list: readonly CountRow[]) => list.map((r) => [r.title, r.count]);
+  const coded = "A complaint is counted under every one it covers, so this column can add up to more than the new complaints.";
   const running = options.today < ret.period.to;
+  const next = financialYearTitle(ret.year + 1);
+  const outcomes = figures.outcomes
+    .filter((o) => o.id !== "not-recorded" || o.count > 0)
+    .map((o) => `${o.count} ${o.title.charAt(0).toLowerCase()}${o.title.slice(1)}`)
+    .join(", ");
+  const notes: Record<(typeof KO41A_SECTIONS)[number]["key"], string> = {
+    ageBands: "New complaints, by the patient's age on the day the complaint was received, worked out from the date of birth.",
+    complainantStatuses: "New complaints, by who made them: worked out from who raised each one.",
+    serviceAreas: `New complaints. ${coded}`,
+    clinicalAreas: "New complaints with Clinical Treatment among their subjects, by clinical area.",
+    subjects: `New complaints. ${coded}`,
+    professions: `New complaints. ${coded}`,
+  };
+  const sections = [
+    ...(ret.hasSites && !chosen
+      ? [
+          section(
+            "By site",
+            "Choose a site below to see all its figures.",
+            ["Site", "Brought forward", "New", "Resolved", "Carried forward"],
+            [3, 1, 1, 1, 1],
+            ret.sites.map((s) => [s.title, s.broughtForward, s.received, s.resolved, s.carriedForward]),
+            "None.",
+            50,
+          ),
+        ]
+      : []),
+    section(
+      "Section 2: Summary",
+      `Resolved: closed in the year (upheld, partially upheld or not upheld). Carried forward: brought forward or new, and not resolved by 31 March ${ret.year + 1}${running ? " (so far: not resolved yet)" : ""}.`,
+      ["Figure", "Complaints"],
+      [3, 1],
+      ko41aSummaryRows(figures, ret.year, ret.outcomes).map((r) => [r.title, r.count]),
+      "None.",
+      50,
+    ),
+    // Every KO41a category shows, zeros too, as the return lists them.
+    ...KO41A_SECTIONS.map(({ key, title, column }) => section(title, notes[key], [column, "Complaints"], [3, 1], rows(figures[key]), "None.", 50)),
+  ];
   return expandCard("ko41a", {
     banner: options.banner ?? "",
-    title: `KO41a return ${yearTitle}`,
-    subtitle: `Financial year 1 April ${ret.year} to 31 March ${ret.year + 1}, as the KO41a return uses${running ? ` (so far, to ${shortDate(options.today)})` : ""}.${options.trustName ? ` ${options.trustName}.` : ""}`,
+    title: `KO41a return ${yearTitle}${chosen ? `: ${chosen.title}` : ""}`,
+    subtitle: `Financial year 1 April ${ret.year} to 31 March ${ret.year + 1}, as the KO41a return uses${running ? ` (so far, to ${shortDate(options.today)})` : ""}.${options.trustName ? ` ${options.trustName}.` : ""}${ret.hasSites && !chosen ? " All sites." : ""}`,
     facts: [
-      { title: "Written complaints received", value: String(ret.received) },
-      { title: "Complaints closed in the year", value: String(ret.closed) },
+      { title: `Brought forward from ${financialYearTitle(ret.year - 1)}`, value: String(figures.broughtForward) },
+      { title: "New complaints received", value: String(figures.received) },
+      { title: "Resolved in the year", value: `${figures.resolved} (${outcomes})` },
+      { title: running ? `Not resolved yet (to carry forward to ${next})` : `Carried forward to ${next}`, value: String(figures.carriedForward) },
     ],
-    sections: [
-      // Every KO41a category shows, zeros too, as the return lists them.
-      section("By service area", "Complaints received in the year.", ["Service area", "Complaints"], [3, 1], rows(ret.serviceAreas), "None.", 50),
-      section("By subject", `Complaints received in the year. ${coded}`, ["Subject", "Complaints"], [3, 1], rows(ret.subjects), "None.", 50),
-      section(
-        "By profession (staff group)",
-        `Complaints received in the year. ${coded}`,
-        ["Profession", "Complaints"],
-        [3, 1],
-        rows(ret.professions),
-        "None.",
-        50,
-      ),
-      section("By outcome", "Complaints closed in the year (resolved, in KO41a's words).", ["Outcome", "Complaints"], [3, 1], rows(ret.outcomes), "None.", 50),
-    ],
-    footer: options.inChannel
-      ? "The CSV file comes in your personal chat with PALS Desk: type the same command there."
-      : "Escalated concerns count from the day they became complaints. The CSV file has the same counts, one row each.",
+    sections,
+    footer: `${
+      options.inChannel
+        ? "The CSV file comes in your personal chat with PALS Desk: type the same command there."
+        : "Escalated concerns count from the day they became complaints. The CSV file has the same counts, one row each, with a column for each site."
+    } The categories of sections 3, 4 and 6 are our reading of NHS England's KO41a guidance: check them against its current lookup file before you submit.`,
     year: ret.year,
     previousYear: ret.year - 1,
     nextYear: ret.year + 1,
     hasNextYear: ret.period.to < options.today,
+    hasSites: ret.hasSites,
+    selectedSite: chosen?.key ?? ALL_SITES,
+    siteChoices: [{ id: ALL_SITES, title: "All sites" }, ...ret.sites.map((s) => ({ id: s.key, title: s.title }))],
   });
 }

@@ -18,7 +18,7 @@ import {
 import { callerOrRefuse, inPersonalChat, tell, tellRefused, todayFor } from "../caller";
 import type { TeamsDeps } from "../deps";
 import { sendFile, type Delivery, type FileRequest } from "./files";
-import { ko41aCard, reportCard } from "./reportCards";
+import { ALL_SITES, ko41aCard, reportCard } from "./reportCards";
 import type { BotRoutes, Turn } from "../sdk/turn";
 
 /** The caller when they may see reports; otherwise they are told no and the refusal is logged (no patient data). */
@@ -51,10 +51,18 @@ async function serviceReportCard(
   });
 }
 
-async function ko41aReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, year: number): Promise<Record<string, unknown> | undefined> {
+/** The KO41a card for the whole trust, or one site chosen on the card (a site not among the return's: the whole trust, saying so). */
+async function ko41aReportCard(turn: Turn, deps: TeamsDeps, caller: Caller, year: number, site?: string): Promise<Record<string, unknown> | undefined> {
   const result = await deps.desk.reports.ko41a(caller, year);
   if (!result.ok) return void (await tellRefused(turn, result));
-  return ko41aCard(result.ko41a, { today: result.today, trustName: trustNameOf(deps.config, caller.trustId), inChannel: !inPersonalChat(turn) });
+  const known = site === undefined || site === ALL_SITES || result.ko41a.sites.some((s) => s.key === site);
+  if (!known) turn.log.warn({ year }, "KO41a card asked for a site that is not the trust's; showing the whole trust");
+  return ko41aCard(result.ko41a, {
+    today: result.today,
+    trustName: trustNameOf(deps.config, caller.trustId),
+    inChannel: !inPersonalChat(turn),
+    ...(known ? { site } : { banner: "That site isn't in this trust's list of sites, so the whole trust's figures are shown. Choose a site from the list." }),
+  });
 }
 
 async function say(turn: Turn, delivery: Delivery): Promise<void> {
@@ -127,7 +135,8 @@ const PeriodAction = z.object({
   reportFrom: z.string().max(20).optional(),
   reportTo: z.string().max(20).optional(),
 });
-const YearAction = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+/** A KO41a card's button: the year, and the site chosen on the card (checked against the trust's own list). */
+const YearAction = z.object({ year: z.coerce.number().int().min(2000).max(2100), site: z.string().trim().max(20).optional() });
 
 /** A period button (or "Choose dates") on the report card: the new report replaces the card for this person. */
 async function periodAction(turn: Turn, deps: TeamsDeps, data: unknown): Promise<void> {
@@ -157,7 +166,7 @@ async function ko41aAction(turn: Turn, deps: TeamsDeps, data: unknown, file: boo
     return tell(turn, "Report not available", "Choose a financial year that has started. Type **report ko41a 2025**, for example.");
   }
   if (!file) {
-    const card = await ko41aReportCard(turn, deps, caller, parsed.data.year);
+    const card = await ko41aReportCard(turn, deps, caller, parsed.data.year, parsed.data.site || undefined);
     if (card) await turn.answerCard(card);
     return;
   }

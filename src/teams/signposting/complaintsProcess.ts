@@ -10,6 +10,6 @@ export function registerComplaintsProcess(routes: BotRoutes, deps: TeamsDeps): v
   routes.command(COMMAND, async (turn) => {
     if (!(await visitorOrRefuse(turn))) return;
     turn.log.info("Complaints process card sent");
-    await turn.sendCard(complaintsProcessCard(deps.signposting, deps.config.rules.deadlines, deps.config.rules.name));
+    await turn.sendCard(complaintsProcessCard(deps.signposting, deps.config.rules));
   });
 }

@@ -4,12 +4,12 @@
 import {
   COMPLEXITY_TIERS,
   contactTypeTitle,
-  DEFAULT_DEADLINE_RULES,
-  DEFAULT_RULES,
   entryTitle,
   formatPlainDate,
   type Case,
+  NATIONAL_BODIES,
   type DeadlineRules,
+  type Rules,
   type SignpostEntry,
   type SignpostingDirectory,
   tierWorkingDays,
@@ -111,27 +111,22 @@ function tiersText(rules: Readonly<DeadlineRules>): string {
   return low === high ? String(low) : `${low} to ${high}`;
 }
 
-/**
- * The complaints-process explainer, with the trust's deadline rules and the directory's contact details.
- * `rulesName`: the rules' name; only England's own rules say "in England".
- */
-export function complaintsProcessCard(
-  directory: SignpostingDirectory,
-  rules: Readonly<DeadlineRules> = DEFAULT_DEADLINE_RULES,
-  rulesName: string = DEFAULT_RULES.name,
-): Record<string, unknown> {
-  const lgsco = directory.get("lgsco");
-  const lgscoWeb = lgsco?.contact.web ? `: ${displayUrl(lgsco.contact.web)}` : "";
+/** The complaints-process explainer, with the trust's rules, its nation's bodies and the directory's contact details. */
+export function complaintsProcessCard(directory: SignpostingDirectory, rules: Pick<Rules, "deadlines" | "nation">): Record<string, unknown> {
+  const bodies = NATIONAL_BODIES[rules.nation];
+  const socialCare = bodies.socialCareOmbudsmanId ? directory.get(bodies.socialCareOmbudsmanId) : undefined;
+  const socialCareWeb = socialCare?.contact.web ? `: ${displayUrl(socialCare.contact.web)}` : "";
   return expandCard("complaintsProcess", {
-    subtitle: rulesName === DEFAULT_RULES.name ? "How it works in England, in plain English." : "How it works here, in plain English.",
-    concernWorkingDays: rules.concernWorkingDays,
-    acknowledgeWorkingDays: rules.acknowledgeWorkingDays,
-    tiersText: tiersText(rules),
-    backstopMonths: rules.backstopMonths,
-    outOfTimeMonths: rules.outOfTimeMonths,
-    advocacy: contactBlock(directory.get("nhs-complaints-advocacy")),
-    ombudsman: contactBlock(directory.get("phso")),
-    socialCare: { name: lgsco ? entryTitle(lgsco) : "", contactText: `${lgscoWeb}.` },
+    subtitle: `How it works ${bodies.where}, in plain English.`,
+    nation: rules.nation,
+    concernWorkingDays: rules.deadlines.concernWorkingDays,
+    acknowledgeWorkingDays: rules.deadlines.acknowledgeWorkingDays,
+    tiersText: tiersText(rules.deadlines),
+    backstopMonths: rules.deadlines.backstopMonths,
+    outOfTimeMonths: rules.deadlines.outOfTimeMonths,
+    advocacy: contactBlock(directory.get(bodies.advocacy.id)),
+    ombudsman: contactBlock(directory.get(bodies.ombudsman.id)),
+    socialCare: { name: socialCare ? entryTitle(socialCare) : "", contactText: `${socialCareWeb}.` },
   });
 }
 
