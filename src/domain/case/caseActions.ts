@@ -7,6 +7,8 @@ import { z } from "zod";
 import {
   type Case,
   type ContactType,
+  DiscussionAnswerSchema,
+  discussionAnswerTitle,
   IncidentReferenceTextSchema,
   IncidentSystemSchema,
   incidentSystemTitle,
@@ -438,13 +440,6 @@ export function waiveTimeLimit(current: Case, reason: string, ctx: ActionContext
   };
 }
 
-export const DISCUSSION_ANSWERS = [
-  { id: "accepted", title: "Accepted" },
-  { id: "declined", title: "Declined" },
-  { id: "no-answer", title: "No answer yet" },
-] as const;
-type DiscussionAnswer = (typeof DISCUSSION_ANSWERS)[number]["id"];
-
 /**
  * The discussion offered at the start of a complaint, recorded like the law asks: offered on, accepted or declined,
  * held on. England: the offer to discuss (SI 2009/309 reg 13(3); declined, the body sets the response period and tells
@@ -461,8 +456,9 @@ export function recordDiscussion(current: Case, input: { offeredOn: string; answ
   if (!isIsoDate(offeredOn)) throw new CaseRuleError("Enter the date the discussion was offered as a real date.");
   if (offeredOn < started) throw new CaseRuleError(`The discussion can't have been offered before the complaint was received (${formatPlainDate(started)}).`);
   if (offeredOn > today) throw new CaseRuleError("The date the discussion was offered can't be in the future.");
-  const answer = DISCUSSION_ANSWERS.find((a) => a.id === input.answer)?.id as DiscussionAnswer | undefined;
-  if (!answer) throw new CaseRuleError("Choose whether they accepted, declined, or have not answered yet.");
+  const parsedAnswer = DiscussionAnswerSchema.safeParse(input.answer);
+  if (!parsedAnswer.success) throw new CaseRuleError("Choose whether they accepted, declined, or have not answered yet.");
+  const answer = parsedAnswer.data;
   if (heldOn !== "" && answer !== "accepted")
     throw new CaseRuleError("A discussion can only be held once they accepted it: choose Accepted, or clear the date held.");
   if (heldOn !== "" && !isIsoDate(heldOn)) throw new CaseRuleError("Enter the date the discussion was held as a real date, or leave it blank.");
@@ -477,13 +473,13 @@ export function recordDiscussion(current: Case, input: { offeredOn: string; answ
   const before = current.discussion;
   if (before && before.offeredOn === offeredOn && before.answer === answer && before.heldOn === recorded.heldOn)
     throw new CaseRuleError("That is already recorded.");
-  const answerText = DISCUSSION_ANSWERS.find((a) => a.id === answer)!.title.toLowerCase();
+  const answerText = discussionAnswerTitle(answer).toLowerCase();
   const declined = answer === "declined" ? "; the trust sets the response period and tells them in writing" : "";
   return {
     updated: stamp({ ...current, discussion: recorded }, ctx),
     event: {
       kind: "discussion-recorded",
-      summary: `${name} (${law}): offered ${formatPlainDate(offeredOn)}, ${answerText}${heldOn ? `, held ${formatPlainDate(heldOn)}` : ""}${england(ctx) ? declined : ""}`,
+      summary: `${name} (${law}): offered ${formatPlainDate(offeredOn)}, ${answerText}${heldOn ? `, held ${formatPlainDate(heldOn)}` : ""}${ctx.rules.nation === "england" ? declined : ""}`,
       changes: [
         {
           field: "discussion",
@@ -494,5 +490,3 @@ export function recordDiscussion(current: Case, input: { offeredOn: string; answ
     },
   };
 }
-
-const england = (ctx: ActionContext) => ctx.rules.nation === "england";

@@ -99,6 +99,16 @@ export const RaisedBySchema = z.enum(idsOf(RAISED_BY));
 export const ConsentStatusSchema = z.enum(idsOf(CONSENT_STATUSES));
 export const CaseStatusSchema = z.enum(idsOf(CASE_STATUSES));
 export const OutcomeSchema = z.enum(idsOf(OUTCOMES));
+
+/** The answer to the discussion offered at the start of a complaint (caseActions.ts recordDiscussion). */
+export const DISCUSSION_ANSWERS = [
+  { id: "accepted", title: "Accepted" },
+  { id: "declined", title: "Declined" },
+  { id: "no-answer", title: "No answer yet" },
+] as const;
+export const DiscussionAnswerSchema = z.enum(idsOf(DISCUSSION_ANSWERS));
+export type DiscussionAnswer = z.infer<typeof DiscussionAnswerSchema>;
+export const discussionAnswerTitle = (id: DiscussionAnswer): string => titleOf(DISCUSSION_ANSWERS, id);
 export const ComplexityTierSchema = z.union([z.literal(25), z.literal(40), z.literal(60)]);
 
 export type ContactType = z.infer<typeof ContactTypeSchema>;
@@ -218,9 +228,7 @@ export const CaseSchema = z.object({
    * long it will take (SI 2009/309 reg 13(3); declined, the body sets the period and writes, reg 13(4)); Wales'
    * listening discussion (SI 2011/704 as amended in 2025). Its name comes from the trust's nation (nations.ts).
    */
-  discussion: z
-    .object({ offeredOn: isoDate, answer: z.enum(["accepted", "declined", "no-answer"]), heldOn: isoDate.optional(), by: PersonRefSchema })
-    .optional(),
+  discussion: z.object({ offeredOn: isoDate, answer: DiscussionAnswerSchema, heldOn: isoDate.optional(), by: PersonRefSchema }).optional(),
   owner: PersonRefSchema.optional(),
   deadlines: CaseDeadlinesSchema,
   /** Triage flags (see triage.ts); plain strings so a newer version's flags survive an older reader. */

@@ -61,6 +61,7 @@ import {
   type Rules,
   NATIONAL_BODIES,
   DISCUSSION_ANSWERS,
+  discussionAnswerTitle,
 } from "../../domain";
 import type { CaseView, StaffChoice } from "../../cases";
 import { expandCard, newSubmission } from "../cards";
@@ -365,7 +366,7 @@ function flagLines(c: Case, rules: Rules, restricted: boolean): Line[] {
     ...line(
       NATIONAL_BODIES[rules.nation].discussion.name,
       c.discussion
-        ? `Offered ${formatPlainDate(c.discussion.offeredOn)} · ${DISCUSSION_ANSWERS.find((a) => a.id === c.discussion!.answer)!.title.toLowerCase()}` +
+        ? `Offered ${formatPlainDate(c.discussion.offeredOn)} · ${discussionAnswerTitle(c.discussion.answer).toLowerCase()}` +
             (c.discussion.heldOn ? ` · held ${formatPlainDate(c.discussion.heldOn)}` : "")
         : undefined,
     ),
