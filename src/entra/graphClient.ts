@@ -111,15 +111,30 @@ export function graphClient(options: GraphClientOptions): Client {
   });
 }
 
+/** What every Graph adapter is given: the bot's identity per tenant, and (tests only) another Graph and transport. */
+export interface TenantGraphOptions {
+  readonly credentialFor: (tenantId: string) => TokenCredential;
+  readonly graphBaseUrl?: string;
+  readonly fetch?: typeof fetch;
+}
+
 /** One Graph client per tenant, made on first use and kept (with its credential's token cache). */
 export class TenantClients {
   private readonly clients = new Map<string, Client>();
 
-  constructor(private readonly make: (tenantId: string) => Client) {}
+  /** `middleware`: the adapter's own steps (a request counter, a RetryHandler), made for each tenant's client. */
+  constructor(
+    private readonly options: TenantGraphOptions,
+    private readonly middleware: () => readonly Middleware[] = () => [],
+  ) {}
 
   for(tenantId: string): Client {
     let client = this.clients.get(tenantId);
-    if (!client) this.clients.set(tenantId, (client = this.make(tenantId)));
+    if (!client) {
+      const { credentialFor, graphBaseUrl, fetch } = this.options;
+      client = graphClient({ credential: credentialFor(tenantId), middleware: this.middleware(), graphBaseUrl, fetch });
+      this.clients.set(tenantId, client);
+    }
     return client;
   }
 }

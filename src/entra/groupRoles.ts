@@ -6,7 +6,7 @@ import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import type { Role } from "../domain";
 import { activityLog, errorFacts, type Logger } from "../logger";
-import { graphClient, retryAfterSeconds, TenantClients } from "./graphClient";
+import { retryAfterSeconds, TenantClients } from "./graphClient";
 
 /** A person's group roles, or that Graph could not be asked (nothing is granted then). */
 export type GroupRolesAnswer = { readonly ok: true; readonly roles: ReadonlySet<Role> } | { readonly ok: false };
@@ -108,23 +108,7 @@ export class GraphGroupRoles implements GroupRoleSource {
   private readonly cache = new LRUCache<string, { readonly at: number; readonly roles: ReadonlySet<Role> }>({ max: 20_000 });
   private readonly inFlight = new Map<string, Promise<GroupRolesAnswer>>();
   private readonly pausedUntil = new Map<string, number>();
-  private readonly clients = new TenantClients((tenantId) =>
-    graphClient({
-      credential: this.options.credentialFor(tenantId),
-      // Throttled lookups are retried only when Graph asks for a short wait: the identity check comes first in an invoke.
-      middleware: [
-        new RetryHandler(
-          new RetryHandlerOptions(
-            1,
-            3,
-            (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
-          ),
-        ),
-      ],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    }),
-  );
+  private readonly clients: TenantClients;
   private readonly limiter = new Limiter(MAX_CONCURRENT_LOOKUPS);
   private readonly groupIds: readonly string[];
   private readonly rolesOfGroup = new Map<string, Role[]>();
@@ -132,6 +116,16 @@ export class GraphGroupRoles implements GroupRoleSource {
   private readonly now: () => number;
 
   constructor(private readonly options: GraphGroupRolesOptions) {
+    // Throttled lookups are retried only when Graph asks for a short wait: the identity check comes first in an invoke.
+    this.clients = new TenantClients(options, () => [
+      new RetryHandler(
+        new RetryHandlerOptions(
+          1,
+          3,
+          (_delay, _attempt, _request, _options, response) => retryAfterSeconds(response as Response | undefined) <= MAX_RETRY_AFTER_SECONDS,
+        ),
+      ),
+    ]);
     for (const [role, ids] of Object.entries(options.groups) as [Role, readonly string[]][]) {
       for (const id of ids) this.rolesOfGroup.set(id, [...(this.rolesOfGroup.get(id) ?? []), role]);
     }

@@ -12,7 +12,7 @@ import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import { EMAIL_LIMITS, type ParsedEmail } from "../domain/inbox/email";
 import type { IncomingEmail, MailboxSource, MailboxState, MailboxStateStore } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
+import { graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import { errorFacts, type Logger } from "../logger";
 
 /** Outlook message subscriptions live at most 10,080 minutes (7 days); ours ask for a little less. */
@@ -184,15 +184,8 @@ type Read = { readonly state: MailboxState; readonly etag?: string };
 /** The mailboxes of the trusts, read through Microsoft Graph: delta sync, change notifications, a poll. */
 export class GraphMailbox implements MailboxSource {
   private readonly slots: readonly Slot[];
-  private readonly clients = new TenantClients((tenantId) =>
-    graphClient({
-      credential: this.options.credentialFor(tenantId),
-      middleware: [this.counter],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    }),
-  );
   private readonly counter = new RequestCounter();
+  private readonly clients: TenantClients;
   /** Subscription ids this instance knows (from the state store), and their mailbox. */
   private readonly known = new Map<string, Slot>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -209,6 +202,7 @@ export class GraphMailbox implements MailboxSource {
   private lastKnownRefresh = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: GraphMailboxOptions) {
+    this.clients = new TenantClients(options, () => [this.counter]);
     // Without a notification URL there are no subscriptions, and every notification is refused: no secret needed.
     if (options.notificationUrl && (options.clientState.length === 0 || options.clientState.length > MAX_CLIENT_STATE_CHARS))
       throw new Error(`The mailbox clientState must be 1 to ${MAX_CLIENT_STATE_CHARS} characters (Microsoft Graph's limit)`);

@@ -21,7 +21,7 @@ import type { TokenCredential } from "@azure/identity";
 import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { MailSender, OutgoingEmail, SendOutcome } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, retryAfterSeconds, TenantClients } from "../entra/graphClient";
+import { graphErrorCode, isTokenError, readBounded, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { outgoingMessageId, SEND_ID_PATTERN, sendIdHash, usableMessageId } from "./folderSender";
 
@@ -132,13 +132,7 @@ const UploadProgress = z.object({ nextExpectedRanges: z.array(z.string().max(100
 /** Sends as the trusts' shared mailboxes through Microsoft Graph: draft, attachments, send; never twice for one sendId. */
 export class GraphSender implements MailSender {
   private readonly slots: readonly Slot[];
-  private readonly clients = new TenantClients((tenantId) =>
-    graphClient({
-      credential: this.options.credentialFor(tenantId),
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    }),
-  );
+  private readonly clients: TenantClients;
   private readonly inFlight = new Map<string, Promise<SendOutcome>>();
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -146,6 +140,7 @@ export class GraphSender implements MailSender {
   private count = 0;
 
   constructor(private readonly options: GraphSenderOptions) {
+    this.clients = new TenantClients(options);
     const addresses = options.mailboxes.map((mailbox) => mailbox.address.trim().toLowerCase());
     if (new Set(addresses).size !== addresses.length) throw new Error("A shared mailbox is configured twice");
     this.slots = options.mailboxes.map((mailbox, index) => ({

@@ -26,7 +26,7 @@ import type { TokenCredential } from "@azure/identity";
 import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { z } from "zod";
 import type { DocumentStore } from "../domain/ports";
-import { graphClient, graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
+import { graphErrorCode, isTokenError, readBounded, RequestCounter, retryAfterSeconds, TenantClients } from "../entra/graphClient";
 import type { Logger } from "../logger";
 import { documentKeySegments } from "./documentKeys";
 
@@ -133,20 +133,14 @@ interface Library {
 /** The trusts' documents in their SharePoint document libraries, through Microsoft Graph. */
 export class SharePointDocuments implements DocumentStore {
   private readonly libraries = new Map<string, Library>();
-  private readonly clients = new TenantClients((tenantId) =>
-    graphClient({
-      credential: this.options.credentialFor(tenantId),
-      middleware: [this.counter],
-      graphBaseUrl: this.options.graphBaseUrl,
-      fetch: this.options.fetch,
-    }),
-  );
   private readonly counter = new RequestCounter();
+  private readonly clients: TenantClients;
   private readonly folder: readonly string[];
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly send: typeof fetch;
 
   constructor(private readonly options: SharePointDocumentsOptions) {
+    this.clients = new TenantClients(options, () => [this.counter]);
     const drives = new Set<string>();
     for (const site of options.sites) {
       if (!site.trustId || !site.siteId || !site.driveId || !site.tenantId)
