@@ -96,7 +96,7 @@ async function measure(delayMs: number): Promise<RoundFigures> {
   const proxy = await new RoundTripProxy(cosmos.endpoint).start();
   const store = await openStore({ database: "round", account: { endpoint: proxy.endpoint, key: cosmos.key } }, log);
   try {
-    const cases = new CosmosCaseRepository(store.containers.cases);
+    const cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     const cursor = new CosmosSweepCursor(store.containers.jobs);
     const outbox = new CosmosOutboxStore(store.containers.jobs);
     for (let start = 0; start < DUE + NOT_DUE; start += 250) {

@@ -2,7 +2,17 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CosmosClient } from "@azure/cosmos";
-import { addCalendarDays, addWorkingDays, DEFAULT_RULES, formatCaseReference, londonDate, newCase, type Case, type LearningAction } from "../src/domain";
+import {
+  addCalendarDays,
+  addWorkingDays,
+  DEFAULT_RULES,
+  formatCaseReference,
+  londonDate,
+  newCase,
+  type Case,
+  type LearningAction,
+  DEFAULT_RETENTION,
+} from "../src/domain";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
 import { startEmbeddedCosmos } from "../src/store/embedded";
 import { cardAction, MANAGER, OFFICER, personalMessage, TENANT_ID } from "../test/helpers/activities";
@@ -153,7 +163,7 @@ export async function cosmosRequestsPerOperation(): Promise<void> {
     // openStore replaces a container whose composite indexes read back differently, and the embedded server
     // makes the replaced container anew, empty.
     const client = new CosmosClient({ endpoint: store.endpoint, key: store.key, connectionPolicy: { enableEndpointDiscovery: false } });
-    const cases = new CosmosCaseRepository(client.database("pals").container("cases"));
+    const cases = new CosmosCaseRepository(client.database("pals").container("cases"), DEFAULT_RETENTION, DEFAULT_RULES);
     for (const c of seeded) await cases.create(c);
     client.dispose();
     const serviceUrl = connector.url;

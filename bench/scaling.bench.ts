@@ -14,6 +14,8 @@ import {
   type ContactType,
   type PersonRef,
   type Role,
+  DEFAULT_RULES,
+  DEFAULT_RETENTION,
 } from "../src/domain";
 import { createLogger } from "../src/logger";
 import { CosmosCaseRepository } from "../src/store/caseRepository";
@@ -189,7 +191,7 @@ interface Figures extends Tally {
 }
 
 async function seed(store: Store, total: number): Promise<void> {
-  const cases = new CosmosCaseRepository(store.containers.cases);
+  const cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
   const all = trustCases(total);
   for (let start = 0; start < all.length; start += 100) {
     await Promise.all(all.slice(start, start + 100).map((c) => cases.create(c, { revision: 1, pending: [], applied: [] })));
@@ -207,7 +209,7 @@ async function trustOf(total: number): Promise<{ store: Store; operations: Opera
   await seed(store, total);
   console.log(`  (${total.toLocaleString("en-GB")} cases stored in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const desk = deskFor(store, { log, now: () => NOW });
-  const repository = new CosmosCaseRepository(store.containers.cases);
+  const repository = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
   const period = lastFullMonth(TODAY);
   const expect = <T extends { ok: boolean }>(result: T): T => {
     if (!result.ok) throw new Error(`A benchmark operation was refused: ${JSON.stringify(result)}`);
@@ -224,7 +226,13 @@ async function trustOf(total: number): Promise<{ store: Store; operations: Opera
     // What the report cost before it read a projection: the same cases, whole.
     [
       "report, were it whole documents",
-      async () => serviceReport(await repository.listForReport(TENANT, previousPeriod(period).from, period.to, "whole cases"), period, TODAY),
+      async () =>
+        serviceReport(
+          await repository.listForReport(TENANT, previousPeriod(period).from, period.to, "whole cases"),
+          period,
+          TODAY,
+          DEFAULT_RULES.updates.workingDays,
+        ),
     ],
     // No document matches these: what is left is the embedded server's pass over the container.
     ["my cases of an officer with none", async () => expect(await desk.cases.mine(nobody, 25))],

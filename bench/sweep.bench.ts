@@ -52,7 +52,7 @@ async function measure(total: number, dueCount: number): Promise<{ ms: number; d
   const log = createLogger("silent", quiet);
   const store = await openStore({ database: `bench-${total}` }, log);
   try {
-    const cases = new CosmosCaseRepository(store.containers.cases);
+    const cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     const cursor = new CosmosSweepCursor(store.containers.jobs);
     const outbox = new CosmosOutboxStore(store.containers.jobs);
     // Every case is stored as the app stores it, with its watch day (the sweep's index).

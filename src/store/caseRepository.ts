@@ -9,7 +9,7 @@ import { missingDetails } from "../domain/case/completeness";
 import { LearningActionSchema } from "../domain/actions/learningActionSchema";
 import type { CaseActions } from "../domain/actions/learningActions";
 import type { CaseBookkeeping, CaseRecord, CaseRepository, CaseSearch, IncompleteCase, ScheduledCase } from "../domain/ports";
-import { DEFAULT_RETENTION, retentionDay, RetentionCaseSchema, type RetentionCase, type RetentionRules } from "../domain/deadlines/retention";
+import { retentionDay, RetentionCaseSchema, type RetentionCase, type RetentionRules } from "../domain/deadlines/retention";
 import type { AttentionRules } from "../domain/deadlines/nudges";
 import { CaseWithDoneActionsSchema, type CaseWithDoneActions } from "../domain/actions/youSaidWeDid";
 import { parseStored, statusOf } from "./documents";
@@ -48,9 +48,9 @@ export class CosmosCaseRepository implements CaseRepository {
   /** `retention`: the trust's records retention rules, which decide a closed case's watch day. */
   constructor(
     private readonly container: Container,
-    private readonly retention: RetentionRules = DEFAULT_RETENTION,
-    /** The trust's nudge window and investigation reminders, which decide an open case's watch day (England's when left out). */
-    private readonly attention?: AttentionRules,
+    private readonly retention: RetentionRules,
+    /** The trust's nudge window and investigation reminders, which decide an open case's watch day. */
+    private readonly attention: AttentionRules,
   ) {}
 
   async nextReferenceNumber(trustId: string, year: number): Promise<number> {

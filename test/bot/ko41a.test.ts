@@ -2,7 +2,7 @@
 // refused), shown on the case card, and counted by `report ko41a` on its card and in its CSV, site by site.
 import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
-import { DEFAULT_RULES, newCase, parseNewContact, type Case } from "../../src/domain";
+import { DEFAULT_RULES, newCase, parseNewContact, type Case, DEFAULT_RETENTION } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { cardElements, cardOf, cardText, inputValues, startTestBot, type TestBot } from "../helpers/bot";
 import { MANAGER, OFFICER, personalMessage, TENANT_ID, type TeamsUser } from "../helpers/activities";
@@ -63,7 +63,7 @@ describe("KO41a site and clinical area, from the details form to `report ko41a` 
 
   before(async () => {
     t = await startTestBot({ env: ENV, now: () => now });
-    const repository = new CosmosCaseRepository(t.bot.store.containers.cases);
+    const repository = new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     // Brought forward: received in February 2025 at the Royal Infirmary, still open.
     await repository.create(seeded("00000000-0000-4000-9000-000000000101", { receivedOn: "2025-02-10", site: "RXX01", subjects: "appointments" }));
     // New and resolved: September 2025, the patient's own, no date of birth (age unknown), closed upheld in December.

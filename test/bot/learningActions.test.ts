@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import sinon from "sinon";
 import type { Case, LearningAction } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
+import { DEFAULT_RETENTION, DEFAULT_RULES } from "../../src/domain";
 import {
   cardElements,
   cardOf,
@@ -268,7 +269,7 @@ describe("actions from cases (real HTTP activities)", () => {
       retiringOn: "2026-03-09",
       actions: [action],
     };
-    await new CosmosCaseRepository(t.bot.store.containers.cases).create(c);
+    await new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).create(c);
     const answer = await invoke("action.done", { caseId: c.id, actionId: action.id, submission: randomUUID(), actionEvidence: "Done" }, LEAD);
     assert.match(cardText(answer.value), /records are being deleted under the records retention schedule/);
     assert.equal((await storedCase(c.id)).actions![0].status, "open");
@@ -402,7 +403,7 @@ describe("actions from cases (real HTTP activities)", () => {
       createdOn: "2026-03-09",
       createdBy: { aadObjectId: OFFICER.aadObjectId, name: OFFICER.name },
     }));
-    await new CosmosCaseRepository(t.bot.store.containers.cases).create({
+    await new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).create({
       ...makeCase(),
       id: randomUUID(),
       trustId: TENANT_ID,

@@ -20,6 +20,7 @@ import {
 } from "../helpers/activities";
 import { contactForm, makeCase } from "../helpers/caseFixtures";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
+import { DEFAULT_RETENTION, DEFAULT_RULES } from "../../src/domain";
 
 const ROLES = {
   ROLE_OFFICERS: OFFICER.aadObjectId,
@@ -305,7 +306,7 @@ describe("`due` with more cases due than one card lists", function () {
   it("lists the 50 soonest and says how many there are", async () => {
     const t = await startTestBot({ env: { ROLE_OFFICERS: OFFICER.aadObjectId }, now: () => new Date("2026-03-10T10:00:00Z") });
     try {
-      const cases = new CosmosCaseRepository(t.bot.store.containers.cases);
+      const cases = new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
       for (let i = 0; i < 55; i++) {
         const c = makeCase();
         await cases.create({

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { parse } from "csv-parse/sync";
 import type { Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
+import { DEFAULT_RETENTION, DEFAULT_RULES } from "../../src/domain";
 import { cardElements, cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import {
   ADMIN,
@@ -70,7 +71,7 @@ describe("managers' reports, exports and letters (real HTTP activities)", functi
 
   before(async () => {
     t = await startTestBot({ env: ROLES, now: () => now });
-    const repository = new CosmosCaseRepository(t.bot.store.containers.cases);
+    const repository = new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     for (const c of Object.values(seeded)) await repository.create(c);
   });
   after(async () => t.close());
@@ -458,7 +459,7 @@ describe("file delivery through Teams' file consent card (FILE_DELIVERY=consent)
 
   before(async () => {
     t = await startTestBot({ env: { ...ROLES, FILE_DELIVERY: "consent" }, now: () => REPORT_NOW });
-    const repository = new CosmosCaseRepository(t.bot.store.containers.cases);
+    const repository = new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     for (const c of Object.values(seeded)) await repository.create(c);
   });
   after(async () => t.close());

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { parse } from "csv-parse/sync";
 import type { Case } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
+import { DEFAULT_RETENTION, DEFAULT_RULES } from "../../src/domain";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../../src/store/embedded";
 import { cardOf, cardText, startTestBot, type TestBot } from "../helpers/bot";
 import { ADMIN, channelMessage, LEAD, MANAGER, OFFICER, OTHER_TENANT_ID, personalMessage, TENANT_ID, VOLUNTEER, type TeamsUser } from "../helpers/activities";
@@ -113,7 +114,7 @@ describe("You said, we did (real HTTP activities)", function () {
     cosmos = await startEmbeddedCosmos();
     store = await new CountingStore(cosmos.endpoint).start();
     t = await startTestBot({ env: { ...ROLES, COSMOS_ENDPOINT: store.endpoint, COSMOS_KEY: cosmos.key }, now: () => REPORT_NOW });
-    const repository = new CosmosCaseRepository(t.bot.store.containers.cases);
+    const repository = new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     for (const c of Object.values({ ...seeded, ...actions })) await repository.create(c);
   });
   after(async () => {
@@ -272,7 +273,7 @@ describe("You said, we did (real HTTP activities)", function () {
       ),
     };
     delete c.nextDueOn;
-    await new CosmosCaseRepository(t.bot.store.containers.cases).create(c);
+    await new CosmosCaseRepository(t.bot.store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).create(c);
     const leaks = [/quince/i, /fairweather/i, /neill/i, /4563/, /5919/, /1948/];
     const [reply] = await say("you said we did 2025-11-01 to 2025-11-30");
     const card = cardOf(reply);

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { SqlQuerySpec } from "@azure/cosmos";
 import sinon from "sinon";
-import { CaseChangedError, CaseSchema, formatCaseReference, type Case } from "../../src/domain";
+import { CaseChangedError, CaseSchema, formatCaseReference, type Case, DEFAULT_RULES, DEFAULT_RETENTION } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import { createLogger } from "../../src/logger";
 import { openStore, type Store } from "../../src/store/cosmos";
@@ -18,7 +18,7 @@ describe("case store (embedded Cosmos DB)", () => {
   let cases: CosmosCaseRepository;
   before(async () => {
     store = await openTestStore();
-    cases = new CosmosCaseRepository(store.containers.cases);
+    cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
   });
   after(async () => store.close());
 
@@ -89,7 +89,7 @@ describe("case store (embedded Cosmos DB)", () => {
       assert.equal(check.callCount, 0, "what this instance has just written is not checked again");
       assert.equal("learning" in created.value, false, "as stored: no undefined fields");
       // A second instance (its own cache) reads and checks the stored document: the same record.
-      const elsewhere = await new CosmosCaseRepository(store.containers.cases).get(original.trustId, original.id);
+      const elsewhere = await new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).get(original.trustId, original.id);
       assert.equal(check.callCount, 1);
       assert.deepEqual(saved, elsewhere);
       // This instance already knows that version: its read is not checked again either, and gives a copy.
@@ -336,12 +336,14 @@ describe("case store (embedded Cosmos DB)", () => {
     const { resource } = await first.containers.cases.read();
     assert.equal(resource?.indexingPolicy?.compositeIndexes?.length, 1, "the index was added");
     const c = aCase({ owner: { aadObjectId: "officer-x", name: "X" } });
-    await new CosmosCaseRepository(first.containers.cases).create(c);
+    await new CosmosCaseRepository(first.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).create(c);
     await first.close();
     // Replacing a container on every start would be wasted work on Azure (and empties it on the embedded server).
     const second = await open();
     try {
-      const listed = await new CosmosCaseRepository(second.containers.cases).listOpenByOwner(c.trustId, "officer-x", { limit: 25 });
+      const listed = await new CosmosCaseRepository(second.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES).listOpenByOwner(c.trustId, "officer-x", {
+        limit: 25,
+      });
       assert.deepEqual(
         listed.cases.map((x) => x.id),
         [c.id],

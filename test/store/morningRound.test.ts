@@ -120,7 +120,7 @@ describe("the morning round (embedded Cosmos DB)", function () {
     cosmos = await startEmbeddedCosmos();
     proxy = await new RecordingProxy(cosmos.endpoint).start();
     store = await openStore({ database: "round-test", account: { endpoint: proxy.endpoint, key: cosmos.key } }, log);
-    const cases = new CosmosCaseRepository(store.containers.cases);
+    const cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     for (let i = 0; i < DUE; i += 1) await cases.create(roundCase(i, true));
     for (let i = 0; i < 10; i += 1) await cases.create(roundCase(i, false));
     await new CosmosSweepCursor(store.containers.jobs).markSwept(subtractWorkingDays(TODAY, 1), undefined);
@@ -137,7 +137,7 @@ describe("the morning round (embedded Cosmos DB)", function () {
   function roundDeps(overrides: Partial<SweepDeps> = {}): SweepDeps {
     const desk = deskFor(store, { log, now: () => NOW });
     return {
-      cases: new CosmosCaseRepository(store.containers.cases),
+      cases: new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES),
       retention: DEFAULT_RETENTION,
       rules: DEFAULT_RULES,
       finishPendingCases: () => desk.jobs.finishPendingCases(),

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Writable } from "node:stream";
 import sinon from "sinon";
-import { alertOutboxItem, type ConversationAddress, DEFAULT_RULES } from "../../src/domain";
+import { alertOutboxItem, type ConversationAddress, DEFAULT_RULES, DEFAULT_RETENTION } from "../../src/domain";
 import { Dispatcher, type Deliverer } from "../../src/jobs/dispatcher";
 import { startJobs } from "../../src/jobs/runtime";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
@@ -86,7 +86,7 @@ describe("an alert storm to one managers' channel (embedded Cosmos DB)", () => {
     const clock = sinon.useFakeTimers({ toFake: ["setTimeout"], now });
     const jobs = startJobs({
       rules: DEFAULT_RULES,
-      cases: new CosmosCaseRepository(store.containers.cases),
+      cases: new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES),
       outbox,
       cursor: new CosmosSweepCursor(store.containers.jobs),
       lease: new CosmosSweepLease(store.containers.jobs),

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { SqlQuerySpec } from "@azure/cosmos";
 import sinon from "sinon";
-import { ko41aReturn, ReportCaseSchema, serviceReport } from "../../src/domain";
+import { ko41aReturn, ReportCaseSchema, serviceReport, DEFAULT_RULES, DEFAULT_RETENTION } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import type { Store } from "../../src/store/cosmos";
 import { reportCases } from "../helpers/reportFixtures";
@@ -15,7 +15,7 @@ describe("cases for a report (embedded Cosmos DB)", () => {
 
   before(async () => {
     store = await openTestStore();
-    cases = new CosmosCaseRepository(store.containers.cases);
+    cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     for (const c of Object.values(seeded)) await cases.create(c);
   });
   after(async () => store.close());
@@ -64,7 +64,10 @@ describe("cases for a report (embedded Cosmos DB)", () => {
       "the case export still reads whole cases",
     );
     const february = { from: "2026-02-01", to: "2026-02-28" };
-    assert.deepEqual(serviceReport(counted, february, "2026-03-10"), serviceReport(whole, february, "2026-03-10"));
+    assert.deepEqual(
+      serviceReport(counted, february, "2026-03-10", DEFAULT_RULES.updates.workingDays),
+      serviceReport(whole, february, "2026-03-10", DEFAULT_RULES.updates.workingDays),
+    );
     assert.deepEqual(ko41aReturn(counted, 2025), ko41aReturn(whole, 2025));
   });
 

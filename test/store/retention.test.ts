@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import type { SqlQuerySpec } from "@azure/cosmos";
 import sinon from "sinon";
-import { formatCaseReference, type Case } from "../../src/domain";
+import { formatCaseReference, type Case, DEFAULT_RULES, DEFAULT_RETENTION } from "../../src/domain";
 import { CosmosCaseRepository } from "../../src/store/caseRepository";
 import type { Store } from "../../src/store/cosmos";
 import { makeCase } from "../helpers/caseFixtures";
@@ -19,7 +19,7 @@ describe("records retention review queries (embedded Cosmos DB)", () => {
   let cases: CosmosCaseRepository;
   before(async () => {
     store = await openTestStore();
-    cases = new CosmosCaseRepository(store.containers.cases);
+    cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
   });
   after(async () => store.close());
   afterEach(() => sinon.restore());

@@ -59,7 +59,7 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
 
   before(async () => {
     store = await openTestStore();
-    const cases = new CosmosCaseRepository(store.containers.cases);
+    const cases = new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES);
     const all = Array.from({ length: TRUSTS * CASES_PER_TRUST }, (_, i) => caseOf(i % TRUSTS, Math.floor(i / TRUSTS)));
     // Saved as every change saves a case: the case document carries its watch day, and nothing else is written.
     for (let start = 0; start < all.length; start += 200) await Promise.all(all.slice(start, start + 200).map((c) => cases.create(c)));
@@ -78,7 +78,7 @@ describe("many trusts in one store (50,000 cases across 200 trusts, embedded Cos
     const report = await sweep(
       {
         rules: DEFAULT_RULES,
-        cases: new CosmosCaseRepository(store.containers.cases),
+        cases: new CosmosCaseRepository(store.containers.cases, DEFAULT_RETENTION, DEFAULT_RULES),
         retention: DEFAULT_RETENTION,
         finishPendingCases: () => desk.jobs.finishPendingCases(),
         applyRetention: (trustId, caseId) => desk.jobs.applyRetention(trustId, caseId),

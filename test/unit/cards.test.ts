@@ -6,7 +6,7 @@ import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/team
 import { contactForm } from "../../src/teams/cases/logContact";
 import { COMMANDS } from "../../src/teams/commands";
 import { caseShareCard, complaintsProcessCard, directoryCard, entryCard } from "../../src/teams/signposting/signpostingView";
-import { DEFAULT_RULES, NATIONAL_DIRECTORY, SignpostingDirectory } from "../../src/domain";
+import { DEFAULT_RULES, NATIONAL_DIRECTORY, SignpostingDirectory, DEFAULT_RETENTION } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 import { cardText } from "../helpers/bot";
 import { digestItem, requestInvestigation } from "../../src/domain";
@@ -130,20 +130,23 @@ describe("card templates", () => {
   it("the case card is valid for an officer, a volunteer and the shared view, open and closed", () => {
     const open = makeCase();
     const staff = [{ id: "a", title: "Priya Officer" }];
-    assertValidCard(caseCard(open, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, staff, refreshUserIds: ["29:1"] }));
-    assertValidCard(caseCard(open, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY }));
+    assertValidCard(caseCard(open, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, staff, refreshUserIds: ["29:1"] }));
+    assertValidCard(caseCard(open, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY }));
     assertValidCard(
       caseCard(
         { ...open, status: "closed", outcome: "upheld", closedOn: TODAY, learning: "Rota changed" },
-        { rules: DEFAULT_RULES, roles: new Set(), today: TODAY },
+        { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: new Set(), today: TODAY },
       ),
     );
     assertValidCard(
-      caseCard({ ...open, safeguarding: true }, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } }),
+      caseCard(
+        { ...open, safeguarding: true },
+        { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, banner: { text: "Saved", style: "good" } },
+      ),
     );
     // A manager is offered every action: four in the main row, the rest in the "..." menu; the last notes on the card.
     const latest = [{ id: "e1", at: "2026-03-10T10:00:00Z", kind: "note-added", by: "Olivia", summary: "Note added", detail: "Rang the ward" }];
-    const manager = caseCard(open, { rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY, staff, latest });
+    const manager = caseCard(open, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY, staff, latest });
     assertValidCard(manager);
     assert.ok((manager.actions as { mode?: string }[]).filter((a) => a.mode !== "secondary").length <= 4);
     assert.ok((manager.actions as { mode?: string }[]).some((a) => a.mode === "secondary"));
@@ -152,7 +155,7 @@ describe("card templates", () => {
   it("user text is shown as plain text runs, never as markdown", () => {
     const card = caseCard(
       { ...makeCase(), summary: "**bold** [link](https://evil.example) <at>Someone</at>" },
-      { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY },
+      { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY },
     );
     const runs: string[] = [];
     JSON.stringify(card, (_key, value) => {
@@ -224,8 +227,8 @@ describe("card templates", () => {
   });
   it("the digest, alert and investigation cards are valid, and the request card's mention matches its text", () => {
     const c = makeCase();
-    const item = digestItem({ ...c, nextDueOn: TODAY }, TODAY)!;
-    assertValidCard(digestCard([item], TODAY));
+    const item = digestItem({ ...c, nextDueOn: TODAY }, TODAY, DEFAULT_RULES.nudgeWindowWorkingDays)!;
+    assertValidCard(digestCard([item], TODAY, DEFAULT_RULES.nudgeWindowWorkingDays));
     const alert = {
       id: "a",
       trustId: c.trustId,
@@ -247,6 +250,7 @@ describe("card templates", () => {
     const withRequest = requestInvestigation(
       c,
       {
+        defaultWorkingDays: DEFAULT_RULES.investigations.workingDays,
         id: "5f3c1c8e-0000-4000-8000-000000000001",
         division: "Medicine",
         lead: { aadObjectId: "lead-1", name: "Dr Liam Lead", teamsUserId: "29:lead" },
@@ -281,13 +285,21 @@ describe("card templates", () => {
 
   it("the report, KO41a, letter cards and the case card's Letters and Ombudsman sections are valid (charts with table fallbacks)", () => {
     const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
-    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, trustName: "Example NHS Trust" });
+    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), {
+      today: TODAY,
+      trustName: "Example NHS Trust",
+    });
     assertValidCard(report);
     assert.equal(chartsIn(report).length, 3, "open cases by age, deadlines, themes");
-    assertValidCard(reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY, banner: "Check the dates" }));
+    assertValidCard(
+      reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), {
+        today: TODAY,
+        banner: "Check the dates",
+      }),
+    );
     const enquiries = cases.filter((c) => c.type === "enquiry").flatMap((c) => [c, { ...c, id: `${c.id}-again` }]);
     assert.match(
-      cardText(reportCard(serviceReport(enquiries, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY })),
+      cardText(reportCard(serviceReport(enquiries, { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), { today: TODAY })),
       /\(2 enquiries, 0 concerns, 0 complaints, 0 compliments\)/,
     );
     const many = Array.from({ length: 60 }, (_, i) => ({
@@ -296,7 +308,7 @@ describe("card templates", () => {
       division: `Division ${i}`,
       owner: { aadObjectId: `o${i}`, name: `Officer ${i}` },
     }));
-    assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY }));
+    assertValidCard(reportCard(serviceReport(many, { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn(cases, 2025), { today: TODAY }));
     assertValidCard(ko41aCard(ko41aReturn([], 2024), { today: TODAY, inChannel: true }));
     // A community trust with 200 sites: the list to choose from, and one site's figures, stay within Teams' limit.
@@ -314,7 +326,7 @@ describe("card templates", () => {
     });
     assertValidCard(letter);
     assert.ok(JSON.stringify(letter).includes('"type":"TextRun","text":"Dear **Margaret**,"'), "letter text is plain text runs");
-    const officerView = caseCard(c, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
+    const officerView = caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
     assertValidCard(officerView);
     assert.match(JSON.stringify(officerView), /"verb":"letter\.draft"/);
     assert.match(JSON.stringify(officerView), /"verb":"ombudsman\.record"/);
@@ -327,12 +339,12 @@ describe("card templates", () => {
         closedOn: TODAY,
         ombudsman: { referredOn: TODAY, reference: "C-1", stage: "investigation", responseDueOn: "2026-03-20" },
       },
-      { rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY },
+      { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: new Set(["manager"] as const), today: TODAY },
     );
     assertValidCard(managerView);
     assert.match(JSON.stringify(managerView), /"verb":"ombudsman\.exportFile"/);
     assert.doesNotMatch(
-      JSON.stringify(caseCard(c, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })),
+      JSON.stringify(caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })),
       /letter\.draft|ombudsman\./,
       "not for volunteers",
     );
@@ -387,7 +399,7 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
 
   it("shows each chart's table where charts are not supported (the adaptivecards renderer uses the fallback), and the charts' figures are the tables'", () => {
     const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
-    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
+    const report = reportCard(serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), { today: TODAY });
     const charts = chartsIn(report);
     assert.deepEqual(
       charts.map(({ chart }) => chart.data.map((s: any) => s.legend)),
@@ -414,7 +426,7 @@ describe("report charts (Teams' Chart.* elements, with tables for other clients)
   });
 
   it("draws no chart for a period with nothing to chart, just the tables or 'None'", () => {
-    const report = reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY), { today: TODAY });
+    const report = reportCard(serviceReport([], { from: "2026-02-01", to: "2026-02-28" }, TODAY, DEFAULT_RULES.updates.workingDays), { today: TODAY });
     assert.deepEqual(chartsIn(report), []);
     assertValidCard(report);
   });
@@ -490,7 +502,7 @@ describe("the cards of actions from cases", () => {
   });
 
   it("the case card lists its actions compactly and stays well under 80 KB with many long ones", () => {
-    const card = caseCard(withActions(40), { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
+    const card = caseCard(withActions(40), { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY });
     assertValidCard(card);
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < 40 * 1024, `case card is ${Buffer.byteLength(JSON.stringify(card))} bytes`);
     const text = cardText(card);
@@ -498,7 +510,9 @@ describe("the cards of actions from cases", () => {
     assert.match(text, /More: 34 more actions: each is on the case's timeline\n/);
     assert.ok(JSON.stringify(card).includes('"verb":"action.form"'), "officers are offered Add an action");
     assert.ok(
-      !JSON.stringify(caseCard(withActions(1), { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })).includes('"verb":"action.form"'),
+      !JSON.stringify(caseCard(withActions(1), { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY })).includes(
+        '"verb":"action.form"',
+      ),
       "volunteers are not",
     );
   });

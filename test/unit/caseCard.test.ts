@@ -11,6 +11,7 @@ import {
   type LatestEntry,
   type Role,
   DEFAULT_RULES,
+  DEFAULT_RETENTION,
 } from "../../src/domain";
 import { caseCard, MAX_PRIMARY_ACTIONS, type CaseCardOptions } from "../../src/teams/cases/caseView";
 import { cardElements, cardText } from "../helpers/bot";
@@ -28,7 +29,7 @@ function complete(overrides: Partial<Case> = {}): Case {
 }
 
 function draw(c: Case, options: Partial<CaseCardOptions> & { roles: ReadonlySet<Role> }): Record<string, any> {
-  return caseCard(c, { rules: DEFAULT_RULES, today: TODAY, viewerAadObjectId: ME.aadObjectId, staff: STAFF, ...options });
+  return caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, today: TODAY, viewerAadObjectId: ME.aadObjectId, staff: STAFF, ...options });
 }
 
 interface Button {
@@ -99,6 +100,7 @@ describe("the case card at a glance", () => {
       summary: "What happened",
       questions: "Who was there?",
       includeNhsNumber: false,
+      defaultWorkingDays: DEFAULT_RULES.investigations.workingDays,
     };
     const c = requestInvestigation(logged, request, { rules: DEFAULT_RULES, actor: ME, now: new Date("2026-03-10T10:00:00Z") }).updated;
     const card = draw(c, { roles: roles("officer"), latest: LATEST });
@@ -351,11 +353,15 @@ describe("the case card at a glance", () => {
 describe("a test NHS number on the case card", () => {
   it("is pointed out outside local mode (999... numbers are never a patient's), and not in local mode", () => {
     const c = makeCase({ nhsNumber: "999 000 0018" });
-    const flagged = cardText(caseCard(c, { rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }));
+    const flagged = cardText(
+      caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }),
+    );
     assert.match(flagged, /NHS number: 999 000 0018 · a test number \(999\.\.\.\), not a real patient's: check it/);
-    const local = cardText(caseCard(c, { rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]) }));
+    const local = cardText(caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]) }));
     assert.match(local, /NHS number: 999 000 0018$/m);
-    const real = cardText(caseCard(makeCase(), { rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }));
+    const real = cardText(
+      caseCard(makeCase(), { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, today: TODAY, roles: new Set(["officer"]), flagTestNhsNumbers: true }),
+    );
     assert.doesNotMatch(real, /test number/);
   });
 });

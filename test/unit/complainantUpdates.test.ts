@@ -62,7 +62,7 @@ describe("keeping the complainant updated", () => {
       const acknowledged = recordAcknowledgement(c, "2026-04-09", at("2026-04-09T12:00:00Z", rules)).updated;
       // 10 Apr day 1 ... 1 May day 16, (4 May), 5 to 8 May days 17 to 20.
       assert.equal(acknowledged.nextDueOn, "2026-05-08");
-      assert.equal(digestItem(acknowledged, "2026-05-06")?.deadline, "update");
+      assert.equal(digestItem(acknowledged, "2026-05-06", DEFAULT_RULES.nudgeWindowWorkingDays)?.deadline, "update");
     });
 
     it("follows the trust's cadence, and an update given moves it on from the day it was given", () => {
@@ -84,28 +84,32 @@ describe("keeping the complainant updated", () => {
       const acknowledged = recordAcknowledgement(makeCase({ receivedOn: "2026-03-03" }), "2026-03-04", at("2026-03-04T12:00:00Z")).updated;
       assert.equal(acknowledged.nextDueOn, "2026-04-01", "20 working days after 4 March, before the response on 9 April");
       const updated = recordUpdateGiven(acknowledged, { how: "email", on: "2026-03-30" }, at("2026-03-31T09:00:00Z")).updated;
-      assert.equal(nextUpdateDue(updated), "2026-04-29");
+      assert.equal(nextUpdateDue(updated, DEFAULT_RULES.updates.workingDays), "2026-04-29");
       assert.equal(updated.nextDueOn, "2026-04-09", "the response is now the earlier deadline");
     });
 
     it("starts again from the day a concern became a complaint", () => {
       const concern = makeCase({ contactType: "concern", receivedOn: "2026-03-03" });
-      assert.equal(nextUpdateDue(concern), undefined, "a concern has no update cadence");
+      assert.equal(nextUpdateDue(concern, DEFAULT_RULES.updates.workingDays), undefined, "a concern has no update cadence");
       const escalated = escalateConcernToComplaint(concern, at("2026-03-10T10:00:00Z")).updated;
       // 20 working days after Tuesday 10 March, skipping Good Friday and Easter Monday.
-      assert.equal(nextUpdateDue(escalated), "2026-04-09");
+      assert.equal(nextUpdateDue(escalated, DEFAULT_RULES.updates.workingDays), "2026-04-09");
     });
 
     it("has none once the complaint is closed, and none for a concern, an enquiry or a compliment", () => {
       const acknowledged = recordAcknowledgement(makeCase(), "2026-03-04", at("2026-03-04T12:00:00Z")).updated;
       const closed = closeCase(acknowledged, { outcome: "upheld" }, at("2026-03-10T10:00:00Z")).updated;
-      assert.equal(nextUpdateDue(closed), undefined);
+      assert.equal(nextUpdateDue(closed, DEFAULT_RULES.updates.workingDays), undefined);
       assert.equal(closed.nextDueOn, undefined);
       assert.equal(nextDue(closed, DEFAULT_RULES.updates.workingDays), undefined);
       for (const contactType of ["concern", "enquiry", "compliment"]) {
         const c = makeCase({ contactType, subjects: contactType === "compliment" ? "" : "communications" });
-        assert.equal(nextUpdateDue(c), undefined, contactType);
-        assert.notEqual(digestItem({ ...c, nextDueOn: c.nextDueOn }, c.nextDueOn ?? "2026-03-03")?.deadline, "update", contactType);
+        assert.equal(nextUpdateDue(c, DEFAULT_RULES.updates.workingDays), undefined, contactType);
+        assert.notEqual(
+          digestItem({ ...c, nextDueOn: c.nextDueOn }, c.nextDueOn ?? "2026-03-03", DEFAULT_RULES.nudgeWindowWorkingDays)?.deadline,
+          "update",
+          contactType,
+        );
       }
     });
   });
@@ -153,7 +157,7 @@ describe("keeping the complainant updated", () => {
   });
 
   describe("the report and the export", () => {
-    const report = (cases: readonly Case[], to: string, today: string, cadence?: number) =>
+    const report = (cases: readonly Case[], to: string, today: string, cadence = DEFAULT_RULES.updates.workingDays) =>
       serviceReport(cases as unknown as ReportCase[], { from: "2026-03-01", to }, today, cadence).updatesOverdue;
 
     it("counts open complaints whose next update was due before the report's end, with only the updates given by then", () => {

@@ -151,7 +151,7 @@ describe("reports with quickly captured cases", () => {
   });
 
   it("counts cases with no division yet under 'Not recorded yet'", () => {
-    const report = serviceReport([quickCase()], { from: "2026-03-01", to: "2026-03-31" }, TODAY);
+    const report = serviceReport([quickCase()], { from: "2026-03-01", to: "2026-03-31" }, TODAY, DEFAULT_RULES.updates.workingDays);
     assert.deepEqual(
       report.divisions.map((d) => [d.division, d.received]),
       [["Not recorded yet", 1]],

@@ -25,6 +25,7 @@ import {
   type InboxEmail,
   type OutboxItem,
   type SignpostEntry,
+  DEFAULT_RETENTION,
 } from "../../src/domain";
 import { CARDS_DIR, expandCard } from "../../src/teams/cards";
 import { caseCard, caseListCard, noticeCard, timelineCard } from "../../src/teams/cases/caseView";
@@ -274,20 +275,42 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
   return [
     [
       "case card, officer, with a banner and kept drafts",
-      () => caseCard(c, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, banner: { text: h, style: "attention" }, draft, staff, leads: staff, latest }),
+      () =>
+        caseCard(c, {
+          retention: DEFAULT_RETENTION,
+          rules: DEFAULT_RULES,
+          roles: OFFICER,
+          today: TODAY,
+          banner: { text: h, style: "attention" },
+          draft,
+          staff,
+          leads: staff,
+          latest,
+        }),
     ],
     [
       "case card, manager, closed",
-      () => caseCard({ ...c, status: "closed", outcome: "upheld", closedOn: TODAY }, { rules: DEFAULT_RULES, roles: MANAGER, today: TODAY, staff, latest }),
+      () =>
+        caseCard(
+          { ...c, status: "closed", outcome: "upheld", closedOn: TODAY },
+          { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: MANAGER, today: TODAY, staff, latest },
+        ),
     ],
-    ["case card, volunteer", () => caseCard(c, { rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, latest })],
-    ["case card, shared copy", () => caseCard(open, { rules: DEFAULT_RULES, roles: new Set(), today: TODAY })],
+    ["case card, volunteer", () => caseCard(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: VOLUNTEER, today: TODAY, latest })],
+    ["case card, shared copy", () => caseCard(open, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: new Set(), today: TODAY })],
     ["case list", () => caseListCard([c, { ...c, safeguarding: true }], { title: "My open cases", intro: "2 open cases", today: TODAY, roles: OFFICER })],
     ["timeline", () => timelineCard(c, events, OFFICER)],
     ["notice with a message that names someone", () => noticeCard("Not done", h, "attention")],
     ["alert, acknowledged", () => alertCard(alertItem(c), c)],
     ["alert, not acknowledged", () => alertCard(alertItem(c), { ...c, alertAcknowledgements: [] })],
-    ["digest", () => digestCard([digestItem(c, TODAY)!], TODAY, undefined, { count: 4, cases: [{ caseId: c.id, reference: c.reference }] })],
+    [
+      "digest",
+      () =>
+        digestCard([digestItem(c, TODAY, DEFAULT_RULES.nudgeWindowWorkingDays)!], TODAY, DEFAULT_RULES.nudgeWindowWorkingDays, undefined, {
+          count: 4,
+          cases: [{ caseId: c.id, reference: c.reference }],
+        }),
+    ],
     [
       "request card, the lead's view, answered",
       () => investigationRequestCard(c, answered, { aadObjectId: "lead-1", isPalsStaff: false }, { banner: { text: h, style: "attention" } }),
@@ -307,7 +330,11 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
     ["notice: more time asked", () => investigationNoticeCard({ kind: "investigation-extension", ...about }, c)],
     [
       "report",
-      () => reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY), { today: TODAY, trustName: "Example NHS Trust" }),
+      () =>
+        reportCard(serviceReport([c, { ...c, id: "other", division: `${h} 2` }], period, TODAY, DEFAULT_RULES.updates.workingDays), {
+          today: TODAY,
+          trustName: "Example NHS Trust",
+        }),
     ],
     ["KO41a", () => ko41aCard(ko41aReturn([c], 2025), { today: TODAY, trustName: "Example NHS Trust" })],
     // A trust with sites: the card lists them to choose from, and shows one site's figures.
@@ -351,7 +378,10 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
       () =>
         expandCard("file", { name: "KO41a-2025-26-20260310-1000.csv", description: "KO41a counts for 2025-26", url: "http://127.0.0.1:3978/api/files/abc" }),
     ],
-    ["case card with actions typed in hostile words", () => caseCard(withHostileAction, { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY })],
+    [
+      "case card with actions typed in hostile words",
+      () => caseCard(withHostileAction, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY }),
+    ],
     [
       "action form with what was typed",
       () =>
@@ -454,7 +484,7 @@ function scenarios(h: string): [string, () => Record<string, unknown>][] {
               },
             ],
           },
-          { rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, draft: { emailMessage: h }, emailEnabled: true },
+          { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: OFFICER, today: TODAY, draft: { emailMessage: h }, emailEnabled: true },
         ),
     ],
     [

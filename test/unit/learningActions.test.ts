@@ -18,6 +18,7 @@ import {
   watchDay,
   type Case,
   type LearningAction,
+  DEFAULT_RETENTION,
 } from "../../src/domain";
 import { makeCase } from "../helpers/caseFixtures";
 import { cardText } from "../helpers/bot";
@@ -324,14 +325,14 @@ describe("actions from cases (domain)", () => {
 
     it("keeps a closed case in the sweep's view while its actions are open, and lets it go once they are done or it is being retired", () => {
       const closed: Case = { ...c, status: "closed", closedOn: "2026-03-10", outcome: "upheld", nextDueOn: undefined };
-      assert.equal(attentionDay(closed), "2026-04-01");
-      assert.equal(watchDay(closed), "2026-04-01");
+      assert.equal(attentionDay(closed, DEFAULT_RULES), "2026-04-01");
+      assert.equal(watchDay(closed, DEFAULT_RETENTION, DEFAULT_RULES), "2026-04-01");
       const done = markActionDone(closed, ID, "Done", { rules: DEFAULT_RULES, actor: WARD_MANAGER, now: NOW, isManager: false }).updated;
-      assert.equal(attentionDay(done), undefined);
+      assert.equal(attentionDay(done, DEFAULT_RULES), undefined);
       assert.deepEqual(actionReminders(done, "2026-04-08", 2), []);
-      assert.equal(attentionDay({ ...closed, retiringOn: "2026-03-11" }), undefined);
+      assert.equal(attentionDay({ ...closed, retiringOn: "2026-03-11" }, DEFAULT_RULES), undefined);
       // On an open case, the earlier of the case's own attention day and the action's.
-      assert.equal(attentionDay({ ...c, nextDueOn: "2026-05-29" }), "2026-04-01");
+      assert.equal(attentionDay({ ...c, nextDueOn: "2026-05-29" }, DEFAULT_RULES), "2026-04-01");
     });
   });
 

@@ -170,8 +170,8 @@ describe("Ombudsman (PHSO) referrals", () => {
     assert.ok(updated.flags.includes("regulator-involved"));
     assert.equal(event.kind, "ombudsman-updated");
     assert.doesNotMatch(event.summary, /C-2026-0001/, "typed text stays out of the summary");
-    assert.equal(attentionDay(updated), "2026-06-10", "nudged 2 working days before");
-    const item = digestItem(updated, "2026-06-11");
+    assert.equal(attentionDay(updated, DEFAULT_RULES), "2026-06-10", "nudged 2 working days before");
+    const item = digestItem(updated, "2026-06-11", DEFAULT_RULES.nudgeWindowWorkingDays);
     assert.equal(item?.deadline, "ombudsman");
     assert.equal(item?.state, "due-soon");
     assert.deepEqual(alertReasonsFor(updated), ["regulator-involved"], "managers hear about it even though the case is closed");
@@ -183,7 +183,7 @@ describe("Ombudsman (PHSO) referrals", () => {
     ).updated;
     assert.equal(decided.ombudsman?.responseDueOn, undefined, "nothing is due once the Ombudsman has decided");
     assert.equal(decided.nextDueOn, undefined);
-    assert.equal(digestItem(decided, "2026-06-11"), undefined);
+    assert.equal(digestItem(decided, "2026-06-11", DEFAULT_RULES.nudgeWindowWorkingDays), undefined);
   });
 
   it("keeps the older deadline rules for cases without a referral", () => {

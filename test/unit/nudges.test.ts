@@ -12,6 +12,8 @@ import {
   watchDay,
   sortDigest,
   type Case,
+  DEFAULT_RULES,
+  DEFAULT_RETENTION,
 } from "../../src/domain";
 import { startScheduler } from "../../src/jobs/scheduler";
 import { createLogger } from "../../src/logger";
@@ -24,32 +26,40 @@ describe("nudges and escalations (rules)", () => {
   it("looks at a case from 2 working days before its next deadline", () => {
     const c = complaint();
     assert.equal(c.nextDueOn, "2026-03-06");
-    assert.equal(attentionDay(c), "2026-03-04");
-    assert.equal(attentionDay({ ...c, status: "closed" }), undefined);
+    assert.equal(attentionDay(c, DEFAULT_RULES), "2026-03-04");
+    assert.equal(attentionDay({ ...c, status: "closed" }, DEFAULT_RULES), undefined);
   });
 
   it("is watched by the sweep from its attention day while open; once closed, only to finish a destruction a manager decided", () => {
     const c = complaint();
-    assert.equal(watchDay(c), "2026-03-04", "open: 2 working days before the acknowledgement");
-    assert.equal(watchDay({ ...c, nextDueOn: undefined }), undefined, "no deadline: nothing to watch");
+    assert.equal(watchDay(c, DEFAULT_RETENTION, DEFAULT_RULES), "2026-03-04", "open: 2 working days before the acknowledgement");
+    assert.equal(watchDay({ ...c, nextDueOn: undefined }, DEFAULT_RETENTION, DEFAULT_RULES), undefined, "no deadline: nothing to watch");
     const closed: Case = { ...c, status: "closed", closedOn: "2026-03-20", nextDueOn: undefined };
-    assert.equal(watchDay(closed), undefined, "closed: due for records review in 2036, which the managers' review list finds, not the sweep");
+    assert.equal(
+      watchDay(closed, DEFAULT_RETENTION, DEFAULT_RULES),
+      undefined,
+      "closed: due for records review in 2036, which the managers' review list finds, not the sweep",
+    );
     const decided = (dueOn: string): Case => ({
       ...closed,
       retentionReview: { destroy: { on: dueOn, at: `${dueOn}T10:00:00.000Z`, by: { aadObjectId: "m", name: "Maya Manager" }, dueOn } },
     });
-    assert.equal(watchDay(decided("2036-03-20")), "2036-03-20", "a manager decided to destroy it: watched until done");
-    assert.equal(watchDay(decided("2034-03-20"), { years: 8, action: "delete" }), "2034-03-20", "the trust's own retention years");
-    assert.equal(watchDay(decided("2034-03-20")), undefined, "a decision made for another review day binds nothing");
-    assert.equal(watchDay({ ...decided("2036-03-20"), anonymisedOn: "2036-03-20" }), undefined, "retention applied: nothing left to watch");
+    assert.equal(watchDay(decided("2036-03-20"), DEFAULT_RETENTION, DEFAULT_RULES), "2036-03-20", "a manager decided to destroy it: watched until done");
+    assert.equal(watchDay(decided("2034-03-20"), { years: 8, action: "delete" }, DEFAULT_RULES), "2034-03-20", "the trust's own retention years");
+    assert.equal(watchDay(decided("2034-03-20"), DEFAULT_RETENTION, DEFAULT_RULES), undefined, "a decision made for another review day binds nothing");
+    assert.equal(
+      watchDay({ ...decided("2036-03-20"), anonymisedOn: "2036-03-20" }, DEFAULT_RETENTION, DEFAULT_RULES),
+      undefined,
+      "retention applied: nothing left to watch",
+    );
   });
 
   it("puts a case in the digest when due within 2 working days, due today or overdue", () => {
     const c = complaint();
-    assert.equal(digestItem(c, "2026-03-03"), undefined, "3 working days away");
-    assert.equal(digestItem(c, "2026-03-04")?.state, "due-soon");
-    assert.equal(digestItem(c, "2026-03-06")?.state, "due-today");
-    const overdue = digestItem(c, "2026-03-10")!;
+    assert.equal(digestItem(c, "2026-03-03", DEFAULT_RULES.nudgeWindowWorkingDays), undefined, "3 working days away");
+    assert.equal(digestItem(c, "2026-03-04", DEFAULT_RULES.nudgeWindowWorkingDays)?.state, "due-soon");
+    assert.equal(digestItem(c, "2026-03-06", DEFAULT_RULES.nudgeWindowWorkingDays)?.state, "due-today");
+    const overdue = digestItem(c, "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays)!;
     assert.equal(overdue.state, "overdue");
     assert.equal(overdue.workingDays, -2);
     assert.equal(overdue.deadline, "acknowledgement");
@@ -58,16 +68,16 @@ describe("nudges and escalations (rules)", () => {
   it("counts the window in working days across Easter", () => {
     // Due Tuesday 7 April 2026: Good Friday 3 April and Easter Monday 6 April are not working days.
     const c = complaint({ deadlines: { respondBy: "2026-04-07", acknowledgedOn: "2026-03-04", acknowledgeBy: "2026-03-06" }, nextDueOn: "2026-04-07" });
-    assert.equal(attentionDay(c), "2026-04-01");
-    assert.equal(digestItem(c, "2026-04-02")?.workingDays, 1);
+    assert.equal(attentionDay(c, DEFAULT_RULES), "2026-04-01");
+    assert.equal(digestItem(c, "2026-04-02", DEFAULT_RULES.nudgeWindowWorkingDays)?.workingDays, 1);
   });
 
   it("orders the digest overdue first, then due today, then due soon", () => {
     const base = complaint();
     const items = [
-      digestItem({ ...base, id: "a", reference: "PALS-2026-000003", nextDueOn: "2026-03-12" }, "2026-03-10")!,
-      digestItem({ ...base, id: "b", reference: "PALS-2026-000002", nextDueOn: "2026-03-10" }, "2026-03-10")!,
-      digestItem({ ...base, id: "c", reference: "PALS-2026-000001", nextDueOn: "2026-03-05" }, "2026-03-10")!,
+      digestItem({ ...base, id: "a", reference: "PALS-2026-000003", nextDueOn: "2026-03-12" }, "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays)!,
+      digestItem({ ...base, id: "b", reference: "PALS-2026-000002", nextDueOn: "2026-03-10" }, "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays)!,
+      digestItem({ ...base, id: "c", reference: "PALS-2026-000001", nextDueOn: "2026-03-05" }, "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays)!,
     ];
     assert.deepEqual(
       sortDigest(items).map((i) => i.state),

@@ -11,6 +11,7 @@ import {
   type ActionContext,
   type Case,
   DEFAULT_RULES,
+  DEFAULT_RETENTION,
 } from "../../src/domain";
 import { caseCardData } from "../../src/teams/cases/caseView";
 import { reportCard } from "../../src/teams/reports/reportCards";
@@ -18,13 +19,13 @@ import { contactForm, makeCase, TODAY } from "../helpers/caseFixtures";
 
 const NOW = new Date("2026-03-10T10:00:00Z");
 const ctx: ActionContext = { actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: NOW, rules: DEFAULT_RULES };
-const alertIds = (before: Case | undefined, after: Case, rules?: Parameters<typeof alertsFor>[2]["rules"]) =>
+const alertIds = (before: Case | undefined, after: Case, rules: Parameters<typeof alertsFor>[2]["rules"] = DEFAULT_RULES) =>
   alertsFor(before, after, { today: TODAY, now: NOW, rules }).map((item) => `${item.id} -> ${item.target.kind}`);
 
 describe("possible patient safety incidents", () => {
   const flagged = makeCase({ safetyIncident: "true" });
   const flagLine = (c: Case) =>
-    (caseCardData(c, { rules: DEFAULT_RULES, roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[])
+    (caseCardData(c, { retention: DEFAULT_RETENTION, rules: DEFAULT_RULES, roles: new Set(["officer"]), today: TODAY }).flags as { value: string }[])
       .map((f) => f.value)
       .filter((v) => v.startsWith("Possible patient safety"));
 
@@ -92,7 +93,7 @@ describe("possible patient safety incidents", () => {
     const reported = { ...recordIncidentReference(flagged, { system: "datix", reference: "DX-1" }, ctx).updated, id: "b" };
     const plain = { ...makeCase(), id: "c" };
     const lastYear = { ...flagged, id: "d", receivedOn: "2025-12-01" };
-    const report = serviceReport([flagged, reported, plain, lastYear], { from: "2026-03-01", to: "2026-03-31" }, TODAY);
+    const report = serviceReport([flagged, reported, plain, lastYear], { from: "2026-03-01", to: "2026-03-31" }, TODAY, DEFAULT_RULES.updates.workingDays);
     assert.deepEqual(report.patientSafety, { flagged: 2, referenced: 1 });
     assert.match(JSON.stringify(reportCard(report, { today: TODAY })), /Possible patient safety incidents","value":"2 received, 1 with an incident reference/);
   });

@@ -12,6 +12,7 @@ import {
   presetPeriod,
   previousPeriod,
   serviceReport,
+  DEFAULT_RULES,
 } from "../../src/domain";
 import { REPORT_TODAY, reportCases } from "../helpers/reportFixtures";
 
@@ -82,7 +83,7 @@ describe("reports (pure figures)", () => {
 
   describe("the service report for February 2026 (hand-worked answers)", () => {
     const cases = Object.values(reportCases("trust-1")).filter((c) => c.trustId === "trust-1");
-    const report = serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, REPORT_TODAY);
+    const report = serviceReport(cases, { from: "2026-02-01", to: "2026-02-28" }, REPORT_TODAY, DEFAULT_RULES.updates.workingDays);
 
     it("counts cases received by type and open at the end of the period by type and age", () => {
       assert.equal(report.asOf, "2026-02-28");
@@ -106,9 +107,9 @@ describe("reports (pure figures)", () => {
 
     it("counts a deadline that is still to come as not yet due", () => {
       // Complaint responses due in March: A on 9 March (passed, open: missed) and D on 30 March (still to come).
-      const march = serviceReport(cases, { from: "2026-03-01", to: "2026-03-31" }, REPORT_TODAY);
+      const march = serviceReport(cases, { from: "2026-03-01", to: "2026-03-31" }, REPORT_TODAY, DEFAULT_RULES.updates.workingDays);
       assert.deepEqual(march.responses, { due: 2, met: 0, missed: 1, pending: 1 });
-      const earlier = serviceReport(cases, { from: "2026-03-01", to: "2026-03-31" }, "2026-03-05");
+      const earlier = serviceReport(cases, { from: "2026-03-01", to: "2026-03-31" }, "2026-03-05", DEFAULT_RULES.updates.workingDays);
       assert.deepEqual(earlier.responses, { due: 2, met: 0, missed: 0, pending: 2 });
     });
 

@@ -95,7 +95,7 @@ describe("texts that state a timescale, from the trust's rules", () => {
     assert.match(file, /1-month limit/);
     assert.match(file, /more than 18 months/);
     assert.match(caseFileHtml(c, [], { rules: DEFAULT_RULES, generatedAt: new Date("2026-03-10T10:00:00Z"), generatedBy: "Maya Manager" }), /6-month limit/);
-    const report = serviceReport([c], { from: "2026-03-01", to: "2026-03-31" }, "2026-03-10");
+    const report = serviceReport([c], { from: "2026-03-01", to: "2026-03-31" }, "2026-03-10", DEFAULT_RULES.updates.workingDays);
     assert.match(cardText(reportCard(report, { today: "2026-03-10" })), /Acknowledgement \(3 working days\)/);
     assert.match(cardText(reportCard(report, { today: "2026-03-10", acknowledgeWorkingDays: 2 })), /Acknowledgement \(2 working days\)/);
   });
@@ -110,7 +110,7 @@ describe("texts that state a timescale, from the trust's rules", () => {
       state: "due-soon" as const,
       workingDays: 2,
     };
-    assert.match(cardText(digestCard([item], "2026-03-10")), /Due in the next 2 working days/);
-    assert.match(cardText(digestCard([item], "2026-03-10", undefined, undefined, 5)), /Due in the next 5 working days/);
+    assert.match(cardText(digestCard([item], "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays)), /Due in the next 2 working days/);
+    assert.match(cardText(digestCard([item], "2026-03-10", 5)), /Due in the next 5 working days/);
   });
 });

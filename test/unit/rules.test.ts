@@ -255,9 +255,9 @@ describe("the rules a trust sets (RULES_FILE)", () => {
     it("a wider nudge window brings the case into the digest and the sweep's watch earlier", () => {
       const c: Case = { ...makeCase(), nextDueOn: "2026-03-16" };
       const wide = { ...DEFAULT_RULES, nudgeWindowWorkingDays: 5 };
-      assert.equal(attentionDay(c), "2026-03-12");
+      assert.equal(attentionDay(c, DEFAULT_RULES), "2026-03-12");
       assert.equal(attentionDay(c, wide), "2026-03-09");
-      assert.equal(digestItem(c, "2026-03-10"), undefined, "4 working days away: outside England's 2");
+      assert.equal(digestItem(c, "2026-03-10", DEFAULT_RULES.nudgeWindowWorkingDays), undefined, "4 working days away: outside England's 2");
       assert.equal(digestItem(c, "2026-03-10", wide.nudgeWindowWorkingDays)?.state, "due-soon");
     });
 
@@ -265,7 +265,7 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       const c: Case = { ...makeCase(), flags: ["safeguarding", "high-risk"] };
       const off: Rules = { ...DEFAULT_RULES, alerts: { ...DEFAULT_RULES.alerts, safeguarding: false } };
       const ctx = { today: "2026-03-10", now: new Date("2026-03-10T10:00:00Z") };
-      const reasons = (rules?: Rules) => alertsFor(undefined, c, { ...ctx, rules }).map((item) => (item.payload as { reason: string }).reason);
+      const reasons = (rules: Rules = DEFAULT_RULES) => alertsFor(undefined, c, { ...ctx, rules }).map((item) => (item.payload as { reason: string }).reason);
       assert.deepEqual(reasons(), ["high-risk", "safeguarding"]);
       assert.deepEqual(reasons(off), ["high-risk"]);
     });

@@ -72,8 +72,8 @@ export interface AlertContext {
   readonly now: Date;
   /** For a newly logged case with an NHS number: contacts about the patient in the last 90 days, this one included. */
   readonly contactsAboutPatientIn90Days?: number;
-  /** The trust's rules: an alert it has switched off is not queued (all are on when left out). */
-  readonly rules?: Pick<Rules, "alerts">;
+  /** The trust's rules: an alert it has switched off is not queued. */
+  readonly rules: Pick<Rules, "alerts">;
 }
 
 /**
@@ -84,7 +84,7 @@ export interface AlertContext {
  * the managers' review list finds it by its own index (`retentionDueOn`). A case stays due from that day until it
  * is dealt with (its deadline moves, it closes), so the sweep never files it again.
  */
-export function watchDay(c: Case, retention?: RetentionRules, rules?: AttentionRules): string | undefined {
+export function watchDay(c: Case, retention: RetentionRules, rules: AttentionRules): string | undefined {
   // A deletion already begun (`retiringOn`) is finished too, whoever began it.
   const destroyOn = c.status !== "closed" ? undefined : (destroyDecision(c, retention)?.dueOn ?? (c.retiringOn ? retentionDay(c, retention) : undefined));
   const days = [attentionDay(c, rules), destroyOn].filter((day): day is string => day !== undefined);

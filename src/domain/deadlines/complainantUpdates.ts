@@ -67,7 +67,7 @@ export function lastContactOn(c: Omit<UpdateFacts, "status" | "type">, asOf?: st
  * When the next update to the complainant is due: `workingDays` working days after the last contact. Only
  * open complaints have one; a concern, an enquiry, a compliment or a closed complaint has none.
  */
-export function nextUpdateDue(c: Partial<UpdateFacts>, workingDays: number = UPDATE_CADENCE_WORKING_DAYS): string | undefined {
+export function nextUpdateDue(c: Partial<UpdateFacts>, workingDays: number): string | undefined {
   if (c.type !== "complaint" || c.status !== "open" || !c.receivedOn || !c.deadlines) return undefined;
   return addWorkingDays(
     lastContactOn({ receivedOn: c.receivedOn, deadlines: c.deadlines, escalatedFromConcernOn: c.escalatedFromConcernOn, updates: c.updates }),
@@ -79,7 +79,7 @@ export function nextUpdateDue(c: Partial<UpdateFacts>, workingDays: number = UPD
  * Whether a complaint open at the end of `day` had its next update due before that day, counting only the
  * contacts made by then (for a report on a past period). The caller checks the complaint was open on that day.
  */
-export function updateOverdueOn(c: Omit<UpdateFacts, "status">, day: string, workingDays: number = UPDATE_CADENCE_WORKING_DAYS): boolean {
+export function updateOverdueOn(c: Omit<UpdateFacts, "status">, day: string, workingDays: number): boolean {
   const startedOn = c.escalatedFromConcernOn ?? c.receivedOn;
   if (c.type !== "complaint" || startedOn > day) return false;
   return addWorkingDays(lastContactOn(c, day), workingDays) < day;

@@ -25,16 +25,16 @@ export function nextWorkingDay(dateIso: string): string {
 /** The first working day a case needs someone's attention: its nudge window opening. */
 export function attentionDay(
   c: Pick<Case, "status" | "nextDueOn" | "investigations"> & Partial<Pick<Case, "ombudsman" | "actions" | "retiringOn">>,
-  rules?: AttentionRules,
+  rules: AttentionRules,
 ): string | undefined {
-  const window = rules?.nudgeWindowWorkingDays ?? NUDGE_WINDOW_WORKING_DAYS;
+  const window = rules.nudgeWindowWorkingDays;
   // Open actions need their nudges and overdue alert whether the case is open or closed.
   const actions = actionAttentionDay(c, window);
   // A closed case still needs attention while the Ombudsman waits for the trust.
   if (c.status !== "open" && !ombudsmanDueOn(c)) return actions;
   const days = [
     c.nextDueOn && subtractWorkingDays(c.nextDueOn, window),
-    investigationAttentionDay(c, rules?.investigations.reminderWorkingDays),
+    investigationAttentionDay(c, rules.investigations.reminderWorkingDays),
     actions,
   ].filter((d): d is string => !!d);
   return days.sort()[0];
@@ -87,7 +87,7 @@ export interface DigestItem {
 export function digestItem(
   c: Pick<Case, "id" | "reference" | "type" | "status" | "nextDueOn" | "deadlines" | "ombudsman">,
   today: string,
-  windowWorkingDays: number = NUDGE_WINDOW_WORKING_DAYS,
+  windowWorkingDays: number,
 ): DigestItem | undefined {
   if ((c.status !== "open" && !ombudsmanDueOn(c)) || !c.nextDueOn) return undefined;
   const workingDays = c.nextDueOn === today ? 0 : workingDaysBetween(today, c.nextDueOn);

@@ -75,7 +75,7 @@ function workingDayOnOrAfter(day: string): string {
   return isWorkingDay(day) ? day : addWorkingDays(day, 1);
 }
 
-export function retentionClock(c: RetentionFacts, rules: RetentionRules = DEFAULT_RETENTION): RetentionClock {
+export function retentionClock(c: RetentionFacts, rules: RetentionRules): RetentionClock {
   if (c.anonymisedOn) return { state: "removed" };
   if (c.status !== "closed" || !c.closedOn) return { state: "not-closed" };
   if (c.legalHold) return { state: "held", hold: c.legalHold };
@@ -97,19 +97,19 @@ export function retentionClock(c: RetentionFacts, rules: RetentionRules = DEFAUL
  * The day a closed file is due for its records retention review; undefined while the case is open, a later process
  * (an Ombudsman referral) continues, a legal hold is on, or its details were removed already.
  */
-export function retentionDay(c: RetentionFacts, rules: RetentionRules = DEFAULT_RETENTION): string | undefined {
+export function retentionDay(c: RetentionFacts, rules: RetentionRules): string | undefined {
   const clock = retentionClock(c, rules);
   return clock.state === "counting" ? clock.reviewOn : undefined;
 }
 
 /** Due for review: a manager decides whether it is kept or destroyed. */
-export function isRetentionDue(c: RetentionFacts, today: string, rules: RetentionRules = DEFAULT_RETENTION): boolean {
+export function isRetentionDue(c: RetentionFacts, today: string, rules: RetentionRules): boolean {
   const day = retentionDay(c, rules);
   return day !== undefined && day <= today;
 }
 
 /** The manager's decision to destroy the file at its current review, when one was made (and not yet carried out). */
-export function destroyDecision(c: RetentionFacts, rules: RetentionRules = DEFAULT_RETENTION): RetentionReview["destroy"] {
+export function destroyDecision(c: RetentionFacts, rules: RetentionRules): RetentionReview["destroy"] {
   const decided = c.retentionReview?.destroy;
   const day = retentionDay(c, rules);
   return decided !== undefined && day !== undefined && decided.dueOn === day ? decided : undefined;
@@ -119,7 +119,7 @@ export function destroyDecision(c: RetentionFacts, rules: RetentionRules = DEFAU
  * The trust's action (anonymise or delete) may run: the file is due and a manager decided, at this review, to destroy
  * it; or its deletion had already begun (`retiringOn`: the case can't be changed any more, so it is finished).
  */
-export function mayDestroyRecords(c: RetentionFacts, today: string, rules: RetentionRules = DEFAULT_RETENTION): boolean {
+export function mayDestroyRecords(c: RetentionFacts, today: string, rules: RetentionRules): boolean {
   return isRetentionDue(c, today, rules) && (destroyDecision(c, rules) !== undefined || c.retiringOn !== undefined);
 }
 
@@ -140,7 +140,7 @@ export interface RetentionDueFile {
 export function retentionDueFile(
   c: RetentionFacts & Pick<Case, "id" | "reference" | "type">,
   today: string,
-  rules: RetentionRules = DEFAULT_RETENTION,
+  rules: RetentionRules,
 ): RetentionDueFile | undefined {
   const clock = retentionClock(c, rules);
   if (clock.state !== "counting" || clock.reviewOn > today || !c.closedOn) return undefined;
@@ -247,7 +247,7 @@ function yearsOf(value: unknown): number {
 }
 
 /** The review's decision "keep for N more years": the file is due for review again N years from today. */
-export function keepRecords(current: Case, input: KeepInput, ctx: ActionContext, rules: RetentionRules = DEFAULT_RETENTION): ActionResult {
+export function keepRecords(current: Case, input: KeepInput, ctx: ActionContext, rules: RetentionRules): ActionResult {
   const today = londonDate(ctx.now);
   if (!isRetentionDue(current, today, rules)) throw new CaseRuleError(NOT_DUE_FOR_REVIEW);
   const decided = destroyDecision(current, rules);
@@ -271,7 +271,7 @@ export function keepRecords(current: Case, input: KeepInput, ctx: ActionContext,
  * The review's decision "destroy": recorded (who, when, for which review day) before anything is removed; the trust's
  * action (anonymise or delete) is then carried out by the application layer (src/cases/retention.ts).
  */
-export function decideToDestroy(current: Case, ctx: ActionContext, rules: RetentionRules = DEFAULT_RETENTION): ActionResult {
+export function decideToDestroy(current: Case, ctx: ActionContext, rules: RetentionRules): ActionResult {
   const today = londonDate(ctx.now);
   if (!isRetentionDue(current, today, rules)) throw new CaseRuleError(NOT_DUE_FOR_REVIEW);
   const decided = destroyDecision(current, rules);

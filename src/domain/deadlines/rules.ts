@@ -169,6 +169,6 @@ function rulesFrom(file: RulesFile): Rules {
 }
 
 /** Whether the trust has this manager alert switched on (all are, by default). */
-export function alertIsOn(rules: Pick<Rules, "alerts"> | undefined, reason: AlertReason): boolean {
-  return rules?.alerts[reason] ?? true;
+export function alertIsOn(rules: Pick<Rules, "alerts">, reason: AlertReason): boolean {
+  return rules.alerts[reason];
 }

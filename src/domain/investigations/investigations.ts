@@ -37,14 +37,14 @@ export interface NewInvestigationInput {
   readonly dueOn?: string;
   /** The asking officer's Teams user id, so their view of the card refreshes too. */
   readonly requesterTeamsUserId?: string;
-  /** The trust's default when no date is given (its rules); 10 working days when left out. */
-  readonly defaultWorkingDays?: number;
+  /** The trust's default when no date is given (its rules). */
+  readonly defaultWorkingDays: number;
 }
 
 export function requestInvestigation(c: Case, input: NewInvestigationInput, ctx: ActionContext): ActionResult {
   if (c.status !== "open") throw new CaseRuleError("This case is closed. Reopen it first if you need input from a clinical lead.");
   const today = londonDate(ctx.now);
-  const dueOn = input.dueOn || addWorkingDays(today, input.defaultWorkingDays ?? INVESTIGATION_DEFAULT_WORKING_DAYS);
+  const dueOn = input.dueOn || addWorkingDays(today, input.defaultWorkingDays);
   if (!isIsoDate(dueOn) || dueOn <= today) throw new CaseRuleError("Choose a due date after today for the lead's answer.");
   if (!input.summary.trim()) throw new CaseRuleError("Write a short summary for the lead: it is all they will see of the case.");
   if (!input.questions.trim()) throw new CaseRuleError("Write the questions you want the lead to answer.");
@@ -170,7 +170,7 @@ export function decideExtension(c: Case, requestId: string, accept: boolean, ctx
 export function investigationReminders(
   c: Case,
   today: string,
-  reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS,
+  reminderWorkingDays: number,
 ): { request: InvestigationRequest; reminder: InvestigationReminder }[] {
   if (c.status !== "open") return [];
   return investigationsOf(c)
@@ -184,10 +184,7 @@ export function investigationReminders(
 }
 
 /** The first day an open request needs a reminder. */
-export function investigationAttentionDay(
-  c: Pick<Case, "status" | "investigations">,
-  reminderWorkingDays: number = INVESTIGATION_REMINDER_WORKING_DAYS,
-): string | undefined {
+export function investigationAttentionDay(c: Pick<Case, "status" | "investigations">, reminderWorkingDays: number): string | undefined {
   if (c.status !== "open") return undefined;
   const days = investigationsOf(c)
     .filter((request) => request.status === "open")

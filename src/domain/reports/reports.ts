@@ -2,7 +2,7 @@
 // number can be checked by hand. Dates are London calendar dates (yyyy-mm-dd); ages are in working days.
 import { type Case, CONTACT_TYPES, type ContactType, type Outcome, OUTCOMES, outcomeTitle, type ReportCase } from "../case/caseSchema";
 import { addCalendarDays, addCalendarMonths, calendarDaysBetween, formatPlainDate, isIsoDate, workingDaysBetween } from "../calendar/calendar";
-import { UPDATE_CADENCE_WORKING_DAYS, updateOverdueOn } from "../deadlines/complainantUpdates";
+import { updateOverdueOn } from "../deadlines/complainantUpdates";
 import { KO41A_SUBJECTS, type Subject, subjectTitle } from "./ko41a";
 
 // --- periods -------------------------------------------------------------------------------
@@ -277,12 +277,7 @@ function subjectCounts(cases: readonly ReportCase[], period: ReportPeriod): Map<
  * The managers' report for a period. `cases` must hold every case received in, or open during, the
  * period and the one before it (the repository's listForReport does); any others are ignored.
  */
-export function serviceReport(
-  cases: readonly ReportCase[],
-  period: ReportPeriod,
-  today: string,
-  updateWorkingDays: number = UPDATE_CADENCE_WORKING_DAYS,
-): ServiceReport {
+export function serviceReport(cases: readonly ReportCase[], period: ReportPeriod, today: string, updateWorkingDays: number): ServiceReport {
   const previous = previousPeriod(period);
   const asOf = period.to < today ? period.to : today;
   const receivedIn = cases.filter((c) => within(c.receivedOn, period));

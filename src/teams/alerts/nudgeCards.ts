@@ -4,7 +4,6 @@ import {
   contactTypeTitle,
   formatLondonDateTime,
   formatPlainDate,
-  NUDGE_WINDOW_WORKING_DAYS,
   workingDaysText,
   deadlineKindTitle,
   type Case,
@@ -28,10 +27,10 @@ const SECTIONS = [
 export function digestCard(
   items: readonly DigestItem[],
   today: string,
+  /** The trust's nudge window (its rules), which the due-soon heading names. */
+  windowWorkingDays: number,
   title = "Good morning: your deadlines",
   incomplete?: DigestIncomplete,
-  /** The trust's nudge window (its rules), which the due-soon heading names. */
-  windowWorkingDays: number = NUDGE_WINDOW_WORKING_DAYS,
 ): Record<string, unknown> {
   const sections = SECTIONS.map((section) => ({
     heading: section.state === "due-soon" ? `${section.heading} ${workingDaysText(windowWorkingDays)}` : section.heading,

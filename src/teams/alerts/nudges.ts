@@ -28,7 +28,7 @@ async function due(turn: Turn, deps: TeamsDeps): Promise<void> {
   }
   // The list stops at the soonest ones; say so when there are more.
   const title = result.total > result.items.length ? `Your deadlines: the ${result.items.length} soonest of ${result.total}` : "Your deadlines";
-  await turn.sendCard(digestCard(result.items, result.today, title, undefined, deps.config.rules.nudgeWindowWorkingDays));
+  await turn.sendCard(digestCard(result.items, result.today, deps.config.rules.nudgeWindowWorkingDays, title));
 }
 
 /** The channel a message was posted in, as an address to post to later; undefined outside a channel. */

@@ -40,8 +40,8 @@ export interface ProactiveDeps {
   readonly log: Logger;
   /** The clock, for "due in 2 working days" on an action's card (the system clock when left out). */
   readonly now?: () => Date;
-  /** The trust's nudge window, which the digest names; England's 2 working days when left out. */
-  readonly nudgeWindowWorkingDays?: number;
+  /** The trust's nudge window, which the digest names. */
+  readonly nudgeWindowWorkingDays: number;
 }
 
 export function teamsDeliverer(deps: ProactiveDeps): Deliverer {
@@ -108,7 +108,7 @@ async function render(deps: ProactiveDeps, item: OutboxItem): Promise<Record<str
   const { payload } = item;
   switch (payload.kind) {
     case "digest":
-      return digestCard(payload.items, payload.day, undefined, payload.incomplete, deps.nudgeWindowWorkingDays);
+      return digestCard(payload.items, payload.day, deps.nudgeWindowWorkingDays, undefined, payload.incomplete);
     case "alert":
       return alertCard(item, await deps.loadCase(item.trustId, payload.caseId));
     case "admin-notice":

@@ -48,7 +48,6 @@ import {
   subjectTitle,
   titleOf,
   dueInWords,
-  DEFAULT_RETENTION,
   retentionClock,
   type RetentionRules,
   type Case,
@@ -97,8 +96,8 @@ export interface CaseCardOptions {
   readonly rules: Readonly<Rules>;
   /** Say so when a case holds a test NHS number (999...): outside local mode, where test numbers are expected. */
   readonly flagTestNhsNumbers?: boolean;
-  /** The records retention settings, for the day a closed file is due for review (the default schedule when left out). */
-  readonly retention?: RetentionRules;
+  /** The records retention settings, for the day a closed file is due for review. */
+  readonly retention: RetentionRules;
   /** A shared mailbox is set up, so emails can be sent from the case. */
   readonly emailEnabled?: boolean;
   /** The trust's sites, to name the case's site (its code alone when left out). */
@@ -273,7 +272,7 @@ export function caseCardData(c: Case, options: CaseCardOptions): Record<string, 
     heading: `${contactTypeTitle(c.type)} ${c.reference}`,
     statusLine: `${open ? "Open" : "Closed"} · ${c.owner ? `owned by ${c.owner.name}` : "no owner yet"}`,
     banner: bannerData(options.banner ?? NO_BANNER),
-    deadlines: deadlineLines(c, today, rules, options.retention ?? DEFAULT_RETENTION),
+    deadlines: deadlineLines(c, today, rules, options.retention),
     // Timescales the card's own words state, from the trust's rules.
     ruleTexts: { acknowledgePeriod: acknowledgePeriod(rules.deadlines), backstopPeriod: backstopPeriod(rules.deadlines) },
     ombudsmanBody: NATIONAL_BODIES[rules.nation].ombudsman,
@@ -568,8 +567,8 @@ export function caseCardFor(
     readonly flagTestNhsNumbers?: boolean;
     /** Whether the trust has a shared mailbox to send from. */
     readonly emailFor?: (trustId: string) => boolean;
-    /** The records retention settings (the default schedule when left out). */
-    readonly retention?: RetentionRules;
+    /** The records retention settings. */
+    readonly retention: RetentionRules;
     /** The trust's sites (KO41a), to name a case's site. */
     readonly sitesFor?: (trustId: string) => readonly OrganisationSite[];
   },
