@@ -4,9 +4,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, parseConfig } from "../../src/config";
+import { z } from "zod";
 import {
+  addCalendarMonths,
+  addWorkingDays,
+  ALERT_REASONS,
+  alertIsOn,
   alertsFor,
   attentionDay,
+  DEFAULT_RETENTION,
+  investigationReminders,
+  recordAcknowledgement,
+  requestInvestigation,
+  RulesFileSchema,
+  subtractWorkingDays,
   computeDeadlines,
   DEFAULT_DEADLINE_RULES,
   DEFAULT_RULES,
@@ -19,6 +30,7 @@ import {
   type Case,
   type Rules,
 } from "../../src/domain";
+import { caseCardData } from "../../src/teams/cases/caseView";
 import { complaintsProcessCard } from "../../src/teams/signposting/signpostingView";
 import { loadSignpostingDirectory } from "../../src/store/signpostingFile";
 import { cardText } from "../helpers/bot";
@@ -182,6 +194,151 @@ describe("the rules a trust sets (RULES_FILE)", () => {
       );
       assert.doesNotMatch(england, /If we can't agree a time/);
     });
+  });
+
+  describe("every field of the rules file reaches its use (issue 31 item 10)", () => {
+    // Received Tuesday 3 March 2026 (the fixture's date); each field is set on its own, unlike England's value.
+    const RECEIVED = "2026-03-03";
+    const logged = (rules: Rules, overrides: Record<string, unknown> = {}) =>
+      newCase(parsedContact({ receivedOn: RECEIVED, ...overrides }, "2027-12-31"), {
+        rules,
+        id: "3f0e2b9a-1c4d-4e5f-8a6b-7c8d9e0f1a2b",
+        trustId: "tenant-1",
+        reference: "PALS-2026-000123",
+        now: new Date("2026-03-03T10:15:00Z"),
+        by: { aadObjectId: "officer-1", name: "Priya Shah" },
+      });
+    const at = (iso: string, rules: Rules) => ({ actor: { aadObjectId: "officer-1", name: "Priya Shah" }, now: new Date(iso), rules });
+    /** A complaint with one open request to a clinical lead, due Friday 20 March 2026. */
+    const withRequest = (rules: Rules) =>
+      requestInvestigation(
+        logged(rules),
+        {
+          id: "a3c2b1d0-0000-4000-8000-000000000001",
+          division: "Medicine",
+          lead: { aadObjectId: "lead-1", name: "Dr Lee" },
+          summary: "What happened",
+          questions: "Who was there?",
+          includeNhsNumber: false,
+          dueOn: "2026-03-20",
+          defaultWorkingDays: rules.investigations.workingDays,
+        },
+        at("2026-03-04T10:00:00Z", rules),
+      ).updated;
+
+    /** Each field's path in the file, a value unlike England's, and what it changes where it is used. */
+    const FIELDS: Record<string, { value: unknown; reaches: (rules: Rules) => void }> = {
+      name: { value: "Example Trust rules", reaches: (r) => assert.equal(r.name, "Example Trust rules") },
+      nation: {
+        value: "wales",
+        reaches: (r) => assert.match(cardText(complaintsProcessCard(loadSignpostingDirectory(undefined, r.nation).directory, r)), /How it works in Wales/),
+      },
+      "deadlines.enquiry.workingDays": {
+        value: 5,
+        reaches: (r) => assert.equal(logged(r, { contactType: "enquiry", subjects: "" }).deadlines.respondBy, addWorkingDays(RECEIVED, 5)),
+      },
+      "deadlines.concern.workingDays": {
+        value: 7,
+        reaches: (r) => assert.equal(logged(r, { contactType: "concern" }).deadlines.respondBy, addWorkingDays(RECEIVED, 7)),
+      },
+      "deadlines.complaint.acknowledgeWorkingDays": { value: 4, reaches: (r) => assert.equal(logged(r).deadlines.acknowledgeBy, addWorkingDays(RECEIVED, 4)) },
+      "deadlines.complaint.workingDays.standard": {
+        value: 22,
+        reaches: (r) => assert.equal(logged(r, { complexity: "25" }).deadlines.respondBy, addWorkingDays(RECEIVED, 22)),
+      },
+      "deadlines.complaint.workingDays.complex": {
+        value: 33,
+        reaches: (r) => assert.equal(logged(r, { complexity: "40" }).deadlines.respondBy, addWorkingDays(RECEIVED, 33)),
+      },
+      "deadlines.complaint.workingDays.veryComplex": {
+        value: 44,
+        reaches: (r) => assert.equal(logged(r, { complexity: "60" }).deadlines.respondBy, addWorkingDays(RECEIVED, 44)),
+      },
+      "deadlines.complaint.defaultTier": {
+        value: "complex",
+        reaches: (r) => assert.equal(logged(r, { complexity: "" }).deadlines.respondBy, addWorkingDays(RECEIVED, 40)),
+      },
+      // Nine months beginning with 3 March 2026 end on 2 December 2026.
+      "deadlines.complaint.backstopMonths": { value: 9, reaches: (r) => assert.equal(logged(r).deadlines.backstop, "2026-12-02") },
+      // Received 3 March 2026 about 1 June 2024: 21 months later, out of time under 18, in time under 24.
+      "deadlines.complaint.outOfTimeMonths": {
+        value: 24,
+        reaches: (r) => {
+          assert.ok(!logged(r, { eventOn: "2024-06-01" }).flags.includes("out-of-time"));
+          assert.equal(addCalendarMonths("2024-06-01", r.deadlines.outOfTimeMonths), "2026-06-01");
+        },
+      },
+      "nudges.windowWorkingDays": {
+        value: 5,
+        reaches: (r) => {
+          const c = logged(r);
+          assert.equal(attentionDay(c, r), subtractWorkingDays(c.nextDueOn!, 5));
+          assert.ok(digestItem({ ...c, nextDueOn: addWorkingDays("2026-03-04", 5) }, "2026-03-04", r.nudgeWindowWorkingDays));
+        },
+      },
+      // The case card's "Answer needed by" starts this many working days from today (Wednesday 4 March 2026).
+      "investigations.workingDays": {
+        value: 15,
+        reaches: (r) => {
+          const data = caseCardData(logged(r), { rules: r, retention: DEFAULT_RETENTION, roles: new Set(["officer"]), today: "2026-03-04" });
+          assert.equal((data.draft as Record<string, string>).investigationDueOn, addWorkingDays("2026-03-04", 15));
+        },
+      },
+      // Due Friday 20 March: 4 working days before is Monday 16 March.
+      "investigations.reminderWorkingDays": {
+        value: 4,
+        reaches: (r) =>
+          assert.deepEqual(
+            investigationReminders(withRequest(r), "2026-03-16", r.investigations.reminderWorkingDays).map((x) => x.reminder),
+            ["before"],
+          ),
+      },
+      // Acknowledged 4 March: the next update to the complainant is due 5 working days later.
+      "updates.workingDays": {
+        value: 5,
+        reaches: (r) => {
+          const acknowledged = recordAcknowledgement(logged(r, { complexity: "60" }), "2026-03-04", at("2026-03-04T10:00:00Z", r)).updated;
+          assert.equal(acknowledged.nextDueOn, addWorkingDays("2026-03-04", 5));
+        },
+      },
+      ...Object.fromEntries(
+        ALERT_REASONS.map((reason) => [
+          `alerts.${reason.id}`,
+          {
+            value: false,
+            reaches: (r: Rules) => {
+              assert.equal(alertIsOn(r, reason.id), false);
+              for (const other of ALERT_REASONS) if (other.id !== reason.id) assert.equal(alertIsOn(r, other.id), true, other.id);
+            },
+          },
+        ]),
+      ),
+    };
+
+    /** Every leaf of the file's schema, as a dotted path ("$comment" aside). */
+    function leaves(schema: z.ZodTypeAny, prefix = ""): string[] {
+      const inner = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+      if (!(inner instanceof z.ZodObject)) return [prefix];
+      return Object.entries(inner.shape as Record<string, z.ZodTypeAny>)
+        .filter(([key]) => key !== "$comment")
+        .flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
+    }
+
+    it("has a case below for every field the file may set", () => {
+      assert.deepEqual(leaves(RulesFileSchema).sort(), Object.keys(FIELDS).sort());
+    });
+
+    for (const [field, { value, reaches }] of Object.entries(FIELDS)) {
+      it(`${field}: set to ${JSON.stringify(value)}, it changes what it decides (England's value does not pass)`, () => {
+        const file: Record<string, unknown> = {};
+        const keys = field.split(".");
+        keys.reduce((node, key, i) => (node[key] = i === keys.length - 1 ? value : {}) as Record<string, unknown>, file);
+        const parsed = parseRules(file);
+        assert.ok(parsed.ok, parsed.ok ? "" : parsed.problems.join("; "));
+        reaches(parsed.rules);
+        assert.throws(() => reaches(DEFAULT_RULES), assert.AssertionError, "the check tells the field's value from England's");
+      });
+    }
   });
 
   describe("a wrong rules file stops start-up, naming the field", () => {

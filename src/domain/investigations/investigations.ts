@@ -33,7 +33,7 @@ export interface NewInvestigationInput {
   readonly summary: string;
   readonly questions: string;
   readonly includeNhsNumber: boolean;
-  /** Blank means the default of 10 working days. */
+  /** Blank means the trust's default (`defaultWorkingDays`). */
   readonly dueOn?: string;
   /** The asking officer's Teams user id, so their view of the card refreshes too. */
   readonly requesterTeamsUserId?: string;
